@@ -1,0 +1,17 @@
+"""E-mails rendered from templates: a subject, a plain-text body and an HTML body."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def send_templated_email(*, template: str, to: list[str], context: dict) -> None:
+    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` and send them."""
+    context = {"portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"emails/{template}_subject.txt", context)
+    subject = " ".join(subject.split())
+    text = render_to_string(f"emails/{template}.txt", context)
+    html = render_to_string(f"emails/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message.attach_alternative(html, "text/html")
+    message.send()

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from boards import demo
+
+
+class Command(BaseCommand):
+    help = "Load (or bring up to date) the demonstration board, bodies and fictional people."
+
+    def handle(self, *args, **options) -> None:
+        people = demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
+        self.stdout.write(f"\nDemo sign-ins (every password: {demo.DEMO_PASSWORD})\n")
+        width = max(len(person.email) for person in people)
+        for person in people:
+            self.stdout.write(
+                f"  {person.email:<{width}}  {person.full_name} — {person.description}"
+            )
+        self.stdout.write(f"\nPortal: {settings.SITE_URL}/\n")

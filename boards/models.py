@@ -1,0 +1,303 @@
+"""Organisations, people, boards and the roles people hold on them."""
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Organisation(models.Model):
+    """A body that sits on a board: police, fire and rescue, council, OPCC, ambulance..."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police"
+        FIRE_AND_RESCUE = "fire_and_rescue", "Fire and rescue"
+        COUNTY_COUNCIL = "county_council", "County council"
+        OPCC = "opcc", "Office of the Police and Crime Commissioner"
+        AMBULANCE = "ambulance", "Ambulance"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    executive_body = models.CharField(
+        "executive body",
+        max_length=200,
+        help_text="Who decides for this organisation, e.g. the council's Cabinet.",
+    )
+    active = models.BooleanField(
+        default=True, help_text="Off for a prospective member or one that has left."
+    )
+    joined_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("A person needs an e-mail address to sign in.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their e-mail address. A person belongs to one organisation."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "administrator", default=False, help_text="May sign in to the administration site."
+    )
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = "person"
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Board(models.Model):
+    """An advisory board of member organisations, e.g. the Joint Advisory Board."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    terms_of_reference = models.TextField(blank=True)
+    organisations = models.ManyToManyField(
+        Organisation, related_name="boards", blank=True, verbose_name="member organisations"
+    )
+    quorum_bodies = models.PositiveSmallIntegerField(
+        "quorum (bodies represented)",
+        default=3,
+        help_text="The meeting is quorate when at least this many member bodies are represented.",
+    )
+    public_pages_enabled = models.BooleanField(
+        default=False,
+        help_text="Show meeting dates, approved minutes and approved collaborations publicly.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("board_detail", kwargs={"slug": self.slug})
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self, on: date | None = None):
+        """Memberships in force on a day (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
+
+
+class BoardMembership(models.Model):
+    """A role a person holds on a board, for a period. A person may hold several."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        VICE_CHAIR = "vice_chair", "Vice-chair"
+        MEMBER = "member", "Member"
+        ADVISER = "adviser", "Adviser"
+        OBSERVER = "observer", "Observer"
+        SECRETARIAT = "secretariat", "Secretariat"
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text="The organisation the person represents on the board.",
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["board", "organisation__name", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "board", "role", "starts_on"], name="membership_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="membership_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["board", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_role_display()}, {self.board}"
+
+    def is_current(self, on: date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+
+class AuthorityQuerySet(models.QuerySet):
+    def current(self, on: date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
+
+
+class ExecutiveAuthority(models.Model):
+    """A person may record decisions of this organisation's executive body, for a period."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="executive_authorities")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="executive_authorities"
+    )
+    starts_on = models.DateField(default=timezone.localdate)
+    ends_on = models.DateField(null=True, blank=True)
+    note = models.CharField(
+        max_length=200, blank=True, help_text="e.g. the delegation that grants the authority."
+    )
+
+    objects = AuthorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "person__full_name"]
+        verbose_name_plural = "executive authorities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "organisation", "starts_on"], name="authority_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="authority_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} for {self.organisation.executive_body} ({self.organisation})"
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True).filter(
+            expires_at__gt=timezone.now()
+        )
+
+
+class PersonInvitation(models.Model):
+    """An invitation to join the portal: a set-password link that works once and expires.
+
+    Only a hash of the link's secret is stored, so a copy of the database cannot be used to
+    accept someone else's invitation.
+    """
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="invitations_sent")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.person}"
+
+    @classmethod
+    def issue(
+        cls, *, person: User, board: Board, invited_by: User
+    ) -> tuple["PersonInvitation", str]:
+        """Create an invitation; returns it with the secret token for the link (not stored)."""
+        token = secrets.token_urlsafe(32)
+        invitation = cls.objects.create(
+            person=person,
+            board=board,
+            invited_by=invited_by,
+            token_hash=_hash_token(token),
+            expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        return invitation, token
+
+    @classmethod
+    def find_usable(cls, token: str) -> "PersonInvitation | None":
+        return (
+            cls.objects.pending()
+            .select_related("person", "board")
+            .filter(token_hash=_hash_token(token))
+            .first()
+        )
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "replaced"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

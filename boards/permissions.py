@@ -1,0 +1,108 @@
+"""The one place that answers "may this person do this?".
+
+Views call these functions before they act and templates ask them through the ``may`` tag,
+so a hidden button always goes with a refused request. Roles are data: a person's current
+board memberships and executive authorities, fetched once per request and kept on the user.
+"""
+
+from collections.abc import Callable
+
+from django.contrib.auth.models import AnonymousUser
+
+from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+
+Person = User | AnonymousUser
+Role = BoardMembership.Role
+CHAIR_ROLES = frozenset({Role.CHAIR, Role.VICE_CHAIR})
+BOARD_ROLES = frozenset(Role.values)
+
+
+def current_memberships(person: Person) -> list[BoardMembership]:
+    """The person's memberships in force today, fetched once and remembered on the person."""
+    if not person.is_authenticated:
+        return []
+    cached = getattr(person, "_current_memberships", None)
+    if cached is None:
+        cached = list(
+            BoardMembership.objects.current()
+            .filter(person=person)
+            .select_related("board", "organisation")
+            .order_by("board__name", "role")
+        )
+        person._current_memberships = cached
+    return cached
+
+
+def executive_organisation_ids(person: Person) -> frozenset[int]:
+    """Organisations for whose executive body the person may record decisions today."""
+    if not person.is_authenticated:
+        return frozenset()
+    cached = getattr(person, "_executive_organisation_ids", None)
+    if cached is None:
+        cached = frozenset(
+            ExecutiveAuthority.objects.current()
+            .filter(person=person, organisation__active=True)
+            .values_list("organisation_id", flat=True)
+        )
+        person._executive_organisation_ids = cached
+    return cached
+
+
+def roles_on(person: Person, board: Board) -> frozenset[str]:
+    return frozenset(m.role for m in current_memberships(person) if m.board_id == board.pk)
+
+
+def boards_of(person: Person) -> list[Board]:
+    seen: dict[int, Board] = {}
+    for membership in current_memberships(person):
+        seen.setdefault(membership.board_id, membership.board)
+    return list(seen.values())
+
+
+def is_secretariat(person: Person, board: Board) -> bool:
+    return Role.SECRETARIAT in roles_on(person, board)
+
+
+def is_chair(person: Person, board: Board) -> bool:
+    return bool(CHAIR_ROLES & roles_on(person, board))
+
+
+def can_view_board(person: Person, board: Board) -> bool:
+    """Anyone holding a current role on the board sees its members and business."""
+    return bool(roles_on(person, board))
+
+
+def can_invite_people(person: Person, board: Board) -> bool:
+    return is_secretariat(person, board)
+
+
+def can_manage_members(person: Person, board: Board) -> bool:
+    return is_secretariat(person, board)
+
+
+def can_decide_for(person: Person, organisation: Organisation) -> bool:
+    """Only a person with current executive authority for that very body records its decisions."""
+    return organisation.pk in executive_organisation_ids(person)
+
+
+def is_executive(person: Person) -> bool:
+    return bool(executive_organisation_ids(person))
+
+
+# The names templates use with {% may "name" object as flag %}.
+RULES: dict[str, Callable[..., bool]] = {
+    "view_board": can_view_board,
+    "invite_people": can_invite_people,
+    "manage_members": can_manage_members,
+    "decide_for": can_decide_for,
+    "chair": is_chair,
+    "secretariat": is_secretariat,
+}
+
+
+def may(person: Person, action: str, obj=None) -> bool:
+    try:
+        rule = RULES[action]
+    except KeyError:
+        raise ValueError(f"No permission rule is called {action!r}.") from None
+    return rule(person, obj)

@@ -138,7 +138,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error("new_password1", error)
         else:
             login(request, person, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {person.get_short_name()}. Your password is set.")
+            messages.success(request, f"Welcome, {person.full_name}. Your password is set.")
             return redirect("home")
     return render(
         request, "registration/invitation_accept.html", {"form": form, "invitation": invitation}

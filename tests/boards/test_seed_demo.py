@@ -1,0 +1,86 @@
+import pytest
+from django.core.management import call_command
+
+from boards.demo import DEMO_PASSWORD
+from boards.models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "organisations": sorted(Organisation.objects.values_list("short_name", "kind", "active")),
+        "boards": sorted(Board.objects.values_list("slug", "name", "quorum_bodies")),
+        "board_members": sorted(
+            Board.organisations.through.objects.values_list(
+                "board__slug", "organisation__short_name"
+            )
+        ),
+        "people": sorted(
+            User.objects.values_list(
+                "email", "full_name", "organisation__short_name", "is_staff", "password"
+            )
+        ),
+        "memberships": sorted(
+            BoardMembership.objects.values_list(
+                "person__email",
+                "board__slug",
+                "organisation__short_name",
+                "role",
+                "starts_on",
+                "ends_on",
+            )
+        ),
+        "authorities": sorted(
+            ExecutiveAuthority.objects.values_list(
+                "person__email", "organisation__short_name", "starts_on"
+            )
+        ),
+    }
+
+
+def test_seed_demo_twice_gives_the_same_data(capsys):
+    call_command("seed_demo")
+    first = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == first
+    assert DEMO_PASSWORD in capsys.readouterr().out
+
+
+def test_seed_demo_has_every_role_and_the_prospective_ambulance_service():
+    call_command("seed_demo")
+    board = Board.objects.get()
+    assert board.name == "Warwickshire Blue Light Collaboration Joint Advisory Board"
+    assert set(board.organisations.values_list("short_name", flat=True)) == {
+        "Police",
+        "WFRS",
+        "WCC",
+        "OPCC",
+        "WMAS",
+    }
+    assert not Organisation.objects.get(short_name="WMAS").active
+    roles = set(BoardMembership.objects.values_list("role", flat=True))
+    assert {"chair", "vice_chair", "member", "secretariat"} <= roles
+    members_by_body = set(
+        BoardMembership.objects.filter(role="member").values_list(
+            "organisation__short_name", flat=True
+        )
+    )
+    assert members_by_body == {"Police", "WFRS", "WCC", "OPCC"}
+    executives = sorted(
+        ExecutiveAuthority.objects.values_list("organisation__short_name", flat=True)
+    )
+    assert executives == ["OPCC", "Police", "WCC", "WFRS"]
+    assert all(person.check_password(DEMO_PASSWORD) for person in User.objects.all())
+    assert User.objects.filter(is_superuser=True).count() == 1
+
+
+def test_every_demo_person_can_sign_in_and_see_their_home_page(client):
+    call_command("seed_demo")
+    for person in User.objects.all():
+        client.logout()
+        response = client.post(
+            "/sign-in/", {"username": person.email, "password": DEMO_PASSWORD}, follow=True
+        )
+        assert response.status_code == 200, person.email
+        assert f"Welcome, {person.full_name}" in response.content.decode(), person.email

@@ -1,0 +1,150 @@
+"""Settings fail loudly in production: each case starts a fresh process, as a deployment would."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = secrets.token_urlsafe(64)
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "DEBUG",
+            "BLUELIGHT_ENV",
+            "ALLOWED_HOSTS",
+            "SECURE_SSL_REDIRECT",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def production(**overrides: str) -> dict:
+    env = {
+        "BLUELIGHT_ENV": "production",
+        "SECRET_KEY": GOOD_KEY,
+        "ALLOWED_HOSTS": "bluelight.example",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1/bluelight"),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+    }
+    env.update(overrides)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def test_the_suite_runs_on_postgresql(db):
+    assert connection.vendor == "postgresql"
+
+
+def test_production_without_a_secret_key_stops_with_a_clear_message():
+    result = run_manage("check", **production(SECRET_KEY=None))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "weak_key",
+    ["short-key", "django-insecure-" + "x" * 60, "a" * 80],
+    ids=["too short", "development key", "too simple"],
+)
+def test_production_with_a_weak_secret_key_stops(weak_key):
+    result = run_manage("check", **production(SECRET_KEY=weak_key))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_with_debug_on_stops():
+    result = run_manage("check", **production(DEBUG="true"))
+    assert result.returncode != 0
+    assert "DEBUG must be off in production" in result.stderr
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS"])
+def test_production_without_a_required_service_address_stops(missing):
+    env = production()
+    env.pop(missing)
+    clean_env = {k: v for k, v in os.environ.items() if k != missing}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**clean_env, **env},
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert f"{missing} must be set in production" in result.stderr
+
+
+def test_a_malformed_boolean_is_refused_by_name():
+    result = run_manage("check", DEBUG="perhaps")
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr
+
+
+def test_a_malformed_number_is_refused_by_name():
+    result = run_manage("check", SESSION_IDLE_MINUTES="half an hour")
+    assert result.returncode != 0
+    assert "SESSION_IDLE_MINUTES must be a whole number" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks_without_warnings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **production())
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_nothing_set_gives_the_embedded_default():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.EMAIL_BACKEND, s.DEBUG)"
+    )
+    bare = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "EMAIL_HOST",
+            "EMAIL_BACKEND",
+            "BLUELIGHT_ENV",
+            "DEBUG",
+            "CELERY_TASK_ALWAYS_EAGER",
+        }
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**bare, "DJANGO_SETTINGS_MODULE": "bluelight.settings"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+        "True",
+    ]

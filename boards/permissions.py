@@ -89,7 +89,8 @@ def is_executive(person: Person) -> bool:
     return bool(executive_organisation_ids(person))
 
 
-# The names templates use with {% may "name" object as flag %}.
+# The names templates use with {% may "name" object as flag %}. Each app's permissions module
+# adds its own rules with ``register_rule``.
 RULES: dict[str, Callable[..., bool]] = {
     "view_board": can_view_board,
     "invite_people": can_invite_people,
@@ -98,6 +99,18 @@ RULES: dict[str, Callable[..., bool]] = {
     "chair": is_chair,
     "secretariat": is_secretariat,
 }
+
+
+def register_rule(name: str):
+    """Decorator: make a permission function available to templates under ``name``."""
+
+    def add(function: Callable[..., bool]) -> Callable[..., bool]:
+        if name in RULES and RULES[name] is not function:
+            raise ValueError(f"A permission rule called {name!r} already exists.")
+        RULES[name] = function
+        return function
+
+    return add
 
 
 def may(person: Person, action: str, obj=None) -> bool:

@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "csp",
     "boards",
     "opportunities",
+    "audit",
+    "notifications",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,11 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from opportunities.models import Referral
 
 from . import permissions, services
 from .forms import InvitePersonForm
@@ -42,7 +45,33 @@ def home(request: HttpRequest) -> HttpResponse:
             "boards": boards,
             "authorities": authorities,
             "pending_invitations": pending_invitations,
+            "referrals_awaiting": _referrals_awaiting(person),
+            "overdue_decisions": _overdue_decisions(secretariat_boards),
+            "today": timezone.localdate(),
         },
+    )
+
+
+def _referrals_awaiting(person) -> list:
+    bodies = permissions.executive_organisation_ids(person)
+    if not bodies:
+        return []
+    return list(
+        Referral.objects.for_executive(bodies)
+        .awaiting_decision()
+        .select_related("organisation", "recommendation__opportunity")
+        .order_by("due_on", "pk")[:20]
+    )
+
+
+def _overdue_decisions(boards: list[Board]) -> list:
+    if not boards:
+        return []
+    return list(
+        Referral.objects.awaiting_decision()
+        .filter(recommendation__opportunity__board__in=boards, due_on__lt=timezone.localdate())
+        .select_related("organisation", "recommendation__opportunity")
+        .order_by("due_on", "pk")[:20]
     )
 
 

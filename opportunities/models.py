@@ -1,2 +1,355 @@
-"""The collaboration register and the referral workflow (opportunities, recommendations,
-referrals and decisions) live here."""
+"""The collaboration register: opportunities, the board's recommendations on them, and the
+referral of each recommendation to each body's executive."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from boards.models import Board, Organisation
+
+
+class Theme(models.TextChoices):
+    ESTATES = "estates", "Estates and shared premises"
+    PREVENTION = "prevention", "Prevention (e.g. arson reduction)"
+    RESPONSE = "response", "Response"
+    CONTROL_ROOMS = "control_rooms", "Control rooms"
+    TRAINING = "training", "Training"
+    FLEET = "fleet", "Fleet"
+    PROCUREMENT = "procurement", "Procurement"
+    HEALTH_SOCIAL_CARE = "health_social_care", "Health and social care"
+    DIGITAL = "digital", "ICT, data and digital"
+    PEOPLE = "people", "People and support services"
+    OTHER = "other", "Other"
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class Status(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    UNDER_ASSESSMENT = "under_assessment", "Under assessment"
+    RECOMMENDED = "recommended", "Recommended"
+    AWAITING_DECISIONS = "awaiting_decisions", "Awaiting decisions"
+    APPROVED = "approved", "Approved"
+    NOT_APPROVED = "not_approved", "Not approved"
+    IN_DELIVERY = "in_delivery", "In delivery"
+    IMPLEMENTED = "implemented", "Implemented"
+    CLOSED = "closed", "Closed"
+    ON_HOLD = "on_hold", "On hold"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Every allowed change of status. The secretariat moves an opportunity along these by hand,
+# except the AUTOMATIC ones, which follow from referrals being sent and decided.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PROPOSED: frozenset({Status.UNDER_ASSESSMENT, Status.ON_HOLD, Status.WITHDRAWN}),
+    Status.UNDER_ASSESSMENT: frozenset({Status.RECOMMENDED, Status.ON_HOLD, Status.WITHDRAWN}),
+    Status.RECOMMENDED: frozenset(
+        {Status.AWAITING_DECISIONS, Status.UNDER_ASSESSMENT, Status.ON_HOLD, Status.WITHDRAWN}
+    ),
+    Status.AWAITING_DECISIONS: frozenset(
+        {Status.APPROVED, Status.NOT_APPROVED, Status.RECOMMENDED}
+    ),
+    Status.APPROVED: frozenset({Status.IN_DELIVERY, Status.CLOSED}),
+    Status.NOT_APPROVED: frozenset({Status.RECOMMENDED, Status.CLOSED}),
+    Status.IN_DELIVERY: frozenset({Status.IMPLEMENTED}),
+    Status.IMPLEMENTED: frozenset({Status.CLOSED}),
+    Status.ON_HOLD: frozenset({Status.PROPOSED, Status.UNDER_ASSESSMENT, Status.WITHDRAWN}),
+    Status.WITHDRAWN: frozenset(),
+    Status.CLOSED: frozenset(),
+}
+AUTOMATIC: dict[str, frozenset[str]] = {
+    # Sending a recommendation's referrals; recording a revised recommendation.
+    Status.RECOMMENDED: frozenset({Status.AWAITING_DECISIONS}),
+    Status.AWAITING_DECISIONS: frozenset(
+        {Status.APPROVED, Status.NOT_APPROVED, Status.RECOMMENDED}
+    ),
+    Status.NOT_APPROVED: frozenset({Status.RECOMMENDED}),
+    Status.UNDER_ASSESSMENT: frozenset({Status.RECOMMENDED}),
+}
+# States in which the board may record a (first or revised) recommendation.
+RECOMMENDABLE = frozenset(
+    {Status.UNDER_ASSESSMENT, Status.RECOMMENDED, Status.AWAITING_DECISIONS, Status.NOT_APPROVED}
+)
+
+
+def manual_transitions(status: str) -> list[str]:
+    """The statuses the secretariat may choose from here, in the order of the workflow."""
+    allowed = TRANSITIONS.get(status, frozenset()) - AUTOMATIC.get(status, frozenset())
+    return [value for value in Status.values if value in allowed]
+
+
+class OpportunityQuerySet(models.QuerySet):
+    def review_overdue(self, on: date | None = None):
+        return self.filter(next_review_on__lt=on or timezone.localdate())
+
+
+class Opportunity(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="opportunities")
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    theme = models.CharField(max_length=30, choices=Theme.choices)
+    lead_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="led_opportunities",
+        verbose_name="lead body",
+    )
+    participating_organisations = models.ManyToManyField(
+        Organisation, related_name="opportunities", verbose_name="participating bodies"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_opportunities",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposed_opportunities"
+    )
+    cashable_benefit = models.DecimalField(
+        "estimated cashable benefit (£ a year)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    non_cashable_benefits = models.TextField("non-cashable benefits", blank=True)
+    estimated_cost = models.DecimalField(
+        "estimated cost (£)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    risks = models.TextField(blank=True)
+    rag = models.CharField("RAG rating", max_length=5, choices=Rag.choices, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.PROPOSED)
+    next_review_on = models.DateField("next review", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name_plural = "opportunities"
+        indexes = [
+            models.Index(fields=["board", "status"]),
+            models.Index(fields=["board", "theme"]),
+            models.Index(fields=["board", "lead_organisation"]),
+            models.Index(fields=["board", "rag"]),
+            models.Index(fields=["board", "next_review_on"]),
+            models.Index(fields=["board", "-updated_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cashable_benefit__isnull=True) | Q(cashable_benefit__gte=0),
+                name="opportunity_benefit_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gte=0),
+                name="opportunity_cost_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("opportunity_detail", kwargs={"pk": self.pk})
+
+    @property
+    def reference(self) -> str:
+        return f"BLC-{self.pk:04d}" if self.pk else "BLC-new"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS.get(self.status, frozenset())
+
+    @property
+    def review_overdue(self) -> bool:
+        return bool(self.next_review_on and self.next_review_on < timezone.localdate())
+
+
+class Outcome(models.TextChoices):
+    AWAITING = "awaiting", "Awaiting decisions"
+    APPROVED = "approved", "Approved by every body"
+    NOT_APPROVED = "not_approved", "Not approved"
+
+
+class Recommendation(models.Model):
+    """The board's advisory recommendation on an opportunity. A revision is a new version."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="recommendations"
+    )
+    version = models.PositiveSmallIntegerField()
+    wording = models.TextField()
+    agreed_on = models.DateField("date agreed by the board")
+    decision_due_on = models.DateField("decisions due by")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["opportunity", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "version"], name="recommendation_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_due_on__gte=models.F("agreed_on")),
+                name="recommendation_due_after_agreed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity.reference} recommendation v{self.version}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+    def outcome_of(self, referrals) -> str:
+        """Approved when every body approved (with or without conditions), not approved when
+        any declined, otherwise awaiting. Takes the referrals so a caller can pass prefetched
+        ones."""
+        statuses = [referral.status for referral in referrals]
+        if not statuses:
+            return Outcome.AWAITING
+        if any(status == Referral.Status.DECLINED for status in statuses):
+            return Outcome.NOT_APPROVED
+        if all(status in Referral.APPROVALS for status in statuses):
+            return Outcome.APPROVED
+        return Outcome.AWAITING
+
+    @property
+    def outcome(self) -> str:
+        return self.outcome_of(self.referrals.all())
+
+
+class ReferralQuerySet(models.QuerySet):
+    def awaiting_decision(self):
+        return self.filter(
+            status__in=Referral.DECIDABLE,
+            sent_at__isnull=False,
+            recommendation__superseded_at__isnull=True,
+        )
+
+    def for_executive(self, organisation_ids):
+        return self.filter(organisation_id__in=organisation_ids, sent_at__isnull=False)
+
+
+class Referral(models.Model):
+    """A recommendation referred to one body's executive for its decision."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting decision"
+        APPROVED = "approved", "Approved"
+        APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
+        DECLINED = "declined", "Declined"
+        DEFERRED = "deferred", "Deferred (more information requested)"
+        SUPERSEDED = "superseded", "Superseded by a revised recommendation"
+
+    DECIDABLE = (Status.PENDING, Status.DEFERRED)
+    APPROVALS = (Status.APPROVED, Status.APPROVED_WITH_CONDITIONS)
+    DECISIONS = (Status.APPROVED, Status.APPROVED_WITH_CONDITIONS, Status.DECLINED, Status.DEFERRED)
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="referrals"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referrals"
+    )
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    due_on = models.DateField()
+    revision = models.PositiveIntegerField(
+        default=0, help_text="Counts decisions, so two people answering at once cannot both win."
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # Who decided for the body, and (kept apart for decisions recorded on someone's behalf)
+    # who entered it in the portal.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referral_decisions",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    executive_body = models.CharField(max_length=200, blank=True)
+    decision_reference = models.CharField(max_length=100, blank=True)
+    notes = models.TextField("conditions or notes", blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recommendation", "organisation"], name="referral_once_per_body"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "superseded"]) | Q(decided_at__isnull=False),
+                name="referral_decision_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} → {self.organisation.short_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("referral_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_decidable(self) -> bool:
+        return (
+            self.sent_at is not None
+            and self.status in self.DECIDABLE
+            and self.recommendation.superseded_at is None
+        )
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in self.DECIDABLE and self.due_on < timezone.localdate()
+
+
+def referral_document_path(instance: "ReferralDocument", filename: str) -> str:
+    import uuid
+
+    return f"referrals/{uuid.uuid4().hex}"
+
+
+class ReferralDocument(models.Model):
+    """A paper supporting a body's decision (its minute, a letter), kept under a generated name."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="documents")
+    file = models.FileField(upload_to=referral_document_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

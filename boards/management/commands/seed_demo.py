@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from boards import demo
+from opportunities import demo as register_demo
 
 
 class Command(BaseCommand):
@@ -9,6 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         people = demo.seed()
+        register_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(f"\nDemo sign-ins (every password: {demo.DEMO_PASSWORD})\n")
         width = max(len(person.email) for person in people)

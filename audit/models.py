@@ -1,0 +1,72 @@
+"""The audit trail: an append-only record of who did what, when, with the state before and after."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+
+class AppendOnlyError(Exception):
+    """Audit events are never changed or deleted."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_subject(self, subject: models.Model):
+        return self.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        )
+
+    def delete(self):
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit events cannot be changed.")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to a subject (an opportunity, a meeting...).
+
+    Events about parts of a subject (a recommendation, a referral) name the subject they belong
+    to, so the subject's timeline is one indexed query. PostgreSQL refuses UPDATE and DELETE on
+    this table (see the migration), on top of the model's own refusal.
+    """
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    verb = models.CharField(max_length=60)
+    summary = models.CharField(max_length=500)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit events cannot be deleted.")
+
+    @property
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field the event changed."""
+        keys = list(dict.fromkeys([*self.before, *self.after]))
+        return [(key, self.before.get(key), self.after.get(key)) for key in keys]

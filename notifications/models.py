@@ -1,0 +1,48 @@
+"""Every message the portal must send is a row first: the record of what must be delivered."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        REFERRAL_SENT = "referral_sent", "Recommendation referred to your body"
+        DECISION_RECORDED = "decision_recorded", "Decision recorded"
+        OUTCOME_KNOWN = "outcome_known", "Outcome of a recommendation"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    # One message per (recipient, event): a second attempt to notify the same event is a no-op.
+    event_key = models.CharField(max_length=120)
+    subject = models.CharField(max_length=250)
+    link = models.CharField(max_length=300, help_text="Path of the page the message is about.")
+    payload = models.JSONField(default=dict, help_text="Plain values the e-mail is built from.")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "event_key"], name="notification_once_per_event"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["recipient", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient}"

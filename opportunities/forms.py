@@ -1,0 +1,227 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from boards.models import Board, BoardMembership, Organisation, User
+from boards.uploads import validate_upload
+
+from .models import Opportunity, Rag, Referral, Status, Theme
+
+
+def _board_bodies(board: Board):
+    return board.organisations.filter(active=True).order_by("name")
+
+
+class OpportunityForm(forms.ModelForm):
+    """What a board member gives when proposing an opportunity."""
+
+    participating_organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Participating bodies",
+        help_text="The lead body always takes part.",
+        required=False,
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "title",
+            "summary",
+            "theme",
+            "lead_organisation",
+            "participating_organisations",
+            "cashable_benefit",
+            "non_cashable_benefits",
+            "estimated_cost",
+            "risks",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "non_cashable_benefits": forms.Textarea(attrs={"rows": 3}),
+            "risks": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, board: Board, **kwargs):
+        super().__init__(*args, **kwargs)
+        bodies = _board_bodies(board)
+        self.fields["lead_organisation"].queryset = bodies
+        self.fields["participating_organisations"].queryset = bodies
+        for name in ("cashable_benefit", "estimated_cost"):
+            self.fields[name].widget.attrs.update({"min": "0", "step": "0.01"})
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("cashable_benefit", "estimated_cost"):
+            value = cleaned.get(name)
+            if value is not None and value < 0:
+                self.add_error(name, "Enter an amount of £0 or more.")
+        return cleaned
+
+
+class AssessmentForm(OpportunityForm):
+    """The secretariat's fuller edit: everything a member proposes, plus the assessment."""
+
+    class Meta(OpportunityForm.Meta):
+        fields = [*OpportunityForm.Meta.fields, "owner", "rag", "next_review_on"]
+        widgets = {
+            **OpportunityForm.Meta.widgets,
+            "next_review_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, board: Board, **kwargs):
+        super().__init__(*args, board=board, **kwargs)
+        members = BoardMembership.objects.current().filter(board=board).values("person_id")
+        self.fields["owner"].queryset = User.objects.filter(pk__in=members, is_active=True)
+        self.fields["rag"].choices = [("", "Not rated"), *Rag.choices]
+
+
+class BoardChoiceForm(forms.Form):
+    board = forms.ModelChoiceField(queryset=Board.objects.none(), label="Board")
+
+    def __init__(self, *args, boards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["board"].queryset = Board.objects.filter(pk__in=[b.pk for b in boards])
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="Move to", choices=())
+    reason = forms.CharField(
+        label="Reason (recorded on the timeline)", required=False, max_length=300
+    )
+
+    def __init__(self, *args, choices: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(value, Status(value).label) for value in choices]
+
+
+class RecommendationForm(forms.Form):
+    wording = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="Recommendation",
+        help_text="The board's recommendation, as agreed.",
+    )
+    agreed_on = forms.DateField(
+        label="Date agreed by the board", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decision_due_on = forms.DateField(
+        label="Decisions due by", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Refer to the executives of",
+    )
+
+    def __init__(self, *args, opportunity: Opportunity, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = _board_bodies(opportunity.board)
+        if not self.is_bound:
+            self.initial.setdefault(
+                "organisations",
+                list(
+                    opportunity.participating_organisations.filter(active=True).values_list(
+                        "pk", flat=True
+                    )
+                ),
+            )
+            self.initial.setdefault("agreed_on", timezone.localdate())
+
+    def clean(self):
+        cleaned = super().clean()
+        agreed, due = cleaned.get("agreed_on"), cleaned.get("decision_due_on")
+        if agreed and agreed > timezone.localdate():
+            self.add_error("agreed_on", "The date agreed cannot be in the future.")
+        if agreed and due and due < agreed:
+            self.add_error("decision_due_on", "Decisions cannot be due before the date agreed.")
+        return cleaned
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[(value, Referral.Status(value).label) for value in Referral.DECISIONS],
+    )
+    reference = forms.CharField(
+        label="Decision reference",
+        max_length=100,
+        help_text="e.g. the number of the Cabinet minute or the PCC decision record.",
+    )
+    notes = forms.CharField(
+        label="Conditions or notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when approving with conditions or deferring.",
+    )
+    document = forms.FileField(
+        label="Supporting document (optional)",
+        required=False,
+        help_text="PDF, Word or Excel, up to the upload limit.",
+    )
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome = cleaned.get("outcome")
+        needs_notes = {
+            Referral.Status.APPROVED_WITH_CONDITIONS: "Set out the conditions.",
+            Referral.Status.DEFERRED: "Say what more information is needed.",
+        }
+        if outcome in needs_notes and not (cleaned.get("notes") or "").strip():
+            self.add_error("notes", needs_notes[outcome])
+        return cleaned
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if upload is None:
+            return None
+        self.document_kind = validate_upload(upload, max_size=settings.MAX_UPLOAD_SIZE)
+        return upload
+
+    def documents(self) -> list:
+        upload = self.cleaned_data.get("document")
+        return [(upload, self.document_kind)] if upload else []
+
+
+class RegisterFilterForm(forms.Form):
+    SORTS = {
+        "-updated": ("-updated_at", "Recently updated"),
+        "reference": ("pk", "Reference"),
+        "title": ("title", "Title"),
+        "review": ("next_review_on", "Next review"),
+        "status": ("status", "Status"),
+    }
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[("", "Any status"), *Status.choices]
+    )
+    theme = forms.ChoiceField(
+        label="Theme", required=False, choices=[("", "Any theme"), *Theme.choices]
+    )
+    lead = forms.ModelChoiceField(
+        label="Lead body",
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label="Any body",
+    )
+    body = forms.ModelChoiceField(
+        label="Participating body",
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label="Any body",
+    )
+    rag = forms.ChoiceField(label="RAG", required=False, choices=[("", "Any rating"), *Rag.choices])
+    review = forms.ChoiceField(
+        label="Review",
+        required=False,
+        choices=[("", "Any"), ("overdue", "Review overdue"), ("30", "Due within 30 days")],
+    )
+    sort = forms.ChoiceField(
+        label="Sort by", required=False, choices=[(key, label) for key, (_, label) in SORTS.items()]
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = organisations
+        self.fields["body"].queryset = organisations

@@ -1,0 +1,72 @@
+"""Who may see and do what in the register and the referral workflow."""
+
+from django.db.models import Q
+
+from boards.models import Board
+from boards.permissions import (
+    Person,
+    Role,
+    boards_of,
+    can_decide_for,
+    executive_organisation_ids,
+    is_secretariat,
+    register_rule,
+    roles_on,
+)
+
+from .models import Opportunity, Referral
+
+PROPOSING_ROLES = frozenset(
+    {Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER, Role.ADVISER, Role.SECRETARIAT}
+)
+
+
+@register_rule("view_register")
+def can_view_register(person: Person, board: Board) -> bool:
+    return bool(roles_on(person, board))
+
+
+@register_rule("propose_opportunity")
+def can_propose(person: Person, board: Board) -> bool:
+    return bool(PROPOSING_ROLES & roles_on(person, board))
+
+
+def boards_for_proposing(person: Person) -> list[Board]:
+    return [board for board in boards_of(person) if can_propose(person, board)]
+
+
+def opportunities_visible_to(person: Person):
+    """The opportunities a person may see: those of their boards, and those referred to a body
+    they decide for."""
+    board_ids = [board.pk for board in boards_of(person)]
+    executive_ids = executive_organisation_ids(person)
+    if not board_ids and not executive_ids:
+        return Opportunity.objects.none()
+    visible = Q(board_id__in=board_ids)
+    if executive_ids:
+        referred = Referral.objects.filter(
+            organisation_id__in=executive_ids, sent_at__isnull=False
+        ).values("recommendation__opportunity_id")
+        visible |= Q(pk__in=referred)
+    return Opportunity.objects.filter(visible)
+
+
+@register_rule("manage_opportunity")
+def can_manage_opportunity(person: Person, opportunity: Opportunity) -> bool:
+    """Assess, edit, move along the workflow, record and send recommendations."""
+    return is_secretariat(person, opportunity.board)
+
+
+@register_rule("decide_referral")
+def can_decide_referral(person: Person, referral: Referral) -> bool:
+    """Only a person with executive authority for the referral's own body decides it."""
+    return can_decide_for(person, referral.organisation)
+
+
+@register_rule("view_decisions")
+def can_view_decision_matrix(person: Person, board: Board) -> bool:
+    return is_secretariat(person, board)
+
+
+def is_executive_of_any(person: Person) -> bool:
+    return bool(executive_organisation_ids(person))

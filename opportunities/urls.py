@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("register/", views.register_list, name="register_list"),
+    path("register/propose/", views.opportunity_propose, name="opportunity_propose"),
+    path("register/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
+    path("register/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
+    path("register/<int:pk>/status/", views.opportunity_transition, name="opportunity_transition"),
+    path(
+        "register/<int:pk>/recommendations/new/",
+        views.recommendation_new,
+        name="recommendation_new",
+    ),
+    path("recommendations/<int:pk>/send/", views.recommendation_send, name="recommendation_send"),
+    path("referrals/", views.referral_inbox, name="referral_inbox"),
+    path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
+    path("referrals/documents/<int:pk>/", views.referral_document, name="referral_document"),
+    path("boards/<slug:slug>/decisions/", views.decision_matrix, name="decision_matrix"),
+]

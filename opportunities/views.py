@@ -1,0 +1,447 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AuditEvent
+from boards.models import Board, Organisation
+from boards.permissions import boards_of, executive_organisation_ids
+
+from . import permissions, services
+from .forms import (
+    AssessmentForm,
+    DecisionForm,
+    OpportunityForm,
+    RecommendationForm,
+    RegisterFilterForm,
+    TransitionForm,
+)
+from .models import (
+    RECOMMENDABLE,
+    Opportunity,
+    Recommendation,
+    Referral,
+    ReferralDocument,
+    manual_transitions,
+)
+
+PAGE_SIZE = 25
+
+
+# --- the register -------------------------------------------------------------------------------
+
+
+@require_GET
+def register_list(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    boards = boards_of(person)
+    organisations = Organisation.objects.filter(boards__in=boards).distinct().order_by("name")
+    form = RegisterFilterForm(request.GET or None, organisations=organisations)
+    opportunities = permissions.opportunities_visible_to(person)
+    sort = "-updated_at"
+    if form.is_valid():
+        opportunities = _filter_register(opportunities, form.cleaned_data)
+        sort = RegisterFilterForm.SORTS.get(
+            form.cleaned_data["sort"] or "-updated", ("-updated_at",)
+        )[0]
+    opportunities = (
+        opportunities.select_related("lead_organisation", "board")
+        .prefetch_related(
+            Prefetch(
+                "participating_organisations", queryset=Organisation.objects.order_by("short_name")
+            )
+        )
+        .order_by(sort, "-pk")
+    )
+    page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "opportunities/register_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "may_propose": bool(permissions.boards_for_proposing(person)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _filter_register(opportunities, data: dict):
+    if data["q"]:
+        text = data["q"].strip()
+        match = Q(title__icontains=text) | Q(summary__icontains=text)
+        reference = text.upper().removeprefix("BLC-").lstrip("0")
+        if reference.isdigit():
+            match |= Q(pk=int(reference))
+        opportunities = opportunities.filter(match)
+    for field, lookup in (
+        ("status", "status"),
+        ("theme", "theme"),
+        ("rag", "rag"),
+        ("lead", "lead_organisation"),
+    ):
+        if data[field]:
+            opportunities = opportunities.filter(**{lookup: data[field]})
+    if data["body"]:
+        opportunities = opportunities.filter(participating_organisations=data["body"])
+    today = timezone.localdate()
+    if data["review"] == "overdue":
+        opportunities = opportunities.filter(next_review_on__lt=today)
+    elif data["review"] == "30":
+        opportunities = opportunities.filter(
+            next_review_on__gte=today, next_review_on__lte=today + timedelta(days=30)
+        )
+    return opportunities
+
+
+def _visible_opportunity(request: HttpRequest, pk: int) -> Opportunity:
+    opportunity = (
+        permissions.opportunities_visible_to(request.user)
+        .select_related("board", "lead_organisation", "owner", "proposed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if opportunity is None:
+        raise Http404("There is no opportunity with this reference that you may see.")
+    return opportunity
+
+
+def _managed_opportunity(request: HttpRequest, pk: int) -> Opportunity:
+    opportunity = _visible_opportunity(request, pk)
+    if not permissions.can_manage_opportunity(request.user, opportunity):
+        raise PermissionDenied("Only the board's secretariat may do this.")
+    return opportunity
+
+
+@require_GET
+def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _visible_opportunity(request, pk)
+    referrals = Referral.objects.select_related("organisation", "decided_by").prefetch_related(
+        "documents"
+    )
+    recommendations = list(
+        opportunity.recommendations.select_related("recorded_by").prefetch_related(
+            Prefetch("referrals", queryset=referrals.order_by("organisation__name"))
+        )
+    )
+    for recommendation in recommendations:
+        recommendation.outcome_value = recommendation.outcome_of(recommendation.referrals.all())
+    may_manage = permissions.can_manage_opportunity(request.user, opportunity)
+    my_bodies = executive_organisation_ids(request.user)
+    return render(
+        request,
+        "opportunities/opportunity_detail.html",
+        {
+            "opportunity": opportunity,
+            "participating": opportunity.participating_organisations.order_by("name"),
+            "recommendations": recommendations,
+            "timeline": AuditEvent.objects.for_subject(opportunity).select_related("actor")[:200],
+            "may_manage": may_manage,
+            "transition_form": TransitionForm(choices=manual_transitions(opportunity.status))
+            if may_manage
+            else None,
+            "may_recommend": may_manage and opportunity.status in RECOMMENDABLE,
+            "my_referrals": [
+                referral
+                for recommendation in recommendations
+                for referral in recommendation.referrals.all()
+                if referral.organisation_id in my_bodies and referral.sent_at
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_propose(request: HttpRequest) -> HttpResponse:
+    boards = permissions.boards_for_proposing(request.user)
+    if not boards:
+        raise PermissionDenied("Only members of a board may propose opportunities.")
+    board = _chosen_board(request, boards)
+    if board is None:
+        return render(request, "opportunities/choose_board.html", {"boards": boards})
+    form = OpportunityForm(request.POST or None, board=board)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        participating = data.pop("participating_organisations")
+        opportunity = services.opportunity_propose(
+            board=board, proposed_by=request.user, participating=participating, **data
+        )
+        messages.success(
+            request, f"{opportunity.reference} has been proposed. The secretariat will assess it."
+        )
+        return redirect(opportunity)
+    return render(
+        request,
+        "opportunities/opportunity_form.html",
+        {
+            "form": form,
+            "board": board,
+            "heading": "Propose a collaboration opportunity",
+            "submit": "Propose",
+        },
+    )
+
+
+def _chosen_board(request: HttpRequest, boards: list[Board]) -> Board | None:
+    if len(boards) == 1:
+        return boards[0]
+    slug = request.GET.get("board")
+    return next((board for board in boards if board.slug == slug), None)
+
+
+@require_http_methods(["GET", "POST"])
+def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _managed_opportunity(request, pk)
+    form = AssessmentForm(request.POST or None, instance=opportunity, board=opportunity.board)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        participating = data.pop("participating_organisations")
+        services.opportunity_update(
+            opportunity=opportunity, actor=request.user, participating=participating, **data
+        )
+        messages.success(request, f"{opportunity.reference} has been updated.")
+        return redirect(opportunity)
+    return render(
+        request,
+        "opportunities/opportunity_form.html",
+        {
+            "form": form,
+            "board": opportunity.board,
+            "opportunity": opportunity,
+            "heading": f"Edit {opportunity.reference}",
+            "submit": "Save changes",
+        },
+    )
+
+
+@require_POST
+def opportunity_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _managed_opportunity(request, pk)
+    form = TransitionForm(request.POST, choices=manual_transitions(opportunity.status))
+    if not form.is_valid():
+        messages.error(
+            request,
+            f"{opportunity.reference} is {opportunity.get_status_display().lower()} and cannot "
+            "be moved to the status you chose. Pick one of the statuses offered.",
+        )
+        return redirect(opportunity)
+    try:
+        services.opportunity_transition(
+            opportunity=opportunity,
+            actor=request.user,
+            to=form.cleaned_data["to"],
+            reason=form.cleaned_data["reason"],
+        )
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"{opportunity.reference} is now {opportunity.get_status_display().lower()}."
+        )
+    return redirect(opportunity)
+
+
+# --- recommendations ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def recommendation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _managed_opportunity(request, pk)
+    if opportunity.status not in RECOMMENDABLE:
+        messages.error(
+            request,
+            f"A recommendation cannot be recorded while {opportunity.reference} is "
+            f"{opportunity.get_status_display().lower()}.",
+        )
+        return redirect(opportunity)
+    form = RecommendationForm(request.POST or None, opportunity=opportunity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommendation = services.recommendation_record(
+                opportunity=opportunity, actor=request.user, **form.cleaned_data
+            )
+        except services.WorkflowError as error:
+            messages.error(request, str(error))
+            return redirect(opportunity)
+        messages.success(
+            request,
+            f"Recommendation v{recommendation.version} is recorded. Check it, then send it to "
+            "the executives.",
+        )
+        return redirect(opportunity)
+    return render(
+        request,
+        "opportunities/recommendation_form.html",
+        {"form": form, "opportunity": opportunity},
+    )
+
+
+@require_POST
+def recommendation_send(request: HttpRequest, pk: int) -> HttpResponse:
+    recommendation = get_object_or_404(Recommendation.objects.select_related("opportunity"), pk=pk)
+    opportunity = _managed_opportunity(request, recommendation.opportunity_id)
+    try:
+        services.recommendation_send(recommendation=recommendation, actor=request.user)
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Recommendation v{recommendation.version} has been sent to the executives."
+        )
+    return redirect(opportunity)
+
+
+# --- the executive's inbox and decisions -----------------------------------------------------
+
+
+@require_GET
+def referral_inbox(request: HttpRequest) -> HttpResponse:
+    bodies = executive_organisation_ids(request.user)
+    if not bodies:
+        raise PermissionDenied(
+            "The referrals inbox is for people who record their body's decisions."
+        )
+    base = Referral.objects.for_executive(bodies).select_related(
+        "organisation", "recommendation__opportunity"
+    )
+    awaiting = base.awaiting_decision().order_by("due_on", "pk")
+    decided = (
+        base.filter(status__in=Referral.DECISIONS)
+        .exclude(status=Referral.Status.DEFERRED)
+        .select_related("decided_by")
+        .order_by("-decided_at")[:20]
+    )
+    return render(
+        request,
+        "opportunities/referral_inbox.html",
+        {"awaiting": awaiting, "decided": decided, "today": timezone.localdate()},
+    )
+
+
+def _executive_referral(request: HttpRequest, pk: int) -> Referral:
+    referral = get_object_or_404(
+        Referral.objects.select_related(
+            "organisation",
+            "recommendation__opportunity__lead_organisation",
+            "recommendation__opportunity__board",
+            "decided_by",
+        ),
+        pk=pk,
+        sent_at__isnull=False,
+    )
+    if not permissions.can_decide_referral(request.user, referral):
+        raise Http404("There is no referral here for a body you decide for.")
+    return referral
+
+
+@require_http_methods(["GET", "POST"])
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = _executive_referral(request, pk)
+    form = DecisionForm(
+        request.POST or None, request.FILES or None, initial={"revision": referral.revision}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.referral_decide(
+                referral=referral,
+                actor=request.user,
+                outcome=form.cleaned_data["outcome"],
+                reference=form.cleaned_data["reference"],
+                notes=form.cleaned_data["notes"],
+                seen_revision=form.cleaned_data["revision"],
+                documents=form.documents(),
+            )
+        except services.ReferralNotDecidable as error:
+            messages.error(request, str(error))
+            return redirect(referral)
+        messages.success(
+            request, f"The decision of {referral.organisation.executive_body} is recorded."
+        )
+        return redirect("referral_inbox")
+    opportunity = referral.recommendation.opportunity
+    return render(
+        request,
+        "opportunities/referral_detail.html",
+        {
+            "referral": referral,
+            "recommendation": referral.recommendation,
+            "opportunity": opportunity,
+            "participating": opportunity.participating_organisations.order_by("name"),
+            "other_referrals": referral.recommendation.referrals.exclude(pk=referral.pk)
+            .select_related("organisation")
+            .order_by("organisation__name"),
+            "documents": referral.documents.all(),
+            "form": form if referral.is_decidable else None,
+        },
+    )
+
+
+@require_GET
+def referral_document(request: HttpRequest, pk: int) -> FileResponse:
+    document = get_object_or_404(
+        ReferralDocument.objects.select_related("referral__recommendation"), pk=pk
+    )
+    _visible_opportunity(request, document.referral.recommendation.opportunity_id)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- the secretariat's decision matrix --------------------------------------------------------
+
+
+@require_GET
+def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
+    board = get_object_or_404(Board, slug=slug)
+    if not permissions.can_view_register(request.user, board):
+        raise Http404("No board here that you are a member of.")
+    if not permissions.can_view_decision_matrix(request.user, board):
+        raise PermissionDenied("Only the board's secretariat may see the decision matrix.")
+    bodies = list(board.organisations.filter(active=True).order_by("name"))
+    recommendations = (
+        Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
+        .select_related("opportunity")
+        .prefetch_related(
+            Prefetch("referrals", queryset=Referral.objects.select_related("organisation"))
+        )
+        .order_by("-sent_at", "-pk")
+    )
+    page = Paginator(recommendations, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for recommendation in page:
+        by_body = {
+            referral.organisation_id: referral for referral in recommendation.referrals.all()
+        }
+        rows.append(
+            {
+                "recommendation": recommendation,
+                "cells": [by_body.get(body.pk) for body in bodies],
+                "outcome": recommendation.outcome_of(by_body.values()),
+            }
+        )
+    overdue = (
+        Referral.objects.awaiting_decision()
+        .filter(recommendation__opportunity__board=board, due_on__lt=timezone.localdate())
+        .select_related("organisation", "recommendation__opportunity")
+        .order_by("due_on")
+    )
+    return render(
+        request,
+        "opportunities/decision_matrix.html",
+        {"board": board, "bodies": bodies, "rows": rows, "page": page, "overdue": overdue},
+    )

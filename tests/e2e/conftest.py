@@ -33,9 +33,11 @@ def page(browser):
     page.console_problems = []
     page.on(
         "console",
-        lambda message: page.console_problems.append(message.text)
-        if message.type in ("error", "warning")
-        else None,
+        lambda message: (
+            page.console_problems.append(message.text)
+            if message.type in ("error", "warning")
+            else None
+        ),
     )
     yield page
     context.close()

@@ -182,7 +182,8 @@ def test_a_supporting_document_is_kept_and_served_only_to_those_who_may_see_it(
     client_of, erin, bob, charlie, referred, fire
 ):
     referral = referral_for(referred, fire)
-    upload = SimpleUploadedFile("Cabinet minute 14 – “fire”.pdf", PDF, content_type="text/plain")
+    name = "Cabinet minute 14 – “fire”.pdf"  # noqa: RUF001  (a real-world name, dash and quotes)
+    upload = SimpleUploadedFile(name, PDF, content_type="text/plain")
     client_of(erin).post(url(referral), {**decision(referral), "document": upload})
     document = ReferralDocument.objects.get()
     assert document.content_type == "application/pdf"
@@ -192,6 +193,7 @@ def test_a_supporting_document_is_kept_and_served_only_to_those_who_may_see_it(
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
+    assert "filename*=utf-8''Cabinet%20minute%2014%20%E2%80%93" in response["Content-Disposition"]
     assert response["Cache-Control"] == "no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PDF

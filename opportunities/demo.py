@@ -239,8 +239,10 @@ def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> 
         non_cashable_benefits=demo.non_cashable,
         risks=demo.risks,
     )
+
     def move(to: str) -> None:
         services.opportunity_transition(opportunity=opportunity, actor=secretariat, to=to)
+
     for status in demo.before:
         move(status)
     if not demo.assess:

@@ -8,6 +8,11 @@ from boards.uploads import validate_upload
 from .models import Opportunity, Rag, Referral, Status, Theme
 
 
+def DateInput() -> forms.DateInput:
+    """A browser date picker; its value must be ISO whatever the locale's display format."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def _board_bodies(board: Board):
     return board.organisations.filter(active=True).order_by("name")
 
@@ -66,7 +71,7 @@ class AssessmentForm(OpportunityForm):
         fields = [*OpportunityForm.Meta.fields, "owner", "rag", "next_review_on"]
         widgets = {
             **OpportunityForm.Meta.widgets,
-            "next_review_on": forms.DateInput(attrs={"type": "date"}),
+            "next_review_on": DateInput(),
         }
 
     def __init__(self, *args, board: Board, **kwargs):
@@ -101,12 +106,8 @@ class RecommendationForm(forms.Form):
         label="Recommendation",
         help_text="The board's recommendation, as agreed.",
     )
-    agreed_on = forms.DateField(
-        label="Date agreed by the board", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    decision_due_on = forms.DateField(
-        label="Decisions due by", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    agreed_on = forms.DateField(label="Date agreed by the board", widget=DateInput())
+    decision_due_on = forms.DateField(label="Decisions due by", widget=DateInput())
     organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         widget=forms.CheckboxSelectMultiple,

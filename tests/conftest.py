@@ -17,6 +17,9 @@ from .factories import (
     UserFactory,
 )
 
+# Fixtures of the register (opportunities, referrals, executives of each body).
+pytest_plugins = ["tests.opportunities.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_in_process(settings):

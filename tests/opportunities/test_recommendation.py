@@ -169,3 +169,8 @@ def test_a_superseded_referral_cannot_be_decided(referred, record, fire, erin, p
     record(referred.opportunity, [police, fire, council])
     with pytest.raises(services.ReferralNotDecidable, match="revised recommendation has replaced"):
         decide(old, erin)
+
+
+def test_date_fields_render_in_the_format_browsers_read(client_of, alice, assessed):
+    body = client_of(alice).get(new_url(assessed)).content.decode()
+    assert f'type="date" name="agreed_on" value="{TODAY().isoformat()}"' in body

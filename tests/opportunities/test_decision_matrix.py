@@ -1,0 +1,67 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from opportunities.models import Referral
+from tests.opportunities.helpers import decide, referral_for
+
+pytestmark = pytest.mark.django_db
+
+
+def url(board):
+    return reverse("decision_matrix", kwargs={"slug": board.slug})
+
+
+def test_secretariat_sees_each_bodys_decision_and_what_is_overdue(
+    client_of, alice, board, referred, police, fire, pat
+):
+    decide(referral_for(referred, police), pat)
+    Referral.objects.filter(pk=referral_for(referred, fire).pk).update(
+        due_on=timezone.localdate() - timedelta(days=3)
+    )
+    response = client_of(alice).get(url(board))
+    assert response.status_code == 200
+    row = response.context["rows"][0]
+    statuses = {cell.organisation.short_name: cell.status for cell in row["cells"] if cell}
+    assert statuses == {"Police": "approved", "WFRS": "pending", "WCC": "pending"}
+    assert [r.organisation.short_name for r in response.context["overdue"]] == ["WFRS"]
+    assert "Overdue decisions" in response.content.decode()
+
+
+@pytest.mark.parametrize(("person", "status"), [("bob", 403), ("charlie", 404), ("erin", 404)])
+def test_others_may_not_see_the_matrix(client_of, request, board, person, status):
+    assert client_of(request.getfixturevalue(person)).get(url(board)).status_code == status
+
+
+def test_anonymous_is_sent_to_sign_in(client, board):
+    assert client.get(url(board))["Location"].startswith("/sign-in/")
+
+
+def test_matrix_queries_do_not_grow_with_recommendations(
+    client_of, alice, board, make_opportunity, record, police, fire, django_assert_max_num_queries
+):
+    from opportunities import services
+    from opportunities.models import Opportunity, Status
+
+    client = client_of(alice)
+    client.get(url(board))
+
+    def add(count):
+        for index in range(count):
+            opportunity = make_opportunity(title=f"Matrix {index}")
+            Opportunity.objects.filter(pk=opportunity.pk).update(status=Status.UNDER_ASSESSMENT)
+            opportunity.refresh_from_db()
+            services.recommendation_send(
+                recommendation=record(opportunity, [police, fire]), actor=alice
+            )
+
+    add(2)
+    with django_assert_max_num_queries(15) as small:
+        client.get(url(board))
+    add(20)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        response = client.get(url(board))
+    assert len(response.context["rows"]) == 22
+    assert len(large.captured_queries) == len(small.captured_queries)

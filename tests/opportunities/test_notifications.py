@@ -1,0 +1,100 @@
+import pytest
+from celery.exceptions import Retry
+from django.core import mail
+
+from notifications.models import Notification
+from notifications.tasks import deliver_notification
+from opportunities import services
+from tests.opportunities.helpers import decide, referral_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_notifications_are_rows_written_with_the_change_and_sent_after_commit(
+    assessed, record, alice, police, fire, erin, pat, django_capture_on_commit_callbacks
+):
+    recommendation = record(assessed, [police, fire])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.recommendation_send(recommendation=recommendation, actor=alice)
+        assert Notification.objects.filter(status="pending").count() == 2
+    assert mail.outbox == []  # nothing leaves before the transaction commits
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(status="sent").count() == 2
+
+
+def test_a_task_that_runs_twice_sends_once(
+    assessed, record, alice, police, pat, django_capture_on_commit_callbacks
+):
+    recommendation = record(assessed, [police])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recommendation_send(recommendation=recommendation, actor=alice)
+    notification = Notification.objects.get()
+    deliver_notification.delay(notification.pk)
+    deliver_notification(notification.pk)
+    assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("sent", 1)
+
+
+def test_notifying_the_same_event_twice_creates_no_second_message(
+    referred, fire, erin, django_capture_on_commit_callbacks
+):
+    from notifications.services import notification_create_many
+
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_create_many(
+                recipients=[erin],
+                kind="referral_sent",
+                event_key="referral-sent:test",
+                subject="s",
+                link="/",
+                payload={
+                    "board": "b",
+                    "reference": "r",
+                    "title": "t",
+                    "executive_body": "e",
+                    "body": "b",
+                    "due_on": "d",
+                    "wording": "w",
+                },
+            )
+    assert Notification.objects.filter(event_key="referral-sent:test").count() == 1
+    assert sum(1 for m in mail.outbox if m.subject == "s") == 1
+
+
+def test_a_mail_server_error_is_recorded_and_retried(
+    assessed, record, alice, police, pat, monkeypatch, django_capture_on_commit_callbacks
+):
+    recommendation = record(assessed, [police])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.recommendation_send(recommendation=recommendation, actor=alice)
+    notification = Notification.objects.get()
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("notifications.tasks.send_templated_email", refuse)
+    with pytest.raises(Retry):  # Celery schedules the retry
+        callbacks[0]()
+    notification.refresh_from_db()
+    assert notification.status == "pending"
+    assert "mail server down" in notification.last_error
+    monkeypatch.undo()
+    deliver_notification(notification.pk)
+    notification.refresh_from_db()
+    assert notification.status == "sent" and len(mail.outbox) == 1
+
+
+def test_nobody_outside_the_referral_hears_of_it(
+    referred, fire, erin, pat, cara, charlie, bob, django_capture_on_commit_callbacks
+):
+    recipients = set(Notification.objects.values_list("recipient__email", flat=True))
+    assert recipients == {"erin@fire.example", "pat@police.example", "cara@council.example"}
+    assert not Notification.objects.filter(recipient__in=[charlie, bob]).exists()
+    erin_notice = Notification.objects.get(recipient=erin)
+    assert erin_notice.link == referral_for(referred, fire).get_absolute_url()
+    decide(referral_for(referred, fire), erin)
+    assert not Notification.objects.filter(recipient=charlie).exists()

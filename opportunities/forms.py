@@ -158,9 +158,16 @@ class DecisionForm(forms.Form):
     document = forms.FileField(
         label="Supporting document (optional)",
         required=False,
-        help_text="PDF, Word or Excel, up to the upload limit.",
     )
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
+        self.fields["document"].help_text = (
+            f"e.g. the minute or letter recording the decision: PDF, Word, Excel, PowerPoint "
+            f"or an image, up to {limit} MB."
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -2,7 +2,10 @@ import pytest
 from django.core.management import call_command
 
 from boards.demo import DEMO_PASSWORD
+from audit.models import AuditEvent
 from boards.models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+from notifications.models import Notification
+from opportunities.models import Opportunity, Referral, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +34,16 @@ def snapshot():
                 "ends_on",
             )
         ),
+        "opportunities": sorted(
+            Opportunity.objects.values_list("title", "status", "lead_organisation__short_name")
+        ),
+        "referrals": sorted(
+            Referral.objects.values_list(
+                "recommendation__opportunity__title", "organisation__short_name", "status"
+            )
+        ),
+        "audit_events": AuditEvent.objects.count(),
+        "notifications": Notification.objects.count(),
         "authorities": sorted(
             ExecutiveAuthority.objects.values_list(
                 "person__email", "organisation__short_name", "starts_on"
@@ -84,3 +97,26 @@ def test_every_demo_person_can_sign_in_and_see_their_home_page(client):
         )
         assert response.status_code == 200, person.email
         assert f"Welcome, {person.full_name}" in response.content.decode(), person.email
+
+
+def test_seed_demo_builds_a_register_in_every_kind_of_state():
+    call_command("seed_demo")
+    statuses = set(Opportunity.objects.values_list("status", flat=True))
+    assert {
+        Status.PROPOSED,
+        Status.UNDER_ASSESSMENT,
+        Status.RECOMMENDED,
+        Status.AWAITING_DECISIONS,
+        Status.APPROVED,
+        Status.NOT_APPROVED,
+        Status.IN_DELIVERY,
+        Status.IMPLEMENTED,
+        Status.ON_HOLD,
+        Status.WITHDRAWN,
+    } <= statuses
+    assert Opportunity.objects.count() == 12
+    decided = Referral.objects.exclude(status="pending").count()
+    pending = Referral.objects.filter(status="pending", sent_at__isnull=False).count()
+    assert decided >= 10 and pending >= 3
+    assert AuditEvent.objects.count() > 50
+    assert not Notification.objects.exists()  # loading demo data e-mails nobody

@@ -157,6 +157,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # pooler (PgBouncer) in front of PostgreSQL is the way to scale past that.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+    # Server-side cursors cost extra round trips and do not survive a transaction-pooling
+    # PgBouncer; the portal never streams result sets big enough to need them.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # Server-side parameter binding lets psycopg prepare the statements a page runs again and
+    # again on a persistent connection, so PostgreSQL plans each of them once.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "server_side_binding", env_bool("DB_SERVER_SIDE_BINDING", True)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery -------------------------------------------------------------------

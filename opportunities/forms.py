@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from boards.models import Board, BoardMembership, Organisation, User
 from boards.uploads import validate_upload
+from boards.widgets import QuickSelect
 
 from .models import Opportunity, Rag, Referral, Status, Theme
 
@@ -233,3 +234,8 @@ class RegisterFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = organisations
         self.fields["body"].queryset = organisations
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.widget.attrs["class"] = "form-control"
+            else:
+                field.widget = QuickSelect(attrs={"class": "form-select"}, choices=field.choices)

@@ -144,7 +144,7 @@ class Opportunity(models.Model):
             models.Index(fields=["board", "lead_organisation"]),
             models.Index(fields=["board", "rag"]),
             models.Index(fields=["board", "next_review_on"]),
-            models.Index(fields=["board", "-updated_at"]),
+            models.Index(fields=["board", "-updated_at", "-id"], name="opportunity_recent"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -209,6 +209,7 @@ class Recommendation(models.Model):
                 name="recommendation_due_after_agreed",
             ),
         ]
+        indexes = [models.Index(fields=["-sent_at", "-id"], name="recommendation_recent")]
 
     def __str__(self) -> str:
         return f"{self.opportunity.reference} recommendation v{self.version}"
@@ -308,7 +309,21 @@ class Referral(models.Model):
                 name="referral_decision_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["organisation", "status", "due_on"])]
+        indexes = [
+            models.Index(fields=["organisation", "status", "due_on"]),
+            # The executive's inbox: what awaits a body, most urgent first.
+            models.Index(
+                fields=["organisation", "due_on", "id"],
+                condition=Q(status__in=["pending", "deferred"], sent_at__isnull=False),
+                name="referral_awaiting",
+            ),
+            models.Index(fields=["organisation", "-decided_at"], name="referral_recent_decisions"),
+            models.Index(
+                fields=["due_on"],
+                condition=Q(status__in=["pending", "deferred"], sent_at__isnull=False),
+                name="referral_awaiting_by_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recommendation} → {self.organisation.short_name}"

@@ -32,6 +32,7 @@ from .models import (
 )
 
 PAGE_SIZE = 25
+OVERDUE_SHOWN = 10
 
 
 # --- the register -------------------------------------------------------------------------------
@@ -313,7 +314,9 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
     base = Referral.objects.for_executive(bodies).select_related(
         "organisation", "recommendation__opportunity"
     )
-    awaiting = base.awaiting_decision().order_by("due_on", "pk")
+    page = Paginator(base.awaiting_decision().order_by("due_on", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     decided = (
         base.filter(status__in=Referral.DECISIONS)
         .exclude(status=Referral.Status.DEFERRED)
@@ -323,7 +326,12 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "opportunities/referral_inbox.html",
-        {"awaiting": awaiting, "decided": decided, "today": timezone.localdate()},
+        {
+            "awaiting": page.object_list,
+            "page": page,
+            "decided": decided,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -438,10 +446,17 @@ def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
         Referral.objects.awaiting_decision()
         .filter(recommendation__opportunity__board=board, due_on__lt=timezone.localdate())
         .select_related("organisation", "recommendation__opportunity")
-        .order_by("due_on")
+        .order_by("due_on", "pk")
     )
     return render(
         request,
         "opportunities/decision_matrix.html",
-        {"board": board, "bodies": bodies, "rows": rows, "page": page, "overdue": overdue},
+        {
+            "board": board,
+            "bodies": bodies,
+            "rows": rows,
+            "page": page,
+            "overdue": overdue[:OVERDUE_SHOWN],
+            "overdue_count": overdue.count(),
+        },
     )

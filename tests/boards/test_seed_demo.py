@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from boards.demo import DEMO_PASSWORD
 from audit.models import AuditEvent
+from boards.demo import DEMO_PASSWORD
 from boards.models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
 from notifications.models import Notification
 from opportunities.models import Opportunity, Referral, Status

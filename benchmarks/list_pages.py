@@ -1,0 +1,267 @@
+"""Requests per second of each list page against a trivial signed-in page, in one run.
+
+Builds a PostgreSQL database `bluelight_bench` with 10 000 opportunities, 100 000 audit events
+and a referral history, serves it with gunicorn, loads each page from a pool of keep-alive
+clients for a fixed time and writes the figures, with the workers' resident memory, to
+benchmarks/results/list_pages.txt. Run by hand:
+
+    .venv/bin/python benchmarks/list_pages.py [--seconds 10] [--clients 4] [--keep-data]
+"""
+
+import argparse
+import http.client
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATABASE = "bluelight_bench"
+DATABASE_URL = f"postgres://postgres:postgres@127.0.0.1:5432/{DATABASE}"
+PORT = 8765
+RESULTS = ROOT / "benchmarks" / "results" / "list_pages.txt"
+ENV = {
+    **os.environ,
+    "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": "",
+    "DEBUG": "false",
+    "BLUELIGHT_ENV": "development",
+    "DJANGO_SETTINGS_MODULE": "bluelight.settings",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def manage(*args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=ENV, check=True)
+
+
+def build_database() -> None:
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
+    )
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
+    manage("migrate", "-v0")
+    manage("seed_demo")
+    subprocess.run([sys.executable, __file__, "--generate"], cwd=ROOT, env=ENV, check=True)
+
+
+def generate() -> None:
+    """Bulk rows, written directly: the point is the size of the tables, not their history."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from audit.models import AuditEvent
+    from boards.models import Board, User
+    from opportunities.models import Opportunity, Rag, Recommendation, Referral, Status, Theme
+
+    board = Board.objects.get()
+    bodies = list(board.organisations.filter(active=True))
+    people = list(User.objects.all())
+    now = timezone.now()
+    today = timezone.localdate()
+    rng = random.Random(2017)
+    opportunities = Opportunity.objects.bulk_create(
+        Opportunity(
+            board=board,
+            title=f"Collaboration opportunity {n:05d}",
+            summary="Joint working between the services. " * 5,
+            theme=rng.choice(Theme.values),
+            lead_organisation=rng.choice(bodies),
+            proposed_by=rng.choice(people),
+            status=rng.choice(Status.values),
+            rag=rng.choice(["", *Rag.values]),
+            next_review_on=today + timedelta(days=rng.randint(-60, 300)),
+        )
+        for n in range(10_000)
+    )
+    through = Opportunity.participating_organisations.through
+    through.objects.bulk_create(
+        through(opportunity_id=o.pk, organisation_id=body.pk)
+        for o in opportunities
+        for body in rng.sample(bodies, 2)
+    )
+    recommendations = Recommendation.objects.bulk_create(
+        Recommendation(
+            opportunity=o,
+            version=1,
+            wording="The board recommends it.",
+            agreed_on=today - timedelta(days=90),
+            decision_due_on=today + timedelta(days=rng.randint(-30, 60)),
+            recorded_by=people[0],
+            sent_at=now,
+        )
+        for o in opportunities[:3000]
+    )
+    statuses = [Referral.Status.PENDING, Referral.Status.APPROVED, Referral.Status.DECLINED]
+    Referral.objects.bulk_create(
+        Referral(
+            recommendation=r,
+            organisation=body,
+            due_on=r.decision_due_on,
+            sent_at=now,
+            status=(status := rng.choice(statuses)),
+            decided_at=None if status == Referral.Status.PENDING else now,
+        )
+        for r in recommendations
+        for body in bodies[:3]
+    )
+    subject_type = ContentType.objects.get_for_model(Opportunity)
+    AuditEvent.objects.bulk_create(
+        (
+            AuditEvent(
+                subject_type=subject_type,
+                subject_id=opportunities[n % 10_000].pk,
+                actor=people[n % len(people)],
+                verb="edited",
+                summary=f"Event {n}",
+            )
+            for n in range(100_000)
+        ),
+        batch_size=5000,
+    )
+
+
+def session_cookie(email: str) -> str:
+    code = (
+        "import django; django.setup();"
+        "from django.contrib.sessions.backends.db import SessionStore;"
+        "from boards.models import User;"
+        f"u = User.objects.get(email='{email}');"
+        "s = SessionStore(); s['_auth_user_id'] = str(u.pk);"
+        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend';"
+        "s['_auth_user_hash'] = u.get_session_auth_hash(); s.create(); print(s.session_key)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def load(path: str, cookie: str, seconds: float, clients: int) -> tuple[float, int]:
+    """Requests per second over `seconds`, from `clients` keep-alive connections."""
+    counts = [0] * clients
+    errors = [0] * clients
+    deadline = time.monotonic() + seconds
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        headers = {"Cookie": f"sessionid={cookie}", "Host": "localhost"}
+        while time.monotonic() < deadline:
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status == 200:
+                counts[index] += 1
+            else:
+                errors[index] += 1
+        connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds, sum(errors)
+
+
+def resident_mb(pids: list[int]) -> list[float]:
+    sizes = []
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--keep-data", action="store_true")
+    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.generate:
+        generate()
+        return
+    if not options.keep_data:
+        build_database()
+    member = session_cookie("simon.ashworth@police.example")
+    secretariat = session_cookie("priya.shah@warwickshire-cc.example")
+    executive = session_cookie("nadia.cole@fire.example")
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "bluelight.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ENV,
+    )
+    try:
+        time.sleep(3)
+        pages = [
+            ("trivial signed-in page", "/password/change/done/", member),
+            ("register, first page", "/register/", member),
+            ("register, filtered", "/register/?status=in_delivery&theme=estates", member),
+            ("register, searched", "/register/?q=opportunity+0042", member),
+            ("register, last page", "/register/?page=400", member),
+            ("referrals inbox (executive)", "/referrals/", executive),
+            (
+                "decision matrix (secretariat)",
+                "/boards/warwickshire-blue-light/decisions/",
+                secretariat,
+            ),
+            ("home (secretariat)", "/", secretariat),
+            ("board members", "/boards/warwickshire-blue-light/", member),
+        ]
+        load(pages[0][1], member, 2, options.clients)  # warm up
+        rows = []
+        for name, path, cookie in pages:
+            rate, errors = load(path, cookie, options.seconds, options.clients)
+            rows.append((name, path, rate, errors))
+        workers = [
+            int(p)
+            for p in subprocess.run(
+                ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
+            ).stdout.split()
+        ]
+        memory = resident_mb(workers)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(10)
+    baseline = rows[0][2]
+    lines = [
+        f"List pages against a trivial signed-in page — {time.strftime('%Y-%m-%d %H:%M')}",
+        "Data: 10 000 opportunities, 100 000 audit events, 3 000 recommendations, 9 000 referrals",
+        f"gunicorn 2 sync workers + PostgreSQL on this machine; {options.clients} keep-alive "
+        f"clients for {options.seconds:.0f} s per page (the bar: at least 0.30x the baseline)",
+        "",
+        f"{'page':34} {'req/s':>8} {'ratio':>7} {'errors':>7}  path",
+    ]
+    for name, path, rate, errors in rows:
+        lines.append(f"{name:34} {rate:8.1f} {rate / baseline:7.2f} {errors:7d}  {path}")
+    lines += [
+        "",
+        "Worker resident memory after the run: " + ", ".join(f"{m:.0f} MB" for m in memory),
+    ]
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

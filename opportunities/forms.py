@@ -208,17 +208,9 @@ class RegisterFilterForm(forms.Form):
     theme = forms.ChoiceField(
         label="Theme", required=False, choices=[("", "Any theme"), *Theme.choices]
     )
-    lead = forms.ModelChoiceField(
-        label="Lead body",
-        required=False,
-        queryset=Organisation.objects.none(),
-        empty_label="Any body",
-    )
-    body = forms.ModelChoiceField(
-        label="Participating body",
-        required=False,
-        queryset=Organisation.objects.none(),
-        empty_label="Any body",
+    lead = forms.TypedChoiceField(label="Lead body", required=False, coerce=int, empty_value=None)
+    body = forms.TypedChoiceField(
+        label="Participating body", required=False, coerce=int, empty_value=None
     )
     rag = forms.ChoiceField(label="RAG", required=False, choices=[("", "Any rating"), *Rag.choices])
     review = forms.ChoiceField(
@@ -232,8 +224,9 @@ class RegisterFilterForm(forms.Form):
 
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = organisations
-        self.fields["body"].queryset = organisations
+        bodies = [("", "Any body"), *((o.pk, o.name) for o in organisations)]
+        self.fields["lead"].choices = bodies
+        self.fields["body"].choices = bodies
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.widget.attrs["class"] = "form-control"

@@ -42,7 +42,9 @@ OVERDUE_SHOWN = 10
 def register_list(request: HttpRequest) -> HttpResponse:
     person = request.user
     boards = boards_of(person)
-    organisations = Organisation.objects.filter(boards__in=boards).distinct().order_by("name")
+    organisations = list(
+        Organisation.objects.filter(boards__in=boards).distinct().order_by("name").only("name")
+    )
     form = RegisterFilterForm(request.GET or None, organisations=organisations)
     opportunities = permissions.opportunities_visible_to(person)
     sort = "-updated_at"
@@ -52,10 +54,12 @@ def register_list(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["sort"] or "-updated", ("-updated_at",)
         )[0]
     opportunities = (
-        opportunities.select_related("lead_organisation", "board")
+        opportunities.select_related("lead_organisation")
+        .defer("summary", "non_cashable_benefits", "risks")
         .prefetch_related(
             Prefetch(
-                "participating_organisations", queryset=Organisation.objects.order_by("short_name")
+                "participating_organisations",
+                queryset=Organisation.objects.order_by("short_name").only("short_name"),
             )
         )
         .order_by(sort, "-pk")
@@ -93,7 +97,7 @@ def _filter_register(opportunities, data: dict):
         if data[field]:
             opportunities = opportunities.filter(**{lookup: data[field]})
     if data["body"]:
-        opportunities = opportunities.filter(participating_organisations=data["body"])
+        opportunities = opportunities.filter(participating_organisations__id=data["body"])
     today = timezone.localdate()
     if data["review"] == "overdue":
         opportunities = opportunities.filter(next_review_on__lt=today)

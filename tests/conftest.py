@@ -22,8 +22,9 @@ pytest_plugins = ["tests.opportunities.fixtures"]
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_in_process(settings):
+def _fast_and_in_process(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploaded papers never land in the work tree
     settings.SITE_URL = "https://portal.example.org"
     # Tasks run in-process so their e-mail lands in the outbox; tests that care about commit
     # timing capture on_commit callbacks explicitly.

@@ -167,6 +167,20 @@ class Opportunity(models.Model):
     def reference(self) -> str:
         return f"BLC-{self.pk:04d}" if self.pk else "BLC-new"
 
+    # Labels by enum lookup: get_FOO_display() rebuilds a dict of the choices on every call,
+    # which shows on list pages.
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def theme_label(self) -> str:
+        return Theme(self.theme).label
+
+    @property
+    def rag_label(self) -> str:
+        return Rag(self.rag).label if self.rag else ""
+
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())
 
@@ -330,6 +344,10 @@ class Referral(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("referral_detail", kwargs={"pk": self.pk})
+
+    @property
+    def status_label(self) -> str:
+        return self.Status(self.status).label
 
     @property
     def is_decidable(self) -> bool:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import permissions, services
+from . import meeting_views, permissions, services
 from .forms import InvitePersonForm
 from .models import Board, BoardMembership, PersonInvitation
 
@@ -42,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "boards": boards,
             "authorities": authorities,
             "pending_invitations": pending_invitations,
+            **meeting_views.home_panels(person),
         },
     )
 

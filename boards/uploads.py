@@ -1,0 +1,140 @@
+"""What an uploaded paper really is, judged by its content: never by its name or Content-Type.
+
+PDFs, images and Office documents (Word, Excel, PowerPoint in their modern OOXML form) are
+accepted. Office files are zip archives; they are opened and checked for the parts a real
+document has, with a cap on the number of entries and on their unpacked size, so a zip bomb is
+refused before anyone opens it.
+"""
+
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+MAX_ZIP_ENTRIES = 2000
+MAX_UNPACKED_SIZE = 250 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    label: str
+    extension: str
+    content_type: str
+
+
+PDF = Kind("pdf", "PDF", "pdf", "application/pdf")
+PNG = Kind("png", "PNG image", "png", "image/png")
+JPEG = Kind("jpeg", "JPEG image", "jpg", "image/jpeg")
+GIF = Kind("gif", "GIF image", "gif", "image/gif")
+DOCX = Kind(
+    "docx",
+    "Word document",
+    "docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+)
+XLSX = Kind(
+    "xlsx",
+    "Excel workbook",
+    "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+PPTX = Kind(
+    "pptx",
+    "PowerPoint presentation",
+    "pptx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+)
+KINDS = {kind.code: kind for kind in (PDF, PNG, JPEG, GIF, DOCX, XLSX, PPTX)}
+
+SIGNATURES = [
+    (b"%PDF-", PDF),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"\xff\xd8\xff", JPEG),
+    (b"GIF87a", GIF),
+    (b"GIF89a", GIF),
+]
+# The part that makes an OOXML package a document of each kind.
+OFFICE_MAIN_PARTS = [
+    ("word/document.xml", DOCX),
+    ("xl/workbook.xml", XLSX),
+    ("ppt/presentation.xml", PPTX),
+]
+
+NOT_ACCEPTED = (
+    "This file is not a PDF, a Word, Excel or PowerPoint document or an image (PNG, JPEG, GIF), "
+    "whatever its name says. Save it in one of those formats and upload it again."
+)
+
+
+def detect_kind(upload) -> Kind:
+    """The kind of document the upload is; ValidationError with a human sentence otherwise."""
+    if upload.size > settings.MAX_UPLOAD_SIZE:
+        raise ValidationError(
+            f"This file is {filesizeformat(upload.size)}; the largest paper the portal "
+            f"accepts is {filesizeformat(settings.MAX_UPLOAD_SIZE)}. "
+            "Reduce its size (for example, save a PDF with smaller images) and try again.",
+            code="too_big",
+        )
+    if upload.size == 0:
+        raise ValidationError("This file is empty.", code="empty")
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
+        raise ValidationError(
+            "This file is a program, not a document, so it cannot be uploaded. " + NOT_ACCEPTED,
+            code="program",
+        )
+    for signature, kind in SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head.startswith(b"PK\x03\x04"):
+        return _office_kind(upload)
+    raise ValidationError(NOT_ACCEPTED, code="unknown_type")
+
+
+def _office_kind(upload) -> Kind:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES or (
+                sum(entry.file_size for entry in entries) > MAX_UNPACKED_SIZE
+            ):
+                raise ValidationError(
+                    "This Office file unpacks to far more than a document would, so it cannot "
+                    "be accepted. Save it again from Word, Excel or PowerPoint.",
+                    code="zip_bomb",
+                )
+            names = {entry.filename for entry in entries}
+    except zipfile.BadZipFile:
+        raise ValidationError(
+            "This file looks like an Office document but is damaged. Save it again and upload "
+            "the new copy.",
+            code="damaged",
+        ) from None
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" not in names:
+        raise ValidationError(NOT_ACCEPTED, code="unknown_type")
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise ValidationError(
+            "This Office file contains macros, which the portal does not accept. Save it as an "
+            "ordinary .docx, .xlsx or .pptx file and upload it again.",
+            code="macros",
+        )
+    for part, kind in OFFICE_MAIN_PARTS:
+        if part in names:
+            return kind
+    raise ValidationError(NOT_ACCEPTED, code="unknown_type")
+
+
+def safe_original_name(name: str, kind: Kind) -> str:
+    """The uploader's file name, without a path or control characters, ending as its kind."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?').strip(" .")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = stem[:150] or "paper"
+    return f"{stem}.{kind.extension}"

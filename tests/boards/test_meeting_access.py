@@ -108,7 +108,7 @@ VIEWS = [
     ("action_status", {"pk": "H", "action": "action"}, "post", {"status": "done"}, "bob", "dave"),
     ("meeting_ics", {"pk": "S"}, "get", {}, "bob", None),
 ]
-IDS = [f"{row[0]}-{row[2]}-{list(row[1].values())[0]}" for row in VIEWS]
+IDS = [f"{row[0]}-{row[2]}-{next(iter(row[1].values()))}" for row in VIEWS]
 
 
 def url_of(scenario, name, kwargs):

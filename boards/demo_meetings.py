@@ -253,18 +253,36 @@ def _recent(board, people, day) -> None:
             "simon.ashworth": Attendance.SUBSTITUTE,
         },
     )
-    _paper(meeting, items[1], "Shared station outline business case", [
-        "This paper sets out the outline business case for a shared fire and police station "
-        "at Stratford-upon-Avon.",
-        "Estimated saving: £180,000 a year in running costs from the third year.",
-    ], people)
-    _paper(meeting, items[2], "Arson reduction campaign evaluation", [
-        "Evaluation of the joint campaign run by Warwickshire Police and Warwickshire Fire and "
-        "Rescue Service.",
-    ], people)
-    _paper(meeting, items[3], "Leamington depot valuation (confidential)", [
-        "Exempt information: the financial or business affairs of a member body.",
-    ], people)
+    _paper(
+        meeting,
+        items[1],
+        "Shared station outline business case",
+        [
+            "This paper sets out the outline business case for a shared fire and police station "
+            "at Stratford-upon-Avon.",
+            "Estimated saving: £180,000 a year in running costs from the third year.",
+        ],
+        people,
+    )
+    _paper(
+        meeting,
+        items[2],
+        "Arson reduction campaign evaluation",
+        [
+            "Evaluation of the joint campaign run by Warwickshire Police and Warwickshire Fire and "
+            "Rescue Service.",
+        ],
+        people,
+    )
+    _paper(
+        meeting,
+        items[3],
+        "Leamington depot valuation (confidential)",
+        [
+            "Exempt information: the financial or business affairs of a member body.",
+        ],
+        people,
+    )
     DeclarationOfInterest.objects.update_or_create(
         meeting=meeting,
         agenda_item=items[3],
@@ -274,13 +292,33 @@ def _recent(board, people, day) -> None:
             "recorded_by": people["priya.shah"],
         },
     )
-    _action(meeting, items[1], "Take the shared station business case to the Chief Officer "
-            "Group.", people["simon.ashworth"], day + timedelta(days=30), Action.Status.OPEN,
-            people)
-    _action(meeting, items[2], "Propose the second phase of the arson reduction campaign.",
-            people["rachel.finch"], day + timedelta(days=45), Action.Status.IN_PROGRESS, people)
-    _action(meeting, None, "Circulate the draft minutes to members.", people["priya.shah"],
-            day + timedelta(days=7), Action.Status.DONE, people)
+    _action(
+        meeting,
+        items[1],
+        "Take the shared station business case to the Chief Officer Group.",
+        people["simon.ashworth"],
+        day + timedelta(days=30),
+        Action.Status.OPEN,
+        people,
+    )
+    _action(
+        meeting,
+        items[2],
+        "Propose the second phase of the arson reduction campaign.",
+        people["rachel.finch"],
+        day + timedelta(days=45),
+        Action.Status.IN_PROGRESS,
+        people,
+    )
+    _action(
+        meeting,
+        None,
+        "Circulate the draft minutes to members.",
+        people["priya.shah"],
+        day + timedelta(days=7),
+        Action.Status.DONE,
+        people,
+    )
     _build_pack(meeting)
 
 
@@ -304,18 +342,38 @@ def _upcoming_with_papers(board, people, day) -> None:
             {"title": "Minutes of the autumn meeting and matters arising", "presenter": "Chair"},
             {"title": "Joint control room feasibility study", "presenter": "Simon Ashworth"},
             {"title": "Fleet maintenance: shared workshop", "presenter": "Rachel Finch"},
-            {"title": "West Midlands Ambulance Service: joining the board",
-             "presenter": "Helen Marsh"},
+            {
+                "title": "West Midlands Ambulance Service: joining the board",
+                "presenter": "Helen Marsh",
+            },
         ],
     )
-    _replies(meeting, {"david.okafor": Reply.APOLOGIES, "tom.reid": Reply.NO_REPLY,
-                       "margaret.bell": Reply.NO_REPLY})
-    _paper(meeting, items[1], "Joint control room feasibility study", [
-        "Options for a joint police and fire control room serving Warwickshire.",
-    ], people)
-    _paper(meeting, items[2], "Shared fleet workshop proposal", [
-        "A shared workshop at Leek Wootton for police and fire vehicles.",
-    ], people)
+    _replies(
+        meeting,
+        {
+            "david.okafor": Reply.APOLOGIES,
+            "tom.reid": Reply.NO_REPLY,
+            "margaret.bell": Reply.NO_REPLY,
+        },
+    )
+    _paper(
+        meeting,
+        items[1],
+        "Joint control room feasibility study",
+        [
+            "Options for a joint police and fire control room serving Warwickshire.",
+        ],
+        people,
+    )
+    _paper(
+        meeting,
+        items[2],
+        "Shared fleet workshop proposal",
+        [
+            "A shared workshop at Leek Wootton for police and fire vehicles.",
+        ],
+        people,
+    )
     _build_pack(meeting)
 
 
@@ -338,6 +396,13 @@ def _upcoming_scheduled(board, people, day) -> None:
             {"title": "Health and social care: falls response", "presenter": "Rachel Finch"},
         ],
     )
-    _replies(meeting, {"simon.ashworth": Reply.NO_REPLY, "rachel.finch": Reply.NO_REPLY,
-                       "helen.marsh": Reply.NO_REPLY, "tom.reid": Reply.NO_REPLY,
-                       "priya.shah": Reply.NO_REPLY})
+    _replies(
+        meeting,
+        {
+            "simon.ashworth": Reply.NO_REPLY,
+            "rachel.finch": Reply.NO_REPLY,
+            "helen.marsh": Reply.NO_REPLY,
+            "tom.reid": Reply.NO_REPLY,
+            "priya.shah": Reply.NO_REPLY,
+        },
+    )

@@ -58,9 +58,10 @@ class ReplyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("reply") == MeetingInvitation.Reply.SUBSTITUTE and not data.get(
-            "substitute_name", ""
-        ).strip():
+        if (
+            data.get("reply") == MeetingInvitation.Reply.SUBSTITUTE
+            and not data.get("substitute_name", "").strip()
+        ):
             self.add_error("substitute_name", "Name the person you are sending in your place.")
         return data
 
@@ -185,12 +186,15 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].queryset = meeting.items.all()
         self.fields["agenda_item"].empty_label = "The meeting as a whole"
-        self.fields["owner"].queryset = User.objects.filter(
-            Q(meeting_invitations__meeting=meeting) | Q(memberships__board=meeting.board),
-            is_active=True,
-        ).distinct().order_by("full_name")
+        self.fields["owner"].queryset = (
+            User.objects.filter(
+                Q(meeting_invitations__meeting=meeting) | Q(memberships__board=meeting.board),
+                is_active=True,
+            )
+            .distinct()
+            .order_by("full_name")
+        )
 
 
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Action.Status.choices, label="Status")
-

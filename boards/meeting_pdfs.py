@@ -81,7 +81,9 @@ def agenda_pack_pdf(meeting: Meeting) -> bytes:
             "built_at": timezone.now(),
         },
     )
-    writer.append(PdfReader(io.BytesIO(front)))
+    writer.append(
+        PdfReader(io.BytesIO(front)), outline_item="Front sheet and agenda", import_outline=False
+    )
     for paper, reader in readers:
         writer.append(reader, outline_item=paper.title)
     output = io.BytesIO()
@@ -150,16 +152,15 @@ def _actions():
 
 def minutes_pdf_store(*, meeting_id: int) -> None:
     """Build the approved minutes' PDF once; nothing to do if it exists or is not approved."""
-    meeting = Meeting.objects.select_related("board", "minutes_approved_by").filter(
-        pk=meeting_id, status=Meeting.Status.MINUTES_APPROVED
-    ).first()
+    meeting = (
+        Meeting.objects.select_related("board", "minutes_approved_by")
+        .filter(pk=meeting_id, status=Meeting.Status.MINUTES_APPROVED)
+        .first()
+    )
     if meeting is None or meeting.minutes_pdf_state == Meeting.FileState.READY:
         return
     content = minutes_pdf(meeting)
-    name = meeting.minutes_pdf.storage.save(
-        f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content)
-    )
+    name = meeting.minutes_pdf.storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content))
     Meeting.objects.filter(pk=meeting_id).update(
         minutes_pdf=name, minutes_pdf_state=Meeting.FileState.READY
     )
-

@@ -125,9 +125,7 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
             transaction.on_commit(partial(tasks.send_papers_published.delay, invitation_id))
         pack_request_build(meeting=meeting)
     elif to == Status.MINUTES_APPROVED:
-        Meeting.objects.filter(pk=meeting.pk).update(
-            minutes_pdf_state=Meeting.FileState.BUILDING
-        )
+        Meeting.objects.filter(pk=meeting.pk).update(minutes_pdf_state=Meeting.FileState.BUILDING)
         transaction.on_commit(partial(tasks.build_minutes_pdf.delay, meeting.pk))
     elif to == Status.CANCELLED:
         for invitation_id in meeting.invitations.values_list("pk", flat=True):
@@ -202,9 +200,7 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
     """
     if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
         raise MeetingRefused("Invitees can only be added before the meeting is held.")
-    memberships = list(
-        BoardMembership.objects.current().filter(board=meeting.board, person=person)
-    )
+    memberships = list(BoardMembership.objects.current().filter(board=meeting.board, person=person))
     voting = [m for m in memberships if m.role in VOTING_ROLES]
     main = (voting or memberships or [None])[0]
     invitation, created = MeetingInvitation.objects.get_or_create(
@@ -376,8 +372,9 @@ def pack_request_build(*, meeting: Meeting) -> None:
 def attendance_record(*, meeting: Meeting, attendance: dict[int, str]) -> None:
     """Record who was present, sent apologies or a substitute, or was absent."""
     if not meeting.records_attendance:
-        raise MeetingRefused("Attendance is recorded from the day of the meeting until the "
-                             "minutes are approved.")
+        raise MeetingRefused(
+            "Attendance is recorded from the day of the meeting until the minutes are approved."
+        )
     invitations = list(meeting.invitations.filter(pk__in=attendance))
     for invitation in invitations:
         invitation.attendance = attendance[invitation.pk]
@@ -396,7 +393,10 @@ def declaration_add(
     if meeting.minutes_are_locked:
         raise MeetingRefused("The minutes are approved; declarations can no longer be added.")
     return DeclarationOfInterest.objects.create(
-        meeting=meeting, agenda_item=agenda_item, person=person, nature=nature,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        person=person,
+        nature=nature,
         recorded_by=recorded_by,
     )
 

@@ -52,6 +52,11 @@ SECRETARIAT_ONLY = "Only the board's secretariat may do this."
 CHAIR_ONLY = "Only the board's chair or vice-chair may do this."
 
 
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even when empty, so the form shows what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _board_for(request: HttpRequest, slug: str) -> Board:
     board = get_object_or_404(Board, slug=slug)
     if not permissions.can_view_board(request.user, board):
@@ -90,9 +95,9 @@ def refusals_shown(view):
 def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     board = _board_for(request, slug)
     meetings = board.meetings.all()
-    if not (permissions.is_secretariat(request.user, board) or permissions.is_chair(
-        request.user, board
-    )):
+    if not (
+        permissions.is_secretariat(request.user, board) or permissions.is_chair(request.user, board)
+    ):
         meetings = meetings.exclude(status=Status.DRAFT)
     now = timezone.now()
     return render(
@@ -159,7 +164,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
     board = _board_for(request, slug)
     if not permissions.is_secretariat(request.user, board):
         raise PermissionDenied(SECRETARIAT_ONLY)
-    form = MeetingForm(request.POST or None)
+    form = MeetingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)
         meeting.board = board
@@ -176,17 +181,20 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 @refusals_shown
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
-    form = MeetingForm(request.POST or None, instance=Meeting.objects.get(pk=meeting.pk))
+    form = MeetingForm(_posted(request), instance=Meeting.objects.get(pk=meeting.pk))
     if request.method == "POST" and form.is_valid():
         meeting_services.meeting_update(meeting=meeting, **form.cleaned_data)
-        told = " Invitees are being sent the updated invitation." if (
-            meeting.status != Status.DRAFT and form.has_changed()
-        ) else ""
+        told = (
+            " Invitees are being sent the updated invitation."
+            if (meeting.status != Status.DRAFT and form.has_changed())
+            else ""
+        )
         messages.success(request, "The meeting's details are saved." + told)
         return redirect(meeting)
     return render(
-        request, "meetings/meeting_form.html", {"form": form, "board": meeting.board,
-                                                 "meeting": meeting}
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "board": meeting.board, "meeting": meeting},
     )
 
 
@@ -219,10 +227,12 @@ def meeting_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals_shown
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
-    form = CancelForm(request.POST or None)
+    form = CancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         meeting_services.meeting_transition(
-            meeting=meeting, actor=request.user, to=Status.CANCELLED,
+            meeting=meeting,
+            actor=request.user,
+            to=Status.CANCELLED,
             reason=form.cleaned_data["reason"],
         )
         messages.success(request, "The meeting is cancelled and every invitee is being told.")
@@ -237,7 +247,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals_shown
 def invitee_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
-    form = InviteeForm(request.POST or None, meeting=meeting)
+    form = InviteeForm(_posted(request), meeting=meeting)
     if request.method == "POST" and form.is_valid():
         invitation = meeting_services.invitee_add(
             meeting=meeting, person=form.cleaned_data["person"]
@@ -257,15 +267,18 @@ def invitation_reply(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("You are not invited to this meeting, so there is nothing to reply.")
     if not meeting.accepts_replies:
         raise MeetingRefused("Replies to this meeting are closed.")
-    initial = {"reply": request.GET.get("answer", invitation.reply),
-               "substitute_name": invitation.substitute_name}
-    form = ReplyForm(request.POST or None, initial=initial)
+    initial = {
+        "reply": request.GET.get("answer", invitation.reply),
+        "substitute_name": invitation.substitute_name,
+    }
+    form = ReplyForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         meeting_services.invitation_reply(invitation=invitation, **form.cleaned_data)
         messages.success(request, f"Thank you: your reply is “{invitation.get_reply_display()}”.")
         return redirect(meeting)
     return render(
-        request, "meetings/reply_form.html",
+        request,
+        "meetings/reply_form.html",
         {"form": form, "meeting": meeting, "invitation": invitation},
     )
 
@@ -280,13 +293,14 @@ def agenda_item_form(request: HttpRequest, pk: int, item: int | None = None) -> 
     instance = get_object_or_404(meeting.items, pk=item) if item else AgendaItem(meeting=meeting)
     if not meeting.agenda_is_editable:
         raise MeetingRefused("The agenda is fixed once the papers are published.")
-    form = AgendaItemForm(request.POST or None, instance=instance)
+    form = AgendaItemForm(_posted(request), instance=instance)
     if request.method == "POST" and form.is_valid():
         meeting_services.agenda_item_save(item=form.save(commit=False))
         messages.success(request, f"Agenda item “{instance.title}” is saved.")
         return redirect(meeting)
     return render(
-        request, "meetings/agenda_item_form.html",
+        request,
+        "meetings/agenda_item_form.html",
         {"form": form, "meeting": meeting, "item": instance},
     )
 
@@ -318,8 +332,13 @@ def agenda_item_move(request: HttpRequest, pk: int, item: int) -> HttpResponse:
         messages.error(request, str(refusal))
         return redirect(meeting)
     if wants_json:
-        return JsonResponse({"order": order, "message": "The agenda order is saved. The "
-                             "chair's sign-off is withdrawn until they sign it off again."})
+        return JsonResponse(
+            {
+                "order": order,
+                "message": "The agenda order is saved. The "
+                "chair's sign-off is withdrawn until they sign it off again.",
+            }
+        )
     return redirect(meeting)
 
 
@@ -341,7 +360,10 @@ def paper_upload(request: HttpRequest, pk: int, paper: int | None = None) -> Htt
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     existing = get_object_or_404(meeting.papers, pk=paper) if paper else None
     form = PaperUploadForm(
-        request.POST or None, request.FILES or None, meeting=meeting, with_title=existing is None
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        meeting=meeting,
+        with_title=existing is None,
     )
     if request.method == "POST" and form.is_valid():
         version = meeting_services.paper_upload(
@@ -402,9 +424,13 @@ def paper_download(request: HttpRequest, pk: int, paper: int, version: int | Non
 def paper_versions(request: HttpRequest, pk: int, paper: int) -> HttpResponse:
     found = _paper_for(request, pk, paper)
     return render(
-        request, "meetings/paper_versions.html",
-        {"meeting": found.meeting, "paper": found,
-         "versions": found.versions.select_related("uploaded_by")},
+        request,
+        "meetings/paper_versions.html",
+        {
+            "meeting": found.meeting,
+            "paper": found,
+            "versions": found.versions.select_related("uploaded_by"),
+        },
     )
 
 
@@ -449,7 +475,7 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
             "Attendance is recorded from the day of the meeting until the minutes are approved."
         )
     invitations = list(meeting.invitations.select_related("person", "organisation"))
-    form = AttendanceForm(request.POST or None, invitations=invitations)
+    form = AttendanceForm(_posted(request), invitations=invitations)
     if request.method == "POST" and form.is_valid():
         meeting_services.attendance_record(meeting=meeting, attendance=form.attendance())
         messages.success(request, "Attendance is recorded.")
@@ -460,10 +486,14 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @refusals_shown
 def declaration_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, permissions.can_declare_interest,
-                           "You cannot declare an interest for this meeting.")
+    meeting = _meeting_for(
+        request,
+        pk,
+        permissions.can_declare_interest,
+        "You cannot declare an interest for this meeting.",
+    )
     for_anyone = permissions.can_manage_meeting(request.user, meeting)
-    form = DeclarationForm(request.POST or None, meeting=meeting, for_anyone=for_anyone)
+    form = DeclarationForm(_posted(request), meeting=meeting, for_anyone=for_anyone)
     if request.method == "POST" and form.is_valid():
         meeting_services.declaration_add(
             meeting=meeting,
@@ -483,7 +513,7 @@ def minutes_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     instance = get_object_or_404(meeting.items, pk=item)
     if meeting.minutes_are_locked:
         raise PermissionDenied(meeting_services.minutes_locked_message(meeting))
-    form = MinutesForm(request.POST or None, initial={"minutes": instance.minutes})
+    form = MinutesForm(_posted(request), initial={"minutes": instance.minutes})
     if request.method == "POST" and form.is_valid():
         try:
             meeting_services.minutes_save(item=instance, text=form.cleaned_data["minutes"])
@@ -500,7 +530,7 @@ def minutes_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
-    form = ActionForm(request.POST or None, meeting=meeting)
+    form = ActionForm(_posted(request), meeting=meeting)
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)
         action.meeting = meeting
@@ -513,8 +543,9 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def action_status(request: HttpRequest, pk: int, action: int) -> HttpResponse:
-    found = get_object_or_404(Action.objects.select_related("meeting__board"), pk=action,
-                              meeting_id=pk)
+    found = get_object_or_404(
+        Action.objects.select_related("meeting__board"), pk=action, meeting_id=pk
+    )
     if not permissions.can_update_action(request.user, found):
         raise Http404("No action here that is yours.")
     form = ActionStatusForm(request.POST)
@@ -554,13 +585,16 @@ def feed_meetings(person):
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's meetings for their calendar program: the secret token is the only key."""
-    feed = CalendarFeed.objects.select_related("person").filter(
-        token=token, person__is_active=True
-    ).first()
+    feed = (
+        CalendarFeed.objects.select_related("person")
+        .filter(token=token, person__is_active=True)
+        .first()
+    )
     if feed is None:
         raise Http404("No calendar at this address. It may have been reset.")
-    response = _ics_response(calendars.feed_ics(feed_meetings(feed.person), feed.person),
-                             "board-meetings.ics")
+    response = _ics_response(
+        calendars.feed_ics(feed_meetings(feed.person), feed.person), "board-meetings.ics"
+    )
     response["Content-Disposition"] = 'inline; filename="board-meetings.ics"'
     return response
 
@@ -575,8 +609,9 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 def calendar_reset(request: HttpRequest) -> HttpResponse:
     meeting_services.calendar_feed_reset(person=request.user)
     messages.success(
-        request, "Your calendar has a new address. The old address no longer works: "
-        "replace it in your calendar program."
+        request,
+        "Your calendar has a new address. The old address no longer works: "
+        "replace it in your calendar program.",
     )
     return redirect("calendar_settings")
 

@@ -46,7 +46,10 @@ def invite_board(meeting, *people, guests=()):
         )
     for person in guests:
         MeetingInvitationFactory(
-            meeting=meeting, person=person, is_guest=True, organisation=None,
+            meeting=meeting,
+            person=person,
+            is_guest=True,
+            organisation=None,
             counts_for_quorum=False,
         )
 

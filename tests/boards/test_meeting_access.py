@@ -124,8 +124,9 @@ def people(alice, bob, dave, charlie, frank):
 
 
 @pytest.mark.parametrize(("name", "kwargs", "method", "data", "right", "wrong"), VIEWS, ids=IDS)
-def test_the_right_person_gets_in(client_of, scenario, people, name, kwargs, method, data, right,
-                                  wrong):
+def test_the_right_person_gets_in(
+    client_of, scenario, people, name, kwargs, method, data, right, wrong
+):
     response = getattr(client_of(people[right]), method)(url_of(scenario, name, kwargs), data)
     assert response.status_code in (200, 302), response.content[:300]
     if response.status_code == 302:
@@ -136,23 +137,26 @@ RESTRICTED = [row for row in VIEWS if row[5] is not None]
 
 
 @pytest.mark.parametrize(("name", "kwargs", "method", "data", "right", "wrong"), RESTRICTED)
-def test_a_member_without_the_right_is_refused(client_of, scenario, people, name, kwargs,
-                                               method, data, right, wrong):
+def test_a_member_without_the_right_is_refused(
+    client_of, scenario, people, name, kwargs, method, data, right, wrong
+):
     response = getattr(client_of(people[wrong]), method)(url_of(scenario, name, kwargs), data)
     assert response.status_code in (403, 404)
     assert "Error 40" in response.content.decode()
 
 
 @pytest.mark.parametrize(("name", "kwargs", "method", "data", "right", "wrong"), VIEWS, ids=IDS)
-def test_a_person_of_another_board_sees_nothing(client_of, scenario, people, name, kwargs,
-                                                method, data, right, wrong):
+def test_a_person_of_another_board_sees_nothing(
+    client_of, scenario, people, name, kwargs, method, data, right, wrong
+):
     response = getattr(client_of(people["charlie"]), method)(url_of(scenario, name, kwargs), data)
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize(("name", "kwargs", "method", "data", "right", "wrong"), VIEWS, ids=IDS)
-def test_an_anonymous_visitor_is_sent_to_sign_in(client, scenario, name, kwargs, method, data,
-                                                 right, wrong):
+def test_an_anonymous_visitor_is_sent_to_sign_in(
+    client, scenario, name, kwargs, method, data, right, wrong
+):
     response = getattr(client, method)(url_of(scenario, name, kwargs), data)
     assert response.status_code == 302
     assert response["Location"].startswith("/sign-in/?next=")
@@ -162,8 +166,9 @@ POSTS = [row for row in VIEWS if row[2] == "post"]
 
 
 @pytest.mark.parametrize(("name", "kwargs", "method", "data", "right", "wrong"), POSTS)
-def test_mutations_refuse_get(client_of, scenario, people, name, kwargs, method, data, right,
-                              wrong):
+def test_mutations_refuse_get(
+    client_of, scenario, people, name, kwargs, method, data, right, wrong
+):
     response = client_of(people[right]).get(url_of(scenario, name, kwargs))
     assert response.status_code == 405
 
@@ -175,8 +180,9 @@ def test_an_executive_without_a_board_role_cannot_see_a_meeting_she_is_not_invit
     assert response.status_code == 404
 
 
-def test_a_draft_is_seen_only_by_the_secretariat_and_the_chair(client_of, meeting, alice, bob,
-                                                               dave):
+def test_a_draft_is_seen_only_by_the_secretariat_and_the_chair(
+    client_of, meeting, alice, bob, dave
+):
     url = reverse("meeting_detail", kwargs={"pk": meeting.pk})
     assert client_of(alice).get(url).status_code == 200
     assert client_of(dave).get(url).status_code == 200

@@ -34,7 +34,9 @@ def test_each_invitee_gets_an_email_with_a_valid_ics_invitation(
 ):
     schedule(meeting, alice, django_capture_on_commit_callbacks)
     assert sorted(m.to[0] for m in mail.outbox) == [
-        "alice@police.example", "bob@fire.example", "dave@police.example",
+        "alice@police.example",
+        "bob@fire.example",
+        "dave@police.example",
     ]
     message = next(m for m in mail.outbox if m.to == ["bob@fire.example"])
     assert "Winter meeting" in message.subject
@@ -123,8 +125,9 @@ def test_a_retried_task_does_not_send_twice(meeting, alice, django_capture_on_co
     assert len(mail.outbox) == count
 
 
-def test_a_guest_is_invited_and_told(client_of, meeting, alice, erin,
-                                     django_capture_on_commit_callbacks):
+def test_a_guest_is_invited_and_told(
+    client_of, meeting, alice, erin, django_capture_on_commit_callbacks
+):
     schedule(meeting, alice, django_capture_on_commit_callbacks)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -137,8 +140,9 @@ def test_a_guest_is_invited_and_told(client_of, meeting, alice, erin,
     assert [m.to for m in mail.outbox] == [["erin@fire.example"]]
 
 
-def test_a_person_cannot_be_invited_twice(client_of, meeting, alice, bob,
-                                          django_capture_on_commit_callbacks):
+def test_a_person_cannot_be_invited_twice(
+    client_of, meeting, alice, bob, django_capture_on_commit_callbacks
+):
     schedule(meeting, alice, django_capture_on_commit_callbacks)
     response = client_of(alice).post(
         reverse("invitee_add", kwargs={"pk": meeting.pk}), {"person": bob.pk}

@@ -107,8 +107,14 @@ def test_steps_the_table_does_not_allow_are_refused(meeting, alice, start, to):
 
 
 def test_the_table_allows_every_forward_step_and_no_step_back():
-    order = [S.DRAFT, S.SCHEDULED, S.PAPERS_PUBLISHED, S.HELD, S.MINUTES_DRAFTED,
-             S.MINUTES_APPROVED]
+    order = [
+        S.DRAFT,
+        S.SCHEDULED,
+        S.PAPERS_PUBLISHED,
+        S.HELD,
+        S.MINUTES_DRAFTED,
+        S.MINUTES_APPROVED,
+    ]
     for here, there in itertools.pairwise(order):
         assert there in TRANSITIONS[here]
     assert S.MINUTES_APPROVED not in TRANSITIONS
@@ -174,8 +180,13 @@ def test_secretariat_creates_a_draft_meeting(client_of, board, alice):
 def test_a_meeting_needs_a_place_and_must_end_after_it_starts(client_of, board, alice):
     response = client_of(alice).post(
         reverse("meeting_create", kwargs={"slug": board.slug}),
-        {"title": "Bad", "starts_at": "2031-03-04T10:00", "ends_at": "2031-03-04T09:00",
-         "venue": "", "online_link": ""},
+        {
+            "title": "Bad",
+            "starts_at": "2031-03-04T10:00",
+            "ends_at": "2031-03-04T09:00",
+            "venue": "",
+            "online_link": "",
+        },
     )
     body = response.content.decode()
     assert "The meeting must end after it starts." in body

@@ -90,7 +90,9 @@ class Meeting(models.Model):
 
     @property
     def where(self) -> str:
-        return " and ".join(p for p in (self.venue, "online" if self.online_link else "") if p)
+        if not self.venue:
+            return "Online" if self.online_link else ""
+        return f"{self.venue} and online" if self.online_link else self.venue
 
     @property
     def is_upcoming(self) -> bool:

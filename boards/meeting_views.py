@@ -3,6 +3,7 @@ service, redirect. Papers and PDFs are streamed only from here, never from a med
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -380,7 +381,14 @@ def paper_upload(request: HttpRequest, pk: int, paper: int | None = None) -> Htt
         )
         return redirect(meeting)
     return render(
-        request, "meetings/paper_form.html", {"form": form, "meeting": meeting, "paper": existing}
+        request,
+        "meetings/paper_form.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "paper": existing,
+            "max_upload": settings.MAX_UPLOAD_SIZE,
+        },
     )
 
 

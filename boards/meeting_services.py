@@ -262,8 +262,15 @@ def agenda_item_save(*, item: AgendaItem) -> AgendaItem:
 
 @transaction.atomic
 def agenda_item_delete(*, item: AgendaItem) -> None:
-    """Remove an item from the agenda (its papers stay with the meeting); withdraws sign-off."""
+    """Remove an item from the agenda; withdraws sign-off.
+
+    Refused while the item has papers: they would lose the item's confidential marking.
+    """
     _agenda_must_be_editable(item.meeting)
+    if item.papers.exists():
+        raise MeetingRefused(
+            f"“{item.title}” has papers, so it cannot be removed. Change the item instead."
+        )
     item.delete()
     _withdraw_sign_off(item.meeting)
 

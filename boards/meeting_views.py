@@ -146,15 +146,20 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attended_quorum": meeting_services.meeting_quorum(
                 board=meeting.board, invitations=invitations, by_attendance=True
             ),
-            "declarations": DeclarationOfInterest.objects.filter(meeting=meeting).select_related(
-                "person", "agenda_item"
-            ),
-            "actions": Action.objects.filter(meeting=meeting).select_related(
-                "owner", "agenda_item"
-            ),
+            "declarations": _open_business(
+                DeclarationOfInterest.objects.filter(meeting=meeting), confidential_ok
+            ).select_related("person", "agenda_item"),
+            "actions": _open_business(
+                Action.objects.filter(meeting=meeting), confidential_ok
+            ).select_related("owner", "agenda_item", "meeting__board"),
             "status_labels": dict(Status.choices),
         },
     )
+
+
+def _open_business(queryset, confidential_ok: bool):
+    """Declarations and actions of confidential items are for those entitled to them only."""
+    return queryset if confidential_ok else queryset.exclude(agenda_item__confidential=True)
 
 
 # --- Creating, changing and moving a meeting on -------------------------------------------------
@@ -536,8 +541,13 @@ def minutes_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@refusals_shown
 def action_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    if not meeting.minutes_are_editable:
+        raise MeetingRefused(
+            "Actions are added once the meeting is held, until the minutes are approved."
+        )
     form = ActionForm(_posted(request), meeting=meeting)
     if request.method == "POST" and form.is_valid():
         action = form.save(commit=False)

@@ -103,3 +103,15 @@ def test_secretariat_removes_an_item(client_of, meeting, alice):
     client_of(alice).post(reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk}))
     assert not meeting.items.exists()
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.DRAFT
+
+
+def test_an_item_with_papers_cannot_be_removed(client_of, meeting, alice):
+    from tests.factories import PaperFactory
+
+    item = meeting.items.get()
+    PaperFactory(meeting=meeting, agenda_item=item)
+    response = client_of(alice).post(
+        reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk}), follow=True
+    )
+    assert "has papers, so it cannot be removed" in response.content.decode()
+    assert meeting.items.filter(pk=item.pk).exists()

@@ -184,3 +184,27 @@ def test_an_unknown_action_status_is_a_bad_request(client_of, held, bob):
         {"status": "vanished"},
     )
     assert response.status_code == 400
+
+
+def test_a_guest_does_not_see_declarations_or_actions_of_confidential_items(
+    client_of, held, alice, bob, erin
+):
+    secret = AgendaItemFactory(meeting=held, title="Depot sale", confidential=True, position=5)
+    ActionFactory(meeting=held, agenda_item=secret, owner=bob, description="Negotiate the price.")
+    DeclarationOfInterest.objects.create(
+        meeting=held, agenda_item=secret, person=bob, nature="Owns land nearby.", recorded_by=bob
+    )
+    guest_page = client_of(erin).get(held.get_absolute_url()).content.decode()
+    assert "Negotiate the price." not in guest_page and "Owns land nearby." not in guest_page
+    member_page = client_of(bob).get(held.get_absolute_url()).content.decode()
+    assert "Negotiate the price." in member_page and "Owns land nearby." in member_page
+
+
+def test_actions_are_not_added_before_the_meeting_is_held(client_of, published, alice, bob):
+    response = client_of(alice).post(
+        reverse("action_add", kwargs={"pk": published.pk}),
+        {"description": "Too soon", "owner": bob.pk, "due_on": "2031-01-31"},
+        follow=True,
+    )
+    assert "Actions are added once the meeting is held" in response.content.decode()
+    assert not Action.objects.exists()

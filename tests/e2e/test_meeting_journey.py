@@ -1,6 +1,8 @@
 """Journey 1 in Chromium: the secretariat schedules a meeting, builds its agenda, uploads a paper
 and publishes; a member replies "attending" and downloads the paper."""
 
+import re
+
 import pytest
 
 from boards.models import BoardMembership, Meeting, MeetingInvitation
@@ -19,6 +21,10 @@ def chair(board, police):
     person = UserFactory(full_name="Dave Dunn", email="dave@police.example", organisation=police)
     MembershipFactory(person=person, board=board, role=BoardMembership.Role.CHAIR)
     return person
+
+
+def meeting_items(title):
+    return Meeting.objects.get(title=title).items.values_list("title", flat=True)
 
 
 def sign_in(page, base, email):
@@ -49,6 +55,15 @@ def test_meeting_from_scheduling_to_a_members_reply_and_download(
         page.get_by_label("Presenter").fill(presenter)
         page.get_by_role("button", name="Save the item").click()
         page.get_by_text(f"Agenda item “{title}” is saved.").wait_for()
+
+    # Reordering happens in place, without a page reload.
+    url_before = page.url
+    page.get_by_role("button", name=re.compile("^Down.*“Shared estates” down$")).click()
+    page.get_by_text("The agenda order is saved.").wait_for(state="attached")
+    titles = page.locator("[data-agenda] h3").all_inner_texts()
+    assert [t.strip() for t in titles] == ["Joint training", "Shared estates"]
+    assert page.url == url_before
+    assert list(meeting_items("Spring meeting")) == ["Joint training", "Shared estates"]
 
     paper = tmp_path / "Estates options.pdf"
     paper.write_bytes(pdf_bytes(2))

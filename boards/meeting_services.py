@@ -196,7 +196,7 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
 
     A person holding a current role on the board is invited as a member (representing their
     body); anyone else as a guest. If invitations are already out, their .ics invitation is
-    e-mailed after commit.
+    e-mailed after commit, and the papers-published notice too once the papers are out.
     """
     if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
         raise MeetingRefused("Invitees can only be added before the meeting is held.")
@@ -218,6 +218,8 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
         transaction.on_commit(
             partial(tasks.send_meeting_invitation.delay, invitation.pk, meeting.sequence)
         )
+    if meeting.papers_are_published:
+        transaction.on_commit(partial(tasks.send_papers_published.delay, invitation.pk))
     return invitation
 
 

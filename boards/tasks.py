@@ -4,11 +4,14 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .calendars import invitation_ics
 from .emails import send_templated_email
-from .models import PersonInvitation, User
+from .meeting_pdfs import agenda_pack_store, minutes_pdf_store
+from .models import Meeting, MeetingInvitation, PersonInvitation, User
 
 
 @shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
@@ -56,9 +59,7 @@ def send_password_reset_email(user_id: int) -> None:
 # Each e-mail task is recorded on the invitation once sent, so a retried task never sends twice.
 
 
-def _invitation(invitation_id: int):
-    from .models import MeetingInvitation
-
+def _invitation(invitation_id: int) -> MeetingInvitation | None:
     return (
         MeetingInvitation.objects.select_related("meeting__board", "person")
         .filter(pk=invitation_id)
@@ -69,9 +70,6 @@ def _invitation(invitation_id: int):
 @shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
 def send_meeting_invitation(invitation_id: int, sequence: int) -> None:
     """The .ics invitation (or update, when ``sequence`` > 0) for one invitee."""
-    from .calendars import invitation_ics
-    from .models import Meeting, MeetingInvitation
-
     invitation = _invitation(invitation_id)
     if invitation is None or invitation.sequence_sent >= sequence:
         return
@@ -88,8 +86,11 @@ def send_meeting_invitation(invitation_id: int, sequence: int) -> None:
             "link": settings.SITE_URL + reverse("invitation_reply", kwargs={"pk": meeting.pk}),
         },
         attachments=[
-            ("invitation.ics", invitation_ics(meeting, invitation.person),
-             "text/calendar; method=REQUEST; charset=UTF-8"),
+            (
+                "invitation.ics",
+                invitation_ics(meeting, invitation.person),
+                "text/calendar; method=REQUEST; charset=UTF-8",
+            ),
         ],
     )
     MeetingInvitation.objects.filter(pk=invitation.pk).update(sequence_sent=sequence)
@@ -97,11 +98,7 @@ def send_meeting_invitation(invitation_id: int, sequence: int) -> None:
 
 @shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
 def send_meeting_cancellation(invitation_id: int) -> None:
-    from django.utils import timezone
-
-    from .calendars import invitation_ics
-    from .models import Meeting, MeetingInvitation
-
+    """The cancellation (METHOD:CANCEL for the same calendar event) for one invitee."""
     invitation = _invitation(invitation_id)
     if invitation is None or invitation.cancellation_sent_at is not None:
         return
@@ -113,8 +110,11 @@ def send_meeting_cancellation(invitation_id: int) -> None:
         to=[invitation.person.email],
         context={"invitation": invitation, "meeting": meeting},
         attachments=[
-            ("cancellation.ics", invitation_ics(meeting, invitation.person),
-             "text/calendar; method=CANCEL; charset=UTF-8"),
+            (
+                "cancellation.ics",
+                invitation_ics(meeting, invitation.person),
+                "text/calendar; method=CANCEL; charset=UTF-8",
+            ),
         ],
     )
     MeetingInvitation.objects.filter(pk=invitation.pk).update(cancellation_sent_at=timezone.now())
@@ -122,10 +122,7 @@ def send_meeting_cancellation(invitation_id: int) -> None:
 
 @shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
 def send_papers_published(invitation_id: int) -> None:
-    from django.utils import timezone
-
-    from .models import MeetingInvitation
-
+    """Tell one invitee that the papers are out."""
     invitation = _invitation(invitation_id)
     if invitation is None or invitation.papers_notice_sent_at is not None:
         return
@@ -147,13 +144,11 @@ def send_papers_published(invitation_id: int) -> None:
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=30)
 def build_agenda_pack(meeting_id: int, generation: int) -> None:
     """Build the pack asked for by ``generation``; a newer request makes this one moot."""
-    from .meeting_pdfs import agenda_pack_store
 
     agenda_pack_store(meeting_id=meeting_id, generation=generation)
 
 
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=30)
 def build_minutes_pdf(meeting_id: int) -> None:
-    from .meeting_pdfs import minutes_pdf_store
 
     minutes_pdf_store(meeting_id=meeting_id)

@@ -164,3 +164,20 @@ def test_publishing_the_papers_tells_every_invitee(
     assert len(mail.outbox) == 3
     assert all(m.subject.startswith("Papers published:") for m in mail.outbox)
     assert meeting.get_absolute_url() in mail.outbox[0].body
+
+
+def test_a_guest_added_after_publication_is_told_of_the_papers_too(
+    client_of, published, alice, django_capture_on_commit_callbacks
+):
+    from tests.factories import UserFactory
+
+    guest = UserFactory(full_name="Gail Guest", email="gail@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        client_of(alice).post(
+            reverse("invitee_add", kwargs={"pk": published.pk}), {"person": guest.pk}
+        )
+    messages = [m for m in mail.outbox if m.to == [guest.email]]
+    assert len(messages) == 2
+    invitation = next(m for m in messages if m.attachments)
+    assert str(ics_of(invitation)[0]["METHOD"]) == "REQUEST"
+    assert any(m.subject.startswith("Papers published:") for m in messages)

@@ -333,7 +333,7 @@ def _upcoming_with_papers(board, people, day) -> None:
         venue=SHIRE_HALL,
         online_link="",
         status=Status.PAPERS_PUBLISHED,
-        agenda_signed_off_at=timezone.now() - timedelta(days=2),
+        agenda_signed_off_at=starts - timedelta(days=16),
         agenda_signed_off_by=people["helen.marsh"],
     )
     items = _items(
@@ -346,7 +346,18 @@ def _upcoming_with_papers(board, people, day) -> None:
                 "title": "West Midlands Ambulance Service: joining the board",
                 "presenter": "Helen Marsh",
             },
+            {
+                "title": "Control room: supplier pricing",
+                "presenter": "Simon Ashworth",
+                "confidential": True,
+            },
         ],
+    )
+    # The Police executive attends as a guest: he sees the papers, except the confidential one.
+    MeetingInvitation.objects.update_or_create(
+        meeting=meeting,
+        person=people["andrew.holt"],
+        defaults={"is_guest": True, "organisation": None, "counts_for_quorum": False},
     )
     _replies(
         meeting,
@@ -372,6 +383,13 @@ def _upcoming_with_papers(board, people, day) -> None:
         [
             "A shared workshop at Leek Wootton for police and fire vehicles.",
         ],
+        people,
+    )
+    _paper(
+        meeting,
+        items[4],
+        "Control room supplier pricing (confidential)",
+        ["Exempt information: commercial terms offered by suppliers."],
         people,
     )
     _build_pack(meeting)

@@ -13,7 +13,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,6 +50,16 @@ from .models import Board
 Status = Meeting.Status
 SECRETARIAT_ONLY = "Only the board's secretariat may do this."
 CHAIR_ONLY = "Only the board's chair or vice-chair may do this."
+
+
+def _bad_request(request: HttpRequest, sentence: str) -> HttpResponse:
+    """A 400 in the portal's layout, saying in a sentence what was wrong."""
+    return render(
+        request,
+        "error.html",
+        {"status": 400, "title": "The request could not be understood", "detail": sentence},
+        status=400,
+    )
 
 
 def _posted(request: HttpRequest):
@@ -219,7 +228,7 @@ TRANSITION_MESSAGES = {
 def meeting_transition(request: HttpRequest, pk: int) -> HttpResponse:
     to = request.POST.get("to", "")
     if to not in TRANSITION_MESSAGES:
-        return HttpResponseBadRequest("That is not a step a meeting can take.")
+        return _bad_request(request, "That is not a step a meeting can take.")
     if to == Status.MINUTES_APPROVED:
         meeting = _meeting_for(request, pk, permissions.can_chair_meeting, CHAIR_ONLY)
     else:
@@ -328,7 +337,7 @@ def agenda_item_move(request: HttpRequest, pk: int, item: int) -> HttpResponse:
     instance = get_object_or_404(meeting.items, pk=item)
     direction = request.POST.get("direction")
     if direction not in ("up", "down"):
-        return HttpResponseBadRequest("Say whether to move the item up or down.")
+        return _bad_request(request, "Say whether to move the item up or down.")
     wants_json = request.headers.get("Accept", "").startswith("application/json")
     try:
         order = meeting_services.agenda_move(meeting=meeting, item=instance, direction=direction)
@@ -568,7 +577,7 @@ def action_status(request: HttpRequest, pk: int, action: int) -> HttpResponse:
         raise Http404("No action here that is yours.")
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest("Choose one of the listed statuses.")
+        return _bad_request(request, "Choose one of the listed statuses.")
     meeting_services.action_set_status(action=found, status=form.cleaned_data["status"])
     messages.success(request, f"The action is now “{found.get_status_display()}”.")
     return redirect("home" if request.POST.get("next") == "home" else found.meeting)

@@ -142,6 +142,7 @@ def test_an_unknown_step_is_a_bad_request(client_of, meeting, alice):
         reverse("meeting_transition", kwargs={"pk": meeting.pk}), {"to": "exploded"}
     )
     assert response.status_code == 400
+    assert "That is not a step a meeting can take." in response.content.decode()
 
 
 def test_cancelling_needs_a_reason(client_of, published, alice):

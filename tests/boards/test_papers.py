@@ -220,3 +220,17 @@ def test_a_paper_of_another_meeting_is_not_found_through_this_one(
     other = PaperFactory(meeting=MeetingFactory(board=board, created_by=alice))
     url = reverse("paper_download", kwargs={"pk": published.pk, "paper": other.pk})
     assert client_of(alice).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\Users\\me\\Board paper.pdf", "Board paper.pdf"),
+        ('evil"\r\nX-Header: 1.pdf', "evilX-Header 1.pdf"),
+        ("report.exe", "report.pdf"),
+        ("...", "paper.pdf"),
+    ],
+)
+def test_the_original_name_is_kept_safely_and_ends_as_its_real_kind(given, kept):
+    assert uploads.safe_original_name(given, uploads.PDF) == kept

@@ -5,8 +5,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 
-def send_templated_email(*, template: str, to: list[str], context: dict) -> None:
-    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` and send them."""
+def send_templated_email(
+    *, template: str, to: list[str], context: dict, attachments: list | None = None
+) -> None:
+    """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` and send them.
+
+    ``attachments`` are ``(filename, content, mimetype)`` triples, e.g. an ``.ics`` invitation.
+    """
     context = {"portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"emails/{template}_subject.txt", context)
     subject = " ".join(subject.split())
@@ -14,4 +19,6 @@ def send_templated_email(*, template: str, to: list[str], context: dict) -> None
     html = render_to_string(f"emails/{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=to)
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or ():
+        message.attach(filename, content, mimetype)
     message.send()

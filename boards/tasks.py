@@ -4,11 +4,14 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from .calendars import invitation_ics
 from .emails import send_templated_email
-from .models import PersonInvitation, User
+from .meeting_pdfs import agenda_pack_store, minutes_pdf_store
+from .models import Meeting, MeetingInvitation, PersonInvitation, User
 
 
 @shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
@@ -50,3 +53,102 @@ def send_password_reset_email(user_id: int) -> None:
             "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         },
     )
+
+
+# --- Meetings: invitations, notices and PDFs ----------------------------------------------------
+# Each e-mail task is recorded on the invitation once sent, so a retried task never sends twice.
+
+
+def _invitation(invitation_id: int) -> MeetingInvitation | None:
+    return (
+        MeetingInvitation.objects.select_related("meeting__board", "person")
+        .filter(pk=invitation_id)
+        .first()
+    )
+
+
+@shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
+def send_meeting_invitation(invitation_id: int, sequence: int) -> None:
+    """The .ics invitation (or update, when ``sequence`` > 0) for one invitee."""
+    invitation = _invitation(invitation_id)
+    if invitation is None or invitation.sequence_sent >= sequence:
+        return
+    meeting = invitation.meeting
+    if meeting.status == Meeting.Status.CANCELLED or meeting.sequence != sequence:
+        return  # a later change (or the cancellation) sends its own message
+    send_templated_email(
+        template="meeting_invitation",
+        to=[invitation.person.email],
+        context={
+            "invitation": invitation,
+            "meeting": meeting,
+            "is_update": sequence > 0,
+            "link": settings.SITE_URL + reverse("invitation_reply", kwargs={"pk": meeting.pk}),
+        },
+        attachments=[
+            (
+                "invitation.ics",
+                invitation_ics(meeting, invitation.person),
+                "text/calendar; method=REQUEST; charset=UTF-8",
+            ),
+        ],
+    )
+    MeetingInvitation.objects.filter(pk=invitation.pk).update(sequence_sent=sequence)
+
+
+@shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
+def send_meeting_cancellation(invitation_id: int) -> None:
+    """The cancellation (METHOD:CANCEL for the same calendar event) for one invitee."""
+    invitation = _invitation(invitation_id)
+    if invitation is None or invitation.cancellation_sent_at is not None:
+        return
+    meeting = invitation.meeting
+    if meeting.status != Meeting.Status.CANCELLED:
+        return
+    send_templated_email(
+        template="meeting_cancelled",
+        to=[invitation.person.email],
+        context={"invitation": invitation, "meeting": meeting},
+        attachments=[
+            (
+                "cancellation.ics",
+                invitation_ics(meeting, invitation.person),
+                "text/calendar; method=CANCEL; charset=UTF-8",
+            ),
+        ],
+    )
+    MeetingInvitation.objects.filter(pk=invitation.pk).update(cancellation_sent_at=timezone.now())
+
+
+@shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
+def send_papers_published(invitation_id: int) -> None:
+    """Tell one invitee that the papers are out."""
+    invitation = _invitation(invitation_id)
+    if invitation is None or invitation.papers_notice_sent_at is not None:
+        return
+    meeting = invitation.meeting
+    if not meeting.papers_are_published:
+        return
+    send_templated_email(
+        template="papers_published",
+        to=[invitation.person.email],
+        context={
+            "invitation": invitation,
+            "meeting": meeting,
+            "link": settings.SITE_URL + meeting.get_absolute_url(),
+        },
+    )
+    MeetingInvitation.objects.filter(pk=invitation.pk).update(papers_notice_sent_at=timezone.now())
+
+
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=30)
+def build_agenda_pack(meeting_id: int, generation: int) -> None:
+    """Build the pack asked for by ``generation``; a newer request makes this one moot."""
+
+    agenda_pack_store(meeting_id=meeting_id, generation=generation)
+
+
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=30)
+def build_minutes_pdf(meeting_id: int) -> None:
+
+    minutes_pdf_store(meeting_id=meeting_id)

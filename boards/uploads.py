@@ -1,86 +1,140 @@
-"""Checking uploaded papers by what they contain, not by their name or declared type."""
+"""What an uploaded paper really is, judged by its content: never by its name or Content-Type.
+
+PDFs, images and Office documents (Word, Excel, PowerPoint in their modern OOXML form) are
+accepted. Office files are zip archives; they are opened and checked for the parts a real
+document has, with a cap on the number of entries and on their unpacked size, so a zip bomb is
+refused before anyone opens it.
+"""
 
 import zipfile
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-OOXML_MAX_ENTRIES = 2000
-OOXML_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+MAX_UNPACKED_SIZE = 250 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class FileKind:
+class Kind:
+    code: str
     label: str
-    content_type: str
     extension: str
+    content_type: str
 
 
-PDF = FileKind("PDF", "application/pdf", "pdf")
-PNG = FileKind("PNG image", "image/png", "png")
-JPEG = FileKind("JPEG image", "image/jpeg", "jpg")
-DOCX = FileKind(
-    "Word document",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+PDF = Kind("pdf", "PDF", "pdf", "application/pdf")
+PNG = Kind("png", "PNG image", "png", "image/png")
+JPEG = Kind("jpeg", "JPEG image", "jpg", "image/jpeg")
+GIF = Kind("gif", "GIF image", "gif", "image/gif")
+DOCX = Kind(
     "docx",
+    "Word document",
+    "docx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 )
-XLSX = FileKind(
-    "Excel workbook", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+XLSX = Kind(
+    "xlsx",
+    "Excel workbook",
+    "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )
-PPTX = FileKind(
-    "PowerPoint presentation",
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+PPTX = Kind(
     "pptx",
+    "PowerPoint presentation",
+    "pptx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 )
-OOXML_PARTS = {"word/": DOCX, "xl/": XLSX, "ppt/": PPTX}
-ACCEPTED = "PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx), PNG or JPEG"
+KINDS = {kind.code: kind for kind in (PDF, PNG, JPEG, GIF, DOCX, XLSX, PPTX)}
+
+SIGNATURES = [
+    (b"%PDF-", PDF),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"\xff\xd8\xff", JPEG),
+    (b"GIF87a", GIF),
+    (b"GIF89a", GIF),
+]
+# The part that makes an OOXML package a document of each kind.
+OFFICE_MAIN_PARTS = [
+    ("word/document.xml", DOCX),
+    ("xl/workbook.xml", XLSX),
+    ("ppt/presentation.xml", PPTX),
+]
+
+NOT_ACCEPTED = (
+    "This file is not a PDF, a Word, Excel or PowerPoint document or an image (PNG, JPEG, GIF), "
+    "whatever its name says. Save it in one of those formats and upload it again."
+)
 
 
-def validate_upload(upload, *, max_size: int) -> FileKind:
-    """The kind of an uploaded file, or a ValidationError saying clearly why it is refused."""
-    if upload.size > max_size:
+def detect_kind(upload) -> Kind:
+    """The kind of document the upload is; ValidationError with a human sentence otherwise."""
+    if upload.size > settings.MAX_UPLOAD_SIZE:
         raise ValidationError(
-            f"“{upload.name}” is {filesizeformat(upload.size)}; files may be at most "
-            f"{filesizeformat(max_size)}."
+            f"This file is {filesizeformat(upload.size)}; the largest paper the portal "
+            f"accepts is {filesizeformat(settings.MAX_UPLOAD_SIZE)}. "
+            "Reduce its size (for example, save a PDF with smaller images) and try again.",
+            code="too_big",
         )
     if upload.size == 0:
-        raise ValidationError(f"“{upload.name}” is empty.")
+        raise ValidationError("This file is empty.", code="empty")
     upload.seek(0)
-    head = upload.read(8)
+    head = upload.read(16)
     upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
+    if head.startswith(b"MZ") or head.startswith(b"\x7fELF"):
+        raise ValidationError(
+            "This file is a program, not a document, so it cannot be uploaded. " + NOT_ACCEPTED,
+            code="program",
+        )
+    for signature, kind in SIGNATURES:
+        if head.startswith(signature):
+            return kind
     if head.startswith(b"PK\x03\x04"):
-        return _ooxml_kind(upload)
-    raise ValidationError(
-        f"“{upload.name}” is not a file type the portal accepts. Upload a {ACCEPTED} file."
-    )
+        return _office_kind(upload)
+    raise ValidationError(NOT_ACCEPTED, code="unknown_type")
 
 
-def _ooxml_kind(upload) -> FileKind:
-    refused = ValidationError(
-        f"“{upload.name}” is not a valid Word, Excel or PowerPoint file. Upload a {ACCEPTED} file."
-    )
+def _office_kind(upload) -> Kind:
     try:
         with zipfile.ZipFile(upload) as archive:
             entries = archive.infolist()
-            if len(entries) > OOXML_MAX_ENTRIES:
-                raise refused
-            if sum(entry.file_size for entry in entries) > OOXML_MAX_UNCOMPRESSED:
-                raise refused
-            names = [entry.filename for entry in entries]
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise refused from None
+            if len(entries) > MAX_ZIP_ENTRIES or (
+                sum(entry.file_size for entry in entries) > MAX_UNPACKED_SIZE
+            ):
+                raise ValidationError(
+                    "This Office file unpacks to far more than a document would, so it cannot "
+                    "be accepted. Save it again from Word, Excel or PowerPoint.",
+                    code="zip_bomb",
+                )
+            names = {entry.filename for entry in entries}
+    except zipfile.BadZipFile:
+        raise ValidationError(
+            "This file looks like an Office document but is damaged. Save it again and upload "
+            "the new copy.",
+            code="damaged",
+        ) from None
     finally:
         upload.seek(0)
     if "[Content_Types].xml" not in names:
-        raise refused
-    for prefix, kind in OOXML_PARTS.items():
-        if any(name.startswith(prefix) for name in names):
+        raise ValidationError(NOT_ACCEPTED, code="unknown_type")
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise ValidationError(
+            "This Office file contains macros, which the portal does not accept. Save it as an "
+            "ordinary .docx, .xlsx or .pptx file and upload it again.",
+            code="macros",
+        )
+    for part, kind in OFFICE_MAIN_PARTS:
+        if part in names:
             return kind
-    raise refused
+    raise ValidationError(NOT_ACCEPTED, code="unknown_type")
+
+
+def safe_original_name(name: str, kind: Kind) -> str:
+    """The uploader's file name, without a path or control characters, ending as its kind."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?').strip(" .")
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    stem = stem[:150] or "paper"
+    return f"{stem}.{kind.extension}"

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
 from . import views
 from .forms import PortalPasswordResetForm, SignInForm
@@ -53,4 +53,5 @@ urlpatterns = [
         views.invitation_resend,
         name="invitation_resend",
     ),
+    path("", include("boards.meeting_urls")),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from opportunities.models import Referral
 
-from . import permissions, services
+from . import meeting_views, permissions, services
 from .forms import InvitePersonForm
 from .models import Board, BoardMembership, PersonInvitation
 
@@ -48,6 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "referrals_awaiting": _referrals_awaiting(person),
             "overdue_decisions": _overdue_decisions(secretariat_boards),
             "today": timezone.localdate(),
+            **meeting_views.home_panels(person),
         },
     )
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, Organisation, User
-from boards.uploads import validate_upload
+from boards.uploads import detect_kind
 from boards.widgets import QuickSelect
 
 from .models import Opportunity, Rag, Referral, Status, Theme
@@ -185,7 +185,7 @@ class DecisionForm(forms.Form):
         upload = self.cleaned_data.get("document")
         if upload is None:
             return None
-        self.document_kind = validate_upload(upload, max_size=settings.MAX_UPLOAD_SIZE)
+        self.document_kind = detect_kind(upload)
         return upload
 
     def documents(self) -> list:

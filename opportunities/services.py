@@ -12,6 +12,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from boards.models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
 from boards.permissions import can_decide_for
+from boards.uploads import safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
@@ -364,7 +365,7 @@ def referral_decide(
         ReferralDocument.objects.create(
             referral=referral,
             file=upload,
-            original_name=upload.name[:255],
+            original_name=safe_original_name(upload.name, kind),
             content_type=kind.content_type,
             size=upload.size,
             uploaded_by=actor,

@@ -14,6 +14,7 @@ PUBLIC = {
     "password_reset_complete",
     "invitation_accept",
     "healthz",
+    "calendar_feed",  # token-authenticated: a wrong token is a 404
 }
 SAMPLE = {"int": "1", "slug": "some-board", "str": "sample", "path": "sample", "uuid": "0" * 32}
 

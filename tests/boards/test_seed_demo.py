@@ -1,9 +1,22 @@
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from boards.demo import DEMO_PASSWORD
-from boards.models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+from boards.models import (
+    Action,
+    AgendaItem,
+    Board,
+    BoardMembership,
+    DeclarationOfInterest,
+    ExecutiveAuthority,
+    Meeting,
+    MeetingInvitation,
+    Organisation,
+    PaperVersion,
+    User,
+)
 from notifications.models import Notification
 from opportunities.models import Opportunity, Referral, Status
 
@@ -49,6 +62,28 @@ def snapshot():
                 "person__email", "organisation__short_name", "starts_on"
             )
         ),
+        "meetings": sorted(
+            Meeting.objects.values_list(
+                "board__slug", "title", "starts_at", "venue", "status", "uid", "pack_state"
+            )
+        ),
+        "invitations": sorted(
+            MeetingInvitation.objects.values_list(
+                "meeting__title", "person__email", "reply", "attendance"
+            )
+        ),
+        "items": sorted(
+            AgendaItem.objects.values_list("meeting__title", "position", "title", "confidential")
+        ),
+        "papers": sorted(
+            PaperVersion.objects.values_list("paper__meeting__title", "paper__title", "number")
+        ),
+        "declarations": sorted(
+            DeclarationOfInterest.objects.values_list("meeting__title", "person__email")
+        ),
+        "actions": sorted(
+            Action.objects.values_list("meeting__title", "description", "owner__email", "status")
+        ),
     }
 
 
@@ -86,6 +121,20 @@ def test_seed_demo_has_every_role_and_the_prospective_ambulance_service():
     assert executives == ["OPCC", "Police", "WCC", "WFRS"]
     assert all(person.check_password(DEMO_PASSWORD) for person in User.objects.all())
     assert User.objects.filter(is_superuser=True).count() == 1
+
+
+def test_seed_demo_has_the_inaugural_a_recent_and_two_upcoming_meetings():
+    call_command("seed_demo")
+    inaugural = Meeting.objects.get(title="Inaugural meeting")
+    assert inaugural.venue == "Shire Hall, Warwick"
+    assert str(inaugural.starts_at.date()) == "2017-12-06"
+    assert inaugural.status == Meeting.Status.MINUTES_APPROVED
+    assert inaugural.minutes_pdf_state == Meeting.FileState.READY
+    recent = Meeting.objects.get(title="Autumn meeting")
+    assert not recent.is_upcoming and recent.papers.count() == 3 and recent.actions.count() == 3
+    assert recent.pack_state == Meeting.FileState.READY
+    upcoming = Meeting.objects.filter(starts_at__gt=timezone.now())
+    assert upcoming.count() == 2
 
 
 def test_every_demo_person_can_sign_in_and_see_their_home_page(client):

@@ -207,7 +207,7 @@ def test_a_renamed_executable_is_refused_with_a_clear_message(client_of, erin, r
     )
     response = client_of(erin).post(url(referral), {**decision(referral), "document": upload})
     assert response.status_code == 200
-    assert "is not a file type the portal accepts" in response.content.decode()
+    assert "This file is a program, not a document" in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == Referral.Status.PENDING
     assert not ReferralDocument.objects.exists()
@@ -219,7 +219,7 @@ def test_an_oversize_document_is_refused(client_of, erin, referred, fire, settin
     upload = SimpleUploadedFile("big.pdf", PDF + b"0" * 2048, content_type="application/pdf")
     response = client_of(erin).post(url(referral), {**decision(referral), "document": upload})
     assert response.status_code == 200
-    assert "files may be at most 1.0\xa0KB" in response.content.decode()
+    assert "the largest paper the portal accepts is 1.0\xa0KB" in response.content.decode()
     assert not ReferralDocument.objects.exists()
 
 

@@ -116,6 +116,7 @@ def generate() -> None:
         for r in recommendations
         for body in bodies[:3]
     )
+    _generate_meetings(board, people, now, rng)
     subject_type = ContentType.objects.get_for_model(Opportunity)
     AuditEvent.objects.bulk_create(
         (
@@ -130,6 +131,36 @@ def generate() -> None:
         ),
         batch_size=5000,
     )
+
+
+def _generate_meetings(board, people, now, rng) -> None:
+    """1 000 meetings over the years, each with the board's members invited."""
+    from boards.meeting_models import CalendarFeed, Meeting, MeetingInvitation
+    from boards.models import BoardMembership
+
+    members = list(
+        BoardMembership.objects.current().filter(board=board).select_related("person")
+    )
+    meetings = Meeting.objects.bulk_create(
+        Meeting(
+            board=board, title=f"Board meeting {n}", venue="Shire Hall, Warwick",
+            starts_at=(start := now + timedelta(days=7 * (n - 900))),
+            ends_at=start + timedelta(hours=2),
+            status=Meeting.Status.MINUTES_APPROVED if n < 900 else Meeting.Status.SCHEDULED,
+            created_by=people[0],
+        )
+        for n in range(1000)
+    )
+    MeetingInvitation.objects.bulk_create(
+        MeetingInvitation(
+            meeting=meeting, person=m.person, organisation=m.organisation, counts_for_quorum=True,
+            reply=rng.choice(MeetingInvitation.Reply.values),
+        )
+        for meeting in meetings
+        for m in members
+    )
+    member = next(m.person for m in members if m.person.email == "simon.ashworth@police.example")
+    CalendarFeed.objects.update_or_create(person=member, defaults={"token": "bench-feed-token"})
 
 
 def session_cookie(email: str) -> str:
@@ -229,6 +260,8 @@ def main() -> None:
             ),
             ("home (secretariat)", "/", secretariat),
             ("board members", "/boards/warwickshire-blue-light/", member),
+            ("meetings", "/boards/warwickshire-blue-light/meetings/", member),
+            ("calendar feed (token)", "/calendar/bench-feed-token.ics", member),
         ]
         load(pages[0][1], member, 2, options.clients)  # warm up
         rows = []
@@ -248,7 +281,8 @@ def main() -> None:
     baseline = rows[0][2]
     lines = [
         f"List pages against a trivial signed-in page — {time.strftime('%Y-%m-%d %H:%M')}",
-        "Data: 10 000 opportunities, 100 000 audit events, 3 000 recommendations, 9 000 referrals",
+        "Data: 10 000 opportunities, 100 000 audit events, 3 000 recommendations, 9 000 referrals, "
+        "1 000 meetings with 7 000 invitations",
         f"gunicorn 2 sync workers + PostgreSQL on this machine; {options.clients} keep-alive "
         f"clients for {options.seconds:.0f} s per page (the bar: at least 0.30x the baseline)",
         "",

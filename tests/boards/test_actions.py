@@ -18,6 +18,7 @@ def test_secretariat_adds_an_action_and_the_owner_sees_it_at_home(client_of, hel
     assert (action.owner, action.status, str(action.due_on)) == (bob, "open", "2031-01-31")
     home = client_of(bob).get(reverse("home")).content.decode()
     assert "My open actions" in home and "Cost the shared depot." in home
+    assert reverse("action_status", kwargs={"pk": held.pk, "action": action.pk}) in home
 
 
 def test_the_owner_marks_their_action_done_and_it_leaves_their_home_page(client_of, held, bob):

@@ -159,7 +159,12 @@ def minutes_pdf_store(*, meeting_id: int) -> None:
     )
     if meeting is None or meeting.minutes_pdf_state == Meeting.FileState.READY:
         return
-    content = minutes_pdf(meeting)
+    try:
+        content = minutes_pdf(meeting)
+    except Exception:
+        log.exception("The minutes PDF of meeting %s could not be built", meeting_id)
+        Meeting.objects.filter(pk=meeting_id).update(minutes_pdf_state=Meeting.FileState.FAILED)
+        return
     name = meeting.minutes_pdf.storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content))
     Meeting.objects.filter(pk=meeting_id).update(
         minutes_pdf=name, minutes_pdf_state=Meeting.FileState.READY

@@ -7,8 +7,10 @@ after the transaction commits. Its docstring lists those side effects.
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -166,7 +168,15 @@ TOLD_FIELDS = ("title", "starts_at", "ends_at", "venue", "online_link")
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, **values) -> Meeting:
+def meeting_update(
+    *,
+    meeting: Meeting,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    venue: str,
+    online_link: str,
+) -> Meeting:
     """Change the meeting's title, times or place.
 
     Once invitations are out (scheduled or papers published), a change raises the calendar
@@ -175,6 +185,13 @@ def meeting_update(*, meeting: Meeting, **values) -> Meeting:
     """
     if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
         raise MeetingRefused("A meeting that has been held or cancelled can no longer be changed.")
+    values = {
+        "title": title,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "venue": venue,
+        "online_link": online_link,
+    }
     changed = [name for name in TOLD_FIELDS if getattr(meeting, name) != values[name]]
     for name in TOLD_FIELDS:
         setattr(meeting, name, values[name])
@@ -328,7 +345,7 @@ def paper_upload(
     *,
     meeting: Meeting,
     actor: User,
-    upload,
+    upload: UploadedFile,
     kind: Kind,
     title: str = "",
     agenda_item: AgendaItem | None = None,

@@ -137,7 +137,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for paper in general_papers + [p for item in items for p in item.papers.all()]:
         paper.visible = may_view_papers and (not paper.confidential or confidential_ok)
     mine = permissions.invitation_of(person, meeting)
-    may_manage = permissions.can_manage_meeting(person, meeting)
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -147,8 +146,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "general_papers": general_papers,
             "invitations": invitations,
             "my_invitation": mine,
-            "may_manage": may_manage,
-            "may_chair": permissions.can_chair_meeting(person, meeting),
             "may_view_papers": may_view_papers,
             "confidential_ok": confidential_ok,
             "quorum": meeting_services.meeting_quorum(board=meeting.board, invitations=invitations),
@@ -161,7 +158,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": _open_business(
                 Action.objects.filter(meeting=meeting), confidential_ok
             ).select_related("owner", "agenda_item", "meeting__board"),
-            "status_labels": dict(Status.choices),
         },
     )
 

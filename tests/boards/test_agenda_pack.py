@@ -134,3 +134,18 @@ def test_non_pdf_papers_are_named_on_the_front_sheet(
     pack = pack_of(client_of(bob), scheduled)
     assert len(pack.pages) == 2 + 3 + 2
     assert "not PDFs" in pack.pages[0].extract_text()
+
+
+def test_a_pack_that_cannot_be_built_is_reported_not_left_building(
+    client_of, scheduled, alice, bob, monkeypatch, django_capture_on_commit_callbacks
+):
+    from boards import meeting_pdfs
+
+    def broken(meeting):
+        raise RuntimeError("renderer unavailable")
+
+    monkeypatch.setattr(meeting_pdfs, "agenda_pack_pdf", broken)
+    publish(client_of(alice), scheduled, django_capture_on_commit_callbacks)
+    assert scheduled.pack_state == Meeting.FileState.FAILED
+    body = client_of(bob).get(scheduled.get_absolute_url()).content.decode()
+    assert "The agenda pack could not be built." in body

@@ -11,8 +11,10 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
+from .demo import BOARD_SLUG
 from .meeting_models import (
     Action,
     AgendaItem,
@@ -42,8 +44,11 @@ def _people() -> dict[str, User]:
     return {person.email.split("@")[0]: person for person in User.objects.all()}
 
 
-def seed(board: Board) -> None:
-    """Create or bring up to date the demonstration meetings of the board."""
+@transaction.atomic
+def seed() -> None:
+    """Create or bring up to date the demonstration meetings of the demo board (which
+    ``boards.demo.seed`` creates first)."""
+    board = Board.objects.get(slug=BOARD_SLUG)
     people = _people()
     today = timezone.localdate()
     _inaugural(board, people)

@@ -25,7 +25,7 @@ from .meeting_models import (
     PaperVersion,
 )
 from .meeting_pdfs import agenda_pack_store, minutes_pdf_store
-from .meeting_services import _invite_board
+from .meeting_services import invite_board_members
 from .models import Board, User
 from .uploads import PDF
 
@@ -68,7 +68,7 @@ def _meeting(board, title, starts_at, hours, people, **values) -> Meeting:
             **values,
         },
     )
-    _invite_board(meeting)
+    invite_board_members(meeting)
     return meeting
 
 

@@ -9,7 +9,6 @@ from datetime import date
 
 from django.db import transaction
 
-from . import demo_meetings
 from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
 
 DEMO_PASSWORD = "ShireHall-Warwick-2017"
@@ -191,7 +190,6 @@ def seed() -> list[DemoPerson]:
     board.organisations.set(organisations.values())
     for demo in PEOPLE:
         _seed_person(demo, board, organisations)
-    demo_meetings.seed(board)
     return PEOPLE
 
 

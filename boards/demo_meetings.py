@@ -11,8 +11,10 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
+from .demo import BOARD_SLUG
 from .meeting_models import (
     Action,
     AgendaItem,
@@ -23,7 +25,7 @@ from .meeting_models import (
     PaperVersion,
 )
 from .meeting_pdfs import agenda_pack_store, minutes_pdf_store
-from .meeting_services import _invite_board
+from .meeting_services import invite_board_members
 from .models import Board, User
 from .uploads import PDF
 
@@ -42,8 +44,11 @@ def _people() -> dict[str, User]:
     return {person.email.split("@")[0]: person for person in User.objects.all()}
 
 
-def seed(board: Board) -> None:
-    """Create or bring up to date the demonstration meetings of the board."""
+@transaction.atomic
+def seed() -> None:
+    """Create or bring up to date the demonstration meetings of the demo board (which
+    ``boards.demo.seed`` creates first)."""
+    board = Board.objects.get(slug=BOARD_SLUG)
     people = _people()
     today = timezone.localdate()
     _inaugural(board, people)
@@ -63,7 +68,7 @@ def _meeting(board, title, starts_at, hours, people, **values) -> Meeting:
             **values,
         },
     )
-    _invite_board(meeting)
+    invite_board_members(meeting)
     return meeting
 
 

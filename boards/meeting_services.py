@@ -120,7 +120,7 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
         raise MeetingRefused("Someone else changed this meeting just now; look again.")
     meeting.refresh_from_db()
     if to == Status.SCHEDULED:
-        _invite_board(meeting)
+        invite_board_members(meeting)
         _queue_invitations(meeting)
     elif to == Status.PAPERS_PUBLISHED:
         for invitation_id in meeting.invitations.values_list("pk", flat=True):
@@ -135,7 +135,7 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
     return meeting
 
 
-def _invite_board(meeting: Meeting) -> None:
+def invite_board_members(meeting: Meeting) -> None:
     """One invitation per person holding a current role on the board."""
     memberships = (
         BoardMembership.objects.current()

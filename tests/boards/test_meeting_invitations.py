@@ -40,7 +40,7 @@ def test_each_invitee_gets_an_email_with_a_valid_ics_invitation(
     ]
     message = next(m for m in mail.outbox if m.to == ["bob@fire.example"])
     assert "Winter meeting" in message.subject
-    assert f"/meetings/{meeting.pk}/reply/" in message.body
+    assert f"/meetings/{meeting.pk}/reply/?answer=attending" in message.body
     calendar, event, mimetype = ics_of(message)
     assert str(calendar["METHOD"]) == "REQUEST"
     assert "method=REQUEST" in mimetype

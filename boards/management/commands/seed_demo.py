@@ -1,16 +1,20 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from boards import demo
+from boards import demo, demo_meetings
 from opportunities import demo as register_demo
 
 
 class Command(BaseCommand):
-    help = "Load (or bring up to date) the demonstration board, bodies and fictional people."
+    help = (
+        "Load (or bring up to date) the demonstration board, bodies, fictional people and "
+        "meetings."
+    )
 
     def handle(self, *args, **options) -> None:
         people = demo.seed()
         register_demo.seed()
+        demo_meetings.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(f"\nDemo sign-ins (every password: {demo.DEMO_PASSWORD})\n")
         width = max(len(person.email) for person in people)

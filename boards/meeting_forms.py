@@ -87,10 +87,45 @@ class InviteeForm(forms.Form):
 
 
 class AgendaItemForm(forms.ModelForm):
+    opportunity_reference = forms.CharField(
+        label="Linked opportunity (optional)",
+        required=False,
+        max_length=20,
+        help_text="Its reference in the register, e.g. BLC-0012.",
+    )
+
     class Meta:
         model = AgendaItem
         fields = ["title", "description", "presenter", "confidential"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.opportunity_id:
+            self.initial["opportunity_reference"] = self.instance.opportunity.reference
+
+    def clean_opportunity_reference(self) -> str:
+        from opportunities.models import Opportunity
+
+        text = self.cleaned_data["opportunity_reference"].strip()
+        if not text:
+            self.instance.opportunity = None
+            return ""
+        number = text.upper().removeprefix("BLC-").removeprefix("BLC").lstrip("0")
+        opportunity = (
+            Opportunity.objects.filter(
+                pk=int(number), board_id=self.instance.meeting.board_id
+            ).first()
+            if number.isdigit()
+            else None
+        )
+        if opportunity is None:
+            raise forms.ValidationError(
+                f"There is no opportunity {text} in this board's register. Check the reference "
+                "on the register page."
+            )
+        self.instance.opportunity = opportunity
+        return opportunity.reference
 
 
 class PaperUploadForm(forms.Form):

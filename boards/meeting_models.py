@@ -232,6 +232,14 @@ class AgendaItem(models.Model):
         "never by guests, and are left out of the agenda pack.",
     )
     minutes = models.TextField(blank=True)
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name="linked opportunity",
+    )
 
     class Meta:
         ordering = ["meeting", "position", "pk"]

@@ -129,7 +129,11 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     papers = Paper.objects.select_related("current_version", "agenda_item").filter(
         current_version__isnull=False
     )
-    items = list(meeting.items.prefetch_related(Prefetch("papers", queryset=papers)))
+    items = list(
+        meeting.items.select_related("opportunity").prefetch_related(
+            Prefetch("papers", queryset=papers)
+        )
+    )
     general_papers = list(papers.filter(meeting=meeting, agenda_item__isnull=True))
     invitations = list(meeting.invitations.select_related("person", "organisation"))
     may_view_papers = permissions.can_view_papers(person, meeting)

@@ -299,3 +299,27 @@ def _decide(referral: Referral, outcome: str) -> None:
         notes=notes,
         seen_revision=referral.revision,
     )
+
+
+# Agenda items of the demo meetings that discuss an opportunity of the register.
+AGENDA_LINKS = {
+    "Joint arson reduction campaign": "Joint arson reduction taskforce",
+    "Joint control room feasibility study": "Shared control room feasibility study",
+    "Control room: supplier pricing": "Shared control room feasibility study",
+    "Fleet maintenance: shared workshop": "Joint fleet maintenance workshop",
+    "Health and social care: falls response": "Falls-response pilot with health and social care",
+}
+
+
+@transaction.atomic
+def link_agenda() -> None:
+    """Link the demo meetings' agenda items to the opportunities they discuss (after both are
+    seeded); setting a link twice changes nothing."""
+    from boards.meeting_models import AgendaItem
+
+    board = Board.objects.get(slug=BOARD_SLUG)
+    opportunities = {o.title: o for o in Opportunity.objects.filter(board=board)}
+    for item in AgendaItem.objects.filter(meeting__board=board, title__in=AGENDA_LINKS):
+        opportunity = opportunities.get(AGENDA_LINKS[item.title])
+        if opportunity is not None and item.opportunity_id != opportunity.pk:
+            AgendaItem.objects.filter(pk=item.pk).update(opportunity=opportunity)

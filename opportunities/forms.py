@@ -114,10 +114,25 @@ class RecommendationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Refer to the executives of",
     )
+    agenda_item = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Agreed at",
+        empty_label="Not at a meeting in the portal",
+        help_text="The meeting item where the board agreed it.",
+    )
 
-    def __init__(self, *args, opportunity: Opportunity, **kwargs):
+    def __init__(self, *args, opportunity: Opportunity, agenda_item=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = _board_bodies(opportunity.board)
+        items = opportunity.agenda_items.select_related("meeting").order_by("-meeting__starts_at")
+        self.fields["agenda_item"].queryset = items
+        self.fields["agenda_item"].label_from_instance = lambda item: (
+            f"{item.meeting.title}, {item.meeting.starts_at:%-d %B %Y} — {item.title}"
+        )
+        if agenda_item is not None and not self.is_bound:
+            self.initial["agenda_item"] = agenda_item.pk
+            self.initial["agreed_on"] = timezone.localtime(agenda_item.meeting.starts_at).date()
         if not self.is_bound:
             self.initial.setdefault(
                 "organisations",

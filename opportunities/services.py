@@ -185,10 +185,12 @@ def recommendation_record(
     agreed_on: date,
     decision_due_on: date,
     organisations: Iterable[Organisation],
+    agenda_item=None,
 ) -> Recommendation:
     """Record the board's recommendation (or a revised one) on an opportunity.
 
-    Creates the next version with one referral per body (not yet sent). A revision supersedes
+    Creates the next version (linked to the agenda item where the board agreed it, if given)
+    with one referral per body (not yet sent). A revision supersedes
     the previous version: its undecided referrals can no longer be decided, while its decided
     ones stay visible. The opportunity becomes "recommended". Appends audit events.
     """
@@ -208,6 +210,7 @@ def recommendation_record(
         wording=wording,
         agreed_on=agreed_on,
         decision_due_on=decision_due_on,
+        agenda_item=agenda_item,
         recorded_by=actor,
     )
     Referral.objects.bulk_create(

@@ -153,9 +153,9 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "documents"
     )
     recommendations = list(
-        opportunity.recommendations.select_related("recorded_by").prefetch_related(
-            Prefetch("referrals", queryset=referrals.order_by("organisation__name"))
-        )
+        opportunity.recommendations.select_related(
+            "recorded_by", "agenda_item__meeting"
+        ).prefetch_related(Prefetch("referrals", queryset=referrals.order_by("organisation__name")))
     )
     for recommendation in recommendations:
         recommendation.outcome_value = recommendation.outcome_of(recommendation.referrals.all())
@@ -169,6 +169,9 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "participating": opportunity.participating_organisations.order_by("name"),
             "recommendations": recommendations,
             "timeline": AuditEvent.objects.for_subject(opportunity).select_related("actor")[:200],
+            "agenda_items": opportunity.agenda_items.select_related("meeting")
+            .exclude(meeting__status="draft")
+            .order_by("-meeting__starts_at"),
             "may_manage": may_manage,
             "transition_form": TransitionForm(choices=manual_transitions(opportunity.status))
             if may_manage
@@ -287,7 +290,15 @@ def recommendation_new(request: HttpRequest, pk: int) -> HttpResponse:
             f"{opportunity.get_status_display().lower()}.",
         )
         return redirect(opportunity)
-    form = RecommendationForm(request.POST or None, opportunity=opportunity)
+    item_id = request.GET.get("item", "")
+    agenda_item = (
+        opportunity.agenda_items.select_related("meeting").filter(pk=item_id).first()
+        if item_id.isdigit()
+        else None
+    )
+    form = RecommendationForm(
+        request.POST or None, opportunity=opportunity, agenda_item=agenda_item
+    )
     if request.method == "POST" and form.is_valid():
         try:
             recommendation = services.recommendation_record(

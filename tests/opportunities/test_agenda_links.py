@@ -1,0 +1,160 @@
+"""Opportunities on the board's agenda, and recommendations recorded from the agenda item."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from boards.meeting_models import Meeting
+from opportunities.models import Recommendation
+from tests.factories import AgendaItemFactory, MeetingFactory, MeetingInvitationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def held_meeting(board, alice):
+    return MeetingFactory(
+        board=board,
+        created_by=alice,
+        title="Autumn meeting",
+        status=Meeting.Status.HELD,
+        starts_at=timezone.now() - timedelta(days=3),
+    )
+
+
+def item_form_url(meeting):
+    return reverse("agenda_item_add", kwargs={"pk": meeting.pk})
+
+
+def test_secretariat_links_an_agenda_item_to_an_opportunity_by_reference(
+    client_of, alice, board, opportunity
+):
+    meeting = MeetingFactory(board=board, created_by=alice)
+    response = client_of(alice).post(
+        item_form_url(meeting),
+        {
+            "title": "Shared station",
+            "presenter": "Chair",
+            "opportunity_reference": opportunity.reference.lower(),
+        },
+    )
+    assert response.status_code == 302
+    assert meeting.items.get().opportunity == opportunity
+
+
+@pytest.mark.parametrize("reference", ["BLC-9999", "nonsense"])
+def test_an_unknown_reference_is_refused(client_of, alice, board, reference):
+    meeting = MeetingFactory(board=board, created_by=alice)
+    response = client_of(alice).post(
+        item_form_url(meeting), {"title": "Shared station", "opportunity_reference": reference}
+    )
+    assert response.status_code == 200
+    assert "in this board&#x27;s register" in response.content.decode()
+    assert not meeting.items.exists()
+
+
+def test_an_opportunity_of_another_board_cannot_be_linked(
+    client_of, alice, board, charlie, outsider_org
+):
+    from boards.models import Board
+    from opportunities import services
+
+    other = services.opportunity_propose(
+        board=Board.objects.get(slug="elsewhere"),
+        proposed_by=charlie,
+        participating=[],
+        title="Elsewhere",
+        summary="s",
+        theme="fleet",
+        lead_organisation=outsider_org,
+    )
+    meeting = MeetingFactory(board=board, created_by=alice)
+    response = client_of(alice).post(
+        item_form_url(meeting), {"title": "Item", "opportunity_reference": other.reference}
+    )
+    assert response.status_code == 200
+    assert not meeting.items.exists()
+
+
+def test_the_meeting_page_links_the_item_to_its_opportunity(
+    client_of, alice, bob, held_meeting, opportunity
+):
+    AgendaItemFactory(meeting=held_meeting, title="Station", opportunity=opportunity)
+    MeetingInvitationFactory(meeting=held_meeting, person=bob)
+    body = client_of(alice).get(held_meeting.get_absolute_url()).content.decode()
+    assert opportunity.get_absolute_url() in body
+    assert "Record the board's recommendation" in body
+    member_view = client_of(bob).get(held_meeting.get_absolute_url()).content.decode()
+    assert opportunity.get_absolute_url() in member_view
+    assert (
+        f"{reverse('recommendation_new', kwargs={'pk': opportunity.pk})}?item=" not in member_view
+    )
+
+
+def test_a_guest_does_not_see_the_register_link(client_of, alice, held_meeting, opportunity, erin):
+    AgendaItemFactory(meeting=held_meeting, title="Station", opportunity=opportunity)
+    MeetingInvitationFactory(
+        meeting=held_meeting, person=erin, is_guest=True, counts_for_quorum=False
+    )
+    response = client_of(erin).get(held_meeting.get_absolute_url())
+    assert response.status_code == 200
+    assert opportunity.get_absolute_url() not in response.content.decode()
+
+
+def test_recommendation_recorded_from_the_item_is_linked_and_shown(
+    client_of, alice, bob, assessed, held_meeting, police
+):
+    item = AgendaItemFactory(meeting=held_meeting, title="Station", opportunity=assessed)
+    client = client_of(alice)
+    url = reverse("recommendation_new", kwargs={"pk": assessed.pk}) + f"?item={item.pk}"
+    form = client.get(url).context["form"]
+    assert form.initial["agenda_item"] == item.pk
+    assert form.initial["agreed_on"] == timezone.localtime(held_meeting.starts_at).date()
+    response = client.post(
+        url,
+        {
+            "wording": "Co-locate.",
+            "agreed_on": form.initial["agreed_on"].isoformat(),
+            "decision_due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+            "organisations": [police.pk],
+            "agenda_item": item.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert Recommendation.objects.get().agenda_item == item
+    page = client_of(bob).get(assessed.get_absolute_url()).content.decode()
+    assert "agreed at" in page and "Autumn meeting" in page
+    assert "On the board" in page and "“Station”" in page
+
+
+def test_an_item_of_another_opportunity_cannot_be_chosen(
+    client_of, alice, assessed, make_opportunity, held_meeting, police
+):
+    other = make_opportunity(title="Other")
+    item = AgendaItemFactory(meeting=held_meeting, title="Other item", opportunity=other)
+    response = client_of(alice).post(
+        reverse("recommendation_new", kwargs={"pk": assessed.pk}),
+        {
+            "wording": "Co-locate.",
+            "agreed_on": timezone.localdate().isoformat(),
+            "decision_due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+            "organisations": [police.pk],
+            "agenda_item": item.pk,
+        },
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Recommendation.objects.exists()
+
+
+def test_a_confidential_items_title_stays_off_the_opportunity_page(
+    client_of, bob, held_meeting, opportunity
+):
+    AgendaItemFactory(
+        meeting=held_meeting, title="Supplier pricing", confidential=True, opportunity=opportunity
+    )
+    body = client_of(bob).get(opportunity.get_absolute_url()).content.decode()
+    assert "a confidential item" in body
+    assert "Supplier pricing" not in body

@@ -70,6 +70,7 @@ class InviteeForm(forms.Form):
     person = forms.ModelChoiceField(
         queryset=User.objects.none(),
         label="Person to invite",
+        empty_label="Choose a person",
         help_text="A guest, or a member who joined the board after the meeting was scheduled.",
     )
 
@@ -179,7 +180,9 @@ class AttendanceForm(forms.Form):
 
 
 class DeclarationForm(forms.Form):
-    person = forms.ModelChoiceField(queryset=User.objects.none(), label="Who declares")
+    person = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Who declares", empty_label="Choose the invitee"
+    )
     agenda_item = forms.ModelChoiceField(
         queryset=AgendaItem.objects.none(),
         required=False,
@@ -221,6 +224,7 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].queryset = meeting.items.all()
         self.fields["agenda_item"].empty_label = "The meeting as a whole"
+        self.fields["owner"].empty_label = "Choose the person"
         self.fields["owner"].queryset = (
             User.objects.filter(
                 Q(meeting_invitations__meeting=meeting) | Q(memberships__board=meeting.board),

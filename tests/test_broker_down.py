@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.urls import reverse
+from kombu.exceptions import OperationalError
 
 from bluelight.celery import app as celery_app
 from notifications.models import Notification
@@ -12,22 +13,16 @@ from tests.opportunities.helpers import referral_for
 pytestmark = pytest.mark.django_db
 
 
-def _fresh_connections():
-    """Drop pooled broker connections so the next task is sent with the current settings."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
-
-
 @pytest.fixture
-def broker_down():
-    previous = celery_app.conf.broker_url
+def broker_down(monkeypatch):
+    """Tasks are really queued (not run in-process), and the broker refuses every message."""
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(celery_app.amqp, "send_task_message", unreachable)
     celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    _fresh_connections()
     yield
-    celery_app.conf.broker_url = previous
-    _fresh_connections()
     celery_app.conf.task_always_eager = True
 
 

@@ -1,12 +1,14 @@
 """Pages of board meetings. Thin: fetch through a permission check, validate a form, call one
 service, redirect. Papers and PDFs are streamed only from here, never from a media URL."""
 
+from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import (
     FileResponse,
@@ -50,6 +52,11 @@ from .models import Board
 Status = Meeting.Status
 SECRETARIAT_ONLY = "Only the board's secretariat may do this."
 CHAIR_ONLY = "Only the board's chair or vice-chair may do this."
+
+MEETINGS_PER_PAGE = 25
+UPCOMING_SHOWN = 20
+HOME_LIST_LIMIT = 10
+FEED_HISTORY = timedelta(days=365)
 
 
 def _bad_request(request: HttpRequest, sentence: str) -> HttpResponse:
@@ -110,13 +117,18 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     ):
         meetings = meetings.exclude(status=Status.DRAFT)
     now = timezone.now()
+    upcoming = meetings.filter(ends_at__gte=now).order_by("starts_at")
+    past = Paginator(meetings.filter(ends_at__lt=now).order_by("-starts_at"), MEETINGS_PER_PAGE)
+    page = past.get_page(request.GET.get("page"))
     return render(
         request,
         "meetings/meeting_list.html",
         {
             "board": board,
-            "upcoming": meetings.filter(ends_at__gte=now).order_by("starts_at"),
-            "past": meetings.filter(ends_at__lt=now).order_by("-starts_at"),
+            "upcoming": upcoming[:UPCOMING_SHOWN],
+            "upcoming_count": upcoming.count(),
+            "past": page.object_list,
+            "page": page,
             "may_create": permissions.is_secretariat(request.user, board),
         },
     )
@@ -600,8 +612,12 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def feed_meetings(person):
+    """The person's meetings from a year ago onwards: what a calendar program needs, without
+    re-sending years of history on every refresh."""
     return (
-        Meeting.objects.filter(invitations__person=person)
+        Meeting.objects.filter(
+            invitations__person=person, starts_at__gte=timezone.now() - FEED_HISTORY
+        )
         .exclude(status=Status.DRAFT)
         .select_related("board")
         .order_by("starts_at")
@@ -658,18 +674,16 @@ def home_panels(person) -> dict:
         .select_related("meeting__board")
         .order_by("meeting__starts_at")
     )
-    upcoming = list(upcoming)
     return {
-        "next_meetings": upcoming[:5],
-        "replies_owed": [
-            invitation
-            for invitation in upcoming
-            if invitation.reply == MeetingInvitation.Reply.NO_REPLY
-            and invitation.meeting.starts_at > now
-        ],
+        "next_meetings": list(upcoming[:5]),
+        "replies_owed": list(
+            upcoming.filter(reply=MeetingInvitation.Reply.NO_REPLY, meeting__starts_at__gt=now)[
+                :HOME_LIST_LIMIT
+            ]
+        ),
         "my_actions": list(
             Action.objects.filter(owner=person, status__in=Action.OPEN_STATES)
             .select_related("meeting")
-            .order_by("due_on")
+            .order_by("due_on")[:HOME_LIST_LIMIT]
         ),
     }

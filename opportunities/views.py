@@ -467,7 +467,12 @@ def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
             "opportunity__risks",
         )
         .prefetch_related(
-            Prefetch("referrals", queryset=Referral.objects.select_related("organisation"))
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.only(
+                    "recommendation_id", "organisation_id", "status", "due_on"
+                ),
+            )
         )
         .order_by("-sent_at", "-pk")
     )

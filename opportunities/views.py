@@ -495,6 +495,7 @@ def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("organisation", "recommendation__opportunity")
         .order_by("due_on", "pk")
     )
+    overdue_shown = list(overdue[: OVERDUE_SHOWN + 1])  # one more says whether there are more
     return render(
         request,
         "opportunities/decision_matrix.html",
@@ -503,7 +504,7 @@ def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
             "bodies": bodies,
             "rows": rows,
             "page": page,
-            "overdue": overdue[:OVERDUE_SHOWN],
-            "overdue_count": overdue.count(),
+            "overdue": overdue_shown[:OVERDUE_SHOWN],
+            "more_overdue": len(overdue_shown) > OVERDUE_SHOWN,
         },
     )

@@ -65,3 +65,20 @@ def test_matrix_queries_do_not_grow_with_recommendations(
         response = client.get(url(board))
     assert len(response.context["rows"]) == 22
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_only_the_longest_overdue_are_listed(
+    client_of, alice, board, make_opportunity, record, police
+):
+    from opportunities import services
+    from opportunities.models import Opportunity, Status
+
+    for index in range(11):
+        opportunity = make_opportunity(title=f"Late {index}")
+        Opportunity.objects.filter(pk=opportunity.pk).update(status=Status.UNDER_ASSESSMENT)
+        opportunity.refresh_from_db()
+        services.recommendation_send(recommendation=record(opportunity, [police]), actor=alice)
+    Referral.objects.update(due_on=timezone.localdate() - timedelta(days=5))
+    response = client_of(alice).get(url(board))
+    assert len(response.context["overdue"]) == 10
+    assert "more are overdue" in response.content.decode()

@@ -138,12 +138,12 @@ def _generate_meetings(board, people, now, rng) -> None:
     from boards.meeting_models import CalendarFeed, Meeting, MeetingInvitation
     from boards.models import BoardMembership
 
-    members = list(
-        BoardMembership.objects.current().filter(board=board).select_related("person")
-    )
+    members = list(BoardMembership.objects.current().filter(board=board).select_related("person"))
     meetings = Meeting.objects.bulk_create(
         Meeting(
-            board=board, title=f"Board meeting {n}", venue="Shire Hall, Warwick",
+            board=board,
+            title=f"Board meeting {n}",
+            venue="Shire Hall, Warwick",
             starts_at=(start := now + timedelta(days=7 * (n - 900))),
             ends_at=start + timedelta(hours=2),
             status=Meeting.Status.MINUTES_APPROVED if n < 900 else Meeting.Status.SCHEDULED,
@@ -153,7 +153,10 @@ def _generate_meetings(board, people, now, rng) -> None:
     )
     MeetingInvitation.objects.bulk_create(
         MeetingInvitation(
-            meeting=meeting, person=m.person, organisation=m.organisation, counts_for_quorum=True,
+            meeting=meeting,
+            person=m.person,
+            organisation=m.organisation,
+            counts_for_quorum=True,
             reply=rng.choice(MeetingInvitation.Reply.values),
         )
         for meeting in meetings
@@ -268,6 +271,11 @@ def main() -> None:
         for name, path, cookie in pages:
             rate, errors = load(path, cookie, options.seconds, options.clients)
             rows.append((name, path, rate, errors))
+        # The baseline again at the end: the ratio uses the mean of both, so a machine that
+        # warms up or slows down during the run does not favour either end of the list.
+        name, path, cookie = pages[0]
+        again, errors = load(path, cookie, options.seconds, options.clients)
+        rows.append((name + " (again)", path, again, errors))
         workers = [
             int(p)
             for p in subprocess.run(
@@ -278,13 +286,14 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(10)
-    baseline = rows[0][2]
+    baseline = (rows[0][2] + rows[-1][2]) / 2
     lines = [
         f"List pages against a trivial signed-in page — {time.strftime('%Y-%m-%d %H:%M')}",
         "Data: 10 000 opportunities, 100 000 audit events, 3 000 recommendations, 9 000 referrals, "
         "1 000 meetings with 7 000 invitations",
         f"gunicorn 2 sync workers + PostgreSQL on this machine; {options.clients} keep-alive "
-        f"clients for {options.seconds:.0f} s per page (the bar: at least 0.30x the baseline)",
+        f"clients for {options.seconds:.0f} s per page; ratio to the mean of the trivial page's "
+        "two runs (the bar: at least 0.30)",
         "",
         f"{'page':34} {'req/s':>8} {'ratio':>7} {'errors':>7}  path",
     ]

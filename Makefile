@@ -16,7 +16,7 @@ DEPLOY_ENV := BLUELIGHT_ENV=production DEBUG=false ALLOWED_HOSTS=bluelight.examp
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')
 
-.PHONY: install run test lint checks compose-check pytest worker beat vendor benchmark clean
+.PHONY: install system-libraries run test lint checks compose-check pytest worker beat vendor clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +26,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+# PDFs (agenda packs, minutes) are drawn by WeasyPrint with Pango, a system library.
+system-libraries:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Pango for the PDFs (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
+	  else \
+	    echo "The portal draws PDFs with Pango: install it first, e.g." \
+	      "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core" >&2; exit 1; \
+	  fi; \
+	fi
+
+run: system-libraries $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "The portal is starting at http://$(HOST):$(PORT)/ — sign in with a demo login above (Ctrl+C stops it)."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP) lint checks compose-check pytest
+test: system-libraries $(STAMP) lint checks compose-check pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

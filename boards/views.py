@@ -18,6 +18,9 @@ from . import meeting_views, permissions, services
 from .forms import InvitePersonForm
 from .models import Board, BoardMembership, PersonInvitation
 
+# The home page lists the most urgent few of each kind; the full lists are a click away.
+ATTENTION_LIMIT = 10
+
 
 def home(request: HttpRequest) -> HttpResponse:
     person = request.user
@@ -61,7 +64,7 @@ def _referrals_awaiting(person) -> list:
         Referral.objects.for_executive(bodies)
         .awaiting_decision()
         .select_related("organisation", "recommendation__opportunity")
-        .order_by("due_on", "pk")[:20]
+        .order_by("due_on", "pk")[:ATTENTION_LIMIT]
     )
 
 
@@ -72,7 +75,7 @@ def _overdue_decisions(boards: list[Board]) -> list:
         Referral.objects.awaiting_decision()
         .filter(recommendation__opportunity__board__in=boards, due_on__lt=timezone.localdate())
         .select_related("organisation", "recommendation__opportunity")
-        .order_by("due_on", "pk")[:20]
+        .order_by("due_on", "pk")[:ATTENTION_LIMIT]
     )
 
 

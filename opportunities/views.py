@@ -41,6 +41,7 @@ LONG_TEXT_OF_REFERRAL = (
     "recommendation__opportunity__risks",
 )
 OVERDUE_SHOWN = 10
+RECENTLY_DECIDED_SHOWN = 10
 
 
 # --- the register -------------------------------------------------------------------------------
@@ -357,7 +358,7 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
         base.filter(status__in=Referral.DECISIONS)
         .exclude(status=Referral.Status.DEFERRED)
         .select_related("decided_by")
-        .order_by("-decided_at")[:20]
+        .order_by("-decided_at")[:RECENTLY_DECIDED_SHOWN]
     )
     return render(
         request,

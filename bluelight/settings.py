@@ -240,7 +240,10 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
+# Behind proxies REMOTE_ADDR is the proxy itself, which would lock everyone out together: the
+# client's address is taken from X-Forwarded-For, PROXY_COUNT entries from the right.
+PROXY_COUNT = env_int("PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "boards.client_address.client_ip"
 
 # --- Sessions: signed-in people are signed out after a period of inactivity --------------------
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60

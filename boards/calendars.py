@@ -5,10 +5,12 @@ A meeting keeps one UID for its whole life; each change invitees are told about 
 SEQUENCE, so calendar programs update (or cancel) the event they already have.
 """
 
+import hashlib
 from collections.abc import Iterable
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -87,10 +89,49 @@ def meeting_ics(meeting: Meeting) -> bytes:
 
 
 def feed_ics(meetings: Iterable[Meeting], person) -> bytes:
-    calendar = _calendar("PUBLISH", name=f"Board meetings — {person.full_name}")
+    """The person's feed. Each event's text is kept in the cache under a key made of everything
+    it shows, so a changed meeting gets a new key and calendar programs polling the feed do not
+    rebuild every event each time."""
+    meetings = list(meetings)
+    keys = {meeting.pk: _event_cache_key(meeting) for meeting in meetings}
+    cached = cache.get_many(list(keys.values()))
+    fresh = {}
+    events = []
     for meeting in meetings:
-        calendar.add_component(meeting_event(meeting))
-    return calendar.to_ical()
+        text = cached.get(keys[meeting.pk])
+        if text is None:
+            text = meeting_event(meeting).to_ical()
+            fresh[keys[meeting.pk]] = text
+        events.append(text)
+    if fresh:
+        cache.set_many(fresh, EVENT_CACHE_SECONDS)
+    calendar = _calendar("PUBLISH", name=f"Board meetings — {person.full_name}").to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return calendar[: -len(end)] + b"".join(events) + end
+
+
+EVENT_CACHE_SECONDS = 24 * 60 * 60
+
+
+def _event_cache_key(meeting: Meeting) -> str:
+    shown = "\x1f".join(
+        str(value)
+        for value in (
+            meeting.uid,
+            meeting.sequence,
+            meeting.status,
+            meeting.starts_at.isoformat(),
+            meeting.ends_at.isoformat(),
+            meeting.title,
+            meeting.board.name,
+            meeting.venue,
+            meeting.online_link,
+            meeting.cancelled_reason,
+            settings.SITE_URL,
+            settings.DEFAULT_FROM_EMAIL,
+        )
+    )
+    return "ics-event:" + hashlib.sha256(shown.encode()).hexdigest()
 
 
 def feed_path(token: str) -> str:

@@ -117,7 +117,7 @@ class AgendaItemForm(forms.ModelForm):
             Opportunity.objects.filter(
                 pk=int(number), board_id=self.instance.meeting.board_id
             ).first()
-            if number.isdigit()
+            if number.isascii() and number.isdigit()
             else None
         )
         if opportunity is None:

@@ -288,7 +288,7 @@ class PersonInvitation(models.Model):
         return (
             cls.objects.pending()
             .select_related("person", "board")
-            .filter(token_hash=_hash_token(token))
+            .filter(token_hash=_hash_token(token), person__is_active=True)
             .first()
         )
 

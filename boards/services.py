@@ -71,12 +71,11 @@ def invitation_accept(*, invitation: PersonInvitation, password: str) -> User:
     password_validation.validate_password(password, person)
     closed = (
         PersonInvitation.objects.pending()
-        .filter(pk=invitation.pk)
+        .filter(pk=invitation.pk, person__is_active=True)
         .update(accepted_at=timezone.now())
     )
     if closed != 1:
         raise InvitationNoLongerValid
     person.set_password(password)
-    person.is_active = True
-    person.save(update_fields=["password", "is_active"])
+    person.save(update_fields=["password"])
     return person

@@ -3,6 +3,13 @@ from django.contrib import admin
 from .models import Opportunity, Recommendation, Referral, ReferralDocument
 
 
+class NoDeleteMixin:
+    """Recorded decisions and their history are kept: nothing here is deleted from the admin."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class RecommendationInline(admin.TabularInline):
     model = Recommendation
     extra = 0
@@ -15,7 +22,7 @@ class RecommendationInline(admin.TabularInline):
 
 
 @admin.register(Opportunity)
-class OpportunityAdmin(admin.ModelAdmin):
+class OpportunityAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "title",
@@ -54,7 +61,7 @@ class ReferralInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = [
         "opportunity",
         "version",
@@ -78,7 +85,7 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = [
         "recommendation",
         "organisation",
@@ -106,7 +113,7 @@ class ReferralAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReferralDocument)
-class ReferralDocumentAdmin(admin.ModelAdmin):
+class ReferralDocumentAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = [
         "original_name",
         "referral",

@@ -109,7 +109,8 @@ def opportunity_update(
     for key, value in fields.items():
         if key in EDITABLE_FIELDS:
             setattr(opportunity, key, value)
-    opportunity.save()
+    # Only the edited fields are written: a status moved meanwhile by a decision stays moved.
+    opportunity.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
     if participating is not None:
         opportunity.participating_organisations.set({*participating, opportunity.lead_organisation})
     after = _snapshot(opportunity)
@@ -265,6 +266,7 @@ def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recom
     opportunity to "awaiting decisions", appends an audit event and notifies each body's
     executives (delivered after commit).
     """
+    recommendation = _lock_recommendation(recommendation.pk)
     now = timezone.now()
     sent = Recommendation.objects.filter(
         pk=recommendation.pk, sent_at__isnull=True, superseded_at__isnull=True
@@ -333,11 +335,7 @@ def referral_decide(
     event, notifies the secretariat and the lead body, and, when the outcome is known, moves
     the opportunity to approved / not approved and tells the board.
     """
-    recommendation = (
-        Recommendation.objects.select_for_update()
-        .select_related("opportunity__board", "opportunity__lead_organisation")
-        .get(pk=referral.recommendation_id)
-    )
+    recommendation = _lock_recommendation(referral.recommendation_id)
     if not can_decide_for(actor, referral.organisation):
         raise ReferralNotDecidable(
             f"You may not record decisions for {referral.organisation.name}."
@@ -386,6 +384,19 @@ def referral_decide(
     _notify_decision(referral, opportunity)
     _apply_outcome(recommendation, opportunity, actor)
     return referral
+
+
+def _lock_recommendation(pk: int) -> Recommendation:
+    """Lock an opportunity, then its recommendation: every service that changes both takes
+    them in this order, so two of them at once wait for each other instead of deadlocking.
+    Only these two rows are locked (not the board or the bodies they refer to)."""
+    opportunity_id = Recommendation.objects.values_list("opportunity_id", flat=True).get(pk=pk)
+    Opportunity.objects.select_for_update().only("pk").get(pk=opportunity_id)
+    return (
+        Recommendation.objects.select_for_update(of=("self",))
+        .select_related("opportunity__board", "opportunity__lead_organisation")
+        .get(pk=pk)
+    )
 
 
 def _why_not_decidable(referral: Referral, seen_revision: int) -> str:

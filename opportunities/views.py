@@ -105,7 +105,7 @@ def _filter_register(opportunities, data: dict):
         text = data["q"].strip()
         match = Q(title__icontains=text) | Q(summary__icontains=text)
         reference = text.upper().removeprefix("BLC-").lstrip("0")
-        if reference.isdigit():
+        if reference.isascii() and reference.isdigit():
             match |= Q(pk=int(reference))
         opportunities = opportunities.filter(match)
     for field, lookup in (
@@ -294,7 +294,7 @@ def recommendation_new(request: HttpRequest, pk: int) -> HttpResponse:
     item_id = request.GET.get("item", "")
     agenda_item = (
         opportunity.agenda_items.select_related("meeting").filter(pk=item_id).first()
-        if item_id.isdigit()
+        if item_id.isascii() and item_id.isdigit()
         else None
     )
     form = RecommendationForm(
@@ -436,8 +436,12 @@ def referral_document(request: HttpRequest, pk: int) -> FileResponse:
         ReferralDocument.objects.select_related("referral__recommendation"), pk=pk
     )
     _visible_opportunity(request, document.referral.recommendation.opportunity_id)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("This document's file is missing; tell the board's secretariat.") from None
     response = FileResponse(
-        document.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=document.original_name,
         content_type=document.content_type,

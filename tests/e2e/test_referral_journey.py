@@ -51,7 +51,7 @@ def test_recommendation_to_three_bodies_decided_by_each_executive(
         ("cara@council.example", "CAB/2026/3"),
     ]:
         sign_in(page, base, email)
-        page.get_by_role("link", name="Referrals to decide").click()
+        page.get_by_role("link", name="Referrals to decide", exact=True).click()
         page.get_by_role("link", name=f"{opportunity.reference} {opportunity.title}").click()
         page.get_by_label("Approved", exact=True).check()
         page.get_by_label("Decision reference").fill(reference)

@@ -105,3 +105,55 @@ def test_many_simultaneous_submissions_record_one_decision(referred, fire):
         thread.join(10)
     assert sorted(outcomes) == ["recorded", "refused", "refused", "refused"]
     assert AuditEvent.objects.for_subject(referred.opportunity).filter(verb="decision").count() == 1
+
+
+def test_a_revision_and_a_decision_at_once_wait_for_each_other_without_deadlock(
+    referred, record, fire, erin, police, council
+):
+    opportunity = referred.opportunity
+    referral = referral_for(referred, fire)
+    revising = threading.Event()
+    results: dict[str, str] = {}
+
+    def revise():
+        try:
+            with transaction.atomic():
+                from opportunities.models import Opportunity
+
+                Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+                revising.set()
+                threading.Event().wait(0.5)  # the decision arrives meanwhile
+                record(Opportunity.objects.get(pk=opportunity.pk), [police, fire, council])
+            results["revise"] = "recorded"
+        except Exception as error:  # the test reports whatever went wrong
+            results["revise"] = repr(error)
+        finally:
+            connection.close()
+
+    def decide_now():
+        try:
+            revising.wait(5)
+            services.referral_decide(
+                referral=Referral.objects.get(pk=referral.pk),
+                actor=erin,
+                outcome="approved",
+                reference="A",
+                notes="",
+                seen_revision=referral.revision,
+            )
+            results["decide"] = "recorded"
+        except services.ReferralNotDecidable as refusal:
+            results["decide"] = str(refusal)
+        except Exception as error:
+            results["decide"] = repr(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=revise), threading.Thread(target=decide_now)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(15)
+    assert results["revise"] == "recorded"
+    # The decision waited for the revision, then was told the recommendation was replaced.
+    assert "revised recommendation has replaced" in results["decide"]

@@ -196,6 +196,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 # A request must never wait long on the broker: give up within a few seconds.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-notifications": {
+        "task": "notifications.tasks.sweep_pending_notifications",
+        "schedule": 5 * 60,
+    },
+}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,

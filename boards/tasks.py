@@ -13,8 +13,18 @@ from .emails import send_templated_email
 from .meeting_pdfs import agenda_pack_store, minutes_pdf_store
 from .models import Meeting, MeetingInvitation, PersonInvitation, User
 
+# E-mail tasks: a mail server that refuses or times out (OSError covers SMTP and socket errors)
+# is tried again later, backing off, up to five times.
+MAIL_TASK = {
+    "acks_late": True,
+    "autoretry_for": (OSError,),
+    "max_retries": 5,
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+}
 
-@shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
+
+@shared_task(**MAIL_TASK)
 def send_invitation_email(invitation_id: int, token: str) -> None:
     invitation = (
         PersonInvitation.objects.pending()
@@ -32,7 +42,7 @@ def send_invitation_email(invitation_id: int, token: str) -> None:
     )
 
 
-@shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
+@shared_task(**MAIL_TASK)
 def send_password_reset_email(user_id: int) -> None:
     person = User.objects.filter(pk=user_id, is_active=True).first()
     if person is None or not person.has_usable_password():
@@ -67,7 +77,7 @@ def _invitation(invitation_id: int) -> MeetingInvitation | None:
     )
 
 
-@shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
+@shared_task(**MAIL_TASK)
 def send_meeting_invitation(invitation_id: int, sequence: int) -> None:
     """The .ics invitation (or update, when ``sequence`` > 0) for one invitee."""
     invitation = _invitation(invitation_id)
@@ -96,7 +106,7 @@ def send_meeting_invitation(invitation_id: int, sequence: int) -> None:
     MeetingInvitation.objects.filter(pk=invitation.pk).update(sequence_sent=sequence)
 
 
-@shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
+@shared_task(**MAIL_TASK)
 def send_meeting_cancellation(invitation_id: int) -> None:
     """The cancellation (METHOD:CANCEL for the same calendar event) for one invitee."""
     invitation = _invitation(invitation_id)
@@ -120,7 +130,7 @@ def send_meeting_cancellation(invitation_id: int) -> None:
     MeetingInvitation.objects.filter(pk=invitation.pk).update(cancellation_sent_at=timezone.now())
 
 
-@shared_task(acks_late=True, max_retries=5, default_retry_delay=60)
+@shared_task(**MAIL_TASK)
 def send_papers_published(invitation_id: int) -> None:
     """Tell one invitee that the papers are out."""
     invitation = _invitation(invitation_id)

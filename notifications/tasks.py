@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
@@ -7,13 +9,21 @@ from boards.emails import send_templated_email
 
 from .models import Notification
 
+RETRY_BASE_SECONDS = 60
+# Rows still pending this long after they were written missed their task (the broker was
+# down, or a worker died); the sweep queues them again. Sending is idempotent, so a row whose
+# task is merely slow is not sent twice.
+SWEEP_AFTER = timedelta(minutes=5)
+SWEEP_BATCH = 500
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=60)
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
 def deliver_notification(self, notification_id: int) -> None:
     """Send one notification by e-mail, exactly once.
 
     The row is locked while sending, so a duplicate task waits for the first and then finds
-    the message already sent. A mail server error is recorded and the task retried later.
+    the message already sent. A mail server error is recorded and the task retried later,
+    backing off; after the last retry the message is marked failed for the secretariat.
     """
     with transaction.atomic():
         notification = (
@@ -30,13 +40,18 @@ def deliver_notification(self, notification_id: int) -> None:
         except OSError as error:
             failure = error
             notification.last_error = f"{type(error).__name__}: {error}"[:500]
-            notification.save(update_fields=["attempts", "last_error"])
+            gave_up = self.request.retries >= self.max_retries
+            if gave_up:
+                notification.status = Notification.Status.FAILED
+            notification.save(update_fields=["attempts", "last_error", "status"])
+            if gave_up:
+                return
         else:
             notification.status = Notification.Status.SENT
             notification.sent_at = timezone.now()
             notification.save(update_fields=["attempts", "status", "sent_at"])
             return
-    raise self.retry(exc=failure)
+    raise self.retry(exc=failure, countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
 
 
 def _send(notification: Notification) -> None:
@@ -50,3 +65,17 @@ def _send(notification: Notification) -> None:
             "link": settings.SITE_URL + notification.link,
         },
     )
+
+
+@shared_task(acks_late=True)
+def sweep_pending_notifications() -> int:
+    """Queue again the messages left pending; run by beat every few minutes."""
+    stale = timezone.now() - SWEEP_AFTER
+    ids = list(
+        Notification.objects.filter(status=Notification.Status.PENDING, created_at__lt=stale)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    for pk in ids:
+        deliver_notification.delay(pk)
+    return len(ids)

@@ -92,3 +92,17 @@ def test_weak_new_password_is_refused(client, bob, django_capture_on_commit_call
     assert response.status_code == 200
     assert "This password is too short" in body
     assert "This password is too common" in body
+
+
+def test_a_mail_server_error_is_retried_later(bob, monkeypatch):
+    from boards import tasks
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(tasks, "send_templated_email", refuse)
+    from celery.exceptions import Retry
+
+    with pytest.raises(Retry):  # in-process, Celery raises what a worker would schedule
+        tasks.send_password_reset_email.apply(args=(bob.pk,))
+    assert mail.outbox == []

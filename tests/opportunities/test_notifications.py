@@ -98,3 +98,49 @@ def test_nobody_outside_the_referral_hears_of_it(
     assert erin_notice.link == referral_for(referred, fire).get_absolute_url()
     decide(referral_for(referred, fire), erin)
     assert not Notification.objects.filter(recipient=charlie).exists()
+
+
+def test_the_sweep_sends_what_a_broker_outage_left_pending_exactly_once(
+    assessed, record, alice, police, pat, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from notifications.tasks import sweep_pending_notifications
+
+    recommendation = record(assessed, [police])
+    with django_capture_on_commit_callbacks(execute=False):  # the broker never got the task
+        services.recommendation_send(recommendation=recommendation, actor=alice)
+    assert sweep_pending_notifications() == 0  # too fresh: its task may still be on the way
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        assert sweep_pending_notifications() == 1
+        assert sweep_pending_notifications() == 0
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get().status == "sent"
+
+
+def test_a_message_that_keeps_failing_is_marked_failed(
+    assessed, record, alice, police, pat, monkeypatch, django_capture_on_commit_callbacks
+):
+    recommendation = record(assessed, [police])
+    with django_capture_on_commit_callbacks(execute=False):
+        services.recommendation_send(recommendation=recommendation, actor=alice)
+    notification = Notification.objects.get()
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("notifications.tasks.send_templated_email", refuse)
+    deliver_notification.apply(args=(notification.pk,), retries=deliver_notification.max_retries)
+    notification.refresh_from_db()
+    assert notification.status == "failed"
+    assert "mail server down" in notification.last_error
+    assert mail.outbox == []
+
+
+def test_the_sweep_runs_on_the_beat_schedule(settings):
+    schedule = settings.CELERY_BEAT_SCHEDULE["sweep-pending-notifications"]
+    assert schedule["task"] == "notifications.tasks.sweep_pending_notifications"
+    assert schedule["schedule"] <= 10 * 60

@@ -39,6 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
         person.executive_authorities.current()
         .filter(organisation__active=True)
         .select_related("organisation")
+        if permissions.is_executive(person)
+        else []
     )
     return render(
         request,

@@ -456,8 +456,9 @@ def referral_document(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_GET
 def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
-    board = get_object_or_404(Board, slug=slug)
-    if not permissions.can_view_register(request.user, board):
+    # The person's own boards are already loaded with their roles; any other board is a 404.
+    board = next((b for b in boards_of(request.user) if b.slug == slug), None)
+    if board is None:
         raise Http404("No board here that you are a member of.")
     if not permissions.can_view_decision_matrix(request.user, board):
         raise PermissionDenied("Only the board's secretariat may see the decision matrix.")

@@ -82,3 +82,25 @@ def test_only_the_longest_overdue_are_listed(
     response = client_of(alice).get(url(board))
     assert len(response.context["overdue"]) == 10
     assert "more are overdue" in response.content.decode()
+
+
+def test_older_recommendations_are_a_page_away(
+    client_of, alice, board, make_opportunity, record, police
+):
+    from opportunities import services
+    from opportunities.models import Opportunity, Status
+
+    for index in range(27):
+        opportunity = make_opportunity(title=f"Page {index}")
+        Opportunity.objects.filter(pk=opportunity.pk).update(status=Status.UNDER_ASSESSMENT)
+        opportunity.refresh_from_db()
+        services.recommendation_send(recommendation=record(opportunity, [police]), actor=alice)
+    client = client_of(alice)
+    first = client.get(url(board))
+    assert len(first.context["rows"]) == 25
+    assert "Older recommendations" in first.content.decode()
+    second = client.get(url(board), {"page": 2})
+    assert len(second.context["rows"]) == 2
+    assert "Newer recommendations" in second.content.decode()
+    for odd in ("x", "0", "-1", "²", "99999999999"):
+        assert client.get(url(board), {"page": odd}).status_code == 200

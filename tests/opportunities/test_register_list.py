@@ -131,3 +131,17 @@ def test_register_queries_do_not_grow_with_rows(
         response = client.get(URL)
     assert len(titles(response)) == 25
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_deep_page_shows_the_same_rows_as_the_plain_query(
+    client_of, bob, make_opportunity, monkeypatch
+):
+    from opportunities import views
+
+    for index in range(30):
+        make_opportunity(title=f"Deep {index:02d}")
+    client = client_of(bob)
+    plain = titles(client.get(URL, {"page": 2, "sort": "title"}))
+    monkeypatch.setattr(views, "DEEP_PAGE_OFFSET", 0)  # every page found by ids first
+    assert titles(client.get(URL, {"page": 2, "sort": "title"})) == plain
+    assert len(plain) == 5

@@ -122,6 +122,8 @@ class RecommendationForm(forms.Form):
         help_text="The meeting item where the board agreed it.",
     )
 
+    field_order = ["wording", "agenda_item", "agreed_on", "decision_due_on", "organisations"]
+
     def __init__(self, *args, opportunity: Opportunity, agenda_item=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = _board_bodies(opportunity.board)

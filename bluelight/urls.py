@@ -7,6 +7,7 @@ admin.site.site_title = "Blue Light Collaboration"
 urlpatterns = [
     path("", include("boards.urls")),
     path("", include("opportunities.urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

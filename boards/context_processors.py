@@ -12,7 +12,12 @@ def portal(request) -> dict:
         if user is None or not user.is_authenticated:
             return {}
         boards = permissions.boards_of(user)
+        from notifications.models import Notification
+
         return {
+            "unread_notifications": Notification.objects.filter(
+                recipient=user, read_at__isnull=True
+            ).count(),
             "boards": boards,
             "secretariat_boards": [b for b in boards if permissions.is_secretariat(user, b)],
             "is_executive": permissions.is_executive(user),

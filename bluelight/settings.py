@@ -201,6 +201,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_pending_notifications",
         "schedule": 5 * 60,
     },
+    # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent
+    # once whatever the number of runs.
+    "decision-reminders": {
+        "task": "opportunities.tasks.send_decision_reminders",
+        "schedule": 60 * 60,
+    },
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,

@@ -10,6 +10,8 @@ class Notification(models.Model):
         REFERRAL_SENT = "referral_sent", "Recommendation referred to your body"
         DECISION_RECORDED = "decision_recorded", "Decision recorded"
         OUTCOME_KNOWN = "outcome_known", "Outcome of a recommendation"
+        DECISION_DUE = "decision_due", "Decision due soon"
+        DECISION_OVERDUE = "decision_overdue", "Decision overdue"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"

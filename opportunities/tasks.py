@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .reminders import decision_reminders_send
+
+
+@shared_task(acks_late=True)
+def send_decision_reminders() -> int:
+    """Daily: decisions due within a week, and overdue ones (each reminded once)."""
+    return decision_reminders_send()

@@ -24,6 +24,14 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40, choices=Kind.choices)
     # One message per (recipient, event): a second attempt to notify the same event is a no-op.
     event_key = models.CharField(max_length=120)
+    board = models.ForeignKey(
+        "boards.Board",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The board whose business the message is about (for its secretariat's log).",
+    )
     subject = models.CharField(max_length=250)
     link = models.CharField(max_length=300, help_text="Path of the page the message is about.")
     payload = models.JSONField(default=dict, help_text="Plain values the e-mail is built from.")
@@ -44,6 +52,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["recipient", "-created_at"]),
+            models.Index(fields=["board", "-created_at"]),
         ]
 
     def __str__(self) -> str:

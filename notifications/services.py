@@ -29,6 +29,7 @@ def notification_create_many(
     subject: str,
     link: str,
     payload: dict,
+    board=None,
 ) -> list[int]:
     """Write one notification per recipient for an event and queue their delivery; returns ids.
 
@@ -48,6 +49,7 @@ def notification_create_many(
             subject=subject[:250],
             link=link,
             payload=payload,
+            board=board,
         )
         for pk in people
     ]

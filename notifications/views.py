@@ -1,10 +1,17 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from boards.permissions import boards_of, is_secretariat
+
+from . import tasks
 from .models import Notification
 
 PAGE_SIZE = 25
@@ -34,3 +41,63 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
         read_at=timezone.now()
     )
     return redirect("notification_list")
+
+
+@require_GET
+def message_log(request: HttpRequest, slug: str) -> HttpResponse:
+    """The board's messages — to whom, what, when sent, status — for its secretariat."""
+    board = _secretariat_board(request, slug)
+    messages_ = (
+        Notification.objects.filter(board=board)
+        .select_related("recipient")
+        .order_by("-created_at", "-pk")
+    )
+    text = request.GET.get("q", "").strip()[:100]
+    if text:
+        messages_ = messages_.filter(
+            Q(subject__icontains=text)
+            | Q(recipient__full_name__icontains=text)
+            | Q(recipient__email__icontains=text)
+        )
+    status = request.GET.get("status", "")
+    if status in Notification.Status.values:
+        messages_ = messages_.filter(status=status)
+    page = Paginator(messages_, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "notifications/message_log.html",
+        {
+            "board": board,
+            "page": page,
+            "query": query.urlencode(),
+            "text": text,
+            "status": status,
+            "statuses": Notification.Status.choices,
+        },
+    )
+
+
+@require_POST
+def message_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Send a failed message again."""
+    board = _secretariat_board(request, slug)
+    retried = Notification.objects.filter(
+        pk=pk, board=board, status=Notification.Status.FAILED
+    ).update(status=Notification.Status.PENDING, attempts=0)
+    if retried:
+        transaction.on_commit(lambda: tasks.deliver_notification.delay(pk))
+        messages.success(request, "The message is queued to be sent again.")
+    else:
+        messages.error(request, "Only a failed message can be sent again; this one is not.")
+    return redirect("message_log", slug=board.slug)
+
+
+def _secretariat_board(request: HttpRequest, slug: str):
+    board = next((b for b in boards_of(request.user) if b.slug == slug), None)
+    if board is None:
+        raise Http404("No board here that you are a member of.")
+    if not is_secretariat(request.user, board):
+        raise PermissionDenied("Only the board's secretariat may see its messages.")
+    return board

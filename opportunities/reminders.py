@@ -45,6 +45,7 @@ def _remind(referral: Referral, *, overdue: bool) -> None:
         *board_people(opportunity.board, roles=[BoardMembership.Role.SECRETARIAT]),
     }
     notification_create_many(
+        board=opportunity.board,
         recipients=recipients,
         kind=kind,
         event_key=f"{kind}:{referral.pk}:{referral.due_on.isoformat()}",

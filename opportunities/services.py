@@ -297,6 +297,7 @@ def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recom
     )
     for referral in referrals:
         notification_create_many(
+            board=opportunity.board,
             recipients=executives_of(referral.organisation),
             kind=Notification.Kind.REFERRAL_SENT,
             event_key=f"referral-sent:{referral.pk}",
@@ -428,6 +429,7 @@ def _notify_decision(referral: Referral, opportunity: Opportunity) -> None:
     if opportunity.owner_id:
         recipients.add(opportunity.owner)
     notification_create_many(
+        board=opportunity.board,
         recipients=recipients,
         kind=Notification.Kind.DECISION_RECORDED,
         event_key=f"decision:{referral.pk}:{referral.revision}",
@@ -460,6 +462,7 @@ def _apply_outcome(recommendation: Recommendation, opportunity: Opportunity, act
         reason=f"the outcome of recommendation v{recommendation.version} is known",
     )
     notification_create_many(
+        board=opportunity.board,
         recipients=board_people(opportunity.board),
         kind=Notification.Kind.OUTCOME_KNOWN,
         event_key=f"outcome:{recommendation.pk}",

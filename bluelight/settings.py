@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.send_decision_reminders",
         "schedule": 60 * 60,
     },
+    "meeting-reminders": {
+        "task": "boards.tasks.send_meeting_reminders",
+        "schedule": 60 * 60,
+    },
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,

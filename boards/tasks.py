@@ -162,3 +162,11 @@ def build_agenda_pack(meeting_id: int, generation: int) -> None:
 def build_minutes_pdf(meeting_id: int) -> None:
 
     minutes_pdf_store(meeting_id=meeting_id)
+
+
+@shared_task(acks_late=True)
+def send_meeting_reminders() -> int:
+    """Hourly: replies owed for next week's meetings, and actions due or overdue (each once)."""
+    from .reminders import meeting_reminders_send
+
+    return meeting_reminders_send()

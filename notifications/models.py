@@ -12,6 +12,9 @@ class Notification(models.Model):
         OUTCOME_KNOWN = "outcome_known", "Outcome of a recommendation"
         DECISION_DUE = "decision_due", "Decision due soon"
         DECISION_OVERDUE = "decision_overdue", "Decision overdue"
+        REPLY_OWED = "reply_owed", "Reply to a meeting invitation"
+        ACTION_DUE = "action_due", "Action due soon"
+        ACTION_OVERDUE = "action_overdue", "Action overdue"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"

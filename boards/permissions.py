@@ -59,6 +59,12 @@ def boards_of(person: Person) -> list[Board]:
     return list(seen.values())
 
 
+def member_board(person: Person, slug: str) -> Board | None:
+    """The board with this slug if the person holds a role on it (from the roles already
+    loaded for the request), otherwise None."""
+    return next((board for board in boards_of(person) if board.slug == slug), None)
+
+
 def is_secretariat(person: Person, board: Board) -> bool:
     return Role.SECRETARIAT in roles_on(person, board)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from boards.permissions import boards_of, is_secretariat
+from boards.permissions import is_secretariat, member_board
 
 from . import tasks
 from .models import Notification
@@ -95,7 +95,7 @@ def message_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _secretariat_board(request: HttpRequest, slug: str):
-    board = next((b for b in boards_of(request.user) if b.slug == slug), None)
+    board = member_board(request.user, slug)
     if board is None:
         raise Http404("No board here that you are a member of.")
     if not is_secretariat(request.user, board):

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AuditEvent
 from boards.models import Board, Organisation
-from boards.permissions import boards_of, executive_organisation_ids
+from boards.permissions import boards_of, executive_organisation_ids, member_board
 
 from . import permissions, services
 from .forms import (
@@ -477,7 +477,7 @@ def referral_document(request: HttpRequest, pk: int) -> FileResponse:
 @require_GET
 def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
     # The person's own boards are already loaded with their roles; any other board is a 404.
-    board = next((b for b in boards_of(request.user) if b.slug == slug), None)
+    board = member_board(request.user, slug)
     if board is None:
         raise Http404("No board here that you are a member of.")
     if not permissions.can_view_decision_matrix(request.user, board):

@@ -117,6 +117,7 @@ def generate() -> None:
         for body in bodies[:3]
     )
     _generate_meetings(board, people, now, rng)
+    _generate_notifications(board, people, now, rng)
     subject_type = ContentType.objects.get_for_model(Opportunity)
     AuditEvent.objects.bulk_create(
         (
@@ -164,6 +165,33 @@ def _generate_meetings(board, people, now, rng) -> None:
     )
     member = next(m.person for m in members if m.person.email == "simon.ashworth@police.example")
     CalendarFeed.objects.update_or_create(person=member, defaults={"token": "bench-feed-token"})
+
+
+def _generate_notifications(board, people, now, rng) -> None:
+    """50 000 notices of the board's business, spread over its people."""
+    from notifications.models import Notification
+
+    statuses = [Notification.Status.SENT] * 8 + [
+        Notification.Status.PENDING,
+        Notification.Status.FAILED,
+    ]
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                recipient=people[n % len(people)],
+                board=board,
+                kind="decision_recorded",
+                event_key=f"bench:{n}",
+                subject=f"BLC-{n % 10_000:04d}: a decision recorded",
+                link="/register/",
+                payload={},
+                status=rng.choice(statuses),
+                created_at=now - timedelta(minutes=n),
+            )
+            for n in range(50_000)
+        ),
+        batch_size=5000,
+    )
 
 
 def session_cookie(email: str) -> str:
@@ -265,6 +293,13 @@ def main() -> None:
             ("board members", "/boards/warwickshire-blue-light/", member),
             ("meetings", "/boards/warwickshire-blue-light/meetings/", member),
             ("calendar feed (token)", "/calendar/bench-feed-token.ics", member),
+            ("notification centre", "/notifications/", member),
+            ("message log (secretariat)", "/boards/warwickshire-blue-light/messages/", secretariat),
+            (
+                "message log, searched",
+                "/boards/warwickshire-blue-light/messages/?q=BLC-0042",
+                secretariat,
+            ),
         ]
         # Warm every page up first (connections, prepared statements, caches): the figures are
         # for a portal that has been running, not one that has just started.
@@ -293,7 +328,7 @@ def main() -> None:
     lines = [
         f"List pages against a trivial signed-in page — {time.strftime('%Y-%m-%d %H:%M')}",
         "Data: 10 000 opportunities, 100 000 audit events, 3 000 recommendations, 9 000 referrals, "
-        "1 000 meetings with 7 000 invitations",
+        "1 000 meetings with 7 000 invitations, 50 000 notifications",
         f"gunicorn 2 sync workers + PostgreSQL on this machine; {options.clients} keep-alive "
         f"clients for {options.seconds:.0f} s per page; ratio to the mean of the trivial page's "
         "two runs (the bar: at least 0.30)",

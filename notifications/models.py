@@ -56,6 +56,12 @@ class Notification(models.Model):
             models.Index(fields=["status", "created_at"]),
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(fields=["board", "-created_at"]),
+            # The unread count in every page's header.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
         ]
 
     def __str__(self) -> str:

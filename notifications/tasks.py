@@ -54,9 +54,14 @@ def deliver_notification(self, notification_id: int) -> None:
     raise self.retry(exc=failure, countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
 
 
+# Kinds that share another kind's e-mail (the text itself says due or overdue).
+SHARED_TEMPLATES = {Notification.Kind.ACTION_OVERDUE: Notification.Kind.ACTION_DUE}
+
+
 def _send(notification: Notification) -> None:
+    kind = SHARED_TEMPLATES.get(notification.kind, notification.kind)
     send_templated_email(
-        template=f"notifications/{notification.kind}",
+        template=f"notifications/{kind}",
         to=[notification.recipient.email],
         context={
             "notification": notification,

@@ -7,11 +7,50 @@ from django.db import connection, transaction
 
 from audit.models import AuditEvent
 from opportunities import services
-from opportunities.models import Referral
+from opportunities.models import Opportunity, Referral
 from tests.factories import AuthorityFactory, UserFactory
 from tests.opportunities.helpers import referral_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(*work, timeout=15):
+    """Run each callable in its own thread (its own database connection) and wait for all."""
+
+    def on_own_connection(function):
+        def run():
+            try:
+                function()
+            finally:
+                connection.close()
+
+        return run
+
+    threads = [threading.Thread(target=on_own_connection(function)) for function in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+
+
+def decide_as(person, referral, *, outcome="approved", reference="A", seen_revision=0):
+    """Decide as a person would from the page: "recorded", or the sentence of the refusal."""
+    try:
+        services.referral_decide(
+            referral=Referral.objects.get(pk=referral.pk),
+            actor=person,
+            outcome=outcome,
+            reference=reference,
+            notes="",
+            seen_revision=seen_revision,
+        )
+    except services.ReferralNotDecidable as refusal:
+        return str(refusal)
+    return "recorded"
+
+
+def decisions_recorded(opportunity) -> int:
+    return AuditEvent.objects.for_subject(opportunity).filter(verb="decision").count()
 
 
 def test_two_executives_deciding_at_once_record_exactly_one_decision(referred, fire, erin):
@@ -23,52 +62,25 @@ def test_two_executives_deciding_at_once_record_exactly_one_decision(referred, f
     results: dict[str, str] = {}
 
     def first():
-        try:
-            with transaction.atomic():
-                services.referral_decide(
-                    referral=Referral.objects.get(pk=referral.pk),
-                    actor=erin,
-                    outcome="approved",
-                    reference="A",
-                    notes="",
-                    seen_revision=seen,
-                )
-                first_has_written.set()
-                # Hold the transaction open while the second executive submits.
-                threading.Event().wait(0.5)
-            results["erin"] = "recorded"
-        finally:
-            connection.close()
+        with transaction.atomic():
+            results["erin"] = decide_as(erin, referral, seen_revision=seen)
+            first_has_written.set()
+            # Hold the transaction open while the second executive submits.
+            threading.Event().wait(0.5)
 
     def second_executive():
-        try:
-            first_has_written.wait(5)
-            services.referral_decide(
-                referral=Referral.objects.get(pk=referral.pk),
-                actor=second,
-                outcome="declined",
-                reference="B",
-                notes="",
-                seen_revision=seen,
-            )
-            results["frank"] = "recorded"
-        except services.ReferralNotDecidable as error:
-            results["frank"] = str(error)
-        finally:
-            connection.close()
+        first_has_written.wait(5)
+        results["frank"] = decide_as(
+            second, referral, outcome="declined", reference="B", seen_revision=seen
+        )
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second_executive)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    run_together(first, second_executive)
 
     assert results["erin"] == "recorded"
     assert "already decided by Erin Evans" in results["frank"]
     referral.refresh_from_db()
     assert (referral.status, referral.decided_by) == (Referral.Status.APPROVED, erin)
-    decisions = AuditEvent.objects.for_subject(referred.opportunity).filter(verb="decision")
-    assert decisions.count() == 1
+    assert decisions_recorded(referred.opportunity) == 1
 
 
 def test_many_simultaneous_submissions_record_one_decision(referred, fire):
@@ -82,29 +94,16 @@ def test_many_simultaneous_submissions_record_one_decision(referred, fire):
     outcomes: list[str] = []
 
     def submit(person):
-        try:
+        def go():
             barrier.wait(5)
-            services.referral_decide(
-                referral=Referral.objects.get(pk=referral.pk),
-                actor=person,
-                outcome="approved",
-                reference=person.email,
-                notes="",
-                seen_revision=0,
-            )
-            outcomes.append("recorded")
-        except services.ReferralNotDecidable:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+            result = decide_as(person, referral, reference=person.email)
+            outcomes.append("recorded" if result == "recorded" else "refused")
 
-    threads = [threading.Thread(target=submit, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+        return go
+
+    run_together(*(submit(person) for person in people), timeout=10)
     assert sorted(outcomes) == ["recorded", "refused", "refused", "refused"]
-    assert AuditEvent.objects.for_subject(referred.opportunity).filter(verb="decision").count() == 1
+    assert decisions_recorded(referred.opportunity) == 1
 
 
 def test_a_revision_and_a_decision_at_once_wait_for_each_other_without_deadlock(
@@ -118,8 +117,6 @@ def test_a_revision_and_a_decision_at_once_wait_for_each_other_without_deadlock(
     def revise():
         try:
             with transaction.atomic():
-                from opportunities.models import Opportunity
-
                 Opportunity.objects.select_for_update().get(pk=opportunity.pk)
                 revising.set()
                 threading.Event().wait(0.5)  # the decision arrives meanwhile
@@ -127,33 +124,15 @@ def test_a_revision_and_a_decision_at_once_wait_for_each_other_without_deadlock(
             results["revise"] = "recorded"
         except Exception as error:  # the test reports whatever went wrong
             results["revise"] = repr(error)
-        finally:
-            connection.close()
 
     def decide_now():
+        revising.wait(5)
         try:
-            revising.wait(5)
-            services.referral_decide(
-                referral=Referral.objects.get(pk=referral.pk),
-                actor=erin,
-                outcome="approved",
-                reference="A",
-                notes="",
-                seen_revision=referral.revision,
-            )
-            results["decide"] = "recorded"
-        except services.ReferralNotDecidable as refusal:
-            results["decide"] = str(refusal)
-        except Exception as error:
+            results["decide"] = decide_as(erin, referral, seen_revision=referral.revision)
+        except Exception as error:  # a deadlock would surface here
             results["decide"] = repr(error)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=revise), threading.Thread(target=decide_now)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(15)
+    run_together(revise, decide_now)
     assert results["revise"] == "recorded"
     # The decision waited for the revision, then was told the recommendation was replaced.
     assert "revised recommendation has replaced" in results["decide"]

@@ -15,6 +15,9 @@ class Notification(models.Model):
         REPLY_OWED = "reply_owed", "Reply to a meeting invitation"
         ACTION_DUE = "action_due", "Action due soon"
         ACTION_OVERDUE = "action_overdue", "Action overdue"
+        PAPERS_PUBLISHED = "papers_published", "Meeting papers published"
+        REVIEW_DUE = "review_due", "Review due soon"
+        REVIEW_OVERDUE = "review_overdue", "Review overdue"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"

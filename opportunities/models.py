@@ -394,3 +394,81 @@ class ReferralDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Review(models.Model):
+    """A review of an opportunity in delivery or on hold, as the 2017 Act's duty to keep
+    collaboration under review asks: where it stands, what it has achieved, when to look again."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="reviews")
+    held_on = models.DateField("review held on")
+    conclusion = models.TextField()
+    rag = models.CharField("RAG rating", max_length=5, choices=Rag.choices)
+    non_cashable_realised = models.TextField("non-cashable benefits realised", blank=True)
+    next_review_on = models.DateField(
+        "next review", null=True, blank=True, help_text="Leave empty when no further review is due."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        indexes = [
+            models.Index(fields=["opportunity", "-held_on"]),
+            models.Index(fields=["held_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_review_on__isnull=True)
+                | Q(next_review_on__gt=models.F("held_on")),
+                name="review_next_after_held",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.opportunity.reference} on {self.held_on:%d %B %Y}"
+
+    @property
+    def rag_label(self) -> str:
+        return Rag(self.rag).label
+
+
+class Benefit(models.Model):
+    """A cashable (£) and non-cashable benefit to one body: estimated when the opportunity is
+    assessed, realised as reviews find it. Realised amounts add up over time (each row is what was
+    realised in the period ending on `period_end`)."""
+
+    class Kind(models.TextChoices):
+        ESTIMATED = "estimated", "Estimated"
+        REALISED = "realised", "Realised"
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="benefits")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="benefits", verbose_name="body"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    cashable = models.DecimalField("cashable (£)", max_digits=12, decimal_places=2, default=0)
+    non_cashable = models.TextField("non-cashable", blank=True)
+    period_end = models.DateField("for the period ending")
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, null=True, blank=True, related_name="benefits"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["period_end", "pk"]
+        indexes = [
+            models.Index(fields=["opportunity", "kind"]),
+            models.Index(fields=["organisation", "kind", "period_end"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(cashable__gte=0), name="benefit_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} benefit to {self.organisation} from {self.opportunity}"

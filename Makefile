@@ -76,6 +76,10 @@ vendor:
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
 	sed -i 's#/\*\# sourceMappingURL=.*\*/##' static/vendor/bootstrap/bootstrap.min.css
 	sed -i 's#//\# sourceMappingURL=.*##' static/vendor/bootstrap/bootstrap.bundle.min.js
+	mkdir -p static/vendor/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+	cp node_modules/chart.js/LICENSE.md static/vendor/chartjs/LICENSE
+	sed -i 's#//\# sourceMappingURL=.*##' static/vendor/chartjs/chart.umd.min.js
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

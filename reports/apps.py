@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = "Dashboard and reports"
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the dashboard's and reports' rules)

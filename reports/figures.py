@@ -1,0 +1,263 @@
+"""The board dashboard's figures, each an aggregate query (or two), so the page costs the same
+number of queries however large the register grows.
+
+Every function takes the board and returns plain values: the template draws the tables from
+them and ``chart_data`` turns them into the JSON the charts read.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncQuarter
+
+from boards.models import Board
+from opportunities.models import Benefit, Opportunity, Referral, Status, Theme
+
+REVIEWS_LISTED = 20
+REVIEW_HORIZON_DAYS = 30
+# A referral is decided, for the time to decision, once its body has given a final answer;
+# "deferred" asks for more information, so the clock runs on.
+FINAL_DECISIONS = (
+    Referral.Status.APPROVED,
+    Referral.Status.APPROVED_WITH_CONDITIONS,
+    Referral.Status.DECLINED,
+)
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Body:
+    pk: int
+    short_name: str
+    name: str
+
+
+@dataclass
+class BodyRow:
+    body: Body
+    values: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["values"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def board_bodies(board: Board) -> list[Body]:
+    """The board's member bodies, by name (one query)."""
+    return [
+        Body(pk, short_name, name)
+        for pk, short_name, name in board.organisations.order_by("name").values_list(
+            "pk", "short_name", "name"
+        )
+    ]
+
+
+def _per_body(bodies: list[Body], rows, keys: dict) -> list[BodyRow]:
+    """One row per body of the board, plus any other body the figures name (a body that left
+    still has its history), with ``keys``' defaults where a body has no figures."""
+    found = {row["organisation_id"]: row for row in rows}
+    known = {body.pk for body in bodies}
+    extra = [
+        Body(row["organisation_id"], row["organisation__short_name"], row["organisation__name"])
+        for row in found.values()
+        if row["organisation_id"] not in known
+    ]
+    result = []
+    for body in bodies + sorted(extra, key=lambda b: b.name):
+        row = found.get(body.pk, {})
+        result.append(BodyRow(body, {key: row.get(key, default) for key, default in keys.items()}))
+    return result
+
+
+def opportunities_by_status(board: Board) -> list[tuple[str, int]]:
+    """(label, count) for every status, in the order of the workflow."""
+    counts = dict(
+        Opportunity.objects.filter(board=board)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    return [(status.label, counts.get(status.value, 0)) for status in Status]
+
+
+def opportunities_by_theme(board: Board) -> list[tuple[str, int]]:
+    counts = dict(
+        Opportunity.objects.filter(board=board)
+        .order_by()
+        .values_list("theme")
+        .annotate(n=Count("pk"))
+    )
+    return [(theme.label, counts.get(theme.value, 0)) for theme in Theme]
+
+
+def decisions_pending(board: Board, bodies: list[Body], today: date) -> list[BodyRow]:
+    """Per body: sent referrals of current recommendations awaiting its decision, and how many
+    of them are past their due date."""
+    rows = (
+        Referral.objects.awaiting_decision()
+        .filter(recommendation__opportunity__board=board)
+        .order_by()
+        .values("organisation_id", "organisation__short_name", "organisation__name")
+        .annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    )
+    return _per_body(bodies, rows, {"pending": 0, "overdue": 0})
+
+
+def days_to_decision(board: Board, bodies: list[Body]) -> list[BodyRow]:
+    """Per body: the average number of days from the referral being sent to the executive to
+    the body's final decision (approved, with conditions or declined), and how many decisions
+    that average covers."""
+    taken = ExpressionWrapper(F("decided_at") - F("sent_at"), output_field=DurationField())
+    rows = (
+        Referral.objects.filter(
+            recommendation__opportunity__board=board,
+            status__in=FINAL_DECISIONS,
+            sent_at__isnull=False,
+            decided_at__isnull=False,
+        )
+        .order_by()
+        .values("organisation_id", "organisation__short_name", "organisation__name")
+        .annotate(average=Avg(taken), decided=Count("pk"))
+    )
+    result = _per_body(bodies, rows, {"average": None, "decided": 0})
+    for row in result:
+        average = row.values["average"]
+        row.values["days"] = None if average is None else round(average.total_seconds() / 86400, 1)
+    return result
+
+
+def benefits_by_body(board: Board, bodies: list[Body]) -> list[BodyRow]:
+    """Per body: cashable benefits estimated and realised (£), over all periods recorded."""
+    rows = (
+        Benefit.objects.filter(opportunity__board=board)
+        .order_by()
+        .values("organisation_id", "organisation__short_name", "organisation__name")
+        .annotate(
+            estimated=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.ESTIMATED)), ZERO),
+            realised=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.REALISED)), ZERO),
+        )
+    )
+    return _per_body(bodies, rows, {"estimated": ZERO, "realised": ZERO})
+
+
+def quarter_label(start: date) -> str:
+    """ "Apr to Jun 2026" for the quarter starting on 1 April 2026 (quarters start Jan, Apr, Jul
+    and Oct, so they are the financial year's quarters too)."""
+    end = start.replace(month=start.month + 2)
+    return f"{start:%b} to {end:%b} {start.year}"
+
+
+def _next_quarter(start: date) -> date:
+    month = start.month + 3
+    return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+
+def benefits_by_quarter(board: Board) -> list[dict]:
+    """Cashable benefits (£) estimated and realised, each added up quarter by quarter (by the
+    end of the period each benefit is recorded for), from the first quarter with a benefit to
+    the last; quarters without one carry the total on."""
+    rows = {
+        row["quarter"]: row
+        for row in Benefit.objects.filter(opportunity__board=board)
+        .order_by()
+        .annotate(quarter=TruncQuarter("period_end"))
+        .values("quarter")
+        .annotate(
+            estimated=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.ESTIMATED)), ZERO),
+            realised=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.REALISED)), ZERO),
+        )
+    }
+    if not rows:
+        return []
+    quarter, last = min(rows), max(rows)
+    estimated = realised = ZERO
+    result = []
+    while quarter <= last:
+        row = rows.get(quarter, {})
+        estimated += row.get("estimated", ZERO)
+        realised += row.get("realised", ZERO)
+        result.append(
+            {
+                "quarter": quarter,
+                "label": quarter_label(quarter),
+                "estimated": estimated,
+                "realised": realised,
+            }
+        )
+        quarter = _next_quarter(quarter)
+    return result
+
+
+def reviews_due(board: Board, today: date) -> dict:
+    """Opportunities whose next review is overdue or due in the next 30 days (as the
+    register's review filter counts them), with the first few listed, soonest first."""
+    horizon = today + timedelta(days=REVIEW_HORIZON_DAYS)
+    opportunities = Opportunity.objects.filter(board=board, next_review_on__isnull=False)
+    counts = opportunities.aggregate(
+        overdue=Count("pk", filter=Q(next_review_on__lt=today)),
+        due_soon=Count("pk", filter=Q(next_review_on__gte=today, next_review_on__lte=horizon)),
+    )
+    listed = list(
+        opportunities.filter(next_review_on__lte=horizon)
+        .select_related("lead_organisation")
+        .only("pk", "title", "status", "next_review_on", "lead_organisation__short_name")
+        .order_by("next_review_on", "pk")[:REVIEWS_LISTED]
+    )
+    return {**counts, "listed": listed, "horizon": horizon}
+
+
+def dashboard_figures(board: Board, today: date) -> dict:
+    """Every figure of the dashboard, in a fixed number of queries."""
+    bodies = board_bodies(board)
+    by_status = opportunities_by_status(board)
+    return {
+        "total": sum(count for _, count in by_status),
+        "by_status": by_status,
+        "by_theme": opportunities_by_theme(board),
+        "pending": decisions_pending(board, bodies, today),
+        "decision_days": days_to_decision(board, bodies),
+        "benefits": benefits_by_body(board, bodies),
+        "benefits_over_time": benefits_by_quarter(board),
+        "reviews": reviews_due(board, today),
+    }
+
+
+def _pounds(value: Decimal) -> float:
+    return float(value)
+
+
+def chart_data(figures: dict) -> dict:
+    """The figures the charts draw, as JSON-ready numbers (the tables show the same)."""
+    return {
+        "status": {
+            "labels": [label for label, _ in figures["by_status"]],
+            "values": [count for _, count in figures["by_status"]],
+        },
+        "theme": {
+            "labels": [label for label, _ in figures["by_theme"]],
+            "values": [count for _, count in figures["by_theme"]],
+        },
+        "pending": {
+            "labels": [row.body.short_name for row in figures["pending"]],
+            "pending": [row.pending for row in figures["pending"]],
+            "overdue": [row.overdue for row in figures["pending"]],
+        },
+        "decision_days": {
+            "labels": [row.body.short_name for row in figures["decision_days"]],
+            "values": [row.days for row in figures["decision_days"]],
+        },
+        "benefits": {
+            "labels": [row.body.short_name for row in figures["benefits"]],
+            "estimated": [_pounds(row.estimated) for row in figures["benefits"]],
+            "realised": [_pounds(row.realised) for row in figures["benefits"]],
+        },
+        "benefits_over_time": {
+            "labels": [row["label"] for row in figures["benefits_over_time"]],
+            "estimated": [_pounds(row["estimated"]) for row in figures["benefits_over_time"]],
+            "realised": [_pounds(row["realised"]) for row in figures["benefits_over_time"]],
+        },
+    }

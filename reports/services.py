@@ -1,0 +1,33 @@
+"""Operations on the board's reports: each writes rows, appends an audit event and queues work."""
+
+from datetime import date
+
+from django.db import transaction
+
+from audit.services import audit_record
+from boards.models import Board, User
+
+from .models import ReportRun
+
+
+@transaction.atomic
+def report_run_request(*, board: Board, requested_by: User, start: date, end: date) -> ReportRun:
+    """Ask for the board's collaboration report over a period.
+
+    Writes a queued ``ReportRun``, appends a "report requested" event to the board's audit trail
+    and queues the task that builds the PDF once the transaction commits.
+    """
+    from .tasks import build_collaboration_report
+
+    run = ReportRun.objects.create(
+        board=board, period_start=start, period_end=end, requested_by=requested_by
+    )
+    audit_record(
+        subject=board,
+        actor=requested_by,
+        verb="report_requested",
+        summary=f"Collaboration report asked for, {run.period_label}",
+        after={"run": run.pk, "from": start.isoformat(), "to": end.isoformat()},
+    )
+    transaction.on_commit(lambda: build_collaboration_report.delay(run.pk))
+    return run

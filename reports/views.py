@@ -1,0 +1,181 @@
+"""The board dashboard and the annual collaboration report. Thin: fetch through a permission
+check, validate a form, call one service, redirect. The PDF is built by a task, never here."""
+
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from boards.models import Board
+from boards.permissions import member_board
+
+from . import figures, permissions, services
+from .forms import ReportRequestForm
+from .models import ReportRun
+
+REQUESTERS_ONLY = "Only the board's secretariat or chair may ask for a report."
+RUNS_LISTED = 20
+# A run still waiting or building after this long was lost (a worker stopped, the broker was
+# down): the page offers to try again.
+STALE_AFTER = timedelta(minutes=15)
+
+
+def _board_for(request: HttpRequest, slug: str) -> Board:
+    # The person's own boards are already loaded with their roles; any other board is a 404.
+    board = member_board(request.user, slug)
+    if board is None:
+        raise Http404("No board here that you are a member of.")
+    return board
+
+
+@require_GET
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board_for(request, slug)
+    if not permissions.can_view_dashboard(request.user, board):
+        raise Http404("No board here that you are a member of.")
+    today = timezone.localdate()
+    numbers = figures.dashboard_figures(board, today)
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "board": board,
+            "today": today,
+            "figures": numbers,
+            "chart_data": figures.chart_data(numbers),
+            "may_request_report": permissions.can_request_report(request.user, board),
+        },
+    )
+
+
+def _runs_page(request: HttpRequest, board: Board, form: ReportRequestForm | None, status=200):
+    may_request = permissions.can_request_report(request.user, board)
+    runs = board.report_runs.select_related("requested_by").only(
+        "board_id",
+        "period_start",
+        "period_end",
+        "status",
+        "progress",
+        "requested_at",
+        "requested_by__full_name",
+    )
+    if not may_request:
+        runs = runs.filter(status=ReportRun.Status.DONE)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "board": board,
+            "form": form if may_request else None,
+            "runs": runs[:RUNS_LISTED],
+            "may_request": may_request,
+        },
+        status=status,
+    )
+
+
+@require_GET
+def report_list(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board_for(request, slug)
+    form = ReportRequestForm(today=timezone.localdate())
+    return _runs_page(request, board, form)
+
+
+@require_POST
+def report_request(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board_for(request, slug)
+    if not permissions.can_request_report(request.user, board):
+        raise PermissionDenied(REQUESTERS_ONLY)
+    form = ReportRequestForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        return _runs_page(request, board, form)
+    run = services.report_run_request(
+        board=board,
+        requested_by=request.user,
+        start=form.cleaned_data["start"],
+        end=form.cleaned_data["end"],
+    )
+    return redirect(run.get_absolute_url())
+
+
+def _run_for(request: HttpRequest, slug: str, pk: int) -> ReportRun:
+    board = _board_for(request, slug)
+    run = get_object_or_404(ReportRun, pk=pk, board=board)
+    run.board = board
+    if not permissions.can_view_report_run(request.user, run):
+        raise Http404("No finished report here.")
+    return run
+
+
+def _is_stale(run: ReportRun) -> bool:
+    return not run.is_finished and run.requested_at < timezone.now() - STALE_AFTER
+
+
+@require_GET
+def report_run(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    run = _run_for(request, slug, pk)
+    return render(
+        request,
+        "reports/report_run.html",
+        {
+            "board": run.board,
+            "run": run,
+            "stale": _is_stale(run),
+            "may_request": permissions.can_request_report(request.user, run.board),
+        },
+    )
+
+
+@require_GET
+@never_cache
+def report_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+    run = _run_for(request, slug, pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "label": run.status_label,
+            "progress": run.progress,
+            "stage": run.stage,
+            "error": run.error,
+            "finished": run.is_finished,
+            "download": reverse("report_download", kwargs={"slug": slug, "pk": run.pk})
+            if run.status == ReportRun.Status.DONE
+            else None,
+        }
+    )
+
+
+@require_GET
+def report_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    run = _run_for(request, slug, pk)
+    if run.status != ReportRun.Status.DONE or not run.file:
+        raise Http404("This report is not ready yet.")
+    try:
+        handle = run.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The report's file is missing; ask for the report again.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=run.download_name, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_POST
+def report_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Ask again for a failed (or lost) run's period: a new run, so the history stays true."""
+    run = _run_for(request, slug, pk)
+    if not permissions.can_request_report(request.user, run.board):
+        raise PermissionDenied(REQUESTERS_ONLY)
+    if run.status != ReportRun.Status.FAILED and not _is_stale(run):
+        return redirect(run.get_absolute_url())
+    again = services.report_run_request(
+        board=run.board, requested_by=request.user, start=run.period_start, end=run.period_end
+    )
+    return redirect(again.get_absolute_url())

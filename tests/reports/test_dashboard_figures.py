@@ -90,7 +90,7 @@ def register(board, police, fire, council, elsewhere, outsider_org):
     rec_c = recommendation(c, agreed_on=TODAY - timedelta(days=201), sent_at=sent_c)
     referral(rec_c, fire, status="declined", decided_at=sent_c + timedelta(days=20, hours=6))
 
-    # Benefits: estimated in Jan–Mar 2026, realised in Apr–Jun and Oct–Dec 2026.
+    # Benefits: estimated in Jan to Mar 2026, realised in Apr to Jun and Oct to Dec 2026.
     benefit(a, police, EST, "10000.00", TODAY.replace(month=3, day=31))
     benefit(a, fire, EST, "5000.50", TODAY.replace(month=3, day=31))
     benefit(b, police, REAL, "1200.00", TODAY.replace(month=6, day=30))

@@ -19,7 +19,7 @@ from boards.meeting_models import Meeting, MeetingInvitation
 from boards.meeting_pdfs import render_pdf
 from opportunities.models import Benefit, Recommendation, Referral, Review
 
-from .figures import ZERO, Body, BodyRow, _per_body, board_bodies
+from .figures import ZERO, Body, BodyRow, board_bodies, per_body
 from .models import ReportRun
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def decisions_by_body(board, bodies: list[Body], start: date, end: date) -> list
             **{key: Count("pk", filter=Q(status=value)) for key, value in statuses.items()},
         )
     )
-    return _per_body(bodies, rows, {"total": 0, **dict.fromkeys(statuses, 0)})
+    return per_body(bodies, rows, {"total": 0, **dict.fromkeys(statuses, 0)})
 
 
 def benefits_in_period(board, bodies: list[Body], start: date, end: date) -> list[BodyRow]:
@@ -96,7 +96,7 @@ def benefits_in_period(board, bodies: list[Body], start: date, end: date) -> lis
             realised=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.REALISED)), ZERO),
         )
     )
-    return _per_body(bodies, rows, {"estimated": ZERO, "realised": ZERO})
+    return per_body(bodies, rows, {"estimated": ZERO, "realised": ZERO})
 
 
 def reviews_held(board, start: date, end: date) -> list[Review]:
@@ -157,7 +157,7 @@ def attendance_by_body(board, bodies: list[Body], start: date, end: date) -> lis
         .values("organisation_id", "organisation__short_name", "organisation__name")
         .annotate(meetings=Count("meeting", distinct=True))
     )
-    return _per_body(bodies, rows, {"meetings": 0})
+    return per_body(bodies, rows, {"meetings": 0})
 
 
 def report_build(*, run_id: int) -> None:

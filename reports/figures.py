@@ -56,7 +56,7 @@ def board_bodies(board: Board) -> list[Body]:
     ]
 
 
-def _per_body(bodies: list[Body], rows, keys: dict) -> list[BodyRow]:
+def per_body(bodies: list[Body], rows, keys: dict) -> list[BodyRow]:
     """One row per body of the board, plus any other body the figures name (a body that left
     still has its history), with ``keys``' defaults where a body has no figures."""
     found = {row["organisation_id"]: row for row in rows}
@@ -104,7 +104,7 @@ def decisions_pending(board: Board, bodies: list[Body], today: date) -> list[Bod
         .values("organisation_id", "organisation__short_name", "organisation__name")
         .annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
     )
-    return _per_body(bodies, rows, {"pending": 0, "overdue": 0})
+    return per_body(bodies, rows, {"pending": 0, "overdue": 0})
 
 
 def days_to_decision(board: Board, bodies: list[Body]) -> list[BodyRow]:
@@ -123,7 +123,7 @@ def days_to_decision(board: Board, bodies: list[Body]) -> list[BodyRow]:
         .values("organisation_id", "organisation__short_name", "organisation__name")
         .annotate(average=Avg(taken), decided=Count("pk"))
     )
-    result = _per_body(bodies, rows, {"average": None, "decided": 0})
+    result = per_body(bodies, rows, {"average": None, "decided": 0})
     for row in result:
         average = row.values["average"]
         row.values["days"] = None if average is None else round(average.total_seconds() / 86400, 1)
@@ -141,7 +141,7 @@ def benefits_by_body(board: Board, bodies: list[Body]) -> list[BodyRow]:
             realised=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.REALISED)), ZERO),
         )
     )
-    return _per_body(bodies, rows, {"estimated": ZERO, "realised": ZERO})
+    return per_body(bodies, rows, {"estimated": ZERO, "realised": ZERO})
 
 
 def quarter_label(start: date) -> str:

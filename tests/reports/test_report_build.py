@@ -211,3 +211,34 @@ def test_a_repeated_task_does_not_build_again(
 def test_a_run_that_no_longer_exists_is_ignored(db):
     build_collaboration_report.delay(987654)
     assert not ReportRun.objects.exists()
+
+
+def test_building_costs_the_same_queries_for_a_small_and_a_large_year(
+    board, alice, police, fire, django_assert_max_num_queries
+):
+    run = ReportRun.objects.create(
+        board=board, period_start=START, period_end=END, requested_by=alice
+    )
+
+    def grow(size: int) -> None:
+        for index in range(size):
+            opp = opportunity(board, police, title=f"Opportunity {index}", status=Status.APPROVED)
+            day = START + timedelta(days=index % 150)
+            rec = recommendation(opp, agreed_on=day, sent_at=at(day))
+            referral(rec, police, status="approved", decided_at=at(day + timedelta(days=3)))
+            referral(rec, fire, status="declined", decided_at=at(day + timedelta(days=4)))
+            benefit(opp, fire, REAL, "10", day)
+            review(opp, day, f"Review {index}")
+            held = meeting(board, alice, f"Meeting {index}", day, Meeting.Status.HELD)
+            MeetingInvitationFactory(meeting=held, person=alice, attendance=ATT.PRESENT)
+
+    def build() -> None:
+        collaboration.collaboration_report_pdf(run, progress=lambda percent, stage: None)
+
+    grow(2)
+    with django_assert_max_num_queries(20) as small:
+        build()
+    grow(25)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        build()
+    assert len(large.captured_queries) == len(small.captured_queries)

@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_pending_notifications",
         "schedule": 5 * 60,
     },
+    "sweep-meeting-emails": {
+        "task": "boards.tasks.sweep_meeting_emails",
+        "schedule": 5 * 60,
+    },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent
     # once whatever the number of runs.
     "decision-reminders": {

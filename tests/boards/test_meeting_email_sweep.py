@@ -107,3 +107,12 @@ def test_a_duplicate_task_after_sending_sends_nothing(published):
     tasks.send_papers_published(invitation.pk)
     tasks.send_papers_published(invitation.pk)
     assert len(mail.outbox) == 1
+
+
+def test_the_meeting_sweep_runs_on_the_beat_schedule(settings):
+    from bluelight.celery import app
+
+    schedule = settings.CELERY_BEAT_SCHEDULE["sweep-meeting-emails"]
+    assert schedule["task"] == "boards.tasks.sweep_meeting_emails"
+    assert schedule["task"] in app.tasks
+    assert schedule["schedule"] <= 10 * 60

@@ -96,11 +96,11 @@ def test_the_people_to_remind_are_found_in_two_queries_whatever_the_number_of_re
 
     referrals = list(
         Referral.objects.select_related("recommendation__opportunity").filter(
-            recommendation__opportunity=referred
+            recommendation=referred
         )
     )
     assert len(referrals) > 1
     with django_assert_num_queries(2):
         executives, secretariats = _people_to_remind(referrals)
     assert erin in executives[fire.pk]
-    assert alice in secretariats[referred.board_id]
+    assert alice in secretariats[referred.opportunity.board_id]

@@ -48,7 +48,7 @@ class NotificationPreferencesForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for kind, delivery in cleaned.items():
+        for kind, delivery in list(cleaned.items()):
             if delivery not in deliveries_allowed(self.person, kind):
                 self.add_error(
                     kind,

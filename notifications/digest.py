@@ -91,9 +91,7 @@ def digest_groups(notices: list[Notification]) -> list[BoardGroup]:
     def board_key(n: Notification):
         return (n.board is None, n.board.name if n.board else "")
 
-    ordered = sorted(
-        notices, key=lambda n: (board_key(n), KIND_ORDER[n.kind], n.created_at, n.pk)
-    )
+    ordered = sorted(notices, key=lambda n: (board_key(n), KIND_ORDER[n.kind], n.created_at, n.pk))
     groups = []
     for (_, name), of_board in groupby(ordered, key=board_key):
         group = BoardGroup(name or "Other notices")

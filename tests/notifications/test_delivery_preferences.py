@@ -15,6 +15,7 @@ from notifications.models import Delivery, Notification
 from notifications.services import notification_preferences_set
 from notifications.tasks import deliver_notification, sweep_pending_notifications
 from opportunities import services
+from opportunities.reminders import decision_reminders_send
 from tests.factories import UserFactory
 
 from .helpers import notify, prefer
@@ -59,7 +60,10 @@ def test_a_portal_only_notice_is_in_the_centre_never_e_mailed_nor_swept(
     assert mail.outbox == []
     notice = Notification.objects.get()
     assert (notice.status, notice.delivery) == ("portal_only", "portal")
-    assert "BLC-0001: WFRS — approved" in client_of(bob).get(reverse("notification_list")).content.decode()
+    assert (
+        "BLC-0001: WFRS — approved"
+        in client_of(bob).get(reverse("notification_list")).content.decode()
+    )
 
 
 def test_each_person_gets_their_own_choice_for_the_same_event(
@@ -92,11 +96,11 @@ def test_a_stale_portal_only_choice_of_an_executive_goes_to_the_digest(
 ):
     prefer(erin, "decision_due", Delivery.PORTAL)  # chosen before the authority was granted
     mail.outbox.clear()
-    from opportunities.reminders import decision_reminders_send
-
-    with time_machine.travel(timezone.now() + timedelta(days=25)):
-        with django_capture_on_commit_callbacks(execute=True):
-            decision_reminders_send()
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=25)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        decision_reminders_send()
     notice = Notification.objects.get(recipient=erin, kind="decision_due")
     assert (notice.status, notice.delivery) == ("digest", "digest")
     assert "erin@fire.example" not in [address for m in mail.outbox for address in m.to]
@@ -107,11 +111,11 @@ def test_the_secretariat_copied_on_a_reminder_may_keep_it_in_the_portal(
 ):
     prefer(alice, "decision_due", Delivery.PORTAL)
     mail.outbox.clear()
-    from opportunities.reminders import decision_reminders_send
-
-    with time_machine.travel(timezone.now() + timedelta(days=25)):
-        with django_capture_on_commit_callbacks(execute=True):
-            decision_reminders_send()
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=25)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        decision_reminders_send()
     assert set(
         Notification.objects.filter(kind="decision_due", recipient=alice).values_list(
             "status", flat=True

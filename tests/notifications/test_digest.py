@@ -45,9 +45,7 @@ def at(moment):
     return time_machine.travel(moment, tick=False)
 
 
-def test_one_e_mail_per_person_grouped_by_board_then_kind(
-    bob_digest, alice, board, fire_board
-):
+def test_one_e_mail_per_person_grouped_by_board_then_kind(bob_digest, alice, board, fire_board):
     prefer(alice, "decision_recorded", Delivery.DIGEST)
     with at(MONDAY_NOON):
         notify([bob_digest], 1, board=board, kind="decision_recorded", link="/register/1/")

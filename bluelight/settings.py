@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -196,6 +197,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 # A request must never wait long on the broker: give up within a few seconds.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# The daily digest of notices goes out at this hour, London time (CELERY_TIMEZONE); it holds
+# the notices written before that hour.
+NOTIFICATION_DIGEST_HOUR = 7
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-notifications": {
         "task": "notifications.tasks.sweep_pending_notifications",
@@ -214,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {
         "task": "boards.tasks.send_meeting_reminders",
         "schedule": 60 * 60,
+    },
+    # Once a day; a second run the same day finds nothing left to send.
+    "daily-digest": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
     },
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

@@ -80,6 +80,5 @@ def public_opportunities(board: Board) -> QuerySet[Opportunity]:
     and anything proposed, under assessment, awaiting decisions, not approved, on hold or
     withdrawn, is not."""
     return board.opportunities.filter(
-        Q(status__in=APPROVED_STATES)
-        | Q(status=Status.CLOSED) & _approved_current_recommendation()
+        Q(status__in=APPROVED_STATES) | Q(status=Status.CLOSED) & _approved_current_recommendation()
     )

@@ -13,7 +13,10 @@ def board_public_pages_set(*, board: Board, actor: User, enabled: bool, summary:
     Writes the board and appends an audit event on the board naming what changed; does
     nothing (and records nothing) when nothing changed. Returns whether anything changed.
     """
-    before = {"public_pages_enabled": board.public_pages_enabled, "public_summary": board.public_summary}
+    before = {
+        "public_pages_enabled": board.public_pages_enabled,
+        "public_summary": board.public_summary,
+    }
     after = {"public_pages_enabled": enabled, "public_summary": summary}
     changed = {key: value for key, value in after.items() if before[key] != value}
     if not changed:

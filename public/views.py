@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from boards import permissions as board_permissions
 from boards.meeting_models import Meeting
@@ -52,7 +52,7 @@ def public_page(view):
 
     @wraps(view)
     @login_not_required
-    @require_GET
+    @require_safe
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = view(request, *args, **kwargs)
         if request.user.is_authenticated:

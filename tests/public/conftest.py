@@ -14,7 +14,6 @@ from boards.models import Board, BoardMembership, Meeting
 from opportunities.models import Opportunity, Recommendation, Referral, Status
 from tests.factories import (
     AgendaItemFactory,
-    BoardFactory,
     MeetingFactory,
     MembershipFactory,
     PaperFactory,

@@ -22,14 +22,18 @@ def public_urls(board, meetings) -> list[str]:
     return urls
 
 
-def test_no_public_page_shows_anything_secret_or_an_e_mail_address(client, public_board, everything):
+def test_no_public_page_shows_anything_secret_or_an_e_mail_address(
+    client, public_board, everything
+):
     for url in public_urls(public_board, everything):
         response = client.get(url)
         assert response.status_code == 200, url
         assert leaks(response.content.decode()) == [], url
 
 
-def test_a_signed_in_member_sees_no_more_on_the_public_pages(client_of, bob, public_board, everything):
+def test_a_signed_in_member_sees_no_more_on_the_public_pages(
+    client_of, bob, public_board, everything
+):
     client = client_of(bob)
     for url in public_urls(public_board, everything):
         body = client.get(url).content.decode()

@@ -67,7 +67,9 @@ def test_each_bodys_decision_and_its_date_are_shown_but_nothing_internal(
     assert leaks(body) == []  # no notes, references, wording, risks, costs or e-mails
 
 
-def test_another_boards_collaborations_never_appear(client, public_board, register, other_board_business):
+def test_another_boards_collaborations_never_appear(
+    client, public_board, register, other_board_business
+):
     body = client.get(register_url(public_board)).content.decode()
     assert "Wombat" not in body
 

@@ -72,3 +72,10 @@ def test_a_signed_in_persons_copy_is_kept_private(client_of, bob, public_board, 
         response = client.get(url)
         assert "private" in response["Cache-Control"], url
         assert "public" not in response["Cache-Control"], url
+
+
+def test_public_pages_answer_a_head_request(client, public_board, approved_meeting):
+    for url in every_public_url(public_board, approved_meeting):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b"", url

@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "opportunities",
     "audit",
     "notifications",
+    "public",
 ]
 
 MIDDLEWARE = [

@@ -119,6 +119,12 @@ def register_rule(name: str):
     return add
 
 
+@register_rule("manage_public_pages")
+def can_manage_public_pages(person: Person, board: Board) -> bool:
+    """The chair, vice-chair or secretariat switch the board's public pages on and off."""
+    return is_chair(person, board) or is_secretariat(person, board)
+
+
 def may(person: Person, action: str, obj=None) -> bool:
     try:
         rule = RULES[action]

@@ -138,34 +138,13 @@ def send_meeting_cancellation(invitation_id: int) -> None:
     MeetingInvitation.objects.filter(pk=invitation.pk).update(cancellation_sent_at=timezone.now())
 
 
-@shared_task(**MAIL_TASK)
-@transaction.atomic
-def send_papers_published(invitation_id: int) -> None:
-    """Tell one invitee that the papers are out."""
-    invitation = _invitation(invitation_id)
-    if invitation is None or invitation.papers_notice_sent_at is not None:
-        return
-    meeting = invitation.meeting
-    if not meeting.papers_are_published:
-        return
-    send_templated_email(
-        template="papers_published",
-        to=[invitation.person.email],
-        context={
-            "invitation": invitation,
-            "meeting": meeting,
-            "link": settings.SITE_URL + meeting.get_absolute_url(),
-        },
-    )
-    MeetingInvitation.objects.filter(pk=invitation.pk).update(papers_notice_sent_at=timezone.now())
-
-
 @shared_task(acks_late=True)
 def sweep_meeting_emails() -> int:
-    """Queue again the meeting e-mails still owed to invitees of meetings yet to end: the
-    invitation (or its latest update), the cancellation, the papers notice. Run by beat every few
-    minutes, it makes up for a broker that was down when the change was saved; the tasks are
-    idempotent, so a message whose task is merely slow is not sent twice."""
+    """Queue again the calendar e-mails still owed to invitees of meetings yet to end: the
+    invitation (or its latest update) and the cancellation. Run by beat every few minutes, it
+    makes up for a broker that was down when the change was saved; the tasks are idempotent, so
+    a message whose task is merely slow is not sent twice. (The papers notice is a notification
+    row, swept with the others.)"""
     now = timezone.now()
     upcoming = MeetingInvitation.objects.filter(meeting__ends_at__gte=now)
     Status = Meeting.Status
@@ -183,12 +162,6 @@ def sweep_meeting_emails() -> int:
     ).values_list("pk", flat=True)[:SWEEP_BATCH]
     for invitation_id in cancellations:
         send_meeting_cancellation.delay(invitation_id)
-        queued += 1
-    notices = upcoming.filter(
-        meeting__status=Status.PAPERS_PUBLISHED, papers_notice_sent_at__isnull=True
-    ).values_list("pk", flat=True)[:SWEEP_BATCH]
-    for invitation_id in notices:
-        send_papers_published.delay(invitation_id)
         queued += 1
     return queued
 

@@ -74,17 +74,29 @@ def test_a_lost_cancellation_is_swept_once(meeting, alice, django_capture_on_com
     assert len(mail.outbox) == 3
 
 
-def test_a_lost_papers_notice_is_swept_once(published):
-    MeetingInvitation.objects.filter(meeting=published).update(sequence_sent=published.sequence)
+def test_a_lost_papers_notice_is_a_notification_left_for_the_sweep(
+    meeting, alice, dave, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+    from notifications.tasks import SWEEP_AFTER, sweep_pending_notifications
 
-    assert tasks.sweep_meeting_emails() == 4
-    assert recipients() == [
-        "alice@police.example",
-        "bob@fire.example",
-        "dave@police.example",
-        "erin@fire.example",
-    ]
-    assert tasks.sweep_meeting_emails() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_services.meeting_transition(
+            meeting=meeting, actor=alice, to=Meeting.Status.SCHEDULED
+        )
+    meeting_services.agenda_sign_off(meeting=meeting, actor=dave)
+    mail.outbox.clear()
+    transition_without_tasks(
+        meeting, alice, Meeting.Status.PAPERS_PUBLISHED, django_capture_on_commit_callbacks
+    )
+    notices = Notification.objects.filter(kind=Notification.Kind.PAPERS_PUBLISHED)
+    assert notices.count() == 3 and mail.outbox == []
+
+    notices.update(created_at=timezone.now() - SWEEP_AFTER - timedelta(minutes=1))
+    assert sweep_pending_notifications() == 3
+    assert len(mail.outbox) == 3
+    assert all(m.subject.startswith("Papers published:") for m in mail.outbox)
+    assert sweep_pending_notifications() == 0
 
 
 def test_drafts_and_meetings_already_over_are_left_alone(meeting, published, held):
@@ -104,8 +116,8 @@ def test_drafts_and_meetings_already_over_are_left_alone(meeting, published, hel
 
 def test_a_duplicate_task_after_sending_sends_nothing(published):
     invitation = MeetingInvitation.objects.filter(meeting=published).first()
-    tasks.send_papers_published(invitation.pk)
-    tasks.send_papers_published(invitation.pk)
+    tasks.send_meeting_invitation(invitation.pk, published.sequence)
+    tasks.send_meeting_invitation(invitation.pk, published.sequence)
     assert len(mail.outbox) == 1
 
 

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "opportunities",
     "audit",
     "notifications",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("boards.urls")),
     path("", include("opportunities.urls")),
     path("", include("notifications.urls")),
+    path("", include("search.urls")),
     path("admin/", admin.site.urls),
 ]
 

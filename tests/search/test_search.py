@@ -143,7 +143,7 @@ def test_an_opportunity_is_found_by_its_reference(client_of, bob, make_opportuni
     assert found[0] == ("Opportunity", f"{target.reference} Joint workshop")
 
 
-# --- ranking, snippets and safety ------------------------------------------------------------------
+# --- ranking, snippets and safety ---------------------------------------------------------------
 
 
 def test_a_title_match_outranks_a_match_in_the_body_only(client_of, bob, make_opportunity):
@@ -233,7 +233,7 @@ def test_a_bad_page_number_shows_a_page(client_of, bob, make_opportunity):
         assert len(hits(response)) == 1
 
 
-# --- pages and queries ----------------------------------------------------------------------------
+# --- pages and queries ---------------------------------------------------------------------------
 
 
 def test_results_are_paginated_keeping_the_query(client_of, bob, make_opportunity):

@@ -44,7 +44,7 @@ def defused(text: str) -> str:
 class Column:
     header: str
     width: int = 14
-    kind: str = "text"  # text, date or money
+    kind: str = "text"  # text, number, date or money
 
     def as_csv(self, value) -> str:
         if value is None:
@@ -53,6 +53,8 @@ class Column:
             return f"{value:.2f}"
         if self.kind == "date":
             return value.isoformat()
+        if self.kind == "number":
+            return str(value)
         return defused(str(value))
 
     def as_xlsx(self, sheet, value) -> WriteOnlyCell:
@@ -235,7 +237,7 @@ def matrix_table(board: Board) -> Table:
     columns = [
         Column("Reference", 11),
         Column("Opportunity", 45),
-        Column("Version", 8),
+        Column("Version", 8, "number"),
         Column("Current or superseded", 12),
         Column("Agreed on", 13, "date"),
         Column("Sent on", 13, "date"),

@@ -280,6 +280,7 @@ def test_the_matrix_workbook_has_dates_as_dates(client_of, alice, board, decided
     sheet = read_xlsx(client_of(alice).get(matrix_url(board, "xlsx")))
     header = [cell.value for cell in sheet[1]]
     assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.cell(row=2, column=header.index("Version") + 1).value == 1
     due = sheet.cell(row=2, column=header.index("Decisions due") + 1).value
     assert due.date() == decided.decision_due_on
     assert isinstance(decided.decision_due_on, date)

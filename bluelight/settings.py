@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "audit",
     "notifications",
     "public",
+    "search",
 ]
 
 MIDDLEWARE = [

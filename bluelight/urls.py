@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("opportunities.urls")),
     path("", include("notifications.urls")),
     path("", include("public.urls")),
+    path("", include("search.urls")),
     path("admin/", admin.site.urls),
 ]
 

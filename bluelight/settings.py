@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -107,6 +108,8 @@ INSTALLED_APPS = [
     "opportunities",
     "audit",
     "notifications",
+    "public",
+    "search",
     "reports",
 ]
 
@@ -197,9 +200,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 # A request must never wait long on the broker: give up within a few seconds.
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# The daily digest of notices goes out at this hour, London time (CELERY_TIMEZONE); it holds
+# the notices written before that hour.
+NOTIFICATION_DIGEST_HOUR = 7
 CELERY_BEAT_SCHEDULE = {
     "sweep-pending-notifications": {
         "task": "notifications.tasks.sweep_pending_notifications",
+        "schedule": 5 * 60,
+    },
+    "sweep-meeting-emails": {
+        "task": "boards.tasks.sweep_meeting_emails",
         "schedule": 5 * 60,
     },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent
@@ -211,6 +221,11 @@ CELERY_BEAT_SCHEDULE = {
     "meeting-reminders": {
         "task": "boards.tasks.send_meeting_reminders",
         "schedule": 60 * 60,
+    },
+    # Once a day; a second run the same day finds nothing left to send.
+    "daily-digest": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
     },
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {

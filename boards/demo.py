@@ -72,6 +72,11 @@ BOARD = {
     ),
     "quorum_bodies": 3,
     "public_pages_enabled": True,
+    "public_summary": (
+        "Warwickshire's police, fire and rescue service, county council and Police and Crime "
+        "Commissioner work together through this board to find and drive collaboration between "
+        "the emergency services."
+    ),
 }
 
 

@@ -197,6 +197,14 @@ def _inaugural(board, people) -> None:
                 "minutes": "Shared estates, arson reduction and joint training were identified "
                 "for early assessment.",
             },
+            {
+                # Exempt business: its title and minutes never reach the public pages.
+                "title": "Police estate: sale of the Budbrooke annexe",
+                "presenter": "Simon Ashworth",
+                "confidential": True,
+                "minutes": "Members noted the confidential valuation of the Budbrooke annexe "
+                "and the bids received, in private session.",
+            },
         ],
     )
     _replies(meeting, {}, attendance={})

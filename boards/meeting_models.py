@@ -201,7 +201,6 @@ class MeetingInvitation(models.Model):
     # What the invitee has been e-mailed, so a retried task never sends twice.
     sequence_sent = models.IntegerField(default=-1)
     cancellation_sent_at = models.DateTimeField(null=True, blank=True)
-    papers_notice_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -15,6 +15,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from notifications.models import Notification
+from notifications.services import notification_create_many
+
 from . import tasks
 from .meeting_models import (
     TRANSITIONS,
@@ -123,8 +126,7 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
         invite_board_members(meeting)
         _queue_invitations(meeting)
     elif to == Status.PAPERS_PUBLISHED:
-        for invitation_id in meeting.invitations.values_list("pk", flat=True):
-            transaction.on_commit(partial(tasks.send_papers_published.delay, invitation_id))
+        _notify_papers_published(meeting, meeting.invitations.select_related("person"))
         pack_request_build(meeting=meeting)
     elif to == Status.MINUTES_APPROVED:
         Meeting.objects.filter(pk=meeting.pk).update(minutes_pdf_state=Meeting.FileState.BUILDING)
@@ -236,8 +238,27 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
             partial(tasks.send_meeting_invitation.delay, invitation.pk, meeting.sequence)
         )
     if meeting.papers_are_published:
-        transaction.on_commit(partial(tasks.send_papers_published.delay, invitation.pk))
+        _notify_papers_published(meeting, [invitation])
     return invitation
+
+
+def _notify_papers_published(meeting: Meeting, invitations) -> None:
+    """A notice to each invitee (the board's members and any guests) that the papers are out,
+    delivered as each chose (at once, in the digest, or in the notification centre only)."""
+    starts = timezone.localtime(meeting.starts_at)
+    notification_create_many(
+        board=meeting.board,
+        recipients=[invitation.person for invitation in invitations],
+        kind=Notification.Kind.PAPERS_PUBLISHED,
+        event_key=f"papers-published:{meeting.pk}",
+        subject=f"Papers published: {meeting.title}, {starts:%-d %B %Y}",
+        link=meeting.get_absolute_url(),
+        payload={
+            "board": meeting.board.name,
+            "meeting": meeting.title,
+            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+        },
+    )
 
 
 def invitation_reply(

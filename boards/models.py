@@ -131,6 +131,12 @@ class Board(models.Model):
         default=False,
         help_text="Show meeting dates, approved minutes and approved collaborations publicly.",
     )
+    public_summary = models.TextField(
+        "summary for the public",
+        blank=True,
+        help_text="A few sentences for residents and the press on the board's public home page. "
+        "Leave empty to show the terms of reference alone.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -119,6 +119,12 @@ def register_rule(name: str):
     return add
 
 
+@register_rule("manage_public_pages")
+def can_manage_public_pages(person: Person, board: Board) -> bool:
+    """The chair, vice-chair or secretariat switch the board's public pages on and off."""
+    return is_chair(person, board) or is_secretariat(person, board)
+
+
 def may(person: Person, action: str, obj=None) -> bool:
     try:
         rule = RULES[action]
@@ -143,6 +149,15 @@ def invitation_of(person: Person, meeting: Meeting) -> MeetingInvitation | None:
     if meeting.pk not in cache:
         cache[meeting.pk] = MeetingInvitation.objects.filter(meeting=meeting, person=person).first()
     return cache[meeting.pk]
+
+
+def remember_invitations(person: Person, meeting_ids, invitations) -> None:
+    """Answer ``invitation_of`` for many meetings from invitations fetched in one query (a list
+    over many meetings would otherwise ask once per meeting)."""
+    cache = person.__dict__.setdefault("_meeting_invitations", {})
+    found = {invitation.meeting_id: invitation for invitation in invitations}
+    for meeting_id in meeting_ids:
+        cache[meeting_id] = found.get(meeting_id)
 
 
 @register_rule("manage_meeting")

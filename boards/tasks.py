@@ -3,6 +3,8 @@
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -66,18 +68,23 @@ def send_password_reset_email(user_id: int) -> None:
 
 
 # --- Meetings: invitations, notices and PDFs ----------------------------------------------------
-# Each e-mail task is recorded on the invitation once sent, so a retried task never sends twice.
+# Each e-mail task is recorded on the invitation once sent, so a retried task never sends twice;
+# the invitation row stays locked while the message goes out, so a duplicate task (queued again
+# by the sweep, say) waits for the first and then finds the message sent.
 
 
 def _invitation(invitation_id: int) -> MeetingInvitation | None:
+    """The invitation, locked until the caller's transaction ends."""
     return (
-        MeetingInvitation.objects.select_related("meeting__board", "person")
+        MeetingInvitation.objects.select_for_update(of=("self",))
+        .select_related("meeting__board", "person")
         .filter(pk=invitation_id)
         .first()
     )
 
 
 @shared_task(**MAIL_TASK)
+@transaction.atomic
 def send_meeting_invitation(invitation_id: int, sequence: int) -> None:
     """The .ics invitation (or update, when ``sequence`` > 0) for one invitee."""
     invitation = _invitation(invitation_id)
@@ -107,6 +114,7 @@ def send_meeting_invitation(invitation_id: int, sequence: int) -> None:
 
 
 @shared_task(**MAIL_TASK)
+@transaction.atomic
 def send_meeting_cancellation(invitation_id: int) -> None:
     """The cancellation (METHOD:CANCEL for the same calendar event) for one invitee."""
     invitation = _invitation(invitation_id)
@@ -130,25 +138,35 @@ def send_meeting_cancellation(invitation_id: int) -> None:
     MeetingInvitation.objects.filter(pk=invitation.pk).update(cancellation_sent_at=timezone.now())
 
 
-@shared_task(**MAIL_TASK)
-def send_papers_published(invitation_id: int) -> None:
-    """Tell one invitee that the papers are out."""
-    invitation = _invitation(invitation_id)
-    if invitation is None or invitation.papers_notice_sent_at is not None:
-        return
-    meeting = invitation.meeting
-    if not meeting.papers_are_published:
-        return
-    send_templated_email(
-        template="papers_published",
-        to=[invitation.person.email],
-        context={
-            "invitation": invitation,
-            "meeting": meeting,
-            "link": settings.SITE_URL + meeting.get_absolute_url(),
-        },
+@shared_task(acks_late=True)
+def sweep_meeting_emails() -> int:
+    """Queue again the calendar e-mails still owed to invitees of meetings yet to end: the
+    invitation (or its latest update) and the cancellation. Run by beat every few minutes, it
+    makes up for a broker that was down when the change was saved; the tasks are idempotent, so
+    a message whose task is merely slow is not sent twice. (The papers notice is a notification
+    row, swept with the others.)"""
+    now = timezone.now()
+    upcoming = MeetingInvitation.objects.filter(meeting__ends_at__gte=now)
+    Status = Meeting.Status
+    queued = 0
+    invitations = (
+        upcoming.exclude(meeting__status__in=(Status.DRAFT, Status.CANCELLED))
+        .filter(sequence_sent__lt=F("meeting__sequence"))
+        .values_list("pk", "meeting__sequence")[:SWEEP_BATCH]
     )
-    MeetingInvitation.objects.filter(pk=invitation.pk).update(papers_notice_sent_at=timezone.now())
+    for invitation_id, sequence in invitations:
+        send_meeting_invitation.delay(invitation_id, sequence)
+        queued += 1
+    cancellations = upcoming.filter(
+        meeting__status=Status.CANCELLED, cancellation_sent_at__isnull=True
+    ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    for invitation_id in cancellations:
+        send_meeting_cancellation.delay(invitation_id)
+        queued += 1
+    return queued
+
+
+SWEEP_BATCH = 500
 
 
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=30)

@@ -5,6 +5,14 @@ from django.db import models
 from django.utils import timezone
 
 
+class Delivery(models.TextChoices):
+    """How a person hears of one kind of notice; without a choice, by e-mail at once."""
+
+    IMMEDIATE = "immediate", "E-mail me straight away"
+    DIGEST = "digest", "Once a day, in a digest e-mail"
+    PORTAL = "portal", "Only in my notification centre (no e-mail)"
+
+
 class Notification(models.Model):
     class Kind(models.TextChoices):
         REFERRAL_SENT = "referral_sent", "Recommendation referred to your body"
@@ -21,8 +29,12 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
+        # The recipient chose the daily digest: the digest task, not the sweep, sends it.
+        DIGEST = "digest", "Waiting for the daily digest"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # The recipient chose the notification centre only: never e-mailed, never swept.
+        PORTAL_ONLY = "portal_only", "Not e-mailed (notification centre only)"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -42,7 +54,13 @@ class Notification(models.Model):
     link = models.CharField(max_length=300, help_text="Path of the page the message is about.")
     payload = models.JSONField(default=dict, help_text="Plain values the e-mail is built from.")
     created_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    delivery = models.CharField(
+        max_length=10,
+        choices=Delivery.choices,
+        default=Delivery.IMMEDIATE,
+        help_text="How the recipient chose to hear of this kind of notice when it was written.",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
@@ -65,7 +83,54 @@ class Notification(models.Model):
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
             ),
+            # Each person's notices waiting for the daily digest.
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=models.Q(status="digest"),
+                name="notification_digest_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient}"
+
+    @property
+    def delivery_label(self) -> str:
+        """What happened to the message, in words, for the message log and the centre."""
+        if self.status == self.Status.SENT and self.delivery == Delivery.DIGEST:
+            return "Sent in the daily digest"
+        return self.get_status_display()
+
+
+STATUS_FOR_DELIVERY = {
+    Delivery.IMMEDIATE: Notification.Status.PENDING,
+    Delivery.DIGEST: Notification.Status.DIGEST,
+    Delivery.PORTAL: Notification.Status.PORTAL_ONLY,
+}
+
+
+class NotificationPreference(models.Model):
+    """A person's choice of how to hear of one kind of notice (no row: e-mail at once)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    kind = models.CharField(max_length=40, choices=Notification.Kind.choices)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind"], name="notification_preference_once_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivery__in=Delivery.values),
+                name="notification_preference_known_delivery",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.get_kind_display()} — {self.get_delivery_display()}"

@@ -1,14 +1,27 @@
-"""Writing notifications in the caller's transaction and delivering them after it commits."""
+"""Writing notifications in the caller's transaction and delivering them after it commits, and
+each person's choice of how to hear of each kind of notice."""
 
 import contextvars
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 
 from django.db import transaction
 
-from .models import Notification
+from boards.permissions import is_executive
+
+from .models import STATUS_FOR_DELIVERY, Delivery, Notification, NotificationPreference
+from .permissions import (
+    EXECUTIVE_DUTY_KINDS,
+    deliveries_allowed,
+    effective_delivery,
+    executives_among,
+)
 
 _suppressed = contextvars.ContextVar("notifications_suppressed", default=False)
+
+
+class PreferenceNotAllowed(ValueError):
+    """The person may not hear of this kind of notice that way."""
 
 
 @contextmanager
@@ -31,16 +44,20 @@ def notification_create_many(
     payload: dict,
     board=None,
 ) -> list[int]:
-    """Write one notification per recipient for an event and queue their delivery; returns ids.
+    """Write one notification per recipient for an event and queue the immediate e-mails;
+    returns the ids queued.
 
     Rows are written in the caller's transaction (a recipient already notified of this event is
-    skipped); delivery tasks are queued only once the transaction commits.
+    skipped). Each row follows its recipient's preference for the kind: e-mailed at once (queued
+    only once the transaction commits), left for the daily digest, or kept for the notification
+    centre only.
     """
     if _suppressed.get():
         return []
     people = {person.pk: person for person in recipients if person.is_active}
     if not people:
         return []
+    deliveries = notification_deliveries_for(recipient_ids=people, kind=kind)
     rows = [
         Notification(
             recipient_id=pk,
@@ -50,6 +67,8 @@ def notification_create_many(
             link=link,
             payload=payload,
             board=board,
+            delivery=deliveries[pk],
+            status=STATUS_FOR_DELIVERY[deliveries[pk]],
         )
         for pk in people
     ]
@@ -61,6 +80,96 @@ def notification_create_many(
     )
     transaction.on_commit(lambda: _queue_delivery(created))
     return created
+
+
+def notification_deliveries_for(*, recipient_ids: Iterable[int], kind: str) -> dict[int, str]:
+    """How each recipient is to hear of a notice of this kind: one query for their choices,
+    and one more only when someone chose portal-only for an executive's duty."""
+    ids = list(recipient_ids)
+    chosen = dict(
+        NotificationPreference.objects.filter(recipient_id__in=ids, kind=kind).values_list(
+            "recipient_id", "delivery"
+        )
+    )
+    executives = frozenset()
+    if kind in EXECUTIVE_DUTY_KINDS and Delivery.PORTAL in chosen.values():
+        executives = executives_among(pk for pk, d in chosen.items() if d == Delivery.PORTAL)
+    return {
+        pk: effective_delivery(
+            chosen.get(pk, Delivery.IMMEDIATE), kind=kind, is_executive=pk in executives
+        )
+        for pk in ids
+    }
+
+
+def notification_preferences_of(person) -> dict[str, str]:
+    """The delivery in force for every kind of notice, for this person (one query)."""
+    chosen = dict(person.notification_preferences.values_list("kind", "delivery"))
+    executive = is_executive(person)
+    return {
+        kind: effective_delivery(
+            chosen.get(kind, Delivery.IMMEDIATE), kind=kind, is_executive=executive
+        )
+        for kind in Notification.Kind.values
+    }
+
+
+@transaction.atomic
+def notification_preferences_set(*, person, deliveries: Mapping[str, str]) -> dict[str, str]:
+    """Record how the person wants to hear of each kind named; returns the kinds changed.
+
+    Refuses (PreferenceNotAllowed) a choice the rules forbid, such as an executive silencing
+    their body's referrals. Notices already waiting for the digest follow the new choice: kept
+    for the centre only, or queued to be e-mailed at once after the transaction commits.
+    """
+    for kind, delivery in deliveries.items():
+        if kind not in Notification.Kind.values or delivery not in Delivery.values:
+            raise PreferenceNotAllowed("Choose one of the options for each kind of notice.")
+        if delivery not in deliveries_allowed(person, kind):
+            raise PreferenceNotAllowed(
+                f"{Notification.Kind(kind).label}: as an executive you must have these by "
+                "e-mail, straight away or in the daily digest."
+            )
+    before = notification_preferences_of(person)
+    changed = {kind: d for kind, d in deliveries.items() if before[kind] != d}
+    NotificationPreference.objects.bulk_create(
+        [NotificationPreference(recipient=person, kind=k, delivery=d) for k, d in changed.items()],
+        update_conflicts=True,
+        unique_fields=["recipient", "kind"],
+        update_fields=["delivery", "updated_at"],
+    )
+    _redirect_waiting_digest(person, changed)
+    return changed
+
+
+def _redirect_waiting_digest(person, changed: Mapping[str, str]) -> None:
+    waiting = Notification.objects.filter(recipient=person, status=Notification.Status.DIGEST)
+    portal = [kind for kind, d in changed.items() if d == Delivery.PORTAL]
+    if portal:
+        waiting.filter(kind__in=portal).update(
+            status=Notification.Status.PORTAL_ONLY, delivery=Delivery.PORTAL
+        )
+    immediate = [kind for kind, d in changed.items() if d == Delivery.IMMEDIATE]
+    if immediate:
+        ids = list(waiting.filter(kind__in=immediate).values_list("pk", flat=True))
+        Notification.objects.filter(pk__in=ids).update(
+            status=Notification.Status.PENDING, delivery=Delivery.IMMEDIATE
+        )
+        transaction.on_commit(lambda: _queue_delivery(ids))
+
+
+def digest_unsubscribe(*, person) -> dict[str, str]:
+    """Stop the daily digest: every kind the person has in the digest goes to the notification
+    centre only, except an executive's duty, which must reach them by e-mail and so is e-mailed
+    at once instead. Returns the kinds changed and their new delivery."""
+    moves = {
+        kind: Delivery.PORTAL
+        if Delivery.PORTAL in deliveries_allowed(person, kind)
+        else Delivery.IMMEDIATE
+        for kind, delivery in notification_preferences_of(person).items()
+        if delivery == Delivery.DIGEST
+    }
+    return notification_preferences_set(person=person, deliveries=moves)
 
 
 def _queue_delivery(ids: list[int]) -> None:

@@ -1,12 +1,18 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 
 from boards.emails import send_templated_email
+from boards.models import User
 
+from .digest import digest_cutoff, digest_send
 from .models import Notification
 
 RETRY_BASE_SECONDS = 60
@@ -59,17 +65,28 @@ SHARED_TEMPLATES = {Notification.Kind.ACTION_OVERDUE: Notification.Kind.ACTION_D
 
 
 def _send(notification: Notification) -> None:
-    kind = SHARED_TEMPLATES.get(notification.kind, notification.kind)
     send_templated_email(
-        template=f"notifications/{kind}",
+        template=_template_for(notification.kind),
         to=[notification.recipient.email],
         context={
             "notification": notification,
             "recipient": notification.recipient,
             "payload": notification.payload,
             "link": settings.SITE_URL + notification.link,
+            "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
         },
     )
+
+
+def _template_for(kind: str) -> str:
+    """The kind's own e-mail, or the general one (subject, board and link) for a kind that
+    has none yet."""
+    name = f"notifications/{SHARED_TEMPLATES.get(kind, kind)}"
+    try:
+        get_template(f"emails/{name}.txt")
+    except TemplateDoesNotExist:
+        return "notifications/general"
+    return name
 
 
 @shared_task(acks_late=True)
@@ -84,3 +101,69 @@ def sweep_pending_notifications() -> int:
     for pk in ids:
         deliver_notification.delay(pk)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_daily_digests() -> int:
+    """Queue one digest per person with notices waiting for it; run by beat once a day.
+
+    Returns how many people's digests were queued.
+    """
+    cutoff = digest_cutoff(timezone.now())
+    people = list(
+        Notification.objects.filter(
+            status=Notification.Status.DIGEST,
+            created_at__lt=cutoff,
+            recipient__is_active=True,
+        )
+        .order_by("recipient_id")
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    for pk in people:
+        deliver_digest.delay(pk, cutoff.isoformat())
+    return len(people)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def deliver_digest(self, recipient_id: int, cutoff: str) -> None:
+    """Send one person's digest of the notices written before ``cutoff``, exactly once.
+
+    The notices are locked while sending, so a duplicate task waits and then finds them sent.
+    A mail server error is recorded on each notice and the task retried later, backing off, as
+    for a single notice; after the last retry the notices are marked failed.
+    """
+    with transaction.atomic():
+        notices = list(
+            Notification.objects.select_for_update(of=("self",))
+            .select_related("board")
+            .filter(
+                recipient_id=recipient_id,
+                status=Notification.Status.DIGEST,
+                created_at__lt=datetime.fromisoformat(cutoff),
+            )
+        )
+        if not notices:
+            return
+        person = User.objects.get(pk=recipient_id)
+        batch = Notification.objects.filter(pk__in=[n.pk for n in notices])
+        try:
+            digest_send(person=person, notices=notices)
+        except OSError as error:
+            failure = error
+            gave_up = self.request.retries >= self.max_retries
+            batch.update(
+                attempts=F("attempts") + 1,
+                last_error=f"{type(error).__name__}: {error}"[:500],
+                status=Notification.Status.FAILED if gave_up else Notification.Status.DIGEST,
+            )
+            if gave_up:
+                return
+        else:
+            batch.update(
+                attempts=F("attempts") + 1,
+                status=Notification.Status.SENT,
+                sent_at=timezone.now(),
+            )
+            return
+    raise self.retry(exc=failure, countdown=RETRY_BASE_SECONDS * 2**self.request.retries)

@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -7,13 +9,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.models import User
 from boards.permissions import is_secretariat, member_board
 
-from . import tasks
-from .models import Notification
+from . import services, tasks
+from .digest import UnsubscribeLinkInvalid, person_for_unsubscribe_token
+from .forms import NotificationPreferencesForm
+from .models import Delivery, Notification
 
 PAGE_SIZE = 25
 
@@ -82,11 +88,11 @@ def message_log(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def message_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Send a failed message again."""
+    """Send a failed message again (on its own, even if it failed as part of a digest)."""
     board = _secretariat_board(request, slug)
     retried = Notification.objects.filter(
         pk=pk, board=board, status=Notification.Status.FAILED
-    ).update(status=Notification.Status.PENDING, attempts=0)
+    ).update(status=Notification.Status.PENDING, attempts=0, delivery=Delivery.IMMEDIATE)
     if retried:
         transaction.on_commit(lambda: tasks.deliver_notification.delay(pk))
         messages.success(request, "The message is queued to be sent again.")
@@ -102,3 +108,53 @@ def _secretariat_board(request: HttpRequest, slug: str):
     if not is_secretariat(request.user, board):
         raise PermissionDenied("Only the board's secretariat may see its messages.")
     return board
+
+
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own choice, per kind of notice, of how to hear of it."""
+    form = NotificationPreferencesForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_preferences_set(person=request.user, deliveries=form.cleaned_data)
+        except services.PreferenceNotAllowed as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, "Your notification settings are saved.")
+            return redirect("notification_preferences")
+    return render(
+        request,
+        "notifications/preferences.html",
+        {"form": form, "digest_hour": settings.NOTIFICATION_DIGEST_HOUR},
+    )
+
+
+# A mail program's one-click unsubscribe (RFC 8058) POSTs to the List-Unsubscribe address from
+# the mail provider's servers, with no session and no CSRF token, so this view is exempt from
+# the CSRF check. That is safe because it serves only signed-token addresses: the token, which
+# only the person's own e-mail holds, is the proof of authority a CSRF token would otherwise
+# give, and all a POST can do is stop that person's digest.
+@login_not_required
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def digest_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop the daily digest from the link in a digest, without signing in: GET asks to
+    confirm, POST (the page's button or a mail program's one-click) does it."""
+    try:
+        person = person_for_unsubscribe_token(token)
+    except UnsubscribeLinkInvalid as problem:
+        return render(
+            request, "notifications/unsubscribe_invalid.html", {"problem": problem}, status=400
+        )
+    context = {"person": person, "token": token}
+    if request.method == "POST":
+        changed = services.digest_unsubscribe(person=person)
+        context["portal_only"] = _labels(changed, Delivery.PORTAL)
+        context["immediate"] = _labels(changed, Delivery.IMMEDIATE)
+        context["done"] = True
+    return render(request, "notifications/digest_unsubscribe.html", context)
+
+
+def _labels(changed: dict[str, str], delivery: str) -> list[str]:
+    return [Notification.Kind(k).label for k, d in changed.items() if d == delivery]

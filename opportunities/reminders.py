@@ -5,17 +5,17 @@ daily run can be repeated (or run twice) without anyone hearing twice; a referra
 due date by a revised recommendation is a new referral, reminded afresh.
 """
 
+from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from boards.models import BoardMembership
+from boards.models import BoardMembership, ExecutiveAuthority, User
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
 from .models import Referral
-from .services import board_people, executives_of
 
 DUE_SOON_DAYS = 7
 
@@ -28,22 +28,43 @@ def decision_reminders_send(*, today: date | None = None) -> int:
     awaiting = Referral.objects.awaiting_decision().select_related(
         "organisation", "recommendation__opportunity__board"
     )
-    reminded = 0
-    for referral in awaiting.filter(due_on__lte=today + timedelta(days=DUE_SOON_DAYS)):
-        overdue = referral.due_on < today
-        _remind(referral, overdue=overdue)
-        reminded += 1
-    return reminded
+    due = list(awaiting.filter(due_on__lte=today + timedelta(days=DUE_SOON_DAYS)))
+    executives, secretariats = _people_to_remind(due)
+    for referral in due:
+        recipients = (
+            executives[referral.organisation_id]
+            | secretariats[referral.recommendation.opportunity.board_id]
+        )
+        _remind(referral, recipients=recipients, overdue=referral.due_on < today)
+    return len(due)
 
 
-def _remind(referral: Referral, *, overdue: bool) -> None:
+def _people_to_remind(
+    referrals: list[Referral],
+) -> tuple[dict[int, set[User]], dict[int, set[User]]]:
+    """Every body's executives and every board's secretariat for these referrals, in two
+    queries whatever their number."""
+    executives: dict[int, set[User]] = defaultdict(set)
+    authorities = ExecutiveAuthority.objects.current().filter(
+        organisation_id__in={r.organisation_id for r in referrals}, person__is_active=True
+    )
+    for authority in authorities.select_related("person"):
+        executives[authority.organisation_id].add(authority.person)
+    secretariats: dict[int, set[User]] = defaultdict(set)
+    memberships = BoardMembership.objects.current().filter(
+        board_id__in={r.recommendation.opportunity.board_id for r in referrals},
+        role=BoardMembership.Role.SECRETARIAT,
+        person__is_active=True,
+    )
+    for membership in memberships.select_related("person"):
+        secretariats[membership.board_id].add(membership.person)
+    return executives, secretariats
+
+
+def _remind(referral: Referral, *, recipients: set[User], overdue: bool) -> None:
     opportunity = referral.recommendation.opportunity
     kind = Notification.Kind.DECISION_OVERDUE if overdue else Notification.Kind.DECISION_DUE
     when = f"{referral.due_on:%-d %B %Y}"
-    recipients = {
-        *executives_of(referral.organisation),
-        *board_people(opportunity.board, roles=[BoardMembership.Role.SECRETARIAT]),
-    }
     notification_create_many(
         board=opportunity.board,
         recipients=recipients,

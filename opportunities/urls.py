@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 urlpatterns = [
     path("register/", views.register_list, name="register_list"),
+    path("register/export.csv", exports.register_csv, name="register_export_csv"),
+    path("register/export.xlsx", exports.register_xlsx, name="register_export_xlsx"),
     path("register/propose/", views.opportunity_propose, name="opportunity_propose"),
     path("register/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
     path("register/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
@@ -18,4 +20,14 @@ urlpatterns = [
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("referrals/documents/<int:pk>/", views.referral_document, name="referral_document"),
     path("boards/<slug:slug>/decisions/", views.decision_matrix, name="decision_matrix"),
+    path(
+        "boards/<slug:slug>/decisions/export.csv",
+        exports.decision_matrix_csv,
+        name="decision_matrix_export_csv",
+    ),
+    path(
+        "boards/<slug:slug>/decisions/export.xlsx",
+        exports.decision_matrix_xlsx,
+        name="decision_matrix_export_xlsx",
+    ),
 ]

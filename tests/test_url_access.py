@@ -15,6 +15,12 @@ PUBLIC = {
     "invitation_accept",
     "healthz",
     "calendar_feed",  # token-authenticated: a wrong token is a 404
+    "digest_unsubscribe",  # signed-token link in the digest e-mail: a bad token is a 400
+    # A board's public pages: a 404 unless the board has switched them on.
+    "public_home",
+    "public_meeting_list",
+    "public_meeting",
+    "public_register",
 }
 SAMPLE = {"int": "1", "slug": "some-board", "str": "sample", "path": "sample", "uuid": "0" * 32}
 

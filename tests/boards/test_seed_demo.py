@@ -3,7 +3,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from boards.demo import DEMO_PASSWORD
+from boards.demo import BOARD_SLUG, DEMO_PASSWORD
 from boards.models import (
     Action,
     AgendaItem,
@@ -169,3 +169,24 @@ def test_seed_demo_builds_a_register_in_every_kind_of_state():
     assert decided >= 10 and pending >= 3
     assert AuditEvent.objects.count() > 50
     assert not Notification.objects.exists()  # loading demo data e-mails nobody
+
+
+def test_the_demo_boards_public_pages_show_approved_minutes_without_the_confidential_item(client):
+    call_command("seed_demo")
+    board = Board.objects.get(slug=BOARD_SLUG)
+    assert board.public_pages_enabled
+    inaugural = Meeting.objects.get(title="Inaugural meeting")
+    secret = inaugural.items.get(confidential=True)
+    assert "Budbrooke" in secret.title and "Budbrooke" in secret.minutes
+    pages = [
+        f"/public/{board.slug}/",
+        f"/public/{board.slug}/meetings/",
+        f"/public/{board.slug}/collaborations/",
+        *(f"/public/{board.slug}/meetings/{m.pk}/" for m in board.meetings.exclude(status="draft")),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Budbrooke" not in response.content.decode(), url
+    minutes = client.get(f"/public/{board.slug}/meetings/{inaugural.pk}/").content.decode()
+    assert "The board agreed its terms of reference." in minutes

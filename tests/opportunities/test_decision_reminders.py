@@ -86,3 +86,21 @@ def test_the_reminders_run_on_the_beat_schedule(settings):
         settings.CELERY_BEAT_SCHEDULE["decision-reminders"]["task"]
         == "opportunities.tasks.send_decision_reminders"
     )
+
+
+def test_the_people_to_remind_are_found_in_two_queries_whatever_the_number_of_referrals(
+    referred, fire, erin, alice, django_assert_num_queries
+):
+    from opportunities.models import Referral
+    from opportunities.reminders import _people_to_remind
+
+    referrals = list(
+        Referral.objects.select_related("recommendation__opportunity").filter(
+            recommendation=referred
+        )
+    )
+    assert len(referrals) > 1
+    with django_assert_num_queries(2):
+        executives, secretariats = _people_to_remind(referrals)
+    assert erin in executives[fire.pk]
+    assert alice in secretariats[referred.opportunity.board_id]

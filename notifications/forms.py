@@ -1,0 +1,69 @@
+from django import forms
+
+from .models import Delivery, Notification
+from .permissions import deliveries_allowed
+from .services import notification_preferences_of
+
+Kind = Notification.Kind
+
+# The kinds of notice, as the preferences page groups them.
+SECTIONS = [
+    (
+        "Recommendations and decisions",
+        [
+            Kind.REFERRAL_SENT,
+            Kind.DECISION_DUE,
+            Kind.DECISION_OVERDUE,
+            Kind.DECISION_RECORDED,
+            Kind.OUTCOME_KNOWN,
+        ],
+    ),
+    ("Meetings", [Kind.REPLY_OWED, Kind.PAPERS_PUBLISHED, Kind.ACTION_DUE, Kind.ACTION_OVERDUE]),
+    ("Reviews of opportunities", [Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE]),
+]
+EXECUTIVE_HELP = (
+    "You decide for your body, so these reach you by e-mail: straight away or in the daily "
+    "digest, not only in the portal."
+)
+
+
+class NotificationPreferencesForm(forms.Form):
+    """One choice per kind of notice: e-mail at once, the daily digest, or the centre only."""
+
+    def __init__(self, person, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        current = notification_preferences_of(person)
+        for kind in Kind:
+            field = forms.ChoiceField(
+                label=kind.label,
+                choices=Delivery.choices,
+                widget=forms.RadioSelect,
+                initial=current[kind],
+                error_messages={"required": "Choose how you want to hear of these."},
+            )
+            if Delivery.PORTAL not in deliveries_allowed(person, kind):
+                field.help_text = EXECUTIVE_HELP
+            self.fields[kind.value] = field
+
+    def clean(self):
+        cleaned = super().clean()
+        for kind, delivery in list(cleaned.items()):
+            if delivery not in deliveries_allowed(self.person, kind):
+                self.add_error(
+                    kind,
+                    "You decide for your body, so you cannot turn these e-mails off: choose "
+                    "straight away or the daily digest.",
+                )
+        return cleaned
+
+    def sections(self):
+        """(heading, bound fields) for each group of kinds on the page."""
+        placed = {kind for _, kinds in SECTIONS for kind in kinds}
+        rest = [kind for kind in Kind if kind not in placed]
+        groups = SECTIONS + ([("Other notices", rest)] if rest else [])
+        return [(heading, [self[kind.value] for kind in kinds]) for heading, kinds in groups]
+
+    @property
+    def has_executive_duty(self) -> bool:
+        return any(Delivery.PORTAL not in deliveries_allowed(self.person, k) for k in Kind)

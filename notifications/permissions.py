@@ -1,0 +1,54 @@
+"""Who may choose what about their notices.
+
+An executive answers for their body's decisions on the board's recommendations: the notice that
+a recommendation awaits their body, and the reminders that its decision is due or overdue, are
+that one duty. They may have these at once or in the daily digest, never only in the portal,
+where a referral could sit unseen past its due date. Everyone else may silence any kind.
+"""
+
+from boards.models import ExecutiveAuthority
+from boards.permissions import Person, executive_organisation_ids
+
+from .models import Delivery, Notification
+
+EXECUTIVE_DUTY_KINDS = frozenset(
+    {
+        Notification.Kind.REFERRAL_SENT,
+        Notification.Kind.DECISION_DUE,
+        Notification.Kind.DECISION_OVERDUE,
+    }
+)
+ALL_DELIVERIES = frozenset(Delivery.values)
+BY_EMAIL = frozenset({Delivery.IMMEDIATE, Delivery.DIGEST})
+
+
+def deliveries_allowed(person: Person, kind: str) -> frozenset[str]:
+    """The ways this person may choose to hear of this kind of notice."""
+    return _allowed(kind, is_executive=bool(executive_organisation_ids(person)))
+
+
+def may_choose_delivery(person: Person, kind: str, delivery: str) -> bool:
+    return delivery in deliveries_allowed(person, kind)
+
+
+def effective_delivery(chosen: str, *, kind: str, is_executive: bool) -> str:
+    """The delivery to apply: a choice the rules no longer allow (a portal-only choice made
+    before the person became an executive) becomes the daily digest."""
+    if chosen in _allowed(kind, is_executive=is_executive):
+        return chosen
+    return Delivery.DIGEST
+
+
+def executives_among(person_ids) -> frozenset[int]:
+    """Which of these people hold a current executive authority (one query for them all)."""
+    return frozenset(
+        ExecutiveAuthority.objects.current()
+        .filter(person_id__in=list(person_ids), organisation__active=True)
+        .values_list("person_id", flat=True)
+    )
+
+
+def _allowed(kind: str, *, is_executive: bool) -> frozenset[str]:
+    if is_executive and kind in EXECUTIVE_DUTY_KINDS:
+        return BY_EMAIL
+    return ALL_DELIVERIES

@@ -1,0 +1,310 @@
+"""The register and the decision matrix as downloads (CSV and Excel), for the same people and
+with the same filters as the pages they come from.
+
+Built in the request, as they are plain downloads: rows are read in chunks with their related
+names fetched once per chunk (never a query per row); the CSV is streamed as it is written.
+Text cells that a spreadsheet would take for a formula are defused with a leading quote.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from boards.models import Board, Organisation
+from boards.permissions import boards_of, member_board
+
+from . import permissions
+from .forms import RegisterFilterForm
+from .models import Outcome, Recommendation, Referral
+from .views import _filter_register, _with_participating_names
+
+CHUNK = 500
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def defused(text: str) -> str:
+    """A cell a spreadsheet would run as a formula, prefixed with a quote so it stays text."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: int = 14
+    kind: str = "text"  # text, number, date or money
+
+    def as_csv(self, value) -> str:
+        if value is None:
+            return ""
+        if self.kind == "money":
+            return f"{value:.2f}"
+        if self.kind == "date":
+            return value.isoformat()
+        if self.kind == "number":
+            return str(value)
+        return defused(str(value))
+
+    def as_xlsx(self, sheet, value) -> WriteOnlyCell:
+        if value is not None and self.kind == "text":
+            value = defused(str(value))
+        cell = WriteOnlyCell(sheet, value=value)
+        if self.kind == "money":
+            cell.number_format = "#,##0.00"
+        elif self.kind == "date":
+            cell.number_format = "d mmm yyyy"
+        return cell
+
+
+@dataclass
+class Table:
+    name: str
+    columns: list[Column]
+    rows: Iterable[list]
+
+
+class _Echo:
+    """csv.writer writes into this and gets the line back, so lines can be streamed."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_response(table: Table, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines() -> Iterator[str]:
+        yield "\ufeff"  # the byte-order mark tells Excel the file is UTF-8
+        yield writer.writerow([column.header for column in table.columns])
+        for row in table.rows:
+            yield writer.writerow(
+                [column.as_csv(value) for column, value in zip(table.columns, row, strict=True)]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    return _as_download(response, f"{filename}.csv")
+
+
+def xlsx_response(table: Table, filename: str) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(table.name[:31])
+    for index, column in enumerate(table.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for column in table.columns:
+        cell = WriteOnlyCell(sheet, value=column.header)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in table.rows:
+        sheet.append(
+            [column.as_xlsx(sheet, value) for column, value in zip(table.columns, row, strict=True)]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _as_download(HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE), f"{filename}.xlsx")
+
+
+def _as_download(response, filename: str):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _chunks(queryset, size: int = CHUNK) -> Iterator[list]:
+    rows = queryset.iterator(chunk_size=size)
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+# --- the register --------------------------------------------------------------------------------
+
+REGISTER_COLUMNS = [
+    Column("Reference", 11),
+    Column("Title", 45),
+    Column("Board", 30),
+    Column("Theme", 28),
+    Column("Status", 20),
+    Column("RAG", 7),
+    Column("Lead body", 14),
+    Column("Participating bodies", 28),
+    Column("Estimated cashable benefit (£ a year)", 18, "money"),
+    Column("Estimated cost (£)", 16, "money"),
+    Column("Next review", 13, "date"),
+    Column("Owner", 22),
+    Column("Proposed on", 13, "date"),
+    Column("Last updated", 13, "date"),
+    Column("Summary", 60),
+]
+
+
+def register_table(request: HttpRequest) -> Table:
+    """The register as the person sees it with the filters and sort of the query string; bad
+    filter values are ignored, as on the page."""
+    person = request.user
+    organisations = list(
+        Organisation.objects.filter(boards__in=boards_of(person)).distinct().only("name")
+    )
+    form = RegisterFilterForm(request.GET or None, organisations=organisations)
+    opportunities = permissions.opportunities_visible_to(person)
+    sort = "-updated_at"
+    if form.is_valid():
+        opportunities = _filter_register(opportunities, form.cleaned_data)
+        sort = RegisterFilterForm.SORTS.get(
+            form.cleaned_data["sort"] or "-updated", ("-updated_at",)
+        )[0]
+    opportunities = (
+        opportunities.select_related("board", "lead_organisation", "owner")
+        .defer("non_cashable_benefits", "risks")
+        .order_by(sort, "-pk")
+    )
+    return Table("Register", REGISTER_COLUMNS, _register_rows(opportunities))
+
+
+def _register_rows(opportunities) -> Iterator[list]:
+    for chunk in _chunks(opportunities):
+        for opportunity in _with_participating_names(chunk):
+            yield [
+                opportunity.reference,
+                opportunity.title,
+                opportunity.board.name,
+                opportunity.theme_label,
+                opportunity.status_label,
+                opportunity.rag_label,
+                opportunity.lead_organisation.short_name,
+                opportunity.participating_names,
+                opportunity.cashable_benefit,
+                opportunity.estimated_cost,
+                opportunity.next_review_on,
+                opportunity.owner.full_name if opportunity.owner else "",
+                timezone.localdate(opportunity.created_at),
+                timezone.localdate(opportunity.updated_at),
+                opportunity.summary,
+            ]
+
+
+def _register_filename() -> str:
+    return f"collaboration-register-{timezone.localdate():%Y-%m-%d}"
+
+
+@require_GET
+def register_csv(request: HttpRequest) -> StreamingHttpResponse:
+    return csv_response(register_table(request), _register_filename())
+
+
+@require_GET
+def register_xlsx(request: HttpRequest) -> HttpResponse:
+    return xlsx_response(register_table(request), _register_filename())
+
+
+# --- the decision matrix -------------------------------------------------------------------------
+
+OUTCOME_LABELS = {
+    Outcome.APPROVED: "Approved",
+    Outcome.NOT_APPROVED: "Not approved",
+    Outcome.AWAITING: "Awaiting",
+}
+
+
+def _matrix_board(request: HttpRequest, slug: str) -> Board:
+    """The same checks as the matrix page: another board is a 404, a member without the role
+    a 403."""
+    board = member_board(request.user, slug)
+    if board is None:
+        raise Http404("No board here that you are a member of.")
+    if not permissions.can_view_decision_matrix(request.user, board):
+        raise PermissionDenied("Only the board's secretariat may see the decision matrix.")
+    return board
+
+
+def matrix_table(board: Board) -> Table:
+    bodies = list(board.organisations.filter(active=True).order_by("name"))
+    columns = [
+        Column("Reference", 11),
+        Column("Opportunity", 45),
+        Column("Version", 8, "number"),
+        Column("Current or superseded", 12),
+        Column("Agreed on", 13, "date"),
+        Column("Sent on", 13, "date"),
+        Column("Decisions due", 13, "date"),
+        *(Column(body.short_name, 24) for body in bodies),
+        Column("Outcome", 14),
+    ]
+    recommendations = (
+        Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
+        .select_related("opportunity")
+        .defer(
+            "wording",
+            "opportunity__summary",
+            "opportunity__non_cashable_benefits",
+            "opportunity__risks",
+        )
+        .prefetch_related(
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.only(
+                    "recommendation_id", "organisation_id", "status", "due_on"
+                ),
+            )
+        )
+        .order_by("-sent_at", "-pk")
+    )
+    return Table("Decisions", columns, _matrix_rows(recommendations, bodies))
+
+
+def _matrix_rows(recommendations, bodies) -> Iterator[list]:
+    for recommendation in recommendations.iterator(chunk_size=CHUNK):
+        by_body = {
+            referral.organisation_id: referral for referral in recommendation.referrals.all()
+        }
+        yield [
+            recommendation.opportunity.reference,
+            recommendation.opportunity.title,
+            recommendation.version,
+            "Current" if recommendation.is_current else "Superseded",
+            recommendation.agreed_on,
+            timezone.localdate(recommendation.sent_at),
+            recommendation.decision_due_on,
+            *(_decision(by_body.get(body.pk), recommendation) for body in bodies),
+            OUTCOME_LABELS[recommendation.outcome_of(by_body.values())],
+        ]
+
+
+def _decision(referral: Referral | None, recommendation: Recommendation) -> str:
+    if referral is None:
+        return "Not referred"
+    if referral.is_overdue and recommendation.is_current:
+        return f"{referral.status_label} (overdue, due {referral.due_on:%-d %b %Y})"
+    return referral.status_label
+
+
+def _matrix_filename(board: Board) -> str:
+    return f"decisions-{board.slug}-{timezone.localdate():%Y-%m-%d}"
+
+
+def _matrix_download(build: Callable[[Table, str], HttpResponse]):
+    @require_GET
+    def view(request: HttpRequest, slug: str) -> HttpResponse:
+        board = _matrix_board(request, slug)
+        return build(matrix_table(board), _matrix_filename(board))
+
+    return view
+
+
+decision_matrix_csv = _matrix_download(csv_response)
+decision_matrix_xlsx = _matrix_download(xlsx_response)

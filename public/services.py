@@ -1,0 +1,39 @@
+"""Switching a board's public pages on and off."""
+
+from django.db import transaction
+
+from audit.services import audit_record
+from boards.models import Board, User
+
+
+@transaction.atomic
+def board_public_pages_set(*, board: Board, actor: User, enabled: bool, summary: str) -> bool:
+    """Switch the board's public pages on or off and set their summary.
+
+    Writes the board and appends an audit event on the board naming what changed; does
+    nothing (and records nothing) when nothing changed. Returns whether anything changed.
+    """
+    before = {
+        "public_pages_enabled": board.public_pages_enabled,
+        "public_summary": board.public_summary,
+    }
+    after = {"public_pages_enabled": enabled, "public_summary": summary}
+    changed = {key: value for key, value in after.items() if before[key] != value}
+    if not changed:
+        return False
+    Board.objects.filter(pk=board.pk).update(**changed)
+    board.public_pages_enabled, board.public_summary = enabled, summary
+    if "public_pages_enabled" in changed:
+        summary_text = f"Public pages switched {'on' if enabled else 'off'}"
+        verb = "public_pages_on" if enabled else "public_pages_off"
+    else:
+        summary_text, verb = "Summary for the public changed", "public_summary_changed"
+    audit_record(
+        subject=board,
+        actor=actor,
+        verb=verb,
+        summary=summary_text,
+        before={key: before[key] for key in changed},
+        after=changed,
+    )
+    return True

@@ -1,0 +1,187 @@
+"""The board's public pages, for residents and the press: no sign-in, GET only, and only what
+``public/permissions.py`` says is public. Plus the chair's or secretariat's switch for them."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_safe
+
+from boards import permissions as board_permissions
+from boards.meeting_models import Meeting
+from boards.models import Board, BoardMembership
+from opportunities.models import Recommendation, Referral
+
+from . import permissions, services
+from .forms import PublicPagesForm
+
+# Shared caches may keep a public page this long: a page switched off or a meeting moved shows
+# within five minutes.
+PUBLIC_MAX_AGE = 300
+UPCOMING_SHOWN = 20
+MEETINGS_PER_PAGE = 25
+OPPORTUNITIES_PER_PAGE = 20
+# Voting members are named publicly; advisers, observers and officers are not.
+NAMED_ROLES = (
+    BoardMembership.Role.CHAIR,
+    BoardMembership.Role.VICE_CHAIR,
+    BoardMembership.Role.MEMBER,
+)
+Status = Meeting.Status
+# What a meeting's status means to a visitor.
+PUBLIC_STATUS = {
+    Status.SCHEDULED: "Scheduled",
+    Status.PAPERS_PUBLISHED: "Agenda published",
+    Status.HELD: "Held; minutes to follow",
+    Status.MINUTES_DRAFTED: "Held; minutes to follow",
+    Status.MINUTES_APPROVED: "Minutes approved",
+    Status.CANCELLED: "Cancelled",
+}
+
+
+def public_page(view):
+    """An anonymous GET page with cache headers: shared caches may keep the anonymous version;
+    a signed-in person's copy (their name is in the header) is theirs alone."""
+
+    @wraps(view)
+    @login_not_required
+    @require_safe
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper
+
+
+@public_page
+def public_home(request: HttpRequest, slug: str) -> HttpResponse:
+    board = permissions.public_board(slug)
+    members = (
+        BoardMembership.objects.current()
+        .filter(board=board, role__in=NAMED_ROLES)
+        .select_related("person")
+        .order_by("person__full_name", "role")
+    )
+    organisations = board.organisations.order_by("-active", "name").prefetch_related(
+        Prefetch("memberships", queryset=members, to_attr="public_members")
+    )
+    return render(
+        request,
+        "public/home.html",
+        {"board": board, "organisations": organisations, "section": "home"},
+    )
+
+
+def _with_public_status(meetings) -> list[Meeting]:
+    meetings = list(meetings)
+    for meeting in meetings:
+        meeting.public_status = PUBLIC_STATUS[meeting.status]
+    return meetings
+
+
+@public_page
+def public_meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+    board = permissions.public_board(slug)
+    meetings = permissions.public_meetings(board)
+    now = timezone.now()
+    upcoming = meetings.filter(ends_at__gte=now).order_by("starts_at")
+    past = Paginator(meetings.filter(ends_at__lt=now).order_by("-starts_at"), MEETINGS_PER_PAGE)
+    page = past.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/meeting_list.html",
+        {
+            "board": board,
+            "upcoming": _with_public_status(upcoming[:UPCOMING_SHOWN]),
+            "upcoming_count": upcoming.count(),
+            "past": _with_public_status(page.object_list),
+            "page": page,
+            "section": "meetings",
+        },
+    )
+
+
+@public_page
+def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    board = permissions.public_board(slug)
+    meeting = _with_public_status([permissions.public_meeting(board, pk)])[0]
+    return render(
+        request,
+        "public/meeting_detail.html",
+        {
+            "board": board,
+            "meeting": meeting,
+            "items": list(permissions.public_items(meeting)),
+            "agenda_is_public": permissions.agenda_is_public(meeting),
+            "minutes_are_public": permissions.minutes_are_public(meeting),
+            "section": "meetings",
+        },
+    )
+
+
+@public_page
+def public_register(request: HttpRequest, slug: str) -> HttpResponse:
+    board = permissions.public_board(slug)
+    decisions = Referral.objects.select_related("organisation").order_by("organisation__name")
+    current = Recommendation.objects.filter(
+        superseded_at__isnull=True, sent_at__isnull=False
+    ).prefetch_related(Prefetch("referrals", queryset=decisions))
+    opportunities = (
+        permissions.public_opportunities(board)
+        .select_related("lead_organisation")
+        .prefetch_related(Prefetch("recommendations", queryset=current, to_attr="current"))
+        .order_by("-pk")
+    )
+    page = Paginator(opportunities, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/register.html",
+        {"board": board, "page": page, "opportunities": page.object_list, "section": "register"},
+    )
+
+
+# --- The switch, on the board's own (signed-in) side ---------------------------------------
+
+
+def _board_to_publish(request: HttpRequest, slug: str) -> Board:
+    board = get_object_or_404(Board, slug=slug)
+    if not board_permissions.can_view_board(request.user, board):
+        raise Http404("No board here that you are a member of.")
+    if not board_permissions.can_manage_public_pages(request.user, board):
+        raise PermissionDenied(
+            "Only the board's chair, vice-chair or secretariat may switch its public pages."
+        )
+    return board
+
+
+@require_http_methods(["GET", "POST"])
+def public_pages_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board_to_publish(request, slug)
+    posted = request.POST if request.method == "POST" else None
+    form = PublicPagesForm(posted, instance=board)
+    if request.method == "POST" and form.is_valid():
+        enabled = form.cleaned_data["public_pages_enabled"]
+        services.board_public_pages_set(
+            board=Board.objects.get(pk=board.pk),
+            actor=request.user,
+            enabled=enabled,
+            summary=form.cleaned_data["public_summary"],
+        )
+        messages.success(
+            request,
+            "The board's public pages are on." if enabled else "The board's public pages are off.",
+        )
+        return redirect(board)
+    return render(request, "public/public_pages_form.html", {"board": board, "form": form})

@@ -1,0 +1,353 @@
+"""One search over the register and the boards' meetings.
+
+On PostgreSQL each kind of record is matched by full-text search (English stemming, the
+``websearch`` query syntax people type into search boxes) against an indexed document in which
+titles weigh more than bodies, and all kinds are ranked together. Elsewhere (SQLite, for
+``make run``) a case-insensitive substring match stands in, titles first.
+
+Only the page shown is fetched in full: the ranked list is of (id, kind, rank) rows, and each
+kind's rows of the page are then read in one query, with their highlighted snippets.
+"""
+
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, CharField, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from boards.meeting_models import AgendaItem, Paper
+from boards.permissions import Person
+from opportunities.models import Recommendation
+from opportunities.permissions import opportunities_visible_to
+
+from .permissions import MeetingScope, meeting_scope
+
+CONFIG = "english"
+REFERENCE = re.compile(r"^\s*BLC-?0*(\d{1,9})\s*$", re.IGNORECASE)
+SNIPPET_WORDS = 30
+PLAIN_SNIPPET_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Source:
+    """A kind of record: who may see which rows, and which fields are its title and body."""
+
+    kind: str
+    label: str
+    rows: QuerySet
+    title: str | None
+    body: str | None
+
+
+@dataclass
+class Hit:
+    kind: str
+    label: str
+    title: SafeString
+    snippet: SafeString
+    url: str
+    board: str
+    context: str = ""
+
+
+def sources_for(person: Person, scope: MeetingScope | None = None) -> list[Source]:
+    scope = scope or meeting_scope(person)
+    # Exempt business (a confidential item, its minutes and papers) only where the person may
+    # see the meeting's confidential business.
+    open_item = Q(confidential=False) | Q(meeting_id__in=scope.confidential)
+    opportunities = opportunities_visible_to(person)
+    return [
+        Source("opportunity", "Opportunity", opportunities, "title", "summary"),
+        Source(
+            "recommendation",
+            "Recommendation",
+            Recommendation.objects.filter(opportunity__in=opportunities.values("pk")),
+            None,
+            "wording",
+        ),
+        Source(
+            "agenda_item",
+            "Agenda item",
+            AgendaItem.objects.filter(open_item, meeting_id__in=scope.agenda),
+            "title",
+            "description",
+        ),
+        Source(
+            "minutes",
+            "Minutes",
+            AgendaItem.objects.filter(open_item, meeting_id__in=scope.minutes).exclude(minutes=""),
+            None,
+            "minutes",
+        ),
+        Source(
+            "paper",
+            "Paper",
+            Paper.objects.filter(
+                Q(agenda_item__isnull=True)
+                | Q(agenda_item__confidential=False)
+                | Q(meeting_id__in=scope.confidential),
+                meeting_id__in=scope.papers,
+                current_version__isnull=False,
+            ),
+            "title",
+            None,
+        ),
+    ]
+
+
+def on_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def document(source: Source) -> SearchVector:
+    """The weighted document of a kind. The search migrations index exactly these expressions,
+    so a change here needs a matching change there."""
+    parts = []
+    if source.title:
+        parts.append(SearchVector(source.title, config=CONFIG, weight="A"))
+    if source.body:
+        parts.append(SearchVector(source.body, config=CONFIG, weight="B"))
+    vector = parts[0]
+    for part in parts[1:]:
+        vector = vector + part
+    return vector
+
+
+def reference_number(text: str) -> int | None:
+    found = REFERENCE.match(text)
+    return int(found.group(1)) if found else None
+
+
+@dataclass
+class Search:
+    """A person's search: ``rows`` (ranked, to paginate) and ``hits(page_rows)`` to show."""
+
+    person: Person
+    text: str
+    sources: list[Source] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.sources = self.sources or sources_for(self.person)
+        self.by_kind = {source.kind: source for source in self.sources}
+        self.words = self.text.split()[:20]
+        self.reference = reference_number(self.text)
+        self.query = SearchQuery(self.text, search_type="websearch", config=CONFIG)
+        # Markers for ts_headline, unguessable so that no stored text can contain them.
+        self.start, self.stop = f"hl{secrets.token_hex(8)}s", f"hl{secrets.token_hex(8)}e"
+
+    # --- the ranked rows ----------------------------------------------------------------------
+
+    @property
+    def rows(self) -> QuerySet:
+        parts = [self._ranked(source) for source in self.sources]
+        return parts[0].union(*parts[1:], all=True).order_by("-rank", "kind", "-id")
+
+    def _ranked(self, source: Source) -> QuerySet:
+        if on_postgresql():
+            match = Q(document=self.query)
+            rank = SearchRank(document(source), self.query)
+            rows = source.rows.alias(document=document(source))
+        else:
+            match = self._contains_every_word(source)
+            rank = self._plain_rank(source)
+            rows = source.rows
+        if source.kind == "opportunity" and self.reference is not None:
+            match |= Q(pk=self.reference)
+            rank = rank + Case(When(pk=self.reference, then=Value(10.0)), default=Value(0.0))
+        return (
+            rows.filter(match)
+            .annotate(kind=Value(source.kind, output_field=CharField()))
+            .annotate(rank=Cast(rank, FloatField()))
+            .values_list("id", "kind", "rank")
+            .order_by()
+        )
+
+    def _contains_every_word(self, source: Source) -> Q:
+        match = Q()
+        for word in self.words:
+            either = Q()
+            for name in (source.title, source.body):
+                if name:
+                    either |= Q(**{f"{name}__icontains": word})
+            match &= either
+        return match
+
+    def _plain_rank(self, source: Source):
+        """A whole-phrase title match first, then any other title match, then body matches."""
+        if not source.title:
+            return Value(1.0)
+        every_word_in_title = Q()
+        for word in self.words:
+            every_word_in_title &= Q(**{f"{source.title}__icontains": word})
+        return Case(
+            When(**{f"{source.title}__icontains": self.text}, then=Value(3.0)),
+            When(every_word_in_title, then=Value(2.0)),
+            default=Value(1.0),
+        )
+
+    # --- the page's results -------------------------------------------------------------------
+
+    def hits(self, rows: Iterable[tuple[int, str, float]]) -> list[Hit]:
+        rows = list(rows)
+        wanted: dict[str, list[int]] = defaultdict(list)
+        for pk, kind, _rank in rows:
+            wanted[kind].append(pk)
+        found: dict[tuple[str, int], Hit] = {}
+        for kind, ids in wanted.items():
+            source = self.by_kind[kind]
+            for record in self._with_snippets(source, ids):
+                found[kind, record.pk] = HIT_BUILDERS[kind](self, source, record)
+        return [found[kind, pk] for pk, kind, _rank in rows if (kind, pk) in found]
+
+    def _with_snippets(self, source: Source, ids: list[int]) -> QuerySet:
+        rows = source.rows.filter(pk__in=ids).select_related(*RELATED[source.kind])
+        if not on_postgresql():
+            return rows
+        marks = {"config": CONFIG, "start_sel": self.start, "stop_sel": self.stop}
+        if source.title:
+            rows = rows.annotate(
+                title_marked=SearchHeadline(source.title, self.query, highlight_all=True, **marks)
+            )
+        if source.body:
+            rows = rows.annotate(
+                body_marked=SearchHeadline(
+                    source.body,
+                    self.query,
+                    max_words=SNIPPET_WORDS,
+                    min_words=SNIPPET_WORDS // 2,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                    **marks,
+                )
+            )
+        return rows
+
+    def marked_title(self, source: Source, record) -> SafeString:
+        if on_postgresql():
+            return self._from_headline(record.title_marked)
+        return plain_marked(getattr(record, source.title), self.words)
+
+    def snippet(self, source: Source, record) -> SafeString:
+        if not source.body or not getattr(record, source.body):
+            return SafeString("")
+        if on_postgresql():
+            return self._from_headline(record.body_marked)
+        return plain_marked(getattr(record, source.body), self.words, excerpt=True)
+
+    def _from_headline(self, headline: str) -> SafeString:
+        """ts_headline copies the source text as it is: escape all of it, then turn the two
+        random markers (letters and digits, which escaping leaves alone) into <mark> tags."""
+        marked = escape(headline).replace(self.start, "<mark>").replace(self.stop, "</mark>")
+        return mark_safe(marked)  # noqa: S308 - escaped above; only our own tags added
+
+
+def plain_marked(text: str, words: list[str], *, excerpt: bool = False) -> SafeString:
+    """The text (or an excerpt around the first match), escaped, with the words marked."""
+    if not words:
+        return escape(text)
+    pattern = re.compile("(" + "|".join(re.escape(word) for word in words) + ")", re.IGNORECASE)
+    if excerpt and len(text) > PLAIN_SNIPPET_CHARS:
+        first = pattern.search(text)
+        start = max(0, (first.start() if first else 0) - PLAIN_SNIPPET_CHARS // 3)
+        end = start + PLAIN_SNIPPET_CHARS
+        text = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    pieces = pattern.split(text)
+    return mark_safe(  # noqa: S308 - every piece is escaped by escape() or format_html()
+        "".join(
+            format_html("<mark>{}</mark>", piece) if index % 2 else escape(piece)
+            for index, piece in enumerate(pieces)
+        )
+    )
+
+
+# --- what each kind shows -----------------------------------------------------------------------
+
+RELATED = {
+    "opportunity": ("board",),
+    "recommendation": ("opportunity__board",),
+    "agenda_item": ("meeting__board",),
+    "minutes": ("meeting__board",),
+    "paper": ("meeting__board", "agenda_item"),
+}
+
+
+def _opportunity_hit(search: Search, source: Source, opportunity) -> Hit:
+    return Hit(
+        kind=source.kind,
+        label=source.label,
+        title=format_html("{} {}", opportunity.reference, search.marked_title(source, opportunity)),
+        snippet=search.snippet(source, opportunity),
+        url=opportunity.get_absolute_url(),
+        board=opportunity.board.name,
+        context=opportunity.status_label,
+    )
+
+
+def _recommendation_hit(search: Search, source: Source, recommendation) -> Hit:
+    opportunity = recommendation.opportunity
+    return Hit(
+        kind=source.kind,
+        label=source.label,
+        title=format_html(
+            "{} {} — recommendation v{}",
+            opportunity.reference,
+            opportunity.title,
+            recommendation.version,
+        ),
+        snippet=search.snippet(source, recommendation),
+        url=opportunity.get_absolute_url(),
+        board=opportunity.board.name,
+        context=f"Agreed {recommendation.agreed_on:%-d %B %Y}",
+    )
+
+
+def _agenda_item_hit(search: Search, source: Source, item) -> Hit:
+    return Hit(
+        kind=source.kind,
+        label=source.label,
+        title=search.marked_title(source, item),
+        snippet=search.snippet(source, item),
+        url=item.meeting.get_absolute_url(),
+        board=item.meeting.board.name,
+        context=str(item.meeting),
+    )
+
+
+def _minutes_hit(search: Search, source: Source, item) -> Hit:
+    return Hit(
+        kind=source.kind,
+        label=source.label,
+        title=format_html("Minutes of “{}”", item.title),
+        snippet=search.snippet(source, item),
+        url=item.meeting.get_absolute_url(),
+        board=item.meeting.board.name,
+        context=str(item.meeting),
+    )
+
+
+def _paper_hit(search: Search, source: Source, paper) -> Hit:
+    return Hit(
+        kind=source.kind,
+        label=source.label,
+        title=search.marked_title(source, paper),
+        snippet=SafeString(""),
+        url=paper.get_absolute_url(),
+        board=paper.meeting.board.name,
+        context=str(paper.meeting),
+    )
+
+
+HIT_BUILDERS: dict[str, Callable[[Search, Source, object], Hit]] = {
+    "opportunity": _opportunity_hit,
+    "recommendation": _recommendation_hit,
+    "agenda_item": _agenda_item_hit,
+    "minutes": _minutes_hit,
+    "paper": _paper_hit,
+}

@@ -1,0 +1,31 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .forms import SearchForm
+from .queries import Search
+
+PAGE_SIZE = 20
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Results only ever come from what the person may see (see ``search.permissions``)."""
+    form = SearchForm(request.GET if "q" in request.GET else None)
+    page = None
+    if form.is_valid():
+        found = Search(person=request.user, text=form.cleaned_data["q"])
+        page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = found.hits(page.object_list)
+    return render(
+        request,
+        "search/results.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

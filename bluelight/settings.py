@@ -211,6 +211,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "boards.tasks.send_meeting_reminders",
         "schedule": 60 * 60,
     },
+    "review-reminders": {
+        "task": "opportunities.tasks.send_review_reminders",
+        "schedule": 60 * 60,
+    },
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,

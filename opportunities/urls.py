@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 urlpatterns = [
     path("register/", views.register_list, name="register_list"),
@@ -18,4 +18,11 @@ urlpatterns = [
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("referrals/documents/<int:pk>/", views.referral_document, name="referral_document"),
     path("boards/<slug:slug>/decisions/", views.decision_matrix, name="decision_matrix"),
+    path("register/<int:pk>/reviews/new/", review_views.review_new, name="review_new"),
+    path(
+        "register/<int:pk>/benefits/estimates/",
+        review_views.benefit_estimates,
+        name="benefit_estimates",
+    ),
+    path("boards/<slug:slug>/reviews/", review_views.board_reviews, name="board_reviews"),
 ]

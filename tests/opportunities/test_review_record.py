@@ -114,7 +114,9 @@ def test_member_without_the_role_may_neither_see_the_form_nor_record(
 
 
 def test_an_owner_who_has_left_the_board_may_not_record(client_of, owen, in_delivery, full_data):
-    BoardMembership.objects.filter(person=owen).update(ends_on=timezone.localdate() - timedelta(days=1))
+    BoardMembership.objects.filter(person=owen).update(
+        ends_on=timezone.localdate() - timedelta(days=1)
+    )
     assert client_of(owen).post(url(in_delivery), full_data).status_code == 404
     assert not Review.objects.exists()
 
@@ -132,9 +134,7 @@ def test_anonymous_is_sent_to_sign_in(client, in_delivery, full_data):
 
 def test_a_proposed_opportunity_cannot_be_reviewed(client_of, alice, opportunity, full_data):
     response = client_of(alice).post(url(opportunity), full_data, follow=True)
-    assert "reviews are recorded while an opportunity is in delivery" in (
-        response.content.decode()
-    )
+    assert "reviews are recorded while an opportunity is in delivery" in (response.content.decode())
     assert not Review.objects.exists()
 
 
@@ -161,9 +161,7 @@ def test_the_next_review_must_come_after_the_held_date(client_of, alice, in_deli
 def test_a_review_cannot_be_held_in_the_future(client_of, alice, in_delivery, police):
     today = timezone.localdate()
     data = review_data((police, "100", ""), held_on=(today + timedelta(days=1)).isoformat())
-    refused(
-        client_of(alice), in_delivery, data, "The review cannot have been held in the future."
-    )
+    refused(client_of(alice), in_delivery, data, "The review cannot have been held in the future.")
 
 
 def test_negative_pounds_are_refused(client_of, alice, in_delivery, police):

@@ -240,3 +240,31 @@ def test_the_service_refuses_what_the_form_would(in_delivery, alice, police, out
         with pytest.raises(WorkflowError, match=message):
             record(**changes)
     assert not Review.objects.exists()
+
+
+def test_the_secretariat_cannot_clear_the_review_date_of_an_opportunity_in_delivery(
+    client_of, alice, in_delivery
+):
+    from tests.opportunities.test_opportunity_edit import edit
+
+    response = client_of(alice).post(
+        reverse("opportunity_edit", kwargs={"pk": in_delivery.pk}),
+        edit(in_delivery, next_review_on=""),
+    )
+    assert response.status_code == 200
+    assert "keeps a next review date" in response.content.decode()
+    in_delivery.refresh_from_db()
+    assert in_delivery.next_review_on is not None
+
+
+def test_the_rule_lets_the_owner_review_only_while_on_the_board(owen, bob, alice, in_delivery):
+    from opportunities.permissions import can_review_opportunity
+
+    assert can_review_opportunity(alice, in_delivery)
+    assert can_review_opportunity(owen, in_delivery)
+    assert not can_review_opportunity(bob, in_delivery)
+    BoardMembership.objects.filter(person=owen).update(
+        ends_on=timezone.localdate() - timedelta(days=1)
+    )
+    owen._current_memberships = None
+    assert not can_review_opportunity(owen, in_delivery)

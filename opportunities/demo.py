@@ -561,7 +561,7 @@ def _seed_reviews(opportunity: Opportunity, plan: DemoReviews, bodies: dict, sec
         rows = review_services.benefit_estimates_set(
             opportunity=opportunity,
             actor=secretariat,
-            period_end=today + timedelta(days=horizon),
+            period_end=_year_end(today + timedelta(days=horizon)),
             estimates=[
                 review_services.BodyBenefit(bodies[name], Decimal(amount), note)
                 for name, (amount, note) in lines.items()
@@ -591,6 +591,12 @@ def _seed_reviews(opportunity: Opportunity, plan: DemoReviews, bodies: dict, sec
         )
         _backdate(Review.objects.filter(pk=review.pk), today, demo.days_ago - 2)
         _backdate(Benefit.objects.filter(review=review), today, demo.days_ago - 2)
+
+
+def _year_end(day):
+    """The end of the financial year (31 March) on or after the day."""
+    end = day.replace(month=3, day=31)
+    return end if end >= day else end.replace(year=day.year + 1)
 
 
 def _backdate(rows, today, days_ago: int) -> None:

@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -155,7 +156,12 @@ def opportunity_transition(
         )
     review_on = opportunity.next_review_after_moving_to(to)
     review_changed = review_on != opportunity.next_review_on
-    changes = {"next_review_on": review_on} if review_changed else {}
+    changes = {}
+    if review_changed:
+        # A first date never overwrites one set meanwhile by an edit.
+        changes["next_review_on"] = (
+            Coalesce(F("next_review_on"), Value(review_on)) if review_on else None
+        )
     moved = Opportunity.objects.filter(pk=opportunity.pk, status=current).update(
         status=to, updated_at=timezone.now(), **changes
     )
@@ -164,7 +170,12 @@ def opportunity_transition(
             f"{opportunity.reference} was changed by someone else a moment ago. Reload the page "
             "to see its status now."
         )
-    before_review, opportunity.next_review_on = opportunity.next_review_on, review_on
+    before_review = opportunity.next_review_on
+    if review_changed:
+        review_on = Opportunity.objects.values_list("next_review_on", flat=True).get(
+            pk=opportunity.pk
+        )
+        opportunity.next_review_on = review_on
     opportunity.status = to
     summary = f"Status changed from {Status(current).label} to {Status(to).label}"
     if reason:

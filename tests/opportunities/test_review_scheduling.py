@@ -76,3 +76,12 @@ def test_add_months_keeps_to_the_end_of_short_months():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2027, 12, 15), 3) == date(2028, 3, 15)
     assert add_months(date(2027, 8, 31), 6) == date(2028, 2, 29)
+
+
+def test_a_date_set_meanwhile_by_an_edit_is_not_overwritten(opportunity, alice):
+    put_in(opportunity, Status.APPROVED)
+    Opportunity.objects.filter(pk=opportunity.pk).update(next_review_on=date(2027, 5, 1))
+    services.opportunity_transition(opportunity=opportunity, actor=alice, to=Status.IN_DELIVERY)
+    assert opportunity.next_review_on == date(2027, 5, 1)
+    opportunity.refresh_from_db()
+    assert opportunity.next_review_on == date(2027, 5, 1)

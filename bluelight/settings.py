@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=NOTIFICATION_DIGEST_HOUR, minute=0),
     },
+    "review-reminders": {
+        "task": "opportunities.tasks.send_review_reminders",
+        "schedule": 60 * 60,
+    },
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Opportunity, Recommendation, Referral, ReferralDocument
+from .models import Benefit, Opportunity, Recommendation, Referral, ReferralDocument, Review
 
 
 class NoDeleteMixin:
@@ -137,3 +137,58 @@ class ReferralDocumentAdmin(NoDeleteMixin, admin.ModelAdmin):
         "uploaded_by",
         "uploaded_at",
     ]
+
+
+class BenefitInline(admin.TabularInline):
+    model = Benefit
+    extra = 0
+    fields = ["organisation", "kind", "cashable", "non_cashable", "period_end", "recorded_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Reviews are recorded on the opportunity's page; here they are read."""
+
+    list_display = ["opportunity", "held_on", "rag", "next_review_on", "recorded_by"]
+    list_filter = ["rag", "opportunity__board"]
+    list_select_related = ["opportunity", "recorded_by"]
+    date_hierarchy = "held_on"
+    readonly_fields = [
+        "opportunity",
+        "held_on",
+        "conclusion",
+        "rag",
+        "non_cashable_realised",
+        "next_review_on",
+        "recorded_by",
+        "recorded_at",
+    ]
+    inlines = [BenefitInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Benefit)
+class BenefitAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["opportunity", "organisation", "kind", "cashable", "period_end", "recorded_at"]
+    list_filter = ["kind", "organisation"]
+    list_select_related = ["opportunity", "organisation"]
+    readonly_fields = [
+        "opportunity",
+        "organisation",
+        "kind",
+        "cashable",
+        "non_cashable",
+        "period_end",
+        "review",
+        "recorded_by",
+        "recorded_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -13,8 +13,8 @@ from boards.demo import BOARD_SLUG
 from boards.models import Board, ExecutiveAuthority, User
 from notifications.services import notifications_suppressed
 
-from . import services
-from .models import Opportunity, Referral, Status, Theme
+from . import review_services, services
+from .models import Benefit, Opportunity, Referral, Review, Status, Theme
 
 SECRETARIAT = "priya.shah@warwickshire-cc.example"
 APPROVED = Referral.Status.APPROVED
@@ -64,7 +64,7 @@ REGISTER = [
         recommend="The board recommends that each body approves co-location at Southam fire station, "
         "with the police station released for disposal.",
         decisions={"WFRS": APPROVED, "Police": APPROVED, "WCC": APPROVED},
-        due_in_days=-200,
+        due_in_days=-560,
         then=(Status.IN_DELIVERY,),
     ),
     DemoOpportunity(
@@ -81,7 +81,7 @@ REGISTER = [
         non_cashable="Fewer deliberate fires and safer neighbourhoods.",
         recommend="The board recommends a joint arson reduction taskforce for an initial two years.",
         decisions={"WFRS": APPROVED, "Police": APPROVED},
-        due_in_days=-400,
+        due_in_days=-620,
         then=(Status.IN_DELIVERY, Status.IMPLEMENTED),
     ),
     DemoOpportunity(
@@ -200,6 +200,25 @@ REGISTER = [
         due_in_days=14,
     ),
     DemoOpportunity(
+        "Joint drone unit",
+        Theme.RESPONSE,
+        "Police",
+        ("Police", "WFRS"),
+        "One drone unit with pilots from both services, flying for missing person searches, "
+        "fires and flooding across the county from Leamington and Nuneaton.",
+        "simon.ashworth@police.example",
+        cashable=60000,
+        cost=180000,
+        rag="green",
+        non_cashable="Faster searches for vulnerable missing people; safer firefighting at large "
+        "incidents.",
+        risks="Civil Aviation Authority permissions; keeping enough trained pilots on each shift.",
+        recommend="The board recommends a joint drone unit hosted by Warwickshire Police.",
+        decisions={"Police": APPROVED, "WFRS": APPROVED},
+        due_in_days=-430,
+        then=(Status.IN_DELIVERY,),
+    ),
+    DemoOpportunity(
         "Joint road safety education programme",
         Theme.PREVENTION,
         "WFRS",
@@ -258,6 +277,8 @@ def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> 
     if not demo.recommend:
         for status in demo.then:
             move(status)
+        if demo.title in REVIEWS:
+            _seed_reviews(opportunity, REVIEWS[demo.title], bodies, secretariat)
         return
     due = today + timedelta(days=demo.due_in_days)
     recommendation = services.recommendation_record(
@@ -278,6 +299,8 @@ def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> 
     opportunity.refresh_from_db()
     for status in demo.then:
         move(status)
+    if demo.title in REVIEWS:
+        _seed_reviews(opportunity, REVIEWS[demo.title], bodies, secretariat)
 
 
 def _decide(referral: Referral, outcome: str) -> None:
@@ -323,3 +346,262 @@ def link_agenda() -> None:
         opportunity = opportunities.get(AGENDA_LINKS[item.title])
         if opportunity is not None and item.opportunity_id != opportunity.pk:
             AgendaItem.objects.filter(pk=item.pk).update(opportunity=opportunity)
+
+
+# --- reviews and benefits of the opportunities in delivery, on hold or implemented -----------
+
+
+@dataclass
+class DemoReview:
+    days_ago: int
+    rag: str
+    conclusion: str
+    realised: dict = field(default_factory=dict)  # body: (cashable £, non-cashable note)
+    non_cashable: str = ""
+    next_in_days: int | None = None  # from today; None: the next review is 6 months on
+    by_owner: bool = True
+
+
+@dataclass
+class DemoReviews:
+    # Estimates per body (£ expected in total by the horizon, note), given days_ago; a later
+    # estimate revises an earlier one.
+    estimates: list[tuple[int, int, dict]]  # (days ago, horizon in days from today, {body: ...})
+    reviews: list[DemoReview]
+
+
+REVIEWS = {
+    "Shared fire and police station at Southam": DemoReviews(
+        estimates=[
+            (
+                540,
+                500,
+                {
+                    "Police": (110000, "Release of the police station for disposal."),
+                    "WFRS": (40000, "Shared running costs of the station."),
+                    "WCC": (12000, "Lower business rates and shared grounds maintenance."),
+                },
+            ),
+            (
+                130,
+                500,
+                {
+                    "Police": (125000, "Disposal agreed at a better price than expected."),
+                    "WFRS": (40000, "Shared running costs of the station."),
+                    "WCC": (12000, "Lower business rates and shared grounds maintenance."),
+                },
+            ),
+        ],
+        reviews=[
+            DemoReview(
+                480,
+                "amber",
+                "Building works for the extension started three weeks late after the planning "
+                "condition on parking was discharged. The on-call crew have kept the appliance "
+                "available throughout. The safer neighbourhood team moves in once the welfare "
+                "block is finished.",
+                realised={"Police": (0, ""), "WFRS": (6500, "Joint parking and welfare contract.")},
+                non_cashable="Joint station open day planned with the parish council.",
+            ),
+            DemoReview(
+                300,
+                "green",
+                "The safer neighbourhood team moved into the fire station in the spring. The "
+                "police station is vacant and marketed for sale. Utility and cleaning contracts "
+                "are now shared.",
+                realised={
+                    "Police": (24000, "Vacated station: rates and utilities stopped."),
+                    "WFRS": (9000, "Shared cleaning and utilities."),
+                    "WCC": (2400, ""),
+                },
+                non_cashable="Officers and crews brief together at shift change; the public "
+                "counter is open four days a week instead of two.",
+                by_owner=False,
+            ),
+            DemoReview(
+                120,
+                "green",
+                "Sale of the former police station completed. Running costs are below the "
+                "business case. The board asked for a short case study for other market towns.",
+                realised={
+                    "Police": (21500, "Disposal costs recovered; lower running costs."),
+                    "WFRS": (8200, ""),
+                    "WCC": (3100, "Shared grounds maintenance."),
+                },
+                non_cashable="Joint community events at the station; quicker joint response "
+                "to flooding on the Itchen.",
+                next_in_days=10,
+            ),
+        ],
+    ),
+    "Joint arson reduction taskforce": DemoReviews(
+        estimates=[
+            (
+                560,
+                160,
+                {
+                    "WFRS": (48000, "Fewer deliberate fires attended."),
+                    "Police": (26000, "Fewer arson investigations and related calls."),
+                },
+            ),
+        ],
+        reviews=[
+            DemoReview(
+                540,
+                "amber",
+                "The taskforce is staffed and has mapped the hot spots in Nuneaton and Rugby. "
+                "Data sharing between the fire incident system and police crime records is "
+                "still by spreadsheet.",
+                realised={"WFRS": (8000, ""), "Police": (4200, "")},
+                non_cashable="A data sharing agreement signed by both services.",
+            ),
+            DemoReview(
+                400,
+                "green",
+                "Deliberate secondary fires fell by 18% on the year in the target wards. Fly "
+                "tipping removed within 48 hours in partnership with the borough councils.",
+                realised={
+                    "WFRS": (11500, "Fewer appliance mobilisations to deliberate fires."),
+                    "Police": (6800, ""),
+                },
+                non_cashable="Schools programme reached 2,400 pupils.",
+            ),
+            DemoReview(
+                260,
+                "green",
+                "The taskforce's approach is now business as usual in both services; the "
+                "board agreed it can be treated as implemented.",
+                realised={"WFRS": (12800, ""), "Police": (7100, "")},
+                non_cashable="Joint arson investigation training for 30 officers and crew "
+                "managers.",
+                by_owner=False,
+            ),
+            DemoReview(
+                110,
+                "green",
+                "Post-implementation review: savings continue at the expected rate. One more "
+                "review in the spring will confirm the benefits over the full two years.",
+                realised={
+                    "WFRS": (9600, "Fewer deliberate vehicle fires."),
+                    "Police": (5900, ""),
+                },
+                next_in_days=75,
+            ),
+        ],
+    ),
+    "Joint drone unit": DemoReviews(
+        estimates=[
+            (
+                420,
+                300,
+                {
+                    "Police": (70000, "Less use of the national police air service."),
+                    "WFRS": (25000, "Shorter attendance at large fires and water rescues."),
+                },
+            ),
+        ],
+        reviews=[
+            DemoReview(
+                380,
+                "amber",
+                "Six pilots trained; the second aircraft is delayed by the supplier. Night "
+                "flying permission from the Civil Aviation Authority is awaited.",
+                realised={"Police": (9500, "Fewer helicopter requests."), "WFRS": (3000, "")},
+            ),
+            DemoReview(
+                230,
+                "amber",
+                "Both aircraft flying. Pilot cover on night shifts is thin; a third police "
+                "pilot and two fire pilots start training in the autumn.",
+                realised={
+                    "Police": (14200, ""),
+                    "WFRS": (4800, "Thermal imaging used at two large farm fires."),
+                },
+                non_cashable="Three vulnerable missing people found by the drone in the period.",
+                next_in_days=-21,
+            ),
+        ],
+    ),
+    "Shared mobile data platform": DemoReviews(
+        estimates=[
+            (
+                300,
+                700,
+                {
+                    "Police": (60000, "Retire the separate mobile data contract."),
+                    "WFRS": (35000, "Risk information on every appliance without paper."),
+                },
+            ),
+        ],
+        reviews=[
+            DemoReview(
+                260,
+                "amber",
+                "On hold while the national Emergency Services Network timetable is "
+                "confirmed; both services extended their current contracts by a year.",
+            ),
+            DemoReview(
+                80,
+                "red",
+                "The national timetable has slipped again. The board agreed to stay on hold "
+                "and look at a shared mapping service in the meantime.",
+                next_in_days=50,
+                by_owner=False,
+            ),
+        ],
+    ),
+}
+
+
+def _seed_reviews(opportunity: Opportunity, plan: DemoReviews, bodies: dict, secretariat) -> None:
+    """Estimates and reviews dated in the past, recorded through the services."""
+    today = timezone.localdate()
+    owner = opportunity.owner or secretariat
+    for days_ago, horizon, lines in plan.estimates:
+        rows = review_services.benefit_estimates_set(
+            opportunity=opportunity,
+            actor=secretariat,
+            period_end=_year_end(today + timedelta(days=horizon)),
+            estimates=[
+                review_services.BodyBenefit(bodies[name], Decimal(amount), note)
+                for name, (amount, note) in lines.items()
+            ],
+        )
+        _backdate(Benefit.objects.filter(pk__in=[row.pk for row in rows]), today, days_ago)
+    for index, demo in enumerate(plan.reviews):
+        held_on = today - timedelta(days=demo.days_ago)
+        if demo.next_in_days is not None:
+            next_on = today + timedelta(days=demo.next_in_days)
+        elif index + 1 < len(plan.reviews):
+            next_on = today - timedelta(days=plan.reviews[index + 1].days_ago - 7)
+        else:
+            next_on = held_on + timedelta(days=182)
+        review = review_services.review_record(
+            opportunity=opportunity,
+            actor=owner if demo.by_owner else secretariat,
+            held_on=held_on,
+            conclusion=demo.conclusion,
+            rag=demo.rag,
+            non_cashable_realised=demo.non_cashable,
+            next_review_on=next_on,
+            benefits=[
+                review_services.BodyBenefit(bodies[name], Decimal(amount), note)
+                for name, (amount, note) in demo.realised.items()
+            ],
+        )
+        _backdate(Review.objects.filter(pk=review.pk), today, demo.days_ago - 2)
+        _backdate(Benefit.objects.filter(review=review), today, demo.days_ago - 2)
+
+
+def _year_end(day):
+    """The end of the financial year (31 March) on or after the day."""
+    end = day.replace(month=3, day=31)
+    return end if end >= day else end.replace(year=day.year + 1)
+
+
+def _backdate(rows, today, days_ago: int) -> None:
+    """Demo rows look recorded when they would have been, not at seeding time."""
+    moment = timezone.make_aware(
+        timezone.datetime.combine(today - timedelta(days=days_ago), timezone.datetime.min.time())
+    ) + timedelta(hours=10)
+    rows.update(recorded_at=moment)

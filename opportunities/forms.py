@@ -81,6 +81,14 @@ class AssessmentForm(OpportunityForm):
         self.fields["owner"].queryset = User.objects.filter(pk__in=members, is_active=True)
         self.fields["rag"].choices = [("", "Not rated"), *Rag.choices]
 
+    def clean_next_review_on(self):
+        value = self.cleaned_data.get("next_review_on")
+        if value is None and self.instance.review_date_required:
+            raise forms.ValidationError(
+                f"An opportunity {self.instance.status_label.lower()} keeps a next review date."
+            )
+        return value
+
 
 class BoardChoiceForm(forms.Form):
     board = forms.ModelChoiceField(queryset=Board.objects.none(), label="Board")

@@ -1,7 +1,8 @@
 """The collaboration register: opportunities, the board's recommendations on them, and the
 referral of each recommendation to each body's executive."""
 
-from datetime import date
+import calendar
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -80,6 +81,23 @@ RECOMMENDABLE = frozenset(
 )
 
 
+# The statutory keep-under-review duty: an opportunity in delivery or on hold always has a next
+# review date, this many months ahead when it enters the state without one. An implemented
+# opportunity keeps the date it has: its post-implementation review records the benefits
+# realised, and recording that review without a next date ends the reviews. Any other state
+# (closed, withdrawn, or back to proposed / under assessment from on hold) clears the date.
+REVIEW_INTERVAL_MONTHS: dict[str, int] = {Status.IN_DELIVERY: 6, Status.ON_HOLD: 3}
+REVIEW_REQUIRED = frozenset(REVIEW_INTERVAL_MONTHS)
+REVIEWABLE = REVIEW_REQUIRED | {Status.IMPLEMENTED}
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month, ``months`` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def manual_transitions(status: str) -> list[str]:
     """The statuses the secretariat may choose from here, in the order of the workflow."""
     allowed = TRANSITIONS.get(status, frozenset()) - AUTOMATIC.get(status, frozenset())
@@ -89,6 +107,15 @@ def manual_transitions(status: str) -> list[str]:
 class OpportunityQuerySet(models.QuerySet):
     def review_overdue(self, on: date | None = None):
         return self.filter(next_review_on__lt=on or timezone.localdate())
+
+    def under_review(self):
+        """Opportunities the board keeps under review that have a next review date."""
+        return self.filter(status__in=REVIEWABLE, next_review_on__isnull=False)
+
+    def review_due_within(self, days: int, on: date | None = None):
+        """Under review, and the review is overdue or falls within the coming ``days``."""
+        today = on or timezone.localdate()
+        return self.under_review().filter(next_review_on__lte=today + timedelta(days=days))
 
 
 class Opportunity(models.Model):
@@ -186,7 +213,30 @@ class Opportunity(models.Model):
 
     @property
     def review_overdue(self) -> bool:
-        return bool(self.next_review_on and self.next_review_on < timezone.localdate())
+        return bool(
+            self.status in REVIEWABLE
+            and self.next_review_on
+            and self.next_review_on < timezone.localdate()
+        )
+
+    @property
+    def is_under_review(self) -> bool:
+        """A review may be recorded: in delivery, on hold, or implemented."""
+        return self.status in REVIEWABLE
+
+    @property
+    def review_date_required(self) -> bool:
+        return self.status in REVIEW_REQUIRED
+
+    def next_review_after_moving_to(self, status: str, today: date | None = None) -> date | None:
+        """The next review date once the opportunity is in ``status``: a first date set on
+        entering delivery or on hold without one, cleared on leaving review for a state
+        outside it, otherwise unchanged."""
+        if status in REVIEW_REQUIRED and self.next_review_on is None:
+            return add_months(today or timezone.localdate(), REVIEW_INTERVAL_MONTHS[status])
+        if status not in REVIEWABLE and self.status in REVIEWABLE:
+            return None
+        return self.next_review_on
 
 
 class Outcome(models.TextChoices):

@@ -70,3 +70,20 @@ def can_view_decision_matrix(person: Person, board: Board) -> bool:
 
 def is_executive_of_any(person: Person) -> bool:
     return bool(executive_organisation_ids(person))
+
+
+@register_rule("review_opportunity")
+def can_review_opportunity(person: Person, opportunity: Opportunity) -> bool:
+    """Record a review and set the estimated benefits per body: the board's secretariat, or the
+    opportunity's owner while they hold a role on its board."""
+    if not person.is_authenticated:
+        return False
+    if is_secretariat(person, opportunity.board):
+        return True
+    return opportunity.owner_id == person.pk and bool(roles_on(person, opportunity.board))
+
+
+@register_rule("view_reviews")
+def can_view_reviews(person: Person, board: Board) -> bool:
+    """The board's list of reviews due and overdue: anyone holding a role on the board."""
+    return bool(roles_on(person, board))

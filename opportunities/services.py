@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -140,7 +141,9 @@ def opportunity_transition(
 
     A person may only make the manual moves; the automatic ones (referrals sent, outcome known)
     are made by the services that cause them. The change is a conditional update, so two people
-    moving the same opportunity at once cannot both succeed. Appends a "status" event.
+    moving the same opportunity at once cannot both succeed. Appends a "status" event. Entering
+    delivery or on hold without a next review date sets one, and leaving review for a state
+    outside it clears it (``Opportunity.next_review_after_moving_to``), with its own event.
     """
     current = opportunity.status
     allowed = opportunity.can_move_to(to)
@@ -151,14 +154,28 @@ def opportunity_transition(
             f"{opportunity.reference} is {Status(current).label.lower()}; it cannot be moved "
             f"to “{Status(to).label.lower() if to in Status.values else to}” from there."
         )
+    review_on = opportunity.next_review_after_moving_to(to)
+    review_changed = review_on != opportunity.next_review_on
+    changes = {}
+    if review_changed:
+        # A first date never overwrites one set meanwhile by an edit.
+        changes["next_review_on"] = (
+            Coalesce(F("next_review_on"), Value(review_on)) if review_on else None
+        )
     moved = Opportunity.objects.filter(pk=opportunity.pk, status=current).update(
-        status=to, updated_at=timezone.now()
+        status=to, updated_at=timezone.now(), **changes
     )
     if moved != 1:
         raise WorkflowError(
             f"{opportunity.reference} was changed by someone else a moment ago. Reload the page "
             "to see its status now."
         )
+    before_review = opportunity.next_review_on
+    if review_changed:
+        review_on = Opportunity.objects.values_list("next_review_on", flat=True).get(
+            pk=opportunity.pk
+        )
+        opportunity.next_review_on = review_on
     opportunity.status = to
     summary = f"Status changed from {Status(current).label} to {Status(to).label}"
     if reason:
@@ -171,7 +188,22 @@ def opportunity_transition(
         before={"status": current},
         after={"status": to},
     )
+    if review_changed:
+        _audit_review_date(opportunity, actor, before_review, review_on)
     return opportunity
+
+
+def _audit_review_date(opportunity: Opportunity, actor, before: date | None, after: date | None):
+    audit_record(
+        subject=opportunity,
+        actor=actor,
+        verb="review_scheduled" if after else "review_cleared",
+        summary=f"Next review set for {after:%-d %B %Y}"
+        if after
+        else "No further review is due now that it is " + Status(opportunity.status).label.lower(),
+        before={"next_review_on": before.isoformat() if before else None},
+        after={"next_review_on": after.isoformat() if after else None},
+    )
 
 
 # --- recommendations and referrals ------------------------------------------------------------

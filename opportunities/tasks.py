@@ -1,9 +1,16 @@
 from celery import shared_task
 
 from .reminders import decision_reminders_send
+from .review_reminders import review_reminders_send
 
 
 @shared_task(acks_late=True)
 def send_decision_reminders() -> int:
     """Daily: decisions due within a week, and overdue ones (each reminded once)."""
     return decision_reminders_send()
+
+
+@shared_task(acks_late=True)
+def send_review_reminders() -> int:
+    """Hourly: reviews due within a fortnight, and overdue ones (each reminded once)."""
+    return review_reminders_send()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, views
+from . import exports, review_views, views
 
 urlpatterns = [
     path("register/", views.register_list, name="register_list"),
@@ -30,4 +30,11 @@ urlpatterns = [
         exports.decision_matrix_xlsx,
         name="decision_matrix_export_xlsx",
     ),
+    path("register/<int:pk>/reviews/new/", review_views.review_new, name="review_new"),
+    path(
+        "register/<int:pk>/benefits/estimates/",
+        review_views.benefit_estimates,
+        name="benefit_estimates",
+    ),
+    path("boards/<slug:slug>/reviews/", review_views.board_reviews, name="board_reviews"),
 ]

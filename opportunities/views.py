@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from boards.models import Board, Organisation
 from boards.permissions import boards_of, executive_organisation_ids, member_board
 
-from . import permissions, services
+from . import permissions, review_views, services
 from .forms import (
     AssessmentForm,
     DecisionForm,
@@ -140,9 +140,9 @@ def _filter_register(opportunities, data: dict):
         opportunities = opportunities.filter(participating_organisations__id=data["body"])
     today = timezone.localdate()
     if data["review"] == "overdue":
-        opportunities = opportunities.filter(next_review_on__lt=today)
+        opportunities = opportunities.under_review().filter(next_review_on__lt=today)
     elif data["review"] == "30":
-        opportunities = opportunities.filter(
+        opportunities = opportunities.under_review().filter(
             next_review_on__gte=today, next_review_on__lte=today + timedelta(days=30)
         )
     return opportunities
@@ -186,6 +186,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "opportunities/opportunity_detail.html",
         {
+            **review_views.review_section(request, opportunity),
             "opportunity": opportunity,
             "participating": opportunity.participating_organisations.order_by("name"),
             "recommendations": recommendations,

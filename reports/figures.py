@@ -193,10 +193,11 @@ def benefits_by_quarter(board: Board) -> list[dict]:
 
 
 def reviews_due(board: Board, today: date) -> dict:
-    """Opportunities whose next review is overdue or due in the next 30 days (as the
-    register's review filter counts them), with the first few listed, soonest first."""
+    """Opportunities under review (in delivery, on hold, implemented) whose next review is
+    overdue or due in the next 30 days, as the board's reviews list and the register's review
+    filter count them, with the first few listed, soonest first."""
     horizon = today + timedelta(days=REVIEW_HORIZON_DAYS)
-    opportunities = Opportunity.objects.filter(board=board, next_review_on__isnull=False)
+    opportunities = Opportunity.objects.filter(board=board).under_review()
     counts = opportunities.aggregate(
         overdue=Count("pk", filter=Q(next_review_on__lt=today)),
         due_soon=Count("pk", filter=Q(next_review_on__gte=today, next_review_on__lte=horizon)),

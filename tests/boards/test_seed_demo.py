@@ -163,7 +163,7 @@ def test_seed_demo_builds_a_register_in_every_kind_of_state():
         Status.ON_HOLD,
         Status.WITHDRAWN,
     } <= statuses
-    assert Opportunity.objects.count() == 12
+    assert Opportunity.objects.count() == 13
     decided = Referral.objects.exclude(status="pending").count()
     pending = Referral.objects.filter(status="pending", sent_at__isnull=False).count()
     assert decided >= 10 and pending >= 3
@@ -190,3 +190,29 @@ def test_the_demo_boards_public_pages_show_approved_minutes_without_the_confiden
         assert "Budbrooke" not in response.content.decode(), url
     minutes = client.get(f"/public/{board.slug}/meetings/{inaugural.pk}/").content.decode()
     assert "The board agreed its terms of reference." in minutes
+
+
+def test_seed_demo_keeps_opportunities_under_review_with_their_benefits():
+    from datetime import timedelta
+
+    from django.db.models import Sum
+
+    from opportunities.models import Benefit, Review
+
+    call_command("seed_demo")
+    today = timezone.localdate()
+    reviewed = Opportunity.objects.filter(reviews__isnull=False).distinct()
+    assert reviewed.count() >= 4
+    for opportunity in reviewed:
+        held = list(opportunity.reviews.values_list("held_on", flat=True))
+        assert 2 <= len(held) <= 4
+        assert min(held) >= today - timedelta(days=550)
+    in_review = Opportunity.objects.under_review()
+    assert in_review.filter(next_review_on__lt=today).count() == 1
+    assert in_review.filter(
+        next_review_on__gte=today, next_review_on__lte=today + timedelta(days=14)
+    ).exists()
+    realised = Benefit.objects.filter(kind="realised").aggregate(total=Sum("cashable"))["total"]
+    assert 50000 < realised < 500000
+    assert Benefit.objects.filter(kind="estimated").values("organisation").distinct().count() >= 3
+    assert Review.objects.filter(benefits__isnull=False).exists()

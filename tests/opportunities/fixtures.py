@@ -94,3 +94,38 @@ def referred(assessed, record, alice, police, fire, council, erin, pat, cara):
     services.recommendation_send(recommendation=recommendation, actor=alice)
     assessed.refresh_from_db()
     return recommendation
+
+
+# --- reviews ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def owen(board, police):
+    """A board member (Police) who owns the opportunity under review."""
+    from boards.models import BoardMembership
+    from tests.factories import MembershipFactory
+
+    person = UserFactory(full_name="Owen Oakes", email="owen@police.example", organisation=police)
+    MembershipFactory(person=person, board=board, role=BoardMembership.Role.MEMBER)
+    return person
+
+
+@pytest.fixture
+def deliver(alice):
+    """``deliver(opportunity)``: an approved opportunity moved into delivery by the secretariat
+    (which sets its first review date)."""
+
+    def move(opportunity, owner=None):
+        Opportunity.objects.filter(pk=opportunity.pk).update(status=Status.APPROVED, owner=owner)
+        opportunity.refresh_from_db()
+        services.opportunity_transition(opportunity=opportunity, actor=alice, to=Status.IN_DELIVERY)
+        opportunity.refresh_from_db()
+        return opportunity
+
+    return move
+
+
+@pytest.fixture
+def in_delivery(make_opportunity, deliver, owen, council, police, fire):
+    """In delivery, owned by owen, with Police (lead), Fire and the council taking part."""
+    return deliver(make_opportunity(participating=[police, fire, council]), owner=owen)

@@ -1,0 +1,171 @@
+"""Forms of the reviews: a review with the benefits realised per body, and the estimates."""
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from boards.models import Organisation
+
+from .forms import DateInput
+from .models import REVIEW_INTERVAL_MONTHS, Opportunity, Rag, add_months
+from .review_services import BodyBenefit
+
+NOT_NEGATIVE = "Enter an amount of £0 or more."
+
+
+class BodyBenefitForm(forms.Form):
+    """One body's line: the body (fixed, hidden), cashable £ and non-cashable benefits."""
+
+    organisation = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That body does not take part in this opportunity.",
+            "required": "That body does not take part in this opportunity.",
+        },
+    )
+    cashable = forms.DecimalField(
+        label="Cashable (£)",
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages={"min_value": NOT_NEGATIVE},
+        widget=forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"}),
+    )
+    non_cashable = forms.CharField(
+        label="Non-cashable", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, bodies: dict[int, Organisation], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bodies = bodies
+        self.fields["organisation"].choices = [(pk, body.name) for pk, body in bodies.items()]
+
+    @property
+    def body(self) -> Organisation | None:
+        """The body this line is for, as the page offered it."""
+        return self.bodies.get(self.initial.get("organisation"))
+
+    def line(self) -> BodyBenefit:
+        data = self.cleaned_data
+        return BodyBenefit(
+            organisation=self.bodies[data["organisation"]],
+            cashable=data.get("cashable") or 0,
+            non_cashable=data.get("non_cashable", "").strip(),
+        )
+
+
+class BaseBodyBenefitFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            pk = form.cleaned_data.get("organisation")
+            if pk in seen:
+                raise forms.ValidationError("Each body may be given only once.")
+            seen.add(pk)
+
+    def lines(self) -> list[BodyBenefit]:
+        return [form.line() for form in self.forms]
+
+
+BodyBenefitFormSet = forms.formset_factory(
+    BodyBenefitForm, formset=BaseBodyBenefitFormSet, extra=0, validate_max=True
+)
+
+
+def body_benefit_formset(
+    data, *, bodies: list[Organisation], prefix: str, initial: dict[int, dict] | None = None
+) -> BaseBodyBenefitFormSet:
+    """One line per body of the opportunity, in the order given."""
+    initial = initial or {}
+    formset = BodyBenefitFormSet(
+        data,
+        prefix=prefix,
+        initial=[{"organisation": body.pk, **initial.get(body.pk, {})} for body in bodies],
+        form_kwargs={"bodies": {body.pk: body for body in bodies}},
+    )
+    formset.max_num = len(bodies)
+    return formset
+
+
+class ReviewForm(forms.Form):
+    held_on = forms.DateField(label="Review held on", widget=DateInput())
+    conclusion = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Where the opportunity stands, what was decided, what happens next.",
+    )
+    rag = forms.ChoiceField(label="RAG rating", choices=Rag.choices, widget=forms.RadioSelect)
+    non_cashable_realised = forms.CharField(
+        label="Non-cashable benefits realised (summary)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    next_review_on = forms.DateField(label="Next review", required=False, widget=DateInput())
+
+    def __init__(self, *args, opportunity: Opportunity, last_held_on: date | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.opportunity = opportunity
+        self.last_held_on = last_held_on
+        today = timezone.localdate()
+        months = REVIEW_INTERVAL_MONTHS.get(opportunity.status)
+        self.initial.setdefault("held_on", today)
+        self.initial.setdefault("rag", opportunity.rag or None)
+        if months:
+            self.initial.setdefault("next_review_on", add_months(today, months))
+        field = self.fields["next_review_on"]
+        if opportunity.review_date_required:
+            field.required = True
+            field.help_text = (
+                f"Required while the opportunity is {opportunity.status_label.lower()}."
+            )
+        else:
+            field.help_text = "Leave empty when no further review is due."
+
+    def clean_held_on(self) -> date:
+        held_on = self.cleaned_data["held_on"]
+        if held_on > timezone.localdate():
+            raise forms.ValidationError("The review cannot have been held in the future.")
+        if self.last_held_on and held_on < self.last_held_on:
+            raise forms.ValidationError(
+                f"A later review, held on {self.last_held_on:%-d %B %Y}, is already recorded."
+            )
+        return held_on
+
+    def clean(self):
+        cleaned = super().clean()
+        held_on, next_on = cleaned.get("held_on"), cleaned.get("next_review_on")
+        if held_on and next_on and next_on <= held_on:
+            self.add_error("next_review_on", "The next review must come after this one.")
+        return cleaned
+
+
+class EstimatesForm(forms.Form):
+    period_end = forms.DateField(
+        label="Benefits expected by",
+        widget=DateInput(),
+        help_text="The amounts are the total each body expects to have realised by this date.",
+    )
+
+    def __init__(self, *args, period_end: date | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("period_end", period_end or add_months(timezone.localdate(), 12))
+
+
+class ReviewsFilterForm(forms.Form):
+    """The board's reviews list: which reviews to show."""
+
+    OVERDUE = "overdue"
+    SOON = "soon"
+    due = forms.ChoiceField(
+        label="Show",
+        required=False,
+        choices=[
+            ("", "Overdue or due within 30 days"),
+            (OVERDUE, "Overdue only"),
+            (SOON, "Due within 30 days only"),
+        ],
+    )

@@ -25,6 +25,7 @@ def register(make_opportunity, police, fire, council):
         rag=Rag.GREEN,
         next_review_on=today - timedelta(days=3),
     )
+    Opportunity.objects.filter(title="Southam station").update(status=Status.IN_DELIVERY)
     make_opportunity(
         title="Arson taskforce",
         theme=Theme.PREVENTION,
@@ -39,7 +40,10 @@ def register(make_opportunity, police, fire, council):
         lead_organisation=council,
         participating=[council],
         summary="Shared vehicle maintenance for arson cars too",
+        next_review_on=today + timedelta(days=20),
     )
+    # Under review (in delivery); the taskforce's date does not count while under assessment.
+    Opportunity.objects.filter(title="Fleet workshop").update(status=Status.IN_DELIVERY)
     Opportunity.objects.filter(title="Arson taskforce").update(status=Status.UNDER_ASSESSMENT)
 
 
@@ -51,7 +55,7 @@ def register(make_opportunity, police, fire, council):
         ({"theme": "fleet"}, {"Fleet workshop"}),
         ({"rag": "green"}, {"Southam station"}),
         ({"review": "overdue"}, {"Southam station"}),
-        ({"review": "30"}, {"Arson taskforce"}),
+        ({"review": "30"}, {"Fleet workshop"}),
         ({"q": "arson"}, {"Arson taskforce", "Fleet workshop"}),
         ({"q": "southam"}, {"Southam station"}),
     ],

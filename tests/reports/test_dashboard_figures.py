@@ -188,13 +188,32 @@ def test_benefits_add_up_quarter_by_quarter_with_gaps_carried(figures):
     ]
 
 
-def test_reviews_overdue_and_due_in_30_days(figures):
+def test_reviews_count_only_opportunities_under_review(figures):
+    # "Shared station" (awaiting decisions, date past) and "Arson taskforce" (approved) carry
+    # review dates but are not yet under review; "Fleet workshop" falls after the horizon.
     reviews = figures["reviews"]
-    assert (reviews["overdue"], reviews["due_soon"]) == (1, 2)
+    assert (reviews["overdue"], reviews["due_soon"]) == (0, 1)
+    assert [o.title for o in reviews["listed"]] == ["Falls response"]
+
+
+def test_reviews_overdue_and_due_in_30_days(board, police, fire, client_of, bob):
+    for title, status, days in [
+        ("Overdue in delivery", Status.IN_DELIVERY, -5),
+        ("Overdue on hold", Status.ON_HOLD, -1),
+        ("Due implemented", Status.IMPLEMENTED, 0),
+        ("Due in delivery", Status.IN_DELIVERY, 30),
+        ("Later in delivery", Status.IN_DELIVERY, 31),
+        ("Closed long ago", Status.CLOSED, -40),
+    ]:
+        opportunity(board, police, title=title, status=status, review=TODAY + timedelta(days=days))
+    response = client_of(bob).get(reverse("board_dashboard", kwargs={"slug": "warwickshire"}))
+    reviews = response.context["figures"]["reviews"]
+    assert (reviews["overdue"], reviews["due_soon"]) == (2, 2)
     assert [o.title for o in reviews["listed"]] == [
-        "Shared station",
-        "Arson taskforce",
-        "Falls response",
+        "Overdue in delivery",
+        "Overdue on hold",
+        "Due implemented",
+        "Due in delivery",
     ]
 
 

@@ -3,7 +3,7 @@ services people use, so each has a true timeline. An opportunity already present
 left as it is, so seeding twice gives the same data."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,7 +14,7 @@ from boards.models import Board, ExecutiveAuthority, User
 from notifications.services import notifications_suppressed
 
 from . import review_services, services
-from .models import Benefit, Opportunity, Referral, Review, Status, Theme
+from .models import Benefit, Opportunity, Recommendation, Referral, Review, Status, Theme
 
 SECRETARIAT = "priya.shah@warwickshire-cc.example"
 APPROVED = Referral.Status.APPROVED
@@ -296,11 +296,30 @@ def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> 
         outcome = demo.decisions.get(referral.organisation.short_name)
         if outcome is not None:
             _decide(referral, outcome)
+    _backdate_referrals(recommendation)
     opportunity.refresh_from_db()
     for status in demo.then:
         move(status)
     if demo.title in REVIEWS:
         _seed_reviews(opportunity, REVIEWS[demo.title], bodies, secretariat)
+
+
+def _backdate_referrals(recommendation: Recommendation) -> None:
+    """Real decisions take weeks: date the sending three days after the board agreed the
+    recommendation, and each body's decision some days after that (never in the future)."""
+    sent = timezone.make_aware(
+        datetime.combine(recommendation.agreed_on + timedelta(days=3), time(10))
+    )
+    now = timezone.now()
+    if sent >= now:
+        return
+    Recommendation.objects.filter(pk=recommendation.pk).update(sent_at=sent)
+    referrals = recommendation.referrals.order_by("organisation__name")
+    for index, referral in enumerate(referrals):
+        changes: dict = {"sent_at": sent}
+        if referral.decided_at is not None:
+            changes["decided_at"] = min(sent + timedelta(days=12 + 9 * index, hours=3), now)
+        Referral.objects.filter(pk=referral.pk).update(**changes)
 
 
 def _decide(referral: Referral, outcome: str) -> None:

@@ -6,17 +6,9 @@ from django.utils import timezone
 
 from opportunities.models import Benefit
 from reports.models import ReportRun
-from tests.factories import PASSWORD
+from tests.e2e.journeys import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/sign-in/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
 
 
 def test_a_member_sees_every_chart_drawn_under_the_csp(

@@ -6,7 +6,8 @@ import re
 import pytest
 
 from boards.models import BoardMembership, Meeting, MeetingInvitation
-from tests.factories import PASSWORD, MembershipFactory, UserFactory, pdf_bytes
+from tests.e2e.journeys import sign_in
+from tests.factories import MembershipFactory, UserFactory, pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,14 +26,6 @@ def chair(board, police):
 
 def meeting_items(title):
     return Meeting.objects.get(title=title).items.values_list("title", flat=True)
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/sign-in/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
 
 
 def test_meeting_from_scheduling_to_a_members_reply_and_download(

@@ -8,18 +8,9 @@ from django.utils import timezone
 
 from opportunities import services
 from opportunities.models import Status
-from tests.factories import PASSWORD
+from tests.e2e.journeys import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, base, email):
-    page.context.clear_cookies()
-    page.goto(base + "/sign-in/")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
 
 
 def test_recommendation_to_three_bodies_decided_by_each_executive(

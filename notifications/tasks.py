@@ -8,8 +8,8 @@ from django.utils import timezone
 from boards.emails import send_templated_email
 
 from .models import Notification
+from .services import queue_deliveries
 
-RETRY_BASE_SECONDS = 60
 # Rows still pending this long after they were written missed their task (the broker was
 # down, or a worker died); the sweep queues them again. Sending is idempotent, so a row whose
 # task is merely slow is not sent twice.
@@ -40,7 +40,13 @@ def deliver_notification(self, notification_id: int) -> None:
         except OSError as error:
             failure = error
             notification.last_error = f"{type(error).__name__}: {error}"[:500]
-            gave_up = self.request.retries >= self.max_retries
+            # The row counts attempts across every task that tried it (a sweep starts a new
+            # task, with its own retry count), so a message is given up after the same number
+            # of attempts however it was queued.
+            gave_up = (
+                self.request.retries >= self.max_retries
+                or notification.attempts > self.max_retries
+            )
             if gave_up:
                 notification.status = Notification.Status.FAILED
             notification.save(update_fields=["attempts", "last_error", "status"])
@@ -51,7 +57,8 @@ def deliver_notification(self, notification_id: int) -> None:
             notification.sent_at = timezone.now()
             notification.save(update_fields=["attempts", "status", "sent_at"])
             return
-    raise self.retry(exc=failure, countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
+    countdown = settings.NOTIFICATION_RETRY_SECONDS * 2**self.request.retries
+    raise self.retry(exc=failure, countdown=countdown)
 
 
 # Kinds that share another kind's e-mail (the text itself says due or overdue).
@@ -81,6 +88,4 @@ def sweep_pending_notifications() -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    for pk in ids:
-        deliver_notification.delay(pk)
-    return len(ids)
+    return queue_deliveries(ids)

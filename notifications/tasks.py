@@ -44,8 +44,7 @@ def deliver_notification(self, notification_id: int) -> None:
             # task, with its own retry count), so a message is given up after the same number
             # of attempts however it was queued.
             gave_up = (
-                self.request.retries >= self.max_retries
-                or notification.attempts > self.max_retries
+                self.request.retries >= self.max_retries or notification.attempts > self.max_retries
             )
             if gave_up:
                 notification.status = Notification.Status.FAILED

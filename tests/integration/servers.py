@@ -47,8 +47,11 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", ""]
-            + ["--appendonly", "no", "--dir", str(self.directory), "--loglevel", "warning"],
+            [
+                *("redis-server", "--bind", "127.0.0.1", "--port", str(self.port)),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+                *("--loglevel", "warning"),
+            ],
             stdout=subprocess.DEVNULL,
         )
         wait_until(self.ping, 10, "redis-server to answer")
@@ -207,9 +210,11 @@ class Worker:
         self.current_log = log
         with log.open("wb") as out:
             self.process = subprocess.Popen(
-                [str(CELERY), "-A", "bluelight", "worker", "--concurrency=1", "--pool=prefork"]
-                + ["--loglevel=INFO", "--without-gossip", "--without-mingle"]
-                + ["--without-heartbeat", f"--hostname=delivery-{os.getpid()}-{self.starts}@%h"],
+                [
+                    *(str(CELERY), "-A", "bluelight", "worker", "--concurrency=1"),
+                    *("--pool=prefork", "--loglevel=INFO", "--without-gossip", "--without-mingle"),
+                    *("--without-heartbeat", f"--hostname=delivery-{os.getpid()}-{self.starts}@%h"),
+                ],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,

@@ -255,7 +255,7 @@ def test_a_mail_server_refusal_is_retried_and_the_message_sent_once(
 ):
     live.mail.fail_next(1, "451 4.3.0 Try again later")
     before = Notification.objects.aggregate(last=Max("pk"))["last"]
-    elapsed, status = record_decision(client_of(erin), fire_referral)
+    _, status = record_decision(client_of(erin), fire_referral)
     assert status == 302
     rows = Notification.objects.filter(pk__gt=before)
     live.quiet(30)

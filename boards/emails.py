@@ -6,18 +6,24 @@ from django.template.loader import render_to_string
 
 
 def send_templated_email(
-    *, template: str, to: list[str], context: dict, attachments: list | None = None
+    *,
+    template: str,
+    to: list[str],
+    context: dict,
+    attachments: list | None = None,
+    headers: dict | None = None,
 ) -> None:
     """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` and send them.
 
-    ``attachments`` are ``(filename, content, mimetype)`` triples, e.g. an ``.ics`` invitation.
+    ``attachments`` are ``(filename, content, mimetype)`` triples, e.g. an ``.ics`` invitation;
+    ``headers`` extra headers, e.g. a fixed Message-ID.
     """
     context = {"portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"emails/{template}_subject.txt", context)
     subject = " ".join(subject.split())
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers)
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or ():
         message.attach(filename, content, mimetype)

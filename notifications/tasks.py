@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
@@ -75,7 +76,19 @@ def _send(notification: Notification) -> None:
             "payload": notification.payload,
             "link": settings.SITE_URL + notification.link,
         },
+        headers={"Message-ID": message_id(notification)},
     )
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID for every copy of a notification.
+
+    A worker that dies after the mail server accepted a message but before the row was marked
+    sent leaves it pending, and it is sent again (SMTP cannot tell whether the server already
+    holds it). Both copies carry this identifier, so mail systems can recognise the second.
+    """
+    host = urlsplit(settings.SITE_URL).hostname or "bluelight.localhost"
+    return f"<notification-{notification.pk}@{host}>"
 
 
 @shared_task(acks_late=True)

@@ -5,10 +5,13 @@ benchmark's `finally`), whatever happened in between.
 """
 
 import asyncio
+import email
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +21,6 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CELERY = ROOT / ".venv" / "bin" / "celery"
 
 
 def free_port() -> int:
@@ -46,6 +48,8 @@ class RedisServer:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        if shutil.which("redis-server") is None:
+            raise RuntimeError("The delivery tests need redis-server: apt-get install redis-server")
         self.process = subprocess.Popen(
             [
                 *("redis-server", "--bind", "127.0.0.1", "--port", str(self.port)),
@@ -123,6 +127,12 @@ class MailHandler:
     def recipients(self) -> list[str]:
         with self.lock:
             return sorted(to for message in self.accepted for to in message["to"])
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return sorted(
+                email.message_from_bytes(message["data"])["Message-ID"] for message in self.accepted
+            )
 
     async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
@@ -211,8 +221,14 @@ class Worker:
         with log.open("wb") as out:
             self.process = subprocess.Popen(
                 [
-                    *(str(CELERY), "-A", "bluelight", "worker", "--concurrency=1"),
-                    *("--pool=prefork", "--loglevel=INFO", "--without-gossip", "--without-mingle"),
+                    *(sys.executable, "-m", "celery", "-A", "bluelight", "worker"),
+                    *(
+                        "--concurrency=1",
+                        "--pool=prefork",
+                        "--loglevel=INFO",
+                        "--without-gossip",
+                        "--without-mingle",
+                    ),
                     *("--without-heartbeat", f"--hostname=delivery-{os.getpid()}-{self.starts}@%h"),
                 ],
                 cwd=ROOT,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from boards.models import BoardMembership
 from notifications import services as notification_services
 from notifications.models import Notification
-from notifications.tasks import deliver_notification, sweep_pending_notifications
+from notifications.tasks import deliver_notification, message_id, sweep_pending_notifications
 from tests.factories import MembershipFactory, UserFactory
 from tests.opportunities.helpers import decide, referral_for
 
@@ -138,6 +138,11 @@ def recipients_of(rows) -> list[str]:
     return sorted(rows.values_list("recipient__email", flat=True))
 
 
+def message_ids_of(rows) -> list[str]:
+    """What the mail server must have received: one message per row, each exactly once."""
+    return sorted(message_id(row) for row in rows)
+
+
 def test_a_decision_recorded_while_redis_is_stopped_is_saved_and_its_messages_wait(
     live, client_of, erin, fire_referral
 ):
@@ -156,7 +161,7 @@ def test_after_redis_returns_the_sweep_delivers_every_message_exactly_once(
     live, client_of, erin, fire_referral
 ):
     decide_while_redis_is_stopped(live, client_of(erin), fire_referral)
-    waiting = recipients_of(pending())
+    waiting = list(pending())
     # As if the sweep came round SWEEP_AFTER later: it leaves fresher rows to their own tasks.
     pending().update(created_at=F("created_at") - timedelta(minutes=6))
     sweep_pending_notifications.delay()
@@ -164,7 +169,8 @@ def test_after_redis_returns_the_sweep_delivers_every_message_exactly_once(
     live.quiet()
     sweep_pending_notifications.delay()  # a second sweep finds nothing left to send
     live.quiet()
-    assert live.mail.recipients() == waiting
+    assert live.mail.message_ids() == message_ids_of(waiting)
+    assert live.mail.recipients() == sorted(row.recipient.email for row in waiting)
     assert not Notification.objects.exclude(status="sent").exists()
 
 
@@ -175,6 +181,7 @@ def test_a_delivery_task_that_runs_twice_sends_once(live, client_of, erin, fire_
         deliver_notification.delay(pk)
         deliver_notification.delay(pk)
     live.quiet()
+    assert live.mail.message_ids() == message_ids_of(rows)
     assert live.mail.recipients() == recipients_of(rows)
     assert set(rows.values_list("status", "attempts")) == {("sent", 1)}
 
@@ -200,7 +207,7 @@ def test_a_worker_killed_mid_send_before_the_server_accepted_sends_once_when_req
     wait_until(lambda: live.mail.accepted, 30, "the message sent again")
     wait_until(live.redis.idle, 20, "the task to finish")
     notification.refresh_from_db()
-    assert live.mail.recipients() == ["alice@police.example"]
+    assert live.mail.message_ids() == [message_id(notification)]
     # The killed attempt was rolled back with its transaction: one attempt on record.
     assert (notification.status, notification.attempts) == ("sent", 1)
 
@@ -225,7 +232,7 @@ def test_a_worker_killed_whole_mid_send_sends_once_after_it_is_started_again(
     wait_until(lambda: live.mail.accepted, 30, "the message sent by the new worker")
     wait_until(live.redis.idle, 20, "the task to finish")
     notification.refresh_from_db()
-    assert live.mail.recipients() == ["alice@police.example"]
+    assert live.mail.message_ids() == [message_id(notification)]
     assert (notification.status, notification.attempts) == ("sent", 1)
 
 
@@ -248,6 +255,8 @@ def test_a_worker_killed_after_the_server_accepted_but_before_the_row_was_marked
     notification.refresh_from_db()
     assert live.mail.recipients() == ["alice@police.example", "alice@police.example"]
     assert (notification.status, notification.attempts) == ("sent", 1)
+    # Both copies say they are the same message, so mail systems can recognise the second.
+    assert live.mail.message_ids() == [message_id(notification)] * 2
 
 
 def test_a_mail_server_refusal_is_retried_and_the_message_sent_once(
@@ -260,6 +269,7 @@ def test_a_mail_server_refusal_is_retried_and_the_message_sent_once(
     rows = Notification.objects.filter(pk__gt=before)
     live.quiet(30)
     assert live.mail.refused == 1
+    assert live.mail.message_ids() == message_ids_of(rows)
     assert live.mail.recipients() == recipients_of(rows)
     retried = rows.get(attempts=2)
     assert retried.status == "sent" and "451" in retried.last_error

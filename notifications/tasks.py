@@ -28,7 +28,11 @@ def deliver_notification(self, notification_id: int) -> None:
     """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            # Only the notification's own row, and a lock that still lets other rows refer to
+            # it: locking the recipient too would hold up, for as long as the mail server takes,
+            # every request that writes a row pointing at that person (a new notification,
+            # for one).
+            Notification.objects.select_for_update(of=("self",), no_key=True)
             .select_related("recipient")
             .filter(pk=notification_id, status=Notification.Status.PENDING)
             .first()

@@ -6,17 +6,19 @@ count below is what that server received.
 """
 
 import os
+import threading
 import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 
 from boards.models import BoardMembership
 from notifications import services as notification_services
 from notifications.models import Notification
+from notifications.services import notification_create_many
 from notifications.tasks import deliver_notification, message_id, sweep_pending_notifications
 from tests.factories import MembershipFactory, UserFactory
 from tests.opportunities.helpers import decide, referral_for
@@ -257,6 +259,34 @@ def test_a_worker_killed_after_the_server_accepted_but_before_the_row_was_marked
     assert (notification.status, notification.attempts) == ("sent", 1)
     # Both copies say they are the same message, so mail systems can recognise the second.
     assert live.mail.message_ids() == [message_id(notification)] * 2
+
+
+def test_a_message_being_sent_does_not_hold_up_a_decision_that_notifies_the_same_person(
+    live, client_of, erin, alice, board, fire_referral
+):
+    """While the worker waits on the mail server with alice's message, Fire's decision writes
+    another notification for alice: the request must not wait for that send."""
+    with transaction.atomic():
+        notification_create_many(
+            recipients=[alice],
+            kind=Notification.Kind.DECISION_RECORDED,
+            event_key="earlier-decision",
+            subject="An earlier decision",
+            link="/register/",
+            payload={"title": "An earlier decision"},
+            board=board,
+        )
+    live.mail.stall_before_accepting()
+    assert live.mail.stalled.wait(15)
+    # Should the request wait for the send after all, the send ends here and the test fails
+    # on the time rather than hanging.
+    threading.Timer(8, live.mail.release).start()
+    elapsed, status = record_decision(client_of(erin), fire_referral)
+    live.mail.release()
+    assert status == 302
+    assert elapsed < 3, f"the page took {elapsed:.1f} s"
+    live.quiet(30)
+    assert "alice@police.example" in live.mail.recipients()
 
 
 def test_a_mail_server_refusal_is_retried_and_the_message_sent_once(

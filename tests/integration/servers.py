@@ -105,6 +105,7 @@ class MailHandler:
             self.refused = 0
             self.failures: list[str] = []
             self.delay = 0.0
+            self.delaying = 0  # messages waiting out the delay now
             self.stall: str | None = None
             self.stalled = threading.Event()
             self.abandoned = threading.Event()
@@ -137,9 +138,14 @@ class MailHandler:
     async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             failure = self.failures.pop(0) if self.failures else None
-            stall = self.stall
-        if self.delay:
-            await asyncio.sleep(self.delay)
+            stall, delay = self.stall, self.delay
+            self.delaying += 1 if delay else 0
+        if delay:
+            try:
+                await asyncio.sleep(delay)
+            finally:
+                with self.lock:
+                    self.delaying -= 1
         if stall == "before":
             await self._stall()
         if failure:

@@ -20,11 +20,13 @@ SWEEP_BATCH = 500
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
 def deliver_notification(self, notification_id: int) -> None:
-    """Send one notification by e-mail, exactly once.
+    """Send one notification by e-mail, once.
 
     The row is locked while sending, so a duplicate task waits for the first and then finds
     the message already sent. A mail server error is recorded and the task retried later,
-    backing off; after the last retry the message is marked failed for the secretariat.
+    backing off; after the last attempt the message is marked failed for the secretariat.
+    One gap remains: a worker killed after the mail server accepted the message but before the
+    row was marked sent leaves it pending, and it is sent again (with the same Message-ID).
     """
     with transaction.atomic():
         notification = (

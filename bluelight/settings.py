@@ -242,8 +242,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 3,
     "socket_connect_timeout": 3,
     "max_retries": 1,
-    "visibility_timeout": 2 * 60 * 60,
+    # A task a worker took but never acknowledged (the worker was killed) goes back on the queue
+    # after this long. Longer than any task, and than the longest retry countdown (16 min).
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
 }
+# First wait before a notification whose mail server failed is tried again; doubled each time.
+NOTIFICATION_RETRY_SECONDS = env_int("NOTIFICATION_RETRY_SECONDS", 60)
 
 # --- Authentication -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "boards.User"

@@ -16,7 +16,7 @@ def send_templated_email(
     """Render ``emails/<template>_subject.txt``, ``.txt`` and ``.html`` and send them.
 
     ``attachments`` are ``(filename, content, mimetype)`` triples, e.g. an ``.ics`` invitation;
-    ``headers`` extra message headers, e.g. ``List-Unsubscribe``.
+    ``headers`` extra message headers, e.g. ``List-Unsubscribe`` or a fixed ``Message-ID``.
     """
     context = {"portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"emails/{template}_subject.txt", context)

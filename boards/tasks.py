@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -68,16 +68,23 @@ def send_password_reset_email(user_id: int) -> None:
 
 
 # --- Meetings: invitations, notices and PDFs ----------------------------------------------------
-# Each e-mail task is recorded on the invitation once sent, so a retried task never sends twice;
-# the invitation row stays locked while the message goes out, so a duplicate task (queued again
-# by the sweep, say) waits for the first and then finds the message sent.
+# Each e-mail task is recorded on the invitation once sent, so a retried task never sends twice.
+# While a message goes out the task holds a transaction-scoped advisory lock on the invitation,
+# so a duplicate task (queued again by the sweep, say) waits for the first and then finds the
+# message sent. An advisory lock rather than a row lock: the invitee replying at that moment
+# must not wait on the mail server.
+MEETING_MAIL_LOCK = 7301
 
 
 def _invitation(invitation_id: int) -> MeetingInvitation | None:
-    """The invitation, locked until the caller's transaction ends."""
+    """The invitation, with its e-mails locked until the caller's transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [MEETING_MAIL_LOCK, invitation_id]
+            )
     return (
-        MeetingInvitation.objects.select_for_update(of=("self",))
-        .select_related("meeting__board", "person")
+        MeetingInvitation.objects.select_related("meeting__board", "person")
         .filter(pk=invitation_id)
         .first()
     )

@@ -2,6 +2,8 @@
 each person's choice of how to hear of each kind of notice."""
 
 import contextvars
+import logging
+import time
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 
@@ -17,7 +19,15 @@ from .permissions import (
     executives_among,
 )
 
+logger = logging.getLogger("bluelight.tasks")
+
 _suppressed = contextvars.ContextVar("notifications_suppressed", default=False)
+
+# After the broker failed to take a delivery, this process leaves further deliveries to the sweep
+# for a while instead of waiting out the broker's timeouts once per message: a decision that
+# notifies a whole board would otherwise keep its page waiting several seconds per person.
+BROKER_BACKOFF_SECONDS = 30.0
+_broker_failed_at: float | None = None
 
 
 class PreferenceNotAllowed(ValueError):
@@ -78,7 +88,7 @@ def notification_create_many(
         .filter(status=Notification.Status.PENDING)
         .values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: _queue_delivery(created))
+    transaction.on_commit(lambda: queue_deliveries(created))
     return created
 
 
@@ -155,7 +165,7 @@ def _redirect_waiting_digest(person, changed: Mapping[str, str]) -> None:
         Notification.objects.filter(pk__in=ids).update(
             status=Notification.Status.PENDING, delivery=Delivery.IMMEDIATE
         )
-        transaction.on_commit(lambda: _queue_delivery(ids))
+        transaction.on_commit(lambda: queue_deliveries(ids))
 
 
 def digest_unsubscribe(*, person) -> dict[str, str]:
@@ -172,8 +182,24 @@ def digest_unsubscribe(*, person) -> dict[str, str]:
     return notification_preferences_set(person=person, deliveries=moves)
 
 
-def _queue_delivery(ids: list[int]) -> None:
+def queue_deliveries(ids: list[int]) -> int:
+    """Queue a delivery task per notification; returns how many were queued.
+
+    Stops at the first message the broker does not take (and for a while after it): the rows
+    stay pending and the sweep queues them again once the broker is back.
+    """
+    global _broker_failed_at
     from . import tasks
 
-    for pk in ids:
-        tasks.deliver_notification.delay(pk)
+    if _broker_failed_at is not None:
+        if time.monotonic() - _broker_failed_at < BROKER_BACKOFF_SECONDS:
+            logger.warning("Broker failed moments ago: %d messages left for the sweep", len(ids))
+            return 0
+        _broker_failed_at = None
+    for queued, pk in enumerate(ids):
+        # EnqueueNeverFailsTask answers None when the broker could not be reached.
+        if tasks.deliver_notification.delay(pk) is None:
+            _broker_failed_at = time.monotonic()
+            logger.warning("%d messages left for the sweep", len(ids) - queued)
+            return queued
+    return len(ids)

@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
@@ -14,8 +15,8 @@ from boards.models import User
 
 from .digest import digest_cutoff, digest_send
 from .models import Notification
+from .services import queue_deliveries
 
-RETRY_BASE_SECONDS = 60
 # Rows still pending this long after they were written missed their task (the broker was
 # down, or a worker died); the sweep queues them again. Sending is idempotent, so a row whose
 # task is merely slow is not sent twice.
@@ -25,15 +26,21 @@ SWEEP_BATCH = 500
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
 def deliver_notification(self, notification_id: int) -> None:
-    """Send one notification by e-mail, exactly once.
+    """Send one notification by e-mail, once.
 
     The row is locked while sending, so a duplicate task waits for the first and then finds
     the message already sent. A mail server error is recorded and the task retried later,
-    backing off; after the last retry the message is marked failed for the secretariat.
+    backing off; after the last attempt the message is marked failed for the secretariat.
+    One gap remains: a worker killed after the mail server accepted the message but before the
+    row was marked sent leaves it pending, and it is sent again (with the same Message-ID).
     """
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            # Only the notification's own row, and a lock that still lets other rows refer to
+            # it: locking the recipient too would hold up, for as long as the mail server takes,
+            # every request that writes a row pointing at that person (a new notification,
+            # for one).
+            Notification.objects.select_for_update(of=("self",), no_key=True)
             .select_related("recipient")
             .filter(pk=notification_id, status=Notification.Status.PENDING)
             .first()
@@ -46,7 +53,12 @@ def deliver_notification(self, notification_id: int) -> None:
         except OSError as error:
             failure = error
             notification.last_error = f"{type(error).__name__}: {error}"[:500]
-            gave_up = self.request.retries >= self.max_retries
+            # The row counts attempts across every task that tried it (a sweep starts a new
+            # task, with its own retry count), so a message is given up after the same number
+            # of attempts however it was queued.
+            gave_up = (
+                self.request.retries >= self.max_retries or notification.attempts > self.max_retries
+            )
             if gave_up:
                 notification.status = Notification.Status.FAILED
             notification.save(update_fields=["attempts", "last_error", "status"])
@@ -57,7 +69,8 @@ def deliver_notification(self, notification_id: int) -> None:
             notification.sent_at = timezone.now()
             notification.save(update_fields=["attempts", "status", "sent_at"])
             return
-    raise self.retry(exc=failure, countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
+    countdown = settings.NOTIFICATION_RETRY_SECONDS * 2**self.request.retries
+    raise self.retry(exc=failure, countdown=countdown)
 
 
 # Kinds that share another kind's e-mail (the text itself says due or overdue).
@@ -75,6 +88,7 @@ def _send(notification: Notification) -> None:
             "link": settings.SITE_URL + notification.link,
             "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
         },
+        headers={"Message-ID": message_id(notification)},
     )
 
 
@@ -89,6 +103,17 @@ def _template_for(kind: str) -> str:
     return name
 
 
+def message_id(notification: Notification) -> str:
+    """The same Message-ID for every copy of a notification.
+
+    A worker that dies after the mail server accepted a message but before the row was marked
+    sent leaves it pending, and it is sent again (SMTP cannot tell whether the server already
+    holds it). Both copies carry this identifier, so mail systems can recognise the second.
+    """
+    host = urlsplit(settings.SITE_URL).hostname or "bluelight.localhost"
+    return f"<notification-{notification.pk}@{host}>"
+
+
 @shared_task(acks_late=True)
 def sweep_pending_notifications() -> int:
     """Queue again the messages left pending; run by beat every few minutes."""
@@ -98,9 +123,7 @@ def sweep_pending_notifications() -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    for pk in ids:
-        deliver_notification.delay(pk)
-    return len(ids)
+    return queue_deliveries(ids)
 
 
 @shared_task(acks_late=True)
@@ -135,7 +158,7 @@ def deliver_digest(self, recipient_id: int, cutoff: str) -> None:
     """
     with transaction.atomic():
         notices = list(
-            Notification.objects.select_for_update(of=("self",))
+            Notification.objects.select_for_update(of=("self",), no_key=True)
             .select_related("board")
             .filter(
                 recipient_id=recipient_id,
@@ -166,4 +189,6 @@ def deliver_digest(self, recipient_id: int, cutoff: str) -> None:
                 sent_at=timezone.now(),
             )
             return
-    raise self.retry(exc=failure, countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
+    raise self.retry(
+        exc=failure, countdown=settings.NOTIFICATION_RETRY_SECONDS * 2**self.request.retries
+    )

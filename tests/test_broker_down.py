@@ -7,7 +7,11 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 
 from bluelight.celery import app as celery_app
+from boards.models import BoardMembership
+from notifications import services as notification_services
 from notifications.models import Notification
+from opportunities import services
+from tests.factories import MembershipFactory
 from tests.opportunities.helpers import referral_for
 
 pytestmark = pytest.mark.django_db
@@ -15,14 +19,18 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def broker_down(monkeypatch):
-    """Tasks are really queued (not run in-process), and the broker refuses every message."""
+    """Tasks are really queued (not run in-process), and the broker refuses every message;
+    yields the list of the messages it was asked to take."""
+    asked = []
 
-    def unreachable(*args, **kwargs):
+    def unreachable(producer, name, message, **kwargs):
+        asked.append(name)
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(celery_app.amqp, "send_task_message", unreachable)
+    monkeypatch.setattr(notification_services, "_broker_failed_at", None)
     celery_app.conf.task_always_eager = False
-    yield
+    yield asked
     celery_app.conf.task_always_eager = True
 
 
@@ -48,3 +56,37 @@ def test_a_decision_is_recorded_while_the_broker_is_down(
     # The message is a row, waiting to be sent once the broker is back.
     assert Notification.objects.filter(kind="decision_recorded", status="pending").exists()
     assert elapsed < 15
+
+
+def test_a_decision_that_tells_many_people_asks_the_broker_only_once(
+    erin, referred, board, fire, broker_down, django_capture_on_commit_callbacks
+):
+    """Each message asked of an unreachable broker can cost its timeouts (3 s when the broker
+    hangs): after the first refusal the rest are left to the sweep without asking."""
+    for n in range(3):
+        MembershipFactory(board=board, role=BoardMembership.Role.SECRETARIAT)
+    referral = referral_for(referred, fire)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.referral_decide(
+            referral=referral,
+            actor=erin,
+            outcome="approved",
+            reference="",
+            notes="",
+            seen_revision=referral.revision,
+        )
+    waiting = Notification.objects.filter(status="pending", kind="decision_recorded")
+    assert waiting.count() >= 4
+    assert broker_down == ["notifications.tasks.deliver_notification"]
+
+
+def test_deliveries_are_queued_again_once_the_broker_has_had_time_to_return(
+    alice, broker_down, monkeypatch
+):
+    assert notification_services.queue_deliveries([1, 2]) == 0
+    assert notification_services.queue_deliveries([3]) == 0
+    assert len(broker_down) == 1  # the second batch came too soon to ask again
+    later = notification_services._broker_failed_at + notification_services.BROKER_BACKOFF_SECONDS
+    monkeypatch.setattr(notification_services.time, "monotonic", lambda: later + 1)
+    notification_services.queue_deliveries([4])
+    assert len(broker_down) == 2

@@ -140,6 +140,27 @@ def test_a_message_that_keeps_failing_is_marked_failed(
     assert mail.outbox == []
 
 
+def test_a_message_queued_again_by_the_sweep_is_given_up_after_the_same_attempts(
+    assessed, record, alice, police, pat, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A task queued by the sweep starts its own retry count; the row's attempts do not."""
+    recommendation = record(assessed, [police])
+    with django_capture_on_commit_callbacks(execute=False):
+        services.recommendation_send(recommendation=recommendation, actor=alice)
+    notification = Notification.objects.get()
+    Notification.objects.filter(pk=notification.pk).update(
+        attempts=deliver_notification.max_retries
+    )
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("notifications.tasks.send_templated_email", refuse)
+    deliver_notification.apply(args=(notification.pk,))  # a first try for this task
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("failed", 6)
+
+
 def test_the_sweep_runs_on_the_beat_schedule(settings):
     schedule = settings.CELERY_BEAT_SCHEDULE["sweep-pending-notifications"]
     assert schedule["task"] == "notifications.tasks.sweep_pending_notifications"

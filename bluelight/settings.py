@@ -108,7 +108,7 @@ INSTALLED_APPS = [
     "opportunities",
     "audit",
     "notifications",
-    "public",
+    "publicsite",
     "search",
     "reports",
 ]

@@ -8,7 +8,7 @@ urlpatterns = [
     path("", include("boards.urls")),
     path("", include("opportunities.urls")),
     path("", include("notifications.urls")),
-    path("", include("public.urls")),
+    path("", include("publicsite.urls")),
     path("", include("search.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),

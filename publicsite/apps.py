@@ -2,5 +2,6 @@ from django.apps import AppConfig
 
 
 class PublicConfig(AppConfig):
-    name = "public"
+    name = "publicsite"
+    label = "public"
     verbose_name = "Public pages"

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from . import caching
 from .meeting_models import Meeting
 
 PRODID = "-//Warwickshire Blue Light Collaboration//Board portal//EN"
@@ -94,7 +94,7 @@ def feed_ics(meetings: Iterable[Meeting], person) -> bytes:
     rebuild every event each time."""
     meetings = list(meetings)
     keys = {meeting.pk: _event_cache_key(meeting) for meeting in meetings}
-    cached = cache.get_many(list(keys.values()))
+    cached = caching.get_many(keys.values())
     fresh = {}
     events = []
     for meeting in meetings:
@@ -104,7 +104,7 @@ def feed_ics(meetings: Iterable[Meeting], person) -> bytes:
             fresh[keys[meeting.pk]] = text
         events.append(text)
     if fresh:
-        cache.set_many(fresh, EVENT_CACHE_SECONDS)
+        caching.set_many(fresh, EVENT_CACHE_SECONDS)
     calendar = _calendar("PUBLISH", name=f"Board meetings — {person.full_name}").to_ical()
     end = b"END:VCALENDAR\r\n"
     return calendar[: -len(end)] + b"".join(events) + end

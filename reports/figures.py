@@ -5,13 +5,17 @@ Every function takes the board and returns plain values: the template draws the 
 them and ``chart_data`` turns them into the JSON the charts read.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce, TruncQuarter
+from django.utils import timezone
 
+from boards import caching
 from boards.models import Board
 from opportunities.models import Benefit, Opportunity, Referral, Status, Theme
 
@@ -73,75 +77,79 @@ def per_body(bodies: list[Body], rows, keys: dict) -> list[BodyRow]:
     return result
 
 
-def opportunities_by_status(board: Board) -> list[tuple[str, int]]:
-    """(label, count) for every status, in the order of the workflow."""
-    counts = dict(
-        Opportunity.objects.filter(board=board)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    )
-    return [(status.label, counts.get(status.value, 0)) for status in Status]
-
-
-def opportunities_by_theme(board: Board) -> list[tuple[str, int]]:
-    counts = dict(
-        Opportunity.objects.filter(board=board)
-        .order_by()
-        .values_list("theme")
-        .annotate(n=Count("pk"))
-    )
-    return [(theme.label, counts.get(theme.value, 0)) for theme in Theme]
-
-
-def decisions_pending(board: Board, bodies: list[Body], today: date) -> list[BodyRow]:
-    """Per body: sent referrals of current recommendations awaiting its decision, and how many
-    of them are past their due date."""
+def opportunity_counts(board: Board) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(label, count) for every status, in the order of the workflow, and for every theme: one
+    query grouping by both."""
+    by_status: Counter = Counter()
+    by_theme: Counter = Counter()
     rows = (
-        Referral.objects.awaiting_decision()
-        .filter(recommendation__opportunity__board=board)
+        Opportunity.objects.filter(board=board)
         .order_by()
-        .values("organisation_id", "organisation__short_name", "organisation__name")
-        .annotate(pending=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        .values_list("status", "theme")
+        .annotate(n=Count("pk"))
     )
-    return per_body(bodies, rows, {"pending": 0, "overdue": 0})
+    for status, theme, count in rows:
+        by_status[status] += count
+        by_theme[theme] += count
+    return (
+        [(status.label, by_status[status.value]) for status in Status],
+        [(theme.label, by_theme[theme.value]) for theme in Theme],
+    )
 
 
-def days_to_decision(board: Board, bodies: list[Body]) -> list[BodyRow]:
-    """Per body: the average number of days from the referral being sent to the executive to
-    the body's final decision (approved, with conditions or declined), and how many decisions
-    that average covers."""
+def decisions_by_body(board: Board, bodies: list[Body], today: date) -> list[BodyRow]:
+    """Per body, in one query over the board's sent referrals: those of current recommendations
+    awaiting its decision (``pending``), how many of them are past their due date
+    (``overdue``), and the average number of ``days`` from the referral being sent to the
+    body's final decision (approved, with conditions or declined) over the ``decided`` ones."""
+    awaiting = Q(status__in=Referral.DECIDABLE, recommendation__superseded_at__isnull=True)
+    final = Q(status__in=FINAL_DECISIONS, decided_at__isnull=False)
     taken = ExpressionWrapper(F("decided_at") - F("sent_at"), output_field=DurationField())
     rows = (
-        Referral.objects.filter(
-            recommendation__opportunity__board=board,
-            status__in=FINAL_DECISIONS,
-            sent_at__isnull=False,
-            decided_at__isnull=False,
-        )
+        Referral.objects.filter(recommendation__opportunity__board=board, sent_at__isnull=False)
         .order_by()
         .values("organisation_id", "organisation__short_name", "organisation__name")
-        .annotate(average=Avg(taken), decided=Count("pk"))
+        .annotate(
+            pending=Count("pk", filter=awaiting),
+            overdue=Count("pk", filter=awaiting & Q(due_on__lt=today)),
+            average=Avg(taken, filter=final),
+            decided=Count("pk", filter=final),
+        )
     )
-    result = per_body(bodies, rows, {"average": None, "decided": 0})
+    result = per_body(bodies, rows, {"pending": 0, "overdue": 0, "average": None, "decided": 0})
     for row in result:
         average = row.values["average"]
         row.values["days"] = None if average is None else round(average.total_seconds() / 86400, 1)
     return result
 
 
-def benefits_by_body(board: Board, bodies: list[Body]) -> list[BodyRow]:
-    """Per body: cashable benefits estimated and realised (£), over all periods recorded."""
-    rows = (
+def benefit_sums(board: Board) -> list[dict]:
+    """Cashable benefits (£) estimated and realised, per body and quarter (by the end of the
+    period each is recorded for): one query that both the per-body and the quarter-by-quarter
+    figures add up."""
+    return list(
         Benefit.objects.filter(opportunity__board=board)
         .order_by()
-        .values("organisation_id", "organisation__short_name", "organisation__name")
+        .annotate(quarter=TruncQuarter("period_end"))
+        .values("organisation_id", "organisation__short_name", "organisation__name", "quarter")
         .annotate(
             estimated=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.ESTIMATED)), ZERO),
             realised=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.REALISED)), ZERO),
         )
     )
-    return per_body(bodies, rows, {"estimated": ZERO, "realised": ZERO})
+
+
+def benefits_by_body(bodies: list[Body], sums: list[dict]) -> list[BodyRow]:
+    """Per body: cashable benefits estimated and realised (£), over all periods recorded."""
+    totals: dict[int, dict] = {}
+    for row in sums:
+        total = totals.setdefault(
+            row["organisation_id"],
+            {**row, "estimated": ZERO, "realised": ZERO},
+        )
+        total["estimated"] += row["estimated"]
+        total["realised"] += row["realised"]
+    return per_body(bodies, totals.values(), {"estimated": ZERO, "realised": ZERO})
 
 
 def quarter_label(start: date) -> str:
@@ -156,21 +164,15 @@ def _next_quarter(start: date) -> date:
     return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
-def benefits_by_quarter(board: Board) -> list[dict]:
+def benefits_by_quarter(sums: list[dict]) -> list[dict]:
     """Cashable benefits (£) estimated and realised, each added up quarter by quarter (by the
     end of the period each benefit is recorded for), from the first quarter with a benefit to
     the last; quarters without one carry the total on."""
-    rows = {
-        row["quarter"]: row
-        for row in Benefit.objects.filter(opportunity__board=board)
-        .order_by()
-        .annotate(quarter=TruncQuarter("period_end"))
-        .values("quarter")
-        .annotate(
-            estimated=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.ESTIMATED)), ZERO),
-            realised=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.REALISED)), ZERO),
-        )
-    }
+    rows: dict[date, dict] = {}
+    for row in sums:
+        quarter = rows.setdefault(row["quarter"], {"estimated": ZERO, "realised": ZERO})
+        quarter["estimated"] += row["estimated"]
+        quarter["realised"] += row["realised"]
     if not rows:
         return []
     quarter, last = min(rows), max(rows)
@@ -211,18 +213,37 @@ def reviews_due(board: Board, today: date) -> dict:
     return {**counts, "listed": listed, "horizon": horizon}
 
 
+def dashboard_figures_cached(board: Board, today: date) -> tuple[dict, datetime]:
+    """The dashboard's figures and when they were worked out: kept for at most
+    ``DASHBOARD_CACHE_SECONDS`` per board, since a board's whole register is added up for them
+    (0 works them out on every request)."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+
+    def build() -> tuple[dict, datetime]:
+        return dashboard_figures(board, today), timezone.now()
+
+    if seconds <= 0:
+        return build()
+    # A key per period of ``seconds``, so the figures are never older than that whatever the
+    # cache's own clock.
+    period = int(timezone.now().timestamp() // seconds)
+    return caching.cached(f"dashboard:v1:{board.pk}:{today.isoformat()}:{period}", seconds, build)
+
+
 def dashboard_figures(board: Board, today: date) -> dict:
     """Every figure of the dashboard, in a fixed number of queries."""
     bodies = board_bodies(board)
-    by_status = opportunities_by_status(board)
+    by_status, by_theme = opportunity_counts(board)
+    decisions = decisions_by_body(board, bodies, today)
+    sums = benefit_sums(board)
     return {
         "total": sum(count for _, count in by_status),
         "by_status": by_status,
-        "by_theme": opportunities_by_theme(board),
-        "pending": decisions_pending(board, bodies, today),
-        "decision_days": days_to_decision(board, bodies),
-        "benefits": benefits_by_body(board, bodies),
-        "benefits_over_time": benefits_by_quarter(board),
+        "by_theme": by_theme,
+        "pending": decisions,
+        "decision_days": decisions,
+        "benefits": benefits_by_body(bodies, sums),
+        "benefits_over_time": benefits_by_quarter(sums),
         "reviews": reviews_due(board, today),
     }
 

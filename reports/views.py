@@ -39,7 +39,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     if not permissions.can_view_dashboard(request.user, board):
         raise Http404("No board here that you are a member of.")
     today = timezone.localdate()
-    numbers = figures.dashboard_figures(board, today)
+    numbers, as_of = figures.dashboard_figures_cached(board, today)
     return render(
         request,
         "reports/dashboard.html",
@@ -47,6 +47,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "board": board,
             "today": today,
             "figures": numbers,
+            "as_of": as_of,
             "chart_data": figures.chart_data(numbers),
             "may_request_report": permissions.can_request_report(request.user, board),
         },

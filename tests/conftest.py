@@ -26,6 +26,8 @@ def _fast_and_in_process(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"  # uploaded papers never land in the work tree
     settings.SITE_URL = "https://portal.example.org"
+    # Figures are worked out afresh for each request (tests of the cache switch it on).
+    settings.DASHBOARD_CACHE_SECONDS = 0
     # Tasks run in-process so their e-mail lands in the outbox; tests that care about commit
     # timing capture on_commit callbacks explicitly.
     celery_app.conf.task_always_eager = True

@@ -104,3 +104,48 @@ def test_the_dashboard_costs_the_same_queries_for_a_small_and_a_large_register(
         response = client.get(URL)
     assert response.context["figures"]["total"] == 43
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_figures_are_kept_for_a_minute_and_then_worked_out_again(
+    client_of, bob, board, police, settings, django_assert_max_num_queries
+):
+    import time_machine
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    client = client_of(bob)
+    opportunity(board, police, title="First")
+    # The start of a minute-long period: the figures are kept to its end.
+    start = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=1)
+    with time_machine.travel(start, tick=False):
+        with CaptureQueriesContext(connection) as first:
+            assert client.get(URL).context["figures"]["total"] == 1
+        opportunity(board, police, title="Second")
+        with CaptureQueriesContext(connection) as second:
+            response = client.get(URL)
+        assert response.context["figures"]["total"] == 1  # kept
+        assert len(second) < len(first)
+        assert f"figures as of {timezone.localtime(start):%H:%M}" in response.content.decode()
+    with time_machine.travel(start + timedelta(seconds=60), tick=False):
+        assert client.get(URL).context["figures"]["total"] == 2
+
+
+def test_the_dashboard_still_answers_when_the_cache_is_down(
+    client_of, bob, board, police, settings, monkeypatch
+):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def refuse(*args, **kwargs):
+        raise RedisConnectionError("Redis is down")
+
+    settings.DASHBOARD_CACHE_SECONDS = 60
+    monkeypatch.setattr("boards.caching.cache.get", refuse)
+    monkeypatch.setattr("boards.caching.cache.set_many", refuse)
+    opportunity(board, police, title="First")
+    response = client_of(bob).get(URL)
+    assert response.status_code == 200
+    assert response.context["figures"]["total"] == 1

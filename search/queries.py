@@ -176,10 +176,14 @@ class Search:
         parts = [self._ranked(source) for source in self.sources]
         return parts[0].union(*parts[1:], all=True).order_by("-rank", "kind", "-id")
 
-    def count(self) -> int:
-        """How many records match, counted without ranking them."""
+    @property
+    def matches(self) -> QuerySet:
+        """The id of every match, unranked: what the pages are counted by."""
         parts = [self._matching(source).values_list("id").order_by() for source in self.sources]
-        return parts[0].union(*parts[1:], all=True).count()
+        return parts[0].union(*parts[1:], all=True)
+
+    def count(self) -> int:
+        return self.matches.count()
 
     def _matching(self, source: Source) -> QuerySet:
         if on_postgresql():

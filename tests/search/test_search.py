@@ -246,6 +246,19 @@ def test_results_are_paginated_keeping_the_query(client_of, bob, make_opportunit
     assert len(hits(client.get(URL, {"q": "plover", "page": 2}))) == 3
 
 
+@pytest.mark.parametrize("full_text", [True, False])
+def test_the_pages_count_every_ranked_row_once(
+    alice, business, make_opportunity, monkeypatch, full_text
+):
+    monkeypatch.setattr(queries, "on_postgresql", lambda: full_text)
+    target = make_opportunity(title="Kestrel plan", summary="Kestrel nesting boxes.")
+    make_opportunity(title="Kestrel watch")
+    for text, expected in (("kestrel", 4), (target.reference, 1), ("no such bird", 0)):
+        search = queries.Search(person=alice, text=text)
+        assert len(search.rows) == expected
+        assert search.count() == expected
+
+
 def test_search_queries_do_not_grow_with_the_results(
     client_of, alice, business, make_opportunity, record, django_assert_max_num_queries
 ):

@@ -69,13 +69,10 @@ class Hit:
 
 class AmongIds(Lookup):
     """``column IN (SELECT unnest(%s::bigint[]))``: ``column__in``, with the ids sent as one
-    parameter in PostgreSQL's array syntax."""
+    parameter, written in PostgreSQL's array syntax (``{1,2,3}``)."""
 
     lookup_name = "among_ids"
     prepare_rhs = False
-
-    def get_db_prep_lookup(self, value, connection):
-        return "%s", ["{" + ",".join(str(int(pk)) for pk in sorted(value)) + "}"]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
@@ -89,7 +86,7 @@ def among(name: str, ids: frozenset[int]) -> Q:
     plans id by id, several times a search: that cost more than the search itself. On
     PostgreSQL the ids go as one array, read as a (hashed) subquery that plans at once."""
     if on_postgresql():
-        return Q(AmongIds(F(name), ids))
+        return Q(AmongIds(F(name), "{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}"))
     return Q(**{f"{name}__in": ids})
 
 

@@ -6,7 +6,9 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from boards.meeting_models import Meeting
 from search.queries import Search
+from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
 INDEXES = {
@@ -54,6 +56,21 @@ def test_the_pages_are_counted_without_ranking(alice):
     search = Search(person=alice, text="station")
     assert "ts_rank" not in search.matches.explain(verbose=True)
     assert "ts_rank" in search.rows.explain(verbose=True)
+
+
+def test_a_persons_meetings_are_sent_as_one_parameter_however_many(alice, board):
+    """Each kind's rows are limited to the meetings the person may see; a thousand meeting ids
+    sent one by one cost more than the search itself."""
+
+    def parameters() -> int:
+        search = Search(person=alice, text="station")
+        _sql, params = search.rows.query.get_compiler(connection=connection).as_sql()
+        return len(params)
+
+    MeetingFactory(board=board, created_by=alice, status=Meeting.Status.HELD)
+    few = parameters()
+    MeetingFactory.create_batch(30, board=board, created_by=alice, status=Meeting.Status.HELD)
+    assert parameters() == few
 
 
 def test_the_header_search_box_has_a_label_and_keeps_the_query(rf: RequestFactory):

@@ -7,6 +7,7 @@ column that a trigger keeps in step with the text (titles weigh more than bodies
 kinds are ranked together. Elsewhere (SQLite, for ``make run``) the columns stay empty and a
 case-insensitive substring match stands in, titles first.
 
+The meeting rules are asked only about meetings where an agenda item, minutes or paper matched.
 Only the page shown is ranked and fetched in full: the ranked list is of (id, kind, rank) rows,
 counted without ranking, and each kind's rows of the page are then read in one query, with
 their highlighted snippets.
@@ -90,8 +91,7 @@ def among(name: str, ids: frozenset[int]) -> Q:
     return Q(**{f"{name}__in": ids})
 
 
-def sources_for(person: Person, scope: MeetingScope | None = None) -> list[Source]:
-    scope = scope or meeting_scope(person)
+def sources_for(person: Person, scope: MeetingScope) -> list[Source]:
     # Exempt business (a confidential item, its minutes and papers) only where the person may
     # see the meeting's confidential business.
     open_item = Q(confidential=False) | among("meeting_id", scope.confidential)
@@ -105,36 +105,33 @@ def sources_for(person: Person, scope: MeetingScope | None = None) -> list[Sourc
             None,
             "wording",
         ),
-        Source(
-            "agenda_item",
-            "Agenda item",
-            AgendaItem.objects.filter(open_item, among("meeting_id", scope.agenda)),
-            "title",
-            "description",
-        ),
-        Source(
-            "minutes",
-            "Minutes",
-            AgendaItem.objects.filter(open_item, among("meeting_id", scope.minutes)).exclude(
-                minutes=""
-            ),
-            None,
-            "minutes",
-            document="minutes_document",
-        ),
-        Source(
-            "paper",
-            "Paper",
-            Paper.objects.filter(
+        *meeting_sources(
+            items=AgendaItem.objects.filter(open_item, among("meeting_id", scope.agenda)),
+            minutes=AgendaItem.objects.filter(open_item, among("meeting_id", scope.minutes)),
+            papers=Paper.objects.filter(
                 Q(agenda_item__isnull=True)
                 | Q(agenda_item__confidential=False)
                 | among("meeting_id", scope.confidential),
                 among("meeting_id", scope.papers),
                 current_version__isnull=False,
             ),
-            "title",
-            None,
         ),
+    ]
+
+
+def meeting_sources(*, items: QuerySet, minutes: QuerySet, papers: QuerySet) -> list[Source]:
+    """The kinds of record that belong to a meeting, searched among the rows given."""
+    return [
+        Source("agenda_item", "Agenda item", items, "title", "description"),
+        Source(
+            "minutes",
+            "Minutes",
+            minutes.exclude(minutes=""),
+            None,
+            "minutes",
+            document="minutes_document",
+        ),
+        Source("paper", "Paper", papers, "title", None),
     ]
 
 
@@ -156,11 +153,13 @@ class Search:
     sources: list[Source] = field(default_factory=list)
 
     def __post_init__(self):
-        self.sources = self.sources or sources_for(self.person)
-        self.by_kind = {source.kind: source for source in self.sources}
         self.words = self.text.split()[:20]
         self.reference = reference_number(self.text)
         self.query = SearchQuery(self.text, search_type="websearch", config=CONFIG)
+        if not self.sources:
+            scope = meeting_scope(self.person, among=self._meetings_with_matches())
+            self.sources = sources_for(self.person, scope)
+        self.by_kind = {source.kind: source for source in self.sources}
         # Markers for ts_headline, unguessable so that no stored text can contain them.
         self.start, self.stop = f"hl{secrets.token_hex(8)}s", f"hl{secrets.token_hex(8)}e"
 
@@ -205,6 +204,18 @@ class Search:
             .values_list("id", "kind", "rank")
             .order_by()
         )
+
+    def _meetings_with_matches(self) -> QuerySet:
+        """The ids of the meetings with a matching agenda item, minutes or paper, whoever may
+        see them. Only these meetings need judging: a person may see a thousand meetings, and
+        judging each costs more than the search."""
+        everything = meeting_sources(
+            items=AgendaItem.objects.all(),
+            minutes=AgendaItem.objects.all(),
+            papers=Paper.objects.all(),
+        )
+        parts = [self._matching(source).values("meeting_id").order_by() for source in everything]
+        return parts[0].union(*parts[1:])
 
     def _by_reference(self, source: Source) -> bool:
         return source.kind == "opportunity" and self.reference is not None

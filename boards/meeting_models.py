@@ -6,6 +6,7 @@ Imported by ``boards.models`` so that Django sees these models as part of the bo
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -239,6 +240,11 @@ class AgendaItem(models.Model):
         related_name="agenda_items",
         verbose_name="linked opportunity",
     )
+    # Full-text documents written by a PostgreSQL trigger on every insert and on every update
+    # of their columns (NULL elsewhere): the item (title A, description B) and its minutes (B)
+    # are searched apart, as the minutes are seen by fewer people. See search.queries.
+    search_document = SearchVectorField(null=True, editable=False)
+    minutes_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["meeting", "position", "pk"]
@@ -266,6 +272,8 @@ class Paper(models.Model):
         "PaperVersion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The title (weight A) as a full-text document, written by a PostgreSQL trigger.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["meeting", "created_at", "pk"]

@@ -5,6 +5,7 @@ import calendar
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -159,6 +160,9 @@ class Opportunity(models.Model):
     next_review_on = models.DateField("next review", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The weighted full-text document (title A, summary B), written by a PostgreSQL trigger on
+    # every insert and on every update of those columns; NULL elsewhere. See search.queries.
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = OpportunityQuerySet.as_manager()
 
@@ -269,6 +273,8 @@ class Recommendation(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # The wording (weight B) as a full-text document, written by a PostgreSQL trigger.
+    search_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["opportunity", "-version"]

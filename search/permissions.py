@@ -4,7 +4,7 @@ its own that could drift from the pages it links to."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from boards.meeting_models import Meeting, MeetingInvitation
 from boards.permissions import (
@@ -27,14 +27,18 @@ class MeetingScope:
     confidential: frozenset[int]
 
 
-def meeting_scope(person: Person) -> MeetingScope:
+def meeting_scope(person: Person, among: QuerySet | None = None) -> MeetingScope:
     """Two queries: the person's invitations, then the meetings of their boards and those they
-    are invited to; each meeting is then judged by the meeting pages' own rules."""
+    are invited to; each meeting is then judged by the meeting pages' own rules. Given
+    ``among`` (a query of meeting ids), only those meetings are judged."""
     if not person.is_authenticated:
         return MeetingScope(frozenset(), frozenset(), frozenset(), frozenset())
-    invitations = list(MeetingInvitation.objects.filter(person=person).order_by())
+    invitations = MeetingInvitation.objects.filter(person=person).order_by()
+    if among is not None:
+        invitations = invitations.filter(meeting_id__in=among)
+    invitations = list(invitations)
     board_ids = [board.pk for board in boards_of(person)]
-    meetings = list(
+    meetings = (
         Meeting.objects.filter(
             Q(board_id__in=board_ids) | Q(pk__in=[i.meeting_id for i in invitations])
         )
@@ -42,6 +46,9 @@ def meeting_scope(person: Person) -> MeetingScope:
         .only("pk", "status", "board__id", "board__slug", "board__name")
         .order_by()
     )
+    if among is not None:
+        meetings = meetings.filter(pk__in=among)
+    meetings = list(meetings)
     remember_invitations(person, [meeting.pk for meeting in meetings], invitations)
     visible = [meeting for meeting in meetings if can_view_meeting(person, meeting)]
     return MeetingScope(

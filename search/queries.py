@@ -1,12 +1,16 @@
 """One search over the register and the boards' meetings.
 
 On PostgreSQL each kind of record is matched by full-text search (English stemming, the
-``websearch`` query syntax people type into search boxes) against an indexed document in which
-titles weigh more than bodies, and all kinds are ranked together. Elsewhere (SQLite, for
-``make run``) a case-insensitive substring match stands in, titles first.
+``websearch`` query syntax people type into search boxes) against its stored document, a
+column that a trigger keeps in step with the text (titles weigh more than bodies; see the
+``search_documents`` migrations of boards and opportunities) and that a GIN index serves; all
+kinds are ranked together. Elsewhere (SQLite, for ``make run``) the columns stay empty and a
+case-insensitive substring match stands in, titles first.
 
-Only the page shown is fetched in full: the ranked list is of (id, kind, rank) rows, and each
-kind's rows of the page are then read in one query, with their highlighted snippets.
+The meeting rules are asked only about meetings where an agenda item, minutes or paper matched.
+Only the page shown is ranked and fetched in full: the ranked list is of (id, kind, rank) rows,
+counted without ranking, and each kind's rows of the page are then read in one query, with
+their highlighted snippets.
 """
 
 import re
@@ -15,9 +19,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db import connection
-from django.db.models import Case, CharField, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, FloatField, Lookup, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -37,13 +46,15 @@ PLAIN_SNIPPET_CHARS = 200
 
 @dataclass(frozen=True)
 class Source:
-    """A kind of record: who may see which rows, and which fields are its title and body."""
+    """A kind of record: who may see which rows, which fields are its title and body, and
+    which column holds their full-text document."""
 
     kind: str
     label: str
     rows: QuerySet
     title: str | None
     body: str | None
+    document: str = "search_document"
 
 
 @dataclass
@@ -57,11 +68,33 @@ class Hit:
     context: str = ""
 
 
-def sources_for(person: Person, scope: MeetingScope | None = None) -> list[Source]:
-    scope = scope or meeting_scope(person)
+class AmongIds(Lookup):
+    """``column IN (SELECT unnest(%s::bigint[]))``: ``column__in``, with the ids sent as one
+    parameter, written in PostgreSQL's array syntax (``{1,2,3}``)."""
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN (SELECT unnest({rhs}::bigint[]))", [*lhs_params, *rhs_params]
+
+
+def among(name: str, ids: frozenset[int]) -> Q:
+    """The rows whose ``name`` is one of ``ids``. A person may see a thousand meetings, and
+    ``IN (...)`` sends one parameter per id, which psycopg adapts and PostgreSQL parses and
+    plans id by id, several times a search: that cost more than the search itself. On
+    PostgreSQL the ids go as one array, read as a (hashed) subquery that plans at once."""
+    if on_postgresql():
+        return Q(AmongIds(F(name), "{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}"))
+    return Q(**{f"{name}__in": ids})
+
+
+def sources_for(person: Person, scope: MeetingScope) -> list[Source]:
     # Exempt business (a confidential item, its minutes and papers) only where the person may
     # see the meeting's confidential business.
-    open_item = Q(confidential=False) | Q(meeting_id__in=scope.confidential)
+    open_item = Q(confidential=False) | among("meeting_id", scope.confidential)
     opportunities = opportunities_visible_to(person)
     return [
         Source("opportunity", "Opportunity", opportunities, "title", "summary"),
@@ -72,52 +105,38 @@ def sources_for(person: Person, scope: MeetingScope | None = None) -> list[Sourc
             None,
             "wording",
         ),
-        Source(
-            "agenda_item",
-            "Agenda item",
-            AgendaItem.objects.filter(open_item, meeting_id__in=scope.agenda),
-            "title",
-            "description",
+        *meeting_sources(
+            items=AgendaItem.objects.filter(open_item, among("meeting_id", scope.agenda)),
+            minutes=AgendaItem.objects.filter(open_item, among("meeting_id", scope.minutes)),
+            papers=Paper.objects.filter(
+                Q(agenda_item__isnull=True)
+                | Q(agenda_item__confidential=False)
+                | among("meeting_id", scope.confidential),
+                among("meeting_id", scope.papers),
+                current_version__isnull=False,
+            ),
         ),
+    ]
+
+
+def meeting_sources(*, items: QuerySet, minutes: QuerySet, papers: QuerySet) -> list[Source]:
+    """The kinds of record that belong to a meeting, searched among the rows given."""
+    return [
+        Source("agenda_item", "Agenda item", items, "title", "description"),
         Source(
             "minutes",
             "Minutes",
-            AgendaItem.objects.filter(open_item, meeting_id__in=scope.minutes).exclude(minutes=""),
+            minutes.exclude(minutes=""),
             None,
             "minutes",
+            document="minutes_document",
         ),
-        Source(
-            "paper",
-            "Paper",
-            Paper.objects.filter(
-                Q(agenda_item__isnull=True)
-                | Q(agenda_item__confidential=False)
-                | Q(meeting_id__in=scope.confidential),
-                meeting_id__in=scope.papers,
-                current_version__isnull=False,
-            ),
-            "title",
-            None,
-        ),
+        Source("paper", "Paper", papers, "title", None),
     ]
 
 
 def on_postgresql() -> bool:
     return connection.vendor == "postgresql"
-
-
-def document(source: Source) -> SearchVector:
-    """The weighted document of a kind. The search migrations index exactly these expressions,
-    so a change here needs a matching change there."""
-    parts = []
-    if source.title:
-        parts.append(SearchVector(source.title, config=CONFIG, weight="A"))
-    if source.body:
-        parts.append(SearchVector(source.body, config=CONFIG, weight="B"))
-    vector = parts[0]
-    for part in parts[1:]:
-        vector = vector + part
-    return vector
 
 
 def reference_number(text: str) -> int | None:
@@ -134,11 +153,13 @@ class Search:
     sources: list[Source] = field(default_factory=list)
 
     def __post_init__(self):
-        self.sources = self.sources or sources_for(self.person)
-        self.by_kind = {source.kind: source for source in self.sources}
         self.words = self.text.split()[:20]
         self.reference = reference_number(self.text)
         self.query = SearchQuery(self.text, search_type="websearch", config=CONFIG)
+        if not self.sources:
+            scope = meeting_scope(self.person, among=self._meetings_with_matches())
+            self.sources = sources_for(self.person, scope)
+        self.by_kind = {source.kind: source for source in self.sources}
         # Markers for ts_headline, unguessable so that no stored text can contain them.
         self.start, self.stop = f"hl{secrets.token_hex(8)}s", f"hl{secrets.token_hex(8)}e"
 
@@ -146,28 +167,58 @@ class Search:
 
     @property
     def rows(self) -> QuerySet:
+        """(id, kind, rank) of every match, best first: slice it, as ranking costs a little
+        for every matching row."""
         parts = [self._ranked(source) for source in self.sources]
         return parts[0].union(*parts[1:], all=True).order_by("-rank", "kind", "-id")
 
-    def _ranked(self, source: Source) -> QuerySet:
+    @property
+    def matches(self) -> QuerySet:
+        """The id of every match, unranked: what the pages are counted by."""
+        parts = [self._matching(source).values_list("id").order_by() for source in self.sources]
+        return parts[0].union(*parts[1:], all=True)
+
+    def count(self) -> int:
+        return self.matches.count()
+
+    def _matching(self, source: Source) -> QuerySet:
         if on_postgresql():
-            match = Q(document=self.query)
-            rank = SearchRank(document(source), self.query)
-            rows = source.rows.alias(document=document(source))
+            match = Q(**{source.document: self.query})
         else:
             match = self._contains_every_word(source)
-            rank = self._plain_rank(source)
-            rows = source.rows
-        if source.kind == "opportunity" and self.reference is not None:
+        if self._by_reference(source):
             match |= Q(pk=self.reference)
+        return source.rows.filter(match)
+
+    def _ranked(self, source: Source) -> QuerySet:
+        if on_postgresql():
+            rank = SearchRank(F(source.document), self.query)
+        else:
+            rank = self._plain_rank(source)
+        if self._by_reference(source):
             rank = rank + Case(When(pk=self.reference, then=Value(10.0)), default=Value(0.0))
         return (
-            rows.filter(match)
+            self._matching(source)
             .annotate(kind=Value(source.kind, output_field=CharField()))
             .annotate(rank=Cast(rank, FloatField()))
             .values_list("id", "kind", "rank")
             .order_by()
         )
+
+    def _meetings_with_matches(self) -> QuerySet:
+        """The ids of the meetings with a matching agenda item, minutes or paper, whoever may
+        see them. Only these meetings need judging: a person may see a thousand meetings, and
+        judging each costs more than the search."""
+        everything = meeting_sources(
+            items=AgendaItem.objects.all(),
+            minutes=AgendaItem.objects.all(),
+            papers=Paper.objects.all(),
+        )
+        parts = [self._matching(source).values("meeting_id").order_by() for source in everything]
+        return parts[0].union(*parts[1:])
+
+    def _by_reference(self, source: Source) -> bool:
+        return source.kind == "opportunity" and self.reference is not None
 
     def _contains_every_word(self, source: Source) -> Q:
         match = Q()
@@ -207,7 +258,11 @@ class Search:
         return [found[kind, pk] for pk, kind, _rank in rows if (kind, pk) in found]
 
     def _with_snippets(self, source: Source, ids: list[int]) -> QuerySet:
-        rows = source.rows.filter(pk__in=ids).select_related(*RELATED[source.kind])
+        rows = (
+            source.rows.filter(pk__in=ids)
+            .select_related(*RELATED[source.kind])
+            .defer(*_documents(source.rows.model))
+        )
         if not on_postgresql():
             return rows
         marks = {"config": CONFIG, "start_sel": self.start, "stop_sel": self.stop}
@@ -246,6 +301,11 @@ class Search:
         random markers (letters and digits, which escaping leaves alone) into <mark> tags."""
         marked = escape(headline).replace(self.start, "<mark>").replace(self.stop, "</mark>")
         return mark_safe(marked)  # noqa: S308 - escaped above; only our own tags added
+
+
+def _documents(model) -> list[str]:
+    """The stored full-text columns of a model: the page never shows them."""
+    return [f.name for f in model._meta.concrete_fields if isinstance(f, SearchVectorField)]
 
 
 def plain_marked(text: str, words: list[str], *, excerpt: bool = False) -> SafeString:

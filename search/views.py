@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from .forms import SearchForm
@@ -16,13 +17,25 @@ def search(request: HttpRequest) -> HttpResponse:
     page = None
     if form.is_valid():
         found = Search(person=request.user, text=form.cleaned_data["q"])
-        page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = SearchPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = found.hits(page.object_list)
     return render(
         request,
         "search/results.html",
         {"form": form, "page": page, "query": _query_without_page(request)},
     )
+
+
+class SearchPaginator(Paginator):
+    """Pages of the ranked rows, counted by a query that matches without ranking."""
+
+    def __init__(self, found: Search, per_page: int):
+        super().__init__(found.rows, per_page)
+        self.found = found
+
+    @cached_property
+    def count(self) -> int:
+        return self.found.count()
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -5,7 +5,9 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 
 from boards.models import Meeting
+from boards.permissions import can_view_meeting
 from opportunities import services
+from search import permissions as search_permissions
 from search import queries
 from tests.factories import AgendaItemFactory, MeetingFactory, PaperFactory
 
@@ -244,6 +246,34 @@ def test_results_are_paginated_keeping_the_query(client_of, bob, make_opportunit
     assert len(hits(first)) == 20
     assert "q=plover&amp;page=2" in first.content.decode()
     assert len(hits(client.get(URL, {"q": "plover", "page": 2}))) == 3
+
+
+@pytest.mark.parametrize("full_text", [True, False])
+def test_the_pages_count_every_ranked_row_once(
+    alice, business, make_opportunity, monkeypatch, full_text
+):
+    monkeypatch.setattr(queries, "on_postgresql", lambda: full_text)
+    target = make_opportunity(title="Kestrel plan", summary="Kestrel nesting boxes.")
+    make_opportunity(title="Kestrel watch")
+    for text, expected in (("kestrel", 4), (target.reference, 1), ("no such bird", 0)):
+        search = queries.Search(person=alice, text=text)
+        assert len(search.rows) == expected
+        assert search.count() == expected
+
+
+def test_only_the_meetings_with_a_match_are_judged(client_of, alice, business, monkeypatch):
+    MeetingFactory.create_batch(
+        5, board=business.board, created_by=alice, status=Meeting.Status.HELD
+    )
+    judged = []
+
+    def judge(person, meeting):
+        judged.append(meeting.pk)
+        return can_view_meeting(person, meeting)
+
+    monkeypatch.setattr(search_permissions, "can_view_meeting", judge)
+    assert labels_found(client_of(alice), "kestrel") == {"Minutes", "Paper"}
+    assert judged == [business.pk]
 
 
 def test_search_queries_do_not_grow_with_the_results(

@@ -225,14 +225,18 @@ def _estimate_changed(current: Benefit | None, line: BodyBenefit, period_end: da
 
 
 def current_estimates(opportunity: Opportunity) -> dict[int, Benefit]:
-    """The latest estimate of each body, by body id (one query)."""
+    """The latest estimate of each body, by body id (one query; an opportunity has a handful of
+    estimates, so the newest of each body is picked here rather than with PostgreSQL's
+    DISTINCT ON, which the embedded SQLite default lacks)."""
     rows = (
         Benefit.objects.filter(opportunity=opportunity, kind=Benefit.Kind.ESTIMATED)
         .select_related("organisation")
         .order_by("organisation_id", "-recorded_at", "-pk")
-        .distinct("organisation_id")
     )
-    return {row.organisation_id: row for row in rows}
+    latest: dict[int, Benefit] = {}
+    for row in rows:
+        latest.setdefault(row.organisation_id, row)
+    return latest
 
 
 @dataclass

@@ -336,6 +336,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--keep-data", action="store_true")
+    parser.add_argument(
+        "--only", help="measure only the pages whose name contains this (and the baseline)"
+    )
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.generate:
@@ -403,6 +406,8 @@ def main() -> None:
                 "",
             ),
         ]
+        if options.only:
+            pages = [pages[0], *(p for p in pages[1:] if options.only in p[0])]
         # Warm every page up first (connections, prepared statements, caches): the figures are
         # for a portal that has been running, not one that has just started.
         for _, path, cookie in pages:
@@ -444,8 +449,9 @@ def main() -> None:
         "",
         "Worker resident memory after the run: " + ", ".join(f"{m:.0f} MB" for m in memory),
     ]
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text("\n".join(lines) + "\n")
+    if not options.only:  # a partial run is printed, never kept as the results
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -151,15 +151,6 @@ def invitation_of(person: Person, meeting: Meeting) -> MeetingInvitation | None:
     return cache[meeting.pk]
 
 
-def remember_invitations(person: Person, meeting_ids, invitations) -> None:
-    """Answer ``invitation_of`` for many meetings from invitations fetched in one query (a list
-    over many meetings would otherwise ask once per meeting)."""
-    cache = person.__dict__.setdefault("_meeting_invitations", {})
-    found = {invitation.meeting_id: invitation for invitation in invitations}
-    for meeting_id in meeting_ids:
-        cache[meeting_id] = found.get(meeting_id)
-
-
 @register_rule("manage_meeting")
 def can_manage_meeting(person: Person, meeting: Meeting) -> bool:
     """The secretariat builds the agenda, uploads papers, records attendance and minutes."""

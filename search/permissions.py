@@ -1,61 +1,71 @@
-"""What a person's search may reach. The answers come from the rules in ``boards.permissions``
-and ``opportunities.permissions``, asked once per meeting in view, so search never has rules of
-its own that could drift from the pages it links to."""
+"""What a person's search may reach: opportunities through ``opportunities.permissions``, and
+meetings' business through the meeting pages' rules in ``boards.permissions``, restated as
+queries (and tested equal to those rules, meeting by meeting)."""
 
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from boards.meeting_models import Meeting, MeetingInvitation
+from boards.meeting_models import PUBLISHED_STATES, Meeting, MeetingInvitation
 from boards.permissions import (
+    CHAIR_ROLES,
     Person,
-    boards_of,
-    can_view_meeting,
-    can_view_papers,
-    may_see_confidential,
-    remember_invitations,
+    Role,
+    current_memberships,
+)
+
+HELD_STATES = (
+    Meeting.Status.HELD,
+    Meeting.Status.MINUTES_DRAFTED,
+    Meeting.Status.MINUTES_APPROVED,
 )
 
 
 @dataclass(frozen=True)
 class MeetingScope:
-    """Ids of the meetings whose agenda, minutes, papers and exempt business the person may see."""
+    """The meetings whose agenda, minutes, papers and exempt business the person may see, as
+    queries of meeting ids for the database to answer within the search."""
 
-    agenda: frozenset[int]
-    minutes: frozenset[int]
-    papers: frozenset[int]
-    confidential: frozenset[int]
+    agenda: QuerySet
+    minutes: QuerySet
+    papers: QuerySet
+    confidential: QuerySet
 
 
-def meeting_scope(person: Person, among: QuerySet | None = None) -> MeetingScope:
-    """Two queries: the person's invitations, then the meetings of their boards and those they
-    are invited to; each meeting is then judged by the meeting pages' own rules. Given
-    ``among`` (a query of meeting ids), only those meetings are judged."""
+def meeting_scope_queries(person: Person) -> MeetingScope:
+    """The meetings' scope as queries of meeting ids, which PostgreSQL works out inside the
+    search itself rather than the portal judging a thousand meetings one by one.
+
+    They restate the meeting pages' rules in ``boards.permissions``: the secretariat and the
+    chair see everything of their board's meetings; otherwise a draft is hidden, the board's
+    members and the invitees see the rest, papers once published are the invitees', and exempt
+    business is for invitees who are the board's own members. A test holds this equal to those
+    rules, meeting by meeting, for every role and state, so the two cannot drift apart.
+    """
     if not person.is_authenticated:
-        return MeetingScope(frozenset(), frozenset(), frozenset(), frozenset())
-    invitations = MeetingInvitation.objects.filter(person=person).order_by()
-    if among is not None:
-        invitations = invitations.filter(meeting_id__in=among)
-    invitations = list(invitations)
-    board_ids = [board.pk for board in boards_of(person)]
-    meetings = (
-        Meeting.objects.filter(
-            Q(board_id__in=board_ids) | Q(pk__in=[i.meeting_id for i in invitations])
-        )
-        .select_related("board")
-        .only("pk", "status", "board__id", "board__slug", "board__name")
-        .order_by()
+        none = Meeting.objects.none().values("pk")
+        return MeetingScope(none, none, none, none)
+    memberships = current_memberships(person)
+    member_boards = {m.board_id for m in memberships}
+    staff_boards = {
+        m.board_id for m in memberships if m.role == Role.SECRETARIAT or m.role in CHAIR_ROLES
+    }
+    invitations = MeetingInvitation.objects.filter(person=person)
+    invited = Q(pk__in=invitations.values("meeting_id"))
+    staff = Q(board_id__in=staff_boards)
+    agenda = staff | (~Q(status=Meeting.Status.DRAFT) & (Q(board_id__in=member_boards) | invited))
+    papers = staff | (Q(status__in=PUBLISHED_STATES) & invited)
+    own_member_invited = Q(board_id__in=member_boards) & Q(
+        pk__in=invitations.filter(is_guest=False).values("meeting_id")
     )
-    if among is not None:
-        meetings = meetings.filter(pk__in=among)
-    meetings = list(meetings)
-    remember_invitations(person, [meeting.pk for meeting in meetings], invitations)
-    visible = [meeting for meeting in meetings if can_view_meeting(person, meeting)]
+    confidential = staff | own_member_invited
+
+    def ids(condition: Q) -> QuerySet:
+        return Meeting.objects.filter(condition).order_by().values("pk")
+
     return MeetingScope(
-        agenda=frozenset(meeting.pk for meeting in visible),
-        minutes=frozenset(meeting.pk for meeting in visible if meeting.has_been_held),
-        papers=frozenset(meeting.pk for meeting in visible if can_view_papers(person, meeting)),
-        confidential=frozenset(
-            meeting.pk for meeting in visible if may_see_confidential(person, meeting)
-        ),
+        agenda=ids(agenda),
+        minutes=ids(agenda & Q(status__in=HELD_STATES)),
+        papers=ids(agenda & papers),
+        confidential=ids(agenda & confidential),
     )

@@ -158,6 +158,23 @@ class Search:
     def count(self) -> int:
         return self.matches.count()
 
+    def page_rows(self, *, offset: int, limit: int) -> tuple[list[tuple[int, str, float]], int]:
+        """A page of ``rows`` and the number of matches in all, in one query (the count is a
+        window over the same matches). Past the last page there are no rows to carry it, so the
+        matches are counted on their own."""
+        sql, params = self.rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT found.id, found.kind, found.rank, COUNT(*) OVER () "  # noqa: S608
+                f"FROM ({sql}) AS found ORDER BY found.rank DESC, found.kind, found.id DESC "
+                "LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            fetched = cursor.fetchall()
+        if not fetched:
+            return [], self.count() if offset else 0
+        return [(pk, kind, rank) for pk, kind, rank, _total in fetched], fetched[0][3]
+
     def _matching(self, source: Source) -> QuerySet:
         if on_postgresql():
             match = Q(**{source.document: self.query})
@@ -211,6 +228,7 @@ class Search:
     # --- the page's results -------------------------------------------------------------------
 
     def hits(self, rows: Iterable[tuple[int, str, float]]) -> list[Hit]:
+        """The results to show for rows taken from ``rows`` (or ``page_rows``)."""
         rows = list(rows)
         wanted: dict[str, list[int]] = defaultdict(list)
         for pk, kind, _rank in rows:
@@ -223,8 +241,10 @@ class Search:
         return [found[kind, pk] for pk, kind, _rank in rows if (kind, pk) in found]
 
     def _with_snippets(self, source: Source, ids: list[int]) -> QuerySet:
+        # The ids come from ``rows``, which only ever holds what the person may see: the
+        # records are read by id, without the permission filters a second time.
         rows = (
-            source.rows.filter(pk__in=ids)
+            source.rows.model._default_manager.filter(pk__in=ids)
             .select_related(*RELATED[source.kind])
             .defer(*_documents(source.rows.model))
         )

@@ -1,4 +1,4 @@
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
@@ -27,15 +27,31 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 class SearchPaginator(Paginator):
-    """Pages of the ranked rows, counted by a query that matches without ranking."""
+    """Pages of the ranked rows: the page asked for and the number of matches come back from
+    one query (``Search.page_rows``); a page past the end shows the last one."""
 
     def __init__(self, found: Search, per_page: int):
-        super().__init__(found.rows, per_page)
+        super().__init__([], per_page)
         self.found = found
 
     @cached_property
     def count(self) -> int:
         return self.found.count()
+
+    def get_page(self, number) -> Page:
+        try:
+            number = max(int(number), 1)
+        except (TypeError, ValueError):
+            number = 1
+        rows, total = self._rows_of(number)
+        self.__dict__["count"] = total
+        if not rows and total:
+            number = self.num_pages
+            rows, _total = self._rows_of(number)
+        return self._get_page(rows, number, self)
+
+    def _rows_of(self, number: int):
+        return self.found.page_rows(offset=(number - 1) * self.per_page, limit=self.per_page)
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -244,6 +244,10 @@ def test_results_are_paginated_keeping_the_query(client_of, bob, make_opportunit
     assert len(hits(first)) == 20
     assert "q=plover&amp;page=2" in first.content.decode()
     assert len(hits(client.get(URL, {"q": "plover", "page": 2}))) == 3
+    beyond = client.get(URL, {"q": "plover", "page": 7})
+    assert beyond.context["page"].number == 2
+    assert beyond.context["page"].paginator.count == 23
+    assert len(hits(beyond)) == 3
 
 
 @pytest.mark.parametrize("full_text", [True, False])

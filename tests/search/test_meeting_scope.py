@@ -9,7 +9,7 @@ import pytest
 from boards.meeting_models import Meeting
 from boards.models import BoardMembership
 from boards.permissions import can_view_meeting, can_view_papers, may_see_confidential
-from search.permissions import meeting_scope_queries
+from search.permissions import meeting_scope
 from tests.factories import (
     BoardFactory,
     MeetingFactory,
@@ -34,10 +34,9 @@ def expected(person, meetings):
 
 
 def found(person):
-    scope = meeting_scope_queries(person)
+    scope = meeting_scope(person)
     return {
-        name: set(getattr(scope, name).values_list("pk", flat=True))
-        for name in ("agenda", "minutes", "papers", "confidential")
+        name: set(getattr(scope, name)) for name in ("agenda", "minutes", "papers", "confidential")
     }
 
 

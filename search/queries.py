@@ -157,7 +157,7 @@ class Search:
         self.reference = reference_number(self.text)
         self.query = SearchQuery(self.text, search_type="websearch", config=CONFIG)
         if not self.sources:
-            scope = meeting_scope(self.person)
+            scope = meeting_scope(self.person, among=self._meetings_with_matches())
             self.sources = sources_for(self.person, scope)
         self.by_kind = {source.kind: source for source in self.sources}
         # Markers for ts_headline, unguessable so that no stored text can contain them.
@@ -221,6 +221,17 @@ class Search:
             .values_list("id", "kind", "rank")
             .order_by()
         )
+
+    def _meetings_with_matches(self) -> QuerySet:
+        """The meetings with a matching agenda item, minutes or paper, whoever may see them:
+        the only meetings whose scope the search needs."""
+        everything = meeting_sources(
+            items=AgendaItem.objects.all(),
+            minutes=AgendaItem.objects.all(),
+            papers=Paper.objects.all(),
+        )
+        parts = [self._matching(source).values("meeting_id").order_by() for source in everything]
+        return parts[0].union(*parts[1:])
 
     def _by_reference(self, source: Source) -> bool:
         return source.kind == "opportunity" and self.reference is not None

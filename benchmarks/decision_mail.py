@@ -27,6 +27,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from signed_in import session_cookie
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -129,22 +131,6 @@ def generate(count: int) -> None:
     print(json.dumps(ids))
 
 
-def session_cookie(email: str) -> str:
-    code = (
-        "import django; django.setup();"
-        "from django.contrib.sessions.backends.db import SessionStore;"
-        "from boards.models import User;"
-        f"u = User.objects.get(email='{email}');"
-        "s = SessionStore(); s['_auth_user_id'] = str(u.pk);"
-        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend';"
-        "s['_auth_user_hash'] = u.get_session_auth_hash(); s.create(); print(s.session_key)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
-    )
-    return out.stdout.strip().splitlines()[-1]
-
-
 class Browser:
     """One keep-alive connection with the executive's session and CSRF cookies."""
 
@@ -213,7 +199,7 @@ def main() -> None:
         generate(options.generate)
         return
     referrals = build_database(WARM_UP + len(CONDITIONS) * options.requests)
-    cookie = session_cookie(EXECUTIVE)
+    cookie = session_cookie(EXECUTIVE, root=ROOT, env=ENV)
     scratch = Path(tempfile.mkdtemp(prefix="decision-mail-"))
     redis, mail = RedisServer(scratch), MailServer()
     port = free_port()

@@ -20,6 +20,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from signed_in import session_cookie
+
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "bluelight_bench"
 DATABASE_URL = f"postgres://postgres:postgres@127.0.0.1:5432/{DATABASE}"
@@ -277,22 +279,6 @@ def _generate_notifications(board, people, now, rng) -> None:
     )
 
 
-def session_cookie(email: str) -> str:
-    code = (
-        "import django; django.setup();"
-        "from django.contrib.sessions.backends.db import SessionStore;"
-        "from boards.models import User;"
-        f"u = User.objects.get(email='{email}');"
-        "s = SessionStore(); s['_auth_user_id'] = str(u.pk);"
-        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend';"
-        "s['_auth_user_hash'] = u.get_session_auth_hash(); s.create(); print(s.session_key)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
-    )
-    return out.stdout.strip().splitlines()[-1]
-
-
 def load(path: str, cookie: str, seconds: float, clients: int) -> tuple[float, int]:
     """Requests per second over `seconds`, from `clients` keep-alive connections."""
     counts = [0] * clients
@@ -346,9 +332,9 @@ def main() -> None:
         return
     if not options.keep_data:
         build_database()
-    member = session_cookie("simon.ashworth@police.example")
-    secretariat = session_cookie("priya.shah@warwickshire-cc.example")
-    executive = session_cookie("nadia.cole@fire.example")
+    member = session_cookie("simon.ashworth@police.example", root=ROOT, env=ENV)
+    secretariat = session_cookie("priya.shah@warwickshire-cc.example", root=ROOT, env=ENV)
+    executive = session_cookie("nadia.cole@fire.example", root=ROOT, env=ENV)
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),

@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -23,12 +21,17 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from boards.models import Board, Organisation
-from boards.permissions import boards_of, member_board
+from boards.permissions import boards_of
 
 from . import permissions
 from .forms import RegisterFilterForm
 from .models import Outcome, Recommendation, Referral
-from .views import _filter_register, _with_participating_names
+from .views import (
+    _filter_register,
+    _with_participating_names,
+    matrix_board,
+    matrix_recommendations,
+)
 
 CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -221,17 +224,6 @@ OUTCOME_LABELS = {
 }
 
 
-def _matrix_board(request: HttpRequest, slug: str) -> Board:
-    """The same checks as the matrix page: another board is a 404, a member without the role
-    a 403."""
-    board = member_board(request.user, slug)
-    if board is None:
-        raise Http404("No board here that you are a member of.")
-    if not permissions.can_view_decision_matrix(request.user, board):
-        raise PermissionDenied("Only the board's secretariat may see the decision matrix.")
-    return board
-
-
 def matrix_table(board: Board) -> Table:
     bodies = list(board.organisations.filter(active=True).order_by("name"))
     columns = [
@@ -245,25 +237,7 @@ def matrix_table(board: Board) -> Table:
         *(Column(body.short_name, 24) for body in bodies),
         Column("Outcome", 14),
     ]
-    recommendations = (
-        Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
-        .select_related("opportunity")
-        .defer(
-            "wording",
-            "opportunity__summary",
-            "opportunity__non_cashable_benefits",
-            "opportunity__risks",
-        )
-        .prefetch_related(
-            Prefetch(
-                "referrals",
-                queryset=Referral.objects.only(
-                    "recommendation_id", "organisation_id", "status", "due_on"
-                ),
-            )
-        )
-        .order_by("-sent_at", "-pk")
-    )
+    recommendations = matrix_recommendations(board)
     return Table("Decisions", columns, _matrix_rows(recommendations, bodies))
 
 
@@ -300,7 +274,7 @@ def _matrix_filename(board: Board) -> str:
 def _matrix_download(build: Callable[[Table, str], HttpResponse]):
     @require_GET
     def view(request: HttpRequest, slug: str) -> HttpResponse:
-        board = _matrix_board(request, slug)
+        board = matrix_board(request, slug)
         return build(matrix_table(board), _matrix_filename(board))
 
     return view

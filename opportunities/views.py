@@ -475,16 +475,20 @@ def referral_document(request: HttpRequest, pk: int) -> FileResponse:
 # --- the secretariat's decision matrix --------------------------------------------------------
 
 
-@require_GET
-def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
-    # The person's own boards are already loaded with their roles; any other board is a 404.
+def matrix_board(request: HttpRequest, slug: str) -> Board:
+    """The board whose decision matrix is asked for: another board is a 404 (the person's own
+    boards are already loaded with their roles), a member without the role a 403."""
     board = member_board(request.user, slug)
     if board is None:
         raise Http404("No board here that you are a member of.")
     if not permissions.can_view_decision_matrix(request.user, board):
         raise PermissionDenied("Only the board's secretariat may see the decision matrix.")
-    bodies = list(board.organisations.filter(active=True).order_by("name"))
-    recommendations = (
+    return board
+
+
+def matrix_recommendations(board: Board):
+    """The board's sent recommendations, newest first, each with its referrals (prefetched)."""
+    return (
         Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
         .select_related("opportunity")
         .defer(
@@ -503,6 +507,13 @@ def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
         )
         .order_by("-sent_at", "-pk")
     )
+
+
+@require_GET
+def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
+    board = matrix_board(request, slug)
+    bodies = list(board.organisations.filter(active=True).order_by("name"))
+    recommendations = matrix_recommendations(board)
     # Newest first, a page at a time with "newer" and "older" links: a log needs no total.
     number = _page_number(request)
     fetched = list(recommendations[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])

@@ -393,7 +393,7 @@ def _agenda_item_hit(search: Search, source: Source, item) -> Hit:
         label=source.label,
         title=search.marked_title(source, item),
         snippet=search.snippet(source, item),
-        url=item.meeting.get_absolute_url(),
+        url=f"{item.meeting.get_absolute_url()}#item-{item.pk}",
         board=item.meeting.board.name,
         context=str(item.meeting),
     )
@@ -405,7 +405,7 @@ def _minutes_hit(search: Search, source: Source, item) -> Hit:
         label=source.label,
         title=format_html("Minutes of “{}”", item.title),
         snippet=search.snippet(source, item),
-        url=item.meeting.get_absolute_url(),
+        url=f"{item.meeting.get_absolute_url()}#item-{item.pk}",
         board=item.meeting.board.name,
         context=str(item.meeting),
     )

@@ -55,6 +55,18 @@ def test_an_invited_member_finds_minutes_agenda_items_and_papers(client_of, bob,
     assert labels_found(client, "osprey") == {"Agenda item", "Paper"}
 
 
+def test_minutes_lead_to_their_item_on_the_meeting_page(client_of, bob, business):
+    client = client_of(bob)
+    (minutes,) = [
+        hit
+        for hit in client.get(URL, {"q": "kestrel"}).context["page"].object_list
+        if hit.label == "Minutes"
+    ]
+    item = business.items.get(title=strip_tags(minutes.title).removeprefix("Minutes of “")[:-1])
+    assert minutes.url == f"{business.get_absolute_url()}#item-{item.pk}"
+    assert f'id="item-{item.pk}"' in client.get(business.get_absolute_url()).content.decode()
+
+
 def test_confidential_minutes_are_never_found_by_a_member_not_entitled_to_them(
     client_of, mo, business
 ):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -62,7 +63,9 @@ class Column:
 
     def as_xlsx(self, sheet, value) -> WriteOnlyCell:
         if value is not None and self.kind == "text":
-            value = defused(str(value))
+            # Control characters (a vertical tab pasted from Word, say) are not allowed in a
+            # workbook: they are dropped rather than failing the whole download.
+            value = ILLEGAL_CHARACTERS_RE.sub("", defused(str(value)))
         cell = WriteOnlyCell(sheet, value=value)
         if self.kind == "money":
             cell.number_format = "#,##0.00"

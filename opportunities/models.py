@@ -491,6 +491,24 @@ class Review(models.Model):
         return Rag(self.rag).label
 
 
+class BenefitQuerySet(models.QuerySet):
+    def counted(self):
+        """What the figures add up: every realised amount, and only each body's latest
+        estimate for an opportunity (earlier estimates are its history)."""
+        newer_estimate = Benefit.objects.filter(
+            opportunity_id=models.OuterRef("opportunity_id"),
+            organisation_id=models.OuterRef("organisation_id"),
+            kind=Benefit.Kind.ESTIMATED,
+        ).filter(
+            Q(recorded_at__gt=models.OuterRef("recorded_at"))
+            | Q(recorded_at=models.OuterRef("recorded_at"), pk__gt=models.OuterRef("pk"))
+        )
+        return self.filter(
+            Q(kind=Benefit.Kind.REALISED)
+            | (Q(kind=Benefit.Kind.ESTIMATED) & ~models.Exists(newer_estimate))
+        )
+
+
 class Benefit(models.Model):
     """A cashable (£) and non-cashable benefit to one body: estimated when the opportunity is
     assessed, realised as reviews find it. Realised amounts add up over time (each row is what was
@@ -515,6 +533,8 @@ class Benefit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = BenefitQuerySet.as_manager()
 
     class Meta:
         ordering = ["period_end", "pk"]

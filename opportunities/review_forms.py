@@ -14,6 +14,19 @@ from .review_services import BodyBenefit
 NOT_NEGATIVE = "Enter an amount of £0 or more."
 
 
+# How far from today an estimate's date, or a next review, may reasonably lie.
+ESTIMATE_YEARS = 10
+NEXT_REVIEW_YEARS = 5
+
+
+def within_years(day: date, years: int) -> date:
+    """``day``, if it lies within ``years`` of today either way; a form error otherwise."""
+    today = timezone.localdate()
+    if not add_months(today, -12 * years) <= day <= add_months(today, 12 * years):
+        raise forms.ValidationError(f"Give a date within {years} years of today.")
+    return day
+
+
 class BodyBenefitForm(forms.Form):
     """One body's line: the body (fixed, hidden), cashable £ and non-cashable benefits."""
 
@@ -58,6 +71,12 @@ class BodyBenefitForm(forms.Form):
 
 
 class BaseBodyBenefitFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        # Every line names its body: a line beyond those the page offered (a changed form
+        # count) is an error in the page, never a blank line that slips through.
+        kwargs["empty_permitted"] = False
+        return super()._construct_form(i, **kwargs)
+
     def clean(self):
         if any(self.errors):
             return
@@ -135,6 +154,10 @@ class ReviewForm(forms.Form):
             )
         return held_on
 
+    def clean_next_review_on(self) -> date | None:
+        next_on = self.cleaned_data["next_review_on"]
+        return next_on and within_years(next_on, NEXT_REVIEW_YEARS)
+
     def clean(self):
         cleaned = super().clean()
         held_on, next_on = cleaned.get("held_on"), cleaned.get("next_review_on")
@@ -153,6 +176,9 @@ class EstimatesForm(forms.Form):
     def __init__(self, *args, period_end: date | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("period_end", period_end or add_months(timezone.localdate(), 12))
+
+    def clean_period_end(self) -> date:
+        return within_years(self.cleaned_data["period_end"], ESTIMATE_YEARS)
 
 
 class ReviewsFilterForm(forms.Form):

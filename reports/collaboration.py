@@ -88,7 +88,8 @@ def decisions_by_body(board, bodies: list[Body], start: date, end: date) -> list
 def benefits_in_period(board, bodies: list[Body], start: date, end: date) -> list[BodyRow]:
     """Per body: cashable benefits (£) estimated and realised for periods ending in the period."""
     rows = (
-        Benefit.objects.filter(opportunity__board=board, period_end__gte=start, period_end__lte=end)
+        Benefit.objects.counted()
+        .filter(opportunity__board=board, period_end__gte=start, period_end__lte=end)
         .order_by()
         .values("organisation_id", "organisation__short_name", "organisation__name")
         .annotate(

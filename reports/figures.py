@@ -128,7 +128,8 @@ def benefit_sums(board: Board) -> list[dict]:
     period each is recorded for): one query that both the per-body and the quarter-by-quarter
     figures add up."""
     return list(
-        Benefit.objects.filter(opportunity__board=board)
+        Benefit.objects.counted()
+        .filter(opportunity__board=board)
         .order_by()
         .annotate(quarter=TruncQuarter("period_end"))
         .values("organisation_id", "organisation__short_name", "organisation__name", "quarter")

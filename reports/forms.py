@@ -78,10 +78,10 @@ class ReportRequestForm(forms.Form):
             self.add_error("end", "Give the last day of the period.")
         if start is None or end is None:
             return data
-        if start > end:
+        if start > self.today:
+            self.add_error("start", "The period must start today or earlier.")
+        elif start > end:
             self.add_error("end", "The period must end on or after the day it starts.")
         elif end >= _years_later(start, MAX_YEARS):
             self.add_error("end", f"A report covers at most {MAX_YEARS} years.")
-        if start > self.today:
-            self.add_error("start", "The period must start today or earlier.")
         return data

@@ -8,6 +8,7 @@ from .forms import SearchForm
 from .queries import Search
 
 PAGE_SIZE = 20
+MAX_PAGE = 1_000_000
 
 
 @require_GET
@@ -40,7 +41,8 @@ class SearchPaginator(Paginator):
 
     def get_page(self, number) -> Page:
         try:
-            number = max(int(number), 1)
+            # Beyond any real page (and within what PostgreSQL's OFFSET takes): the last page.
+            number = min(max(int(number), 1), MAX_PAGE)
         except (TypeError, ValueError):
             number = 1
         rows, total = self._rows_of(number)

@@ -126,3 +126,23 @@ def test_a_closed_opportunity_keeps_its_estimates(client_of, alice, in_delivery,
     )
     assert "its estimates are kept as they were" in response.content.decode()
     assert not Benefit.objects.exists()
+
+
+def test_an_estimate_date_far_off_is_an_error_in_the_page(client_of, alice, in_delivery, police):
+    for far in ("9999-12-31", "1900-01-01"):
+        response = client_of(alice).post(
+            url(in_delivery), estimate_data((police, "1000", ""), period_end=far)
+        )
+        assert response.status_code == 200
+        assert "Give a date within 10 years of today." in response.content.decode()
+    assert not Benefit.objects.exists()
+
+
+def test_a_line_without_its_body_is_an_error_in_the_page(client_of, alice, in_delivery, police):
+    data = estimate_data((police, "1000", ""))
+    data["estimated-INITIAL_FORMS"] = "0"
+    del data["estimated-0-organisation"]
+    response = client_of(alice).post(url(in_delivery), data)
+    assert response.status_code == 200
+    assert "That body does not take part" in response.content.decode()
+    assert not Benefit.objects.exists()

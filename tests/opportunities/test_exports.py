@@ -174,6 +174,17 @@ def test_the_register_workbook_stores_formula_like_text_as_text(client_of, bob, 
     assert summary.value.startswith("'=HYPERLINK")
 
 
+def test_control_characters_pasted_into_a_summary_do_not_break_the_workbook(
+    client_of, bob, make_opportunity
+):
+    make_opportunity(title="Pasted\x0bfrom Word", summary="Line one\x0bline two\x1f.")
+    response = client_of(bob).get(REGISTER["xlsx"], {"q": "pasted"})
+    assert response.status_code == 200
+    rows = xlsx_rows(response)
+    assert "Pastedfrom Word" in rows[1]
+    assert "Line oneline two." in rows[1]
+
+
 @pytest.mark.parametrize(
     ("kind", "content_type"),
     [

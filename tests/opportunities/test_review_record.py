@@ -268,3 +268,25 @@ def test_the_rule_lets_the_owner_review_only_while_on_the_board(owen, bob, alice
     )
     owen._current_memberships = None
     assert not can_review_opportunity(owen, in_delivery)
+
+
+def test_a_changed_line_count_still_records_the_review(client_of, alice, in_delivery):
+    from opportunities.review_services import opportunity_bodies
+
+    first = opportunity_bodies(in_delivery)[0]
+    data = review_data((first, "", ""))  # the page's first line, left blank...
+    data["realised-INITIAL_FORMS"] = "0"  # ...and counted as "extra", as if added
+    assert client_of(alice).post(url(in_delivery), data).status_code == 302
+    assert Review.objects.count() == 1 and not Benefit.objects.exists()
+
+
+def test_a_line_without_its_body_is_an_error_in_the_page(client_of, alice, in_delivery, police):
+    data = review_data((police, "100", ""))
+    data["realised-INITIAL_FORMS"] = "0"
+    del data["realised-0-organisation"]
+    refused(client_of(alice), in_delivery, data, "That body does not take part")
+
+
+def test_a_next_review_years_away_is_refused(client_of, alice, in_delivery, police):
+    data = review_data((police, "100", ""), next_review_on="9999-12-31")
+    refused(client_of(alice), in_delivery, data, "Give a date within 5 years of today.")

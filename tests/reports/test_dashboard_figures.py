@@ -232,3 +232,31 @@ def test_the_charts_read_the_same_figures_as_the_tables(client_of, bob, register
     assert '<script id="dashboard-data" type="application/json">' in html
     assert "10,000.00" in html and "2,300.25" in html
     assert "99,999" not in html and "Elsewhere merger" not in html
+
+
+def test_only_each_bodys_latest_estimate_counts(board, police, fire, client_of, bob):
+    from datetime import date
+
+    from reports.collaboration import benefits_in_period
+    from reports.figures import board_bodies
+
+    opp = opportunity(board, police, title="Revised twice", status=Status.IN_DELIVERY)
+    first = benefit(opp, police, EST, "25000", date(2027, 3, 31))
+    second = benefit(opp, police, EST, "25001", date(2027, 3, 31))
+    benefit(opp, fire, EST, "9000", date(2027, 3, 31))
+    benefit(opp, police, REAL, "400", date(2026, 9, 30))
+    benefit(opp, police, REAL, "600", date(2026, 10, 31))
+    type(first).objects.filter(pk=first.pk).update(recorded_at=second.recorded_at)  # same moment
+
+    response = client_of(bob).get(reverse("board_dashboard", kwargs={"slug": "warwickshire"}))
+    figures = response.context["figures"]
+    assert by_body(figures["benefits"], "estimated", "realised")["Police"] == (
+        Decimal("25001.00"),
+        Decimal("1000.00"),
+    )
+    assert figures["benefits_over_time"][-1]["estimated"] == Decimal("34001.00")
+    in_period = benefits_in_period(board, board_bodies(board), date(2026, 4, 1), date(2027, 3, 31))
+    assert by_body(in_period, "estimated", "realised")["Police"] == (
+        Decimal("25001.00"),
+        Decimal("1000.00"),
+    )

@@ -90,6 +90,9 @@ RECOMMENDABLE = frozenset(
 REVIEW_INTERVAL_MONTHS: dict[str, int] = {Status.IN_DELIVERY: 6, Status.ON_HOLD: 3}
 REVIEW_REQUIRED = frozenset(REVIEW_INTERVAL_MONTHS)
 REVIEWABLE = REVIEW_REQUIRED | {Status.IMPLEMENTED}
+# "Reviews due" on the register, the board's reviews list and the dashboard: overdue, or due
+# within this many days.
+REVIEWS_DUE_WITHIN_DAYS = 30
 
 
 def add_months(day: date, months: int) -> date:
@@ -107,7 +110,8 @@ def manual_transitions(status: str) -> list[str]:
 
 class OpportunityQuerySet(models.QuerySet):
     def review_overdue(self, on: date | None = None):
-        return self.filter(next_review_on__lt=on or timezone.localdate())
+        """Under review, and the review date has passed."""
+        return self.under_review().filter(next_review_on__lt=on or timezone.localdate())
 
     def under_review(self):
         """Opportunities the board keeps under review that have a next review date."""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from boards.permissions import member_board
 
 from . import permissions
-from .models import Benefit, Opportunity, Status
+from .models import REVIEWS_DUE_WITHIN_DAYS, Benefit, Opportunity, Status
 from .review_forms import EstimatesForm, ReviewForm, ReviewsFilterForm, body_benefit_formset
 from .review_services import (
     benefit_estimates_set,
@@ -28,7 +28,6 @@ from .review_services import (
 from .services import WorkflowError
 
 PAGE_SIZE = 25
-DUE_SOON_DAYS = 30
 ESTIMATE_HISTORY_SHOWN = 50
 CLOSED_STATES = (Status.CLOSED, Status.WITHDRAWN)
 
@@ -165,7 +164,7 @@ def board_reviews(request: HttpRequest, slug: str) -> HttpResponse:
     form = ReviewsFilterForm(request.GET or None)
     due = form.cleaned_data["due"] if form.is_valid() else ""
     opportunities = Opportunity.objects.filter(board=board).review_due_within(
-        DUE_SOON_DAYS, on=today
+        REVIEWS_DUE_WITHIN_DAYS, on=today
     )
     if due == ReviewsFilterForm.OVERDUE:
         opportunities = opportunities.filter(next_review_on__lt=today)
@@ -196,6 +195,6 @@ def board_reviews(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "today": today,
-            "soon_until": today + timedelta(days=DUE_SOON_DAYS),
+            "soon_until": today + timedelta(days=REVIEWS_DUE_WITHIN_DAYS),
         },
     )

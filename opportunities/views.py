@@ -24,6 +24,7 @@ from .forms import (
 )
 from .models import (
     RECOMMENDABLE,
+    REVIEWS_DUE_WITHIN_DAYS,
     Opportunity,
     Recommendation,
     Referral,
@@ -140,10 +141,11 @@ def _filter_register(opportunities, data: dict):
         opportunities = opportunities.filter(participating_organisations__id=data["body"])
     today = timezone.localdate()
     if data["review"] == "overdue":
-        opportunities = opportunities.under_review().filter(next_review_on__lt=today)
+        opportunities = opportunities.review_overdue(today)
     elif data["review"] == "30":
         opportunities = opportunities.under_review().filter(
-            next_review_on__gte=today, next_review_on__lte=today + timedelta(days=30)
+            next_review_on__gte=today,
+            next_review_on__lte=today + timedelta(days=REVIEWS_DUE_WITHIN_DAYS),
         )
     return opportunities
 

@@ -17,10 +17,16 @@ from django.utils import timezone
 
 from boards import caching
 from boards.models import Board
-from opportunities.models import Benefit, Opportunity, Referral, Status, Theme
+from opportunities.models import (
+    REVIEWS_DUE_WITHIN_DAYS,
+    Benefit,
+    Opportunity,
+    Referral,
+    Status,
+    Theme,
+)
 
 REVIEWS_LISTED = 20
-REVIEW_HORIZON_DAYS = 30
 # A referral is decided, for the time to decision, once its body has given a final answer;
 # "deferred" asks for more information, so the clock runs on.
 FINAL_DECISIONS = (
@@ -199,7 +205,7 @@ def reviews_due(board: Board, today: date) -> dict:
     """Opportunities under review (in delivery, on hold, implemented) whose next review is
     overdue or due in the next 30 days, as the board's reviews list and the register's review
     filter count them, with the first few listed, soonest first."""
-    horizon = today + timedelta(days=REVIEW_HORIZON_DAYS)
+    horizon = today + timedelta(days=REVIEWS_DUE_WITHIN_DAYS)
     opportunities = Opportunity.objects.filter(board=board).under_review()
     counts = opportunities.aggregate(
         overdue=Count("pk", filter=Q(next_review_on__lt=today)),

@@ -105,11 +105,7 @@ class Meeting(models.Model):
 
     @property
     def has_been_held(self) -> bool:
-        return self.status in (
-            self.Status.HELD,
-            self.Status.MINUTES_DRAFTED,
-            self.Status.MINUTES_APPROVED,
-        )
+        return self.status in HELD_STATES
 
     @property
     def details_are_editable(self) -> bool:
@@ -155,6 +151,7 @@ class Meeting(models.Model):
 
 S = Meeting.Status
 PUBLISHED_STATES = frozenset({S.PAPERS_PUBLISHED, S.HELD, S.MINUTES_DRAFTED, S.MINUTES_APPROVED})
+HELD_STATES = frozenset({S.HELD, S.MINUTES_DRAFTED, S.MINUTES_APPROVED})
 # The meeting's life, as data: from each status, where it may go next.
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SCHEDULED, S.CANCELLED}),

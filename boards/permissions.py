@@ -119,10 +119,15 @@ def register_rule(name: str):
     return add
 
 
+def runs_board(person: Person, board: Board) -> bool:
+    """The chair, vice-chair or secretariat: those who run the board's business."""
+    return is_chair(person, board) or is_secretariat(person, board)
+
+
 @register_rule("manage_public_pages")
 def can_manage_public_pages(person: Person, board: Board) -> bool:
     """The chair, vice-chair or secretariat switch the board's public pages on and off."""
-    return is_chair(person, board) or is_secretariat(person, board)
+    return runs_board(person, board)
 
 
 def may(person: Person, action: str, obj=None) -> bool:

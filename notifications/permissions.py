@@ -7,7 +7,7 @@ where a referral could sit unseen past its due date. Everyone else may silence a
 """
 
 from boards.models import ExecutiveAuthority
-from boards.permissions import Person, executive_organisation_ids
+from boards.permissions import Person, is_executive
 
 from .models import Delivery, Notification
 
@@ -24,11 +24,7 @@ BY_EMAIL = frozenset({Delivery.IMMEDIATE, Delivery.DIGEST})
 
 def deliveries_allowed(person: Person, kind: str) -> frozenset[str]:
     """The ways this person may choose to hear of this kind of notice."""
-    return _allowed(kind, is_executive=bool(executive_organisation_ids(person)))
-
-
-def may_choose_delivery(person: Person, kind: str, delivery: str) -> bool:
-    return delivery in deliveries_allowed(person, kind)
+    return _allowed(kind, is_executive=is_executive(person))
 
 
 def effective_delivery(chosen: str, *, kind: str, is_executive: bool) -> str:

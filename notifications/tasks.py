@@ -5,8 +5,6 @@ from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -79,7 +77,7 @@ SHARED_TEMPLATES = {Notification.Kind.ACTION_OVERDUE: Notification.Kind.ACTION_D
 
 def _send(notification: Notification) -> None:
     send_templated_email(
-        template=_template_for(notification.kind),
+        template=f"notifications/{SHARED_TEMPLATES.get(notification.kind, notification.kind)}",
         to=[notification.recipient.email],
         context={
             "notification": notification,
@@ -90,17 +88,6 @@ def _send(notification: Notification) -> None:
         },
         headers={"Message-ID": message_id(notification)},
     )
-
-
-def _template_for(kind: str) -> str:
-    """The kind's own e-mail, or the general one (subject, board and link) for a kind that
-    has none yet."""
-    name = f"notifications/{SHARED_TEMPLATES.get(kind, kind)}"
-    try:
-        get_template(f"emails/{name}.txt")
-    except TemplateDoesNotExist:
-        return "notifications/general"
-    return name
 
 
 def message_id(notification: Notification) -> str:

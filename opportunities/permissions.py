@@ -8,6 +8,7 @@ from boards.permissions import (
     Role,
     boards_of,
     can_decide_for,
+    can_view_board,
     executive_organisation_ids,
     is_secretariat,
     register_rule,
@@ -68,10 +69,6 @@ def can_view_decision_matrix(person: Person, board: Board) -> bool:
     return is_secretariat(person, board)
 
 
-def is_executive_of_any(person: Person) -> bool:
-    return bool(executive_organisation_ids(person))
-
-
 @register_rule("review_opportunity")
 def can_review_opportunity(person: Person, opportunity: Opportunity) -> bool:
     """Record a review and set the estimated benefits per body: the board's secretariat, or the
@@ -86,4 +83,4 @@ def can_review_opportunity(person: Person, opportunity: Opportunity) -> bool:
 @register_rule("view_reviews")
 def can_view_reviews(person: Person, board: Board) -> bool:
     """The board's list of reviews due and overdue: anyone holding a role on the board."""
-    return bool(roles_on(person, board))
+    return can_view_board(person, board)

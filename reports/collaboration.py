@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from boards.meeting_models import Meeting, MeetingInvitation
+from boards.meeting_models import HELD_STATES, Meeting, MeetingInvitation
 from boards.meeting_pdfs import render_pdf
 from opportunities.models import Benefit, Recommendation, Referral, Review
 
@@ -28,7 +28,6 @@ FAILURE_MESSAGE = (
     "The report could not be built. Try again; if it fails again, tell the portal's "
     "administrator (the error has been logged)."
 )
-HELD_STATES = (Meeting.Status.HELD, Meeting.Status.MINUTES_DRAFTED, Meeting.Status.MINUTES_APPROVED)
 ATTENDED = (MeetingInvitation.Attendance.PRESENT, MeetingInvitation.Attendance.SUBSTITUTE)
 
 

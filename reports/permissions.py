@@ -10,19 +10,19 @@ member may download a finished report; runs still being built, or failed, are th
 """
 
 from boards.models import Board
-from boards.permissions import Person, is_chair, is_secretariat, register_rule, roles_on
+from boards.permissions import Person, can_view_board, register_rule, runs_board
 
 from .models import ReportRun
 
 
 @register_rule("view_dashboard")
 def can_view_dashboard(person: Person, board: Board) -> bool:
-    return bool(roles_on(person, board))
+    return can_view_board(person, board)
 
 
 @register_rule("request_report")
 def can_request_report(person: Person, board: Board) -> bool:
-    return is_secretariat(person, board) or is_chair(person, board)
+    return runs_board(person, board)
 
 
 @register_rule("view_report_run")

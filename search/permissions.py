@@ -6,18 +6,12 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
-from boards.meeting_models import PUBLISHED_STATES, Meeting, MeetingInvitation
+from boards.meeting_models import HELD_STATES, PUBLISHED_STATES, Meeting, MeetingInvitation
 from boards.permissions import (
     CHAIR_ROLES,
     Person,
     Role,
     current_memberships,
-)
-
-HELD_STATES = (
-    Meeting.Status.HELD,
-    Meeting.Status.MINUTES_DRAFTED,
-    Meeting.Status.MINUTES_APPROVED,
 )
 
 

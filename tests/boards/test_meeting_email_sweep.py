@@ -128,3 +128,21 @@ def test_the_meeting_sweep_runs_on_the_beat_schedule(settings):
     assert schedule["task"] == "boards.tasks.sweep_meeting_emails"
     assert schedule["task"] in app.tasks
     assert schedule["schedule"] <= 10 * 60
+
+
+def test_the_sweep_stops_at_the_first_message_the_broker_refuses(
+    meeting, alice, django_capture_on_commit_callbacks, monkeypatch
+):
+    transition_without_tasks(
+        meeting, alice, Meeting.Status.SCHEDULED, django_capture_on_commit_callbacks
+    )
+    asked = []
+
+    def refused(*args):
+        asked.append(args)
+        return None  # what queuing answers when the broker cannot be reached
+
+    monkeypatch.setattr(tasks.send_meeting_invitation, "delay", refused)
+    assert tasks.sweep_meeting_emails() == 0
+    assert len(asked) == 1  # not once per owed message
+    assert mail.outbox == []

@@ -81,19 +81,25 @@ def _overdue_decisions(boards: list[Board]) -> list:
     )
 
 
-def _board_for(request: HttpRequest, slug: str, allowed) -> Board:
-    """The board, if the person may see it and do the action; 404 hides boards they are not on."""
+def board_for(
+    request: HttpRequest,
+    slug: str,
+    allowed,
+    refusal: str = "Only the board's secretariat may do this.",
+) -> Board:
+    """The board, if the person may see it and do the action; 404 hides boards they are not on,
+    and ``refusal`` says why a member may not."""
     board = get_object_or_404(Board, slug=slug)
     if not permissions.can_view_board(request.user, board):
         raise Http404("No board here that you are a member of.")
     if not allowed(request.user, board):
-        raise PermissionDenied("Only the board's secretariat may do this.")
+        raise PermissionDenied(refusal)
     return board
 
 
 @require_GET
 def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    board = _board_for(request, slug, permissions.can_view_board)
+    board = board_for(request, slug, permissions.can_view_board)
     current = (
         BoardMembership.objects.current()
         .filter(board=board)
@@ -123,7 +129,7 @@ def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_invite(request: HttpRequest, slug: str) -> HttpResponse:
-    board = _board_for(request, slug, permissions.can_invite_people)
+    board = board_for(request, slug, permissions.can_invite_people)
     form = InvitePersonForm(request.POST or None, board=board)
     if request.method == "POST" and form.is_valid():
         invitation = services.person_invite(
@@ -141,7 +147,7 @@ def person_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    board = _board_for(request, slug, permissions.can_invite_people)
+    board = board_for(request, slug, permissions.can_invite_people)
     invitation = get_object_or_404(
         PersonInvitation.objects.filter(board=board, accepted_at__isnull=True), pk=pk
     )

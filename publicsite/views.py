@@ -5,11 +5,10 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from boards import permissions as board_permissions
 from boards.meeting_models import Meeting
 from boards.models import Board, BoardMembership
+from boards.views import board_for
 from opportunities.models import Recommendation, Referral
 
 from . import permissions, services
@@ -156,14 +156,12 @@ def public_register(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _board_to_publish(request: HttpRequest, slug: str) -> Board:
-    board = get_object_or_404(Board, slug=slug)
-    if not board_permissions.can_view_board(request.user, board):
-        raise Http404("No board here that you are a member of.")
-    if not board_permissions.can_manage_public_pages(request.user, board):
-        raise PermissionDenied(
-            "Only the board's chair, vice-chair or secretariat may switch its public pages."
-        )
-    return board
+    return board_for(
+        request,
+        slug,
+        board_permissions.can_manage_public_pages,
+        "Only the board's chair, vice-chair or secretariat may switch its public pages.",
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,17 +21,14 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from boards.models import Board, Organisation
-from boards.permissions import boards_of
+from boards.models import Board
 
-from . import permissions
-from .forms import RegisterFilterForm
 from .models import Outcome, Recommendation, Referral
 from .views import (
-    _filter_register,
     _with_participating_names,
     matrix_board,
     matrix_recommendations,
+    register_filtered,
 )
 
 CHUNK = 500
@@ -162,18 +159,7 @@ REGISTER_COLUMNS = [
 def register_table(request: HttpRequest) -> Table:
     """The register as the person sees it with the filters and sort of the query string; bad
     filter values are ignored, as on the page."""
-    person = request.user
-    organisations = list(
-        Organisation.objects.filter(boards__in=boards_of(person)).distinct().only("name")
-    )
-    form = RegisterFilterForm(request.GET or None, organisations=organisations)
-    opportunities = permissions.opportunities_visible_to(person)
-    sort = "-updated_at"
-    if form.is_valid():
-        opportunities = _filter_register(opportunities, form.cleaned_data)
-        sort = RegisterFilterForm.SORTS.get(
-            form.cleaned_data["sort"] or "-updated", ("-updated_at",)
-        )[0]
+    _form, opportunities, sort = register_filtered(request)
     opportunities = (
         opportunities.select_related("board", "lead_organisation", "owner")
         .defer("non_cashable_benefits", "risks")

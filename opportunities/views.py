@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -48,12 +48,15 @@ RECENTLY_DECIDED_SHOWN = 10
 # --- the register -------------------------------------------------------------------------------
 
 
-@require_GET
-def register_list(request: HttpRequest) -> HttpResponse:
+def register_filtered(request: HttpRequest) -> tuple[RegisterFilterForm, QuerySet, str]:
+    """The register as the person may see it, with the query string's filters (bad values are
+    ignored, the form says why) and the field to sort by: for the page and its downloads."""
     person = request.user
-    boards = boards_of(person)
     organisations = list(
-        Organisation.objects.filter(boards__in=boards).distinct().order_by("name").only("name")
+        Organisation.objects.filter(boards__in=boards_of(person))
+        .distinct()
+        .order_by("name")
+        .only("name")
     )
     form = RegisterFilterForm(request.GET or None, organisations=organisations)
     opportunities = permissions.opportunities_visible_to(person)
@@ -63,6 +66,13 @@ def register_list(request: HttpRequest) -> HttpResponse:
         sort = RegisterFilterForm.SORTS.get(
             form.cleaned_data["sort"] or "-updated", ("-updated_at",)
         )[0]
+    return form, opportunities, sort
+
+
+@require_GET
+def register_list(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    form, opportunities, sort = register_filtered(request)
     opportunities = (
         opportunities.select_related("lead_organisation")
         .defer("summary", "non_cashable_benefits", "risks")

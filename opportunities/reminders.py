@@ -11,11 +11,12 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from boards.models import BoardMembership, ExecutiveAuthority, User
+from boards.models import ExecutiveAuthority, User
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
 from .models import Referral
+from .services import secretariats_of
 
 DUE_SOON_DAYS = 7
 
@@ -50,14 +51,7 @@ def _people_to_remind(
     )
     for authority in authorities.select_related("person"):
         executives[authority.organisation_id].add(authority.person)
-    secretariats: dict[int, set[User]] = defaultdict(set)
-    memberships = BoardMembership.objects.current().filter(
-        board_id__in={r.recommendation.opportunity.board_id for r in referrals},
-        role=BoardMembership.Role.SECRETARIAT,
-        person__is_active=True,
-    )
-    for membership in memberships.select_related("person"):
-        secretariats[membership.board_id].add(membership.person)
+    secretariats = secretariats_of(r.recommendation.opportunity.board_id for r in referrals)
     return executives, secretariats
 
 

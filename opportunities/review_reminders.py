@@ -8,17 +8,17 @@ opportunities, one for the secretariats of their boards and one for the reminder
 written; only the opportunities still owed a reminder are written to.
 """
 
-from collections import defaultdict
 from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
-from boards.models import BoardMembership, User
+from boards.models import User
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
 from .models import Opportunity
+from .services import secretariats_of
 
 DUE_SOON_DAYS = 14
 
@@ -34,7 +34,7 @@ def review_reminders_send(*, today: date | None = None) -> int:
         .only("title", "next_review_on", "board__name", "owner__email", "owner__is_active")
         .order_by("next_review_on", "pk")
     )
-    secretariats = _secretariats({opportunity.board_id for opportunity in opportunities})
+    secretariats = secretariats_of(opportunity.board_id for opportunity in opportunities)
     reminders = [
         (opportunity, _kind(opportunity, today), _recipients(opportunity, secretariats))
         for opportunity in opportunities
@@ -59,21 +59,8 @@ def _key(opportunity: Opportunity, kind: str) -> str:
     return f"{kind}:{opportunity.pk}:{opportunity.next_review_on.isoformat()}"
 
 
-def _secretariats(board_ids: set[int]) -> dict[int, list[User]]:
-    people: dict[int, list[User]] = defaultdict(list)
-    memberships = (
-        BoardMembership.objects.current()
-        .filter(board_id__in=board_ids, role=BoardMembership.Role.SECRETARIAT)
-        .filter(person__is_active=True)
-        .select_related("person")
-    )
-    for membership in memberships:
-        people[membership.board_id].append(membership.person)
-    return people
-
-
-def _recipients(opportunity: Opportunity, secretariats: dict[int, list[User]]) -> list[User]:
-    people = {person.pk: person for person in secretariats.get(opportunity.board_id, [])}
+def _recipients(opportunity: Opportunity, secretariats: dict[int, set[User]]) -> list[User]:
+    people = {person.pk: person for person in secretariats.get(opportunity.board_id, ())}
     if opportunity.owner is not None and opportunity.owner.is_active:
         people.setdefault(opportunity.owner.pk, opportunity.owner)
     return list(people.values())

@@ -1,6 +1,7 @@
 """The register's multi-step operations: proposing, editing, moving an opportunity along its
 workflow, recording and sending recommendations, and recording each body's decision."""
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -52,6 +53,21 @@ def board_people(board: Board, *, roles: Iterable[str] | None = None, organisati
     if organisation is not None:
         memberships = memberships.filter(organisation=organisation)
     return User.objects.filter(pk__in=memberships.values("person_id"), is_active=True)
+
+
+def secretariats_of(board_ids: Iterable[int]) -> dict[int, set[User]]:
+    """Each board's current, active secretariat, by board id, in one query (for reminders
+    covering many boards' business at once)."""
+    people: dict[int, set[User]] = defaultdict(set)
+    memberships = (
+        BoardMembership.objects.current()
+        .filter(board_id__in=set(board_ids), role=BoardMembership.Role.SECRETARIAT)
+        .filter(person__is_active=True)
+        .select_related("person")
+    )
+    for membership in memberships:
+        people[membership.board_id].add(membership.person)
+    return people
 
 
 # --- the opportunity ----------------------------------------------------------------------------

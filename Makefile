@@ -70,16 +70,16 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(VENV)/bin/celery -A bluelight beat --loglevel=INFO
 
-# Refresh the pinned front-end assets in static/vendor from the npm registry.
+# Refresh the pinned front-end assets in portal/static/vendor from the npm registry.
 vendor:
 	npm install --no-audit --no-fund
-	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/bootstrap/
-	sed -i 's#/\*\# sourceMappingURL=.*\*/##' static/vendor/bootstrap/bootstrap.min.css
-	sed -i 's#//\# sourceMappingURL=.*##' static/vendor/bootstrap/bootstrap.bundle.min.js
-	mkdir -p static/vendor/chartjs
-	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
-	cp node_modules/chart.js/LICENSE.md static/vendor/chartjs/LICENSE
-	sed -i 's#//\# sourceMappingURL=.*##' static/vendor/chartjs/chart.umd.min.js
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js portal/static/vendor/bootstrap/
+	sed -i 's#/\*\# sourceMappingURL=.*\*/##' portal/static/vendor/bootstrap/bootstrap.min.css
+	sed -i 's#//\# sourceMappingURL=.*##' portal/static/vendor/bootstrap/bootstrap.bundle.min.js
+	mkdir -p portal/static/vendor/chartjs
+	cp node_modules/chart.js/dist/chart.umd.min.js portal/static/vendor/chartjs/
+	cp node_modules/chart.js/LICENSE.md portal/static/vendor/chartjs/LICENSE
+	sed -i 's#//\# sourceMappingURL=.*##' portal/static/vendor/chartjs/chart.umd.min.js
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

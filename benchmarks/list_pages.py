@@ -205,8 +205,8 @@ def _generate_reviews(opportunities, bodies, people, today, rng) -> None:
 
 def _generate_meetings(board, people, now, rng) -> None:
     """1 000 meetings over the years, each with the board's members invited."""
-    from boards.meeting_models import AgendaItem, CalendarFeed, Meeting, MeetingInvitation
     from boards.models import BoardMembership
+    from meetings.models import AgendaItem, CalendarFeed, Meeting, MeetingInvitation
 
     members = list(BoardMembership.objects.current().filter(board=board).select_related("person"))
     meetings = Meeting.objects.bulk_create(

@@ -93,6 +93,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = "Blue Light Collaboration"
 
 INSTALLED_APPS = [
+    # First, so that the portal's templates (sign-in, password pages, errors) and static files
+    # win over the admin's own.
+    "portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -104,13 +107,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
-    "boards",
-    "opportunities",
     "audit",
+    "boards",
     "notifications",
+    "opportunities",
+    "meetings",
     "publicsite",
     "search",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +127,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "boards.middleware.IdleSessionTimeoutMiddleware",
+    "core.middleware.IdleSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so that it sees the outcome of the sign-in view.
@@ -135,14 +140,14 @@ WSGI_APPLICATION = "bluelight.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "boards.context_processors.portal",
+                "portal.context_processors.portal",
             ],
         },
     },
@@ -212,7 +217,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
     },
     "sweep-meeting-emails": {
-        "task": "boards.tasks.sweep_meeting_emails",
+        "task": "meetings.tasks.sweep_meeting_emails",
         "schedule": 5 * 60,
     },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent
@@ -222,7 +227,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
     },
     "meeting-reminders": {
-        "task": "boards.tasks.send_meeting_reminders",
+        "task": "meetings.tasks.send_meeting_reminders",
         "schedule": 60 * 60,
     },
     # Once a day; a second run the same day finds nothing left to send.
@@ -286,7 +291,7 @@ AXES_VERBOSE = False
 # Behind proxies REMOTE_ADDR is the proxy itself, which would lock everyone out together: the
 # client's address is taken from X-Forwarded-For, PROXY_COUNT entries from the right.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
-AXES_CLIENT_IP_CALLABLE = "boards.client_address.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
 
 # --- Sessions: signed-in people are signed out after a period of inactivity --------------------
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60
@@ -368,7 +373,6 @@ USE_TZ = True
 # --- Static files ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -5,7 +5,9 @@ admin.site.site_header = "Blue Light Collaboration — administration"
 admin.site.site_title = "Blue Light Collaboration"
 
 urlpatterns = [
+    path("", include("portal.urls")),
     path("", include("boards.urls")),
+    path("", include("meetings.urls")),
     path("", include("opportunities.urls")),
     path("", include("notifications.urls")),
     path("", include("publicsite.urls")),
@@ -14,7 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler400 = "boards.views.bad_request"
-handler403 = "boards.views.permission_denied"
-handler404 = "boards.views.page_not_found"
-handler500 = "boards.views.server_error"
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"

@@ -307,33 +307,3 @@ class PersonInvitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
-
-
-# Meetings live in their own module; importing them here registers them with the boards app.
-from .meeting_models import (  # noqa: E402
-    Action,
-    AgendaItem,
-    CalendarFeed,
-    DeclarationOfInterest,
-    Meeting,
-    MeetingInvitation,
-    Paper,
-    PaperVersion,
-)
-
-__all__ = [
-    "Action",
-    "AgendaItem",
-    "Board",
-    "BoardMembership",
-    "CalendarFeed",
-    "DeclarationOfInterest",
-    "ExecutiveAuthority",
-    "Meeting",
-    "MeetingInvitation",
-    "Organisation",
-    "Paper",
-    "PaperVersion",
-    "PersonInvitation",
-    "User",
-]

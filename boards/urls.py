@@ -1,12 +1,10 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path, reverse_lazy
+from django.urls import path, reverse_lazy
 
 from . import views
 from .forms import PortalPasswordResetForm, SignInForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
@@ -53,5 +51,4 @@ urlpatterns = [
         views.invitation_resend,
         name="invitation_resend",
     ),
-    path("", include("boards.meeting_urls")),
 ]

@@ -10,8 +10,8 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from boards.emails import send_templated_email
 from boards.models import User
+from core.emails import send_templated_email
 
 from .models import Notification
 

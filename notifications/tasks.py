@@ -8,8 +8,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from boards.emails import send_templated_email
 from boards.models import User
+from core.emails import send_templated_email
 
 from .digest import digest_cutoff, digest_send
 from .models import Notification

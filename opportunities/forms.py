@@ -3,8 +3,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, Organisation, User
-from boards.uploads import detect_kind
-from boards.widgets import QuickSelect
+from core.uploads import detect_kind
+from core.widgets import QuickSelect
 
 from .models import Opportunity, Rag, Referral, Status, Theme
 

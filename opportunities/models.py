@@ -264,7 +264,7 @@ class Recommendation(models.Model):
     agreed_on = models.DateField("date agreed by the board")
     decision_due_on = models.DateField("decisions due by")
     agenda_item = models.ForeignKey(
-        "boards.AgendaItem",
+        "meetings.AgendaItem",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

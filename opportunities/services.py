@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.services import audit_record
 from boards.models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
 from boards.permissions import can_decide_for
-from boards.uploads import safe_original_name
+from core.uploads import safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
 

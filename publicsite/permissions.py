@@ -13,8 +13,8 @@ The board's public pages are off until its chair or secretariat switches them on
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from boards.meeting_models import PUBLISHED_STATES, AgendaItem, Meeting
 from boards.models import Board
+from meetings.models import PUBLISHED_STATES, AgendaItem, Meeting
 from opportunities.models import Opportunity, Recommendation, Referral, Status
 
 NO_BOARD = "There is no board at this address."

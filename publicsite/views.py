@@ -14,9 +14,9 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
 from boards import permissions as board_permissions
-from boards.meeting_models import Meeting
 from boards.models import Board, BoardMembership
 from boards.views import board_for
+from meetings.models import Meeting
 from opportunities.models import Recommendation, Referral
 
 from . import permissions, services

@@ -15,8 +15,8 @@ from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from boards.meeting_models import HELD_STATES, Meeting, MeetingInvitation
-from boards.meeting_pdfs import render_pdf
+from core.pdf import render_pdf
+from meetings.models import HELD_STATES, Meeting, MeetingInvitation
 from opportunities.models import Benefit, Recommendation, Referral, Review
 
 from .figures import ZERO, Body, BodyRow, board_bodies, per_body

@@ -15,8 +15,8 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q,
 from django.db.models.functions import Coalesce, TruncQuarter
 from django.utils import timezone
 
-from boards import caching
 from boards.models import Board
+from core import caching
 from opportunities.models import (
     REVIEWS_DUE_WITHIN_DAYS,
     Benefit,

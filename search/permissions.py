@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
-from boards.meeting_models import HELD_STATES, PUBLISHED_STATES, Meeting, MeetingInvitation
 from boards.permissions import (
     CHAIR_ROLES,
     Person,
     Role,
     current_memberships,
 )
+from meetings.models import HELD_STATES, PUBLISHED_STATES, Meeting, MeetingInvitation
 
 
 @dataclass(frozen=True)

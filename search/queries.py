@@ -31,8 +31,8 @@ from django.db.models.functions import Cast
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from boards.meeting_models import AgendaItem, Paper
 from boards.permissions import Person
+from meetings.models import AgendaItem, Paper
 from opportunities.models import Recommendation
 from opportunities.permissions import opportunities_visible_to
 

@@ -77,14 +77,7 @@ from django.core.files.base import ContentFile  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from pypdf import PdfWriter  # noqa: E402
 
-from boards.models import (  # noqa: E402
-    Action,
-    AgendaItem,
-    Meeting,
-    MeetingInvitation,
-    Paper,
-    PaperVersion,
-)
+from meetings.models import Action, AgendaItem, Meeting, MeetingInvitation, Paper, PaperVersion  # noqa: E402
 
 
 def pdf_bytes(pages: int = 1) -> bytes:

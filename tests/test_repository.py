@@ -19,7 +19,7 @@ def test_no_file_holds_a_merge_conflict_marker():
         name
         for name in tracked
         if name.endswith(TEXT)
-        and not name.startswith("static/vendor/")
+        and not name.startswith("portal/static/vendor/")
         and MARKER.search((ROOT / name).read_text(errors="replace"))
     ]
     assert marked == []

@@ -58,7 +58,7 @@ def test_a_deactivated_person_cannot_use_their_invitation(client, alice, board, 
 def test_a_missing_decision_document_is_a_not_found_page(client_of, bob, referred, fire, erin):
     referral = referral_for(referred, fire)
     upload = SimpleUploadedFile("minute.pdf", b"%PDF-1.4\n%%EOF\n")
-    from boards.uploads import PDF
+    from core.uploads import PDF
 
     decide(referral, erin, documents=[(upload, PDF)])
     document = ReferralDocument.objects.get()
@@ -86,7 +86,7 @@ def test_recorded_decisions_cannot_be_deleted_in_the_admin(model):
     ],
 )
 def test_the_client_address_behind_proxies(settings, hops, forwarded, expected):
-    from boards.client_address import client_ip
+    from core.client_address import client_ip
 
     settings.PROXY_COUNT = hops
     request = RequestFactory().post(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
-TEMPLATES = Path(settings.BASE_DIR) / "templates"
+TEMPLATES = Path(settings.BASE_DIR) / "portal" / "templates"
 
 
 def test_pages_carry_a_strict_content_security_policy(client):

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from boards.models import BoardMembership, Meeting, MeetingInvitation
+from boards.models import BoardMembership
+from meetings.models import Meeting, MeetingInvitation
 from tests.e2e.journeys import sign_in
 from tests.factories import MembershipFactory, UserFactory, pdf_bytes
 

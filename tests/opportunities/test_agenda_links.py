@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from boards.meeting_models import Meeting
+from meetings.models import Meeting
 from opportunities.models import Recommendation
 from tests.factories import AgendaItemFactory, MeetingFactory, MeetingInvitationFactory
 

@@ -143,8 +143,8 @@ def test_the_dashboard_still_answers_when_the_cache_is_down(
         raise RedisConnectionError("Redis is down")
 
     settings.DASHBOARD_CACHE_SECONDS = 60
-    monkeypatch.setattr("boards.caching.cache.get", refuse)
-    monkeypatch.setattr("boards.caching.cache.set_many", refuse)
+    monkeypatch.setattr("core.caching.cache.get", refuse)
+    monkeypatch.setattr("core.caching.cache.set_many", refuse)
     opportunity(board, police, title="First")
     response = client_of(bob).get(URL)
     assert response.status_code == 200

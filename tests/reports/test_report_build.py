@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
-from boards.models import Meeting, MeetingInvitation
+from meetings.models import Meeting, MeetingInvitation
 from opportunities.models import Benefit, Status
 from reports import collaboration
 from reports.models import ReportRun

@@ -1,16 +1,16 @@
-"""The meeting fixtures of tests/boards, and a meeting's worth of searchable business."""
+"""The meeting fixtures of tests/meetings, and a meeting's worth of searchable business."""
 
 import pytest
 
 from boards.models import BoardMembership
-from tests.boards.conftest import (  # noqa: F401 - fixtures used by the search tests
+from tests.factories import MembershipFactory, UserFactory
+from tests.meetings.conftest import (  # noqa: F401 - fixtures used by the search tests
     _media_in_a_temporary_folder,
     dave,
     held,
     meeting,
     published,
 )
-from tests.factories import MembershipFactory, UserFactory
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from boards.meeting_models import Meeting
 from boards.models import BoardMembership
-from boards.permissions import can_view_meeting, can_view_papers, may_see_confidential
+from meetings.models import Meeting
+from meetings.permissions import can_view_meeting, can_view_papers, may_see_confidential
 from search.permissions import meeting_scope
 from tests.factories import (
     BoardFactory,

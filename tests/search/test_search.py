@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from boards.models import Meeting
+from meetings.models import Meeting
 from opportunities import services
 from search import queries
 from tests.factories import AgendaItemFactory, MeetingFactory, PaperFactory
@@ -109,7 +109,7 @@ def test_a_draft_meeting_is_found_only_by_the_secretariat_and_chair(
 def test_papers_are_found_only_once_published(client_of, meeting, alice, bob):
     meeting.status = Meeting.Status.SCHEDULED
     meeting.save()
-    from tests.boards.conftest import invite_board
+    from tests.meetings.conftest import invite_board
 
     invite_board(meeting, alice, bob)
     PaperFactory(meeting=meeting, title="Merlin fleet paper")

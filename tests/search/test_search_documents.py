@@ -8,7 +8,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from boards.meeting_models import AgendaItem, Paper
+from meetings.models import AgendaItem, Paper
 from opportunities.models import Opportunity, Recommendation, Theme
 from tests.factories import AgendaItemFactory, PaperFactory
 

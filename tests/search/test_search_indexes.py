@@ -6,7 +6,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from boards.meeting_models import Meeting
+from meetings.models import Meeting
 from search.queries import Search
 from tests.factories import MeetingFactory
 

@@ -1,0 +1,161 @@
+"""The PDFs of a meeting: the agenda pack and the approved minutes. Built by Celery tasks.
+
+The pack is a front sheet and the agenda (rendered by WeasyPrint) followed by the PDF papers in
+agenda order (appended with pypdf). Confidential items' papers are never put in the pack, which
+every invitee may download; the front sheet says so.
+"""
+
+import io
+import logging
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db.models import Prefetch
+from django.utils import timezone
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
+
+from core.pdf import render_pdf
+
+from .models import Meeting, Paper
+
+log = logging.getLogger(__name__)
+
+
+def _papers_in_order(meeting: Meeting) -> list[Paper]:
+    """Meeting-level papers first, then each item's papers in agenda order."""
+    papers = list(
+        meeting.papers.select_related("agenda_item", "current_version").filter(
+            current_version__isnull=False
+        )
+    )
+    return sorted(
+        papers,
+        key=lambda p: (
+            (0, 0) if p.agenda_item is None else (1, p.agenda_item.position, p.agenda_item.pk),
+            p.created_at,
+            p.pk,
+        ),
+    )
+
+
+def agenda_pack_pdf(meeting: Meeting) -> bytes:
+    """Front sheet, agenda, then every non-confidential PDF paper, in agenda order."""
+    items = list(meeting.items.all())
+    included, left_out, withheld = [], [], []
+    for paper in _papers_in_order(meeting):
+        if paper.confidential:
+            withheld.append(paper)
+        elif paper.current_version.kind == "pdf":
+            included.append(paper)
+        else:
+            left_out.append(paper)
+    writer = PdfWriter()
+    unreadable = []
+    readers = []
+    for paper in included:
+        try:
+            with paper.current_version.file.open("rb") as handle:
+                readers.append((paper, PdfReader(io.BytesIO(handle.read()))))
+        except (OSError, PyPdfError):
+            log.warning("Paper %s could not be read for the agenda pack", paper.pk)
+            unreadable.append(paper)
+    front = render_pdf(
+        "pdf/agenda_pack.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "included": [paper for paper, _ in readers],
+            "left_out": left_out + unreadable,
+            "withheld": withheld,
+            "built_at": timezone.now(),
+        },
+    )
+    writer.append(
+        PdfReader(io.BytesIO(front)), outline_item="Front sheet and agenda", import_outline=False
+    )
+    for paper, reader in readers:
+        writer.append(reader, outline_item=paper.title)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def agenda_pack_store(*, meeting_id: int, generation: int) -> None:
+    """Build and store the pack for ``generation``; quietly do nothing if it is out of date."""
+    meeting = Meeting.objects.select_related("board").filter(pk=meeting_id).first()
+    if meeting is None or meeting.pack_generation != generation:
+        return
+    try:
+        content = agenda_pack_pdf(meeting)
+    except Exception:
+        log.exception("The agenda pack of meeting %s could not be built", meeting_id)
+        Meeting.objects.filter(pk=meeting_id, pack_generation=generation).update(
+            pack_state=Meeting.FileState.FAILED
+        )
+        return
+    old_name = meeting.pack_file.name
+    name = meeting.pack_file.storage.save(f"packs/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    stored = Meeting.objects.filter(pk=meeting_id, pack_generation=generation).update(
+        pack_state=Meeting.FileState.READY, pack_file=name, pack_built_at=timezone.now()
+    )
+    storage = meeting.pack_file.storage
+    if stored != 1:  # a newer build was asked for meanwhile: this one is not needed
+        storage.delete(name)
+    elif old_name:
+        storage.delete(old_name)
+
+
+def minutes_pdf(meeting: Meeting) -> bytes:
+    invitations = list(meeting.invitations.select_related("person", "organisation"))
+    items = list(
+        meeting.items.prefetch_related(
+            Prefetch("declarations", queryset=_declarations()),
+            Prefetch("actions", queryset=_actions()),
+        )
+    )
+    return render_pdf(
+        "pdf/minutes.html",
+        {
+            "meeting": meeting,
+            "invitations": invitations,
+            "items": items,
+            "meeting_declarations": _declarations().filter(
+                meeting=meeting, agenda_item__isnull=True
+            ),
+            "meeting_actions": _actions().filter(meeting=meeting, agenda_item__isnull=True),
+        },
+    )
+
+
+def _declarations():
+    from .models import DeclarationOfInterest
+
+    return DeclarationOfInterest.objects.select_related("person")
+
+
+def _actions():
+    from .models import Action
+
+    return Action.objects.select_related("owner")
+
+
+def minutes_pdf_store(*, meeting_id: int) -> None:
+    """Build the approved minutes' PDF once; nothing to do if it exists or is not approved."""
+    meeting = (
+        Meeting.objects.select_related("board", "minutes_approved_by")
+        .filter(pk=meeting_id, status=Meeting.Status.MINUTES_APPROVED)
+        .first()
+    )
+    if meeting is None or meeting.minutes_pdf_state == Meeting.FileState.READY:
+        return
+    try:
+        content = minutes_pdf(meeting)
+    except Exception:
+        log.exception("The minutes PDF of meeting %s could not be built", meeting_id)
+        Meeting.objects.filter(pk=meeting_id).update(minutes_pdf_state=Meeting.FileState.FAILED)
+        return
+    name = meeting.minutes_pdf.storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    Meeting.objects.filter(pk=meeting_id).update(
+        minutes_pdf=name, minutes_pdf_state=Meeting.FileState.READY
+    )

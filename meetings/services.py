@@ -1,0 +1,496 @@
+"""Multi-step operations on meetings: scheduling and the rest of a meeting's life, invitations
+and replies, the agenda, papers, attendance, minutes and actions.
+
+Each function checks what it must, writes the rows and queues e-mail and PDF builds for Celery
+after the transaction commits. Its docstring lists those side effects.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from boards.models import Board, BoardMembership, User
+from core.uploads import Kind, safe_original_name
+from notifications.models import Notification
+from notifications.services import notification_create_many
+
+from . import tasks
+from .models import (
+    TRANSITIONS,
+    Action,
+    AgendaItem,
+    CalendarFeed,
+    DeclarationOfInterest,
+    Meeting,
+    MeetingInvitation,
+    Paper,
+    PaperVersion,
+)
+from .permissions import VOTING_ROLES
+
+Status = Meeting.Status
+
+
+class MeetingRefused(Exception):
+    """The operation is not possible now; the message says why, in a sentence for a person."""
+
+
+# --- Quorum ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quorum:
+    needed: int
+    bodies: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.bodies)
+
+    @property
+    def quorate(self) -> bool:
+        return self.count >= self.needed
+
+
+def meeting_quorum(
+    *, board: Board, invitations: list[MeetingInvitation], by_attendance: bool = False
+) -> Quorum:
+    """Member bodies represented: by replies before the meeting, by attendance after it.
+
+    Takes the invitations already fetched (with their organisations), so it adds no query.
+    """
+    represented = {
+        MeetingInvitation.Attendance.PRESENT,
+        MeetingInvitation.Attendance.SUBSTITUTE,
+    }
+    bodies = {
+        invitation.organisation.short_name
+        for invitation in invitations
+        if invitation.counts_for_quorum
+        and invitation.organisation is not None
+        and (invitation.attendance in represented if by_attendance else invitation.represents)
+    }
+    return Quorum(needed=board.quorum_bodies, bodies=tuple(sorted(bodies)))
+
+
+# --- The meeting's life ------------------------------------------------------------------------
+
+
+def _guard(meeting: Meeting, to: str, reason: str) -> None:
+    if to not in TRANSITIONS.get(meeting.status, ()):
+        raise MeetingRefused(
+            f"A meeting that is {meeting.get_status_display().lower()} cannot be marked "
+            f"{Status(to).label.lower()}."
+        )
+    now = timezone.now()
+    if to == Status.SCHEDULED and meeting.starts_at <= now:
+        raise MeetingRefused("The meeting's start is in the past: change its date first.")
+    if to == Status.PAPERS_PUBLISHED and meeting.agenda_signed_off_at is None:
+        raise MeetingRefused("The chair must sign the agenda off before the papers go out.")
+    if to == Status.HELD and meeting.starts_at > now:
+        raise MeetingRefused("The meeting has not started yet, so it cannot be marked held.")
+    if to == Status.CANCELLED and not reason.strip():
+        raise MeetingRefused("Give the reason for cancelling; invitees are told it.")
+
+
+@transaction.atomic
+def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = "") -> Meeting:
+    """Move the meeting to its next status, if the transition table and the guards allow it.
+
+    The change is a conditional update on the old status, so two people pressing the button at
+    once move it only once. Side effects by the new status:
+    - scheduled: invites the board's current members (one invitation each) and, after commit,
+      e-mails each an .ics invitation;
+    - papers published: after commit, e-mails every invitee and builds the agenda pack;
+    - minutes approved: records the chair and builds the minutes PDF after commit;
+    - cancelled: stores the reason, raises the calendar SEQUENCE and, after commit, e-mails every
+      invitee the cancellation of the same calendar event.
+    """
+    _guard(meeting, to, reason)
+    changes: dict = {"status": to}
+    if to == Status.MINUTES_APPROVED:
+        changes.update(minutes_approved_at=timezone.now(), minutes_approved_by=actor)
+    if to == Status.CANCELLED:
+        changes.update(cancelled_reason=reason.strip(), sequence=F("sequence") + 1)
+    moved = Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(**changes)
+    if moved != 1:
+        raise MeetingRefused("Someone else changed this meeting just now; look again.")
+    meeting.refresh_from_db()
+    if to == Status.SCHEDULED:
+        invite_board_members(meeting)
+        _queue_invitations(meeting)
+    elif to == Status.PAPERS_PUBLISHED:
+        _notify_papers_published(meeting, meeting.invitations.select_related("person"))
+        pack_request_build(meeting=meeting)
+    elif to == Status.MINUTES_APPROVED:
+        Meeting.objects.filter(pk=meeting.pk).update(minutes_pdf_state=Meeting.FileState.BUILDING)
+        transaction.on_commit(partial(tasks.build_minutes_pdf.delay, meeting.pk))
+    elif to == Status.CANCELLED:
+        for invitation_id in meeting.invitations.values_list("pk", flat=True):
+            transaction.on_commit(partial(tasks.send_meeting_cancellation.delay, invitation_id))
+    return meeting
+
+
+def invite_board_members(meeting: Meeting) -> None:
+    """One invitation per person holding a current role on the board."""
+    memberships = (
+        BoardMembership.objects.current()
+        .filter(board=meeting.board, person__is_active=True)
+        .select_related("organisation")
+        .order_by("person_id", "role")
+    )
+    by_person: dict[int, MeetingInvitation] = {}
+    for membership in memberships:
+        voting = membership.role in VOTING_ROLES
+        invitation = by_person.get(membership.person_id)
+        if invitation is None or (voting and not invitation.counts_for_quorum):
+            by_person[membership.person_id] = MeetingInvitation(
+                meeting=meeting,
+                person_id=membership.person_id,
+                organisation=membership.organisation,
+                counts_for_quorum=voting,
+            )
+    MeetingInvitation.objects.bulk_create(by_person.values(), ignore_conflicts=True)
+
+
+def _queue_invitations(meeting: Meeting) -> None:
+    for invitation_id in meeting.invitations.values_list("pk", flat=True):
+        transaction.on_commit(
+            partial(tasks.send_meeting_invitation.delay, invitation_id, meeting.sequence)
+        )
+
+
+TOLD_FIELDS = ("title", "starts_at", "ends_at", "venue", "online_link")
+
+
+@transaction.atomic
+def meeting_update(
+    *,
+    meeting: Meeting,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    venue: str,
+    online_link: str,
+) -> Meeting:
+    """Change the meeting's title, times or place.
+
+    Once invitations are out (scheduled or papers published), a change raises the calendar
+    SEQUENCE and, after commit, e-mails every invitee the update of the same event. Refused
+    once the meeting is held, or cancelled.
+    """
+    if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
+        raise MeetingRefused("A meeting that has been held or cancelled can no longer be changed.")
+    values = {
+        "title": title,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "venue": venue,
+        "online_link": online_link,
+    }
+    changed = [name for name in TOLD_FIELDS if getattr(meeting, name) != values[name]]
+    for name in TOLD_FIELDS:
+        setattr(meeting, name, values[name])
+    if changed and meeting.status != Status.DRAFT:
+        meeting.sequence += 1
+        meeting.save()
+        _queue_invitations(meeting)
+    else:
+        meeting.save()
+    return meeting
+
+
+# --- Invitations and replies -------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
+    """Invite one more person: a guest, or a member who joined the board after scheduling.
+
+    A person holding a current role on the board is invited as a member (representing their
+    body); anyone else as a guest. If invitations are already out, their .ics invitation is
+    e-mailed after commit, and the papers-published notice too once the papers are out.
+    """
+    if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
+        raise MeetingRefused("Invitees can only be added before the meeting is held.")
+    memberships = list(BoardMembership.objects.current().filter(board=meeting.board, person=person))
+    voting = [m for m in memberships if m.role in VOTING_ROLES]
+    main = (voting or memberships or [None])[0]
+    invitation, created = MeetingInvitation.objects.get_or_create(
+        meeting=meeting,
+        person=person,
+        defaults={
+            "organisation": main.organisation if main else None,
+            "is_guest": main is None,
+            "counts_for_quorum": bool(voting),
+        },
+    )
+    if not created:
+        raise MeetingRefused(f"{person.full_name} is already invited.")
+    if meeting.status != Status.DRAFT:
+        transaction.on_commit(
+            partial(tasks.send_meeting_invitation.delay, invitation.pk, meeting.sequence)
+        )
+    if meeting.papers_are_published:
+        _notify_papers_published(meeting, [invitation])
+    return invitation
+
+
+def _notify_papers_published(meeting: Meeting, invitations) -> None:
+    """A notice to each invitee (the board's members and any guests) that the papers are out,
+    delivered as each chose (at once, in the digest, or in the notification centre only)."""
+    starts = timezone.localtime(meeting.starts_at)
+    notification_create_many(
+        board=meeting.board,
+        recipients=[invitation.person for invitation in invitations],
+        kind=Notification.Kind.PAPERS_PUBLISHED,
+        event_key=f"papers-published:{meeting.pk}",
+        subject=f"Papers published: {meeting.title}, {starts:%-d %B %Y}",
+        link=meeting.get_absolute_url(),
+        payload={
+            "board": meeting.board.name,
+            "meeting": meeting.title,
+            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+        },
+    )
+
+
+def invitation_reply(
+    *, invitation: MeetingInvitation, reply: str, substitute_name: str = ""
+) -> MeetingInvitation:
+    """Record the invitee's reply (attending, apologies or sending a substitute)."""
+    if not invitation.meeting.accepts_replies:
+        raise MeetingRefused("Replies to this meeting are closed.")
+    invitation.reply = reply
+    invitation.substitute_name = (
+        substitute_name.strip() if reply == MeetingInvitation.Reply.SUBSTITUTE else ""
+    )
+    invitation.replied_at = timezone.now()
+    invitation.save(update_fields=["reply", "substitute_name", "replied_at"])
+    return invitation
+
+
+# --- Agenda ------------------------------------------------------------------------------------
+
+
+def _agenda_must_be_editable(meeting: Meeting) -> None:
+    if not meeting.agenda_is_editable:
+        raise MeetingRefused("The agenda is fixed once the papers are published.")
+
+
+@transaction.atomic
+def agenda_item_save(*, item: AgendaItem) -> AgendaItem:
+    """Add or change an agenda item. A new item goes to the end of the agenda.
+
+    Any change withdraws the chair's sign-off, which must then be given again.
+    """
+    meeting = item.meeting
+    _agenda_must_be_editable(meeting)
+    if item.pk is None:
+        last = meeting.items.order_by("-position").values_list("position", flat=True).first()
+        item.position = (last or 0) + 1
+    item.save()
+    _withdraw_sign_off(meeting)
+    return item
+
+
+@transaction.atomic
+def agenda_item_delete(*, item: AgendaItem) -> None:
+    """Remove an item from the agenda; withdraws sign-off.
+
+    Refused while the item has papers: they would lose the item's confidential marking.
+    """
+    _agenda_must_be_editable(item.meeting)
+    if item.papers.exists():
+        raise MeetingRefused(
+            f"“{item.title}” has papers, so it cannot be removed. Change the item instead."
+        )
+    item.delete()
+    _withdraw_sign_off(item.meeting)
+
+
+@transaction.atomic
+def agenda_reorder(*, meeting: Meeting, order: list[int]) -> list[int]:
+    """Put the items in the given order (a list of every item's id); withdraws sign-off."""
+    _agenda_must_be_editable(meeting)
+    items = {item.pk: item for item in meeting.items.select_for_update()}
+    if sorted(order) != sorted(items):
+        raise MeetingRefused("The new order must list every agenda item exactly once.")
+    for position, pk in enumerate(order, start=1):
+        items[pk].position = position
+    AgendaItem.objects.bulk_update(items.values(), ["position"])
+    _withdraw_sign_off(meeting)
+    return order
+
+
+def agenda_move(*, meeting: Meeting, item: AgendaItem, direction: str) -> list[int]:
+    """Move one item up or down by one place; returns the new order of item ids."""
+    order = list(meeting.items.values_list("pk", flat=True))
+    index = order.index(item.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+    return agenda_reorder(meeting=meeting, order=order)
+
+
+def _withdraw_sign_off(meeting: Meeting) -> None:
+    Meeting.objects.filter(pk=meeting.pk).update(
+        agenda_signed_off_at=None, agenda_signed_off_by=None
+    )
+    meeting.agenda_signed_off_at = meeting.agenda_signed_off_by = None
+
+
+@transaction.atomic
+def agenda_sign_off(*, meeting: Meeting, actor: User) -> Meeting:
+    """The chair signs the agenda off, which lets the secretariat publish the papers."""
+    _agenda_must_be_editable(meeting)
+    if not meeting.items.exists():
+        raise MeetingRefused("The agenda has no items yet.")
+    meeting.agenda_signed_off_at = timezone.now()
+    meeting.agenda_signed_off_by = actor
+    meeting.save(update_fields=["agenda_signed_off_at", "agenda_signed_off_by"])
+    return meeting
+
+
+# --- Papers and the agenda pack ----------------------------------------------------------------
+
+
+@transaction.atomic
+def paper_upload(
+    *,
+    meeting: Meeting,
+    actor: User,
+    upload: UploadedFile,
+    kind: Kind,
+    title: str = "",
+    agenda_item: AgendaItem | None = None,
+    paper: Paper | None = None,
+) -> PaperVersion:
+    """Store an uploaded (already validated) file as a new paper, or a new version of one.
+
+    The file is stored under a generated name. If the papers are already published, the agenda
+    pack is rebuilt after commit.
+    """
+    if meeting.status in (Status.CANCELLED, Status.MINUTES_APPROVED):
+        raise MeetingRefused("Papers can no longer be added to this meeting.")
+    if paper is None:
+        paper = Paper.objects.create(meeting=meeting, agenda_item=agenda_item, title=title)
+    number = (paper.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = PaperVersion(
+        paper=paper,
+        number=number,
+        original_name=safe_original_name(upload.name, kind),
+        content_type=kind.content_type,
+        kind=kind.code,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    version.file.save(f"paper.{kind.extension}", upload, save=False)
+    version.save()
+    paper.current_version = version
+    paper.save(update_fields=["current_version"])
+    if meeting.papers_are_published:
+        pack_request_build(meeting=meeting)
+    return version
+
+
+def pack_request_build(*, meeting: Meeting) -> None:
+    """Ask for a fresh agenda pack: a new generation, shown as being built until the Celery task
+    (queued after commit) has stored it."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        pack_generation=F("pack_generation") + 1, pack_state=Meeting.FileState.BUILDING
+    )
+    meeting.refresh_from_db(fields=["pack_generation", "pack_state"])
+    transaction.on_commit(
+        partial(tasks.build_agenda_pack.delay, meeting.pk, meeting.pack_generation)
+    )
+
+
+# --- At and after the meeting ------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, attendance: dict[int, str]) -> None:
+    """Record who was present, sent apologies or a substitute, or was absent."""
+    if not meeting.records_attendance:
+        raise MeetingRefused(
+            "Attendance is recorded from the day of the meeting until the minutes are approved."
+        )
+    invitations = list(meeting.invitations.filter(pk__in=attendance))
+    for invitation in invitations:
+        invitation.attendance = attendance[invitation.pk]
+    MeetingInvitation.objects.bulk_update(invitations, ["attendance"])
+
+
+def declaration_add(
+    *,
+    meeting: Meeting,
+    person: User,
+    nature: str,
+    recorded_by: User,
+    agenda_item: AgendaItem | None = None,
+) -> DeclarationOfInterest:
+    """Record a declaration of interest for the meeting or one of its items."""
+    if meeting.minutes_are_locked:
+        raise MeetingRefused("The minutes are approved; declarations can no longer be added.")
+    return DeclarationOfInterest.objects.create(
+        meeting=meeting,
+        agenda_item=agenda_item,
+        person=person,
+        nature=nature,
+        recorded_by=recorded_by,
+    )
+
+
+def minutes_locked_message(meeting: Meeting) -> str:
+    when = timezone.localtime(meeting.minutes_approved_at)
+    return (
+        f"These minutes were approved by the chair on {when:%-d %B %Y} and are locked: "
+        "they can no longer be changed."
+    )
+
+
+@transaction.atomic
+def minutes_save(*, item: AgendaItem, text: str) -> AgendaItem:
+    """Write the minutes of one agenda item. Refused once the minutes are approved (locked)."""
+    meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+    if meeting.minutes_are_locked:
+        raise MeetingRefused(minutes_locked_message(meeting))
+    if not meeting.minutes_are_editable:
+        raise MeetingRefused("Minutes are written once the meeting has been held.")
+    item.minutes = text
+    item.save(update_fields=["minutes"])
+    return item
+
+
+def action_set_status(*, action: Action, status: str) -> Action:
+    """Move an action on (open, in progress, done, no longer needed)."""
+    action.status = status
+    action.save(update_fields=["status"])
+    return action
+
+
+# --- Calendar feed -----------------------------------------------------------------------------
+
+
+def calendar_feed_of(*, person: User) -> CalendarFeed:
+    """The person's private feed, created with a fresh secret the first time it is asked for."""
+    feed, _ = CalendarFeed.objects.get_or_create(
+        person=person, defaults={"token": secrets.token_urlsafe(32)}
+    )
+    return feed
+
+
+def calendar_feed_reset(*, person: User) -> CalendarFeed:
+    """Give the person a new feed address; the old one stops working at once."""
+    feed = calendar_feed_of(person=person)
+    feed.token = secrets.token_urlsafe(32)
+    feed.created_at = timezone.now()
+    feed.save(update_fields=["token", "created_at"])
+    return feed

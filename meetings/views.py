@@ -1,0 +1,644 @@
+"""Pages of board meetings. Thin: fetch through a permission check, validate a form, call one
+service, redirect. Papers and PDFs are streamed only from here, never from a media URL."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from boards.models import Board
+
+from . import calendars, permissions, selectors
+from . import services as meeting_services
+from .forms import (
+    ActionForm,
+    ActionStatusForm,
+    AgendaItemForm,
+    AttendanceForm,
+    CancelForm,
+    DeclarationForm,
+    InviteeForm,
+    MeetingForm,
+    MinutesForm,
+    PaperUploadForm,
+    ReplyForm,
+)
+from .models import (
+    Action,
+    AgendaItem,
+    CalendarFeed,
+    DeclarationOfInterest,
+    Meeting,
+    Paper,
+    PaperVersion,
+)
+from .services import MeetingRefused
+
+Status = Meeting.Status
+SECRETARIAT_ONLY = "Only the board's secretariat may do this."
+CHAIR_ONLY = "Only the board's chair or vice-chair may do this."
+
+MEETINGS_PER_PAGE = 25
+UPCOMING_SHOWN = 20
+
+
+def _bad_request(request: HttpRequest, sentence: str) -> HttpResponse:
+    """A 400 in the portal's layout, saying in a sentence what was wrong."""
+    return render(
+        request,
+        "error.html",
+        {"status": 400, "title": "The request could not be understood", "detail": sentence},
+        status=400,
+    )
+
+
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even when empty, so the form shows what is missing)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _board_for(request: HttpRequest, slug: str) -> Board:
+    board = get_object_or_404(Board, slug=slug)
+    if not permissions.can_view_board(request.user, board):
+        raise Http404("No board here that you are a member of.")
+    return board
+
+
+def _meeting_for(request: HttpRequest, pk: int, rule=None, refusal: str = SECRETARIAT_ONLY):
+    """The meeting, if the person may see it (404 otherwise) and do what ``rule`` asks (403)."""
+    meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+    if not permissions.can_view_meeting(request.user, meeting):
+        raise Http404("No meeting here that you are invited to.")
+    if rule is not None and not rule(request.user, meeting):
+        raise PermissionDenied(refusal)
+    return meeting
+
+
+def refusals_shown(view):
+    """A refused operation goes back to the meeting's page with the reason, not an error page."""
+
+    @wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        try:
+            return view(request, pk, *args, **kwargs)
+        except MeetingRefused as refusal:
+            messages.error(request, str(refusal))
+            return redirect("meeting_detail", pk=pk)
+
+    return wrapper
+
+
+# --- Lists and the meeting page ----------------------------------------------------------------
+
+
+@require_GET
+def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board_for(request, slug)
+    meetings = board.meetings.all()
+    if not (
+        permissions.is_secretariat(request.user, board) or permissions.is_chair(request.user, board)
+    ):
+        meetings = meetings.exclude(status=Status.DRAFT)
+    now = timezone.now()
+    upcoming = meetings.filter(ends_at__gte=now).order_by("starts_at")
+    past = Paginator(meetings.filter(ends_at__lt=now).order_by("-starts_at"), MEETINGS_PER_PAGE)
+    page = past.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "board": board,
+            "upcoming": upcoming[:UPCOMING_SHOWN],
+            "upcoming_count": upcoming.count(),
+            "past": page.object_list,
+            "page": page,
+            "may_create": permissions.is_secretariat(request.user, board),
+        },
+    )
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    person = request.user
+    papers = Paper.objects.select_related("current_version", "agenda_item").filter(
+        current_version__isnull=False
+    )
+    items = list(
+        meeting.items.select_related("opportunity").prefetch_related(
+            Prefetch("papers", queryset=papers)
+        )
+    )
+    general_papers = list(papers.filter(meeting=meeting, agenda_item__isnull=True))
+    invitations = list(meeting.invitations.select_related("person", "organisation"))
+    may_view_papers = permissions.can_view_papers(person, meeting)
+    confidential_ok = permissions.may_see_confidential(person, meeting)
+    for paper in general_papers + [p for item in items for p in item.papers.all()]:
+        paper.visible = may_view_papers and (not paper.confidential or confidential_ok)
+    mine = permissions.invitation_of(person, meeting)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "items": items,
+            "general_papers": general_papers,
+            "invitations": invitations,
+            "my_invitation": mine,
+            "may_view_papers": may_view_papers,
+            "confidential_ok": confidential_ok,
+            "quorum": meeting_services.meeting_quorum(board=meeting.board, invitations=invitations),
+            "attended_quorum": meeting_services.meeting_quorum(
+                board=meeting.board, invitations=invitations, by_attendance=True
+            ),
+            "declarations": _open_business(
+                DeclarationOfInterest.objects.filter(meeting=meeting), confidential_ok
+            ).select_related("person", "agenda_item"),
+            "actions": _open_business(
+                Action.objects.filter(meeting=meeting), confidential_ok
+            ).select_related("owner", "agenda_item", "meeting__board"),
+        },
+    )
+
+
+def _open_business(queryset, confidential_ok: bool):
+    """Declarations and actions of confidential items are for those entitled to them only."""
+    return queryset if confidential_ok else queryset.exclude(agenda_item__confidential=True)
+
+
+# --- Creating, changing and moving a meeting on -------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
+    board = _board_for(request, slug)
+    if not permissions.is_secretariat(request.user, board):
+        raise PermissionDenied(SECRETARIAT_ONLY)
+    form = MeetingForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.board = board
+        meeting.created_by = request.user
+        meeting.save()
+        messages.success(
+            request, "The meeting is saved as a draft. Build its agenda, then schedule it."
+        )
+        return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "board": board})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    form = MeetingForm(_posted(request), instance=Meeting.objects.get(pk=meeting.pk))
+    if request.method == "POST" and form.is_valid():
+        meeting_services.meeting_update(meeting=meeting, **form.cleaned_data)
+        told = (
+            " Invitees are being sent the updated invitation."
+            if (meeting.status != Status.DRAFT and form.has_changed())
+            else ""
+        )
+        messages.success(request, "The meeting's details are saved." + told)
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "board": meeting.board, "meeting": meeting},
+    )
+
+
+TRANSITION_MESSAGES = {
+    Status.SCHEDULED: "The meeting is scheduled and the invitations are on their way.",
+    Status.PAPERS_PUBLISHED: "The papers are published; invitees are being told and the agenda "
+    "pack is being built.",
+    Status.HELD: "The meeting is marked as held. Record attendance and write the minutes.",
+    Status.MINUTES_DRAFTED: "The minutes are marked as drafted, ready for the chair to approve.",
+    Status.MINUTES_APPROVED: "The minutes are approved and locked; their PDF is being produced.",
+}
+
+
+@require_POST
+@refusals_shown
+def meeting_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    to = request.POST.get("to", "")
+    if to not in TRANSITION_MESSAGES:
+        return _bad_request(request, "That is not a step a meeting can take.")
+    if to == Status.MINUTES_APPROVED:
+        meeting = _meeting_for(request, pk, permissions.can_chair_meeting, CHAIR_ONLY)
+    else:
+        meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    meeting_services.meeting_transition(meeting=meeting, actor=request.user, to=to)
+    messages.success(request, TRANSITION_MESSAGES[to])
+    return redirect(meeting)
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    form = CancelForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        meeting_services.meeting_transition(
+            meeting=meeting,
+            actor=request.user,
+            to=Status.CANCELLED,
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, "The meeting is cancelled and every invitee is being told.")
+        return redirect(meeting)
+    return render(request, "meetings/meeting_cancel.html", {"form": form, "meeting": meeting})
+
+
+# --- Invitations and replies -------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def invitee_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    form = InviteeForm(_posted(request), meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        invitation = meeting_services.invitee_add(
+            meeting=meeting, person=form.cleaned_data["person"]
+        )
+        kind = "a guest" if invitation.is_guest else "a member"
+        messages.success(request, f"{invitation.person.full_name} is invited as {kind}.")
+        return redirect(meeting)
+    return render(request, "meetings/invitee_form.html", {"form": form, "meeting": meeting})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def invitation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    invitation = permissions.invitation_of(request.user, meeting)
+    if invitation is None:
+        raise PermissionDenied("You are not invited to this meeting, so there is nothing to reply.")
+    if not meeting.accepts_replies:
+        raise MeetingRefused("Replies to this meeting are closed.")
+    initial = {
+        "reply": request.GET.get("answer", invitation.reply),
+        "substitute_name": invitation.substitute_name,
+    }
+    form = ReplyForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        meeting_services.invitation_reply(invitation=invitation, **form.cleaned_data)
+        messages.success(request, f"Thank you: your reply is “{invitation.get_reply_display()}”.")
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/reply_form.html",
+        {"form": form, "meeting": meeting, "invitation": invitation},
+    )
+
+
+# --- Agenda ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def agenda_item_form(request: HttpRequest, pk: int, item: int | None = None) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    instance = get_object_or_404(meeting.items, pk=item) if item else AgendaItem(meeting=meeting)
+    if not meeting.agenda_is_editable:
+        raise MeetingRefused("The agenda is fixed once the papers are published.")
+    form = AgendaItemForm(_posted(request), instance=instance)
+    if request.method == "POST" and form.is_valid():
+        meeting_services.agenda_item_save(item=form.save(commit=False))
+        messages.success(request, f"Agenda item “{instance.title}” is saved.")
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/agenda_item_form.html",
+        {"form": form, "meeting": meeting, "item": instance},
+    )
+
+
+@require_POST
+@refusals_shown
+def agenda_item_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    instance = get_object_or_404(meeting.items, pk=item)
+    meeting_services.agenda_item_delete(item=instance)
+    messages.success(request, f"Agenda item “{instance.title}” is removed.")
+    return redirect(meeting)
+
+
+@require_POST
+def agenda_item_move(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    """Move an item up or down. Answers JSON to the page's script, a redirect otherwise."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    instance = get_object_or_404(meeting.items, pk=item)
+    direction = request.POST.get("direction")
+    if direction not in ("up", "down"):
+        return _bad_request(request, "Say whether to move the item up or down.")
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
+    try:
+        order = meeting_services.agenda_move(meeting=meeting, item=instance, direction=direction)
+    except MeetingRefused as refusal:
+        if wants_json:
+            return JsonResponse({"error": str(refusal)}, status=409)
+        messages.error(request, str(refusal))
+        return redirect(meeting)
+    if wants_json:
+        return JsonResponse(
+            {
+                "order": order,
+                "message": "The agenda order is saved. The "
+                "chair's sign-off is withdrawn until they sign it off again.",
+            }
+        )
+    return redirect(meeting)
+
+
+@require_POST
+@refusals_shown
+def agenda_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_chair_meeting, CHAIR_ONLY)
+    meeting_services.agenda_sign_off(meeting=meeting, actor=request.user)
+    messages.success(request, "You have signed the agenda off; the papers may now go out.")
+    return redirect(meeting)
+
+
+# --- Papers and the agenda pack ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def paper_upload(request: HttpRequest, pk: int, paper: int | None = None) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    existing = get_object_or_404(meeting.papers, pk=paper) if paper else None
+    form = PaperUploadForm(
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        meeting=meeting,
+        with_title=existing is None,
+    )
+    if request.method == "POST" and form.is_valid():
+        version = meeting_services.paper_upload(
+            meeting=meeting,
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            kind=form.kind,
+            title=form.cleaned_data.get("title", ""),
+            agenda_item=form.cleaned_data.get("agenda_item"),
+            paper=existing,
+        )
+        messages.success(
+            request, f"“{version.paper.title}” is uploaded (version {version.number})."
+        )
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/paper_form.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "paper": existing,
+            "max_upload": settings.MAX_UPLOAD_SIZE,
+        },
+    )
+
+
+def _attachment(file_field, filename: str, content_type: str) -> FileResponse:
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file is missing from the store; ask the secretariat.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _paper_for(request: HttpRequest, pk: int, paper: int) -> Paper:
+    meeting = _meeting_for(request, pk)
+    found = get_object_or_404(
+        Paper.objects.select_related("agenda_item", "current_version"), pk=paper, meeting=meeting
+    )
+    found.meeting = meeting
+    if not permissions.can_view_paper(request.user, found):
+        raise Http404("No paper here that you may read.")
+    return found
+
+
+@require_GET
+def paper_download(request: HttpRequest, pk: int, paper: int, version: int | None = None):
+    found = _paper_for(request, pk, paper)
+    if version is None:
+        chosen = found.current_version
+        if chosen is None:
+            raise Http404("This paper has no file yet.")
+    else:
+        chosen = get_object_or_404(PaperVersion, paper=found, number=version)
+    return _attachment(chosen.file, chosen.original_name, chosen.content_type)
+
+
+@require_GET
+def paper_versions(request: HttpRequest, pk: int, paper: int) -> HttpResponse:
+    found = _paper_for(request, pk, paper)
+    return render(
+        request,
+        "meetings/paper_versions.html",
+        {
+            "meeting": found.meeting,
+            "paper": found,
+            "versions": found.versions.select_related("uploaded_by"),
+        },
+    )
+
+
+@require_GET
+def pack_download(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    if not permissions.can_view_papers(request.user, meeting):
+        raise Http404("The papers of this meeting are not published yet.")
+    if meeting.pack_state != Meeting.FileState.READY or not meeting.pack_file:
+        raise Http404("The agenda pack is not ready yet; try again in a minute.")
+    name = f"Agenda pack {timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
+    return _attachment(meeting.pack_file, name, "application/pdf")
+
+
+@require_GET
+@never_cache
+def pack_state(request: HttpRequest, pk: int) -> JsonResponse:
+    meeting = _meeting_for(request, pk)
+    if not permissions.can_view_papers(request.user, meeting):
+        raise Http404("The papers of this meeting are not published yet.")
+    return JsonResponse({"state": meeting.pack_state})
+
+
+@require_GET
+def minutes_download(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    if meeting.minutes_pdf_state != Meeting.FileState.READY or not meeting.minutes_pdf:
+        raise Http404("The approved minutes' PDF is not ready yet.")
+    name = f"Minutes {timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
+    return _attachment(meeting.minutes_pdf, name, "application/pdf")
+
+
+# --- At and after the meeting ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    if not meeting.records_attendance:
+        raise MeetingRefused(
+            "Attendance is recorded from the day of the meeting until the minutes are approved."
+        )
+    invitations = list(meeting.invitations.select_related("person", "organisation"))
+    form = AttendanceForm(_posted(request), invitations=invitations)
+    if request.method == "POST" and form.is_valid():
+        meeting_services.attendance_record(meeting=meeting, attendance=form.attendance())
+        messages.success(request, "Attendance is recorded.")
+        return redirect(meeting)
+    return render(request, "meetings/attendance_form.html", {"form": form, "meeting": meeting})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def declaration_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(
+        request,
+        pk,
+        permissions.can_declare_interest,
+        "You cannot declare an interest for this meeting.",
+    )
+    for_anyone = permissions.can_manage_meeting(request.user, meeting)
+    form = DeclarationForm(_posted(request), meeting=meeting, for_anyone=for_anyone)
+    if request.method == "POST" and form.is_valid():
+        meeting_services.declaration_add(
+            meeting=meeting,
+            person=form.cleaned_data["person"] if for_anyone else request.user,
+            agenda_item=form.cleaned_data["agenda_item"],
+            nature=form.cleaned_data["nature"],
+            recorded_by=request.user,
+        )
+        messages.success(request, "The declaration of interest is recorded.")
+        return redirect(meeting)
+    return render(request, "meetings/declaration_form.html", {"form": form, "meeting": meeting})
+
+
+@require_http_methods(["GET", "POST"])
+def minutes_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    instance = get_object_or_404(meeting.items, pk=item)
+    if meeting.minutes_are_locked:
+        raise PermissionDenied(meeting_services.minutes_locked_message(meeting))
+    form = MinutesForm(_posted(request), initial={"minutes": instance.minutes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_services.minutes_save(item=instance, text=form.cleaned_data["minutes"])
+        except MeetingRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, f"The minutes of “{instance.title}” are saved.")
+        return redirect(meeting)
+    return render(
+        request, "meetings/minutes_form.html", {"form": form, "meeting": meeting, "item": instance}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    if not meeting.minutes_are_editable:
+        raise MeetingRefused(
+            "Actions are added once the meeting is held, until the minutes are approved."
+        )
+    form = ActionForm(_posted(request), meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        action = form.save(commit=False)
+        action.meeting = meeting
+        action.created_by = request.user
+        action.save()
+        messages.success(request, f"The action for {action.owner.full_name} is recorded.")
+        return redirect(meeting)
+    return render(request, "meetings/action_form.html", {"form": form, "meeting": meeting})
+
+
+@require_POST
+def action_status(request: HttpRequest, pk: int, action: int) -> HttpResponse:
+    found = get_object_or_404(
+        Action.objects.select_related("meeting__board"), pk=action, meeting_id=pk
+    )
+    if not permissions.can_update_action(request.user, found):
+        raise Http404("No action here that is yours.")
+    form = ActionStatusForm(request.POST)
+    if not form.is_valid():
+        return _bad_request(request, "Choose one of the listed statuses.")
+    meeting_services.action_set_status(action=found, status=form.cleaned_data["status"])
+    messages.success(request, f"The action is now “{found.get_status_display()}”.")
+    return redirect("home" if request.POST.get("next") == "home" else found.meeting)
+
+
+# --- Calendars ---------------------------------------------------------------------------------
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_GET
+def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting_for(request, pk)
+    return _ics_response(calendars.meeting_ics(meeting), f"meeting-{meeting.pk}.ics")
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's meetings for their calendar program: the secret token is the only key."""
+    feed = (
+        CalendarFeed.objects.select_related("person")
+        .filter(token=token, person__is_active=True)
+        .first()
+    )
+    if feed is None:
+        raise Http404("No calendar at this address. It may have been reset.")
+    response = _ics_response(
+        calendars.feed_ics(selectors.feed_meetings(feed.person), feed.person), "board-meetings.ics"
+    )
+    response["Content-Disposition"] = 'inline; filename="board-meetings.ics"'
+    return response
+
+
+@require_GET
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    feed = meeting_services.calendar_feed_of(person=request.user)
+    return render(request, "meetings/calendar.html", {"feed": feed})
+
+
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    meeting_services.calendar_feed_reset(person=request.user)
+    messages.success(
+        request,
+        "Your calendar has a new address. The old address no longer works: "
+        "replace it in your calendar program.",
+    )
+    return redirect("calendar_settings")

@@ -1,0 +1,151 @@
+"""The top of the house: the home page, the health check and the error pages."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from boards import permissions
+from boards.models import Board, PersonInvitation
+from meetings import selectors as meeting_selectors
+from opportunities.models import Referral
+
+# The home page lists the most urgent few of each kind; the full lists are a click away.
+ATTENTION_LIMIT = 10
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    memberships = permissions.current_memberships(person)
+    boards = permissions.boards_of(person)
+    secretariat_boards = [b for b in boards if permissions.is_secretariat(person, b)]
+    pending_invitations = (
+        PersonInvitation.objects.pending()
+        .filter(board__in=secretariat_boards)
+        .select_related("person", "board")
+        .order_by("expires_at")
+        if secretariat_boards
+        else []
+    )
+    authorities = (
+        person.executive_authorities.current()
+        .filter(organisation__active=True)
+        .select_related("organisation")
+        if permissions.is_executive(person)
+        else []
+    )
+    return render(
+        request,
+        "boards/home.html",
+        {
+            "memberships": memberships,
+            "boards": boards,
+            "authorities": authorities,
+            "pending_invitations": pending_invitations,
+            "referrals_awaiting": _referrals_awaiting(person),
+            "overdue_decisions": _overdue_decisions(secretariat_boards),
+            "today": timezone.localdate(),
+            **meeting_selectors.home_panels(person),
+        },
+    )
+
+
+def _referrals_awaiting(person) -> list:
+    bodies = permissions.executive_organisation_ids(person)
+    if not bodies:
+        return []
+    return list(
+        Referral.objects.for_executive(bodies)
+        .awaiting_decision()
+        .select_related("organisation", "recommendation__opportunity")
+        .order_by("due_on", "pk")[:ATTENTION_LIMIT]
+    )
+
+
+def _overdue_decisions(boards: list[Board]) -> list:
+    if not boards:
+        return []
+    return list(
+        Referral.objects.awaiting_decision()
+        .filter(recommendation__opportunity__board__in=boards, due_on__lt=timezone.localdate())
+        .select_related("organisation", "recommendation__opportunity")
+        .order_by("due_on", "pk")[:ATTENTION_LIMIT]
+    )
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and Redis answer; 503 naming what failed."""
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    healthy = all(result in ("ok", "not configured") for result in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:
+        return f"failed: {type(error).__name__}"
+    return "ok"
+
+
+def _check_redis() -> str:
+    if not settings.REDIS_URL:
+        return "not configured"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2
+        )
+        client.ping()
+        client.close()
+    except Exception as error:
+        return f"failed: {type(error).__name__}"
+    return "ok"
+
+
+# --- Error pages: a human sentence, in the portal's layout -----------------------------------
+
+
+def _error(request, status: int, title: str, exception=None) -> HttpResponse:
+    detail = ""
+    if exception is not None and status in (403, 404):
+        text = str(exception)
+        # Django's own resolver messages are dicts or technical; only show our own sentences.
+        if text and not text.startswith("{") and "matches the given query" not in text:
+            detail = text
+    return render(
+        request, "error.html", {"status": status, "title": title, "detail": detail}, status=status
+    )
+
+
+@login_not_required
+def bad_request(request, exception=None):
+    return _error(request, 400, "The request could not be understood", exception)
+
+
+@login_not_required
+def permission_denied(request, exception=None):
+    return _error(request, 403, "You do not have permission to do this", exception)
+
+
+@login_not_required
+def page_not_found(request, exception=None):
+    return _error(request, 404, "Page not found", exception)
+
+
+@login_not_required
+def server_error(request):
+    return render(request, "500.html", status=500)

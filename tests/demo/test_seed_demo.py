@@ -1,0 +1,214 @@
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from boards.models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+from demo.boards import BOARD_SLUG, DEMO_PASSWORD
+from meetings.models import (
+    Action,
+    AgendaItem,
+    DeclarationOfInterest,
+    Meeting,
+    MeetingInvitation,
+    PaperVersion,
+)
+from notifications.models import Notification
+from opportunities.models import Opportunity, Referral, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return {
+        "organisations": sorted(Organisation.objects.values_list("short_name", "kind", "active")),
+        "boards": sorted(Board.objects.values_list("slug", "name", "quorum_bodies")),
+        "board_members": sorted(
+            Board.organisations.through.objects.values_list(
+                "board__slug", "organisation__short_name"
+            )
+        ),
+        "people": sorted(
+            User.objects.values_list(
+                "email", "full_name", "organisation__short_name", "is_staff", "password"
+            )
+        ),
+        "memberships": sorted(
+            BoardMembership.objects.values_list(
+                "person__email",
+                "board__slug",
+                "organisation__short_name",
+                "role",
+                "starts_on",
+                "ends_on",
+            )
+        ),
+        "opportunities": sorted(
+            Opportunity.objects.values_list("title", "status", "lead_organisation__short_name")
+        ),
+        "referrals": sorted(
+            Referral.objects.values_list(
+                "recommendation__opportunity__title", "organisation__short_name", "status"
+            )
+        ),
+        "audit_events": AuditEvent.objects.count(),
+        "notifications": Notification.objects.count(),
+        "authorities": sorted(
+            ExecutiveAuthority.objects.values_list(
+                "person__email", "organisation__short_name", "starts_on"
+            )
+        ),
+        "meetings": sorted(
+            Meeting.objects.values_list(
+                "board__slug", "title", "starts_at", "venue", "status", "uid", "pack_state"
+            )
+        ),
+        "invitations": sorted(
+            MeetingInvitation.objects.values_list(
+                "meeting__title", "person__email", "reply", "attendance"
+            )
+        ),
+        "items": sorted(
+            AgendaItem.objects.values_list("meeting__title", "position", "title", "confidential")
+        ),
+        "papers": sorted(
+            PaperVersion.objects.values_list("paper__meeting__title", "paper__title", "number")
+        ),
+        "declarations": sorted(
+            DeclarationOfInterest.objects.values_list("meeting__title", "person__email")
+        ),
+        "actions": sorted(
+            Action.objects.values_list("meeting__title", "description", "owner__email", "status")
+        ),
+    }
+
+
+def test_seed_demo_twice_gives_the_same_data(capsys):
+    call_command("seed_demo")
+    first = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == first
+    assert DEMO_PASSWORD in capsys.readouterr().out
+
+
+def test_seed_demo_has_every_role_and_the_prospective_ambulance_service():
+    call_command("seed_demo")
+    board = Board.objects.get()
+    assert board.name == "Warwickshire Blue Light Collaboration Joint Advisory Board"
+    assert set(board.organisations.values_list("short_name", flat=True)) == {
+        "Police",
+        "WFRS",
+        "WCC",
+        "OPCC",
+        "WMAS",
+    }
+    assert not Organisation.objects.get(short_name="WMAS").active
+    roles = set(BoardMembership.objects.values_list("role", flat=True))
+    assert {"chair", "vice_chair", "member", "secretariat"} <= roles
+    members_by_body = set(
+        BoardMembership.objects.filter(role="member").values_list(
+            "organisation__short_name", flat=True
+        )
+    )
+    assert members_by_body == {"Police", "WFRS", "WCC", "OPCC"}
+    executives = sorted(
+        ExecutiveAuthority.objects.values_list("organisation__short_name", flat=True)
+    )
+    assert executives == ["OPCC", "Police", "WCC", "WFRS"]
+    assert all(person.check_password(DEMO_PASSWORD) for person in User.objects.all())
+    assert User.objects.filter(is_superuser=True).count() == 1
+
+
+def test_seed_demo_has_the_inaugural_a_recent_and_two_upcoming_meetings():
+    call_command("seed_demo")
+    inaugural = Meeting.objects.get(title="Inaugural meeting")
+    assert inaugural.venue == "Shire Hall, Warwick"
+    assert str(inaugural.starts_at.date()) == "2017-12-06"
+    assert inaugural.status == Meeting.Status.MINUTES_APPROVED
+    assert inaugural.minutes_pdf_state == Meeting.FileState.READY
+    recent = Meeting.objects.get(title="Autumn meeting")
+    assert not recent.is_upcoming and recent.papers.count() == 3 and recent.actions.count() == 3
+    assert recent.pack_state == Meeting.FileState.READY
+    upcoming = Meeting.objects.filter(starts_at__gt=timezone.now())
+    assert upcoming.count() == 2
+
+
+def test_every_demo_person_can_sign_in_and_see_their_home_page(client):
+    call_command("seed_demo")
+    for person in User.objects.all():
+        client.logout()
+        response = client.post(
+            "/sign-in/", {"username": person.email, "password": DEMO_PASSWORD}, follow=True
+        )
+        assert response.status_code == 200, person.email
+        assert f"Welcome, {person.full_name}" in response.content.decode(), person.email
+
+
+def test_seed_demo_builds_a_register_in_every_kind_of_state():
+    call_command("seed_demo")
+    statuses = set(Opportunity.objects.values_list("status", flat=True))
+    assert {
+        Status.PROPOSED,
+        Status.UNDER_ASSESSMENT,
+        Status.RECOMMENDED,
+        Status.AWAITING_DECISIONS,
+        Status.APPROVED,
+        Status.NOT_APPROVED,
+        Status.IN_DELIVERY,
+        Status.IMPLEMENTED,
+        Status.ON_HOLD,
+        Status.WITHDRAWN,
+    } <= statuses
+    assert Opportunity.objects.count() == 13
+    decided = Referral.objects.exclude(status="pending").count()
+    pending = Referral.objects.filter(status="pending", sent_at__isnull=False).count()
+    assert decided >= 10 and pending >= 3
+    assert AuditEvent.objects.count() > 50
+    assert not Notification.objects.exists()  # loading demo data e-mails nobody
+
+
+def test_the_demo_boards_public_pages_show_approved_minutes_without_the_confidential_item(client):
+    call_command("seed_demo")
+    board = Board.objects.get(slug=BOARD_SLUG)
+    assert board.public_pages_enabled
+    inaugural = Meeting.objects.get(title="Inaugural meeting")
+    secret = inaugural.items.get(confidential=True)
+    assert "Budbrooke" in secret.title and "Budbrooke" in secret.minutes
+    pages = [
+        f"/public/{board.slug}/",
+        f"/public/{board.slug}/meetings/",
+        f"/public/{board.slug}/collaborations/",
+        *(f"/public/{board.slug}/meetings/{m.pk}/" for m in board.meetings.exclude(status="draft")),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Budbrooke" not in response.content.decode(), url
+    minutes = client.get(f"/public/{board.slug}/meetings/{inaugural.pk}/").content.decode()
+    assert "The board agreed its terms of reference." in minutes
+
+
+def test_seed_demo_keeps_opportunities_under_review_with_their_benefits():
+    from datetime import timedelta
+
+    from django.db.models import Sum
+
+    from opportunities.models import Benefit, Review
+
+    call_command("seed_demo")
+    today = timezone.localdate()
+    reviewed = Opportunity.objects.filter(reviews__isnull=False).distinct()
+    assert reviewed.count() >= 4
+    for opportunity in reviewed:
+        held = list(opportunity.reviews.values_list("held_on", flat=True))
+        assert 2 <= len(held) <= 4
+        assert min(held) >= today - timedelta(days=550)
+    in_review = Opportunity.objects.under_review()
+    assert in_review.filter(next_review_on__lt=today).count() == 1
+    assert in_review.filter(
+        next_review_on__gte=today, next_review_on__lte=today + timedelta(days=14)
+    ).exists()
+    realised = Benefit.objects.filter(kind="realised").aggregate(total=Sum("cashable"))["total"]
+    assert 50000 < realised < 500000
+    assert Benefit.objects.filter(kind="estimated").values("organisation").distinct().count() >= 3
+    assert Review.objects.filter(benefits__isnull=False).exists()

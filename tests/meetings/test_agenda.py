@@ -1,0 +1,117 @@
+"""The agenda: ordered items with a presenter and a confidential flag, reordered without a page
+reload, and signed off by the chair before the papers go out."""
+
+import pytest
+from django.urls import reverse
+
+from meetings.models import AgendaItem, Meeting
+from tests.factories import AgendaItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(meeting):
+    return list(meeting.items.values_list("title", flat=True))
+
+
+def test_secretariat_adds_items_at_the_end(client_of, meeting, alice):
+    response = client_of(alice).post(
+        reverse("agenda_item_add", kwargs={"pk": meeting.pk}),
+        {"title": "Depot sale", "presenter": "Cllr Bell", "confidential": "on"},
+    )
+    assert response.status_code == 302
+    item = AgendaItem.objects.get(title="Depot sale")
+    assert (item.position, item.presenter, item.confidential) == (2, "Cllr Bell", True)
+    assert titles(meeting) == ["Shared estates", "Depot sale"]
+
+
+def test_an_item_needs_a_title(client_of, meeting, alice):
+    response = client_of(alice).post(reverse("agenda_item_add", kwargs={"pk": meeting.pk}), {})
+    assert "This field is required." in response.content.decode()
+
+
+def test_the_page_script_moves_an_item_and_gets_the_new_order(client_of, meeting, alice):
+    second = AgendaItemFactory(meeting=meeting, title="Fleet", position=2)
+    response = client_of(alice).post(
+        reverse("agenda_item_move", kwargs={"pk": meeting.pk, "item": second.pk}),
+        {"direction": "up"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.json()["order"] == [second.pk, meeting.items.get(title="Shared estates").pk]
+    assert titles(meeting) == ["Fleet", "Shared estates"]
+
+
+def test_without_script_moving_an_item_redirects_to_the_meeting(client_of, meeting, alice):
+    first = meeting.items.get()
+    AgendaItemFactory(meeting=meeting, title="Fleet", position=2)
+    response = client_of(alice).post(
+        reverse("agenda_item_move", kwargs={"pk": meeting.pk, "item": first.pk}),
+        {"direction": "down"},
+    )
+    assert response["Location"] == meeting.get_absolute_url()
+    assert titles(meeting) == ["Fleet", "Shared estates"]
+
+
+def test_a_bad_direction_is_a_bad_request(client_of, meeting, alice):
+    item = meeting.items.get()
+    response = client_of(alice).post(
+        reverse("agenda_item_move", kwargs={"pk": meeting.pk, "item": item.pk}),
+        {"direction": "sideways"},
+    )
+    assert response.status_code == 400
+
+
+def test_the_chair_signs_off_and_a_change_withdraws_the_sign_off(client_of, meeting, alice, dave):
+    client_of(dave).post(reverse("agenda_sign_off", kwargs={"pk": meeting.pk}))
+    meeting.refresh_from_db()
+    assert meeting.agenda_signed_off_by == dave
+    client_of(alice).post(
+        reverse("agenda_item_add", kwargs={"pk": meeting.pk}), {"title": "Late item"}
+    )
+    meeting.refresh_from_db()
+    assert meeting.agenda_signed_off_at is None
+
+
+def test_an_empty_agenda_cannot_be_signed_off(client_of, meeting, dave):
+    meeting.items.all().delete()
+    response = client_of(dave).post(
+        reverse("agenda_sign_off", kwargs={"pk": meeting.pk}), follow=True
+    )
+    assert "The agenda has no items yet." in response.content.decode()
+
+
+def test_the_agenda_is_fixed_once_papers_are_published(client_of, published, alice):
+    item = published.items.get()
+    response = client_of(alice).post(
+        reverse("agenda_item_edit", kwargs={"pk": published.pk, "item": item.pk}),
+        {"title": "Changed"},
+        follow=True,
+    )
+    assert "The agenda is fixed once the papers are published." in response.content.decode()
+    assert published.items.get().title == "Shared estates"
+    response = client_of(alice).post(
+        reverse("agenda_item_move", kwargs={"pk": published.pk, "item": item.pk}),
+        {"direction": "up"},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 409
+
+
+def test_secretariat_removes_an_item(client_of, meeting, alice):
+    item = meeting.items.get()
+    client_of(alice).post(reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk}))
+    assert not meeting.items.exists()
+    assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.DRAFT
+
+
+def test_an_item_with_papers_cannot_be_removed(client_of, meeting, alice):
+    from tests.factories import PaperFactory
+
+    item = meeting.items.get()
+    PaperFactory(meeting=meeting, agenda_item=item)
+    response = client_of(alice).post(
+        reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk}), follow=True
+    )
+    assert "has papers, so it cannot be removed" in response.content.decode()
+    assert meeting.items.filter(pk=item.pk).exists()

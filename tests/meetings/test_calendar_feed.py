@@ -1,0 +1,83 @@
+"""Each person's private calendar feed (a secret token they can reset) and each meeting's .ics."""
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from meetings import services as meeting_services
+from meetings.models import Meeting
+from tests.factories import MeetingFactory
+
+from .conftest import invite_board
+
+pytestmark = pytest.mark.django_db
+
+
+def feed_url(person):
+    return reverse(
+        "calendar_feed", kwargs={"token": meeting_services.calendar_feed_of(person=person).token}
+    )
+
+
+def events(response):
+    assert response["Content-Type"].startswith("text/calendar")
+    return Calendar.from_ical(response.content).walk("VEVENT")
+
+
+def test_the_feed_lists_only_the_persons_meetings(client, published, board, alice, bob, charlie):
+    other = MeetingFactory(board=board, created_by=alice, status=Meeting.Status.SCHEDULED)
+    invite_board(other, alice)
+    MeetingFactory(board=board, created_by=alice, status=Meeting.Status.DRAFT)
+    response = client.get(feed_url(bob))
+    assert response.status_code == 200
+    assert [str(e["UID"]) for e in events(response)] == [f"meeting-{published.uid}@bluelight"]
+    assert len(events(client.get(feed_url(alice)))) == 2
+    assert events(client.get(feed_url(charlie))) == []
+
+
+def test_a_cancelled_meeting_stays_in_the_feed_marked_cancelled(client, published, bob):
+    published.status = Meeting.Status.CANCELLED
+    published.save()
+    (event,) = events(client.get(feed_url(bob)))
+    assert str(event["STATUS"]) == "CANCELLED"
+
+
+def test_a_wrong_token_is_not_found(client, published, bob):
+    feed_url(bob)
+    response = client.get(reverse("calendar_feed", kwargs={"token": "not-the-token"}))
+    assert response.status_code == 404
+
+
+def test_resetting_the_address_retires_the_old_one(client_of, client, published, bob):
+    old = feed_url(bob)
+    response = client_of(bob).post(reverse("calendar_reset"), follow=True)
+    assert "Your calendar has a new address" in response.content.decode()
+    new = feed_url(bob)
+    assert new != old
+    client.logout()
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+
+
+def test_the_calendar_page_shows_the_private_address(client_of, bob):
+    body = client_of(bob).get(reverse("calendar_settings")).content.decode()
+    feed = meeting_services.calendar_feed_of(person=bob)
+    assert f"https://portal.example.org/calendar/{feed.token}.ics" in body
+
+
+def test_the_calendar_pages_ask_anonymous_visitors_to_sign_in(client):
+    for url in (reverse("calendar_settings"), reverse("calendar_reset")):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+
+def test_calendar_reset_is_post_only(client_of, bob):
+    assert client_of(bob).get(reverse("calendar_reset")).status_code == 405
+
+
+def test_each_meeting_offers_an_ics_download(client_of, published, bob):
+    response = client_of(bob).get(reverse("meeting_ics", kwargs={"pk": published.pk}))
+    assert response["Content-Disposition"].startswith("attachment;")
+    (event,) = events(response)
+    assert str(event["UID"]) == f"meeting-{published.uid}@bluelight"
+    assert str(event["LOCATION"]) == "Shire Hall, Warwick"

@@ -5,7 +5,7 @@ import re
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MARKER = re.compile(r"^(<{7} |={7}$|>{7} )", re.MULTILINE)
 TEXT = (".py", ".html", ".txt", ".css", ".js", ".md", ".toml", ".yml", ".json", ".cfg")
 

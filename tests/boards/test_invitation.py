@@ -7,7 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from boards import services as board_services
 from boards.models import BoardMembership, PersonInvitation, User
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -222,3 +224,21 @@ def test_a_member_may_not_resend_an_invitation(
     )
     assert response.status_code == 403
     assert PersonInvitation.objects.get().revoked_at is None
+
+
+def test_a_deactivated_person_cannot_use_their_invitation(client, alice, board, police):
+    person = UserFactory(organisation=police, email="gone@police.example")
+    _, token = PersonInvitation.issue(person=person, board=board, invited_by=alice)
+    person.is_active = False
+    person.save()
+    url = reverse("invitation_accept", kwargs={"token": token})
+    assert client.get(url).status_code == 404
+    response = client.post(
+        url, {"new_password1": "long-enough-secret-1", "new_password2": "long-enough-secret-1"}
+    )
+    assert response.status_code == 404
+    person.refresh_from_db()
+    assert not person.is_active
+    invitation = PersonInvitation.objects.get(person=person)
+    with pytest.raises(board_services.InvitationNoLongerValid):
+        board_services.invitation_accept(invitation=invitation, password="long-enough-secret-1")

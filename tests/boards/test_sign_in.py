@@ -89,3 +89,28 @@ def test_sign_in_does_not_redirect_to_another_site(client, bob):
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+
+
+def test_two_people_behind_one_proxy_are_locked_out_separately(client, bob, settings):
+    settings.PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("login"),
+            {"username": "bob@fire.example", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+    locked = client.post(
+        reverse("login"),
+        {"username": "bob@fire.example", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    assert locked.status_code == 429
+    other = client.post(
+        reverse("login"),
+        {"username": "bob@fire.example", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert other.status_code == 302

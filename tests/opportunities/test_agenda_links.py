@@ -158,3 +158,8 @@ def test_a_confidential_items_title_stays_off_the_opportunity_page(
     body = client_of(bob).get(opportunity.get_absolute_url()).content.decode()
     assert "a confidential item" in body
     assert "Supplier pricing" not in body
+
+
+def test_a_non_ascii_agenda_item_number_is_ignored(client_of, alice, assessed):
+    url = reverse("recommendation_new", kwargs={"pk": assessed.pk})
+    assert client_of(alice).get(url, {"item": "²"}).status_code == 200

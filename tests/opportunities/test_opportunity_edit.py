@@ -2,7 +2,8 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from opportunities.models import Opportunity
+from opportunities import services
+from opportunities.models import Opportunity, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +95,13 @@ def test_others_may_not_edit(client_of, request, opportunity, person, status):
 
 def test_anonymous_is_sent_to_sign_in(client, opportunity):
     assert client.get(url(opportunity))["Location"].startswith("/sign-in/")
+
+
+def test_an_edit_does_not_put_back_a_status_that_moved_meanwhile(alice, opportunity):
+    stale = Opportunity.objects.get(pk=opportunity.pk)
+    services.opportunity_transition(
+        opportunity=opportunity, actor=alice, to=Status.UNDER_ASSESSMENT
+    )
+    services.opportunity_update(opportunity=stale, actor=alice, title="Renamed")
+    opportunity.refresh_from_db()
+    assert (opportunity.title, opportunity.status) == ("Renamed", Status.UNDER_ASSESSMENT)

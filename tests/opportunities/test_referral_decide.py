@@ -4,6 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from core import uploads
 from opportunities.models import Referral, ReferralDocument, Status
 from tests.opportunities.helpers import decide, referral_for
 
@@ -254,3 +255,14 @@ def test_executive_may_open_the_opportunity_page_of_a_referral(client_of, erin, 
     response = client_of(erin).get(referred.opportunity.get_absolute_url())
     assert response.status_code == 200
     assert "Record your body's decision" in response.content.decode()
+
+
+def test_a_missing_decision_document_is_a_not_found_page(client_of, bob, referred, fire, erin):
+    referral = referral_for(referred, fire)
+    upload = SimpleUploadedFile("minute.pdf", b"%PDF-1.4\n%%EOF\n")
+    decide(referral, erin, documents=[(upload, uploads.PDF)])
+    document = ReferralDocument.objects.get()
+    document.file.delete(save=False)
+    response = client_of(bob).get(reverse("referral_document", kwargs={"pk": document.pk}))
+    assert response.status_code == 404
+    assert "file is missing" in response.content.decode()

@@ -149,3 +149,9 @@ def test_a_deep_page_shows_the_same_rows_as_the_plain_query(
     monkeypatch.setattr(views, "DEEP_PAGE_OFFSET", 0)  # every page found by ids first
     assert titles(client.get(URL, {"page": 2, "sort": "title"})) == plain
     assert len(plain) == 5
+
+
+@pytest.mark.parametrize("text", ["²", "BLC-²", "BLC-٣"])
+def test_searching_for_a_non_ascii_digit_is_not_an_error(client_of, bob, opportunity, text):
+    response = client_of(bob).get(URL, {"q": text})
+    assert response.status_code == 200

@@ -16,19 +16,41 @@ DEPLOY_ENV := BLUELIGHT_ENV=production DEBUG=false ALLOWED_HOSTS=bluelight.examp
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')
 
-.PHONY: install system-libraries run test lint checks compose-check pytest worker beat vendor clean
+# The exact versions (with their hashes) of what pyproject.toml's ranges allow: requirements.lock
+# for running the portal (the Docker image), requirements-dev.lock for it plus the tools and tests.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+UV_VERSION := 0.13.8
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
+	--custom-compile-command "make lock"
 
-$(STAMP): pyproject.toml
+.PHONY: install lock system-libraries test-services run test lint checks compose-check pytest \
+	worker beat vendor clean
+
+# The locked versions, hashes checked, then the portal itself (editable, built offline with the
+# locked setuptools). pip check fails when pyproject.toml asks for something the lock lacks.
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(PY) -m pip check || { echo "The lock files are behind pyproject.toml: run make lock" >&2; exit 1; }
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# PDFs (agenda packs, minutes) are drawn by WeasyPrint with Pango, a system library.
+# Regenerate the lock files after changing pyproject.toml's dependencies; versions already locked
+# stay unless `make lock LOCK_ARGS=--upgrade` (or --upgrade-package NAME).
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_FLAGS) $(LOCK_ARGS) -o $(LOCK)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) \
+		--constraint $(LOCK) -o $(DEV_LOCK)
+
+# PDFs (agenda packs, minutes) are drawn by WeasyPrint with Pango, a system library, and a font.
 system-libraries:
-	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0; then \
+	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0 \
+	    || ! [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Pango for the PDFs (apt-get)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -46,20 +68,25 @@ run: system-libraries $(STAMP)
 	@echo "The portal is starting at http://$(HOST):$(PORT)/ — sign in with a demo login above (Ctrl+C stops it)."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: system-libraries $(STAMP) lint checks compose-check pytest
+# PostgreSQL and Redis running, Chromium for the browser journeys: installed and started on
+# Debian as root, otherwise the script says what to install.
+test-services:
+	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
+		PYTHON=$(PYTHON) bash .ci/test-services
+
+test: system-libraries test-services $(STAMP) lint checks compose-check pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 checks: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 	env $(DEPLOY_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 
-compose-check:
-	@if docker compose version >/dev/null 2>&1; then docker compose config --quiet; \
-	elif command -v docker-compose >/dev/null 2>&1; then docker-compose config --quiet; \
-	else echo "docker compose is not installed: cannot validate docker-compose.yml" >&2; exit 1; fi
-	@echo "docker-compose.yml is valid"
+# docker-compose.yml against the Compose specification's JSON schema (vendored in tests/schemas).
+compose-check: $(STAMP)
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_compose.py
 
 pytest: $(STAMP)
 	env $(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
@@ -82,4 +109,4 @@ vendor:
 	sed -i 's#//\# sourceMappingURL=.*##' portal/static/vendor/chartjs/chart.umd.min.js
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache build dist *.egg-info

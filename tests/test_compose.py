@@ -1,11 +1,36 @@
+"""docker-compose.yml: the services the portal runs as, and a valid Compose file.
+
+The file is checked against the Compose specification's JSON schema, vendored in
+tests/schemas/compose-spec.json (schema/compose-spec.json of the compose-spec/compose-spec
+repository, Apache License 2.0, as of its commit a08f8d5 of 28 October 2025), so that no docker
+is needed to validate it.
+"""
+
+import json
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
+from jsonschema import Draft7Validator, FormatChecker
+
+SCHEMA = Path(__file__).parent / "schemas" / "compose-spec.json"
+
+
+def load_compose() -> dict:
+    return yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+
+
+def compose_errors(document: dict) -> list[str]:
+    validator = Draft7Validator(json.loads(SCHEMA.read_text()), format_checker=FormatChecker())
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '(top)'}: {error.message}"
+        for error in validator.iter_errors(document)
+    ]
 
 
 def test_compose_runs_web_worker_one_beat_database_and_redis():
-    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+    compose = load_compose()
     services = compose["services"]
     assert set(services) == {"web", "worker", "beat", "db", "redis"}
     assert "gunicorn" in services["web"]["command"]
@@ -15,3 +40,47 @@ def test_compose_runs_web_worker_one_beat_database_and_redis():
     assert services["web"]["environment"]["BLUELIGHT_ENV"] == "production"
     assert services["db"]["image"].startswith("postgres")
     assert services["redis"]["image"].startswith("redis")
+
+
+def test_the_vendored_schema_is_the_compose_specification():
+    schema = json.loads(SCHEMA.read_text())
+    Draft7Validator.check_schema(schema)
+    assert schema["title"] == "Compose Specification"
+    assert {"services", "volumes", "networks"} <= set(schema["properties"])
+
+
+def test_compose_file_follows_the_compose_specification():
+    assert compose_errors(load_compose()) == []
+
+
+def misspell_image(compose: dict) -> None:
+    compose["services"]["web"]["imagee"] = compose["services"]["web"].pop("image")
+
+
+def give_ports_as_a_string(compose: dict) -> None:
+    compose["services"]["web"]["ports"] = "8000:8000"
+
+
+def add_unknown_top_level_key(compose: dict) -> None:
+    compose["servicez"] = {}
+
+
+def invent_depends_on_condition(compose: dict) -> None:
+    compose["services"]["worker"]["depends_on"]["db"]["condition"] = "whenever"
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (misspell_image, "services/web"),
+        (give_ports_as_a_string, "services/web/ports"),
+        (add_unknown_top_level_key, "(top)"),
+        (invent_depends_on_condition, "services/worker/depends_on"),
+    ],
+)
+def test_a_broken_compose_document_is_refused(change, where):
+    compose = load_compose()
+    change(compose)
+    errors = compose_errors(compose)
+    assert errors, f"the schema accepted the document after {change.__name__}"
+    assert any(error.startswith(f"{where}: ") for error in errors), errors

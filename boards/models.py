@@ -206,6 +206,12 @@ class AuthorityQuerySet(models.QuerySet):
         on = on or timezone.localdate()
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
 
+    def in_force(self, on: date | None = None):
+        """Authorities that let someone decide for a body today: current, held by a person who
+        can sign in, for a body that is still active. The one definition of "a body's
+        executives"."""
+        return self.current(on).filter(person__is_active=True, organisation__active=True)
+
 
 class ExecutiveAuthority(models.Model):
     """A person may record decisions of this organisation's executive body, for a period."""

@@ -8,8 +8,11 @@ board memberships and executive authorities, fetched once per request and kept o
 from collections.abc import Callable
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
-from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+from .models import Board, BoardMembership, Organisation, User
+from .selectors import executive_organisation_ids_of
 
 Person = User | AnonymousUser
 Role = BoardMembership.Role
@@ -39,11 +42,7 @@ def executive_organisation_ids(person: Person) -> frozenset[int]:
         return frozenset()
     cached = getattr(person, "_executive_organisation_ids", None)
     if cached is None:
-        cached = frozenset(
-            ExecutiveAuthority.objects.current()
-            .filter(person=person, organisation__active=True)
-            .values_list("organisation_id", flat=True)
-        )
+        cached = executive_organisation_ids_of(person)
         person._executive_organisation_ids = cached
     return cached
 
@@ -63,6 +62,30 @@ def member_board(person: Person, slug: str) -> Board | None:
     """The board with this slug if the person holds a role on it (from the roles already
     loaded for the request), otherwise None."""
     return next((board for board in boards_of(person) if board.slug == slug), None)
+
+
+NOT_A_MEMBER = "No board here that you are a member of."
+SECRETARIAT_ONLY = "Only the board's secretariat may do this."
+
+
+def board_for(
+    person: Person,
+    slug: str,
+    rule: "Callable[[Person, Board], bool] | None" = None,
+    refusal: str = SECRETARIAT_ONLY,
+) -> Board:
+    """The board with this slug, for a page or action of the person's.
+
+    One refusal behaviour for every board page: a board the person holds no role on (or no
+    board at all) is a 404, so boards are not discovered by guessing; a member whom ``rule``
+    does not allow gets a 403 saying why (``refusal``). Without a rule, any role will do.
+    """
+    board = member_board(person, slug)
+    if board is None:
+        raise Http404(NOT_A_MEMBER)
+    if rule is not None and not rule(person, board):
+        raise PermissionDenied(refusal)
+    return board
 
 
 def is_secretariat(person: Person, board: Board) -> bool:

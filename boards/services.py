@@ -4,6 +4,8 @@ from django.contrib.auth import password_validation
 from django.db import transaction
 from django.utils import timezone
 
+from core.exceptions import Refused
+
 from . import tasks
 from .models import Board, BoardMembership, Organisation, PersonInvitation, User
 
@@ -56,7 +58,7 @@ def _issue_invitation(*, person: User, board: Board, invited_by: User) -> Person
     return invitation
 
 
-class InvitationNoLongerValid(Exception):
+class InvitationNoLongerValid(Refused):
     """The invitation was accepted, replaced or expired while the person was on the page."""
 
 

@@ -3,37 +3,21 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import permissions, services
 from .forms import InvitePersonForm
-from .models import Board, BoardMembership, PersonInvitation
-
-
-def board_for(
-    request: HttpRequest,
-    slug: str,
-    allowed,
-    refusal: str = "Only the board's secretariat may do this.",
-) -> Board:
-    """The board, if the person may see it and do the action; 404 hides boards they are not on,
-    and ``refusal`` says why a member may not."""
-    board = get_object_or_404(Board, slug=slug)
-    if not permissions.can_view_board(request.user, board):
-        raise Http404("No board here that you are a member of.")
-    if not allowed(request.user, board):
-        raise PermissionDenied(refusal)
-    return board
+from .models import BoardMembership, PersonInvitation
 
 
 @require_GET
 def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    board = board_for(request, slug, permissions.can_view_board)
+    board = permissions.board_for(request.user, slug)
     current = (
         BoardMembership.objects.current()
         .filter(board=board)
@@ -63,7 +47,7 @@ def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_invite(request: HttpRequest, slug: str) -> HttpResponse:
-    board = board_for(request, slug, permissions.can_invite_people)
+    board = permissions.board_for(request.user, slug, permissions.can_invite_people)
     form = InvitePersonForm(request.POST or None, board=board)
     if request.method == "POST" and form.is_valid():
         invitation = services.person_invite(
@@ -81,7 +65,7 @@ def person_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    board = board_for(request, slug, permissions.can_invite_people)
+    board = permissions.board_for(request.user, slug, permissions.can_invite_people)
     invitation = get_object_or_404(
         PersonInvitation.objects.filter(board=board, accepted_at__isnull=True), pk=pk
     )

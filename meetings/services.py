@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, User
+from core.batching import batch_size_for
+from core.exceptions import Refused
 from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
@@ -37,8 +39,8 @@ from .permissions import VOTING_ROLES
 Status = Meeting.Status
 
 
-class MeetingRefused(Exception):
-    """The operation is not possible now; the message says why, in a sentence for a person."""
+class MeetingRefused(Refused):
+    """An operation on a meeting that is not possible now."""
 
 
 # --- Quorum ------------------------------------------------------------------------------------
@@ -156,7 +158,11 @@ def invite_board_members(meeting: Meeting) -> None:
                 organisation=membership.organisation,
                 counts_for_quorum=voting,
             )
-    MeetingInvitation.objects.bulk_create(by_person.values(), ignore_conflicts=True)
+    MeetingInvitation.objects.bulk_create(
+        by_person.values(),
+        ignore_conflicts=True,
+        batch_size=batch_size_for(MeetingInvitation),
+    )
 
 
 def _queue_invitations(meeting: Meeting) -> None:
@@ -324,7 +330,9 @@ def agenda_reorder(*, meeting: Meeting, order: list[int]) -> list[int]:
         raise MeetingRefused("The new order must list every agenda item exactly once.")
     for position, pk in enumerate(order, start=1):
         items[pk].position = position
-    AgendaItem.objects.bulk_update(items.values(), ["position"])
+    AgendaItem.objects.bulk_update(
+        items.values(), ["position"], batch_size=batch_size_for(AgendaItem, ["position"])
+    )
     _withdraw_sign_off(meeting)
     return order
 
@@ -425,7 +433,9 @@ def attendance_record(*, meeting: Meeting, attendance: dict[int, str]) -> None:
     invitations = list(meeting.invitations.filter(pk__in=attendance))
     for invitation in invitations:
         invitation.attendance = attendance[invitation.pk]
-    MeetingInvitation.objects.bulk_update(invitations, ["attendance"])
+    MeetingInvitation.objects.bulk_update(
+        invitations, ["attendance"], batch_size=batch_size_for(MeetingInvitation, ["attendance"])
+    )
 
 
 def declaration_add(

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from boards.models import Board
+from boards.permissions import board_for
 
 from . import calendars, permissions, selectors
 from . import services as meeting_services
@@ -72,13 +72,6 @@ def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
 
-def _board_for(request: HttpRequest, slug: str) -> Board:
-    board = get_object_or_404(Board, slug=slug)
-    if not permissions.can_view_board(request.user, board):
-        raise Http404("No board here that you are a member of.")
-    return board
-
-
 def _meeting_for(request: HttpRequest, pk: int, rule=None, refusal: str = SECRETARIAT_ONLY):
     """The meeting, if the person may see it (404 otherwise) and do what ``rule`` asks (403)."""
     meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
@@ -108,7 +101,7 @@ def refusals_shown(view):
 
 @require_GET
 def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
-    board = _board_for(request, slug)
+    board = board_for(request.user, slug)
     meetings = board.meetings.all()
     if not (
         permissions.is_secretariat(request.user, board) or permissions.is_chair(request.user, board)
@@ -186,9 +179,7 @@ def _open_business(queryset, confidential_ok: bool):
 
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
-    board = _board_for(request, slug)
-    if not permissions.is_secretariat(request.user, board):
-        raise PermissionDenied(SECRETARIAT_ONLY)
+    board = board_for(request.user, slug, permissions.is_secretariat)
     form = MeetingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from boards.models import User
 from core.emails import send_templated_email
+from core.exceptions import Refused
 
 from .models import Notification
 
@@ -21,7 +22,7 @@ UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
 KIND_ORDER = {kind: n for n, kind in enumerate(Notification.Kind.values)}
 
 
-class UnsubscribeLinkInvalid(Exception):
+class UnsubscribeLinkInvalid(Refused):
     """The link was altered, has expired, or names nobody who can still sign in."""
 
 

@@ -6,7 +6,6 @@ that one duty. They may have these at once or in the daily digest, never only in
 where a referral could sit unseen past its due date. Everyone else may silence any kind.
 """
 
-from boards.models import ExecutiveAuthority
 from boards.permissions import Person, is_executive
 
 from .models import Delivery, Notification
@@ -33,15 +32,6 @@ def effective_delivery(chosen: str, *, kind: str, is_executive: bool) -> str:
     if chosen in _allowed(kind, is_executive=is_executive):
         return chosen
     return Delivery.DIGEST
-
-
-def executives_among(person_ids) -> frozenset[int]:
-    """Which of these people hold a current executive authority (one query for them all)."""
-    return frozenset(
-        ExecutiveAuthority.objects.current()
-        .filter(person_id__in=list(person_ids), organisation__active=True)
-        .values_list("person_id", flat=True)
-    )
 
 
 def _allowed(kind: str, *, is_executive: bool) -> frozenset[str]:

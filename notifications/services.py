@@ -3,34 +3,30 @@ each person's choice of how to hear of each kind of notice."""
 
 import contextvars
 import logging
-import time
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 
 from django.db import transaction
 
 from boards.permissions import is_executive
+from boards.selectors import executives_among
+from core.batching import batch_size_for
+from core.exceptions import Refused
 
+from . import tasks
 from .models import STATUS_FOR_DELIVERY, Delivery, Notification, NotificationPreference
 from .permissions import (
     EXECUTIVE_DUTY_KINDS,
     deliveries_allowed,
     effective_delivery,
-    executives_among,
 )
 
 logger = logging.getLogger("bluelight.tasks")
 
 _suppressed = contextvars.ContextVar("notifications_suppressed", default=False)
 
-# After the broker failed to take a delivery, this process leaves further deliveries to the sweep
-# for a while instead of waiting out the broker's timeouts once per message: a decision that
-# notifies a whole board would otherwise keep its page waiting several seconds per person.
-BROKER_BACKOFF_SECONDS = 30.0
-_broker_failed_at: float | None = None
 
-
-class PreferenceNotAllowed(ValueError):
+class PreferenceNotAllowed(Refused):
     """The person may not hear of this kind of notice that way."""
 
 
@@ -82,13 +78,15 @@ def notification_create_many(
         )
         for pk in people
     ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    Notification.objects.bulk_create(
+        rows, ignore_conflicts=True, batch_size=batch_size_for(Notification)
+    )
     created = list(
         Notification.objects.filter(event_key=event_key, recipient_id__in=people)
         .filter(status=Notification.Status.PENDING)
         .values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: queue_deliveries(created))
+    transaction.on_commit(lambda: tasks.queue_deliveries(created))
     return created
 
 
@@ -147,6 +145,7 @@ def notification_preferences_set(*, person, deliveries: Mapping[str, str]) -> di
         update_conflicts=True,
         unique_fields=["recipient", "kind"],
         update_fields=["delivery", "updated_at"],
+        batch_size=batch_size_for(NotificationPreference),
     )
     _redirect_waiting_digest(person, changed)
     return changed
@@ -165,7 +164,7 @@ def _redirect_waiting_digest(person, changed: Mapping[str, str]) -> None:
         Notification.objects.filter(pk__in=ids).update(
             status=Notification.Status.PENDING, delivery=Delivery.IMMEDIATE
         )
-        transaction.on_commit(lambda: queue_deliveries(ids))
+        transaction.on_commit(lambda: tasks.queue_deliveries(ids))
 
 
 def digest_unsubscribe(*, person) -> dict[str, str]:
@@ -180,26 +179,3 @@ def digest_unsubscribe(*, person) -> dict[str, str]:
         if delivery == Delivery.DIGEST
     }
     return notification_preferences_set(person=person, deliveries=moves)
-
-
-def queue_deliveries(ids: list[int]) -> int:
-    """Queue a delivery task per notification; returns how many were queued.
-
-    Stops at the first message the broker does not take (and for a while after it): the rows
-    stay pending and the sweep queues them again once the broker is back.
-    """
-    global _broker_failed_at
-    from . import tasks
-
-    if _broker_failed_at is not None:
-        if time.monotonic() - _broker_failed_at < BROKER_BACKOFF_SECONDS:
-            logger.warning("Broker failed moments ago: %d messages left for the sweep", len(ids))
-            return 0
-        _broker_failed_at = None
-    for queued, pk in enumerate(ids):
-        # EnqueueNeverFailsTask answers None when the broker could not be reached.
-        if tasks.deliver_notification.delay(pk) is None:
-            _broker_failed_at = time.monotonic()
-            logger.warning("%d messages left for the sweep", len(ids) - queued)
-            return queued
-    return len(ids)

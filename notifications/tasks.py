@@ -1,3 +1,5 @@
+import logging
+import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -13,13 +15,20 @@ from core.emails import send_templated_email
 
 from .digest import digest_cutoff, digest_send
 from .models import Notification
-from .services import queue_deliveries
 
 # Rows still pending this long after they were written missed their task (the broker was
 # down, or a worker died); the sweep queues them again. Sending is idempotent, so a row whose
 # task is merely slow is not sent twice.
 SWEEP_AFTER = timedelta(minutes=5)
 SWEEP_BATCH = 500
+
+logger = logging.getLogger("bluelight.tasks")
+
+# After the broker failed to take a delivery, this process leaves further deliveries to the sweep
+# for a while instead of waiting out the broker's timeouts once per message: a decision that
+# notifies a whole board would otherwise keep its page waiting several seconds per person.
+BROKER_BACKOFF_SECONDS = 30.0
+_broker_failed_at: float | None = None
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
@@ -179,3 +188,24 @@ def deliver_digest(self, recipient_id: int, cutoff: str) -> None:
     raise self.retry(
         exc=failure, countdown=settings.NOTIFICATION_RETRY_SECONDS * 2**self.request.retries
     )
+
+
+def queue_deliveries(ids: list[int]) -> int:
+    """Queue a delivery task per notification; returns how many were queued.
+
+    Stops at the first message the broker does not take (and for a while after it): the rows
+    stay pending and the sweep queues them again once the broker is back.
+    """
+    global _broker_failed_at
+    if _broker_failed_at is not None:
+        if time.monotonic() - _broker_failed_at < BROKER_BACKOFF_SECONDS:
+            logger.warning("Broker failed moments ago: %d messages left for the sweep", len(ids))
+            return 0
+        _broker_failed_at = None
+    for queued, pk in enumerate(ids):
+        # EnqueueNeverFailsTask answers None when the broker could not be reached.
+        if deliver_notification.delay(pk) is None:
+            _broker_failed_at = time.monotonic()
+            logger.warning("%d messages left for the sweep", len(ids) - queued)
+            return queued
+    return len(ids)

@@ -1,11 +1,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.models import User
-from boards.permissions import is_secretariat, member_board
+from boards.permissions import board_for, is_secretariat
 
 from . import services, tasks
 from .digest import UnsubscribeLinkInvalid, person_for_unsubscribe_token
@@ -102,12 +101,9 @@ def message_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _secretariat_board(request: HttpRequest, slug: str):
-    board = member_board(request.user, slug)
-    if board is None:
-        raise Http404("No board here that you are a member of.")
-    if not is_secretariat(request.user, board):
-        raise PermissionDenied("Only the board's secretariat may see its messages.")
-    return board
+    return board_for(
+        request.user, slug, is_secretariat, "Only the board's secretariat may see its messages."
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -5,18 +5,17 @@ daily run can be repeated (or run twice) without anyone hearing twice; a referra
 due date by a revised recommendation is a new referral, reminded afresh.
 """
 
-from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from boards.models import ExecutiveAuthority, User
+from boards.models import User
+from boards.selectors import executives_by_organisation, secretariats_of
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
 from .models import Referral
-from .services import secretariats_of
 
 DUE_SOON_DAYS = 7
 
@@ -45,12 +44,7 @@ def _people_to_remind(
 ) -> tuple[dict[int, set[User]], dict[int, set[User]]]:
     """Every body's executives and every board's secretariat for these referrals, in two
     queries whatever their number."""
-    executives: dict[int, set[User]] = defaultdict(set)
-    authorities = ExecutiveAuthority.objects.current().filter(
-        organisation_id__in={r.organisation_id for r in referrals}, person__is_active=True
-    )
-    for authority in authorities.select_related("person"):
-        executives[authority.organisation_id].add(authority.person)
+    executives = executives_by_organisation(r.organisation_id for r in referrals)
     secretariats = secretariats_of(r.recommendation.opportunity.board_id for r in referrals)
     return executives, secretariats
 

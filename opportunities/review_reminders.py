@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from boards.models import User
+from boards.selectors import secretariats_of
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
 from .models import Opportunity
-from .services import secretariats_of
 
 DUE_SOON_DAYS = 14
 

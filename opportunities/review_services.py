@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from audit.services import audit_record
 from boards.models import Organisation, User
+from core.batching import batch_size_for
 
 from .models import Benefit, Opportunity, Rag, Review, Status
 from .services import WorkflowError
@@ -82,17 +83,20 @@ def review_record(
         recorded_by=actor,
     )
     Benefit.objects.bulk_create(
-        Benefit(
-            opportunity=opportunity,
-            organisation=line.organisation,
-            kind=Benefit.Kind.REALISED,
-            cashable=line.cashable,
-            non_cashable=line.non_cashable,
-            period_end=held_on,
-            review=review,
-            recorded_by=actor,
-        )
-        for line in benefits
+        (
+            Benefit(
+                opportunity=opportunity,
+                organisation=line.organisation,
+                kind=Benefit.Kind.REALISED,
+                cashable=line.cashable,
+                non_cashable=line.non_cashable,
+                period_end=held_on,
+                review=review,
+                recorded_by=actor,
+            )
+            for line in benefits
+        ),
+        batch_size=batch_size_for(Benefit),
     )
     before = {"next_review_on": _iso(opportunity.next_review_on), "rag": opportunity.rag}
     Opportunity.objects.filter(pk=opportunity.pk).update(
@@ -195,7 +199,7 @@ def benefit_estimates_set(
     ]
     if not rows:
         return []
-    Benefit.objects.bulk_create(rows)
+    Benefit.objects.bulk_create(rows, batch_size=batch_size_for(Benefit))
     audit_record(
         subject=opportunity,
         actor=actor,

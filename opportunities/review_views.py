@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from boards.permissions import member_board
+from boards.permissions import board_for
 
 from . import permissions
 from .models import REVIEWS_DUE_WITHIN_DAYS, Benefit, Opportunity, Status
@@ -157,9 +157,12 @@ def review_section(request: HttpRequest, opportunity: Opportunity) -> dict:
 
 @require_GET
 def board_reviews(request: HttpRequest, slug: str) -> HttpResponse:
-    board = member_board(request.user, slug)
-    if board is None or not permissions.can_view_reviews(request.user, board):
-        raise Http404("No board here that you are a member of.")
+    board = board_for(
+        request.user,
+        slug,
+        permissions.can_view_reviews,
+        "Only the board's members may see its reviews.",
+    )
     today = timezone.localdate()
     form = ReviewsFilterForm(request.GET or None)
     due = form.cleaned_data["due"] if form.is_valid() else ""

@@ -1,7 +1,6 @@
 """The register's multi-step operations: proposing, editing, moving an opportunity along its
 workflow, recording and sending recommendations, and recording each body's decision."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -12,8 +11,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.services import audit_record
-from boards.models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+from boards.models import Board, BoardMembership, Organisation, User
 from boards.permissions import can_decide_for
+from boards.selectors import board_people, executives_of
+from core.batching import batch_size_for
+from core.exceptions import Refused
 from core.uploads import safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
@@ -30,44 +32,12 @@ from .models import (
 )
 
 
-class WorkflowError(Exception):
-    """An action the workflow does not allow now; the message is a sentence for the person."""
+class WorkflowError(Refused):
+    """An action the register's workflow does not allow now."""
 
 
 class ReferralNotDecidable(WorkflowError):
     pass
-
-
-# --- recipients -------------------------------------------------------------------------------
-
-
-def executives_of(organisation: Organisation):
-    people = ExecutiveAuthority.objects.current().filter(organisation=organisation)
-    return User.objects.filter(pk__in=people.values("person_id"), is_active=True)
-
-
-def board_people(board: Board, *, roles: Iterable[str] | None = None, organisation=None):
-    memberships = BoardMembership.objects.current().filter(board=board)
-    if roles is not None:
-        memberships = memberships.filter(role__in=list(roles))
-    if organisation is not None:
-        memberships = memberships.filter(organisation=organisation)
-    return User.objects.filter(pk__in=memberships.values("person_id"), is_active=True)
-
-
-def secretariats_of(board_ids: Iterable[int]) -> dict[int, set[User]]:
-    """Each board's current, active secretariat, by board id, in one query (for reminders
-    covering many boards' business at once)."""
-    people: dict[int, set[User]] = defaultdict(set)
-    memberships = (
-        BoardMembership.objects.current()
-        .filter(board_id__in=set(board_ids), role=BoardMembership.Role.SECRETARIAT)
-        .filter(person__is_active=True)
-        .select_related("person")
-    )
-    for membership in memberships:
-        people[membership.board_id].add(membership.person)
-    return people
 
 
 # --- the opportunity ----------------------------------------------------------------------------
@@ -263,8 +233,13 @@ def recommendation_record(
         recorded_by=actor,
     )
     Referral.objects.bulk_create(
-        Referral(recommendation=recommendation, organisation=organisation, due_on=decision_due_on)
-        for organisation in organisations
+        (
+            Referral(
+                recommendation=recommendation, organisation=organisation, due_on=decision_due_on
+            )
+            for organisation in organisations
+        ),
+        batch_size=batch_size_for(Referral),
     )
     names = ", ".join(sorted(o.short_name for o in organisations))
     audit_record(

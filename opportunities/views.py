@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AuditEvent
 from boards.models import Board, Organisation
-from boards.permissions import boards_of, executive_organisation_ids, member_board
+from boards.permissions import board_for, boards_of, executive_organisation_ids
 
 from . import permissions, review_views, services
 from .forms import (
@@ -490,12 +490,12 @@ def referral_document(request: HttpRequest, pk: int) -> FileResponse:
 def matrix_board(request: HttpRequest, slug: str) -> Board:
     """The board whose decision matrix is asked for: another board is a 404 (the person's own
     boards are already loaded with their roles), a member without the role a 403."""
-    board = member_board(request.user, slug)
-    if board is None:
-        raise Http404("No board here that you are a member of.")
-    if not permissions.can_view_decision_matrix(request.user, board):
-        raise PermissionDenied("Only the board's secretariat may see the decision matrix.")
-    return board
+    return board_for(
+        request.user,
+        slug,
+        permissions.can_view_decision_matrix,
+        "Only the board's secretariat may see the decision matrix.",
+    )
 
 
 def matrix_recommendations(board: Board):

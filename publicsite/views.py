@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from boards import permissions as board_permissions
 from boards.models import Board, BoardMembership
-from boards.views import board_for
 from meetings.models import Meeting
 from opportunities.models import Recommendation, Referral
 
@@ -156,8 +155,8 @@ def public_register(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _board_to_publish(request: HttpRequest, slug: str) -> Board:
-    return board_for(
-        request,
+    return board_permissions.board_for(
+        request.user,
         slug,
         board_permissions.can_manage_public_pages,
         "Only the board's chair, vice-chair or secretariat may switch its public pages.",

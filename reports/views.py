@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from boards.models import Board
-from boards.permissions import member_board
+from boards.permissions import board_for
 
 from . import figures, permissions, services
 from .forms import ReportRequestForm
@@ -25,19 +25,16 @@ RUNS_LISTED = 20
 STALE_AFTER = timedelta(minutes=15)
 
 
-def _board_for(request: HttpRequest, slug: str) -> Board:
-    # The person's own boards are already loaded with their roles; any other board is a 404.
-    board = member_board(request.user, slug)
-    if board is None:
-        raise Http404("No board here that you are a member of.")
-    return board
 
 
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    board = _board_for(request, slug)
-    if not permissions.can_view_dashboard(request.user, board):
-        raise Http404("No board here that you are a member of.")
+    board = board_for(
+        request.user,
+        slug,
+        permissions.can_view_dashboard,
+        "Only the board's members may see its dashboard.",
+    )
     today = timezone.localdate()
     numbers, as_of = figures.dashboard_figures_cached(board, today)
     return render(
@@ -82,14 +79,14 @@ def _runs_page(request: HttpRequest, board: Board, form: ReportRequestForm | Non
 
 @require_GET
 def report_list(request: HttpRequest, slug: str) -> HttpResponse:
-    board = _board_for(request, slug)
+    board = board_for(request.user, slug)
     form = ReportRequestForm(today=timezone.localdate())
     return _runs_page(request, board, form)
 
 
 @require_POST
 def report_request(request: HttpRequest, slug: str) -> HttpResponse:
-    board = _board_for(request, slug)
+    board = board_for(request.user, slug)
     if not permissions.can_request_report(request.user, board):
         raise PermissionDenied(REQUESTERS_ONLY)
     form = ReportRequestForm(request.POST, today=timezone.localdate())
@@ -105,7 +102,7 @@ def report_request(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _run_for(request: HttpRequest, slug: str, pk: int) -> ReportRun:
-    board = _board_for(request, slug)
+    board = board_for(request.user, slug)
     run = get_object_or_404(ReportRun, pk=pk, board=board)
     run.board = board
     if not permissions.can_view_report_run(request.user, run):

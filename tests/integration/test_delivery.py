@@ -16,7 +16,7 @@ from django.db.models import F, Max
 from django.urls import reverse
 
 from boards.models import BoardMembership
-from notifications import services as notification_services
+from notifications import tasks as notification_tasks
 from notifications.models import Notification
 from notifications.services import notification_create_many
 from notifications.tasks import deliver_notification, message_id, sweep_pending_notifications
@@ -107,11 +107,11 @@ def live(transactional_db, fire_referral, redis_server, mail_server, worker):
     if not worker.running():
         worker.start()
     mail_server.handler.reset()
-    notification_services._broker_failed_at = None
+    notification_tasks._broker_failed_at = None
     with broker(redis_server.url):
         yield Live(redis_server, mail_server, worker)
     mail_server.handler.release()
-    notification_services._broker_failed_at = None
+    notification_tasks._broker_failed_at = None
 
 
 def pending():

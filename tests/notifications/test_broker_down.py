@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError
 
 from bluelight.celery import app as celery_app
 from boards.models import BoardMembership
-from notifications import services as notification_services
+from notifications import tasks as notification_tasks
 from notifications.models import Notification
 from opportunities import services
 from tests.factories import MembershipFactory
@@ -28,7 +28,7 @@ def broker_down(monkeypatch):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(celery_app.amqp, "send_task_message", unreachable)
-    monkeypatch.setattr(notification_services, "_broker_failed_at", None)
+    monkeypatch.setattr(notification_tasks, "_broker_failed_at", None)
     celery_app.conf.task_always_eager = False
     yield asked
     celery_app.conf.task_always_eager = True
@@ -83,10 +83,10 @@ def test_a_decision_that_tells_many_people_asks_the_broker_only_once(
 def test_deliveries_are_queued_again_once_the_broker_has_had_time_to_return(
     alice, broker_down, monkeypatch
 ):
-    assert notification_services.queue_deliveries([1, 2]) == 0
-    assert notification_services.queue_deliveries([3]) == 0
+    assert notification_tasks.queue_deliveries([1, 2]) == 0
+    assert notification_tasks.queue_deliveries([3]) == 0
     assert len(broker_down) == 1  # the second batch came too soon to ask again
-    later = notification_services._broker_failed_at + notification_services.BROKER_BACKOFF_SECONDS
-    monkeypatch.setattr(notification_services.time, "monotonic", lambda: later + 1)
-    notification_services.queue_deliveries([4])
+    later = notification_tasks._broker_failed_at + notification_tasks.BROKER_BACKOFF_SECONDS
+    monkeypatch.setattr(notification_tasks.time, "monotonic", lambda: later + 1)
+    notification_tasks.queue_deliveries([4])
     assert len(broker_down) == 2

@@ -1,0 +1,74 @@
+"""Reads about people, bodies and boards: who holds which role, and a body's executives."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+
+
+def executives_of(organisation: Organisation) -> QuerySet[User]:
+    """The people who may record this body's decisions today."""
+    authorities = ExecutiveAuthority.objects.in_force().filter(organisation=organisation)
+    return User.objects.filter(pk__in=authorities.values("person_id"))
+
+
+def executives_by_organisation(organisation_ids: Iterable[int]) -> dict[int, set[User]]:
+    """Each body's executives, by organisation id, in one query for them all."""
+    people: dict[int, set[User]] = defaultdict(set)
+    authorities = ExecutiveAuthority.objects.in_force().filter(
+        organisation_id__in=sorted(set(organisation_ids))
+    )
+    for authority in authorities.select_related("person"):
+        people[authority.organisation_id].add(authority.person)
+    return people
+
+
+def executives_among(person_ids: Iterable[int]) -> frozenset[int]:
+    """Which of these people are a body's executive today (one query for them all)."""
+    return frozenset(
+        ExecutiveAuthority.objects.in_force()
+        .filter(person_id__in=sorted(set(person_ids)))
+        .values_list("person_id", flat=True)
+    )
+
+
+def executive_organisation_ids_of(person: User) -> frozenset[int]:
+    """The bodies this person may record decisions for today."""
+    return frozenset(
+        ExecutiveAuthority.objects.in_force()
+        .filter(person=person)
+        .values_list("organisation_id", flat=True)
+    )
+
+
+def board_people(
+    board: Board,
+    *,
+    roles: Iterable[str] | None = None,
+    organisation: Organisation | None = None,
+) -> QuerySet[User]:
+    """People holding a current role on the board (of these roles, for this body), who can
+    sign in."""
+    memberships = BoardMembership.objects.current().filter(board=board)
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    if organisation is not None:
+        memberships = memberships.filter(organisation=organisation)
+    return User.objects.filter(pk__in=memberships.values("person_id"), is_active=True)
+
+
+def secretariats_of(board_ids: Iterable[int]) -> dict[int, set[User]]:
+    """Each board's current, active secretariat, by board id, in one query (for reminders
+    covering many boards' business at once)."""
+    people: dict[int, set[User]] = defaultdict(set)
+    memberships = (
+        BoardMembership.objects.current()
+        .filter(board_id__in=sorted(set(board_ids)), role=BoardMembership.Role.SECRETARIAT)
+        .filter(person__is_active=True)
+        .select_related("person")
+    )
+    for membership in memberships:
+        people[membership.board_id].add(membership.person)
+    return people

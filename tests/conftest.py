@@ -1,7 +1,19 @@
-"""Shared fixtures: a board of two bodies and the people who matter for each view.
+"""Shared fixtures: the bodies, the board and the whole cast of people, one definition each.
 
-alice is the board's secretariat (Police), bob a member (Fire), erin the Fire executive, and
-charlie holds no role on the board at all (another body, another board).
+The board ("warwickshire") joins Warwickshire Police and the Fire and Rescue Service; the county
+council joins it when a test asks for ``council``. The cast:
+
+- alice, the board's secretariat (Police);
+- bob, a board member (Fire) without any other role;
+- dave, the board's chair (Police);
+- frank, a board member (Fire) invited to no meeting;
+- owen, a board member (Police) who owns the opportunity under review;
+- erin, the Fire executive: no board role, authority to decide for Fire;
+- pat, the Police executive, and cara, the council's executive;
+- charlie, of another body, the secretariat of another board ("elsewhere"): no role on this one.
+
+The register's fixtures (opportunities, referrals, reviews) and the meetings' fixtures come from
+``tests/opportunities/fixtures.py`` and ``tests/meetings/fixtures.py``.
 """
 
 import pytest
@@ -17,8 +29,7 @@ from .factories import (
     UserFactory,
 )
 
-# Fixtures of the register (opportunities, referrals, executives of each body).
-pytest_plugins = ["tests.opportunities.fixtures"]
+pytest_plugins = ["tests.opportunities.fixtures", "tests.meetings.fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +44,9 @@ def _fast_and_in_process(settings, tmp_path):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+# --- bodies and boards --------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -72,6 +86,22 @@ def board(police, fire):
 
 
 @pytest.fixture
+def council(board):
+    """Warwickshire County Council, a third body on the board."""
+    body = OrganisationFactory(
+        name="Warwickshire County Council",
+        short_name="WCC",
+        kind=Organisation.Kind.COUNTY_COUNCIL,
+        executive_body="Cabinet",
+    )
+    board.organisations.add(body)
+    return body
+
+
+# --- the board's people -------------------------------------------------------------------------
+
+
+@pytest.fixture
 def alice(board, police):
     """The board's secretariat."""
     person = UserFactory(
@@ -90,11 +120,58 @@ def bob(board, fire):
 
 
 @pytest.fixture
+def dave(board, police):
+    """The board's chair, representing the Police."""
+    person = UserFactory(full_name="Dave Dunn", email="dave@police.example", organisation=police)
+    MembershipFactory(person=person, board=board, role=BoardMembership.Role.CHAIR)
+    return person
+
+
+@pytest.fixture
+def frank(board, fire):
+    """A board member (Fire) invited to no meeting: sees a meeting's agenda, not its papers or
+    its exempt business."""
+    person = UserFactory(full_name="Frank Ford", organisation=fire)
+    MembershipFactory(person=person, board=board, role=BoardMembership.Role.MEMBER)
+    return person
+
+
+@pytest.fixture
+def owen(board, police):
+    """A board member (Police) who owns the opportunity under review."""
+    person = UserFactory(full_name="Owen Oakes", email="owen@police.example", organisation=police)
+    MembershipFactory(person=person, board=board, role=BoardMembership.Role.MEMBER)
+    return person
+
+
+# --- the bodies' executives ---------------------------------------------------------------------
+
+
+@pytest.fixture
 def erin(fire):
     """The Fire and Rescue Service's executive: no board role, authority to decide for Fire."""
     person = UserFactory(full_name="Erin Evans", email="erin@fire.example", organisation=fire)
     AuthorityFactory(person=person, organisation=fire)
     return person
+
+
+@pytest.fixture
+def pat(police):
+    """The Police executive: no board role, authority to decide for the Police."""
+    person = UserFactory(full_name="Pat Price", email="pat@police.example", organisation=police)
+    AuthorityFactory(person=person, organisation=police)
+    return person
+
+
+@pytest.fixture
+def cara(council):
+    """The council's executive: no board role, authority to decide for the council."""
+    person = UserFactory(full_name="Cara Cole", email="cara@council.example", organisation=council)
+    AuthorityFactory(person=person, organisation=council)
+    return person
+
+
+# --- outside the board --------------------------------------------------------------------------
 
 
 @pytest.fixture

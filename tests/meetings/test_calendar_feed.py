@@ -8,7 +8,7 @@ from meetings import services as meeting_services
 from meetings.models import Meeting
 from tests.factories import MeetingFactory
 
-from .conftest import invite_board
+from .helpers import invite_board
 
 pytestmark = pytest.mark.django_db
 

@@ -9,29 +9,18 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from boards.models import BoardMembership
 from meetings.models import Meeting
 from tests.factories import (
     ActionFactory,
     AgendaItemFactory,
     MeetingFactory,
-    MembershipFactory,
     PaperFactory,
-    UserFactory,
     pdf_bytes,
 )
 
-from .conftest import invite_board
+from .helpers import invite_board
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def frank(board, fire):
-    """A board member who is not invited to the meetings below."""
-    person = UserFactory(full_name="Frank Ford", organisation=fire)
-    MembershipFactory(person=person, board=board, role=BoardMembership.Role.MEMBER)
-    return person
 
 
 @pytest.fixture

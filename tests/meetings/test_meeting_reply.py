@@ -9,7 +9,7 @@ from django.urls import reverse
 from meetings.models import MeetingInvitation
 from tests.factories import MembershipFactory, UserFactory
 
-from .conftest import invite_board, reply
+from .helpers import invite_board, reply
 
 pytestmark = pytest.mark.django_db
 Reply = MeetingInvitation.Reply

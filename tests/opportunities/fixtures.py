@@ -1,43 +1,14 @@
-"""Fixtures for the register: a third body (the council) and an executive for each body.
-
-erin decides for Fire (from the shared conftest), pat for Police, cara for the council.
-"""
+"""Fixtures for the register: opportunities at each step, a recommendation referred to each body
+and an opportunity in delivery. The bodies and the people (the council, erin, pat, cara, owen)
+come from tests/conftest.py."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from boards.models import Organisation
 from opportunities import services
 from opportunities.models import Opportunity, Status, Theme
-from tests.factories import AuthorityFactory, OrganisationFactory, UserFactory
-
-
-@pytest.fixture
-def council(board):
-    body = OrganisationFactory(
-        name="Warwickshire County Council",
-        short_name="WCC",
-        kind=Organisation.Kind.COUNTY_COUNCIL,
-        executive_body="Cabinet",
-    )
-    board.organisations.add(body)
-    return body
-
-
-@pytest.fixture
-def pat(police):
-    person = UserFactory(full_name="Pat Price", email="pat@police.example", organisation=police)
-    AuthorityFactory(person=person, organisation=police)
-    return person
-
-
-@pytest.fixture
-def cara(council):
-    person = UserFactory(full_name="Cara Cole", email="cara@council.example", organisation=council)
-    AuthorityFactory(person=person, organisation=council)
-    return person
 
 
 @pytest.fixture
@@ -97,17 +68,6 @@ def referred(assessed, record, alice, police, fire, council, erin, pat, cara):
 
 
 # --- reviews ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def owen(board, police):
-    """A board member (Police) who owns the opportunity under review."""
-    from boards.models import BoardMembership
-    from tests.factories import MembershipFactory
-
-    person = UserFactory(full_name="Owen Oakes", email="owen@police.example", organisation=police)
-    MembershipFactory(person=person, board=board, role=BoardMembership.Role.MEMBER)
-    return person
 
 
 @pytest.fixture

@@ -10,15 +10,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from boards.models import Board, BoardMembership
+from boards.models import Board
 from meetings.models import Meeting
 from opportunities.models import Opportunity, Recommendation, Referral, Status
 from tests.factories import (
     AgendaItemFactory,
     MeetingFactory,
-    MembershipFactory,
     PaperFactory,
-    UserFactory,
 )
 
 SECRETS = [
@@ -54,19 +52,12 @@ def public_board(board):
     return board
 
 
-@pytest.fixture
-def chair(board, police):
-    person = UserFactory(full_name="Dave Dunn", email="dave@police.example", organisation=police)
-    MembershipFactory(person=person, board=board, role=BoardMembership.Role.CHAIR)
-    return person
-
-
 def days(n: int):
     return timezone.now() + timedelta(days=n)
 
 
 @pytest.fixture
-def approved_meeting(public_board, alice, chair):
+def approved_meeting(public_board, alice, dave):
     """Held last month; minutes approved; one open item, one confidential item with a paper."""
     meeting = MeetingFactory(
         board=public_board,
@@ -76,7 +67,7 @@ def approved_meeting(public_board, alice, chair):
         ends_at=days(-30) + timedelta(hours=2),
         status=Meeting.Status.MINUTES_APPROVED,
         minutes_approved_at=days(-5),
-        minutes_approved_by=chair,
+        minutes_approved_by=dave,
         online_link="https://meet.example.org/secret-room",
     )
     AgendaItemFactory(

@@ -16,7 +16,7 @@ def home_url(board) -> str:
 
 
 def test_the_home_page_shows_purpose_bodies_and_voting_members(
-    client, public_board, alice, bob, chair, police, fire
+    client, public_board, alice, bob, dave, police, fire
 ):
     Board.objects.filter(pk=public_board.pk).update(
         public_summary="We find and drive collaboration.", terms_of_reference="Advisory only."

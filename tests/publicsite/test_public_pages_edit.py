@@ -21,8 +21,8 @@ def switch(client, board, on: bool, summary: str = ""):
     return client.post(edit_url(board), data)
 
 
-def test_the_chair_switches_the_public_pages_on(client_of, chair, board):
-    client = client_of(chair)
+def test_the_chair_switches_the_public_pages_on(client_of, dave, board):
+    client = client_of(dave)
     assert client.get(edit_url(board)).status_code == 200
     response = switch(client, board, True, "  We find and drive collaboration.  ")
     assert response.status_code == 302 and response["Location"] == board.get_absolute_url()
@@ -30,7 +30,7 @@ def test_the_chair_switches_the_public_pages_on(client_of, chair, board):
     assert board.public_pages_enabled
     assert board.public_summary == "We find and drive collaboration."
     event = AuditEvent.objects.for_subject(board).get()
-    assert event.actor == chair and event.verb == "public_pages_on"
+    assert event.actor == dave and event.verb == "public_pages_on"
     assert event.before == {"public_pages_enabled": False, "public_summary": ""}
     page = client.get(response["Location"]).content.decode()
     assert "The board&#x27;s public pages are on." in page
@@ -113,11 +113,11 @@ def test_a_summary_too_long_is_a_form_error(client_of, alice, board):
 
 
 def test_the_board_page_offers_the_switch_to_the_chair_and_secretariat_only(
-    client_of, alice, bob, chair, board
+    client_of, alice, bob, dave, board
 ):
     link = f'href="{edit_url(board)}"'
     assert link in client_of(alice).get(board.get_absolute_url()).content.decode()
-    assert link in client_of(chair).get(board.get_absolute_url()).content.decode()
+    assert link in client_of(dave).get(board.get_absolute_url()).content.decode()
     assert link not in client_of(bob).get(board.get_absolute_url()).content.decode()
 
 

@@ -1,8 +1,8 @@
 """Builders for the dashboard's and the report's data, written straight to the tables so each
 test states the exact dates and amounts it counts. The clock stands at noon on 26 November 2026.
 
-dave is the board's chair (Police); charlie's board ("elsewhere") has data of its own that must
-never be counted.
+The people are the shared cast of tests/conftest.py: dave is the board's chair (Police);
+charlie's board ("elsewhere") has data of its own that must never be counted.
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from boards.models import Board, BoardMembership
+from boards.models import Board
 from opportunities.models import Benefit, Opportunity, Recommendation, Referral, Review, Theme
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import UserFactory
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 26)
@@ -28,14 +28,6 @@ def _clock():
 @pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def dave(board, police):
-    """The board's chair, representing the Police."""
-    person = UserFactory(full_name="Dave Dunn", email="dave@police.example", organisation=police)
-    MembershipFactory(person=person, board=board, role=BoardMembership.Role.CHAIR)
-    return person
 
 
 @pytest.fixture

@@ -68,9 +68,9 @@ def test_minutes_lead_to_their_item_on_the_meeting_page(client_of, bob, business
 
 
 def test_confidential_minutes_are_never_found_by_a_member_not_entitled_to_them(
-    client_of, mo, business
+    client_of, frank, business
 ):
-    client = client_of(mo)
+    client = client_of(frank)
     assert labels_found(client, "kestrel") == {"Minutes"}  # open minutes, but no papers
     assert labels_found(client, "falcon") == set()
     assert labels_found(client, "osprey") == set()
@@ -109,7 +109,7 @@ def test_a_draft_meeting_is_found_only_by_the_secretariat_and_chair(
 def test_papers_are_found_only_once_published(client_of, meeting, alice, bob):
     meeting.status = Meeting.Status.SCHEDULED
     meeting.save()
-    from tests.meetings.conftest import invite_board
+    from tests.meetings.helpers import invite_board
 
     invite_board(meeting, alice, bob)
     PaperFactory(meeting=meeting, title="Merlin fleet paper")
@@ -332,6 +332,8 @@ def test_the_plain_search_escapes_its_snippets(client_of, bob, make_opportunity,
     assert "&lt;b&gt;<mark>finch</mark>&lt;/b&gt; &amp; co" in body
 
 
-def test_the_plain_search_keeps_exempt_minutes_hidden(client_of, mo, bob, business, plain_search):
-    assert labels_found(client_of(mo), "falcon") == set()
+def test_the_plain_search_keeps_exempt_minutes_hidden(
+    client_of, frank, bob, business, plain_search
+):
+    assert labels_found(client_of(frank), "falcon") == set()
     assert labels_found(client_of(bob), "falcon") == {"Minutes"}

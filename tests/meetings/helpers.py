@@ -1,0 +1,25 @@
+"""Inviting people to a meeting and recording their replies, straight to the tables."""
+
+from meetings.models import MeetingInvitation
+from tests.factories import MeetingInvitationFactory
+
+
+def invite_board(meeting, *people, guests=()):
+    for person in people:
+        MeetingInvitationFactory(
+            meeting=meeting,
+            person=person,
+            counts_for_quorum=person.memberships.exclude(role="secretariat").exists(),
+        )
+    for person in guests:
+        MeetingInvitationFactory(
+            meeting=meeting,
+            person=person,
+            is_guest=True,
+            organisation=None,
+            counts_for_quorum=False,
+        )
+
+
+def reply(meeting, person, answer):
+    MeetingInvitation.objects.filter(meeting=meeting, person=person).update(reply=answer)

@@ -3,10 +3,13 @@ its own, outside the checkout, migrates, draws a PDF, serves the sign-in page an
 static files with nothing but what the wheel carries. The lock files pin every dependency that
 pyproject.toml asks for, within its range.
 
-The new virtualenv holds only the wheel; the locked dependencies are borrowed from the running
-environment through a .pth file, so that no download is needed.
+The new virtualenv holds only the wheel. The runtime dependencies (requirements.lock, not the
+development tools) are linked from the environment running the tests into a folder that a .pth
+file puts on its path, so that nothing is downloaded and a runtime import of a development-only
+package fails here as it would in the image.
 """
 
+import importlib.metadata
 import io
 import json
 import os
@@ -15,7 +18,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 import venv
 import zipfile
@@ -101,6 +103,29 @@ def wheel_files(wheel) -> set[str]:
         return set(archive.namelist())
 
 
+def locked_requirements(lock: Path) -> list[Requirement]:
+    pins = re.findall(
+        r"^([A-Za-z0-9._-]+==[^\s;\\]+(?:\s*;[^\\\n]+)?)", lock.read_text(), re.MULTILINE
+    )
+    return [Requirement(pin) for pin in pins]
+
+
+def link_runtime_dependencies(folder: Path) -> Path:
+    """requirements.lock's distributions for this Python, linked from the running environment."""
+    folder.mkdir()
+    for requirement in locked_requirements(ROOT / "requirements.lock"):
+        if requirement.marker is not None and not requirement.marker.evaluate():
+            continue
+        distribution = importlib.metadata.distribution(requirement.name)
+        assert requirement.specifier.contains(distribution.version), (
+            f"{requirement.name} {distribution.version} is not the locked version: make install"
+        )
+        top_level = {Path(file).parts[0] for file in distribution.files or ()}
+        for name in top_level - {"..", "__pycache__"}:
+            (folder / name).symlink_to(distribution.locate_file(name))
+    return folder
+
+
 @pytest.fixture(scope="module")
 def deployed(wheel, tmp_path_factory) -> dict:
     """The wheel installed in a fresh virtualenv; a working folder, outside the checkout, with the
@@ -121,9 +146,8 @@ def deployed(wheel, tmp_path_factory) -> dict:
             [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
         ).stdout.strip()
     )
-    # The locked dependencies, from the environment running the tests; only the directory goes on
-    # sys.path (its own .pth files, such as the checkout's editable install, are not read).
-    (site_packages / "locked_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    runtime = link_runtime_dependencies(home / "runtime-dependencies")
+    (site_packages / "runtime_dependencies.pth").write_text(f"{runtime}\n")
 
     workdir = home / "work"
     workdir.mkdir()
@@ -267,9 +291,10 @@ def test_installed_wheel_collects_its_static_files_for_production(deployed):
 
 
 def locked_versions(lock: Path) -> dict[str, str]:
-    text = lock.read_text()
-    pins = re.findall(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)", text, flags=re.MULTILINE)
-    return {canonicalize_name(name): version for name, version in pins}
+    return {
+        canonicalize_name(requirement.name): str(next(iter(requirement.specifier)).version)
+        for requirement in locked_requirements(lock)
+    }
 
 
 def test_lock_files_pin_every_dependency_within_its_range_with_hashes():

@@ -33,9 +33,8 @@ pytest_plugins = ["tests.opportunities.fixtures", "tests.meetings.fixtures"]
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_in_process(settings, tmp_path):
+def _fast_and_in_process(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.MEDIA_ROOT = tmp_path / "media"  # uploaded papers never land in the work tree
     settings.SITE_URL = "https://portal.example.org"
     # Figures are worked out afresh for each request (tests of the cache switch it on).
     settings.DASHBOARD_CACHE_SECONDS = 0
@@ -44,6 +43,12 @@ def _fast_and_in_process(settings, tmp_path):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Uploaded papers, packs and reports never land in the work tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 # --- bodies and boards --------------------------------------------------------------------------

@@ -1,5 +1,4 @@
-"""Meeting fixtures, shared by every folder: a meeting of the board at each point of its life, and
-uploaded files stored in a temporary folder.
+"""Meeting fixtures, shared by every folder: a meeting of the board at each point of its life.
 
 Its people (alice the secretariat, bob a member, dave the chair, erin a guest) come from
 tests/conftest.py."""
@@ -13,11 +12,6 @@ from meetings.models import Meeting
 from tests.factories import AgendaItemFactory, MeetingFactory
 
 from .helpers import invite_board
-
-
-@pytest.fixture(autouse=True)
-def _media_in_a_temporary_folder(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -25,11 +25,6 @@ def _clock():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _media_in_a_temporary_folder(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def elsewhere(charlie) -> Board:
     return Board.objects.get(slug="elsewhere")

@@ -1,8 +1,9 @@
 """The PDFs of a meeting: the agenda pack and the approved minutes. Built by Celery tasks.
 
 The pack is a front sheet and the agenda (rendered by WeasyPrint) followed by the PDF papers in
-agenda order (appended with pypdf). Confidential items' papers are never put in the pack, which
-every invitee may download; the front sheet says so.
+agenda order (appended with pypdf). Every invitee may download the pack and the minutes, so both
+hold open business only (``meetings.selectors.open_business``): exempt items, their papers,
+declarations and actions stay in the portal, for those entitled to them; the PDFs say how many.
 """
 
 import io
@@ -10,14 +11,15 @@ import logging
 import uuid
 
 from django.core.files.base import ContentFile
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
 from core.pdf import render_pdf
 
-from .models import Meeting, Paper
+from .models import Action, DeclarationOfInterest, Meeting, Paper
+from .selectors import open_business
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +27,9 @@ log = logging.getLogger(__name__)
 def _papers_in_order(meeting: Meeting) -> list[Paper]:
     """Meeting-level papers first, then each item's papers in agenda order."""
     papers = list(
-        meeting.papers.select_related("agenda_item", "current_version").filter(
-            current_version__isnull=False
-        )
+        open_business(
+            meeting.papers.select_related("agenda_item", "current_version"), confidential_ok=False
+        ).filter(current_version__isnull=False)
     )
     return sorted(
         papers,
@@ -40,13 +42,11 @@ def _papers_in_order(meeting: Meeting) -> list[Paper]:
 
 
 def agenda_pack_pdf(meeting: Meeting) -> bytes:
-    """Front sheet, agenda, then every non-confidential PDF paper, in agenda order."""
-    items = list(meeting.items.all())
-    included, left_out, withheld = [], [], []
+    """Front sheet, agenda, then every PDF paper of open business, in agenda order."""
+    items = list(open_business(meeting.items.all(), confidential_ok=False, item=""))
+    included, left_out = [], []
     for paper in _papers_in_order(meeting):
-        if paper.confidential:
-            withheld.append(paper)
-        elif paper.current_version.kind == "pdf":
+        if paper.current_version.kind == "pdf":
             included.append(paper)
         else:
             left_out.append(paper)
@@ -67,7 +67,7 @@ def agenda_pack_pdf(meeting: Meeting) -> bytes:
             "items": items,
             "included": [paper for paper, _ in readers],
             "left_out": left_out + unreadable,
-            "withheld": withheld,
+            "exempt_items": meeting.items.filter(confidential=True).count(),
             "built_at": timezone.now(),
         },
     )
@@ -109,7 +109,7 @@ def agenda_pack_store(*, meeting_id: int, generation: int) -> None:
 def minutes_pdf(meeting: Meeting) -> bytes:
     invitations = list(meeting.invitations.select_related("person", "organisation"))
     items = list(
-        meeting.items.prefetch_related(
+        open_business(meeting.items.all(), confidential_ok=False, item="").prefetch_related(
             Prefetch("declarations", queryset=_declarations()),
             Prefetch("actions", queryset=_actions()),
         )
@@ -124,19 +124,16 @@ def minutes_pdf(meeting: Meeting) -> bytes:
                 meeting=meeting, agenda_item__isnull=True
             ),
             "meeting_actions": _actions().filter(meeting=meeting, agenda_item__isnull=True),
+            "exempt_items": meeting.items.filter(confidential=True).count(),
         },
     )
 
 
-def _declarations():
-    from .models import DeclarationOfInterest
-
+def _declarations() -> QuerySet[DeclarationOfInterest]:
     return DeclarationOfInterest.objects.select_related("person")
 
 
-def _actions():
-    from .models import Action
-
+def _actions() -> QuerySet[Action]:
     return Action.objects.select_related("owner")
 
 

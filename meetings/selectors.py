@@ -1,31 +1,205 @@
-"""Reads about meetings: who sees which meetings and business, and the lists pages show."""
+"""Reads about meetings, and the one rule of who sees which meetings and which business.
 
+The rule, for signed-in people (``meetings.permissions`` says the same of a single meeting, and
+a test holds the two equal for every role and state):
+
+- the board's secretariat and chair (or vice-chair) see all of their board's meetings, drafts
+  included, with their papers and exempt business;
+- otherwise a draft is hidden; the board's members and the meeting's invitees see the rest;
+- papers, once published, are the invitees';
+- exempt (confidential) business is for invitees who are the board's own members, never
+  guests.
+
+For the public (no sign-in), a board whose public pages are on shows its meetings past the
+draft stage, the agenda once the papers are published and the minutes once approved — never
+exempt business. Every page, PDF, feed, search and public page reads these functions.
+"""
+
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
-from .models import Action, Meeting, MeetingInvitation
+from boards.models import Board
+from boards.permissions import CHAIR_ROLES, Person, Role, current_memberships
+
+from .models import (
+    HELD_STATES,
+    PUBLISHED_STATES,
+    Action,
+    AgendaItem,
+    Meeting,
+    MeetingInvitation,
+)
 
 Status = Meeting.Status
 HOME_LIST_LIMIT = 10
 FEED_HISTORY = timedelta(days=365)
 
 
-def feed_meetings(person) -> QuerySet[Meeting]:
-    """The person's meetings from a year ago onwards: what a calendar program needs, without
-    re-sending years of history on every refresh."""
-    return (
-        Meeting.objects.filter(
-            invitations__person=person, starts_at__gte=timezone.now() - FEED_HISTORY
+# --- Who sees which meetings and business -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Conditions:
+    agenda: Q
+    papers: Q
+    exempt: Q
+
+
+def _conditions(person: Person) -> _Conditions | None:
+    """The rule as conditions on meetings, or None for someone who is not signed in."""
+    if not person.is_authenticated:
+        return None
+    memberships = current_memberships(person)
+    member_boards = sorted({m.board_id for m in memberships})
+    staff_boards = sorted(
+        {m.board_id for m in memberships if m.role == Role.SECRETARIAT or m.role in CHAIR_ROLES}
+    )
+    invitations = MeetingInvitation.objects.filter(person=person)
+    invited = Q(pk__in=invitations.values("meeting_id"))
+    staff = Q(board_id__in=staff_boards)
+    own_member_invited = Q(board_id__in=member_boards) & Q(
+        pk__in=invitations.filter(is_guest=False).values("meeting_id")
+    )
+    return _Conditions(
+        agenda=staff | (~Q(status=Status.DRAFT) & (Q(board_id__in=member_boards) | invited)),
+        papers=staff | (Q(status__in=PUBLISHED_STATES) & invited),
+        exempt=staff | own_member_invited,
+    )
+
+
+def meetings_visible_to(person: Person) -> QuerySet[Meeting]:
+    """Every meeting whose page the person may open."""
+    conditions = _conditions(person)
+    if conditions is None:
+        return Meeting.objects.none()
+    return Meeting.objects.filter(conditions.agenda)
+
+
+def meetings_with_exempt_business_open_to(person: Person) -> QuerySet[Meeting]:
+    """The meetings whose exempt (confidential) business the person may see."""
+    conditions = _conditions(person)
+    if conditions is None:
+        return Meeting.objects.none()
+    return Meeting.objects.filter(conditions.agenda & conditions.exempt)
+
+
+def open_business(queryset: QuerySet, *, confidential_ok: bool, item: str = "agenda_item"):
+    """Agenda items, papers, declarations or actions without exempt business unless the reader
+    may see it. ``item`` is the path to the agenda item ("" for agenda items themselves)."""
+    if confidential_ok:
+        return queryset
+    field = f"{item}__confidential" if item else "confidential"
+    return queryset.exclude(**{field: True})
+
+
+def agenda_items_visible_to(person: Person) -> QuerySet[AgendaItem]:
+    """Agenda items the person may read, across meetings: the open business of the meetings
+    they may see, and exempt business only where it is open to them."""
+    conditions = _conditions(person)
+    if conditions is None:
+        return AgendaItem.objects.none()
+    visible = Meeting.objects.filter(conditions.agenda)
+    exempt_open = Meeting.objects.filter(conditions.agenda & conditions.exempt)
+    return AgendaItem.objects.filter(meeting__in=visible).filter(
+        Q(confidential=False) | Q(meeting__in=exempt_open)
+    )
+
+
+@dataclass(frozen=True)
+class MeetingScope:
+    """Ids of the meetings whose agenda, minutes, papers and exempt business the person may
+    see."""
+
+    agenda: frozenset[int]
+    minutes: frozenset[int]
+    papers: frozenset[int]
+    confidential: frozenset[int]
+
+
+NO_SCOPE = MeetingScope(frozenset(), frozenset(), frozenset(), frozenset())
+
+
+def meeting_scope(person: Person, among: QuerySet | None = None) -> MeetingScope:
+    """The person's scope in one query: the meetings whose agenda they may see, each flagged
+    for its minutes, papers and exempt business (a thousand meetings cost a few milliseconds
+    this way, where judging each with the page rules cost far more).
+
+    Given ``among`` (a query of meeting ids), only those meetings are looked at: a search
+    passes the meetings where something matched, which are usually few.
+    """
+    conditions = _conditions(person)
+    if conditions is None:
+        return NO_SCOPE
+    meetings = Meeting.objects.filter(conditions.agenda)
+    if among is not None:
+        meetings = meetings.filter(pk__in=among)
+    found = list(
+        meetings.order_by()
+        .annotate(
+            held=_flag(Q(status__in=HELD_STATES)),
+            papers_open=_flag(conditions.papers),
+            exempt_open=_flag(conditions.exempt),
         )
+        .values_list("pk", "held", "papers_open", "exempt_open")
+    )
+    return MeetingScope(
+        agenda=frozenset(pk for pk, *_ in found),
+        minutes=frozenset(pk for pk, held, _, _ in found if held),
+        papers=frozenset(pk for pk, _, open_, _ in found if open_),
+        confidential=frozenset(pk for pk, _, _, exempt in found if exempt),
+    )
+
+
+def _flag(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+# --- What the public sees -----------------------------------------------------------------------
+
+
+def public_meetings(board: Board) -> QuerySet[Meeting]:
+    """Every meeting past the draft stage: its date and place are public from when it is set."""
+    return board.meetings.exclude(status=Status.DRAFT)
+
+
+def agenda_is_public(meeting: Meeting) -> bool:
+    """The agenda is public once the papers are published (and a cancelled meeting's never)."""
+    return meeting.status in PUBLISHED_STATES
+
+
+def minutes_are_public(meeting: Meeting) -> bool:
+    """Minutes are public only when the chair has approved them, never as a draft."""
+    return meeting.status == Status.MINUTES_APPROVED
+
+
+def public_items(meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The meeting's agenda items a visitor may read: none before publication, and never
+    exempt business."""
+    if not agenda_is_public(meeting):
+        return AgendaItem.objects.none()
+    return open_business(meeting.items.all(), confidential_ok=False, item="")
+
+
+# --- Lists --------------------------------------------------------------------------------------
+
+
+def feed_meetings(person: Person) -> QuerySet[Meeting]:
+    """The meetings the person is invited to, from a year ago onwards, that they may see and
+    that have left the draft stage: what a calendar program needs, without re-sending years
+    of history on every refresh."""
+    return (
+        meetings_visible_to(person)
+        .filter(invitations__person=person, starts_at__gte=timezone.now() - FEED_HISTORY)
         .exclude(status=Status.DRAFT)
         .select_related("board")
         .order_by("starts_at")
     )
 
 
-def home_panels(person) -> dict:
+def home_panels(person: Person) -> dict:
     """My next meetings, the replies I owe and my open actions, for the home page."""
     now = timezone.now()
     upcoming = (

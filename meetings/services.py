@@ -22,9 +22,8 @@ from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
-from . import tasks
+from . import moves, tasks
 from .models import (
-    TRANSITIONS,
     Action,
     AgendaItem,
     CalendarFeed,
@@ -85,20 +84,9 @@ def meeting_quorum(
 
 
 def _guard(meeting: Meeting, to: str, reason: str) -> None:
-    if to not in TRANSITIONS.get(meeting.status, ()):
-        raise MeetingRefused(
-            f"A meeting that is {meeting.get_status_display().lower()} cannot be marked "
-            f"{Status(to).label.lower()}."
-        )
-    now = timezone.now()
-    if to == Status.SCHEDULED and meeting.starts_at <= now:
-        raise MeetingRefused("The meeting's start is in the past: change its date first.")
-    if to == Status.PAPERS_PUBLISHED and meeting.agenda_signed_off_at is None:
-        raise MeetingRefused("The chair must sign the agenda off before the papers go out.")
-    if to == Status.HELD and meeting.starts_at > now:
-        raise MeetingRefused("The meeting has not started yet, so it cannot be marked held.")
-    if to == Status.CANCELLED and not reason.strip():
-        raise MeetingRefused("Give the reason for cancelling; invitees are told it.")
+    refusal = moves.blocker(meeting, to, reason)
+    if refusal:
+        raise MeetingRefused(refusal)
 
 
 @transaction.atomic

@@ -47,11 +47,10 @@ from .models import (
     Paper,
     PaperVersion,
 )
+from .moves import CHAIR_ONLY, MOVES, SECRETARIAT_ONLY, moves_open_to
 from .services import MeetingRefused
 
 Status = Meeting.Status
-SECRETARIAT_ONLY = "Only the board's secretariat may do this."
-CHAIR_ONLY = "Only the board's chair or vice-chair may do this."
 
 MEETINGS_PER_PAGE = 25
 UPCOMING_SHOWN = 20
@@ -102,11 +101,7 @@ def refusals_shown(view):
 @require_GET
 def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     board = board_for(request.user, slug)
-    meetings = board.meetings.all()
-    if not (
-        permissions.is_secretariat(request.user, board) or permissions.is_chair(request.user, board)
-    ):
-        meetings = meetings.exclude(status=Status.DRAFT)
+    meetings = selectors.meetings_visible_to(request.user).filter(board=board)
     now = timezone.now()
     upcoming = meetings.filter(ends_at__gte=now).order_by("starts_at")
     past = Paginator(meetings.filter(ends_at__lt=now).order_by("-starts_at"), MEETINGS_PER_PAGE)
@@ -132,15 +127,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     papers = Paper.objects.select_related("current_version", "agenda_item").filter(
         current_version__isnull=False
     )
-    items = list(
-        meeting.items.select_related("opportunity").prefetch_related(
-            Prefetch("papers", queryset=papers)
-        )
-    )
-    general_papers = list(papers.filter(meeting=meeting, agenda_item__isnull=True))
-    invitations = list(meeting.invitations.select_related("person", "organisation"))
     may_view_papers = permissions.can_view_papers(person, meeting)
     confidential_ok = permissions.may_see_confidential(person, meeting)
+    all_items = meeting.items.select_related("opportunity").prefetch_related(
+        Prefetch("papers", queryset=papers)
+    )
+    items = list(selectors.open_business(all_items, confidential_ok=confidential_ok, item=""))
+    general_papers = list(papers.filter(meeting=meeting, agenda_item__isnull=True))
+    invitations = list(meeting.invitations.select_related("person", "organisation"))
     for paper in general_papers + [p for item in items for p in item.papers.all()]:
         paper.visible = may_view_papers and (not paper.confidential or confidential_ok)
     mine = permissions.invitation_of(person, meeting)
@@ -153,25 +147,25 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "general_papers": general_papers,
             "invitations": invitations,
             "my_invitation": mine,
+            "moves": moves_open_to(person, meeting),
             "may_view_papers": may_view_papers,
             "confidential_ok": confidential_ok,
             "quorum": meeting_services.meeting_quorum(board=meeting.board, invitations=invitations),
             "attended_quorum": meeting_services.meeting_quorum(
                 board=meeting.board, invitations=invitations, by_attendance=True
             ),
-            "declarations": _open_business(
-                DeclarationOfInterest.objects.filter(meeting=meeting), confidential_ok
+            "exempt_items_withheld": 0
+            if confidential_ok
+            else meeting.items.filter(confidential=True).count(),
+            "declarations": selectors.open_business(
+                DeclarationOfInterest.objects.filter(meeting=meeting),
+                confidential_ok=confidential_ok,
             ).select_related("person", "agenda_item"),
-            "actions": _open_business(
-                Action.objects.filter(meeting=meeting), confidential_ok
+            "actions": selectors.open_business(
+                Action.objects.filter(meeting=meeting), confidential_ok=confidential_ok
             ).select_related("owner", "agenda_item", "meeting__board"),
         },
     )
-
-
-def _open_business(queryset, confidential_ok: bool):
-    """Declarations and actions of confidential items are for those entitled to them only."""
-    return queryset if confidential_ok else queryset.exclude(agenda_item__confidential=True)
 
 
 # --- Creating, changing and moving a meeting on -------------------------------------------------
@@ -214,28 +208,15 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-TRANSITION_MESSAGES = {
-    Status.SCHEDULED: "The meeting is scheduled and the invitations are on their way.",
-    Status.PAPERS_PUBLISHED: "The papers are published; invitees are being told and the agenda "
-    "pack is being built.",
-    Status.HELD: "The meeting is marked as held. Record attendance and write the minutes.",
-    Status.MINUTES_DRAFTED: "The minutes are marked as drafted, ready for the chair to approve.",
-    Status.MINUTES_APPROVED: "The minutes are approved and locked; their PDF is being produced.",
-}
-
-
 @require_POST
 @refusals_shown
 def meeting_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    to = request.POST.get("to", "")
-    if to not in TRANSITION_MESSAGES:
+    move = MOVES.get(request.POST.get("to", ""))
+    if move is None or move.page is not None:
         return _bad_request(request, "That is not a step a meeting can take.")
-    if to == Status.MINUTES_APPROVED:
-        meeting = _meeting_for(request, pk, permissions.can_chair_meeting, CHAIR_ONLY)
-    else:
-        meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
-    meeting_services.meeting_transition(meeting=meeting, actor=request.user, to=to)
-    messages.success(request, TRANSITION_MESSAGES[to])
+    meeting = _meeting_for(request, pk, move.allowed, move.refusal)
+    meeting_services.meeting_transition(meeting=meeting, actor=request.user, to=move.to)
+    messages.success(request, move.done)
     return redirect(meeting)
 
 
@@ -251,7 +232,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
             to=Status.CANCELLED,
             reason=form.cleaned_data["reason"],
         )
-        messages.success(request, "The meeting is cancelled and every invitee is being told.")
+        messages.success(request, MOVES[Status.CANCELLED].done)
         return redirect(meeting)
     return render(request, "meetings/meeting_cancel.html", {"form": form, "meeting": meeting})
 

@@ -23,13 +23,8 @@ from openpyxl.utils import get_column_letter
 
 from boards.models import Board
 
+from . import permissions, selectors
 from .models import Outcome, Recommendation, Referral
-from .views import (
-    _with_participating_names,
-    matrix_board,
-    matrix_recommendations,
-    register_filtered,
-)
 
 CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -159,7 +154,7 @@ REGISTER_COLUMNS = [
 def register_table(request: HttpRequest) -> Table:
     """The register as the person sees it with the filters and sort of the query string; bad
     filter values are ignored, as on the page."""
-    _form, opportunities, sort = register_filtered(request)
+    _form, opportunities, sort = selectors.register_filtered(request.user, request.GET)
     opportunities = (
         opportunities.select_related("board", "lead_organisation", "owner")
         .defer("non_cashable_benefits", "risks")
@@ -170,7 +165,7 @@ def register_table(request: HttpRequest) -> Table:
 
 def _register_rows(opportunities) -> Iterator[list]:
     for chunk in _chunks(opportunities):
-        for opportunity in _with_participating_names(chunk):
+        for opportunity in selectors.with_participating_names(chunk):
             yield [
                 opportunity.reference,
                 opportunity.title,
@@ -226,7 +221,7 @@ def matrix_table(board: Board) -> Table:
         *(Column(body.short_name, 24) for body in bodies),
         Column("Outcome", 14),
     ]
-    recommendations = matrix_recommendations(board)
+    recommendations = selectors.matrix_recommendations(board)
     return Table("Decisions", columns, _matrix_rows(recommendations, bodies))
 
 
@@ -263,7 +258,7 @@ def _matrix_filename(board: Board) -> str:
 def _matrix_download(build: Callable[[Table, str], HttpResponse]):
     @require_GET
     def view(request: HttpRequest, slug: str) -> HttpResponse:
-        board = matrix_board(request, slug)
+        board = permissions.decision_matrix_board(request.user, slug)
         return build(matrix_table(board), _matrix_filename(board))
 
     return view

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -253,6 +253,21 @@ class Outcome(models.TextChoices):
     NOT_APPROVED = "not_approved", "Not approved"
 
 
+class RecommendationQuerySet(models.QuerySet):
+    def in_force(self):
+        """Recommendations sent to the bodies and not superseded by a later version."""
+        return self.filter(superseded_at__isnull=True, sent_at__isnull=False)
+
+    def approved_by_every_body(self):
+        """Recommendations whose outcome is "approved": referred to at least one body, and
+        every body approved (with or without conditions). The rule ``outcome_of`` applies to a
+        single recommendation, as a query; a test holds the two equal."""
+        referrals = Referral.objects.filter(recommendation=OuterRef("pk"))
+        return self.filter(
+            Exists(referrals), ~Exists(referrals.exclude(status__in=Referral.APPROVALS))
+        )
+
+
 class Recommendation(models.Model):
     """The board's advisory recommendation on an opportunity. A revision is a new version."""
 
@@ -279,6 +294,8 @@ class Recommendation(models.Model):
     superseded_at = models.DateTimeField(null=True, blank=True)
     # The wording (weight B) as a full-text document, written by a PostgreSQL trigger.
     search_document = SearchVectorField(null=True, editable=False)
+
+    objects = RecommendationQuerySet.as_manager()
 
     class Meta:
         ordering = ["opportunity", "-version"]

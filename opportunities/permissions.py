@@ -6,6 +6,7 @@ from boards.models import Board
 from boards.permissions import (
     Person,
     Role,
+    board_for,
     boards_of,
     can_decide_for,
     can_view_board,
@@ -67,6 +68,16 @@ def can_decide_referral(person: Person, referral: Referral) -> bool:
 @register_rule("view_decisions")
 def can_view_decision_matrix(person: Person, board: Board) -> bool:
     return is_secretariat(person, board)
+
+
+def decision_matrix_board(person: Person, slug: str) -> Board:
+    """The board whose decision matrix (page or download) is asked for."""
+    return board_for(
+        person,
+        slug,
+        can_view_decision_matrix,
+        "Only the board's secretariat may see the decision matrix.",
+    )
 
 
 @register_rule("review_opportunity")

@@ -23,6 +23,7 @@ from boards.models import Organisation, User
 from core.batching import batch_size_for
 
 from .models import Benefit, Opportunity, Rag, Review, Status
+from .selectors import current_estimates
 from .services import WorkflowError
 
 
@@ -226,21 +227,6 @@ def _estimate_changed(current: Benefit | None, line: BodyBenefit, period_end: da
 
 
 # --- reading the benefits back ------------------------------------------------------------------
-
-
-def current_estimates(opportunity: Opportunity) -> dict[int, Benefit]:
-    """The latest estimate of each body, by body id (one query; an opportunity has a handful of
-    estimates, so the newest of each body is picked here rather than with PostgreSQL's
-    DISTINCT ON, which the embedded SQLite default lacks)."""
-    rows = (
-        Benefit.objects.filter(opportunity=opportunity, kind=Benefit.Kind.ESTIMATED)
-        .select_related("organisation")
-        .order_by("organisation_id", "-recorded_at", "-pk")
-    )
-    latest: dict[int, Benefit] = {}
-    for row in rows:
-        latest.setdefault(row.organisation_id, row)
-    return latest
 
 
 @dataclass

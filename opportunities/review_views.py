@@ -21,10 +21,10 @@ from .review_forms import EstimatesForm, ReviewForm, ReviewsFilterForm, body_ben
 from .review_services import (
     benefit_estimates_set,
     benefits_by_body,
-    current_estimates,
     opportunity_bodies,
     review_record,
 )
+from .selectors import current_estimates
 from .services import WorkflowError
 
 PAGE_SIZE = 25

@@ -1,30 +1,26 @@
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
-from boards.models import Board, Organisation
-from boards.permissions import board_for, boards_of, executive_organisation_ids
+from boards.models import Board
+from boards.permissions import executive_organisation_ids
 
-from . import permissions, review_views, services
+from . import permissions, review_views, selectors, services
 from .forms import (
     AssessmentForm,
     DecisionForm,
     OpportunityForm,
     RecommendationForm,
-    RegisterFilterForm,
     TransitionForm,
 )
 from .models import (
     RECOMMENDABLE,
-    REVIEWS_DUE_WITHIN_DAYS,
     Opportunity,
     Recommendation,
     Referral,
@@ -48,38 +44,17 @@ RECENTLY_DECIDED_SHOWN = 10
 # --- the register -------------------------------------------------------------------------------
 
 
-def register_filtered(request: HttpRequest) -> tuple[RegisterFilterForm, QuerySet, str]:
-    """The register as the person may see it, with the query string's filters (bad values are
-    ignored, the form says why) and the field to sort by: for the page and its downloads."""
-    person = request.user
-    organisations = list(
-        Organisation.objects.filter(boards__in=boards_of(person))
-        .distinct()
-        .order_by("name")
-        .only("name")
-    )
-    form = RegisterFilterForm(request.GET or None, organisations=organisations)
-    opportunities = permissions.opportunities_visible_to(person)
-    sort = "-updated_at"
-    if form.is_valid():
-        opportunities = _filter_register(opportunities, form.cleaned_data)
-        sort = RegisterFilterForm.SORTS.get(
-            form.cleaned_data["sort"] or "-updated", ("-updated_at",)
-        )[0]
-    return form, opportunities, sort
-
-
 @require_GET
 def register_list(request: HttpRequest) -> HttpResponse:
     person = request.user
-    form, opportunities, sort = register_filtered(request)
+    form, opportunities, sort = selectors.register_filtered(request.user, request.GET)
     opportunities = (
         opportunities.select_related("lead_organisation")
         .defer("summary", "non_cashable_benefits", "risks")
         .order_by(sort, "-pk")
     )
     page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _with_participating_names(_page_rows(page, opportunities))
+    page.object_list = selectors.with_participating_names(_page_rows(page, opportunities))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -113,51 +88,6 @@ def _page_rows(page, opportunities) -> list[Opportunity]:
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "")
     return min(int(raw), 100_000) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
-
-
-def _with_participating_names(opportunities: list[Opportunity]) -> list[Opportunity]:
-    """Attach each opportunity's participating bodies' short names, in one query for the page
-    (lighter than a prefetch of whole organisations for a column of names)."""
-    names: dict[int, list[str]] = {opportunity.pk: [] for opportunity in opportunities}
-    links = (
-        Opportunity.participating_organisations.through.objects.filter(opportunity_id__in=names)
-        .order_by("organisation__short_name")
-        .values_list("opportunity_id", "organisation__short_name")
-    )
-    for opportunity_id, short_name in links:
-        names[opportunity_id].append(short_name)
-    for opportunity in opportunities:
-        opportunity.participating_names = ", ".join(names[opportunity.pk])
-    return opportunities
-
-
-def _filter_register(opportunities, data: dict):
-    if data["q"]:
-        text = data["q"].strip()
-        match = Q(title__icontains=text) | Q(summary__icontains=text)
-        reference = text.upper().removeprefix("BLC-").lstrip("0")
-        if reference.isascii() and reference.isdigit():
-            match |= Q(pk=int(reference))
-        opportunities = opportunities.filter(match)
-    for field, lookup in (
-        ("status", "status"),
-        ("theme", "theme"),
-        ("rag", "rag"),
-        ("lead", "lead_organisation"),
-    ):
-        if data[field]:
-            opportunities = opportunities.filter(**{lookup: data[field]})
-    if data["body"]:
-        opportunities = opportunities.filter(participating_organisations__id=data["body"])
-    today = timezone.localdate()
-    if data["review"] == "overdue":
-        opportunities = opportunities.review_overdue(today)
-    elif data["review"] == "30":
-        opportunities = opportunities.under_review().filter(
-            next_review_on__gte=today,
-            next_review_on__lte=today + timedelta(days=REVIEWS_DUE_WITHIN_DAYS),
-        )
-    return opportunities
 
 
 def _visible_opportunity(request: HttpRequest, pk: int) -> Opportunity:
@@ -203,9 +133,6 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "participating": opportunity.participating_organisations.order_by("name"),
             "recommendations": recommendations,
             "timeline": AuditEvent.objects.for_subject(opportunity).select_related("actor")[:200],
-            "agenda_items": opportunity.agenda_items.select_related("meeting")
-            .exclude(meeting__status="draft")
-            .order_by("-meeting__starts_at"),
             "may_manage": may_manage,
             "transition_form": TransitionForm(choices=manual_transitions(opportunity.status))
             if may_manage
@@ -487,45 +414,11 @@ def referral_document(request: HttpRequest, pk: int) -> FileResponse:
 # --- the secretariat's decision matrix --------------------------------------------------------
 
 
-def matrix_board(request: HttpRequest, slug: str) -> Board:
-    """The board whose decision matrix is asked for: another board is a 404 (the person's own
-    boards are already loaded with their roles), a member without the role a 403."""
-    return board_for(
-        request.user,
-        slug,
-        permissions.can_view_decision_matrix,
-        "Only the board's secretariat may see the decision matrix.",
-    )
-
-
-def matrix_recommendations(board: Board):
-    """The board's sent recommendations, newest first, each with its referrals (prefetched)."""
-    return (
-        Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
-        .select_related("opportunity")
-        .defer(
-            "wording",
-            "opportunity__summary",
-            "opportunity__non_cashable_benefits",
-            "opportunity__risks",
-        )
-        .prefetch_related(
-            Prefetch(
-                "referrals",
-                queryset=Referral.objects.only(
-                    "recommendation_id", "organisation_id", "status", "due_on"
-                ),
-            )
-        )
-        .order_by("-sent_at", "-pk")
-    )
-
-
 @require_GET
 def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
-    board = matrix_board(request, slug)
+    board = permissions.decision_matrix_board(request.user, slug)
     bodies = list(board.organisations.filter(active=True).order_by("name"))
-    recommendations = matrix_recommendations(board)
+    recommendations = selectors.matrix_recommendations(board)
     # Newest first, a page at a time with "newer" and "older" links: a log needs no total.
     number = _page_number(request)
     fetched = list(recommendations[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1])

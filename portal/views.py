@@ -10,12 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from boards import permissions
-from boards.models import Board, PersonInvitation
+from boards.models import PersonInvitation
 from meetings import selectors as meeting_selectors
-from opportunities.models import Referral
-
-# The home page lists the most urgent few of each kind; the full lists are a click away.
-ATTENTION_LIMIT = 10
+from opportunities import selectors as opportunity_selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -46,34 +43,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "boards": boards,
             "authorities": authorities,
             "pending_invitations": pending_invitations,
-            "referrals_awaiting": _referrals_awaiting(person),
-            "overdue_decisions": _overdue_decisions(secretariat_boards),
+            "referrals_awaiting": opportunity_selectors.referrals_awaiting(person),
+            "overdue_decisions": opportunity_selectors.overdue_decisions(secretariat_boards),
             "today": timezone.localdate(),
             **meeting_selectors.home_panels(person),
         },
-    )
-
-
-def _referrals_awaiting(person) -> list:
-    bodies = permissions.executive_organisation_ids(person)
-    if not bodies:
-        return []
-    return list(
-        Referral.objects.for_executive(bodies)
-        .awaiting_decision()
-        .select_related("organisation", "recommendation__opportunity")
-        .order_by("due_on", "pk")[:ATTENTION_LIMIT]
-    )
-
-
-def _overdue_decisions(boards: list[Board]) -> list:
-    if not boards:
-        return []
-    return list(
-        Referral.objects.awaiting_decision()
-        .filter(recommendation__opportunity__board__in=boards, due_on__lt=timezone.localdate())
-        .select_related("organisation", "recommendation__opportunity")
-        .order_by("due_on", "pk")[:ATTENTION_LIMIT]
     )
 
 

@@ -1,4 +1,7 @@
-"""What a visitor who has not signed in may see of a board: the one place that decides.
+"""What a visitor who has not signed in may see of a board.
+
+Meetings follow the meetings' one visibility rule (``meetings.selectors``); the register's
+public part is decided here.
 
 The board's public pages are off until its chair or secretariat switches them on
 (``boards.permissions.can_manage_public_pages``). When on, they show:
@@ -14,8 +17,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from boards.models import Board
-from meetings.models import PUBLISHED_STATES, AgendaItem, Meeting
-from opportunities.models import Opportunity, Recommendation, Referral, Status
+from meetings.models import Meeting
+from meetings.selectors import agenda_is_public, minutes_are_public, public_items, public_meetings
+from opportunities.models import Opportunity, Recommendation, Status
 
 NO_BOARD = "There is no board at this address."
 SWITCHED_OFF = "This board does not publish its pages: its public pages are switched off."
@@ -35,11 +39,6 @@ def public_board(slug: str) -> Board:
     return board
 
 
-def public_meetings(board: Board) -> QuerySet[Meeting]:
-    """Every meeting past the draft stage: its date and place are public from when it is set."""
-    return board.meetings.exclude(status=Meeting.Status.DRAFT)
-
-
 def public_meeting(board: Board, pk: int) -> Meeting:
     meeting = public_meetings(board).filter(pk=pk).first()
     if meeting is None:
@@ -47,31 +46,13 @@ def public_meeting(board: Board, pk: int) -> Meeting:
     return meeting
 
 
-def agenda_is_public(meeting: Meeting) -> bool:
-    """The agenda is public once the papers are published (and a cancelled meeting's never)."""
-    return meeting.status in PUBLISHED_STATES
-
-
-def minutes_are_public(meeting: Meeting) -> bool:
-    """Minutes are public only when the chair has approved them, never as a draft."""
-    return meeting.status == Meeting.Status.MINUTES_APPROVED
-
-
-def public_items(meeting: Meeting) -> QuerySet[AgendaItem]:
-    """The meeting's agenda items a visitor may read: none before publication, and never a
-    confidential (exempt) one."""
-    if not agenda_is_public(meeting):
-        return AgendaItem.objects.none()
-    return meeting.items.filter(confidential=False)
-
-
 def _approved_current_recommendation() -> Exists:
     """The opportunity's current recommendation was sent and every body approved it."""
-    referrals = Referral.objects.filter(recommendation=OuterRef("pk"))
-    current = Recommendation.objects.filter(
-        opportunity=OuterRef("pk"), superseded_at__isnull=True, sent_at__isnull=False
-    ).filter(Exists(referrals), ~Exists(referrals.exclude(status__in=Referral.APPROVALS)))
-    return Exists(current)
+    return Exists(
+        Recommendation.objects.in_force()
+        .approved_by_every_body()
+        .filter(opportunity=OuterRef("pk"))
+    )
 
 
 def public_opportunities(board: Board) -> QuerySet[Opportunity]:
@@ -82,3 +63,14 @@ def public_opportunities(board: Board) -> QuerySet[Opportunity]:
     return board.opportunities.filter(
         Q(status__in=APPROVED_STATES) | Q(status=Status.CLOSED) & _approved_current_recommendation()
     )
+
+
+__all__ = [
+    "agenda_is_public",
+    "minutes_are_public",
+    "public_board",
+    "public_items",
+    "public_meeting",
+    "public_meetings",
+    "public_opportunities",
+]

@@ -34,15 +34,11 @@ ATTENDED = (MeetingInvitation.Attendance.PRESENT, MeetingInvitation.Attendance.S
 def approved_in_period(board, start: date, end: date) -> list[Recommendation]:
     """Current recommendations every body approved, whose last decision fell in the period."""
     return list(
-        Recommendation.objects.filter(
-            opportunity__board=board, superseded_at__isnull=True, sent_at__isnull=False
-        )
-        .annotate(
-            last_decision=Max("referrals__decided_at"),
-            not_approved=Count("referrals", filter=~Q(referrals__status__in=Referral.APPROVALS)),
-        )
+        Recommendation.objects.in_force()
+        .approved_by_every_body()
+        .filter(opportunity__board=board)
+        .annotate(last_decision=Max("referrals__decided_at"))
         .filter(
-            not_approved=0,
             last_decision__date__gte=start,
             last_decision__date__lte=end,
         )

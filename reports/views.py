@@ -25,8 +25,6 @@ RUNS_LISTED = 20
 STALE_AFTER = timedelta(minutes=15)
 
 
-
-
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     board = board_for(

@@ -82,5 +82,7 @@ def test_approving_the_minutes_produces_their_pdf_without_confidential_minutes(
     text = "".join(page.extract_text() for page in reader.pages)
     assert "Agreed." in text
     assert "Write to the chief." in text
-    assert "Depot sale" in text and "Secret terms." not in text
+    # Every invitee may download the minutes: exempt business is neither named nor minuted.
+    assert "Depot sale" not in text and "Secret terms." not in text
+    assert "1 item of exempt (confidential) business is minuted separately" in text
     assert "Dave Dunn" in text

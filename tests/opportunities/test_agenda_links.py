@@ -149,15 +149,31 @@ def test_an_item_of_another_opportunity_cannot_be_chosen(
     assert not Recommendation.objects.exists()
 
 
-def test_a_confidential_items_title_stays_off_the_opportunity_page(
+def test_a_confidential_item_is_listed_only_for_those_who_may_see_exempt_business(
+    client_of, alice, bob, held_meeting, opportunity
+):
+    AgendaItemFactory(
+        meeting=held_meeting, title="Supplier pricing", confidential=True, opportunity=opportunity
+    )
+    # Bob, a member not invited to the meeting, may not see its exempt business at all.
+    body = client_of(bob).get(opportunity.get_absolute_url()).content.decode()
+    assert "a confidential item" not in body
+    assert "Supplier pricing" not in body
+    # The secretariat sees that the board took it up in private, still without the title.
+    body = client_of(alice).get(opportunity.get_absolute_url()).content.decode()
+    assert "a confidential item" in body
+    assert "Supplier pricing" not in body
+
+
+def test_an_invited_member_sees_the_confidential_item_listed(
     client_of, bob, held_meeting, opportunity
 ):
     AgendaItemFactory(
         meeting=held_meeting, title="Supplier pricing", confidential=True, opportunity=opportunity
     )
+    MeetingInvitationFactory(meeting=held_meeting, person=bob)
     body = client_of(bob).get(opportunity.get_absolute_url()).content.decode()
     assert "a confidential item" in body
-    assert "Supplier pricing" not in body
 
 
 def test_a_non_ascii_agenda_item_number_is_ignored(client_of, alice, assessed):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from opportunities.models import Benefit, Opportunity, Status
-from opportunities.review_services import current_estimates
+from opportunities.selectors import current_estimates
 
 pytestmark = pytest.mark.django_db
 

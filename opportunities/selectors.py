@@ -1,0 +1,150 @@
+"""Reads of the register: the register as a person may see it, filtered; the decision matrix;
+the referrals awaiting a decision; each body's current benefit estimates."""
+
+from datetime import timedelta
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from boards.models import Board, Organisation
+from boards.permissions import Person, boards_of, executive_organisation_ids
+
+from . import permissions
+from .forms import RegisterFilterForm
+from .models import REVIEWS_DUE_WITHIN_DAYS, Benefit, Opportunity, Recommendation, Referral
+
+
+def register_filtered(
+    person: Person, data: QueryDict
+) -> tuple[RegisterFilterForm, QuerySet[Opportunity], str]:
+    """The register as the person may see it, with the query string's filters (bad values are
+    ignored, the form says why) and the field to sort by: for the page and its downloads."""
+    organisations = list(
+        Organisation.objects.filter(boards__in=boards_of(person))
+        .distinct()
+        .order_by("name")
+        .only("name")
+    )
+    form = RegisterFilterForm(data or None, organisations=organisations)
+    opportunities = permissions.opportunities_visible_to(person)
+    sort = "-updated_at"
+    if form.is_valid():
+        opportunities = filter_register(opportunities, form.cleaned_data)
+        sort = RegisterFilterForm.SORTS.get(
+            form.cleaned_data["sort"] or "-updated", ("-updated_at",)
+        )[0]
+    return form, opportunities, sort
+
+
+def filter_register(opportunities: QuerySet[Opportunity], data: dict) -> QuerySet[Opportunity]:
+    """The register narrowed by the filter form's cleaned values."""
+    if data["q"]:
+        text = data["q"].strip()
+        match = Q(title__icontains=text) | Q(summary__icontains=text)
+        reference = text.upper().removeprefix("BLC-").lstrip("0")
+        if reference.isascii() and reference.isdigit():
+            match |= Q(pk=int(reference))
+        opportunities = opportunities.filter(match)
+    for field, lookup in (
+        ("status", "status"),
+        ("theme", "theme"),
+        ("rag", "rag"),
+        ("lead", "lead_organisation"),
+    ):
+        if data[field]:
+            opportunities = opportunities.filter(**{lookup: data[field]})
+    if data["body"]:
+        opportunities = opportunities.filter(participating_organisations__id=data["body"])
+    today = timezone.localdate()
+    if data["review"] == "overdue":
+        opportunities = opportunities.review_overdue(today)
+    elif data["review"] == "30":
+        opportunities = opportunities.under_review().filter(
+            next_review_on__gte=today,
+            next_review_on__lte=today + timedelta(days=REVIEWS_DUE_WITHIN_DAYS),
+        )
+    return opportunities
+
+
+def with_participating_names(opportunities: list[Opportunity]) -> list[Opportunity]:
+    """Attach each opportunity's participating bodies' short names, in one query for the page
+    (lighter than a prefetch of whole organisations for a column of names)."""
+    names: dict[int, list[str]] = {opportunity.pk: [] for opportunity in opportunities}
+    links = (
+        Opportunity.participating_organisations.through.objects.filter(opportunity_id__in=names)
+        .order_by("organisation__short_name")
+        .values_list("opportunity_id", "organisation__short_name")
+    )
+    for opportunity_id, short_name in links:
+        names[opportunity_id].append(short_name)
+    for opportunity in opportunities:
+        opportunity.participating_names = ", ".join(names[opportunity.pk])
+    return opportunities
+
+
+def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
+    """The board's sent recommendations, newest first, each with its referrals (prefetched)."""
+    return (
+        Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
+        .select_related("opportunity")
+        .defer(
+            "wording",
+            "opportunity__summary",
+            "opportunity__non_cashable_benefits",
+            "opportunity__risks",
+        )
+        .prefetch_related(
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.only(
+                    "recommendation_id", "organisation_id", "status", "due_on"
+                ),
+            )
+        )
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def current_estimates(opportunity: Opportunity) -> dict[int, Benefit]:
+    """The latest estimate of each body, by body id (one query; an opportunity has a handful of
+    estimates, so the newest of each body is picked here rather than with PostgreSQL's
+    DISTINCT ON, which the embedded SQLite default lacks)."""
+    rows = (
+        Benefit.objects.filter(opportunity=opportunity, kind=Benefit.Kind.ESTIMATED)
+        .select_related("organisation")
+        .order_by("organisation_id", "-recorded_at", "-pk")
+    )
+    latest: dict[int, Benefit] = {}
+    for row in rows:
+        latest.setdefault(row.organisation_id, row)
+    return latest
+
+
+# --- the home page's panels ---------------------------------------------------------------------
+ATTENTION_LIMIT = 10
+
+
+def referrals_awaiting(person: Person, limit: int = ATTENTION_LIMIT) -> list[Referral]:
+    """The most urgent referrals awaiting a decision by one of the person's bodies."""
+    bodies = executive_organisation_ids(person)
+    if not bodies:
+        return []
+    return list(
+        Referral.objects.for_executive(bodies)
+        .awaiting_decision()
+        .select_related("organisation", "recommendation__opportunity")
+        .order_by("due_on", "pk")[:limit]
+    )
+
+
+def overdue_decisions(boards: list[Board], limit: int = ATTENTION_LIMIT) -> list[Referral]:
+    """The longest overdue decisions on these boards' recommendations."""
+    if not boards:
+        return []
+    return list(
+        Referral.objects.awaiting_decision()
+        .filter(recommendation__opportunity__board__in=boards, due_on__lt=timezone.localdate())
+        .select_related("organisation", "recommendation__opportunity")
+        .order_by("due_on", "pk")[:limit]
+    )

@@ -214,7 +214,7 @@ def test_a_bodys_executives_are_the_people_who_may_decide_for_it(police, fire):
     }
 
 
-# --- Board pages: one refusal behaviour -----------------------------------------------------------
+# --- Board pages: one refusal behaviour ----------------------------------------------------
 
 BOARD_PAGES = [
     # (URL name, whether a plain member may open it)
@@ -248,7 +248,7 @@ def test_every_board_page_refuses_the_same_way(
     assert client.get(url).status_code == 302
 
 
-# --- Meeting moves: the page offers exactly what the request accepts -------------------------------
+# --- Meeting moves: the page offers exactly what the request accepts ---------------------------
 
 
 def test_the_meeting_page_offers_exactly_the_moves_the_request_accepts(

@@ -38,6 +38,13 @@ ENV = {
 }
 
 
+def use_database(name: str) -> None:
+    global DATABASE, DATABASE_URL
+    DATABASE = name
+    DATABASE_URL = f"postgres://postgres:postgres@127.0.0.1:5432/{name}"
+    ENV["DATABASE_URL"] = DATABASE_URL
+
+
 def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=ENV, check=True)
 
@@ -73,56 +80,69 @@ def generate() -> None:
     now = timezone.now()
     today = timezone.localdate()
     rng = random.Random(2017)
-    opportunities = Opportunity.objects.bulk_create(
-        Opportunity(
-            board=board,
-            title=f"Collaboration opportunity {n:05d}: {rng.choice(TOPICS)}",
-            summary="Joint working between the services. " * 5,
-            theme=rng.choice(Theme.values),
-            lead_organisation=rng.choice(bodies),
-            proposed_by=rng.choice(people),
-            status=rng.choice(Status.values),
-            rag=rng.choice(["", *Rag.values]),
-            next_review_on=today + timedelta(days=rng.randint(-60, 300)),
-        )
-        for n in range(10_000)
+    opportunities = insert(
+        Opportunity,
+        (
+            Opportunity(
+                board=board,
+                title=f"Collaboration opportunity {n:05d}: {rng.choice(TOPICS)}",
+                summary="Joint working between the services. " * 5,
+                theme=rng.choice(Theme.values),
+                lead_organisation=rng.choice(bodies),
+                proposed_by=rng.choice(people),
+                status=rng.choice(Status.values),
+                rag=rng.choice(["", *Rag.values]),
+                next_review_on=today + timedelta(days=rng.randint(-60, 300)),
+            )
+            for n in range(10_000)
+        ),
     )
     through = Opportunity.participating_organisations.through
-    through.objects.bulk_create(
-        through(opportunity_id=o.pk, organisation_id=body.pk)
-        for o in opportunities
-        for body in rng.sample(bodies, 2)
+    insert(
+        through,
+        (
+            through(opportunity_id=o.pk, organisation_id=body.pk)
+            for o in opportunities
+            for body in rng.sample(bodies, 2)
+        ),
     )
-    recommendations = Recommendation.objects.bulk_create(
-        Recommendation(
-            opportunity=o,
-            version=1,
-            wording="The board recommends it.",
-            agreed_on=today - timedelta(days=90),
-            decision_due_on=today + timedelta(days=rng.randint(-30, 60)),
-            recorded_by=people[0],
-            sent_at=now,
-        )
-        for o in opportunities[:3000]
+    recommendations = insert(
+        Recommendation,
+        (
+            Recommendation(
+                opportunity=o,
+                version=1,
+                wording="The board recommends it.",
+                agreed_on=today - timedelta(days=90),
+                decision_due_on=today + timedelta(days=rng.randint(-30, 60)),
+                recorded_by=people[0],
+                sent_at=now,
+            )
+            for o in opportunities[:3000]
+        ),
     )
     statuses = [Referral.Status.PENDING, Referral.Status.APPROVED, Referral.Status.DECLINED]
-    Referral.objects.bulk_create(
-        Referral(
-            recommendation=r,
-            organisation=body,
-            due_on=r.decision_due_on,
-            sent_at=now,
-            status=(status := rng.choice(statuses)),
-            decided_at=None if status == Referral.Status.PENDING else now,
-        )
-        for r in recommendations
-        for body in bodies[:3]
+    insert(
+        Referral,
+        (
+            Referral(
+                recommendation=r,
+                organisation=body,
+                due_on=r.decision_due_on,
+                sent_at=now,
+                status=(status := rng.choice(statuses)),
+                decided_at=None if status == Referral.Status.PENDING else now,
+            )
+            for r in recommendations
+            for body in bodies[:3]
+        ),
     )
     _generate_meetings(board, people, now, rng)
     _generate_notifications(board, people, now, rng)
     _generate_reviews(opportunities, bodies, people, today, rng)
     subject_type = ContentType.objects.get_for_model(Opportunity)
-    AuditEvent.objects.bulk_create(
+    insert(
+        AuditEvent,
         (
             AuditEvent(
                 subject_type=subject_type,
@@ -133,8 +153,15 @@ def generate() -> None:
             )
             for n in range(100_000)
         ),
-        batch_size=5000,
     )
+
+
+def insert(model, rows):
+    """bulk_create in batches that keep each statement under PostgreSQL's 65 535 bind
+    parameters (the portal binds them server-side)."""
+    from core.batching import batch_size_for
+
+    return model.objects.bulk_create(rows, batch_size=batch_size_for(model))
 
 
 TOPICS = [
@@ -155,7 +182,8 @@ def _generate_reviews(opportunities, bodies, people, today, rng) -> None:
     from opportunities.models import REVIEWABLE, Benefit, Rag, Review
 
     reviewed = [o for o in opportunities if o.status in REVIEWABLE]
-    reviews = Review.objects.bulk_create(
+    reviews = insert(
+        Review,
         (
             Review(
                 opportunity=o,
@@ -168,9 +196,9 @@ def _generate_reviews(opportunities, bodies, people, today, rng) -> None:
             for o in reviewed
             for n in (1, 2)
         ),
-        batch_size=5000,
     )
-    Benefit.objects.bulk_create(
+    insert(
+        Benefit,
         (
             Benefit(
                 opportunity_id=r.opportunity_id,
@@ -184,9 +212,9 @@ def _generate_reviews(opportunities, bodies, people, today, rng) -> None:
             for r in reviews
             for body in bodies[:2]
         ),
-        batch_size=5000,
     )
-    Benefit.objects.bulk_create(
+    insert(
+        Benefit,
         (
             Benefit(
                 opportunity=o,
@@ -199,7 +227,6 @@ def _generate_reviews(opportunities, bodies, people, today, rng) -> None:
             for o in reviewed
             for body in bodies[:2]
         ),
-        batch_size=5000,
     )
 
 
@@ -209,30 +236,37 @@ def _generate_meetings(board, people, now, rng) -> None:
     from meetings.models import AgendaItem, CalendarFeed, Meeting, MeetingInvitation
 
     members = list(BoardMembership.objects.current().filter(board=board).select_related("person"))
-    meetings = Meeting.objects.bulk_create(
-        Meeting(
-            board=board,
-            title=f"Board meeting {n}",
-            venue="Shire Hall, Warwick",
-            starts_at=(start := now + timedelta(days=7 * (n - 900))),
-            ends_at=start + timedelta(hours=2),
-            status=Meeting.Status.MINUTES_APPROVED if n < 900 else Meeting.Status.SCHEDULED,
-            created_by=people[0],
-        )
-        for n in range(1000)
+    meetings = insert(
+        Meeting,
+        (
+            Meeting(
+                board=board,
+                title=f"Board meeting {n}",
+                venue="Shire Hall, Warwick",
+                starts_at=(start := now + timedelta(days=7 * (n - 900))),
+                ends_at=start + timedelta(hours=2),
+                status=Meeting.Status.MINUTES_APPROVED if n < 900 else Meeting.Status.SCHEDULED,
+                created_by=people[0],
+            )
+            for n in range(1000)
+        ),
     )
-    MeetingInvitation.objects.bulk_create(
-        MeetingInvitation(
-            meeting=meeting,
-            person=m.person,
-            organisation=m.organisation,
-            counts_for_quorum=True,
-            reply=rng.choice(MeetingInvitation.Reply.values),
-        )
-        for meeting in meetings
-        for m in members
+    insert(
+        MeetingInvitation,
+        (
+            MeetingInvitation(
+                meeting=meeting,
+                person=m.person,
+                organisation=m.organisation,
+                counts_for_quorum=True,
+                reply=rng.choice(MeetingInvitation.Reply.values),
+            )
+            for meeting in meetings
+            for m in members
+        ),
     )
-    AgendaItem.objects.bulk_create(
+    insert(
+        AgendaItem,
         (
             AgendaItem(
                 meeting=meeting,
@@ -246,7 +280,6 @@ def _generate_meetings(board, people, now, rng) -> None:
             for meeting in meetings
             for position in (1, 2, 3)
         ),
-        batch_size=5000,
     )
     member = next(m.person for m in members if m.person.email == "simon.ashworth@police.example")
     CalendarFeed.objects.update_or_create(person=member, defaults={"token": "bench-feed-token"})
@@ -260,7 +293,8 @@ def _generate_notifications(board, people, now, rng) -> None:
         Notification.Status.PENDING,
         Notification.Status.FAILED,
     ]
-    Notification.objects.bulk_create(
+    insert(
+        Notification,
         (
             Notification(
                 recipient=people[n % len(people)],
@@ -275,7 +309,6 @@ def _generate_notifications(board, people, now, rng) -> None:
             )
             for n in range(50_000)
         ),
-        batch_size=5000,
     )
 
 
@@ -325,13 +358,25 @@ def main() -> None:
     parser.add_argument(
         "--only", help="measure only the pages whose name contains this (and the baseline)"
     )
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help="with --keep-data, measure another database (a migrated copy, say); printed only",
+    )
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.database != DATABASE:
+        if not options.keep_data:
+            parser.error("--database needs --keep-data: only bluelight_bench is ever rebuilt")
+        use_database(options.database)
     if options.generate:
         generate()
         return
+    built_in = None
     if not options.keep_data:
+        started = time.monotonic()
         build_database()
+        built_in = time.monotonic() - started
     member = session_cookie("simon.ashworth@police.example", root=ROOT, env=ENV)
     secretariat = session_cookie("priya.shah@warwickshire-cc.example", root=ROOT, env=ENV)
     executive = session_cookie("nadia.cole@fire.example", root=ROOT, env=ENV)
@@ -351,6 +396,7 @@ def main() -> None:
     )
     try:
         time.sleep(3)
+        load_before = os.getloadavg()[0]
         pages = [
             ("trivial signed-in page", "/password/change/done/", member),
             ("register, first page", "/register/", member),
@@ -414,6 +460,7 @@ def main() -> None:
             ).stdout.split()
         ]
         memory = resident_mb(workers)
+        load_after = os.getloadavg()[0]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(10)
@@ -434,8 +481,12 @@ def main() -> None:
     lines += [
         "",
         "Worker resident memory after the run: " + ", ".join(f"{m:.0f} MB" for m in memory),
+        f"Load average (1 min) before and after: {load_before:.1f}, {load_after:.1f} on "
+        f"{os.cpu_count()} CPUs (the run's own load included)",
     ]
-    if not options.only:  # a partial run is printed, never kept as the results
+    if built_in is not None:
+        lines.append(f"Data built from scratch (migrate, seed_demo, bulk rows) in {built_in:.0f} s")
+    if not options.only and DATABASE == "bluelight_bench":  # others are printed, never kept
         RESULTS.parent.mkdir(exist_ok=True)
         RESULTS.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -133,7 +132,3 @@ def _event_cache_key(meeting: Meeting) -> str:
         )
     )
     return "ics-event:" + hashlib.sha256(shown.encode()).hexdigest()
-
-
-def feed_path(token: str) -> str:
-    return reverse("calendar_feed", kwargs={"token": token})

@@ -24,10 +24,10 @@ def meeting_reminders_send(*, today: date | None = None) -> int:
     """Remind invitees who have not replied to a meeting in the coming week, and owners of
     actions due within a week or overdue; returns how many reminders were considered."""
     today = today or timezone.localdate()
-    return _reply_reminders(today) + _action_reminders(today)
+    return _reply_reminders() + _action_reminders(today)
 
 
-def _reply_reminders(today: date) -> int:
+def _reply_reminders() -> int:
     now = timezone.now()
     owed = MeetingInvitation.objects.filter(
         reply=MeetingInvitation.Reply.NO_REPLY,

@@ -183,6 +183,44 @@ def public_items(meeting: Meeting) -> QuerySet[AgendaItem]:
     return open_business(meeting.items.all(), confidential_ok=False, item="")
 
 
+# --- Quorum ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quorum:
+    needed: int
+    bodies: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.bodies)
+
+    @property
+    def quorate(self) -> bool:
+        return self.count >= self.needed
+
+
+def meeting_quorum(
+    *, board: Board, invitations: list[MeetingInvitation], by_attendance: bool = False
+) -> Quorum:
+    """Member bodies represented: by replies before the meeting, by attendance after it.
+
+    Takes the invitations already fetched (with their organisations), so it adds no query.
+    """
+    represented = {
+        MeetingInvitation.Attendance.PRESENT,
+        MeetingInvitation.Attendance.SUBSTITUTE,
+    }
+    bodies = {
+        invitation.organisation.short_name
+        for invitation in invitations
+        if invitation.counts_for_quorum
+        and invitation.organisation is not None
+        and (invitation.attendance in represented if by_attendance else invitation.represents)
+    }
+    return Quorum(needed=board.quorum_bodies, bodies=tuple(sorted(bodies)))
+
+
 # --- Lists --------------------------------------------------------------------------------------
 
 

@@ -6,7 +6,6 @@ after the transaction commits. Its docstring lists those side effects.
 """
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
@@ -15,7 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from boards.models import Board, BoardMembership, User
+from boards.models import BoardMembership, User
 from core.batching import batch_size_for
 from core.exceptions import Refused
 from core.uploads import Kind, safe_original_name
@@ -40,44 +39,6 @@ Status = Meeting.Status
 
 class MeetingRefused(Refused):
     """An operation on a meeting that is not possible now."""
-
-
-# --- Quorum ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Quorum:
-    needed: int
-    bodies: tuple[str, ...]
-
-    @property
-    def count(self) -> int:
-        return len(self.bodies)
-
-    @property
-    def quorate(self) -> bool:
-        return self.count >= self.needed
-
-
-def meeting_quorum(
-    *, board: Board, invitations: list[MeetingInvitation], by_attendance: bool = False
-) -> Quorum:
-    """Member bodies represented: by replies before the meeting, by attendance after it.
-
-    Takes the invitations already fetched (with their organisations), so it adds no query.
-    """
-    represented = {
-        MeetingInvitation.Attendance.PRESENT,
-        MeetingInvitation.Attendance.SUBSTITUTE,
-    }
-    bodies = {
-        invitation.organisation.short_name
-        for invitation in invitations
-        if invitation.counts_for_quorum
-        and invitation.organisation is not None
-        and (invitation.attendance in represented if by_attendance else invitation.represents)
-    }
-    return Quorum(needed=board.quorum_bodies, bodies=tuple(sorted(bodies)))
 
 
 # --- The meeting's life ------------------------------------------------------------------------

@@ -150,8 +150,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "moves": moves_open_to(person, meeting),
             "may_view_papers": may_view_papers,
             "confidential_ok": confidential_ok,
-            "quorum": meeting_services.meeting_quorum(board=meeting.board, invitations=invitations),
-            "attended_quorum": meeting_services.meeting_quorum(
+            "quorum": selectors.meeting_quorum(board=meeting.board, invitations=invitations),
+            "attended_quorum": selectors.meeting_quorum(
                 board=meeting.board, invitations=invitations, by_attendance=True
             ),
             "exempt_items_withheld": 0

@@ -90,14 +90,6 @@ class AssessmentForm(OpportunityForm):
         return value
 
 
-class BoardChoiceForm(forms.Form):
-    board = forms.ModelChoiceField(queryset=Board.objects.none(), label="Board")
-
-    def __init__(self, *args, boards, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["board"].queryset = Board.objects.filter(pk__in=[b.pk for b in boards])
-
-
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(label="Move to", choices=())
     reason = forms.CharField(

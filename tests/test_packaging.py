@@ -31,20 +31,8 @@ from pypdf import PdfReader
 pytestmark = pytest.mark.packaging
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = {
-    "bluelight",
-    "core",
-    "audit",
-    "boards",
-    "notifications",
-    "opportunities",
-    "meetings",
-    "publicsite",
-    "search",
-    "reports",
-    "portal",
-    "demo",
-}
+# Every package at the top of the checkout is part of the portal, except the tests and benchmarks.
+APPS = {init.parent.name for init in ROOT.glob("*/__init__.py")} - {"tests", "benchmarks"}
 # Left out of the tree the wheel is built from, as .dockerignore leaves them out of an image.
 NOT_SOURCE = {
     ".git",

@@ -5,24 +5,11 @@ import re
 
 import pytest
 
-from boards.models import BoardMembership
 from meetings.models import Meeting, MeetingInvitation
 from tests.e2e.journeys import sign_in
-from tests.factories import MembershipFactory, UserFactory, pdf_bytes
+from tests.factories import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _media_in_a_temporary_folder(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def chair(board, police):
-    person = UserFactory(full_name="Dave Dunn", email="dave@police.example", organisation=police)
-    MembershipFactory(person=person, board=board, role=BoardMembership.Role.CHAIR)
-    return person
 
 
 def meeting_items(title):
@@ -30,7 +17,7 @@ def meeting_items(title):
 
 
 def test_meeting_from_scheduling_to_a_members_reply_and_download(
-    live_server, browser, page, board, alice, bob, chair, tmp_path
+    live_server, browser, page, board, alice, bob, dave, tmp_path
 ):
     base = live_server.url
     sign_in(page, base, "alice@police.example")

@@ -16,7 +16,7 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 DJANGO_SETTINGS_MODULE=bluelight.settings \
-    MEDIA_ROOT=/app/media
+    MEDIA_ROOT=/app/media STATIC_ROOT=/app/staticfiles
 
 # WeasyPrint draws the PDFs (agenda packs, minutes, reports) with Pango and needs a font.
 RUN apt-get update \

@@ -1,3 +1,7 @@
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -7,17 +11,17 @@ from .models import AuditEvent
 def audit_record(
     *,
     subject: models.Model,
-    actor,
+    actor: AbstractBaseUser | AnonymousUser | None,
     verb: str,
     summary: str,
-    before: dict | None = None,
-    after: dict | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an event to the subject's audit trail (in the caller's transaction)."""
     return AuditEvent.objects.create(
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
         verb=verb,
         summary=summary[:500],
         before=before or {},

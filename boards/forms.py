@@ -1,4 +1,5 @@
 from functools import partial
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -26,7 +27,7 @@ class SignInForm(AuthenticationForm):
 class PortalPasswordResetForm(PasswordResetForm):
     """Queues the reset e-mail for a Celery task instead of sending it during the request."""
 
-    def save(self, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         for person in self.get_users(self.cleaned_data["email"]):
             transaction.on_commit(partial(tasks.send_password_reset_email.delay, person.pk))
 
@@ -48,7 +49,8 @@ class InvitePersonForm(forms.Form):
 
     def __init__(self, *args, board: Board, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = board.organisations.order_by("name")
+        organisation = cast(forms.ModelChoiceField, self.fields["organisation"])
+        organisation.queryset = board.organisations.order_by("name")
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from datetime import date, timedelta
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -44,10 +45,10 @@ class Organisation(models.Model):
         return self.name
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email: str, password: str | None, **extra):
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:
             raise ValueError("A person needs an e-mail address to sign in.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -55,17 +56,17 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: str, password: str | None = None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra)
 
-    def get_by_natural_key(self, username):
+    def get_by_natural_key(self, username: str | None) -> "User":
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
 
@@ -89,6 +90,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
+
+    # Remembered for the request by boards.permissions (set on first use, never stored).
+    _current_memberships: "list[BoardMembership]"
+    _executive_organisation_ids: frozenset[int]
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -148,8 +153,8 @@ class Board(models.Model):
         return reverse("board_detail", kwargs={"slug": self.slug})
 
 
-class MembershipQuerySet(models.QuerySet):
-    def current(self, on: date | None = None):
+class MembershipQuerySet(models.QuerySet["BoardMembership"]):
+    def current(self, on: date | None = None) -> Self:
         """Memberships in force on a day (today by default)."""
         on = on or timezone.localdate()
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
@@ -201,12 +206,12 @@ class BoardMembership(models.Model):
         return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
 
 
-class AuthorityQuerySet(models.QuerySet):
-    def current(self, on: date | None = None):
+class AuthorityQuerySet(models.QuerySet["ExecutiveAuthority"]):
+    def current(self, on: date | None = None) -> Self:
         on = on or timezone.localdate()
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)
 
-    def in_force(self, on: date | None = None):
+    def in_force(self, on: date | None = None) -> Self:
         """Authorities that let someone decide for a body today: current, held by a person who
         can sign in, for a body that is still active. The one definition of "a body's
         executives"."""
@@ -249,8 +254,8 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationQuerySet(models.QuerySet):
-    def pending(self):
+class InvitationQuerySet(models.QuerySet["PersonInvitation"]):
+    def pending(self) -> Self:
         return self.filter(accepted_at__isnull=True, revoked_at__isnull=True).filter(
             expires_at__gt=timezone.now()
         )

@@ -6,6 +6,7 @@ board memberships and executive authorities, fetched once per request and kept o
 """
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ Person = User | AnonymousUser
 Role = BoardMembership.Role
 CHAIR_ROLES = frozenset({Role.CHAIR, Role.VICE_CHAIR})
 BOARD_ROLES = frozenset(Role.values)
+Rule = TypeVar("Rule", bound=Callable[..., bool])
 
 
 def current_memberships(person: Person) -> list[BoardMembership]:
@@ -130,10 +132,10 @@ RULES: dict[str, Callable[..., bool]] = {
 }
 
 
-def register_rule(name: str):
+def register_rule(name: str) -> Callable[[Rule], Rule]:
     """Decorator: make a permission function available to templates under ``name``."""
 
-    def add(function: Callable[..., bool]) -> Callable[..., bool]:
+    def add(function: Rule) -> Rule:
         if name in RULES and RULES[name] is not function:
             raise ValueError(f"A permission rule called {name!r} already exists.")
         RULES[name] = function
@@ -153,7 +155,7 @@ def can_manage_public_pages(person: Person, board: Board) -> bool:
     return runs_board(person, board)
 
 
-def may(person: Person, action: str, obj=None) -> bool:
+def may(person: Person, action: str, obj: Any = None) -> bool:
     try:
         rule = RULES[action]
     except KeyError:

@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import permissions, services
 from .forms import InvitePersonForm
+from .http import AuthenticatedHttpRequest
 from .models import BoardMembership, PersonInvitation
 
 
 @require_GET
-def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def board_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = permissions.board_for(request.user, slug)
     current = (
         BoardMembership.objects.current()
@@ -46,7 +47,7 @@ def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def person_invite(request: HttpRequest, slug: str) -> HttpResponse:
+def person_invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = permissions.board_for(request.user, slug, permissions.can_invite_people)
     form = InvitePersonForm(request.POST or None, board=board)
     if request.method == "POST" and form.is_valid():
@@ -64,7 +65,7 @@ def person_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     board = permissions.board_for(request.user, slug, permissions.can_invite_people)
     invitation = get_object_or_404(
         PersonInvitation.objects.filter(board=board, accepted_at__isnull=True), pk=pk

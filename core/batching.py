@@ -31,9 +31,9 @@ def batch_size_for(model: type[models.Model], fields: Iterable[str] | None = Non
     if fields is None:
         per_row = sum(1 for field in opts.concrete_fields if not getattr(field, "generated", False))
     else:
-        fields = [opts.get_field(name) for name in fields]
-        if not fields:
+        model_fields = [opts.get_field(name) for name in fields]
+        if not model_fields:
             raise ValueError("bulk_update needs at least one field.")
         pk_columns = len(getattr(opts, "pk_fields", None) or [opts.pk])
-        per_row = len(fields) * (pk_columns + 1) + pk_columns
+        per_row = len(model_fields) * (pk_columns + 1) + pk_columns
     return max(1, PARAMETER_BUDGET // per_row)

@@ -19,7 +19,7 @@ def send_templated_email(
     ``headers`` extra message headers, e.g. ``List-Unsubscribe`` or a fixed ``Message-ID``.
     """
     context = {"portal_name": settings.PORTAL_NAME, "site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"emails/{template}_subject.txt", context)
+    subject: str = render_to_string(f"emails/{template}_subject.txt", context)
     subject = " ".join(subject.split())
     text = render_to_string(f"emails/{template}.txt", context)
     html = render_to_string(f"emails/{template}.html", context)

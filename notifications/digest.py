@@ -53,9 +53,7 @@ def unsubscribe_url(person: User) -> str:
 
 def person_for_unsubscribe_token(token: str) -> User:
     try:
-        pk = signing.loads(
-            token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE.total_seconds()
-        )
+        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     except signing.SignatureExpired:
         raise UnsubscribeLinkInvalid(
             "This link to stop the daily digest has expired. Sign in and choose how you hear "

@@ -102,7 +102,7 @@ class Notification(models.Model):
         return self.get_status_display()
 
 
-STATUS_FOR_DELIVERY = {
+STATUS_FOR_DELIVERY: dict[str, str] = {
     Delivery.IMMEDIATE: Notification.Status.PENDING,
     Delivery.DIGEST: Notification.Status.DIGEST,
     Delivery.PORTAL: Notification.Status.PORTAL_ONLY,

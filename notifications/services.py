@@ -3,11 +3,13 @@ each person's choice of how to hear of each kind of notice."""
 
 import contextvars
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import transaction
 
+from boards.models import Board, User
 from boards.permissions import is_executive
 from boards.selectors import executives_among
 from core.batching import batch_size_for
@@ -31,7 +33,7 @@ class PreferenceNotAllowed(Refused):
 
 
 @contextmanager
-def notifications_suppressed():
+def notifications_suppressed() -> Iterator[None]:
     """No notifications inside the block (loading demonstration data, for instance)."""
     token = _suppressed.set(True)
     try:
@@ -42,13 +44,13 @@ def notifications_suppressed():
 
 def notification_create_many(
     *,
-    recipients: Iterable,
+    recipients: Iterable[User],
     kind: str,
     event_key: str,
     subject: str,
     link: str,
-    payload: dict,
-    board=None,
+    payload: dict[str, Any],
+    board: Board | None = None,
 ) -> list[int]:
     """Write one notification per recipient for an event and queue the immediate e-mails;
     returns the ids queued.
@@ -99,7 +101,7 @@ def notification_deliveries_for(*, recipient_ids: Iterable[int], kind: str) -> d
             "recipient_id", "delivery"
         )
     )
-    executives = frozenset()
+    executives: frozenset[int] = frozenset()
     if kind in EXECUTIVE_DUTY_KINDS and Delivery.PORTAL in chosen.values():
         executives = executives_among(pk for pk, d in chosen.items() if d == Delivery.PORTAL)
     return {
@@ -110,7 +112,7 @@ def notification_deliveries_for(*, recipient_ids: Iterable[int], kind: str) -> d
     }
 
 
-def notification_preferences_of(person) -> dict[str, str]:
+def notification_preferences_of(person: User) -> dict[str, str]:
     """The delivery in force for every kind of notice, for this person (one query)."""
     chosen = dict(person.notification_preferences.values_list("kind", "delivery"))
     executive = is_executive(person)
@@ -123,7 +125,7 @@ def notification_preferences_of(person) -> dict[str, str]:
 
 
 @transaction.atomic
-def notification_preferences_set(*, person, deliveries: Mapping[str, str]) -> dict[str, str]:
+def notification_preferences_set(*, person: User, deliveries: Mapping[str, str]) -> dict[str, str]:
     """Record how the person wants to hear of each kind named; returns the kinds changed.
 
     Refuses (PreferenceNotAllowed) a choice the rules forbid, such as an executive silencing
@@ -151,7 +153,7 @@ def notification_preferences_set(*, person, deliveries: Mapping[str, str]) -> di
     return changed
 
 
-def _redirect_waiting_digest(person, changed: Mapping[str, str]) -> None:
+def _redirect_waiting_digest(person: User, changed: Mapping[str, str]) -> None:
     waiting = Notification.objects.filter(recipient=person, status=Notification.Status.DIGEST)
     portal = [kind for kind, d in changed.items() if d == Delivery.PORTAL]
     if portal:
@@ -167,7 +169,7 @@ def _redirect_waiting_digest(person, changed: Mapping[str, str]) -> None:
         transaction.on_commit(lambda: tasks.queue_deliveries(ids))
 
 
-def digest_unsubscribe(*, person) -> dict[str, str]:
+def digest_unsubscribe(*, person: User) -> dict[str, str]:
     """Stop the daily digest: every kind the person has in the digest goes to the notification
     centre only, except an executive's duty, which must reach them by e-mail and so is e-mailed
     at once instead. Returns the kinds changed and their new delivery."""

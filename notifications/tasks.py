@@ -81,7 +81,7 @@ def deliver_notification(self, notification_id: int) -> None:
 
 
 # Kinds that share another kind's e-mail (the text itself says due or overdue).
-SHARED_TEMPLATES = {Notification.Kind.ACTION_OVERDUE: Notification.Kind.ACTION_DUE}
+SHARED_TEMPLATES: dict[str, str] = {Notification.Kind.ACTION_OVERDUE: Notification.Kind.ACTION_DUE}
 
 
 def _send(notification: Notification) -> None:

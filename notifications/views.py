@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from boards.http import AuthenticatedHttpRequest
 from boards.models import User
 from boards.permissions import board_for, is_secretariat
 
@@ -24,7 +25,7 @@ PAGE_SIZE = 25
 
 
 @require_GET
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own notifications, newest first."""
     mine = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -32,7 +33,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one of my notifications read and go to the page it is about."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     if notification.read_at is None:
@@ -42,7 +43,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -50,7 +51,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def message_log(request: HttpRequest, slug: str) -> HttpResponse:
+def message_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The board's messages — to whom, what, when sent, status — for its secretariat."""
     board = _secretariat_board(request, slug)
     messages_ = (
@@ -86,7 +87,7 @@ def message_log(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-def message_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def message_retry(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Send a failed message again (on its own, even if it failed as part of a digest)."""
     board = _secretariat_board(request, slug)
     retried = Notification.objects.filter(
@@ -100,14 +101,14 @@ def message_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("message_log", slug=board.slug)
 
 
-def _secretariat_board(request: HttpRequest, slug: str):
+def _secretariat_board(request: AuthenticatedHttpRequest, slug: str):
     return board_for(
         request.user, slug, is_secretariat, "Only the board's secretariat may see its messages."
     )
 
 
 @require_http_methods(["GET", "POST"])
-def notification_preferences(request: HttpRequest) -> HttpResponse:
+def notification_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own choice, per kind of notice, of how to hear of it."""
     form = NotificationPreferencesForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,7 @@
 """The audit trail: an append-only record of who did what, when, with the state before and after."""
 
+from typing import Any, NoReturn, Self
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -11,16 +13,16 @@ class AppendOnlyError(Exception):
     """Audit events are never changed or deleted."""
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def for_subject(self, subject: models.Model):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def for_subject(self, subject: models.Model) -> Self:
         return self.filter(
             subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
         )
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be deleted.")
 
-    def update(self, **kwargs):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit events cannot be changed.")
 
 

@@ -13,7 +13,7 @@ class NoDeleteMixin:
 class RecommendationInline(admin.TabularInline):
     model = Recommendation
     extra = 0
-    fields = ["version", "agreed_on", "decision_due_on", "sent_at", "superseded_at"]
+    fields = ("version", "agreed_on", "decision_due_on", "sent_at", "superseded_at")
     readonly_fields = fields
     show_change_link = True
 
@@ -45,7 +45,7 @@ class OpportunityAdmin(NoDeleteMixin, admin.ModelAdmin):
 class ReferralInline(admin.TabularInline):
     model = Referral
     extra = 0
-    fields = [
+    fields = (
         "organisation",
         "status",
         "sent_at",
@@ -53,7 +53,7 @@ class ReferralInline(admin.TabularInline):
         "decided_at",
         "decided_by",
         "decision_reference",
-    ]
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -142,7 +142,7 @@ class ReferralDocumentAdmin(NoDeleteMixin, admin.ModelAdmin):
 class BenefitInline(admin.TabularInline):
     model = Benefit
     extra = 0
-    fields = ["organisation", "kind", "cashable", "non_cashable", "period_end", "recorded_by"]
+    fields = ("organisation", "kind", "cashable", "non_cashable", "period_end", "recorded_by")
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -12,15 +12,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 
 from . import permissions, selectors
@@ -53,7 +54,7 @@ class Column:
             return str(value)
         return defused(str(value))
 
-    def as_xlsx(self, sheet, value) -> WriteOnlyCell:
+    def as_xlsx(self, sheet, value) -> Cell:
         if value is not None and self.kind == "text":
             # Control characters (a vertical tab pasted from Word, say) are not allowed in a
             # workbook: they are dropped rather than failing the whole download.
@@ -151,7 +152,7 @@ REGISTER_COLUMNS = [
 ]
 
 
-def register_table(request: HttpRequest) -> Table:
+def register_table(request: AuthenticatedHttpRequest) -> Table:
     """The register as the person sees it with the filters and sort of the query string; bad
     filter values are ignored, as on the page."""
     _form, opportunities, sort = selectors.register_filtered(request.user, request.GET)
@@ -190,12 +191,12 @@ def _register_filename() -> str:
 
 
 @require_GET
-def register_csv(request: HttpRequest) -> StreamingHttpResponse:
+def register_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
     return csv_response(register_table(request), _register_filename())
 
 
 @require_GET
-def register_xlsx(request: HttpRequest) -> HttpResponse:
+def register_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
     return xlsx_response(register_table(request), _register_filename())
 
 
@@ -255,9 +256,12 @@ def _matrix_filename(board: Board) -> str:
     return f"decisions-{board.slug}-{timezone.localdate():%Y-%m-%d}"
 
 
-def _matrix_download(build: Callable[[Table, str], HttpResponse]):
+Download = HttpResponse | StreamingHttpResponse
+
+
+def _matrix_download(build: Callable[[Table, str], Download]) -> Callable[..., Download]:
     @require_GET
-    def view(request: HttpRequest, slug: str) -> HttpResponse:
+    def view(request: AuthenticatedHttpRequest, slug: str) -> Download:
         board = permissions.decision_matrix_board(request.user, slug)
         return build(matrix_table(board), _matrix_filename(board))
 

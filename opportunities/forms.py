@@ -1,5 +1,9 @@
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, Organisation, User
@@ -14,7 +18,7 @@ def DateInput() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _board_bodies(board: Board):
+def _board_bodies(board: Board) -> "QuerySet[Organisation]":
     return board.organisations.filter(active=True).order_by("name")
 
 
@@ -42,17 +46,17 @@ class OpportunityForm(forms.ModelForm):
             "estimated_cost",
             "risks",
         ]
-        widgets = {
+        widgets: dict[str, forms.Widget] = {
             "summary": forms.Textarea(attrs={"rows": 5}),
             "non_cashable_benefits": forms.Textarea(attrs={"rows": 3}),
             "risks": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, board: Board, **kwargs):
+    def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bodies = _board_bodies(board)
-        self.fields["lead_organisation"].queryset = bodies
-        self.fields["participating_organisations"].queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["lead_organisation"]).queryset = bodies
+        cast(forms.ModelChoiceField, self.fields["participating_organisations"]).queryset = bodies
         for name in ("cashable_benefit", "estimated_cost"):
             self.fields[name].widget.attrs.update({"min": "0", "step": "0.01"})
 
@@ -75,11 +79,12 @@ class AssessmentForm(OpportunityForm):
             "next_review_on": DateInput(),
         }
 
-    def __init__(self, *args, board: Board, **kwargs):
+    def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
         super().__init__(*args, board=board, **kwargs)
         members = BoardMembership.objects.current().filter(board=board).values("person_id")
-        self.fields["owner"].queryset = User.objects.filter(pk__in=members, is_active=True)
-        self.fields["rag"].choices = [("", "Not rated"), *Rag.choices]
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.queryset = User.objects.filter(pk__in=members, is_active=True)
+        cast(forms.ChoiceField, self.fields["rag"]).choices = [("", "Not rated"), *Rag.choices]
 
     def clean_next_review_on(self):
         value = self.cleaned_data.get("next_review_on")
@@ -96,9 +101,17 @@ class TransitionForm(forms.Form):
         label="Reason (recorded on the timeline)", required=False, max_length=300
     )
 
-    def __init__(self, *args, choices: list[str], **kwargs):
+    def __init__(self, *args: Any, choices: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(value, Status(value).label) for value in choices]
+        to = cast(forms.ChoiceField, self.fields["to"])
+        to.choices = [(value, Status(value).label) for value in choices]
+
+
+class AgendaItemChoiceField(forms.ModelChoiceField):
+    """An agenda item, named by its meeting and the meeting's date."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.meeting.title}, {obj.meeting.starts_at:%-d %B %Y} — {obj.title}"
 
 
 class RecommendationForm(forms.Form):
@@ -114,7 +127,7 @@ class RecommendationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Refer to the executives of",
     )
-    agenda_item = forms.ModelChoiceField(
+    agenda_item = AgendaItemChoiceField(
         queryset=None,
         required=False,
         label="Agreed at",
@@ -124,14 +137,14 @@ class RecommendationForm(forms.Form):
 
     field_order = ["wording", "agenda_item", "agreed_on", "decision_due_on", "organisations"]
 
-    def __init__(self, *args, opportunity: Opportunity, agenda_item=None, **kwargs):
+    def __init__(
+        self, *args: Any, opportunity: Opportunity, agenda_item: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisations"].queryset = _board_bodies(opportunity.board)
+        organisations = cast(forms.ModelChoiceField, self.fields["organisations"])
+        organisations.queryset = _board_bodies(opportunity.board)
         items = opportunity.agenda_items.select_related("meeting").order_by("-meeting__starts_at")
-        self.fields["agenda_item"].queryset = items
-        self.fields["agenda_item"].label_from_instance = lambda item: (
-            f"{item.meeting.title}, {item.meeting.starts_at:%-d %B %Y} — {item.title}"
-        )
+        cast(AgendaItemChoiceField, self.fields["agenda_item"]).queryset = items
         if agenda_item is not None and not self.is_bound:
             self.initial["agenda_item"] = agenda_item.pk
             self.initial["agreed_on"] = timezone.localtime(agenda_item.meeting.starts_at).date()
@@ -210,6 +223,10 @@ class DecisionForm(forms.Form):
         return [(upload, self.document_kind)] if upload else []
 
 
+def _filter_select() -> QuickSelect:
+    return QuickSelect(attrs={"class": "form-select"})
+
+
 class RegisterFilterForm(forms.Form):
     SORTS = {
         "-updated": ("-updated_at", "Recently updated"),
@@ -220,32 +237,49 @@ class RegisterFilterForm(forms.Form):
     }
     q = forms.CharField(label="Search", required=False, max_length=100)
     status = forms.ChoiceField(
-        label="Status", required=False, choices=[("", "Any status"), *Status.choices]
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *Status.choices],
+        widget=_filter_select(),
     )
     theme = forms.ChoiceField(
-        label="Theme", required=False, choices=[("", "Any theme"), *Theme.choices]
+        label="Theme",
+        required=False,
+        choices=[("", "Any theme"), *Theme.choices],
+        widget=_filter_select(),
     )
-    lead = forms.TypedChoiceField(label="Lead body", required=False, coerce=int, empty_value=None)
+    lead = forms.TypedChoiceField(
+        label="Lead body", required=False, coerce=int, empty_value=None, widget=_filter_select()
+    )
     body = forms.TypedChoiceField(
-        label="Participating body", required=False, coerce=int, empty_value=None
+        label="Participating body",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=_filter_select(),
     )
-    rag = forms.ChoiceField(label="RAG", required=False, choices=[("", "Any rating"), *Rag.choices])
+    rag = forms.ChoiceField(
+        label="RAG",
+        required=False,
+        choices=[("", "Any rating"), *Rag.choices],
+        widget=_filter_select(),
+    )
     review = forms.ChoiceField(
         label="Review",
         required=False,
         choices=[("", "Any"), ("overdue", "Review overdue"), ("30", "Due within 30 days")],
+        widget=_filter_select(),
     )
     sort = forms.ChoiceField(
-        label="Sort by", required=False, choices=[(key, label) for key, (_, label) in SORTS.items()]
+        label="Sort by",
+        required=False,
+        choices=[(key, label) for key, (_, label) in SORTS.items()],
+        widget=_filter_select(),
     )
 
-    def __init__(self, *args, organisations, **kwargs):
+    def __init__(self, *args: Any, organisations: Iterable[Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bodies = [("", "Any body"), *((o.pk, o.name) for o in organisations)]
-        self.fields["lead"].choices = bodies
-        self.fields["body"].choices = bodies
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField):
-                field.widget.attrs["class"] = "form-control"
-            else:
-                field.widget = QuickSelect(attrs={"class": "form-select"}, choices=field.choices)
+        cast(forms.ChoiceField, self.fields["lead"]).choices = bodies
+        cast(forms.ChoiceField, self.fields["body"]).choices = bodies
+        self.fields["q"].widget.attrs["class"] = "form-control"

@@ -2,7 +2,9 @@
 referral of each recommendation to each body's executive."""
 
 import calendar
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Self
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -108,16 +110,16 @@ def manual_transitions(status: str) -> list[str]:
     return [value for value in Status.values if value in allowed]
 
 
-class OpportunityQuerySet(models.QuerySet):
-    def review_overdue(self, on: date | None = None):
+class OpportunityQuerySet(models.QuerySet["Opportunity"]):
+    def review_overdue(self, on: date | None = None) -> Self:
         """Under review, and the review date has passed."""
         return self.under_review().filter(next_review_on__lt=on or timezone.localdate())
 
-    def under_review(self):
+    def under_review(self) -> Self:
         """Opportunities the board keeps under review that have a next review date."""
         return self.filter(status__in=REVIEWABLE, next_review_on__isnull=False)
 
-    def review_due_within(self, days: int, on: date | None = None):
+    def review_due_within(self, days: int, on: date | None = None) -> Self:
         """Under review, and the review is overdue or falls within the coming ``days``."""
         today = on or timezone.localdate()
         return self.under_review().filter(next_review_on__lte=today + timedelta(days=days))
@@ -169,6 +171,10 @@ class Opportunity(models.Model):
     search_document = SearchVectorField(null=True, editable=False)
 
     objects = OpportunityQuerySet.as_manager()
+
+    # The participating bodies' short names, put on a page's rows by
+    # selectors.with_participating_names (not a column).
+    participating_names: str
 
     class Meta:
         ordering = ["-pk"]
@@ -253,12 +259,12 @@ class Outcome(models.TextChoices):
     NOT_APPROVED = "not_approved", "Not approved"
 
 
-class RecommendationQuerySet(models.QuerySet):
-    def in_force(self):
+class RecommendationQuerySet(models.QuerySet["Recommendation"]):
+    def in_force(self) -> Self:
         """Recommendations sent to the bodies and not superseded by a later version."""
         return self.filter(superseded_at__isnull=True, sent_at__isnull=False)
 
-    def approved_by_every_body(self):
+    def approved_by_every_body(self) -> Self:
         """Recommendations whose outcome is "approved": referred to at least one body, and
         every body approved (with or without conditions). The rule ``outcome_of`` applies to a
         single recommendation, as a query; a test holds the two equal."""
@@ -297,6 +303,9 @@ class Recommendation(models.Model):
 
     objects = RecommendationQuerySet.as_manager()
 
+    # The outcome, put on each recommendation the opportunity page shows (not a column).
+    outcome_value: str
+
     class Meta:
         ordering = ["opportunity", "-version"]
         constraints = [
@@ -317,7 +326,7 @@ class Recommendation(models.Model):
     def is_current(self) -> bool:
         return self.superseded_at is None
 
-    def outcome_of(self, referrals) -> str:
+    def outcome_of(self, referrals: "Iterable[Referral]") -> str:
         """Approved when every body approved (with or without conditions), not approved when
         any declined, otherwise awaiting. Takes the referrals so a caller can pass prefetched
         ones."""
@@ -335,15 +344,15 @@ class Recommendation(models.Model):
         return self.outcome_of(self.referrals.all())
 
 
-class ReferralQuerySet(models.QuerySet):
-    def awaiting_decision(self):
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def awaiting_decision(self) -> Self:
         return self.filter(
             status__in=Referral.DECIDABLE,
             sent_at__isnull=False,
             recommendation__superseded_at__isnull=True,
         )
 
-    def for_executive(self, organisation_ids):
+    def for_executive(self, organisation_ids: Iterable[int]) -> Self:
         return self.filter(organisation_id__in=organisation_ids, sent_at__isnull=False)
 
 
@@ -512,8 +521,8 @@ class Review(models.Model):
         return Rag(self.rag).label
 
 
-class BenefitQuerySet(models.QuerySet):
-    def counted(self):
+class BenefitQuerySet(models.QuerySet["Benefit"]):
+    def counted(self) -> Self:
         """What the figures add up: every realised amount, and only each body's latest
         estimate for an opportunity (earlier estimates are its history)."""
         newer_estimate = Benefit.objects.filter(

@@ -16,7 +16,7 @@ from boards.permissions import (
     roles_on,
 )
 
-from .models import Opportunity, Referral
+from .models import Opportunity, OpportunityQuerySet, Referral
 
 PROPOSING_ROLES = frozenset(
     {Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER, Role.ADVISER, Role.SECRETARIAT}
@@ -37,7 +37,7 @@ def boards_for_proposing(person: Person) -> list[Board]:
     return [board for board in boards_of(person) if can_propose(person, board)]
 
 
-def opportunities_visible_to(person: Person):
+def opportunities_visible_to(person: Person) -> OpportunityQuerySet:
     """The opportunities a person may see: those of their boards, and those referred to a body
     they decide for."""
     board_ids = [board.pk for board in boards_of(person)]

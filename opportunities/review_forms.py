@@ -1,6 +1,8 @@
 """Forms of the reviews: a review with the benefits realised per body, and the estimates."""
 
 from datetime import date
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -51,21 +53,23 @@ class BodyBenefitForm(forms.Form):
         label="Non-cashable", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, bodies: dict[int, Organisation], **kwargs):
+    def __init__(self, *args: Any, bodies: dict[int, Organisation], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.bodies = bodies
-        self.fields["organisation"].choices = [(pk, body.name) for pk, body in bodies.items()]
+        organisation = cast(forms.ChoiceField, self.fields["organisation"])
+        organisation.choices = [(pk, body.name) for pk, body in bodies.items()]
 
     @property
     def body(self) -> Organisation | None:
         """The body this line is for, as the page offered it."""
-        return self.bodies.get(self.initial.get("organisation"))
+        pk = self.initial.get("organisation")
+        return self.bodies.get(pk) if pk is not None else None
 
     def line(self) -> BodyBenefit:
         data = self.cleaned_data
         return BodyBenefit(
             organisation=self.bodies[data["organisation"]],
-            cashable=data.get("cashable") or 0,
+            cashable=data.get("cashable") or Decimal(0),
             non_cashable=data.get("non_cashable", "").strip(),
         )
 
@@ -91,8 +95,12 @@ class BaseBodyBenefitFormSet(forms.BaseFormSet):
         return [form.line() for form in self.forms]
 
 
-BodyBenefitFormSet = forms.formset_factory(
-    BodyBenefitForm, formset=BaseBodyBenefitFormSet, extra=0, validate_max=True
+# formset_factory makes a subclass of the formset class it is given.
+BodyBenefitFormSet = cast(
+    type[BaseBodyBenefitFormSet],
+    forms.formset_factory(
+        BodyBenefitForm, formset=BaseBodyBenefitFormSet, extra=0, validate_max=True
+    ),
 )
 
 

@@ -49,14 +49,21 @@ def review_reminders_send(*, today: date | None = None) -> int:
     return owed
 
 
+def _review_date(opportunity: Opportunity) -> date:
+    """The next review date (the query keeps only opportunities that have one)."""
+    if opportunity.next_review_on is None:
+        raise ValueError(f"{opportunity.reference} has no next review date.")
+    return opportunity.next_review_on
+
+
 def _kind(opportunity: Opportunity, today: date) -> str:
-    if opportunity.next_review_on < today:
+    if _review_date(opportunity) < today:
         return Notification.Kind.REVIEW_OVERDUE
     return Notification.Kind.REVIEW_DUE
 
 
 def _key(opportunity: Opportunity, kind: str) -> str:
-    return f"{kind}:{opportunity.pk}:{opportunity.next_review_on.isoformat()}"
+    return f"{kind}:{opportunity.pk}:{_review_date(opportunity).isoformat()}"
 
 
 def _recipients(opportunity: Opportunity, secretariats: dict[int, set[User]]) -> list[User]:

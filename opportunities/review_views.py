@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from boards.http import AuthenticatedHttpRequest
 from boards.permissions import board_for
 
 from . import permissions
@@ -32,7 +33,7 @@ ESTIMATE_HISTORY_SHOWN = 50
 CLOSED_STATES = (Status.CLOSED, Status.WITHDRAWN)
 
 
-def _reviewed_opportunity(request: HttpRequest, pk: int) -> Opportunity:
+def _reviewed_opportunity(request: AuthenticatedHttpRequest, pk: int) -> Opportunity:
     """The opportunity if the person may see it (else 404) and review it (else 403)."""
     opportunity = (
         permissions.opportunities_visible_to(request.user)
@@ -50,7 +51,7 @@ def _reviewed_opportunity(request: HttpRequest, pk: int) -> Opportunity:
 
 
 @require_http_methods(["GET", "POST"])
-def review_new(request: HttpRequest, pk: int) -> HttpResponse:
+def review_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _reviewed_opportunity(request, pk)
     if not opportunity.is_under_review:
         messages.error(
@@ -84,7 +85,7 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def benefit_estimates(request: HttpRequest, pk: int) -> HttpResponse:
+def benefit_estimates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _reviewed_opportunity(request, pk)
     if opportunity.status in CLOSED_STATES:
         messages.error(
@@ -136,7 +137,7 @@ def benefit_estimates(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def review_section(request: HttpRequest, opportunity: Opportunity) -> dict:
+def review_section(request: AuthenticatedHttpRequest, opportunity: Opportunity) -> dict:
     """What the opportunity's page shows of its reviews and benefits (a fixed number of
     queries, whatever the number of reviews)."""
     realised = Benefit.objects.select_related("organisation").order_by("organisation__name")
@@ -156,7 +157,7 @@ def review_section(request: HttpRequest, opportunity: Opportunity) -> dict:
 
 
 @require_GET
-def board_reviews(request: HttpRequest, slug: str) -> HttpResponse:
+def board_reviews(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(
         request.user,
         slug,

@@ -2,6 +2,7 @@
 the referrals awaiting a decision; each body's current benefit estimates."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import QueryDict
@@ -12,12 +13,19 @@ from boards.permissions import Person, boards_of, executive_organisation_ids
 
 from . import permissions
 from .forms import RegisterFilterForm
-from .models import REVIEWS_DUE_WITHIN_DAYS, Benefit, Opportunity, Recommendation, Referral
+from .models import (
+    REVIEWS_DUE_WITHIN_DAYS,
+    Benefit,
+    Opportunity,
+    OpportunityQuerySet,
+    Recommendation,
+    Referral,
+)
 
 
 def register_filtered(
     person: Person, data: QueryDict
-) -> tuple[RegisterFilterForm, QuerySet[Opportunity], str]:
+) -> tuple[RegisterFilterForm, OpportunityQuerySet, str]:
     """The register as the person may see it, with the query string's filters (bad values are
     ignored, the form says why) and the field to sort by: for the page and its downloads."""
     organisations = list(
@@ -37,7 +45,9 @@ def register_filtered(
     return form, opportunities, sort
 
 
-def filter_register(opportunities: QuerySet[Opportunity], data: dict) -> QuerySet[Opportunity]:
+def filter_register(
+    opportunities: OpportunityQuerySet, data: dict[str, Any]
+) -> OpportunityQuerySet:
     """The register narrowed by the filter form's cleaned values."""
     if data["q"]:
         text = data["q"].strip()

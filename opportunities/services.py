@@ -4,9 +4,11 @@ workflow, recording and sending recommendations, and recording each body's decis
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
-from django.db.models import F, Value
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.db.models import F, Field, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,7 +18,7 @@ from boards.permissions import can_decide_for
 from boards.selectors import board_people, executives_of
 from core.batching import batch_size_for
 from core.exceptions import Refused
-from core.uploads import safe_original_name
+from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
@@ -59,7 +61,7 @@ EDITABLE_FIELDS = (
 
 @transaction.atomic
 def opportunity_propose(
-    *, board: Board, proposed_by: User, participating: Iterable[Organisation], **fields
+    *, board: Board, proposed_by: User, participating: Iterable[Organisation], **fields: Any
 ) -> Opportunity:
     """A board member proposes an opportunity.
 
@@ -85,7 +87,7 @@ def opportunity_update(
     opportunity: Opportunity,
     actor: User,
     participating: Iterable[Organisation] | None = None,
-    **fields,
+    **fields: Any,
 ) -> Opportunity:
     """The secretariat edits an opportunity (assessment, owner, RAG, review date...).
 
@@ -142,7 +144,7 @@ def opportunity_transition(
         )
     review_on = opportunity.next_review_after_moving_to(to)
     review_changed = review_on != opportunity.next_review_on
-    changes = {}
+    changes: dict[str, Any] = {}
     if review_changed:
         # A first date never overwrites one set meanwhile by an edit.
         changes["next_review_on"] = (
@@ -179,7 +181,9 @@ def opportunity_transition(
     return opportunity
 
 
-def _audit_review_date(opportunity: Opportunity, actor, before: date | None, after: date | None):
+def _audit_review_date(
+    opportunity: Opportunity, actor: User | None, before: date | None, after: date | None
+) -> None:
     audit_record(
         subject=opportunity,
         actor=actor,
@@ -204,11 +208,12 @@ def recommendation_record(
     agreed_on: date,
     decision_due_on: date,
     organisations: Iterable[Organisation],
-    agenda_item=None,
+    agenda_item: models.Model | None = None,
 ) -> Recommendation:
     """Record the board's recommendation (or a revised one) on an opportunity.
 
-    Creates the next version (linked to the agenda item where the board agreed it, if given)
+    Creates the next version (linked to the agenda item where the board agreed it, if given: a
+    ``meetings.AgendaItem``, an app this one does not import)
     with one referral per body (not yet sent). A revision supersedes
     the previous version: its undecided referrals can no longer be decided, while its decided
     ones stay visible. The opportunity becomes "recommended". Appends audit events.
@@ -229,7 +234,7 @@ def recommendation_record(
         wording=wording,
         agreed_on=agreed_on,
         decision_due_on=decision_due_on,
-        agenda_item=agenda_item,
+        agenda_item_id=agenda_item.pk if agenda_item is not None else None,
         recorded_by=actor,
     )
     Referral.objects.bulk_create(
@@ -349,7 +354,7 @@ def referral_decide(
     reference: str,
     notes: str,
     seen_revision: int,
-    documents: Iterable = (),
+    documents: "Iterable[tuple[UploadedFile[bytes], Kind]]" = (),
 ) -> Referral:
     """Record a body's decision on a referred recommendation, exactly once.
 
@@ -387,6 +392,8 @@ def referral_decide(
         raise ReferralNotDecidable(_why_not_decidable(referral, seen_revision))
     referral.refresh_from_db()
     for upload, kind in documents:
+        # Form-validated uploads: a file field refuses one without a name, detect_kind an empty one.
+        assert upload.name is not None and upload.size is not None
         ReferralDocument.objects.create(
             referral=referral,
             file=upload,
@@ -449,7 +456,7 @@ def _notify_decision(referral: Referral, opportunity: Opportunity) -> None:
         *board_people(board, roles=[BoardMembership.Role.SECRETARIAT]),
         *board_people(board, organisation=opportunity.lead_organisation),
     }
-    if opportunity.owner_id:
+    if opportunity.owner is not None:
         recipients.add(opportunity.owner)
     notification_create_many(
         board=opportunity.board,
@@ -504,12 +511,11 @@ def _apply_outcome(recommendation: Recommendation, opportunity: Opportunity, act
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _snapshot(opportunity: Opportunity) -> dict:
+def _snapshot(opportunity: Opportunity) -> dict[str, Any]:
     """Plain values of the fields the audit trail compares."""
-    values = {}
+    values: dict[str, Any] = {}
     for name in EDITABLE_FIELDS:
-        field = Opportunity._meta.get_field(name)
-        value = getattr(opportunity, field.attname)
+        value = getattr(opportunity, _field(name).attname)
         if name in ("lead_organisation", "owner"):
             related = getattr(opportunity, name)
             value = str(related) if related else None
@@ -528,4 +534,12 @@ def _snapshot(opportunity: Opportunity) -> dict:
 def _label(name: str) -> str:
     if name == "participating":
         return "participating bodies"
-    return str(Opportunity._meta.get_field(name).verbose_name)
+    return str(_field(name).verbose_name)
+
+
+def _field(name: str) -> "Field[Any, Any]":
+    """One of the opportunity's own fields (never a relation seen from the other side)."""
+    field = Opportunity._meta.get_field(name)
+    if not isinstance(field, Field):
+        raise LookupError(f"An opportunity has no field called {name!r}.")
+    return field

@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
+from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
 
@@ -45,7 +46,7 @@ RECENTLY_DECIDED_SHOWN = 10
 
 
 @require_GET
-def register_list(request: HttpRequest) -> HttpResponse:
+def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = request.user
     form, opportunities, sort = selectors.register_filtered(request.user, request.GET)
     opportunities = (
@@ -85,12 +86,12 @@ def _page_rows(page, opportunities) -> list[Opportunity]:
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def _page_number(request: HttpRequest) -> int:
+def _page_number(request: AuthenticatedHttpRequest) -> int:
     raw = request.GET.get("page", "")
     return min(int(raw), 100_000) if raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
 
 
-def _visible_opportunity(request: HttpRequest, pk: int) -> Opportunity:
+def _visible_opportunity(request: AuthenticatedHttpRequest, pk: int) -> Opportunity:
     opportunity = (
         permissions.opportunities_visible_to(request.user)
         .select_related("board", "lead_organisation", "owner", "proposed_by")
@@ -102,7 +103,7 @@ def _visible_opportunity(request: HttpRequest, pk: int) -> Opportunity:
     return opportunity
 
 
-def _managed_opportunity(request: HttpRequest, pk: int) -> Opportunity:
+def _managed_opportunity(request: AuthenticatedHttpRequest, pk: int) -> Opportunity:
     opportunity = _visible_opportunity(request, pk)
     if not permissions.can_manage_opportunity(request.user, opportunity):
         raise PermissionDenied("Only the board's secretariat may do this.")
@@ -110,7 +111,7 @@ def _managed_opportunity(request: HttpRequest, pk: int) -> Opportunity:
 
 
 @require_GET
-def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _visible_opportunity(request, pk)
     referrals = Referral.objects.select_related("organisation", "decided_by").prefetch_related(
         "documents"
@@ -149,7 +150,7 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def opportunity_propose(request: HttpRequest) -> HttpResponse:
+def opportunity_propose(request: AuthenticatedHttpRequest) -> HttpResponse:
     boards = permissions.boards_for_proposing(request.user)
     if not boards:
         raise PermissionDenied("Only members of a board may propose opportunities.")
@@ -179,7 +180,7 @@ def opportunity_propose(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _chosen_board(request: HttpRequest, boards: list[Board]) -> Board | None:
+def _chosen_board(request: AuthenticatedHttpRequest, boards: list[Board]) -> Board | None:
     if len(boards) == 1:
         return boards[0]
     slug = request.GET.get("board")
@@ -187,7 +188,7 @@ def _chosen_board(request: HttpRequest, boards: list[Board]) -> Board | None:
 
 
 @require_http_methods(["GET", "POST"])
-def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _managed_opportunity(request, pk)
     form = AssessmentForm(request.POST or None, instance=opportunity, board=opportunity.board)
     if request.method == "POST" and form.is_valid():
@@ -212,7 +213,7 @@ def opportunity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def opportunity_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _managed_opportunity(request, pk)
     form = TransitionForm(request.POST, choices=manual_transitions(opportunity.status))
     if not form.is_valid():
@@ -242,7 +243,7 @@ def opportunity_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def recommendation_new(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _managed_opportunity(request, pk)
     if opportunity.status not in RECOMMENDABLE:
         messages.error(
@@ -282,7 +283,7 @@ def recommendation_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def recommendation_send(request: HttpRequest, pk: int) -> HttpResponse:
+def recommendation_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.select_related("opportunity"), pk=pk)
     opportunity = _managed_opportunity(request, recommendation.opportunity_id)
     try:
@@ -300,7 +301,7 @@ def recommendation_send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def referral_inbox(request: HttpRequest) -> HttpResponse:
+def referral_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     bodies = executive_organisation_ids(request.user)
     if not bodies:
         raise PermissionDenied(
@@ -332,7 +333,7 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _executive_referral(request: HttpRequest, pk: int) -> Referral:
+def _executive_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
     referral = get_object_or_404(
         Referral.objects.select_related(
             "organisation",
@@ -349,7 +350,7 @@ def _executive_referral(request: HttpRequest, pk: int) -> Referral:
 
 
 @require_http_methods(["GET", "POST"])
-def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _executive_referral(request, pk)
     form = DecisionForm(
         request.POST or None, request.FILES or None, initial={"revision": referral.revision}
@@ -391,7 +392,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def referral_document(request: HttpRequest, pk: int) -> FileResponse:
+def referral_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(
         ReferralDocument.objects.select_related("referral__recommendation"), pk=pk
     )
@@ -415,7 +416,7 @@ def referral_document(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_GET
-def decision_matrix(request: HttpRequest, slug: str) -> HttpResponse:
+def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = permissions.decision_matrix_board(request.user, slug)
     bodies = list(board.organisations.filter(active=True).order_by("name"))
     recommendations = selectors.matrix_recommendations(board)

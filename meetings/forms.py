@@ -1,6 +1,7 @@
 """Forms for meetings. They validate; the services in meeting_services.py act."""
 
 from functools import partial
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -67,24 +68,28 @@ class ReplyForm(forms.Form):
         return data
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person, named with the body they belong to."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.full_name} ({obj.organisation.short_name if obj.organisation else 'no body'})"
+
+
 class InviteeForm(forms.Form):
-    person = forms.ModelChoiceField(
+    person = PersonChoiceField(
         queryset=User.objects.none(),
         label="Person to invite",
         empty_label="Choose a person",
         help_text="A guest, or a member who joined the board after the meeting was scheduled.",
     )
 
-    def __init__(self, *args, meeting: Meeting, **kwargs):
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = (
+        cast(PersonChoiceField, self.fields["person"]).queryset = (
             User.objects.filter(is_active=True)
             .exclude(meeting_invitations__meeting=meeting)
             .select_related("organisation")
             .order_by("full_name")
-        )
-        self.fields["person"].label_from_instance = lambda p: (
-            f"{p.full_name} ({p.organisation.short_name if p.organisation else 'no body'})"
         )
 
 
@@ -143,9 +148,11 @@ class PaperUploadForm(forms.Form):
         help_text="PDF, Word, Excel or PowerPoint document, or an image.",
     )
 
-    def __init__(self, *args, meeting: Meeting, with_title: bool = True, **kwargs):
+    def __init__(
+        self, *args: Any, meeting: Meeting, with_title: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].queryset = meeting.items.all()
+        cast(forms.ModelChoiceField, self.fields["agenda_item"]).queryset = meeting.items.all()
         if not with_title:
             del self.fields["title"]
             del self.fields["agenda_item"]
@@ -194,11 +201,11 @@ class DeclarationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), label="Nature of the interest", max_length=2000
     )
 
-    def __init__(self, *args, meeting: Meeting, for_anyone: bool, **kwargs):
+    def __init__(self, *args: Any, meeting: Meeting, for_anyone: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].queryset = meeting.items.all()
+        cast(forms.ModelChoiceField, self.fields["agenda_item"]).queryset = meeting.items.all()
         if for_anyone:
-            self.fields["person"].queryset = User.objects.filter(
+            cast(forms.ModelChoiceField, self.fields["person"]).queryset = User.objects.filter(
                 meeting_invitations__meeting=meeting
             ).order_by("full_name")
         else:
@@ -221,12 +228,14 @@ class ActionForm(forms.ModelForm):
         }
         labels = {"due_on": "Due by", "agenda_item": "Agenda item"}
 
-    def __init__(self, *args, meeting: Meeting, **kwargs):
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].queryset = meeting.items.all()
-        self.fields["agenda_item"].empty_label = "The meeting as a whole"
-        self.fields["owner"].empty_label = "Choose the person"
-        self.fields["owner"].queryset = (
+        agenda_item = cast(forms.ModelChoiceField, self.fields["agenda_item"])
+        agenda_item.queryset = meeting.items.all()
+        agenda_item.empty_label = "The meeting as a whole"
+        owner = cast(forms.ModelChoiceField, self.fields["owner"])
+        owner.empty_label = "Choose the person"
+        owner.queryset = (
             User.objects.filter(
                 Q(meeting_invitations__meeting=meeting) | Q(memberships__board=meeting.board),
                 is_active=True,

@@ -287,7 +287,7 @@ class Paper(models.Model):
 
     @property
     def confidential(self) -> bool:
-        return bool(self.agenda_item_id and self.agenda_item.confidential)
+        return self.agenda_item is not None and self.agenda_item.confidential
 
 
 class PaperVersion(models.Model):

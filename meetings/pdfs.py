@@ -18,7 +18,7 @@ from pypdf.errors import PyPdfError
 
 from core.pdf import render_pdf
 
-from .models import Action, DeclarationOfInterest, Meeting, Paper
+from .models import Action, DeclarationOfInterest, Meeting, Paper, PaperVersion
 from .selectors import open_business
 
 log = logging.getLogger(__name__)
@@ -41,12 +41,19 @@ def _papers_in_order(meeting: Meeting) -> list[Paper]:
     )
 
 
+def _version(paper: Paper) -> PaperVersion:
+    """The paper's current version (_papers_in_order keeps only papers that have one)."""
+    if paper.current_version is None:
+        raise ValueError(f"Paper {paper.pk} has no version.")
+    return paper.current_version
+
+
 def agenda_pack_pdf(meeting: Meeting) -> bytes:
     """Front sheet, agenda, then every PDF paper of open business, in agenda order."""
     items = list(open_business(meeting.items.all(), confidential_ok=False, item=""))
     included, left_out = [], []
     for paper in _papers_in_order(meeting):
-        if paper.current_version.kind == "pdf":
+        if _version(paper).kind == "pdf":
             included.append(paper)
         else:
             left_out.append(paper)
@@ -55,7 +62,7 @@ def agenda_pack_pdf(meeting: Meeting) -> bytes:
     readers = []
     for paper in included:
         try:
-            with paper.current_version.file.open("rb") as handle:
+            with _version(paper).file.open("rb") as handle:
                 readers.append((paper, PdfReader(io.BytesIO(handle.read()))))
         except (OSError, PyPdfError):
             log.warning("Paper %s could not be read for the agenda pack", paper.pk)

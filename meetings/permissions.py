@@ -18,7 +18,9 @@ def invitation_of(person: Person, meeting: Meeting) -> MeetingInvitation | None:
     """The person's invitation to the meeting, fetched once per meeting and remembered."""
     if not person.is_authenticated:
         return None
-    cache = person.__dict__.setdefault("_meeting_invitations", {})
+    cache: dict[int, MeetingInvitation | None] = person.__dict__.setdefault(
+        "_meeting_invitations", {}
+    )
     if meeting.pk not in cache:
         cache[meeting.pk] = MeetingInvitation.objects.filter(meeting=meeting, person=person).first()
     return cache[meeting.pk]

@@ -17,11 +17,12 @@ exempt business. Every page, PDF, feed, search and public page reads these funct
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet
 from django.utils import timezone
 
-from boards.models import Board
+from boards.models import Board, User
 from boards.permissions import CHAIR_ROLES, Person, Role, current_memberships
 
 from .models import (
@@ -34,6 +35,7 @@ from .models import (
 )
 
 Status = Meeting.Status
+Row = TypeVar("Row", bound=Model)
 HOME_LIST_LIMIT = 10
 FEED_HISTORY = timedelta(days=365)
 
@@ -86,7 +88,9 @@ def meetings_with_exempt_business_open_to(person: Person) -> QuerySet[Meeting]:
     return Meeting.objects.filter(conditions.agenda & conditions.exempt)
 
 
-def open_business(queryset: QuerySet, *, confidential_ok: bool, item: str = "agenda_item"):
+def open_business(
+    queryset: QuerySet[Row], *, confidential_ok: bool, item: str = "agenda_item"
+) -> QuerySet[Row]:
     """Agenda items, papers, declarations or actions without exempt business unless the reader
     may see it. ``item`` is the path to the agenda item ("" for agenda items themselves)."""
     if confidential_ok:
@@ -122,7 +126,7 @@ class MeetingScope:
 NO_SCOPE = MeetingScope(frozenset(), frozenset(), frozenset(), frozenset())
 
 
-def meeting_scope(person: Person, among: QuerySet | None = None) -> MeetingScope:
+def meeting_scope(person: Person, among: QuerySet[Any, Any] | None = None) -> MeetingScope:
     """The person's scope in one query: the meetings whose agenda they may see, each flagged
     for its minutes, papers and exempt business (a thousand meetings cost a few milliseconds
     this way, where judging each with the page rules cost far more).
@@ -153,7 +157,7 @@ def meeting_scope(person: Person, among: QuerySet | None = None) -> MeetingScope
     )
 
 
-def _flag(condition: Q) -> ExpressionWrapper:
+def _flag(condition: Q) -> "ExpressionWrapper[Q]":
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
@@ -224,7 +228,7 @@ def meeting_quorum(
 # --- Lists --------------------------------------------------------------------------------------
 
 
-def feed_meetings(person: Person) -> QuerySet[Meeting]:
+def feed_meetings(person: User) -> QuerySet[Meeting]:
     """The meetings the person is invited to, from a year ago onwards, that they may see and
     that have left the draft stage: what a calendar program needs, without re-sending years
     of history on every refresh."""
@@ -237,7 +241,7 @@ def feed_meetings(person: Person) -> QuerySet[Meeting]:
     )
 
 
-def home_panels(person: Person) -> dict:
+def home_panels(person: User) -> dict[str, list[Any]]:
     """My next meetings, the replies I owe and my open actions, for the home page."""
     now = timezone.now()
     upcoming = (

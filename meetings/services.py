@@ -6,8 +6,10 @@ after the transaction commits. Its docstring lists those side effects.
 """
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -64,7 +66,7 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
       invitee the cancellation of the same calendar event.
     """
     _guard(meeting, to, reason)
-    changes: dict = {"status": to}
+    changes: dict[str, Any] = {"status": to}
     if to == Status.MINUTES_APPROVED:
         changes.update(minutes_approved_at=timezone.now(), minutes_approved_by=actor)
     if to == Status.CANCELLED:
@@ -176,7 +178,7 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
         raise MeetingRefused("Invitees can only be added before the meeting is held.")
     memberships = list(BoardMembership.objects.current().filter(board=meeting.board, person=person))
     voting = [m for m in memberships if m.role in VOTING_ROLES]
-    main = (voting or memberships or [None])[0]
+    main = next(iter(voting or memberships), None)
     invitation, created = MeetingInvitation.objects.get_or_create(
         meeting=meeting,
         person=person,
@@ -197,7 +199,7 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
     return invitation
 
 
-def _notify_papers_published(meeting: Meeting, invitations) -> None:
+def _notify_papers_published(meeting: Meeting, invitations: Iterable[MeetingInvitation]) -> None:
     """A notice to each invitee (the board's members and any guests) that the papers are out,
     delivered as each chose (at once, in the digest, or in the notification centre only)."""
     starts = timezone.localtime(meeting.starts_at)
@@ -323,7 +325,7 @@ def paper_upload(
     *,
     meeting: Meeting,
     actor: User,
-    upload: UploadedFile,
+    upload: "UploadedFile[bytes]",
     kind: Kind,
     title: str = "",
     agenda_item: AgendaItem | None = None,
@@ -338,6 +340,8 @@ def paper_upload(
         raise MeetingRefused("Papers can no longer be added to this meeting.")
     if paper is None:
         paper = Paper.objects.create(meeting=meeting, agenda_item=agenda_item, title=title)
+    # A form-validated upload: a file field refuses one without a name, detect_kind an empty one.
+    assert upload.name is not None and upload.size is not None
     number = (paper.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = PaperVersion(
         paper=paper,

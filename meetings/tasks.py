@@ -3,7 +3,7 @@ Thin: they take ids, fetch afresh and return quietly when there is nothing to do
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
@@ -117,7 +117,9 @@ def sweep_meeting_emails() -> int:
     cancellations = upcoming.filter(
         meeting__status=Status.CANCELLED, cancellation_sent_at__isnull=True
     ).values_list("pk", flat=True)[:SWEEP_BATCH]
-    owed = [(send_meeting_invitation, args) for args in invitations]
+    owed: list[tuple[Task[..., None], tuple[int, ...]]] = [
+        (send_meeting_invitation, args) for args in invitations
+    ]
     owed += [(send_meeting_cancellation, (pk,)) for pk in cancellations]
     for queued, (task, args) in enumerate(owed):
         # The broker refused (EnqueueNeverFailsTask answers None): the rest wait for the next

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from boards.permissions import board_for
+from boards.http import AuthenticatedHttpRequest
+from boards.permissions import board_for, is_secretariat
 
 from . import calendars, permissions, selectors
 from . import services as meeting_services
@@ -56,7 +57,7 @@ MEETINGS_PER_PAGE = 25
 UPCOMING_SHOWN = 20
 
 
-def _bad_request(request: HttpRequest, sentence: str) -> HttpResponse:
+def _bad_request(request: AuthenticatedHttpRequest, sentence: str) -> HttpResponse:
     """A 400 in the portal's layout, saying in a sentence what was wrong."""
     return render(
         request,
@@ -66,12 +67,14 @@ def _bad_request(request: HttpRequest, sentence: str) -> HttpResponse:
     )
 
 
-def _posted(request: HttpRequest):
+def _posted(request: AuthenticatedHttpRequest):
     """The submitted data on POST (even when empty, so the form shows what is missing)."""
     return request.POST if request.method == "POST" else None
 
 
-def _meeting_for(request: HttpRequest, pk: int, rule=None, refusal: str = SECRETARIAT_ONLY):
+def _meeting_for(
+    request: AuthenticatedHttpRequest, pk: int, rule=None, refusal: str = SECRETARIAT_ONLY
+):
     """The meeting, if the person may see it (404 otherwise) and do what ``rule`` asks (403)."""
     meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
     if not permissions.can_view_meeting(request.user, meeting):
@@ -99,7 +102,7 @@ def refusals_shown(view):
 
 
 @require_GET
-def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
+def meeting_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(request.user, slug)
     meetings = selectors.meetings_visible_to(request.user).filter(board=board)
     now = timezone.now()
@@ -115,13 +118,13 @@ def meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
             "upcoming_count": upcoming.count(),
             "past": page.object_list,
             "page": page,
-            "may_create": permissions.is_secretariat(request.user, board),
+            "may_create": is_secretariat(request.user, board),
         },
     )
 
 
 @require_GET
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     person = request.user
     papers = Paper.objects.select_related("current_version", "agenda_item").filter(
@@ -172,8 +175,8 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
-    board = board_for(request.user, slug, permissions.is_secretariat)
+def meeting_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    board = board_for(request.user, slug, is_secretariat)
     form = MeetingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)
@@ -189,7 +192,7 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     form = MeetingForm(_posted(request), instance=Meeting.objects.get(pk=meeting.pk))
     if request.method == "POST" and form.is_valid():
@@ -210,7 +213,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @refusals_shown
-def meeting_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     move = MOVES.get(request.POST.get("to", ""))
     if move is None or move.page is not None:
         return _bad_request(request, "That is not a step a meeting can take.")
@@ -222,7 +225,7 @@ def meeting_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     form = CancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -242,7 +245,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
-def invitee_add(request: HttpRequest, pk: int) -> HttpResponse:
+def invitee_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     form = InviteeForm(_posted(request), meeting=meeting)
     if request.method == "POST" and form.is_valid():
@@ -257,7 +260,7 @@ def invitee_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
-def invitation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     invitation = permissions.invitation_of(request.user, meeting)
     if invitation is None:
@@ -285,7 +288,9 @@ def invitation_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
-def agenda_item_form(request: HttpRequest, pk: int, item: int | None = None) -> HttpResponse:
+def agenda_item_form(
+    request: AuthenticatedHttpRequest, pk: int, item: int | None = None
+) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     instance = get_object_or_404(meeting.items, pk=item) if item else AgendaItem(meeting=meeting)
     if not meeting.agenda_is_editable:
@@ -304,7 +309,7 @@ def agenda_item_form(request: HttpRequest, pk: int, item: int | None = None) -> 
 
 @require_POST
 @refusals_shown
-def agenda_item_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+def agenda_item_delete(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     instance = get_object_or_404(meeting.items, pk=item)
     meeting_services.agenda_item_delete(item=instance)
@@ -313,7 +318,7 @@ def agenda_item_delete(request: HttpRequest, pk: int, item: int) -> HttpResponse
 
 
 @require_POST
-def agenda_item_move(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+def agenda_item_move(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpResponse:
     """Move an item up or down. Answers JSON to the page's script, a redirect otherwise."""
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     instance = get_object_or_404(meeting.items, pk=item)
@@ -341,7 +346,7 @@ def agenda_item_move(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 
 @require_POST
 @refusals_shown
-def agenda_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
+def agenda_sign_off(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_chair_meeting, CHAIR_ONLY)
     meeting_services.agenda_sign_off(meeting=meeting, actor=request.user)
     messages.success(request, "You have signed the agenda off; the papers may now go out.")
@@ -353,7 +358,9 @@ def agenda_sign_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
-def paper_upload(request: HttpRequest, pk: int, paper: int | None = None) -> HttpResponse:
+def paper_upload(
+    request: AuthenticatedHttpRequest, pk: int, paper: int | None = None
+) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     existing = get_object_or_404(meeting.papers, pk=paper) if paper else None
     form = PaperUploadForm(
@@ -401,7 +408,7 @@ def _attachment(file_field, filename: str, content_type: str) -> FileResponse:
     return response
 
 
-def _paper_for(request: HttpRequest, pk: int, paper: int) -> Paper:
+def _paper_for(request: AuthenticatedHttpRequest, pk: int, paper: int) -> Paper:
     meeting = _meeting_for(request, pk)
     found = get_object_or_404(
         Paper.objects.select_related("agenda_item", "current_version"), pk=paper, meeting=meeting
@@ -413,7 +420,9 @@ def _paper_for(request: HttpRequest, pk: int, paper: int) -> Paper:
 
 
 @require_GET
-def paper_download(request: HttpRequest, pk: int, paper: int, version: int | None = None):
+def paper_download(
+    request: AuthenticatedHttpRequest, pk: int, paper: int, version: int | None = None
+):
     found = _paper_for(request, pk, paper)
     if version is None:
         chosen = found.current_version
@@ -425,7 +434,7 @@ def paper_download(request: HttpRequest, pk: int, paper: int, version: int | Non
 
 
 @require_GET
-def paper_versions(request: HttpRequest, pk: int, paper: int) -> HttpResponse:
+def paper_versions(request: AuthenticatedHttpRequest, pk: int, paper: int) -> HttpResponse:
     found = _paper_for(request, pk, paper)
     return render(
         request,
@@ -439,7 +448,7 @@ def paper_versions(request: HttpRequest, pk: int, paper: int) -> HttpResponse:
 
 
 @require_GET
-def pack_download(request: HttpRequest, pk: int) -> HttpResponse:
+def pack_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     meeting = _meeting_for(request, pk)
     if not permissions.can_view_papers(request.user, meeting):
         raise Http404("The papers of this meeting are not published yet.")
@@ -451,7 +460,7 @@ def pack_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-def pack_state(request: HttpRequest, pk: int) -> JsonResponse:
+def pack_state(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     meeting = _meeting_for(request, pk)
     if not permissions.can_view_papers(request.user, meeting):
         raise Http404("The papers of this meeting are not published yet.")
@@ -459,7 +468,7 @@ def pack_state(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_GET
-def minutes_download(request: HttpRequest, pk: int) -> HttpResponse:
+def minutes_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     meeting = _meeting_for(request, pk)
     if meeting.minutes_pdf_state != Meeting.FileState.READY or not meeting.minutes_pdf:
         raise Http404("The approved minutes' PDF is not ready yet.")
@@ -472,7 +481,7 @@ def minutes_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
-def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     if not meeting.records_attendance:
         raise MeetingRefused(
@@ -489,7 +498,7 @@ def attendance_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
-def declaration_add(request: HttpRequest, pk: int) -> HttpResponse:
+def declaration_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(
         request,
         pk,
@@ -512,7 +521,7 @@ def declaration_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def minutes_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
+def minutes_edit(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     instance = get_object_or_404(meeting.items, pk=item)
     if meeting.minutes_are_locked:
@@ -533,7 +542,7 @@ def minutes_edit(request: HttpRequest, pk: int, item: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     if not meeting.minutes_are_editable:
         raise MeetingRefused(
@@ -551,7 +560,7 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def action_status(request: HttpRequest, pk: int, action: int) -> HttpResponse:
+def action_status(request: AuthenticatedHttpRequest, pk: int, action: int) -> HttpResponse:
     found = get_object_or_404(
         Action.objects.select_related("meeting__board"), pk=action, meeting_id=pk
     )
@@ -576,7 +585,7 @@ def _ics_response(content: bytes, filename: str) -> HttpResponse:
 
 
 @require_GET
-def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_ics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     return _ics_response(calendars.meeting_ics(meeting), f"meeting-{meeting.pk}.ics")
 
@@ -600,13 +609,13 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def calendar_settings(request: HttpRequest) -> HttpResponse:
+def calendar_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     feed = meeting_services.calendar_feed_of(person=request.user)
     return render(request, "meetings/calendar.html", {"feed": feed})
 
 
 @require_POST
-def calendar_reset(request: HttpRequest) -> HttpResponse:
+def calendar_reset(request: AuthenticatedHttpRequest) -> HttpResponse:
     meeting_services.calendar_feed_reset(person=request.user)
     messages.success(
         request,

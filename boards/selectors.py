@@ -5,6 +5,8 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from core.arrays import among_ids
+
 from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
 
 
@@ -18,7 +20,7 @@ def executives_by_organisation(organisation_ids: Iterable[int]) -> dict[int, set
     """Each body's executives, by organisation id, in one query for them all."""
     people: dict[int, set[User]] = defaultdict(set)
     authorities = ExecutiveAuthority.objects.in_force().filter(
-        organisation_id__in=sorted(set(organisation_ids))
+        among_ids("organisation_id", organisation_ids)
     )
     for authority in authorities.select_related("person"):
         people[authority.organisation_id].add(authority.person)
@@ -29,7 +31,7 @@ def executives_among(person_ids: Iterable[int]) -> frozenset[int]:
     """Which of these people are a body's executive today (one query for them all)."""
     return frozenset(
         ExecutiveAuthority.objects.in_force()
-        .filter(person_id__in=sorted(set(person_ids)))
+        .filter(among_ids("person_id", person_ids))
         .values_list("person_id", flat=True)
     )
 
@@ -65,7 +67,7 @@ def secretariats_of(board_ids: Iterable[int]) -> dict[int, set[User]]:
     people: dict[int, set[User]] = defaultdict(set)
     memberships = (
         BoardMembership.objects.current()
-        .filter(board_id__in=sorted(set(board_ids)), role=BoardMembership.Role.SECRETARIAT)
+        .filter(among_ids("board_id", board_ids), role=BoardMembership.Role.SECRETARIAT)
         .filter(person__is_active=True)
         .select_related("person")
     )

@@ -12,6 +12,7 @@ from django.db import transaction
 from boards.models import Board, User
 from boards.permissions import is_executive
 from boards.selectors import executives_among
+from core.arrays import among_ids
 from core.batching import batch_size_for
 from core.exceptions import Refused
 
@@ -84,7 +85,7 @@ def notification_create_many(
         rows, ignore_conflicts=True, batch_size=batch_size_for(Notification)
     )
     created = list(
-        Notification.objects.filter(event_key=event_key, recipient_id__in=people)
+        Notification.objects.filter(among_ids("recipient_id", people), event_key=event_key)
         .filter(status=Notification.Status.PENDING)
         .values_list("pk", flat=True)
     )
@@ -97,9 +98,9 @@ def notification_deliveries_for(*, recipient_ids: Iterable[int], kind: str) -> d
     and one more only when someone chose portal-only for an executive's duty."""
     ids = list(recipient_ids)
     chosen = dict(
-        NotificationPreference.objects.filter(recipient_id__in=ids, kind=kind).values_list(
-            "recipient_id", "delivery"
-        )
+        NotificationPreference.objects.filter(
+            among_ids("recipient_id", ids), kind=kind
+        ).values_list("recipient_id", "delivery")
     )
     executives: frozenset[int] = frozenset()
     if kind in EXECUTIVE_DUTY_KINDS and Delivery.PORTAL in chosen.values():
@@ -163,7 +164,7 @@ def _redirect_waiting_digest(person: User, changed: Mapping[str, str]) -> None:
     immediate = [kind for kind, d in changed.items() if d == Delivery.IMMEDIATE]
     if immediate:
         ids = list(waiting.filter(kind__in=immediate).values_list("pk", flat=True))
-        Notification.objects.filter(pk__in=ids).update(
+        Notification.objects.filter(among_ids("pk", ids)).update(
             status=Notification.Status.PENDING, delivery=Delivery.IMMEDIATE
         )
         transaction.on_commit(lambda: tasks.queue_deliveries(ids))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boards.models import User
+from core.arrays import among_ids
 from core.emails import send_templated_email
 
 from .digest import digest_cutoff, digest_send
@@ -165,7 +166,7 @@ def deliver_digest(self, recipient_id: int, cutoff: str) -> None:
         if not notices:
             return
         person = User.objects.get(pk=recipient_id)
-        batch = Notification.objects.filter(pk__in=[n.pk for n in notices])
+        batch = Notification.objects.filter(among_ids("pk", (n.pk for n in notices)))
         try:
             digest_send(person=person, notices=notices)
         except OSError as error:

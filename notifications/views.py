@@ -65,7 +65,7 @@ def message_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         people = User.objects.filter(
             Q(full_name__icontains=text) | Q(email__icontains=text)
         ).values_list("pk", flat=True)
-        messages_ = messages_.filter(Q(subject__icontains=text) | Q(recipient_id__in=list(people)))
+        messages_ = messages_.filter(Q(subject__icontains=text) | Q(recipient_id__in=people))
     status = request.GET.get("status", "")
     if status in Notification.Status.values:
         messages_ = messages_.filter(status=status)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from boards.models import User
 from boards.selectors import secretariats_of
+from core.arrays import among_texts
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
@@ -76,7 +77,9 @@ def _recipients(opportunity: Opportunity, secretariats: dict[int, set[User]]) ->
 def _already_reminded(keyed: list[tuple[str, list[User]]]) -> set[tuple[str, int]]:
     keys = [key for key, _ in keyed]
     return set(
-        Notification.objects.filter(event_key__in=keys).values_list("event_key", "recipient_id")
+        Notification.objects.filter(among_texts("event_key", keys)).values_list(
+            "event_key", "recipient_id"
+        )
     )
 
 

@@ -26,12 +26,13 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, CharField, F, FloatField, Lookup, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from boards.permissions import Person
+from core.arrays import among_ids
 from meetings.models import AgendaItem, Paper
 from opportunities.models import Recommendation
 from opportunities.permissions import opportunities_visible_to
@@ -68,33 +69,10 @@ class Hit:
     context: str = ""
 
 
-class AmongIds(Lookup):
-    """``column IN (SELECT unnest(%s::bigint[]))``: ``column__in``, with the ids sent as one
-    parameter, written in PostgreSQL's array syntax (``{1,2,3}``)."""
-
-    lookup_name = "among_ids"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} IN (SELECT unnest({rhs}::bigint[]))", [*lhs_params, *rhs_params]
-
-
-def among(name: str, ids: frozenset[int]) -> Q:
-    """The rows whose ``name`` is one of ``ids``. A person may see a thousand meetings, and
-    ``IN (...)`` sends one parameter per id, which psycopg adapts and PostgreSQL parses and
-    plans id by id, several times a search: that cost more than the search itself. On
-    PostgreSQL the ids go as one array, read as a (hashed) subquery that plans at once."""
-    if on_postgresql():
-        return Q(AmongIds(F(name), "{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}"))
-    return Q(**{f"{name}__in": ids})
-
-
 def sources_for(person: Person, scope: MeetingScope) -> list[Source]:
     # Exempt business (a confidential item, its minutes and papers) only where the person may
     # see the meeting's confidential business.
-    open_item = Q(confidential=False) | among("meeting_id", scope.confidential)
+    open_item = Q(confidential=False) | among_ids("meeting_id", scope.confidential)
     opportunities = opportunities_visible_to(person)
     return [
         Source("opportunity", "Opportunity", opportunities, "title", "summary"),
@@ -106,13 +84,13 @@ def sources_for(person: Person, scope: MeetingScope) -> list[Source]:
             "wording",
         ),
         *meeting_sources(
-            items=AgendaItem.objects.filter(open_item, among("meeting_id", scope.agenda)),
-            minutes=AgendaItem.objects.filter(open_item, among("meeting_id", scope.minutes)),
+            items=AgendaItem.objects.filter(open_item, among_ids("meeting_id", scope.agenda)),
+            minutes=AgendaItem.objects.filter(open_item, among_ids("meeting_id", scope.minutes)),
             papers=Paper.objects.filter(
                 Q(agenda_item__isnull=True)
                 | Q(agenda_item__confidential=False)
-                | among("meeting_id", scope.confidential),
-                among("meeting_id", scope.papers),
+                | among_ids("meeting_id", scope.confidential),
+                among_ids("meeting_id", scope.papers),
                 current_version__isnull=False,
             ),
         ),

@@ -10,12 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from boards import permissions
+from boards.http import AuthenticatedHttpRequest
 from boards.models import PersonInvitation
 from meetings import selectors as meeting_selectors
 from opportunities import selectors as opportunity_selectors
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = request.user
     memberships = permissions.current_memberships(person)
     boards = permissions.boards_of(person)

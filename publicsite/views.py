@@ -14,6 +14,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
 from boards import permissions as board_permissions
+from boards.http import AuthenticatedHttpRequest
 from boards.models import Board, BoardMembership
 from meetings.models import Meeting
 from opportunities.models import Recommendation, Referral
@@ -154,7 +155,7 @@ def public_register(request: HttpRequest, slug: str) -> HttpResponse:
 # --- The switch, on the board's own (signed-in) side ---------------------------------------
 
 
-def _board_to_publish(request: HttpRequest, slug: str) -> Board:
+def _board_to_publish(request: AuthenticatedHttpRequest, slug: str) -> Board:
     return board_permissions.board_for(
         request.user,
         slug,
@@ -164,7 +165,7 @@ def _board_to_publish(request: HttpRequest, slug: str) -> Board:
 
 
 @require_http_methods(["GET", "POST"])
-def public_pages_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def public_pages_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = _board_to_publish(request, slug)
     posted = request.POST if request.method == "POST" else None
     form = PublicPagesForm(posted, instance=board)

@@ -9,6 +9,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db.models import Count, Max, Q, Sum
@@ -199,7 +200,7 @@ def collaboration_report_pdf(run: ReportRun, progress: Callable[[int, str], None
     board, start, end = run.board, run.period_start, run.period_end
     progress(10, "Gathering the opportunities approved")
     bodies = board_bodies(board)
-    context = {"run": run, "board": board, "start": start, "end": end}
+    context: dict[str, Any] = {"run": run, "board": board, "start": start, "end": end}
     context["approved"] = approved_in_period(board, start, end)
     progress(25, "Counting the decisions of each body")
     context["decisions"] = decisions_by_body(board, bodies, start, end)

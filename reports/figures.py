@@ -6,9 +6,11 @@ them and ``chart_data`` turns them into the JSON the charts read.
 """
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
@@ -129,7 +131,7 @@ def decisions_by_body(board: Board, bodies: list[Body], today: date) -> list[Bod
     return result
 
 
-def benefit_sums(board: Board) -> list[dict]:
+def benefit_sums(board: Board) -> list[Mapping[str, Any]]:
     """Cashable benefits (£) estimated and realised, per body and quarter (by the end of the
     period each is recorded for): one query that both the per-body and the quarter-by-quarter
     figures add up."""
@@ -146,7 +148,7 @@ def benefit_sums(board: Board) -> list[dict]:
     )
 
 
-def benefits_by_body(bodies: list[Body], sums: list[dict]) -> list[BodyRow]:
+def benefits_by_body(bodies: list[Body], sums: list[Mapping[str, Any]]) -> list[BodyRow]:
     """Per body: cashable benefits estimated and realised (£), over all periods recorded."""
     totals: dict[int, dict] = {}
     for row in sums:
@@ -171,15 +173,15 @@ def _next_quarter(start: date) -> date:
     return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
-def benefits_by_quarter(sums: list[dict]) -> list[dict]:
+def benefits_by_quarter(sums: list[Mapping[str, Any]]) -> list[dict]:
     """Cashable benefits (£) estimated and realised, each added up quarter by quarter (by the
     end of the period each benefit is recorded for), from the first quarter with a benefit to
     the last; quarters without one carry the total on."""
     rows: dict[date, dict] = {}
     for row in sums:
-        quarter = rows.setdefault(row["quarter"], {"estimated": ZERO, "realised": ZERO})
-        quarter["estimated"] += row["estimated"]
-        quarter["realised"] += row["realised"]
+        totals = rows.setdefault(row["quarter"], {"estimated": ZERO, "realised": ZERO})
+        totals["estimated"] += row["estimated"]
+        totals["realised"] += row["realised"]
     if not rows:
         return []
     quarter, last = min(rows), max(rows)

@@ -1,6 +1,7 @@
 """The request for a collaboration report: a period, chosen from presets or given by dates."""
 
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django import forms
 
@@ -49,11 +50,11 @@ class ReportRequestForm(forms.Form):
     start = forms.DateField(label="From", required=False, widget=DATE)
     end = forms.DateField(label="To", required=False, widget=DATE)
 
-    def __init__(self, *args, today: date, **kwargs):
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
         self.presets = presets(today)
-        self.fields["period"].choices = [
+        cast(forms.ChoiceField, self.fields["period"]).choices = [
             (key, f"{label}: {start:%-d %B %Y} to {end:%-d %B %Y}")
             for key, (label, start, end) in self.presets.items()
         ] + [(CUSTOM, "Other dates (give them below)")]

@@ -4,13 +4,14 @@ check, validate a form, call one service, redirect. The PDF is built by a task, 
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import board_for
 
@@ -26,7 +27,7 @@ STALE_AFTER = timedelta(minutes=15)
 
 
 @require_GET
-def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(
         request.user,
         slug,
@@ -49,7 +50,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _runs_page(request: HttpRequest, board: Board, form: ReportRequestForm | None, status=200):
+def _runs_page(
+    request: AuthenticatedHttpRequest, board: Board, form: ReportRequestForm | None, status=200
+):
     may_request = permissions.can_request_report(request.user, board)
     runs = board.report_runs.select_related("requested_by").only(
         "board_id",
@@ -76,14 +79,14 @@ def _runs_page(request: HttpRequest, board: Board, form: ReportRequestForm | Non
 
 
 @require_GET
-def report_list(request: HttpRequest, slug: str) -> HttpResponse:
+def report_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(request.user, slug)
     form = ReportRequestForm(today=timezone.localdate())
     return _runs_page(request, board, form)
 
 
 @require_POST
-def report_request(request: HttpRequest, slug: str) -> HttpResponse:
+def report_request(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(request.user, slug)
     if not permissions.can_request_report(request.user, board):
         raise PermissionDenied(REQUESTERS_ONLY)
@@ -99,7 +102,7 @@ def report_request(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(run.get_absolute_url())
 
 
-def _run_for(request: HttpRequest, slug: str, pk: int) -> ReportRun:
+def _run_for(request: AuthenticatedHttpRequest, slug: str, pk: int) -> ReportRun:
     board = board_for(request.user, slug)
     run = get_object_or_404(ReportRun, pk=pk, board=board)
     run.board = board
@@ -113,7 +116,7 @@ def _is_stale(run: ReportRun) -> bool:
 
 
 @require_GET
-def report_run(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def report_run(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     run = _run_for(request, slug, pk)
     return render(
         request,
@@ -129,7 +132,7 @@ def report_run(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_GET
 @never_cache
-def report_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
+def report_status(request: AuthenticatedHttpRequest, slug: str, pk: int) -> JsonResponse:
     run = _run_for(request, slug, pk)
     return JsonResponse(
         {
@@ -147,7 +150,7 @@ def report_status(request: HttpRequest, slug: str, pk: int) -> JsonResponse:
 
 
 @require_GET
-def report_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def report_download(request: AuthenticatedHttpRequest, slug: str, pk: int) -> FileResponse:
     run = _run_for(request, slug, pk)
     if run.status != ReportRun.Status.DONE or not run.file:
         raise Http404("This report is not ready yet.")
@@ -164,7 +167,7 @@ def report_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_retry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def report_retry(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Ask again for a failed (or lost) run's period: a new run, so the history stays true."""
     run = _run_for(request, slug, pk)
     if not permissions.can_request_report(request.user, run.board):

@@ -1,8 +1,10 @@
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
+
+from boards.http import AuthenticatedHttpRequest
 
 from .forms import SearchForm
 from .queries import Search
@@ -12,7 +14,7 @@ MAX_PAGE = 1_000_000
 
 
 @require_GET
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Results only ever come from what the person may see (see ``search.permissions``)."""
     form = SearchForm(request.GET if "q" in request.GET else None)
     page = None
@@ -56,7 +58,7 @@ class SearchPaginator(Paginator):
         return self.found.page_rows(offset=(number - 1) * self.per_page, limit=self.per_page)
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without_page(request: AuthenticatedHttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()

@@ -337,11 +337,12 @@ def _decide(referral: Referral, outcome: str) -> None:
             "person_id", flat=True
         )[:1]
     )
-    notes = {
+    notes_by_outcome: dict[str, str] = {
         CONDITIONS: "Approved on condition that the pilot is evaluated with the NHS trust at six months.",
         DEFERRED: "Deferred: the Chief Officer Group asks for the costs of exiting current contracts.",
         DECLINED: "Declined: the council's existing framework runs until 2027.",
-    }.get(outcome, "")
+    }
+    notes = notes_by_outcome.get(outcome, "")
     services.referral_decide(
         referral=referral,
         actor=executive,
@@ -628,6 +629,6 @@ def _year_end(day):
 def _backdate(rows, today, days_ago: int) -> None:
     """Demo rows look recorded when they would have been, not at seeding time."""
     moment = timezone.make_aware(
-        timezone.datetime.combine(today - timedelta(days=days_ago), timezone.datetime.min.time())
+        datetime.combine(today - timedelta(days=days_ago), datetime.min.time())
     ) + timedelta(hours=10)
     rows.update(recorded_at=moment)

@@ -52,7 +52,7 @@ class SearchPaginator(Paginator):
         if not rows and total:
             number = self.num_pages
             rows, _total = self._rows_of(number)
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
     def _rows_of(self, number: int):
         return self.found.page_rows(offset=(number - 1) * self.per_page, limit=self.per_page)

@@ -20,11 +20,11 @@ class AmongIds(Lookup):
     prepare_rhs = False
     sql_type = "bigint"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         sql = f"{lhs} IN (SELECT unnest({rhs}::{self.sql_type}[]))"
-        return sql, [*lhs_params, *rhs_params]
+        return sql, (*lhs_params, *rhs_params)
 
 
 class AmongTexts(AmongIds):

@@ -26,7 +26,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
 )
 from django.db import connection
-from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Expression, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -186,6 +186,7 @@ class Search:
         return source.rows.filter(match)
 
     def _ranked(self, source: Source) -> QuerySet:
+        rank: Expression
         if on_postgresql():
             rank = SearchRank(F(source.document), self.query)
         else:
@@ -284,6 +285,8 @@ class Search:
     def marked_title(self, source: Source, record) -> SafeString:
         if on_postgresql():
             return self._from_headline(record.title_marked)
+        if source.title is None:
+            raise ValueError(f"A {source.kind} has no title to mark.")
         return plain_marked(getattr(record, source.title), self.words)
 
     def snippet(self, source: Source, record) -> SafeString:

@@ -24,8 +24,8 @@ UV_VERSION := 0.13.8
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command "make lock"
 
-.PHONY: install lock system-libraries test-services run test lint checks compose-check pytest \
-	worker beat vendor clean
+.PHONY: install lock system-libraries test-services run test lint typecheck checks compose-check \
+	pytest worker beat vendor clean
 
 # The locked versions, hashes checked, then the portal itself (editable, built offline with the
 # locked setuptools). pip check fails when pyproject.toml asks for something the lock lacks.
@@ -74,11 +74,16 @@ test-services:
 	TEST_DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) \
 		PYTHON=$(PYTHON) bash .ci/test-services
 
-test: system-libraries test-services $(STAMP) lint checks compose-check pytest
+test: system-libraries test-services $(STAMP) lint typecheck checks compose-check pytest
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# mypy with the Django plugin over every app, configured in pyproject.toml ([tool.mypy]). The plugin
+# imports the settings, so it gets a development environment that needs no running service.
+typecheck: $(STAMP)
+	env BLUELIGHT_ENV=development DATABASE_URL=sqlite://:memory: REDIS_URL= $(PY) -m mypy
 
 checks: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
@@ -109,4 +114,4 @@ vendor:
 	sed -i 's#//\# sourceMappingURL=.*##' portal/static/vendor/chartjs/chart.umd.min.js
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache build dist *.egg-info

@@ -63,10 +63,10 @@ system-libraries:
 
 run: system-libraries $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py seed_demo
 	@echo
 	@echo "The portal is starting at http://$(HOST):$(PORT)/ — sign in with a demo login above (Ctrl+C stops it)."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # PostgreSQL and Redis running, Chromium for the browser journeys: installed and started on
 # Debian as root, otherwise the script says what to install.

@@ -1,4 +1,4 @@
-"""Forms for meetings. They validate; the services in meeting_services.py act."""
+"""Forms for meetings. They validate; the services in services.py act."""
 
 from functools import partial
 from typing import Any, cast
@@ -11,6 +11,7 @@ from boards.models import User
 from core.uploads import detect_kind
 
 from .models import Action, AgendaItem, Meeting, MeetingInvitation
+from .selectors import open_business
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -201,9 +202,18 @@ class DeclarationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}), label="Nature of the interest", max_length=2000
     )
 
-    def __init__(self, *args: Any, meeting: Meeting, for_anyone: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        meeting: Meeting,
+        for_anyone: bool,
+        confidential_ok: bool,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["agenda_item"]).queryset = meeting.items.all()
+        # Only the business the declarer may see: exempt items are not even named to others.
+        items = open_business(meeting.items.all(), confidential_ok=confidential_ok, item="")
+        cast(forms.ModelChoiceField, self.fields["agenda_item"]).queryset = items
         if for_anyone:
             cast(forms.ModelChoiceField, self.fields["person"]).queryset = User.objects.filter(
                 meeting_invitations__meeting=meeting

@@ -506,7 +506,12 @@ def declaration_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "You cannot declare an interest for this meeting.",
     )
     for_anyone = permissions.can_manage_meeting(request.user, meeting)
-    form = DeclarationForm(_posted(request), meeting=meeting, for_anyone=for_anyone)
+    form = DeclarationForm(
+        _posted(request),
+        meeting=meeting,
+        for_anyone=for_anyone,
+        confidential_ok=permissions.may_see_confidential(request.user, meeting),
+    )
     if request.method == "POST" and form.is_valid():
         meeting_services.declaration_add(
             meeting=meeting,

@@ -132,6 +132,26 @@ def test_the_meeting_page_shows_exempt_business_exactly_where_the_rule_allows(
             body = response.content.decode()
             assert "Open item" in body
             assert ("Exempt item" in body) == (meeting.pk in exempt), (person, meeting)
+            # The declaration form names the items one may declare an interest in.
+            form = client_of(person).get(reverse("declaration_add", args=[meeting.pk]))
+            if form.status_code == 200:
+                shown = "Exempt item" in form.content.decode()
+                assert shown == (meeting.pk in exempt), (person, meeting)
+        # Search finds exempt items exactly where the person may see exempt business.
+        found = client_of(person).get(reverse("search"), {"q": "exempt"}).content.decode()
+        exempt_items = {
+            item.pk
+            for meeting in meetings
+            for item in meeting.items.all()
+            if item.confidential and meeting.pk in exempt
+        }
+        hits = {
+            item.pk
+            for meeting in meetings
+            for item in meeting.items.all()
+            if item.confidential and f"#item-{item.pk}" in found
+        }
+        assert hits == exempt_items, person.full_name
 
 
 # --- The register: approved by every body --------------------------------------------------------

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import Meeting
-from opportunities.models import Recommendation
+from opportunities.models import Recommendation, Referral
 from tests.factories import AgendaItemFactory, MeetingFactory, MeetingInvitationFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,12 +157,11 @@ def test_a_confidential_item_is_listed_only_for_those_who_may_see_exempt_busines
     )
     # Bob, a member not invited to the meeting, may not see its exempt business at all.
     body = client_of(bob).get(opportunity.get_absolute_url()).content.decode()
-    assert "a confidential item" not in body
     assert "Supplier pricing" not in body
-    # The secretariat sees that the board took it up in private, still without the title.
+    assert "(exempt business)" not in body
+    # The secretariat, entitled to exempt business, sees the item, marked as exempt.
     body = client_of(alice).get(opportunity.get_absolute_url()).content.decode()
-    assert "a confidential item" in body
-    assert "Supplier pricing" not in body
+    assert "“Supplier pricing” (exempt business)" in body
 
 
 def test_an_invited_member_sees_the_confidential_item_listed(
@@ -173,7 +172,37 @@ def test_an_invited_member_sees_the_confidential_item_listed(
     )
     MeetingInvitationFactory(meeting=held_meeting, person=bob)
     body = client_of(bob).get(opportunity.get_absolute_url()).content.decode()
-    assert "a confidential item" in body
+    assert "“Supplier pricing” (exempt business)" in body
+
+
+def test_a_recommendation_links_its_meeting_only_for_those_who_may_open_it(
+    client_of, alice, erin, held_meeting, opportunity
+):
+    item = AgendaItemFactory(meeting=held_meeting, title="Shared station", opportunity=opportunity)
+    today = timezone.localdate()
+    recommendation = Recommendation.objects.create(
+        opportunity=opportunity,
+        version=1,
+        wording="Build it.",
+        agreed_on=today,
+        decision_due_on=today + timedelta(days=28),
+        agenda_item=item,
+        recorded_by=alice,
+        sent_at=timezone.now(),
+    )
+    Referral.objects.create(
+        recommendation=recommendation,
+        organisation=erin.organisation,
+        due_on=today,
+        sent_at=timezone.now(),
+    )
+    meeting_link = held_meeting.get_absolute_url()
+    assert meeting_link in client_of(alice).get(opportunity.get_absolute_url()).content.decode()
+    # An executive of a participating body reads the opportunity but is not on the board.
+    page = client_of(erin).get(opportunity.get_absolute_url())
+    assert page.status_code == 200
+    assert meeting_link not in page.content.decode()
+    assert "agreed at" not in page.content.decode()
 
 
 def test_a_non_ascii_agenda_item_number_is_ignored(client_of, alice, assessed):

@@ -101,6 +101,14 @@ class Meeting(models.Model):
         return self.ends_at >= timezone.now()
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
     def papers_are_published(self) -> bool:
         return self.status in PUBLISHED_STATES
 

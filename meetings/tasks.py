@@ -2,6 +2,7 @@
 Thin: they take ids, fetch afresh and return quietly when there is nothing to do."""
 
 import logging
+from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -151,3 +152,18 @@ def send_meeting_reminders() -> int:
     from .reminders import meeting_reminders_send
 
     return meeting_reminders_send()
+
+
+# Until meetings became an app of their own these tasks were named ``boards.tasks.*``. Messages
+# queued under those names before an upgrade still run, with the same options, so an upgrade
+# loses no invitation, cancellation or PDF waiting in the queue. (Beat uses the new names.)
+def _answer_to_former_name(task: Any, **options: Any) -> None:
+    shared_task(name=f"boards.tasks.{task.__name__}", **options)(task.run)
+
+
+_answer_to_former_name(send_meeting_invitation, **MAIL_TASK)
+_answer_to_former_name(send_meeting_cancellation, **MAIL_TASK)
+_answer_to_former_name(sweep_meeting_emails, acks_late=True)
+_answer_to_former_name(send_meeting_reminders, acks_late=True)
+for _build in (build_agenda_pack, build_minutes_pdf):
+    _answer_to_former_name(_build, acks_late=True, max_retries=3, default_retry_delay=30)

@@ -48,7 +48,7 @@ from .models import (
     Paper,
     PaperVersion,
 )
-from .moves import CHAIR_ONLY, MOVES, SECRETARIAT_ONLY, moves_open_to
+from .moves import CHAIR_ONLY, MOVES, SECRETARIAT_ONLY, blocker, moves_open_to
 from .services import MeetingRefused
 
 Status = Meeting.Status
@@ -132,6 +132,9 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     may_view_papers = permissions.can_view_papers(person, meeting)
     confidential_ok = permissions.may_see_confidential(person, meeting)
+    may_manage = permissions.can_manage_meeting(person, meeting)
+    may_chair = permissions.can_chair_meeting(person, meeting)
+    moves = moves_open_to(person, meeting)
     all_items = meeting.items.select_related("opportunity").prefetch_related(
         Prefetch("papers", queryset=papers)
     )
@@ -150,7 +153,12 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "general_papers": general_papers,
             "invitations": invitations,
             "my_invitation": mine,
-            "moves": moves_open_to(person, meeting),
+            "moves": moves,
+            # The secretariat's tools while the meeting still moves on, the chair's sign-off,
+            # and any move the person may make.
+            "show_next_steps": bool(moves)
+            or (may_manage and bool(meeting.next_statuses()))
+            or (may_chair and meeting.agenda_is_editable and not meeting.agenda_signed_off_at),
             "may_view_papers": may_view_papers,
             "confidential_ok": confidential_ok,
             "quorum": selectors.meeting_quorum(board=meeting.board, invitations=invitations),
@@ -226,7 +234,11 @@ def meeting_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 @refusals_shown
 def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    move = MOVES[Status.CANCELLED]
+    meeting = _meeting_for(request, pk, move.allowed, move.refusal)
+    refusal = blocker(meeting, move.to)
+    if refusal:
+        raise MeetingRefused(refusal)
     form = CancelForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         meeting_services.meeting_transition(

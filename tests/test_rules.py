@@ -311,3 +311,24 @@ def test_the_meeting_page_offers_exactly_the_moves_the_request_accepts(
     # scheduling a meeting whose start has passed is neither offered nor accepted.
     assert {("papers_published", "held"), ("minutes_drafted", "minutes_approved")} <= made
     assert ("draft", "scheduled") not in made
+
+
+def test_the_cancel_page_follows_the_moves_table(client_of, board, alice, bob, dave):
+    held = MeetingFactory(board=board, status=Meeting.Status.HELD, created_by=alice)
+    MeetingInvitationFactory(meeting=held, person=bob)
+    url = reverse("meeting_cancel", args=[held.pk])
+    # A held meeting cannot be cancelled: the page sends the secretariat back, saying why.
+    response = client_of(alice).get(url, follow=True)
+    assert "A meeting that is held cannot be marked cancelled." in response.content.decode()
+    # Someone the table does not allow is refused, whatever the meeting's state.
+    scheduled = MeetingFactory(board=board, status=Meeting.Status.SCHEDULED, created_by=alice)
+    MeetingInvitationFactory(meeting=scheduled, person=bob)
+    assert client_of(bob).get(reverse("meeting_cancel", args=[scheduled.pk])).status_code == 403
+    assert client_of(alice).get(reverse("meeting_cancel", args=[scheduled.pk])).status_code == 200
+
+
+def test_next_steps_appear_only_with_something_to_do(client_of, board, alice, dave):
+    held = MeetingFactory(board=board, status=Meeting.Status.HELD, created_by=alice)
+    # The chair has no move to make on a held meeting: no empty "Next steps" card.
+    assert "Next steps" not in client_of(dave).get(held.get_absolute_url()).content.decode()
+    assert "Next steps" in client_of(alice).get(held.get_absolute_url()).content.decode()

@@ -181,3 +181,22 @@ def test_a_guest_added_after_publication_is_told_of_the_papers_too(
     invitation = next(m for m in messages if m.attachments)
     assert str(ics_of(invitation)[0]["METHOD"]) == "REQUEST"
     assert any(m.subject.startswith("Papers published:") for m in messages)
+
+
+def test_tasks_queued_under_their_former_names_still_run():
+    from bluelight.celery import app
+    from meetings import tasks
+
+    for name in (
+        "send_meeting_invitation",
+        "send_meeting_cancellation",
+        "sweep_meeting_emails",
+        "build_agenda_pack",
+        "build_minutes_pdf",
+        "send_meeting_reminders",
+    ):
+        legacy = app.tasks[f"boards.tasks.{name}"]
+        current = getattr(tasks, name)
+        assert legacy.run.__code__ is current.run.__code__
+        assert legacy.acks_late and legacy.max_retries == current.max_retries
+        assert getattr(legacy, "autoretry_for", ()) == getattr(current, "autoretry_for", ())

@@ -7,7 +7,14 @@ from django.db.models import QuerySet
 
 from core.arrays import among_ids
 
-from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+from .models import (
+    Board,
+    BoardMembership,
+    ExecutiveAuthority,
+    Organisation,
+    PersonInvitation,
+    User,
+)
 
 
 def executives_of(organisation: Organisation) -> QuerySet[User]:
@@ -74,3 +81,22 @@ def secretariats_of(board_ids: Iterable[int]) -> dict[int, set[User]]:
     for membership in memberships:
         people[membership.board_id].add(membership.person)
     return people
+
+
+def authorities_of(person: User) -> QuerySet[ExecutiveAuthority]:
+    """The person's executive authorities in force, with their bodies."""
+    return (
+        ExecutiveAuthority.objects.in_force().filter(person=person).select_related("organisation")
+    )
+
+
+def pending_invitations(boards: list[Board]) -> list[PersonInvitation]:
+    """Invitations to these boards not yet accepted, the soonest to expire first."""
+    if not boards:
+        return []
+    return list(
+        PersonInvitation.objects.pending()
+        .filter(board__in=boards)
+        .select_related("person", "board")
+        .order_by("expires_at")
+    )

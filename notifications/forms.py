@@ -2,7 +2,7 @@ from django import forms
 
 from .models import Delivery, Notification
 from .permissions import deliveries_allowed
-from .services import notification_preferences_of
+from .selectors import notification_preferences_of
 
 Kind = Notification.Kind
 

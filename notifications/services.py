@@ -8,10 +8,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from boards.models import Board, User
-from boards.permissions import is_executive
-from boards.selectors import executives_among
 from core.arrays import among_ids
 from core.batching import batch_size_for
 from core.exceptions import Refused
@@ -19,10 +18,9 @@ from core.exceptions import Refused
 from . import tasks
 from .models import STATUS_FOR_DELIVERY, Delivery, Notification, NotificationPreference
 from .permissions import (
-    EXECUTIVE_DUTY_KINDS,
     deliveries_allowed,
-    effective_delivery,
 )
+from .selectors import notification_deliveries_for, notification_preferences_of
 
 logger = logging.getLogger("bluelight.tasks")
 
@@ -93,38 +91,6 @@ def notification_create_many(
     return created
 
 
-def notification_deliveries_for(*, recipient_ids: Iterable[int], kind: str) -> dict[int, str]:
-    """How each recipient is to hear of a notice of this kind: one query for their choices,
-    and one more only when someone chose portal-only for an executive's duty."""
-    ids = list(recipient_ids)
-    chosen = dict(
-        NotificationPreference.objects.filter(
-            among_ids("recipient_id", ids), kind=kind
-        ).values_list("recipient_id", "delivery")
-    )
-    executives: frozenset[int] = frozenset()
-    if kind in EXECUTIVE_DUTY_KINDS and Delivery.PORTAL in chosen.values():
-        executives = executives_among(pk for pk, d in chosen.items() if d == Delivery.PORTAL)
-    return {
-        pk: effective_delivery(
-            chosen.get(pk, Delivery.IMMEDIATE), kind=kind, is_executive=pk in executives
-        )
-        for pk in ids
-    }
-
-
-def notification_preferences_of(person: User) -> dict[str, str]:
-    """The delivery in force for every kind of notice, for this person (one query)."""
-    chosen = dict(person.notification_preferences.values_list("kind", "delivery"))
-    executive = is_executive(person)
-    return {
-        kind: effective_delivery(
-            chosen.get(kind, Delivery.IMMEDIATE), kind=kind, is_executive=executive
-        )
-        for kind in Notification.Kind.values
-    }
-
-
 @transaction.atomic
 def notification_preferences_set(*, person: User, deliveries: Mapping[str, str]) -> dict[str, str]:
     """Record how the person wants to hear of each kind named; returns the kinds changed.
@@ -182,3 +148,22 @@ def digest_unsubscribe(*, person: User) -> dict[str, str]:
         if delivery == Delivery.DIGEST
     }
     return notification_preferences_set(person=person, deliveries=moves)
+
+
+def notifications_mark_read(*, person: User, ids: list[int] | None = None) -> int:
+    """Mark the person's unread notifications read (these ones, or all); returns how many."""
+    unread = Notification.objects.filter(recipient=person, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(among_ids("pk", ids))
+    return unread.update(read_at=timezone.now())
+
+
+def notification_retry(*, board: Board, pk: int) -> bool:
+    """Send a failed message of the board's again, on its own (even if it failed as part of a
+    digest). Queues its delivery after commit; False when the message has not failed."""
+    retried = Notification.objects.filter(
+        pk=pk, board=board, status=Notification.Status.FAILED
+    ).update(status=Notification.Status.PENDING, attempts=0, delivery=Delivery.IMMEDIATE)
+    if retried:
+        transaction.on_commit(lambda: tasks.deliver_notification.delay(pk))
+    return bool(retried)

@@ -2,11 +2,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -16,7 +14,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.models import User
 from boards.permissions import board_for, is_secretariat
 
-from . import services, tasks
+from . import services
 from .digest import UnsubscribeLinkInvalid, person_for_unsubscribe_token
 from .forms import NotificationPreferencesForm
 from .models import Delivery, Notification
@@ -36,17 +34,14 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def notification_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Mark one of my notifications read and go to the page it is about."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    if notification.read_at is None:
-        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+    services.notifications_mark_read(person=request.user, ids=[notification.pk])
     safe = url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None)
     return redirect(notification.link if safe and notification.link.startswith("/") else "home")
 
 
 @require_POST
 def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    services.notifications_mark_read(person=request.user)
     return redirect("notification_list")
 
 
@@ -90,11 +85,7 @@ def message_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 def message_retry(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Send a failed message again (on its own, even if it failed as part of a digest)."""
     board = _secretariat_board(request, slug)
-    retried = Notification.objects.filter(
-        pk=pk, board=board, status=Notification.Status.FAILED
-    ).update(status=Notification.Status.PENDING, attempts=0, delivery=Delivery.IMMEDIATE)
-    if retried:
-        transaction.on_commit(lambda: tasks.deliver_notification.delay(pk))
+    if services.notification_retry(board=board, pk=pk):
         messages.success(request, "The message is queued to be sent again.")
     else:
         messages.error(request, "Only a failed message can be sent again; this one is not.")

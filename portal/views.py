@@ -10,8 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from boards import permissions
+from boards import selectors as board_selectors
 from boards.http import AuthenticatedHttpRequest
-from boards.models import PersonInvitation
 from meetings import selectors as meeting_selectors
 from opportunities import selectors as opportunity_selectors
 
@@ -21,21 +21,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = permissions.current_memberships(person)
     boards = permissions.boards_of(person)
     secretariat_boards = [b for b in boards if permissions.is_secretariat(person, b)]
-    pending_invitations = (
-        PersonInvitation.objects.pending()
-        .filter(board__in=secretariat_boards)
-        .select_related("person", "board")
-        .order_by("expires_at")
-        if secretariat_boards
-        else []
-    )
-    authorities = (
-        person.executive_authorities.current()
-        .filter(organisation__active=True)
-        .select_related("organisation")
-        if permissions.is_executive(person)
-        else []
-    )
+    pending_invitations = board_selectors.pending_invitations(secretariat_boards)
+    authorities = board_selectors.authorities_of(person) if permissions.is_executive(person) else []
     return render(
         request,
         "boards/home.html",

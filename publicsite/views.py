@@ -135,9 +135,9 @@ def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def public_register(request: HttpRequest, slug: str) -> HttpResponse:
     board = permissions.public_board(slug)
     decisions = Referral.objects.select_related("organisation").order_by("organisation__name")
-    current = Recommendation.objects.filter(
-        superseded_at__isnull=True, sent_at__isnull=False
-    ).prefetch_related(Prefetch("referrals", queryset=decisions))
+    current = Recommendation.objects.in_force().prefetch_related(
+        Prefetch("referrals", queryset=decisions)
+    )
     opportunities = (
         permissions.public_opportunities(board)
         .select_related("lead_organisation")

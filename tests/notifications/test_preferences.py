@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from notifications.forms import SECTIONS
 from notifications.models import Delivery, Notification, NotificationPreference
+from notifications.selectors import notification_preferences_of
 from notifications.services import (
     PreferenceNotAllowed,
-    notification_preferences_of,
     notification_preferences_set,
 )
 from tests.factories import AuthorityFactory

@@ -152,6 +152,11 @@ class Board(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("board_detail", kwargs={"slug": self.slug})
 
+    def active_bodies(self) -> "models.QuerySet[Organisation]":
+        """The board's member bodies still active, by name: those that take part, are
+        referred recommendations and decide."""
+        return self.organisations.filter(active=True).order_by("name")
+
 
 class MembershipQuerySet(models.QuerySet["BoardMembership"]):
     def current(self, on: date | None = None) -> Self:

@@ -210,7 +210,7 @@ OUTCOME_LABELS = {
 
 
 def matrix_table(board: Board) -> Table:
-    bodies = list(board.organisations.filter(active=True).order_by("name"))
+    bodies = list(board.active_bodies())
     columns = [
         Column("Reference", 11),
         Column("Opportunity", 45),

@@ -3,7 +3,6 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, Organisation, User
@@ -16,10 +15,6 @@ from .models import Opportunity, Rag, Referral, Status, Theme
 def DateInput() -> forms.DateInput:
     """A browser date picker; its value must be ISO whatever the locale's display format."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _board_bodies(board: Board) -> "QuerySet[Organisation]":
-    return board.organisations.filter(active=True).order_by("name")
 
 
 class OpportunityForm(forms.ModelForm):
@@ -54,7 +49,7 @@ class OpportunityForm(forms.ModelForm):
 
     def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        bodies = _board_bodies(board)
+        bodies = board.active_bodies()
         cast(forms.ModelChoiceField, self.fields["lead_organisation"]).queryset = bodies
         cast(forms.ModelChoiceField, self.fields["participating_organisations"]).queryset = bodies
         for name in ("cashable_benefit", "estimated_cost"):
@@ -142,7 +137,7 @@ class RecommendationForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         organisations = cast(forms.ModelChoiceField, self.fields["organisations"])
-        organisations.queryset = _board_bodies(opportunity.board)
+        organisations.queryset = opportunity.board.active_bodies()
         items = opportunity.agenda_items.select_related("meeting").order_by("-meeting__starts_at")
         cast(AgendaItemChoiceField, self.fields["agenda_item"]).queryset = items
         if agenda_item is not None and not self.is_bound:

@@ -10,12 +10,11 @@ Benefit rows mean:
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record
@@ -23,7 +22,7 @@ from boards.models import Organisation, User
 from core.batching import batch_size_for
 
 from .models import Benefit, Opportunity, Rag, Review, Status
-from .selectors import current_estimates
+from .selectors import current_estimates, opportunity_bodies
 from .services import WorkflowError
 
 
@@ -38,17 +37,6 @@ class BodyBenefit:
     @property
     def is_empty(self) -> bool:
         return not self.cashable and not self.non_cashable.strip()
-
-
-def opportunity_bodies(opportunity: Opportunity) -> list[Organisation]:
-    """The lead body and the participating bodies, by name: those benefits are recorded for."""
-    return list(
-        Organisation.objects.filter(
-            Q(pk=opportunity.lead_organisation_id) | Q(opportunities=opportunity)
-        )
-        .distinct()
-        .order_by("name")
-    )
 
 
 @transaction.atomic
@@ -227,40 +215,6 @@ def _estimate_changed(current: Benefit | None, line: BodyBenefit, period_end: da
 
 
 # --- reading the benefits back ------------------------------------------------------------------
-
-
-@dataclass
-class BenefitLine:
-    """A body's line of the benefits table: its current estimate and what has been realised."""
-
-    organisation: Organisation
-    estimate: Benefit | None = None
-    realised: Decimal = Decimal("0")
-    realised_notes: list[tuple[date, str]] = field(default_factory=list)
-
-    @property
-    def estimated(self) -> Decimal | None:
-        return self.estimate.cashable if self.estimate else None
-
-
-def benefits_by_body(opportunity: Opportunity, bodies: list[Organisation]) -> list[BenefitLine]:
-    """Per body: the current estimate, the cashable benefit realised to date and the notes of
-    non-cashable benefits realised (two queries, whatever the number of reviews)."""
-    lines = {body.pk: BenefitLine(organisation=body) for body in bodies}
-    for organisation_id, estimate in current_estimates(opportunity).items():
-        lines.setdefault(organisation_id, BenefitLine(organisation=estimate.organisation))
-        lines[organisation_id].estimate = estimate
-    realised = (
-        Benefit.objects.filter(opportunity=opportunity, kind=Benefit.Kind.REALISED)
-        .select_related("organisation")
-        .order_by("period_end", "pk")
-    )
-    for row in realised:
-        line = lines.setdefault(row.organisation_id, BenefitLine(organisation=row.organisation))
-        line.realised += row.cashable
-        if row.non_cashable.strip():
-            line.realised_notes.append((row.period_end, row.non_cashable))
-    return list(lines.values())
 
 
 def _iso(day: date | None) -> str | None:

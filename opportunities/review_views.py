@@ -21,11 +21,9 @@ from .models import REVIEWS_DUE_WITHIN_DAYS, Benefit, Opportunity, Status
 from .review_forms import EstimatesForm, ReviewForm, ReviewsFilterForm, body_benefit_formset
 from .review_services import (
     benefit_estimates_set,
-    benefits_by_body,
-    opportunity_bodies,
     review_record,
 )
-from .selectors import current_estimates
+from .selectors import benefits_by_body, current_estimates, opportunity_bodies
 from .services import WorkflowError
 
 PAGE_SIZE = 25

@@ -1,7 +1,9 @@
 """Reads of the register: the register as a person may see it, filtered; the decision matrix;
 the referrals awaiting a decision; each body's current benefit estimates."""
 
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -56,14 +58,14 @@ def filter_register(
         if reference.isascii() and reference.isdigit():
             match |= Q(pk=int(reference))
         opportunities = opportunities.filter(match)
-    for field, lookup in (
+    for name, lookup in (
         ("status", "status"),
         ("theme", "theme"),
         ("rag", "rag"),
         ("lead", "lead_organisation"),
     ):
-        if data[field]:
-            opportunities = opportunities.filter(**{lookup: data[field]})
+        if data[name]:
+            opportunities = opportunities.filter(**{lookup: data[name]})
     if data["body"]:
         opportunities = opportunities.filter(participating_organisations__id=data["body"])
     today = timezone.localdate()
@@ -158,3 +160,51 @@ def overdue_decisions(boards: list[Board], limit: int = ATTENTION_LIMIT) -> list
         .select_related("organisation", "recommendation__opportunity")
         .order_by("due_on", "pk")[:limit]
     )
+
+
+# --- benefits -----------------------------------------------------------------------------------
+
+
+def opportunity_bodies(opportunity: Opportunity) -> list[Organisation]:
+    """The lead body and the participating bodies, by name: those benefits are recorded for."""
+    return list(
+        Organisation.objects.filter(
+            Q(pk=opportunity.lead_organisation_id) | Q(opportunities=opportunity)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+@dataclass
+class BenefitLine:
+    """A body's line of the benefits table: its current estimate and what has been realised."""
+
+    organisation: Organisation
+    estimate: Benefit | None = None
+    realised: Decimal = Decimal("0")
+    realised_notes: list[tuple[date, str]] = field(default_factory=list)
+
+    @property
+    def estimated(self) -> Decimal | None:
+        return self.estimate.cashable if self.estimate else None
+
+
+def benefits_by_body(opportunity: Opportunity, bodies: list[Organisation]) -> list[BenefitLine]:
+    """Per body: the current estimate, the cashable benefit realised to date and the notes of
+    non-cashable benefits realised (two queries, whatever the number of reviews)."""
+    lines = {body.pk: BenefitLine(organisation=body) for body in bodies}
+    for organisation_id, estimate in current_estimates(opportunity).items():
+        lines.setdefault(organisation_id, BenefitLine(organisation=estimate.organisation))
+        lines[organisation_id].estimate = estimate
+    realised = (
+        Benefit.objects.filter(opportunity=opportunity, kind=Benefit.Kind.REALISED)
+        .select_related("organisation")
+        .order_by("period_end", "pk")
+    )
+    for row in realised:
+        line = lines.setdefault(row.organisation_id, BenefitLine(organisation=row.organisation))
+        line.realised += row.cashable
+        if row.non_cashable.strip():
+            line.realised_notes.append((row.period_end, row.non_cashable))
+    return list(lines.values())

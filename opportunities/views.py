@@ -418,7 +418,7 @@ def referral_document(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
 @require_GET
 def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = permissions.decision_matrix_board(request.user, slug)
-    bodies = list(board.organisations.filter(active=True).order_by("name"))
+    bodies = list(board.active_bodies())
     recommendations = selectors.matrix_recommendations(board)
     # Newest first, a page at a time with "newer" and "older" links: a log needs no total.
     number = _page_number(request)

@@ -271,7 +271,7 @@ def test_the_rule_lets_the_owner_review_only_while_on_the_board(owen, bob, alice
 
 
 def test_a_changed_line_count_still_records_the_review(client_of, alice, in_delivery):
-    from opportunities.review_services import opportunity_bodies
+    from opportunities.selectors import opportunity_bodies
 
     first = opportunity_bodies(in_delivery)[0]
     data = review_data((first, "", ""))  # the page's first line, left blank...

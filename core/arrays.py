@@ -1,9 +1,11 @@
-"""``column IN (...)`` over a list of any length, as one parameter.
+"""``column IN (...)`` over a list of any length, without one parameter per value.
 
 ``field__in=[...]`` sends one bind parameter per value: PostgreSQL refuses a statement with more
 than 65 535 of them, and parsing and planning thousands of them costs more than the query. On
-PostgreSQL these helpers send the values as one array, read as a hashed subquery; elsewhere (the
-embedded SQLite default, with small data) they are a plain ``__in``.
+PostgreSQL a list longer than ``SHORT_LIST`` goes as one array, read as a hashed subquery. A
+short list stays a plain ``IN``, which the planner can answer from an index (also inside an
+``OR``), and an empty one matches nothing without asking the database. Elsewhere (the embedded
+SQLite default, with small data) it is always a plain ``__in``.
 """
 
 from collections.abc import Iterable
@@ -11,6 +13,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import F, Lookup, Q
+
+SHORT_LIST = 100
 
 
 class AmongIds(Lookup):
@@ -35,7 +39,7 @@ class AmongTexts(AmongIds):
 def among_ids(name: str, ids: Iterable[int]) -> Q:
     """The rows whose ``name`` (an integer column) is one of ``ids``."""
     values = sorted({int(pk) for pk in ids})
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or len(values) <= SHORT_LIST:
         return Q(**{f"{name}__in": values})
     return Q(AmongIds(F(name), "{" + ",".join(map(str, values)) + "}"))
 
@@ -43,6 +47,6 @@ def among_ids(name: str, ids: Iterable[int]) -> Q:
 def among_texts(name: str, texts: Iterable[str]) -> Q:
     """The rows whose ``name`` (a text column) is one of ``texts``."""
     values = sorted(set(texts))
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or len(values) <= SHORT_LIST:
         return Q(**{f"{name}__in": values})
     return Q(AmongTexts(F(name), values))

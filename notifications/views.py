@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from boards.http import AuthenticatedHttpRequest
 from boards.models import User
 from boards.permissions import board_for, is_secretariat
+from core.arrays import among_ids
 
 from . import services
 from .digest import UnsubscribeLinkInvalid, person_for_unsubscribe_token
@@ -60,7 +61,7 @@ def message_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         people = User.objects.filter(
             Q(full_name__icontains=text) | Q(email__icontains=text)
         ).values_list("pk", flat=True)
-        messages_ = messages_.filter(Q(subject__icontains=text) | Q(recipient_id__in=people))
+        messages_ = messages_.filter(Q(subject__icontains=text) | among_ids("recipient_id", people))
     status = request.GET.get("status", "")
     if status in Notification.Status.values:
         messages_ = messages_.filter(status=status)

@@ -262,6 +262,24 @@ class AgendaItem(models.Model):
         return self.title
 
 
+class AgreedRecommendation(models.Model):
+    """The agenda item at which the board agreed a recommendation. Meetings keep this link (the
+    register knows nothing of meetings): a recommendation is agreed at one item at most."""
+
+    recommendation = models.OneToOneField(
+        "opportunities.Recommendation", on_delete=models.CASCADE, related_name="agreed_at"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="agreed_recommendations"
+    )
+
+    class Meta:
+        verbose_name = "recommendation agreed at a meeting"
+
+    def __str__(self) -> str:
+        return f"{self.recommendation} agreed at {self.agenda_item}"
+
+
 def _stored_name(instance, filename: str) -> str:
     """A generated name: the uploader's file name is never used on disk."""
     extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"

@@ -7,7 +7,7 @@ after the transaction commits. Its docstring lists those side effects.
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -16,17 +16,20 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from boards.models import BoardMembership, User
+from boards.models import BoardMembership, Organisation, User
 from core.batching import batch_size_for
 from core.exceptions import Refused
 from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
+from opportunities import services as opportunity_services
+from opportunities.models import Recommendation
 
 from . import moves, tasks
 from .models import (
     Action,
     AgendaItem,
+    AgreedRecommendation,
     CalendarFeed,
     DeclarationOfInterest,
     Meeting,
@@ -457,3 +460,33 @@ def calendar_feed_reset(*, person: User) -> CalendarFeed:
     feed.created_at = timezone.now()
     feed.save(update_fields=["token", "created_at"])
     return feed
+
+
+@transaction.atomic
+def recommendation_record_at_item(
+    *,
+    item: AgendaItem,
+    actor: User,
+    wording: str,
+    agreed_on: date,
+    decision_due_on: date,
+    organisations: Iterable[Organisation],
+) -> Recommendation:
+    """Record the board's recommendation on the item's opportunity, as agreed at this item.
+
+    Records it through the register's ``recommendation_record`` (next version, its referrals,
+    the audit events; refused with ``WorkflowError`` as there) and links it to the item, in one
+    transaction.
+    """
+    if item.opportunity is None:
+        raise MeetingRefused("This agenda item names no opportunity.")
+    recommendation = opportunity_services.recommendation_record(
+        opportunity=item.opportunity,
+        actor=actor,
+        wording=wording,
+        agreed_on=agreed_on,
+        decision_due_on=decision_due_on,
+        organisations=organisations,
+    )
+    AgreedRecommendation.objects.create(recommendation=recommendation, agenda_item=item)
+    return recommendation

@@ -18,6 +18,11 @@ urlpatterns = [
         name="agenda_item_edit",
     ),
     path(
+        "meetings/<int:pk>/agenda/<int:item>/recommendation/",
+        views.recommendation_at_item,
+        name="recommendation_at_item",
+    ),
+    path(
         "meetings/<int:pk>/agenda/<int:item>/delete/",
         views.agenda_item_delete,
         name="agenda_item_delete",

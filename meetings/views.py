@@ -23,6 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from boards.http import AuthenticatedHttpRequest
 from boards.permissions import board_for, is_secretariat
+from opportunities import permissions as opportunity_permissions
+from opportunities.forms import RecommendationForm
+from opportunities.models import RECOMMENDABLE
+from opportunities.services import WorkflowError
 
 from . import calendars, permissions, selectors
 from . import services as meeting_services
@@ -316,6 +320,49 @@ def agenda_item_form(
         request,
         "meetings/agenda_item_form.html",
         {"form": form, "meeting": meeting, "item": instance},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def recommendation_at_item(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpResponse:
+    """Record the board's recommendation on the item's opportunity, as agreed at this item."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    agenda_item = get_object_or_404(
+        meeting.items.select_related("opportunity__board").filter(opportunity__isnull=False),
+        pk=item,
+    )
+    opportunity = agenda_item.opportunity
+    assert opportunity is not None  # filtered above
+    if not opportunity_permissions.can_manage_opportunity(request.user, opportunity):
+        raise PermissionDenied("Only the board's secretariat may record its recommendations.")
+    if opportunity.status not in RECOMMENDABLE:
+        raise MeetingRefused(
+            f"A recommendation cannot be recorded while {opportunity.reference} is "
+            f"{opportunity.get_status_display().lower()}."
+        )
+    form = RecommendationForm(
+        _posted(request),
+        opportunity=opportunity,
+        agreed_on=timezone.localtime(meeting.starts_at).date(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            recommendation = meeting_services.recommendation_record_at_item(
+                item=agenda_item, actor=request.user, **form.cleaned_data
+            )
+        except WorkflowError as error:
+            raise MeetingRefused(str(error)) from error
+        messages.success(
+            request,
+            f"Recommendation v{recommendation.version} is recorded, as agreed at this item. "
+            "Check it, then send it to the executives.",
+        )
+        return redirect(opportunity)
+    return render(
+        request,
+        "opportunities/recommendation_form.html",
+        {"form": form, "opportunity": opportunity, "agenda_item": agenda_item},
     )
 
 

@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -102,13 +103,6 @@ class TransitionForm(forms.Form):
         to.choices = [(value, Status(value).label) for value in choices]
 
 
-class AgendaItemChoiceField(forms.ModelChoiceField):
-    """An agenda item, named by its meeting and the meeting's date."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.meeting.title}, {obj.meeting.starts_at:%-d %B %Y} — {obj.title}"
-
-
 class RecommendationForm(forms.Form):
     wording = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -122,27 +116,21 @@ class RecommendationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label="Refer to the executives of",
     )
-    agenda_item = AgendaItemChoiceField(
-        queryset=None,
-        required=False,
-        label="Agreed at",
-        empty_label="Not at a meeting in the portal",
-        help_text="The meeting item where the board agreed it.",
-    )
-
-    field_order = ["wording", "agenda_item", "agreed_on", "decision_due_on", "organisations"]
 
     def __init__(
-        self, *args: Any, opportunity: Opportunity, agenda_item: Any = None, **kwargs: Any
+        self,
+        *args: Any,
+        opportunity: Opportunity,
+        agreed_on: date | None = None,
+        **kwargs: Any,
     ) -> None:
+        """``agreed_on``: the date of the meeting where the board agreed it, when recorded from
+        the meeting's agenda item."""
         super().__init__(*args, **kwargs)
         organisations = cast(forms.ModelChoiceField, self.fields["organisations"])
         organisations.queryset = opportunity.board.active_bodies()
-        items = opportunity.agenda_items.select_related("meeting").order_by("-meeting__starts_at")
-        cast(AgendaItemChoiceField, self.fields["agenda_item"]).queryset = items
-        if agenda_item is not None and not self.is_bound:
-            self.initial["agenda_item"] = agenda_item.pk
-            self.initial["agreed_on"] = timezone.localtime(agenda_item.meeting.starts_at).date()
+        if agreed_on is not None and not self.is_bound:
+            self.initial["agreed_on"] = agreed_on
         if not self.is_bound:
             self.initial.setdefault(
                 "organisations",

@@ -284,14 +284,6 @@ class Recommendation(models.Model):
     wording = models.TextField()
     agreed_on = models.DateField("date agreed by the board")
     decision_due_on = models.DateField("decisions due by")
-    agenda_item = models.ForeignKey(
-        "meetings.AgendaItem",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="recommendations",
-        verbose_name="agreed at (agenda item)",
-    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

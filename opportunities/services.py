@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F, Field, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -208,13 +208,11 @@ def recommendation_record(
     agreed_on: date,
     decision_due_on: date,
     organisations: Iterable[Organisation],
-    agenda_item: models.Model | None = None,
 ) -> Recommendation:
     """Record the board's recommendation (or a revised one) on an opportunity.
 
-    Creates the next version (linked to the agenda item where the board agreed it, if given: a
-    ``meetings.AgendaItem``, an app this one does not import)
-    with one referral per body (not yet sent). A revision supersedes
+    Creates the next version with one referral per body (not yet sent). (Recorded from a
+    meeting's agenda item, the meetings app links it to that item.) A revision supersedes
     the previous version: its undecided referrals can no longer be decided, while its decided
     ones stay visible. The opportunity becomes "recommended". Appends audit events.
     """
@@ -234,7 +232,6 @@ def recommendation_record(
         wording=wording,
         agreed_on=agreed_on,
         decision_due_on=decision_due_on,
-        agenda_item_id=agenda_item.pk if agenda_item is not None else None,
         recorded_by=actor,
     )
     Referral.objects.bulk_create(

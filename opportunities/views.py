@@ -117,9 +117,9 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         "documents"
     )
     recommendations = list(
-        opportunity.recommendations.select_related(
-            "recorded_by", "agenda_item__meeting"
-        ).prefetch_related(Prefetch("referrals", queryset=referrals.order_by("organisation__name")))
+        opportunity.recommendations.select_related("recorded_by").prefetch_related(
+            Prefetch("referrals", queryset=referrals.order_by("organisation__name"))
+        )
     )
     for recommendation in recommendations:
         recommendation.outcome_value = recommendation.outcome_of(recommendation.referrals.all())
@@ -252,15 +252,7 @@ def recommendation_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             f"{opportunity.get_status_display().lower()}.",
         )
         return redirect(opportunity)
-    item_id = request.GET.get("item", "")
-    agenda_item = (
-        opportunity.agenda_items.select_related("meeting").filter(pk=item_id).first()
-        if item_id.isascii() and item_id.isdigit()
-        else None
-    )
-    form = RecommendationForm(
-        request.POST or None, opportunity=opportunity, agenda_item=agenda_item
-    )
+    form = RecommendationForm(request.POST or None, opportunity=opportunity)
     if request.method == "POST" and form.is_valid():
         try:
             recommendation = services.recommendation_record(

@@ -6,14 +6,15 @@ The order, lowest first (an app may import only apps of a lower rank):
     core ← audit; core ← boards ← notifications ← opportunities ← meetings
          ← publicsite, search, reports ← portal ← demo
 
-``bluelight`` (settings, URLs, Celery) is configuration at the very top; migrations are history
-and are not checked.
+Relations between models follow the same order. ``bluelight`` (settings, URLs, Celery) is
+configuration at the very top; migrations are history and are not checked.
 """
 
 import ast
 from collections import defaultdict
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -87,6 +88,26 @@ def test_every_app_imports_only_apps_below_it():
         for module, targets in project_graph().items()
         for imported in targets
         if app_of(imported) != app_of(module) and RANK[app_of(imported)] >= RANK[app_of(module)]
+    )
+    assert wrong == []
+
+
+def test_every_relation_points_at_an_app_below_or_at_its_own():
+    """Foreign keys name their target by a string, not an import: they are checked here, so the
+    data, too, depends only downwards. The person model is settings.AUTH_USER_MODEL, which any
+    app may point at (the audit trail's actor, say)."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    wrong = sorted(
+        f"{model._meta.label}.{field.name} -> {field.related_model._meta.label}"
+        for model in apps.get_models()
+        if model._meta.app_label in RANK
+        for field in model._meta.get_fields(include_hidden=True)
+        if field.concrete
+        and field.is_relation
+        and field.related_model is not None
+        and field.related_model is not user_model
+        and field.related_model._meta.app_label in RANK
+        and RANK[field.related_model._meta.app_label] > RANK[model._meta.app_label]
     )
     assert wrong == []
 

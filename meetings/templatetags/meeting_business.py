@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from meetings.models import AgendaItem
+from meetings.models import AgendaItem, AgreedRecommendation
 from meetings.selectors import agenda_items_visible_to, meetings_visible_to
 
 register = template.Library()
@@ -24,13 +24,22 @@ def discussed_at(context: dict[str, Any], opportunity: Any) -> list[AgendaItem]:
 
 
 @register.simple_tag(takes_context=True)
-def meetings_open_to_reader(context: dict[str, Any], opportunity: Any) -> frozenset[int]:
-    """``{% meetings_open_to_reader opportunity as open_meetings %}``: of the meetings where the
-    board agreed this opportunity's recommendations, the ids of those the reader may open (one
-    query), so a recommendation links to its meeting only for them."""
+def agreed_at_items(context: dict[str, Any], opportunity: Any) -> dict[int, AgendaItem]:
+    """``{% agreed_at_items opportunity as agreed_at %}``: for each of the opportunity's
+    recommendations agreed at a meeting the reader may open, that agenda item, by recommendation
+    id (one query)."""
     person = context["request"].user
-    return frozenset(
-        meetings_visible_to(person)
-        .filter(items__recommendations__opportunity=opportunity)
-        .values_list("pk", flat=True)
+    links = (
+        AgreedRecommendation.objects.filter(
+            recommendation__opportunity=opportunity,
+            agenda_item__meeting__in=meetings_visible_to(person),
+        )
+        .select_related("agenda_item__meeting")
     )
+    return {link.recommendation_id: link.agenda_item for link in links}
+
+
+@register.filter
+def of(items: dict[int, Any], key: int) -> Any:
+    """``{{ agreed_at|of:recommendation.pk }}``: the entry for that key, or None."""
+    return items.get(key)

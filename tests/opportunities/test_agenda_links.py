@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings.models import Meeting
+from meetings.models import AgreedRecommendation, Meeting
 from opportunities.models import Recommendation, Referral
 from tests.factories import AgendaItemFactory, MeetingFactory, MeetingInvitationFactory
 
@@ -81,16 +81,17 @@ def test_an_opportunity_of_another_board_cannot_be_linked(
 def test_the_meeting_page_links_the_item_to_its_opportunity(
     client_of, alice, bob, held_meeting, opportunity
 ):
-    AgendaItemFactory(meeting=held_meeting, title="Station", opportunity=opportunity)
+    item = AgendaItemFactory(meeting=held_meeting, title="Station", opportunity=opportunity)
     MeetingInvitationFactory(meeting=held_meeting, person=bob)
+    record_url = reverse("recommendation_at_item", args=[held_meeting.pk, item.pk])
     body = client_of(alice).get(held_meeting.get_absolute_url()).content.decode()
     assert opportunity.get_absolute_url() in body
-    assert "Record the board's recommendation" in body
+    assert record_url in body
     member_view = client_of(bob).get(held_meeting.get_absolute_url()).content.decode()
     assert opportunity.get_absolute_url() in member_view
-    assert (
-        f"{reverse('recommendation_new', kwargs={'pk': opportunity.pk})}?item=" not in member_view
-    )
+    assert record_url not in member_view
+    # The button is not the only guard: the member is refused at the address itself.
+    assert client_of(bob).get(record_url).status_code == 403
 
 
 def test_a_guest_does_not_see_the_register_link(client_of, alice, held_meeting, opportunity, erin):
@@ -108,9 +109,8 @@ def test_recommendation_recorded_from_the_item_is_linked_and_shown(
 ):
     item = AgendaItemFactory(meeting=held_meeting, title="Station", opportunity=assessed)
     client = client_of(alice)
-    url = reverse("recommendation_new", kwargs={"pk": assessed.pk}) + f"?item={item.pk}"
+    url = reverse("recommendation_at_item", args=[held_meeting.pk, item.pk])
     form = client.get(url).context["form"]
-    assert form.initial["agenda_item"] == item.pk
     assert form.initial["agreed_on"] == timezone.localtime(held_meeting.starts_at).date()
     response = client.post(
         url,
@@ -119,33 +119,33 @@ def test_recommendation_recorded_from_the_item_is_linked_and_shown(
             "agreed_on": form.initial["agreed_on"].isoformat(),
             "decision_due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
             "organisations": [police.pk],
-            "agenda_item": item.pk,
         },
     )
     assert response.status_code == 302
-    assert Recommendation.objects.get().agenda_item == item
+    assert Recommendation.objects.get().agreed_at.agenda_item == item
     page = client_of(bob).get(assessed.get_absolute_url()).content.decode()
     assert "agreed at" in page and "Autumn meeting" in page
     assert "On the board" in page and "“Station”" in page
 
 
-def test_an_item_of_another_opportunity_cannot_be_chosen(
-    client_of, alice, assessed, make_opportunity, held_meeting, police
+def test_recording_at_an_item_refuses_what_it_should(
+    client_of, alice, assessed, held_meeting, make_opportunity
 ):
-    other = make_opportunity(title="Other")
-    item = AgendaItemFactory(meeting=held_meeting, title="Other item", opportunity=other)
-    response = client_of(alice).post(
-        reverse("recommendation_new", kwargs={"pk": assessed.pk}),
-        {
-            "wording": "Co-locate.",
-            "agreed_on": timezone.localdate().isoformat(),
-            "decision_due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
-            "organisations": [police.pk],
-            "agenda_item": item.pk,
-        },
-    )
-    assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    # An item with no opportunity has nothing to recommend on: not found.
+    bare = AgendaItemFactory(meeting=held_meeting, title="Apologies")
+    url = reverse("recommendation_at_item", args=[held_meeting.pk, bare.pk])
+    assert client_of(alice).get(url).status_code == 404
+    # An item of another meeting is not found through this one.
+    other_meeting = MeetingFactory(board=held_meeting.board, created_by=alice)
+    elsewhere = AgendaItemFactory(meeting=other_meeting, title="Elsewhere", opportunity=assessed)
+    url = reverse("recommendation_at_item", args=[held_meeting.pk, elsewhere.pk])
+    assert client_of(alice).get(url).status_code == 404
+    # An opportunity that is not ready for a recommendation sends the secretariat back, saying so.
+    fresh = make_opportunity(title="Just proposed")
+    proposed = AgendaItemFactory(meeting=held_meeting, title="New", opportunity=fresh)
+    url = reverse("recommendation_at_item", args=[held_meeting.pk, proposed.pk])
+    response = client_of(alice).get(url, follow=True)
+    assert "A recommendation cannot be recorded while" in response.content.decode()
     assert not Recommendation.objects.exists()
 
 
@@ -186,10 +186,10 @@ def test_a_recommendation_links_its_meeting_only_for_those_who_may_open_it(
         wording="Build it.",
         agreed_on=today,
         decision_due_on=today + timedelta(days=28),
-        agenda_item=item,
         recorded_by=alice,
         sent_at=timezone.now(),
     )
+    AgreedRecommendation.objects.create(recommendation=recommendation, agenda_item=item)
     Referral.objects.create(
         recommendation=recommendation,
         organisation=erin.organisation,
@@ -205,6 +205,6 @@ def test_a_recommendation_links_its_meeting_only_for_those_who_may_open_it(
     assert "agreed at" not in page.content.decode()
 
 
-def test_a_non_ascii_agenda_item_number_is_ignored(client_of, alice, assessed):
-    url = reverse("recommendation_new", kwargs={"pk": assessed.pk})
-    assert client_of(alice).get(url, {"item": "²"}).status_code == 200
+def test_an_agenda_item_address_that_is_not_a_number_is_not_found(client_of, alice, held_meeting):
+    url = f"/meetings/{held_meeting.pk}/agenda/²/recommendation/"
+    assert client_of(alice).get(url).status_code == 404

@@ -29,13 +29,10 @@ def agreed_at_items(context: dict[str, Any], opportunity: Any) -> dict[int, Agen
     recommendations agreed at a meeting the reader may open, that agenda item, by recommendation
     id (one query)."""
     person = context["request"].user
-    links = (
-        AgreedRecommendation.objects.filter(
-            recommendation__opportunity=opportunity,
-            agenda_item__meeting__in=meetings_visible_to(person),
-        )
-        .select_related("agenda_item__meeting")
-    )
+    links = AgreedRecommendation.objects.filter(
+        recommendation__opportunity=opportunity,
+        agenda_item__meeting__in=meetings_visible_to(person),
+    ).select_related("agenda_item__meeting")
     return {link.recommendation_id: link.agenda_item for link in links}
 
 

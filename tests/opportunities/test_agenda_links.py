@@ -128,6 +128,45 @@ def test_recommendation_recorded_from_the_item_is_linked_and_shown(
     assert "On the board" in page and "“Station”" in page
 
 
+def test_recording_at_an_item_is_for_the_secretariat_only(
+    client_of, alice, bob, charlie, erin, dave, assessed, held_meeting
+):
+    item = AgendaItemFactory(meeting=held_meeting, title="Station", opportunity=assessed)
+    url = reverse("recommendation_at_item", args=[held_meeting.pk, item.pk])
+    assert client_of(alice).get(url).status_code == 200
+    # The chair and a member see the meeting but may not record; others do not find it.
+    assert client_of(dave).get(url).status_code == 403
+    assert client_of(bob).get(url).status_code == 403
+    assert client_of(charlie).get(url).status_code == 404
+    assert client_of(erin).get(url).status_code == 404
+    data = {
+        "wording": "Co-locate.",
+        "agreed_on": timezone.localdate().isoformat(),
+        "decision_due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+    }
+    assert client_of(bob).post(url, data).status_code == 403
+    assert not Recommendation.objects.exists()
+
+
+def test_recording_at_an_item_shows_bad_input_in_the_form(
+    client_of, alice, assessed, held_meeting, police
+):
+    item = AgendaItemFactory(meeting=held_meeting, title="Station", opportunity=assessed)
+    url = reverse("recommendation_at_item", args=[held_meeting.pk, item.pk])
+    response = client_of(alice).post(
+        url,
+        {
+            "wording": "",
+            "agreed_on": "not a date",
+            "decision_due_on": "",
+            "organisations": [police.pk],
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors.keys() >= {"wording", "agreed_on", "decision_due_on"}
+    assert not Recommendation.objects.exists()
+
+
 def test_recording_at_an_item_refuses_what_it_should(
     client_of, alice, assessed, held_meeting, make_opportunity
 ):

@@ -25,7 +25,6 @@ from boards.http import AuthenticatedHttpRequest
 from boards.permissions import board_for, is_secretariat
 from opportunities import permissions as opportunity_permissions
 from opportunities.forms import RecommendationForm
-from opportunities.models import RECOMMENDABLE
 from opportunities.services import WorkflowError
 
 from . import calendars, permissions, selectors
@@ -145,8 +144,10 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     items = list(selectors.open_business(all_items, confidential_ok=confidential_ok, item=""))
     general_papers = list(papers.filter(meeting=meeting, agenda_item__isnull=True))
     invitations = list(meeting.invitations.select_related("person", "organisation"))
+    # Exempt items are already left out for those not entitled to them, so every paper shown
+    # may be opened once the person may see the meeting's papers.
     for paper in general_papers + [p for item in items for p in item.papers.all()]:
-        paper.visible = may_view_papers and (not paper.confidential or confidential_ok)
+        paper.visible = may_view_papers
     mine = permissions.invitation_of(person, meeting)
     return render(
         request,
@@ -336,11 +337,9 @@ def recommendation_at_item(request: AuthenticatedHttpRequest, pk: int, item: int
     assert opportunity is not None  # filtered above
     if not opportunity_permissions.can_manage_opportunity(request.user, opportunity):
         raise PermissionDenied("Only the board's secretariat may record its recommendations.")
-    if opportunity.status not in RECOMMENDABLE:
-        raise MeetingRefused(
-            f"A recommendation cannot be recorded while {opportunity.reference} is "
-            f"{opportunity.get_status_display().lower()}."
-        )
+    refusal = opportunity.recommendation_refusal()
+    if refusal:
+        raise MeetingRefused(refusal)
     form = RecommendationForm(
         _posted(request),
         opportunity=opportunity,

@@ -225,6 +225,15 @@ class Opportunity(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())
 
+    def recommendation_refusal(self) -> str | None:
+        """Why a recommendation cannot be recorded on it now, in a sentence; None when it can."""
+        if self.status in RECOMMENDABLE:
+            return None
+        return (
+            f"A recommendation cannot be recorded while {self.reference} is "
+            f"{self.get_status_display().lower()}."
+        )
+
     @property
     def review_overdue(self) -> bool:
         return bool(

@@ -24,7 +24,6 @@ from notifications.services import notification_create_many
 
 from .models import (
     AUTOMATIC,
-    RECOMMENDABLE,
     Opportunity,
     Outcome,
     Recommendation,
@@ -217,11 +216,9 @@ def recommendation_record(
     ones stay visible. The opportunity becomes "recommended". Appends audit events.
     """
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
-    if opportunity.status not in RECOMMENDABLE:
-        raise WorkflowError(
-            f"A recommendation cannot be recorded while {opportunity.reference} is "
-            f"{opportunity.get_status_display().lower()}."
-        )
+    refusal = opportunity.recommendation_refusal()
+    if refusal:
+        raise WorkflowError(refusal)
     organisations = list(organisations)
     previous = opportunity.recommendations.filter(superseded_at__isnull=True).first()
     if previous is not None:

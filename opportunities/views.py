@@ -245,12 +245,9 @@ def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def recommendation_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _managed_opportunity(request, pk)
-    if opportunity.status not in RECOMMENDABLE:
-        messages.error(
-            request,
-            f"A recommendation cannot be recorded while {opportunity.reference} is "
-            f"{opportunity.get_status_display().lower()}.",
-        )
+    refusal = opportunity.recommendation_refusal()
+    if refusal:
+        messages.error(request, refusal)
         return redirect(opportunity)
     form = RecommendationForm(request.POST or None, opportunity=opportunity)
     if request.method == "POST" and form.is_valid():

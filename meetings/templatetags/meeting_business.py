@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 
 from meetings.models import AgendaItem, AgreedRecommendation
-from meetings.selectors import agenda_items_visible_to, meetings_visible_to
+from meetings.selectors import agenda_items_visible_to
 
 register = template.Library()
 
@@ -26,12 +26,12 @@ def discussed_at(context: dict[str, Any], opportunity: Any) -> list[AgendaItem]:
 @register.simple_tag(takes_context=True)
 def agreed_at_items(context: dict[str, Any], opportunity: Any) -> dict[int, AgendaItem]:
     """``{% agreed_at_items opportunity as agreed_at %}``: for each of the opportunity's
-    recommendations agreed at a meeting the reader may open, that agenda item, by recommendation
-    id (one query)."""
+    recommendations agreed at an agenda item the reader may see (the meetings' one rule, exempt
+    items included), that item, by recommendation id (one query)."""
     person = context["request"].user
     links = AgreedRecommendation.objects.filter(
         recommendation__opportunity=opportunity,
-        agenda_item__meeting__in=meetings_visible_to(person),
+        agenda_item__in=agenda_items_visible_to(person),
     ).select_related("agenda_item__meeting")
     return {link.recommendation_id: link.agenda_item for link in links}
 

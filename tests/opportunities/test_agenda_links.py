@@ -247,3 +247,28 @@ def test_a_recommendation_links_its_meeting_only_for_those_who_may_open_it(
 def test_an_agenda_item_address_that_is_not_a_number_is_not_found(client_of, alice, held_meeting):
     url = f"/meetings/{held_meeting.pk}/agenda/²/recommendation/"
     assert client_of(alice).get(url).status_code == 404
+
+
+def test_a_recommendation_agreed_in_exempt_business_is_linked_only_for_those_entitled(
+    client_of, alice, bob, assessed, held_meeting, police
+):
+    item = AgendaItemFactory(
+        meeting=held_meeting, title="Depot sale", opportunity=assessed, confidential=True
+    )
+    url = reverse("recommendation_at_item", args=[held_meeting.pk, item.pk])
+    client_of(alice).post(
+        url,
+        {
+            "wording": "Sell the depot.",
+            "agreed_on": timezone.localdate().isoformat(),
+            "decision_due_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+            "organisations": [police.pk],
+        },
+    )
+    assert Recommendation.objects.get().agreed_at.agenda_item == item
+    anchor = f"#item-{item.pk}"
+    assert anchor in client_of(alice).get(assessed.get_absolute_url()).content.decode()
+    # Bob sees the meeting but is not invited: its exempt business stays closed to him.
+    page = client_of(bob).get(assessed.get_absolute_url()).content.decode()
+    assert "Sell the depot." in page
+    assert anchor not in page and "agreed at" not in page

@@ -96,11 +96,17 @@ compose-check: $(STAMP)
 pytest: $(STAMP)
 	env $(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+# Each runs until stopped with Ctrl-C: if the process exits (a crash, a lost broker), it is
+# started again after a pause; production runs them under compose or systemd (see deploy/).
 worker: $(STAMP)
-	$(VENV)/bin/celery -A bluelight worker --loglevel=INFO --concurrency=2
+	while :; do $(VENV)/bin/celery -A bluelight worker --loglevel=INFO --concurrency=2; \
+		echo "make worker: the worker exited (status $$?); starting it again in 5 s" >&2; \
+		sleep 5; done
 
 beat: $(STAMP)
-	$(VENV)/bin/celery -A bluelight beat --loglevel=INFO
+	while :; do $(VENV)/bin/celery -A bluelight beat --loglevel=INFO; \
+		echo "make beat: beat exited (status $$?); starting it again in 5 s" >&2; \
+		sleep 5; done
 
 # Refresh the pinned front-end assets in portal/static/vendor from the npm registry.
 vendor:

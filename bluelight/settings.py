@@ -120,6 +120,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost but one, so that messages queued once a transaction commits, anywhere in the
+    # request, share its one attempt at the broker.
+    "core.middleware.BrokerAttemptsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -212,13 +215,18 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # the notices written before that hour.
 NOTIFICATION_DIGEST_HOUR = 7
 CELERY_BEAT_SCHEDULE = {
+    # Every minute: after a broker outage, messages and jobs go out within about two minutes.
     "sweep-pending-notifications": {
         "task": "notifications.tasks.sweep_pending_notifications",
-        "schedule": 5 * 60,
+        "schedule": 60,
     },
-    "sweep-meeting-emails": {
-        "task": "meetings.tasks.sweep_meeting_emails",
-        "schedule": 5 * 60,
+    "sweep-report-runs": {
+        "task": "reports.tasks.sweep_report_runs",
+        "schedule": 60,
+    },
+    "sweep-meeting-pdfs": {
+        "task": "meetings.tasks.sweep_meeting_pdfs",
+        "schedule": 60,
     },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent
     # once whatever the number of runs.
@@ -240,6 +248,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60,
     },
 }
+# One beat queues the scheduled jobs; any other stands by (a lock in Redis, core/beat.py).
+CELERY_BEAT_SCHEDULER = "core.beat:SingleBeatScheduler"
+# A worker whose broker goes away keeps trying to reconnect, however long it takes, rather than
+# exiting after a number of attempts (its supervisor would start it again, but need not).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
@@ -251,11 +266,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 3,
     "max_retries": 1,
     # A task a worker took but never acknowledged (the worker was killed) goes back on the queue
-    # after this long. Longer than any task, and than the longest retry countdown (16 min).
+    # after this long; longer than any task. (Retries wait in the database, never as broker
+    # countdowns, and the sweep makes up for a lost task long before this.)
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60),
 }
 # First wait before a notification whose mail server failed is tried again; doubled each time.
 NOTIFICATION_RETRY_SECONDS = env_int("NOTIFICATION_RETRY_SECONDS", 60)
+# A message (or job) whose own task has not taken it this long after it was written or last
+# queued is queued again by the sweep (every minute): longer than a healthy broker and worker
+# take, short enough that an outage delays delivery by about two minutes at most.
+NOTIFICATION_SWEEP_AFTER_SECONDS = env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 60)
+# A message still "sending" this long after its attempt began lost that attempt (the worker
+# died, or the database went away for good): longer than a delivery task's hard time limit.
+NOTIFICATION_SENDING_STALE_SECONDS = env_int("NOTIFICATION_SENDING_STALE_SECONDS", 120)
 
 # --- Authentication -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "boards.User"

@@ -1,12 +1,12 @@
-from functools import partial
+import uuid
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
 
-from . import tasks
 from .models import Board, BoardMembership, Organisation, User
+from .signals import email_request
 
 
 class SignInForm(AuthenticationForm):
@@ -25,11 +25,21 @@ class SignInForm(AuthenticationForm):
 
 
 class PortalPasswordResetForm(PasswordResetForm):
-    """Queues the reset e-mail for a Celery task instead of sending it during the request."""
+    """Writes the reset e-mail as a message row, sent by a Celery task after commit (or by the
+    sweep once the broker is back), instead of sending it during the request."""
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         for person in self.get_users(self.cleaned_data["email"]):
-            transaction.on_commit(partial(tasks.send_password_reset_email.delay, person.pk))
+            with transaction.atomic():
+                email_request(
+                    kind="password_reset",
+                    recipient=person,
+                    # Each request is a message of its own (the link is made when it is sent).
+                    event_key=f"password-reset:{uuid.uuid4().hex}",
+                    subject="Reset your password",
+                    link="",
+                    payload={},
+                )
 
 
 class InvitePersonForm(forms.Form):

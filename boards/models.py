@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class Organisation(models.Model):
@@ -255,6 +256,10 @@ class ExecutiveAuthority(models.Model):
         return f"{self.person} for {self.organisation.executive_body} ({self.organisation})"
 
 
+def _token_from_seed(seed: str) -> str:
+    return salted_hmac("boards.PersonInvitation.link", seed, algorithm="sha256").hexdigest()
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -269,14 +274,17 @@ class InvitationQuerySet(models.QuerySet["PersonInvitation"]):
 class PersonInvitation(models.Model):
     """An invitation to join the portal: a set-password link that works once and expires.
 
-    Only a hash of the link's secret is stored, so a copy of the database cannot be used to
-    accept someone else's invitation.
+    Only a hash of the link's secret is stored, and the secret is made from a stored seed with
+    the portal's SECRET_KEY, so a copy of the database cannot be used to accept someone else's
+    invitation, while the e-mail (a row, sent by a task, perhaps after a broker outage) can
+    still put the link together when it is sent.
     """
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="invitations")
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="invitations_sent")
     token_hash = models.CharField(max_length=64, unique=True)
+    link_seed = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -295,15 +303,21 @@ class PersonInvitation(models.Model):
         cls, *, person: User, board: Board, invited_by: User
     ) -> tuple["PersonInvitation", str]:
         """Create an invitation; returns it with the secret token for the link (not stored)."""
-        token = secrets.token_urlsafe(32)
+        seed = secrets.token_urlsafe(32)
+        token = _token_from_seed(seed)
         invitation = cls.objects.create(
             person=person,
             board=board,
             invited_by=invited_by,
             token_hash=_hash_token(token),
+            link_seed=seed,
             expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
         )
         return invitation, token
+
+    def link_token(self) -> str:
+        """The secret of the invitation's link, made again from its seed."""
+        return _token_from_seed(self.link_seed)
 
     @classmethod
     def find_usable(cls, token: str) -> "PersonInvitation | None":

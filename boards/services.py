@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from core.exceptions import Refused
 
-from . import tasks
 from .models import Board, BoardMembership, Organisation, PersonInvitation, User
+from .signals import email_request
 
 
 @transaction.atomic
@@ -53,8 +53,16 @@ def invitation_resend(*, invitation: PersonInvitation, invited_by: User) -> Pers
 
 
 def _issue_invitation(*, person: User, board: Board, invited_by: User) -> PersonInvitation:
-    invitation, token = PersonInvitation.issue(person=person, board=board, invited_by=invited_by)
-    transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
+    invitation, _ = PersonInvitation.issue(person=person, board=board, invited_by=invited_by)
+    email_request(
+        kind="person_invitation",
+        recipient=person,
+        event_key=f"person-invitation:{invitation.pk}",
+        subject=f"Invitation to join the portal for {board.name}",
+        link="",
+        payload={"invitation": invitation.pk},
+        board=board,
+    )
     return invitation
 
 

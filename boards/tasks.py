@@ -1,4 +1,6 @@
-"""Thin Celery tasks: they take ids, fetch afresh and return quietly when there is nothing to do."""
+"""The former e-mail tasks of people and boards, kept only so that messages queued by an earlier
+release still run after an upgrade. Invitations and password resets are message rows now
+(``boards.signals.email_request``), sent by ``notifications.tasks.deliver_notification``."""
 
 import logging
 

@@ -23,3 +23,17 @@ class IdleSessionTimeoutMiddleware:
             if now - last >= min(self.RENEW_AFTER_SECONDS, settings.SESSION_IDLE_TIMEOUT):
                 session["_renewed_at"] = now
         return self.get_response(request)
+
+
+class BrokerAttemptsMiddleware:
+    """One failed attempt to reach the Celery broker per request at most: after it, the
+    request's further messages and jobs are left (as rows) to the sweep (see core.enqueue)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .enqueue import broker_attempts_for_request
+
+        with broker_attempts_for_request():
+            return self.get_response(request)

@@ -6,4 +6,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings, papers and minutes"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the meetings' permission rules)
+        from . import (
+            emails,
+            permissions,  # noqa: F401  (registers the meetings' permission rules)
+        )
+
+        emails.register()

@@ -64,10 +64,14 @@ class Meeting(models.Model):
     pack_generation = models.PositiveIntegerField(default=0)
     pack_file = models.FileField(upload_to="packs/", blank=True)
     pack_built_at = models.DateTimeField(null=True, blank=True)
+    # While a PDF is being built: when the sweep is to queue its build again if no worker has
+    # finished it by then (the broker was down, or the worker died).
+    pack_next_attempt_at = models.DateTimeField(null=True, blank=True)
     minutes_pdf_state = models.CharField(
         max_length=10, choices=FileState.choices, default=FileState.NONE
     )
     minutes_pdf = models.FileField(upload_to="minutes/", blank=True)
+    minutes_pdf_next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -98,13 +98,16 @@ def agenda_pack_store(*, meeting_id: int, generation: int) -> None:
     except Exception:
         log.exception("The agenda pack of meeting %s could not be built", meeting_id)
         Meeting.objects.filter(pk=meeting_id, pack_generation=generation).update(
-            pack_state=Meeting.FileState.FAILED
+            pack_state=Meeting.FileState.FAILED, pack_next_attempt_at=None
         )
         return
     old_name = meeting.pack_file.name
     name = meeting.pack_file.storage.save(f"packs/{uuid.uuid4().hex}.pdf", ContentFile(content))
     stored = Meeting.objects.filter(pk=meeting_id, pack_generation=generation).update(
-        pack_state=Meeting.FileState.READY, pack_file=name, pack_built_at=timezone.now()
+        pack_state=Meeting.FileState.READY,
+        pack_file=name,
+        pack_built_at=timezone.now(),
+        pack_next_attempt_at=None,
     )
     storage = meeting.pack_file.storage
     if stored != 1:  # a newer build was asked for meanwhile: this one is not needed
@@ -157,9 +160,13 @@ def minutes_pdf_store(*, meeting_id: int) -> None:
         content = minutes_pdf(meeting)
     except Exception:
         log.exception("The minutes PDF of meeting %s could not be built", meeting_id)
-        Meeting.objects.filter(pk=meeting_id).update(minutes_pdf_state=Meeting.FileState.FAILED)
+        Meeting.objects.filter(pk=meeting_id).update(
+            minutes_pdf_state=Meeting.FileState.FAILED, minutes_pdf_next_attempt_at=None
+        )
         return
     name = meeting.minutes_pdf.storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content))
     Meeting.objects.filter(pk=meeting_id).update(
-        minutes_pdf=name, minutes_pdf_state=Meeting.FileState.READY
+        minutes_pdf=name,
+        minutes_pdf_state=Meeting.FileState.READY,
+        minutes_pdf_next_attempt_at=None,
     )

@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from boards.models import BoardMembership, Organisation, User
 from core.batching import batch_size_for
+from core.enqueue import enqueue
 from core.exceptions import Refused
 from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
+from notifications.tasks import sweep_time
 from opportunities import services as opportunity_services
 from opportunities.models import Recommendation
 
@@ -85,11 +87,15 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
         _notify_papers_published(meeting, meeting.invitations.select_related("person"))
         pack_request_build(meeting=meeting)
     elif to == Status.MINUTES_APPROVED:
-        Meeting.objects.filter(pk=meeting.pk).update(minutes_pdf_state=Meeting.FileState.BUILDING)
-        transaction.on_commit(partial(tasks.build_minutes_pdf.delay, meeting.pk))
+        Meeting.objects.filter(pk=meeting.pk).update(
+            minutes_pdf_state=Meeting.FileState.BUILDING,
+            minutes_pdf_next_attempt_at=sweep_time(timezone.now()),
+        )
+        transaction.on_commit(
+            partial(enqueue, tasks.build_minutes_pdf, meeting.pk, what="the minutes PDF")
+        )
     elif to == Status.CANCELLED:
-        for invitation_id in meeting.invitations.values_list("pk", flat=True):
-            transaction.on_commit(partial(tasks.send_meeting_cancellation.delay, invitation_id))
+        _write_calendar_emails(meeting, meeting.invitations.select_related("person"))
     return meeting
 
 
@@ -120,10 +126,31 @@ def invite_board_members(meeting: Meeting) -> None:
 
 
 def _queue_invitations(meeting: Meeting) -> None:
-    for invitation_id in meeting.invitations.values_list("pk", flat=True):
-        transaction.on_commit(
-            partial(tasks.send_meeting_invitation.delay, invitation_id, meeting.sequence)
-        )
+    _write_calendar_emails(meeting, meeting.invitations.select_related("person"))
+
+
+def _write_calendar_emails(meeting: Meeting, invitations: Iterable[MeetingInvitation]) -> None:
+    """One message row per invitee for the meeting's calendar e-mail as it stands now: the
+    invitation, its update (a later SEQUENCE) or its cancellation; all queued with one message
+    to the broker once the transaction commits."""
+    Message = Notification.Message
+    starts = timezone.localtime(meeting.starts_at)
+    if meeting.status == Status.CANCELLED:
+        kind, event_key, what = Message.MEETING_CANCELLED, "cancelled", "Cancelled"
+    elif meeting.sequence:
+        kind, what = Message.MEETING_UPDATE, "Changed"
+        event_key = f"invitation:{meeting.sequence}"
+    else:
+        kind, event_key, what = Message.MEETING_INVITATION, "invitation:0", "Invitation"
+    notification_create_many(
+        board=meeting.board,
+        recipients=[invitation.person for invitation in invitations],
+        kind=kind,
+        event_key=f"meeting:{meeting.pk}:{event_key}",
+        subject=f"{what}: {meeting.title}, {starts:%-d %B %Y}",
+        link=meeting.get_absolute_url(),
+        payload={"meeting": meeting.pk, "sequence": meeting.sequence},
+    )
 
 
 TOLD_FIELDS = ("title", "starts_at", "ends_at", "venue", "online_link")
@@ -194,9 +221,8 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
     if not created:
         raise MeetingRefused(f"{person.full_name} is already invited.")
     if meeting.status != Status.DRAFT:
-        transaction.on_commit(
-            partial(tasks.send_meeting_invitation.delay, invitation.pk, meeting.sequence)
-        )
+        invitation.person = person
+        _write_calendar_emails(meeting, [invitation])
     if meeting.papers_are_published:
         _notify_papers_published(meeting, [invitation])
     return invitation
@@ -368,11 +394,19 @@ def pack_request_build(*, meeting: Meeting) -> None:
     """Ask for a fresh agenda pack: a new generation, shown as being built until the Celery task
     (queued after commit) has stored it."""
     Meeting.objects.filter(pk=meeting.pk).update(
-        pack_generation=F("pack_generation") + 1, pack_state=Meeting.FileState.BUILDING
+        pack_generation=F("pack_generation") + 1,
+        pack_state=Meeting.FileState.BUILDING,
+        pack_next_attempt_at=sweep_time(timezone.now()),
     )
     meeting.refresh_from_db(fields=["pack_generation", "pack_state"])
     transaction.on_commit(
-        partial(tasks.build_agenda_pack.delay, meeting.pk, meeting.pack_generation)
+        partial(
+            enqueue,
+            tasks.build_agenda_pack,
+            meeting.pk,
+            meeting.pack_generation,
+            what="the agenda pack",
+        )
     )
 
 

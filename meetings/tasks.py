@@ -1,5 +1,10 @@
-"""Meeting tasks: invitations, updates and cancellations (.ics), the sweep, PDFs and reminders.
-Thin: they take ids, fetch afresh and return quietly when there is nothing to do."""
+"""Meeting tasks: the PDFs and their sweep, reminders, and the former calendar e-mail tasks.
+Thin: they take ids, fetch afresh and return quietly when there is nothing to do.
+
+A meeting's calendar e-mails (invitation, update, cancellation) are message rows now, sent by
+``notifications.tasks.deliver_notification`` with the builders of ``meetings.emails``. The
+tasks ``send_meeting_invitation`` and ``send_meeting_cancellation`` stay only so that messages
+queued by an earlier release still run after an upgrade."""
 
 import logging
 from typing import Any
@@ -7,12 +12,13 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from core.emails import send_templated_email
+from core.enqueue import enqueue
 from core.tasks import MAIL_TASK
+from notifications.tasks import sweep_pending_notifications, sweep_time
 
 from .calendars import invitation_ics
 from .models import Meeting, MeetingInvitation
@@ -103,47 +109,53 @@ SWEEP_BATCH = 500
 
 @shared_task(acks_late=True)
 def sweep_meeting_emails() -> int:
-    """Queue again the calendar e-mails still owed to invitees of meetings yet to end: the
-    invitation (or its latest update) and the cancellation. Run by beat every few minutes, it
-    makes up for a broker that was down when the change was saved; the tasks are idempotent, so
-    a message whose task is merely slow is not sent twice. (The papers notice is a notification
-    row, swept with the others.)"""
-    upcoming = MeetingInvitation.objects.filter(meeting__ends_at__gte=timezone.now())
-    Status = Meeting.Status
-    invitations = (
-        upcoming.exclude(meeting__status__in=(Status.DRAFT, Status.CANCELLED))
-        .filter(sequence_sent__lt=F("meeting__sequence"))
-        .values_list("pk", "meeting__sequence")[:SWEEP_BATCH]
-    )
-    cancellations = upcoming.filter(
-        meeting__status=Status.CANCELLED, cancellation_sent_at__isnull=True
-    ).values_list("pk", flat=True)[:SWEEP_BATCH]
-    owed: list[tuple[Task[..., None], tuple[int, ...]]] = [
-        (send_meeting_invitation, args) for args in invitations
-    ]
-    owed += [(send_meeting_cancellation, (pk,)) for pk in cancellations]
-    for queued, (task, args) in enumerate(owed):
-        # The broker refused (EnqueueNeverFailsTask answers None): the rest wait for the next
-        # sweep rather than each waiting out the broker's timeouts.
-        if task.delay(*args) is None:
-            logger.warning(
-                "Broker unavailable: %d meeting e-mails left for the next sweep", len(owed) - queued
-            )
-            return queued
-    return len(owed)
+    """The former sweep of calendar e-mails, for a run queued before an upgrade: they are
+    message rows now, swept with every other message."""
+    return sweep_pending_notifications()
 
 
-@shared_task(acks_late=True, max_retries=3, default_retry_delay=30)
+@shared_task(acks_late=True)
 def build_agenda_pack(meeting_id: int, generation: int) -> None:
     """Build the pack asked for by ``generation``; a newer request makes this one moot."""
 
     agenda_pack_store(meeting_id=meeting_id, generation=generation)
 
 
-@shared_task(acks_late=True, max_retries=3, default_retry_delay=30)
+@shared_task(acks_late=True)
 def build_minutes_pdf(meeting_id: int) -> None:
 
     minutes_pdf_store(meeting_id=meeting_id)
+
+
+@shared_task(acks_late=True)
+def sweep_meeting_pdfs() -> int:
+    """Queue again the PDF builds still waiting past their time (the broker was down when they
+    were asked for, or a worker died building them); run by beat every minute. A build does
+    nothing if its PDF is ready or a newer one was asked for, so queuing twice is harmless."""
+    now = timezone.now()
+    later = sweep_time(now)
+    packs = list(
+        Meeting.objects.filter(pack_state=Meeting.FileState.BUILDING, pack_next_attempt_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", "pack_generation")[:SWEEP_BATCH]
+    )
+    minutes = list(
+        Meeting.objects.filter(
+            minutes_pdf_state=Meeting.FileState.BUILDING, minutes_pdf_next_attempt_at__lte=now
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    Meeting.objects.filter(pk__in=[pk for pk, _ in packs]).update(pack_next_attempt_at=later)
+    Meeting.objects.filter(pk__in=minutes).update(minutes_pdf_next_attempt_at=later)
+    owed: list[tuple[Task[..., None], tuple[int, ...]]] = [
+        (build_agenda_pack, args) for args in packs
+    ]
+    owed += [(build_minutes_pdf, (pk,)) for pk in minutes]
+    for queued, (task, args) in enumerate(owed):
+        if not enqueue(task, *args, what=f"{len(owed) - queued} PDF builds"):
+            return queued
+    return len(owed)
 
 
 @shared_task(acks_late=True)
@@ -166,4 +178,4 @@ _answer_to_former_name(send_meeting_cancellation, **MAIL_TASK)
 _answer_to_former_name(sweep_meeting_emails, acks_late=True)
 _answer_to_former_name(send_meeting_reminders, acks_late=True)
 for _build in (build_agenda_pack, build_minutes_pdf):
-    _answer_to_former_name(_build, acks_late=True, max_retries=3, default_retry_delay=30)
+    _answer_to_former_name(_build, acks_late=True)

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from boards.signals import email_requested
+
+        from . import emails  # noqa: F401  (registers the e-mails of the messages it knows)
+        from .services import email_requested_write
+
+        email_requested.connect(email_requested_write, dispatch_uid="notifications.write")

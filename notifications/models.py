@@ -27,19 +27,33 @@ class Notification(models.Model):
         REVIEW_DUE = "review_due", "Review due soon"
         REVIEW_OVERDUE = "review_overdue", "Review overdue"
 
+    class Message(models.TextChoices):
+        """E-mails that are not notices: no preference, no digest, not in the centre; rows all
+        the same, so they are swept, retried and logged like every notice."""
+
+        PASSWORD_RESET = "password_reset", "Password reset link"
+        PERSON_INVITATION = "person_invitation", "Invitation to join the portal"
+        MEETING_INVITATION = "meeting_invitation", "Meeting invitation"
+        MEETING_UPDATE = "meeting_update", "Meeting changed"
+        MEETING_CANCELLED = "meeting_cancelled", "Meeting cancelled"
+
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to be sent"
+        # A worker is talking to the mail server (attempt_id says which attempt).
+        SENDING = "sending", "Being sent"
         # The recipient chose the daily digest: the digest task, not the sweep, sends it.
         DIGEST = "digest", "Waiting for the daily digest"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         # The recipient chose the notification centre only: never e-mailed, never swept.
         PORTAL_ONLY = "portal_only", "Not e-mailed (notification centre only)"
+        # Overtaken before it was sent (the meeting changed again, the link was replaced).
+        NOT_NEEDED = "not_needed", "Not sent: no longer needed"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(max_length=40, choices=Kind.choices)
+    kind = models.CharField(max_length=40, choices=Kind.choices + Message.choices)
     # One message per (recipient, event): a second attempt to notify the same event is a no-op.
     event_key = models.CharField(max_length=120)
     board = models.ForeignKey(
@@ -64,6 +78,15 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)
+    # When the sweep is to take the message if no task has sent it by then: shortly after it
+    # is written (its own task should have sent it), or the time of the next retry.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The attempt now (or last) talking to the mail server, and when it began: a row found
+    # "sending" long after is re-sent only if that same attempt is still on it.
+    attempt_id = models.UUIDField(null=True, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    # Every copy of the message carries this Message-ID header, so receivers can drop a copy.
+    message_id = models.CharField(max_length=200, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -75,6 +98,17 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "created_at"]),
+            # The sweep: messages waiting whose time has come, and attempts cut short.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "digest"]),
+                name="notification_due",
+            ),
+            models.Index(
+                fields=["attempt_started_at"],
+                condition=models.Q(status="sending"),
+                name="notification_sending",
+            ),
             models.Index(fields=["recipient", "-created_at"]),
             models.Index(fields=["board", "-created_at"]),
             # The unread count in every page's header.

@@ -64,7 +64,15 @@ def notification_create_many(
     people = {person.pk: person for person in recipients if person.is_active}
     if not people:
         return []
-    deliveries = notification_deliveries_for(recipient_ids=people, kind=kind)
+    # A message that is not a notice (an invitation, a password reset) goes out at once
+    # whatever the person chose for notices, and is not shown in the notification centre.
+    is_message = kind in Notification.Message.values
+    deliveries = (
+        dict.fromkeys(people, Delivery.IMMEDIATE)
+        if is_message
+        else notification_deliveries_for(recipient_ids=people, kind=kind)
+    )
+    now = timezone.now()
     rows = [
         Notification(
             recipient_id=pk,
@@ -76,6 +84,9 @@ def notification_create_many(
             board=board,
             delivery=deliveries[pk],
             status=STATUS_FOR_DELIVERY[deliveries[pk]],
+            # The digest task, not the sweep, sends a notice waiting for the digest.
+            next_attempt_at=tasks.sweep_time(now) if deliveries[pk] == Delivery.IMMEDIATE else None,
+            read_at=now if is_message else None,
         )
         for pk in people
     ]
@@ -131,7 +142,9 @@ def _redirect_waiting_digest(person: User, changed: Mapping[str, str]) -> None:
     if immediate:
         ids = list(waiting.filter(kind__in=immediate).values_list("pk", flat=True))
         Notification.objects.filter(among_ids("pk", ids)).update(
-            status=Notification.Status.PENDING, delivery=Delivery.IMMEDIATE
+            status=Notification.Status.PENDING,
+            delivery=Delivery.IMMEDIATE,
+            next_attempt_at=tasks.sweep_time(timezone.now()),
         )
         transaction.on_commit(lambda: tasks.queue_deliveries(ids))
 
@@ -163,7 +176,37 @@ def notification_retry(*, board: Board, pk: int) -> bool:
     digest). Queues its delivery after commit; False when the message has not failed."""
     retried = Notification.objects.filter(
         pk=pk, board=board, status=Notification.Status.FAILED
-    ).update(status=Notification.Status.PENDING, attempts=0, delivery=Delivery.IMMEDIATE)
+    ).update(
+        status=Notification.Status.PENDING,
+        attempts=0,
+        delivery=Delivery.IMMEDIATE,
+        next_attempt_at=tasks.sweep_time(timezone.now()),
+    )
     if retried:
-        transaction.on_commit(lambda: tasks.deliver_notification.delay(pk))
+        transaction.on_commit(lambda: tasks.queue_deliveries([pk]))
     return bool(retried)
+
+
+def email_requested_write(
+    sender: Any,
+    *,
+    kind: str,
+    recipient: User,
+    event_key: str,
+    subject: str,
+    link: str = "",
+    payload: dict[str, Any] | None = None,
+    board: Board | None = None,
+    **signal: Any,
+) -> list[int]:
+    """Write the e-mail another app asked for (``boards.signals.email_requested``) as a
+    message row, queued after the caller's transaction commits; returns the ids queued."""
+    return notification_create_many(
+        recipients=[recipient],
+        kind=kind,
+        event_key=event_key,
+        subject=subject,
+        link=link,
+        payload=payload or {},
+        board=board,
+    )

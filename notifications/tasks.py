@@ -1,126 +1,236 @@
+"""Delivering message rows: each notification is sent by its own task, at most once per
+attempt, with retries scheduled in the database and a sweep that picks up whatever a broker
+outage, a dead worker or a lost connection left behind.
+
+The protocol for one message (``deliver_notification``):
+
+1. claim: in a short transaction, a pending row becomes "sending" with a new attempt id, the
+   time, one more attempt and its Message-ID (kept for every copy);
+2. send it to the mail server, outside any transaction (nobody waits on the mail server);
+3. record: the row becomes "sent" only if the same attempt still holds it; a lost database
+   connection is reconnected and the record tried again for ``RECORD_PATIENCE``.
+
+A mail server error makes the row pending again with ``next_attempt_at`` backing off (no
+broker countdown or ETA: nothing waits in the broker but tasks to run now). A row found
+"sending" after ``SENDING_STALE`` has lost its attempt (worker killed, connection gone for
+good): the sweep makes it pending again only if that same attempt is still on it (no later
+attempt has started or succeeded), and it is sent again with the same Message-ID. The one
+window left, between the mail server accepting the message and step 3 committing, is in the
+README ("Operations", delivery guarantees).
+"""
+
 import logging
 import time
+import uuid
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
-from django.urls import reverse
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from boards.models import User
 from core.arrays import among_ids
 from core.emails import send_templated_email
+from core.enqueue import enqueue
 
 from .digest import digest_cutoff, digest_send
+from .emails import email_kind, message_id
 from .models import Notification
-
-# Rows still pending this long after they were written missed their task (the broker was
-# down, or a worker died); the sweep queues them again. Sending is idempotent, so a row whose
-# task is merely slow is not sent twice.
-SWEEP_AFTER = timedelta(minutes=5)
-SWEEP_BATCH = 500
 
 logger = logging.getLogger("bluelight.tasks")
 
-# After the broker failed to take a delivery, this process leaves further deliveries to the sweep
-# for a while instead of waiting out the broker's timeouts once per message: a decision that
-# notifies a whole board would otherwise keep its page waiting several seconds per person.
-BROKER_BACKOFF_SECONDS = 30.0
-_broker_failed_at: float | None = None
+SWEEP_BATCH = 500
+# A message is given up (marked failed, for the secretariat to send again) after this many.
+MAX_ATTEMPTS = 6
+# How long the worker keeps trying to record a message as sent after losing the database.
+RECORD_PATIENCE = 20.0
+# A delivery is stopped (and its attempt left "sending") after these many seconds; SENDING_STALE
+# must be longer than the hard limit plus RECORD_PATIENCE, so a live attempt is never taken.
+DELIVERY_SOFT_LIMIT, DELIVERY_HARD_LIMIT = 60, 90
+
+Status = Notification.Status
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
-def deliver_notification(self, notification_id: int) -> None:
-    """Send one notification by e-mail, once.
+def sweep_after() -> timedelta:
+    """How long a message's own task has before the sweep takes it (the broker's timeout)."""
+    return timedelta(seconds=settings.NOTIFICATION_SWEEP_AFTER_SECONDS)
 
-    The row is locked while sending, so a duplicate task waits for the first and then finds
-    the message already sent. A mail server error is recorded and the task retried later,
-    backing off; after the last attempt the message is marked failed for the secretariat.
-    One gap remains: a worker killed after the mail server accepted the message but before the
-    row was marked sent leaves it pending, and it is sent again (with the same Message-ID).
+
+def sending_stale() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_SENDING_STALE_SECONDS)
+
+
+def sweep_time(now: datetime) -> datetime:
+    return now + sweep_after()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+@shared_task(acks_late=True, soft_time_limit=DELIVERY_SOFT_LIMIT, time_limit=DELIVERY_HARD_LIMIT)
+def deliver_notification(notification_id: int) -> None:
+    """Send one notification by e-mail, once (see the module's protocol).
+
+    Quietly does nothing unless the row is pending, so a duplicate task, or one queued both by
+    the request and the sweep, never sends twice.
     """
+    notification = _claim(notification_id)
+    if notification is None:
+        return
+    kind = email_kind(notification.kind)
+    try:
+        email = kind.build(notification)
+        if email is not None:
+            send_templated_email(
+                template=email.template,
+                to=[notification.recipient.email],
+                context=email.context,
+                attachments=email.attachments,
+                headers={"Message-ID": notification.message_id},
+            )
+    except Exception as error:
+        if not isinstance(error, OSError):
+            logger.exception("Message %s could not be sent", notification.pk)
+        _attempt_failed(notification, error)
+        return
+    _attempt_recorded(notification, sent=email is not None)
+
+
+def _claim(notification_id: int) -> Notification | None:
     with transaction.atomic():
         notification = (
-            # Only the notification's own row, and a lock that still lets other rows refer to
-            # it: locking the recipient too would hold up, for as long as the mail server takes,
-            # every request that writes a row pointing at that person (a new notification,
-            # for one).
-            Notification.objects.select_for_update(of=("self",), no_key=True)
+            # Only the notification's own row, skipped if another task is claiming it.
+            Notification.objects.select_for_update(of=("self",), no_key=True, skip_locked=True)
             .select_related("recipient")
-            .filter(pk=notification_id, status=Notification.Status.PENDING)
+            .filter(pk=notification_id, status=Status.PENDING)
             .first()
         )
         if notification is None:
-            return
+            return None
+        notification.status = Status.SENDING
+        notification.attempt_id = uuid.uuid4()
+        notification.attempt_started_at = timezone.now()
         notification.attempts += 1
-        try:
-            _send(notification)
-        except OSError as error:
-            failure = error
-            notification.last_error = f"{type(error).__name__}: {error}"[:500]
-            # The row counts attempts across every task that tried it (a sweep starts a new
-            # task, with its own retry count), so a message is given up after the same number
-            # of attempts however it was queued.
-            gave_up = (
-                self.request.retries >= self.max_retries or notification.attempts > self.max_retries
-            )
-            if gave_up:
-                notification.status = Notification.Status.FAILED
-            notification.save(update_fields=["attempts", "last_error", "status"])
-            if gave_up:
-                return
-        else:
-            notification.status = Notification.Status.SENT
-            notification.sent_at = timezone.now()
-            notification.save(update_fields=["attempts", "status", "sent_at"])
-            return
-    countdown = settings.NOTIFICATION_RETRY_SECONDS * 2**self.request.retries
-    raise self.retry(exc=failure, countdown=countdown)
+        notification.message_id = message_id(notification)
+        notification.next_attempt_at = None
+        notification.save(
+            update_fields=[
+                "status",
+                "attempt_id",
+                "attempt_started_at",
+                "attempts",
+                "message_id",
+                "next_attempt_at",
+            ]
+        )
+    return notification
 
 
-# Kinds that share another kind's e-mail (the text itself says due or overdue).
-SHARED_TEMPLATES: dict[str, str] = {Notification.Kind.ACTION_OVERDUE: Notification.Kind.ACTION_DUE}
-
-
-def _send(notification: Notification) -> None:
-    send_templated_email(
-        template=f"notifications/{SHARED_TEMPLATES.get(notification.kind, notification.kind)}",
-        to=[notification.recipient.email],
-        context={
-            "notification": notification,
-            "recipient": notification.recipient,
-            "payload": notification.payload,
-            "link": settings.SITE_URL + notification.link,
-            "preferences_url": settings.SITE_URL + reverse("notification_preferences"),
-        },
-        headers={"Message-ID": message_id(notification)},
+def _this_attempt(notification: Notification):
+    return Notification.objects.filter(
+        pk=notification.pk, status=Status.SENDING, attempt_id=notification.attempt_id
     )
 
 
-def message_id(notification: Notification) -> str:
-    """The same Message-ID for every copy of a notification.
+def _attempt_failed(notification: Notification, error: Exception) -> None:
+    gave_up = notification.attempts >= MAX_ATTEMPTS
+    _this_attempt(notification).update(
+        status=Status.FAILED if gave_up else Status.PENDING,
+        last_error=f"{type(error).__name__}: {error}"[:500],
+        next_attempt_at=None if gave_up else timezone.now() + retry_delay(notification.attempts),
+    )
 
-    A worker that dies after the mail server accepted a message but before the row was marked
-    sent leaves it pending, and it is sent again (SMTP cannot tell whether the server already
-    holds it). Both copies carry this identifier, so mail systems can recognise the second.
-    """
-    host = urlsplit(settings.SITE_URL).hostname or "bluelight.localhost"
-    return f"<notification-{notification.pk}@{host}>"
+
+def _attempt_recorded(notification: Notification, *, sent: bool) -> None:
+    """Mark the attempt's row sent (or not needed), however many reconnections it takes within
+    RECORD_PATIENCE; past that the error is raised and the row stays "sending"."""
+    kind = email_kind(notification.kind)
+    deadline = time.monotonic() + RECORD_PATIENCE
+    while True:
+        try:
+            with transaction.atomic():
+                recorded = _this_attempt(notification).update(
+                    status=Status.SENT if sent else Status.NOT_NEEDED,
+                    sent_at=timezone.now() if sent else None,
+                )
+                if recorded and sent and kind.sent is not None:
+                    kind.sent(notification)
+            return
+        except (OperationalError, InterfaceError):
+            if time.monotonic() > deadline:
+                raise
+            logger.warning("Lost the database recording message %s as sent", notification.pk)
+            connection.close()
+            time.sleep(0.5)
+
+
+@shared_task(acks_late=True)
+def deliver_notifications(ids: list[int]) -> int:
+    """One delivery task per message, queued by a worker: a request or sweep that wrote many
+    messages asks the broker once, for this task."""
+    for queued, pk in enumerate(ids):
+        if not enqueue(deliver_notification, pk, what=f"{len(ids) - queued} messages"):
+            return queued
+    return len(ids)
+
+
+def queue_deliveries(ids: list[int]) -> int:
+    """Queue the delivery of these messages with one message to the broker; returns how many
+    were queued (none when the broker failed: the rows stay pending for the sweep)."""
+    if not ids:
+        return 0
+    if len(ids) == 1:
+        queued = enqueue(deliver_notification, ids[0], what="1 message")
+    else:
+        queued = enqueue(deliver_notifications, list(ids), what=f"{len(ids)} messages")
+    return len(ids) if queued else 0
 
 
 @shared_task(acks_late=True)
 def sweep_pending_notifications() -> int:
-    """Queue again the messages left pending; run by beat every few minutes."""
-    stale = timezone.now() - SWEEP_AFTER
-    ids = list(
-        Notification.objects.filter(status=Notification.Status.PENDING, created_at__lt=stale)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    """Queue again the messages whose time has come; run by beat every minute.
+
+    First, attempts cut short (a row "sending" for longer than any attempt may take) are given
+    back, each only if that same attempt still holds it. Then every pending message due (its
+    own task had ``NOTIFICATION_SWEEP_AFTER_SECONDS``, or its retry is due) is queued, and the
+    digests due a retry. Returns how many messages were queued.
+    """
+    now = timezone.now()
+    _recover_interrupted(now)
+    due = Notification.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), status=Status.PENDING
     )
-    return queue_deliveries(ids)
+    ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH])
+    # Not taken again by the next sweep while these tasks wait for a worker.
+    Notification.objects.filter(among_ids("pk", ids)).update(next_attempt_at=sweep_time(now))
+    queued = queue_deliveries(ids)
+    _queue_digest_retries(now)
+    return queued
+
+
+def _recover_interrupted(now: datetime) -> int:
+    cut_short = Notification.objects.filter(
+        status=Status.SENDING, attempt_started_at__lt=now - sending_stale()
+    ).values_list("pk", "attempt_id", "attempts", "attempt_started_at")[:SWEEP_BATCH]
+    recovered = 0
+    for pk, attempt_id, attempts, started in cut_short:
+        gave_up = attempts >= MAX_ATTEMPTS
+        recovered += Notification.objects.filter(
+            pk=pk, status=Status.SENDING, attempt_id=attempt_id
+        ).update(
+            status=Status.FAILED if gave_up else Status.PENDING,
+            next_attempt_at=None if gave_up else now,
+            last_error=(
+                f"The attempt begun at {timezone.localtime(started):%H:%M:%S on %-d %B %Y} "
+                "was cut short before it was recorded; sent again with the same Message-ID"
+            ),
+        )
+    if recovered:
+        logger.warning("%d messages cut short mid-send are to be sent again", recovered)
+    return recovered
 
 
 @shared_task(acks_late=True)
@@ -140,26 +250,29 @@ def send_daily_digests() -> int:
         .values_list("recipient_id", flat=True)
         .distinct()
     )
-    for pk in people:
-        deliver_digest.delay(pk, cutoff.isoformat())
+    for queued, pk in enumerate(people):
+        if not enqueue(deliver_digest, pk, cutoff.isoformat(), what="the daily digests"):
+            return queued
     return len(people)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
-def deliver_digest(self, recipient_id: int, cutoff: str) -> None:
+@shared_task(acks_late=True, soft_time_limit=DELIVERY_SOFT_LIMIT, time_limit=DELIVERY_HARD_LIMIT)
+def deliver_digest(recipient_id: int, cutoff: str) -> None:
     """Send one person's digest of the notices written before ``cutoff``, exactly once.
 
     The notices are locked while sending, so a duplicate task waits and then finds them sent.
-    A mail server error is recorded on each notice and the task retried later, backing off, as
-    for a single notice; after the last retry the notices are marked failed.
+    A mail server error is recorded on each notice with the time of the next attempt (the sweep
+    queues it then), backing off as for a single notice; after the last attempt the notices are
+    marked failed.
     """
+    now = timezone.now()
     with transaction.atomic():
         notices = list(
             Notification.objects.select_for_update(of=("self",), no_key=True)
             .select_related("board")
             .filter(
                 recipient_id=recipient_id,
-                status=Notification.Status.DIGEST,
+                status=Status.DIGEST,
                 created_at__lt=datetime.fromisoformat(cutoff),
             )
         )
@@ -167,46 +280,38 @@ def deliver_digest(self, recipient_id: int, cutoff: str) -> None:
             return
         person = User.objects.get(pk=recipient_id)
         batch = Notification.objects.filter(among_ids("pk", (n.pk for n in notices)))
+        attempts = max(n.attempts for n in notices) + 1
         try:
             digest_send(person=person, notices=notices)
         except OSError as error:
-            failure = error
-            gave_up = self.request.retries >= self.max_retries
+            gave_up = attempts >= MAX_ATTEMPTS
             batch.update(
                 attempts=F("attempts") + 1,
                 last_error=f"{type(error).__name__}: {error}"[:500],
-                status=Notification.Status.FAILED if gave_up else Notification.Status.DIGEST,
+                status=Status.FAILED if gave_up else Status.DIGEST,
+                next_attempt_at=None if gave_up else now + retry_delay(attempts),
             )
-            if gave_up:
-                return
         else:
             batch.update(
                 attempts=F("attempts") + 1,
-                status=Notification.Status.SENT,
+                status=Status.SENT,
                 sent_at=timezone.now(),
+                next_attempt_at=None,
             )
-            return
-    raise self.retry(
-        exc=failure, countdown=settings.NOTIFICATION_RETRY_SECONDS * 2**self.request.retries
+
+
+def _queue_digest_retries(now: datetime) -> int:
+    """Digests that failed and whose next attempt is due, queued again (the cut-off is today's,
+    which holds every notice the failed digest held)."""
+    due = Notification.objects.filter(
+        status=Status.DIGEST, attempts__gt=0, next_attempt_at__lte=now
     )
-
-
-def queue_deliveries(ids: list[int]) -> int:
-    """Queue a delivery task per notification; returns how many were queued.
-
-    Stops at the first message the broker does not take (and for a while after it): the rows
-    stay pending and the sweep queues them again once the broker is back.
-    """
-    global _broker_failed_at
-    if _broker_failed_at is not None:
-        if time.monotonic() - _broker_failed_at < BROKER_BACKOFF_SECONDS:
-            logger.warning("Broker failed moments ago: %d messages left for the sweep", len(ids))
-            return 0
-        _broker_failed_at = None
-    for queued, pk in enumerate(ids):
-        # EnqueueNeverFailsTask answers None when the broker could not be reached.
-        if deliver_notification.delay(pk) is None:
-            _broker_failed_at = time.monotonic()
-            logger.warning("%d messages left for the sweep", len(ids) - queued)
+    people = list(
+        due.order_by("recipient_id").values_list("recipient_id", flat=True).distinct()[:SWEEP_BATCH]
+    )
+    due.filter(among_ids("recipient_id", people)).update(next_attempt_at=sweep_time(now))
+    cutoff = digest_cutoff(now).isoformat()
+    for queued, pk in enumerate(people):
+        if not enqueue(deliver_digest, pk, cutoff, what=f"{len(people) - queued} digests"):
             return queued
-    return len(ids)
+    return len(people)

@@ -26,7 +26,11 @@ PAGE_SIZE = 25
 @require_GET
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own notifications, newest first."""
-    mine = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
+    mine = (
+        Notification.objects.filter(recipient=request.user)
+        .exclude(kind__in=Notification.Message.values)
+        .order_by("-created_at", "-pk")
+    )
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {"page": page})
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -162,7 +162,12 @@ def report_build(*, run_id: int) -> None:
     with a human message (the detail goes to the log). Quietly does nothing unless the run is
     waiting to start, so a repeated task never builds twice."""
     claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.QUEUED).update(
-        status=ReportRun.Status.RUNNING, progress=5, stage="Starting"
+        status=ReportRun.Status.RUNNING,
+        progress=5,
+        stage="Starting",
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        next_attempt_at=None,
     )
     if claimed != 1:
         return

@@ -26,6 +26,7 @@ class ReportRun(models.Model):
         FAILED = "failed", "Could not be built"
 
     FINISHED = (Status.DONE, Status.FAILED)
+    MAX_ATTEMPTS = 3
 
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="report_runs")
     period_start = models.DateField("from")
@@ -40,6 +41,12 @@ class ReportRun(models.Model):
     file = models.FileField(upload_to=report_file_path, blank=True)
     error = models.TextField(blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A run is a row before it is a task: when the sweep is to queue it again if no worker has
+    # taken it by then, and how often a worker has started it (a run whose worker died is
+    # started again, up to MAX_ATTEMPTS).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]

@@ -3,9 +3,12 @@
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from audit.services import audit_record
 from boards.models import Board, User
+from core.enqueue import enqueue
+from notifications.tasks import sweep_time
 
 from .models import ReportRun
 
@@ -15,12 +18,17 @@ def report_run_request(*, board: Board, requested_by: User, start: date, end: da
     """Ask for the board's collaboration report over a period.
 
     Writes a queued ``ReportRun``, appends a "report requested" event to the board's audit trail
-    and queues the task that builds the PDF once the transaction commits.
+    and queues the task that builds the PDF once the transaction commits (if the broker cannot
+    take it, the run waits, queued, for the sweep).
     """
     from .tasks import build_collaboration_report
 
     run = ReportRun.objects.create(
-        board=board, period_start=start, period_end=end, requested_by=requested_by
+        board=board,
+        period_start=start,
+        period_end=end,
+        requested_by=requested_by,
+        next_attempt_at=sweep_time(timezone.now()),
     )
     audit_record(
         subject=board,
@@ -29,5 +37,7 @@ def report_run_request(*, board: Board, requested_by: User, start: date, end: da
         summary=f"Collaboration report asked for, {run.period_label}",
         after={"run": run.pk, "from": start.isoformat(), "to": end.isoformat()},
     )
-    transaction.on_commit(lambda: build_collaboration_report.delay(run.pk))
+    transaction.on_commit(
+        lambda: enqueue(build_collaboration_report, run.pk, what="the report run")
+    )
     return run

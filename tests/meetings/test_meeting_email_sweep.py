@@ -1,15 +1,18 @@
-"""Meeting e-mails whose task never ran (the broker was down when the change was saved) are
-queued again by the sweep, and each is still sent exactly once."""
+"""Meeting e-mails are message rows: those whose task never ran (the broker was down when the
+change was saved) are queued again by the sweep, and each is still sent exactly once."""
 
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
 from meetings import services as meeting_services
 from meetings import tasks
 from meetings.models import Meeting, MeetingInvitation
+from notifications.models import Notification
+from notifications.tasks import sweep_after, sweep_pending_notifications
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +27,12 @@ def recipients():
     return sorted(message.to[0] for message in mail.outbox)
 
 
+def sweep_later() -> int:
+    """The sweep, once the messages' own tasks have had their time."""
+    with time_machine.travel(timezone.now() + sweep_after() + timedelta(seconds=1)):
+        return sweep_pending_notifications()
+
+
 def test_invitations_lost_at_commit_are_sent_once_by_the_sweep(
     meeting, alice, django_capture_on_commit_callbacks
 ):
@@ -31,28 +40,67 @@ def test_invitations_lost_at_commit_are_sent_once_by_the_sweep(
         meeting, alice, Meeting.Status.SCHEDULED, django_capture_on_commit_callbacks
     )
     assert mail.outbox == []
+    rows = Notification.objects.filter(kind=Notification.Message.MEETING_INVITATION)
+    assert set(rows.values_list("status", "board")) == {("pending", meeting.board_id)}
 
-    assert tasks.sweep_meeting_emails() == 3
+    assert sweep_pending_notifications() == 0  # too fresh: their own task may be on its way
+    assert sweep_later() == 3
     assert recipients() == ["alice@police.example", "bob@fire.example", "dave@police.example"]
     assert all("invitation.ics" in [a[0] for a in m.attachments] for m in mail.outbox)
+    assert set(MeetingInvitation.objects.values_list("sequence_sent", flat=True)) == {0}
 
-    assert tasks.sweep_meeting_emails() == 0
+    assert sweep_later() == 0
     assert len(mail.outbox) == 3
 
 
-def test_an_update_owed_after_a_change_is_swept_with_the_new_sequence(
-    meeting, alice, django_capture_on_commit_callbacks
+def test_an_update_lost_at_commit_is_swept_with_the_new_sequence(
+    client_of, meeting, alice, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         meeting_services.meeting_transition(
             meeting=meeting, actor=alice, to=Meeting.Status.SCHEDULED
         )
     mail.outbox.clear()
-    Meeting.objects.filter(pk=meeting.pk).update(sequence=1)
+    with django_capture_on_commit_callbacks(execute=False):
+        meeting_services.meeting_update(
+            meeting=meeting,
+            title=meeting.title,
+            starts_at=meeting.starts_at + timedelta(days=7),
+            ends_at=meeting.ends_at + timedelta(days=7),
+            venue="Leek Wootton",
+            online_link="",
+        )
 
-    assert tasks.sweep_meeting_emails() == 3
+    assert sweep_later() == 3
     assert len(mail.outbox) == 3
     assert set(MeetingInvitation.objects.values_list("sequence_sent", flat=True)) == {1}
+    assert Notification.objects.filter(kind="meeting_update", status="sent").count() == 3
+
+
+def test_an_invitation_overtaken_by_a_later_change_is_not_sent(
+    meeting, alice, django_capture_on_commit_callbacks
+):
+    transition_without_tasks(
+        meeting, alice, Meeting.Status.SCHEDULED, django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        meeting_services.meeting_update(
+            meeting=meeting,
+            title="Moved",
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            venue=meeting.venue,
+            online_link="",
+        )
+    sweep_later()
+    # Only the update goes out (it is the whole invitation, with the later SEQUENCE).
+    assert len(mail.outbox) == 3
+    statuses = dict(
+        Notification.objects.filter(kind__startswith="meeting_")
+        .values_list("kind", "status")
+        .distinct()
+    )
+    assert statuses == {"meeting_invitation": "not_needed", "meeting_update": "sent"}
 
 
 def test_a_lost_cancellation_is_swept_once(meeting, alice, django_capture_on_commit_callbacks):
@@ -69,18 +117,15 @@ def test_a_lost_cancellation_is_swept_once(meeting, alice, django_capture_on_com
         reason="The venue is closed.",
     )
 
-    assert tasks.sweep_meeting_emails() == 3
+    assert sweep_later() == 3
     assert all("cancellation.ics" in [a[0] for a in m.attachments] for m in mail.outbox)
-    assert tasks.sweep_meeting_emails() == 0
+    assert sweep_later() == 0
     assert len(mail.outbox) == 3
 
 
 def test_a_lost_papers_notice_is_a_notification_left_for_the_sweep(
     meeting, alice, dave, django_capture_on_commit_callbacks
 ):
-    from notifications.models import Notification
-    from notifications.tasks import SWEEP_AFTER, sweep_pending_notifications
-
     with django_capture_on_commit_callbacks(execute=True):
         meeting_services.meeting_transition(
             meeting=meeting, actor=alice, to=Meeting.Status.SCHEDULED
@@ -93,26 +138,23 @@ def test_a_lost_papers_notice_is_a_notification_left_for_the_sweep(
     notices = Notification.objects.filter(kind=Notification.Kind.PAPERS_PUBLISHED)
     assert notices.count() == 3 and mail.outbox == []
 
-    notices.update(created_at=timezone.now() - SWEEP_AFTER - timedelta(minutes=1))
-    assert sweep_pending_notifications() == 3
+    assert sweep_later() == 3
     assert len(mail.outbox) == 3
     assert all(m.subject.startswith("Papers published:") for m in mail.outbox)
-    assert sweep_pending_notifications() == 0
+    assert sweep_later() == 0
 
 
-def test_drafts_and_meetings_already_over_are_left_alone(meeting, published, held):
-    draft = Meeting.objects.create(
-        board=meeting.board,
-        title="Draft meeting",
-        starts_at=timezone.now() + timedelta(days=20),
-        ends_at=timezone.now() + timedelta(days=20, hours=2),
-        venue="Shire Hall, Warwick",
-        created_by=meeting.created_by,
-    )
-    MeetingInvitation.objects.create(meeting=draft, person=meeting.created_by)
-
-    assert tasks.sweep_meeting_emails() == 0
-    assert mail.outbox == []
+def test_calendar_e_mails_are_in_the_boards_message_log(
+    client_of, meeting, alice, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting_services.meeting_transition(
+            meeting=meeting, actor=alice, to=Meeting.Status.SCHEDULED
+        )
+    page = client_of(alice).get(f"/boards/{meeting.board.slug}/messages/")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert body.count(f"Invitation: {meeting.title}") == 3
 
 
 def test_a_duplicate_task_after_sending_sends_nothing(published):
@@ -122,18 +164,22 @@ def test_a_duplicate_task_after_sending_sends_nothing(published):
     assert len(mail.outbox) == 1
 
 
-def test_the_meeting_sweep_runs_on_the_beat_schedule(settings):
+def test_the_message_sweep_runs_every_minute(settings):
     from bluelight.celery import app
 
-    schedule = settings.CELERY_BEAT_SCHEDULE["sweep-meeting-emails"]
-    assert schedule["task"] == "meetings.tasks.sweep_meeting_emails"
+    schedule = settings.CELERY_BEAT_SCHEDULE["sweep-pending-notifications"]
+    assert schedule["task"] == "notifications.tasks.sweep_pending_notifications"
     assert schedule["task"] in app.tasks
-    assert schedule["schedule"] <= 10 * 60
+    assert schedule["schedule"] == 60
+    assert "sweep-meeting-emails" not in settings.CELERY_BEAT_SCHEDULE
 
 
-def test_the_sweep_stops_at_the_first_message_the_broker_refuses(
+def test_the_sweep_asks_the_broker_once_for_every_message(
     meeting, alice, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from core import enqueue
+    from notifications import tasks as notification_tasks
+
     transition_without_tasks(
         meeting, alice, Meeting.Status.SCHEDULED, django_capture_on_commit_callbacks
     )
@@ -143,7 +189,12 @@ def test_the_sweep_stops_at_the_first_message_the_broker_refuses(
         asked.append(args)
         return None  # what queuing answers when the broker cannot be reached
 
-    monkeypatch.setattr(tasks.send_meeting_invitation, "delay", refused)
-    assert tasks.sweep_meeting_emails() == 0
-    assert len(asked) == 1  # not once per owed message
+    monkeypatch.setattr(notification_tasks.deliver_notifications, "delay", refused)
+    enqueue.broker_failure_forget()
+    try:
+        assert sweep_later() == 0
+    finally:
+        enqueue.broker_failure_forget()
+    assert len(asked) == 1  # one message to the broker for all three
     assert mail.outbox == []
+    assert Notification.objects.filter(status="pending").count() == 3

@@ -198,3 +198,19 @@ def test_the_sweep_asks_the_broker_once_for_every_message(
     assert len(asked) == 1  # one message to the broker for all three
     assert mail.outbox == []
     assert Notification.objects.filter(status="pending").count() == 3
+
+
+def test_a_pack_build_lost_at_commit_is_queued_by_the_pdf_sweep(
+    published, monkeypatch, django_capture_on_commit_callbacks
+):
+    built = []
+    monkeypatch.setattr(tasks, "agenda_pack_store", lambda **kwargs: built.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=False):  # the broker never got the task
+        meeting_services.pack_request_build(meeting=published)
+    published.refresh_from_db()
+    assert published.pack_state == Meeting.FileState.BUILDING
+    assert tasks.sweep_meeting_pdfs() == 0  # its own task may still be on the way
+    with time_machine.travel(timezone.now() + sweep_after() + timedelta(seconds=1)):
+        assert tasks.sweep_meeting_pdfs() == 1
+        assert tasks.sweep_meeting_pdfs() == 0  # queued once, not every minute
+    assert built == [{"meeting_id": published.pk, "generation": published.pack_generation}]

@@ -214,19 +214,21 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # The daily digest of notices goes out at this hour, London time (CELERY_TIMEZONE); it holds
 # the notices written before that hour.
 NOTIFICATION_DIGEST_HOUR = 7
+# How often beat runs the sweeps of messages, report runs and PDF builds.
+SWEEP_EVERY_SECONDS = env_int("SWEEP_EVERY_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     # Every minute: after a broker outage, messages and jobs go out within about two minutes.
     "sweep-pending-notifications": {
         "task": "notifications.tasks.sweep_pending_notifications",
-        "schedule": 60,
+        "schedule": SWEEP_EVERY_SECONDS,
     },
     "sweep-report-runs": {
         "task": "reports.tasks.sweep_report_runs",
-        "schedule": 60,
+        "schedule": SWEEP_EVERY_SECONDS,
     },
     "sweep-meeting-pdfs": {
         "task": "meetings.tasks.sweep_meeting_pdfs",
-        "schedule": 60,
+        "schedule": SWEEP_EVERY_SECONDS,
     },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent
     # once whatever the number of runs.

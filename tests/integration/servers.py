@@ -107,6 +107,8 @@ class MailHandler:
             self.delay = 0.0
             self.delaying = 0  # messages waiting out the delay now
             self.stall: str | None = None
+            # Called (in the server's thread) after each message is accepted, before the reply.
+            self.after_accepting: Callable[[], object] | None = None
             self.stalled = threading.Event()
             self.abandoned = threading.Event()
             self.released = threading.Event()
@@ -135,6 +137,14 @@ class MailHandler:
                 email.message_from_bytes(message["data"])["Message-ID"] for message in self.accepted
             )
 
+    def accepted_with_ids(self) -> list[dict]:
+        """Each accepted message's Message-ID and the time it was accepted."""
+        with self.lock:
+            return [
+                {"id": email.message_from_bytes(m["data"])["Message-ID"], "at": m["at"]}
+                for m in self.accepted
+            ]
+
     async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             failure = self.failures.pop(0) if self.failures else None
@@ -153,7 +163,11 @@ class MailHandler:
                 self.refused += 1
             return failure
         with self.lock:
-            self.accepted.append({"to": list(envelope.rcpt_tos), "data": envelope.content})
+            self.accepted.append(
+                {"to": list(envelope.rcpt_tos), "data": envelope.content, "at": time.time()}
+            )
+        if self.after_accepting is not None:
+            self.after_accepting()
         if stall == "after":
             await self._stall()
         return "250 2.0.0 Accepted"
@@ -214,11 +228,26 @@ class HangingBroker:
 class Worker:
     """`celery -A bluelight worker`, concurrency 1, in its own process group."""
 
+    ready_marker = b" ready."
+
     def __init__(self, env: dict, log: Path):
         self.env = env
         self.log = log
         self.process: subprocess.Popen | None = None
         self.starts = 0
+
+    def arguments(self) -> list[str]:
+        return [
+            *(sys.executable, "-m", "celery", "-A", "bluelight", "worker"),
+            *(
+                "--concurrency=1",
+                "--pool=prefork",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ),
+            *("--without-heartbeat", f"--hostname=delivery-{os.getpid()}-{self.starts}@%h"),
+        ]
 
     def start(self) -> None:
         self.starts += 1
@@ -226,29 +255,22 @@ class Worker:
         self.current_log = log
         with log.open("wb") as out:
             self.process = subprocess.Popen(
-                [
-                    *(sys.executable, "-m", "celery", "-A", "bluelight", "worker"),
-                    *(
-                        "--concurrency=1",
-                        "--pool=prefork",
-                        "--loglevel=INFO",
-                        "--without-gossip",
-                        "--without-mingle",
-                    ),
-                    *("--without-heartbeat", f"--hostname=delivery-{os.getpid()}-{self.starts}@%h"),
-                ],
+                self.arguments(),
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_until(self._ready, 60, f"the worker to be ready (log: {log})")
+        wait_until(self._ready, 60, f"the {type(self).__name__.lower()} to be ready (log: {log})")
 
     def _ready(self) -> bool:
         if self.process.poll() is not None:
-            raise RuntimeError(f"The worker exited: {self.current_log.read_text()[-3000:]}")
-        return b" ready." in self.current_log.read_bytes()
+            raise RuntimeError(f"The process exited: {self.current_log.read_text()[-3000:]}")
+        return self.ready_marker in self.current_log.read_bytes()
+
+    def output(self) -> str:
+        return self.current_log.read_text()
 
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -278,6 +300,20 @@ class Worker:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
         self.process = None
+
+
+class Beat(Worker):
+    """`celery -A bluelight beat` with the portal's scheduler (one beat at a time, by a lock in
+    Redis), its schedule file in the log's directory."""
+
+    ready_marker = b"beat: Starting..."
+
+    def arguments(self) -> list[str]:
+        schedule = self.log.with_suffix(".schedule")
+        return [
+            *(sys.executable, "-m", "celery", "-A", "bluelight", "beat"),
+            *("--loglevel=INFO", f"--schedule={schedule}"),
+        ]
 
 
 @contextmanager

@@ -275,9 +275,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # First wait before a notification whose mail server failed is tried again; doubled each time.
 NOTIFICATION_RETRY_SECONDS = env_int("NOTIFICATION_RETRY_SECONDS", 60)
 # A message (or job) whose own task has not taken it this long after it was written or last
-# queued is queued again by the sweep (every minute): longer than a healthy broker and worker
-# take, short enough that an outage delays delivery by about two minutes at most.
-NOTIFICATION_SWEEP_AFTER_SECONDS = env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 60)
+# queued is queued again by the sweep (every minute): well past the broker's timeouts (a few
+# seconds) and a healthy worker's wait, short enough that a broker outage delays delivery by
+# at most about a minute and a half (this, plus the sweep's interval).
+NOTIFICATION_SWEEP_AFTER_SECONDS = env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 30)
 # A message still "sending" this long after its attempt began lost that attempt (the worker
 # died, or the database went away for good): longer than a delivery task's hard time limit.
 NOTIFICATION_SENDING_STALE_SECONDS = env_int("NOTIFICATION_SENDING_STALE_SECONDS", 120)

@@ -9,7 +9,9 @@ declarations and actions stay in the portal, for those entitled to them; the PDF
 import io
 import logging
 import uuid
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -88,11 +90,20 @@ def agenda_pack_pdf(meeting: Meeting) -> bytes:
     return output.getvalue()
 
 
+def _after_any_build() -> datetime:
+    """Past the longest a build may run (its task's hard time limit), with a margin."""
+    return timezone.now() + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
 def agenda_pack_store(*, meeting_id: int, generation: int) -> None:
     """Build and store the pack for ``generation``; quietly do nothing if it is out of date."""
     meeting = Meeting.objects.select_related("board").filter(pk=meeting_id).first()
     if meeting is None or meeting.pack_generation != generation:
         return
+    # Not queued again by the sweep while this build may still be running.
+    Meeting.objects.filter(pk=meeting_id, pack_generation=generation).update(
+        pack_next_attempt_at=_after_any_build()
+    )
     try:
         content = agenda_pack_pdf(meeting)
     except Exception:
@@ -156,6 +167,7 @@ def minutes_pdf_store(*, meeting_id: int) -> None:
     )
     if meeting is None or meeting.minutes_pdf_state == Meeting.FileState.READY:
         return
+    Meeting.objects.filter(pk=meeting_id).update(minutes_pdf_next_attempt_at=_after_any_build())
     try:
         content = minutes_pdf(meeting)
     except Exception:

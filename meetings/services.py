@@ -87,13 +87,7 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
         _notify_papers_published(meeting, meeting.invitations.select_related("person"))
         pack_request_build(meeting=meeting)
     elif to == Status.MINUTES_APPROVED:
-        Meeting.objects.filter(pk=meeting.pk).update(
-            minutes_pdf_state=Meeting.FileState.BUILDING,
-            minutes_pdf_next_attempt_at=sweep_time(timezone.now()),
-        )
-        transaction.on_commit(
-            partial(enqueue, tasks.build_minutes_pdf, meeting.pk, what="the minutes PDF")
-        )
+        _minutes_pdf_request_build(meeting)
     elif to == Status.CANCELLED:
         _write_calendar_emails(meeting, meeting.invitations.select_related("person"))
     return meeting
@@ -388,6 +382,37 @@ def paper_upload(
     if meeting.papers_are_published:
         pack_request_build(meeting=meeting)
     return version
+
+
+def _minutes_pdf_request_build(meeting: Meeting) -> None:
+    Meeting.objects.filter(pk=meeting.pk).update(
+        minutes_pdf_state=Meeting.FileState.BUILDING,
+        minutes_pdf_next_attempt_at=sweep_time(timezone.now()),
+    )
+    transaction.on_commit(
+        partial(enqueue, tasks.build_minutes_pdf, meeting.pk, what="the minutes PDF")
+    )
+
+
+@transaction.atomic
+def meeting_pdfs_rebuild(*, meeting: Meeting) -> list[str]:
+    """Build again the meeting's PDFs that could not be built (the agenda pack, the approved
+    minutes); returns what was asked for, by name. Each build is queued after commit and swept
+    if the broker cannot take it. Refused when no PDF of the meeting has failed."""
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    again = []
+    if current.pack_state == Meeting.FileState.FAILED and current.papers_are_published:
+        pack_request_build(meeting=current)
+        again.append("the agenda pack")
+    if (
+        current.minutes_pdf_state == Meeting.FileState.FAILED
+        and current.status == Status.MINUTES_APPROVED
+    ):
+        _minutes_pdf_request_build(current)
+        again.append("the minutes PDF")
+    if not again:
+        raise MeetingRefused("None of this meeting's PDFs has failed; there is nothing to build.")
+    return again
 
 
 def pack_request_build(*, meeting: Meeting) -> None:

@@ -56,6 +56,9 @@ urlpatterns = [
     ),
     path("meetings/<int:pk>/pack/", views.pack_download, name="pack_download"),
     path("meetings/<int:pk>/pack/state/", views.pack_state, name="pack_state"),
+    path(
+        "meetings/<int:pk>/pdfs/rebuild/", views.meeting_pdfs_rebuild, name="meeting_pdfs_rebuild"
+    ),
     path("meetings/<int:pk>/minutes.pdf", views.minutes_download, name="minutes_download"),
     path("meetings/<int:pk>/attendance/", views.attendance_record, name="attendance_record"),
     path("meetings/<int:pk>/declarations/add/", views.declaration_add, name="declaration_add"),

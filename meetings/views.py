@@ -516,6 +516,16 @@ def pack_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     return _attachment(meeting.pack_file, name, "application/pdf")
 
 
+@require_POST
+@refusals_shown
+def meeting_pdfs_rebuild(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Build again the PDFs of the meeting that could not be built (secretariat)."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    again = meeting_services.meeting_pdfs_rebuild(meeting=meeting)
+    messages.success(request, f"Building {' and '.join(again)} again.")
+    return redirect(meeting)
+
+
 @require_GET
 @never_cache
 def pack_state(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:

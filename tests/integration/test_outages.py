@@ -178,9 +178,9 @@ def test_redis_stopped_while_retries_wait_and_delivery_goes_on_once_it_returns(
 def test_after_an_outage_messages_and_a_password_reset_arrive_within_two_minutes(
     live, client, client_of, bob, erin, fire_referral, start_beat
 ):
-    """Beat at its production interval (every minute) and the sweep's production delay (a
-    minute after a message's own task should have run): a decision and a password reset made
-    while Redis is down arrive, once each, within two minutes of being made."""
+    """Beat at its production interval (every minute) and the sweep's production delay (30 s
+    for a message's own task): a decision and a password reset made while Redis is down
+    arrive, once each, within two minutes of being made."""
     before = last_pk()
     start_beat(sweep_every=60)
     live.redis.stop()

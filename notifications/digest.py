@@ -100,9 +100,9 @@ def digest_groups(notices: list[Notification]) -> list[BoardGroup]:
     return groups
 
 
-def digest_send(*, person: User, notices: list[Notification]) -> None:
+def digest_send(*, person: User, notices: list[Notification], message_id: str = "") -> None:
     """E-mail the person one digest of these notices, with the header mail programs use to
-    offer a one-click unsubscribe (RFC 8058)."""
+    offer a one-click unsubscribe (RFC 8058), and the digest's Message-ID if given."""
     groups = digest_groups(notices)
     unsubscribe = unsubscribe_url(person)
     send_templated_email(
@@ -119,5 +119,6 @@ def digest_send(*, person: User, notices: list[Notification]) -> None:
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            **({"Message-ID": message_id} if message_id else {}),
         },
     )

@@ -22,7 +22,9 @@ README ("Operations", delivery guarantees).
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
@@ -37,7 +39,7 @@ from core.enqueue import enqueue
 
 from .digest import digest_cutoff, digest_send
 from .emails import email_kind, message_id
-from .models import Notification
+from .models import Delivery, Notification
 
 logger = logging.getLogger("bluelight.tasks")
 
@@ -145,24 +147,34 @@ def _attempt_failed(notification: Notification, error: Exception) -> None:
 
 
 def _attempt_recorded(notification: Notification, *, sent: bool) -> None:
-    """Mark the attempt's row sent (or not needed), however many reconnections it takes within
-    RECORD_PATIENCE; past that the error is raised and the row stays "sending"."""
+    """Mark the attempt's row sent (or not needed), and let its kind note what was sent."""
     kind = email_kind(notification.kind)
+
+    def record() -> None:
+        recorded = _this_attempt(notification).update(
+            status=Status.SENT if sent else Status.NOT_NEEDED,
+            sent_at=timezone.now() if sent else None,
+        )
+        if recorded and sent and kind.sent is not None:
+            kind.sent(notification)
+
+    _record_with_patience(record, what=f"message {notification.pk}")
+
+
+def _record_with_patience(record: Callable[[], object], *, what: str) -> None:
+    """Run ``record`` in a transaction, however many reconnections it takes within
+    RECORD_PATIENCE; past that the error is raised and the rows stay "sending" (the sweep
+    finds them once their attempt is stale)."""
     deadline = time.monotonic() + RECORD_PATIENCE
     while True:
         try:
             with transaction.atomic():
-                recorded = _this_attempt(notification).update(
-                    status=Status.SENT if sent else Status.NOT_NEEDED,
-                    sent_at=timezone.now() if sent else None,
-                )
-                if recorded and sent and kind.sent is not None:
-                    kind.sent(notification)
+                record()
             return
         except (OperationalError, InterfaceError):
             if time.monotonic() > deadline:
                 raise
-            logger.warning("Lost the database recording message %s as sent", notification.pk)
+            logger.warning("Lost the database recording %s as sent; reconnecting", what)
             connection.close()
             time.sleep(0.5)
 
@@ -214,14 +226,15 @@ def sweep_pending_notifications() -> int:
 def _recover_interrupted(now: datetime) -> int:
     cut_short = Notification.objects.filter(
         status=Status.SENDING, attempt_started_at__lt=now - sending_stale()
-    ).values_list("pk", "attempt_id", "attempts", "attempt_started_at")[:SWEEP_BATCH]
+    ).values_list("pk", "attempt_id", "attempts", "attempt_started_at", "delivery")[:SWEEP_BATCH]
     recovered = 0
-    for pk, attempt_id, attempts, started in cut_short:
+    for pk, attempt_id, attempts, started, delivery in cut_short:
         gave_up = attempts >= MAX_ATTEMPTS
+        waiting = Status.DIGEST if delivery == Delivery.DIGEST else Status.PENDING
         recovered += Notification.objects.filter(
             pk=pk, status=Status.SENDING, attempt_id=attempt_id
         ).update(
-            status=Status.FAILED if gave_up else Status.PENDING,
+            status=Status.FAILED if gave_up else waiting,
             next_attempt_at=None if gave_up else now,
             last_error=(
                 f"The attempt begun at {timezone.localtime(started):%H:%M:%S on %-d %B %Y} "
@@ -260,44 +273,74 @@ def send_daily_digests() -> int:
 def deliver_digest(recipient_id: int, cutoff: str) -> None:
     """Send one person's digest of the notices written before ``cutoff``, exactly once.
 
-    The notices are locked while sending, so a duplicate task waits and then finds them sent.
-    A mail server error is recorded on each notice with the time of the next attempt (the sweep
-    queues it then), backing off as for a single notice; after the last attempt the notices are
-    marked failed.
+    The same protocol as a single message, for the notices as a group: claimed ("sending",
+    one attempt id for all) in a short transaction, sent with one Message-ID (kept on each
+    notice, so a digest sent again after a lost attempt carries it too), then recorded sent by
+    that attempt. A duplicate task finds nothing waiting. A mail server error puts the notices
+    back in the digest with the time of the next attempt (the sweep queues it then), backing off
+    as for a single message; after the last attempt they are marked failed.
     """
-    now = timezone.now()
+    claimed = _claim_digest(recipient_id, datetime.fromisoformat(cutoff))
+    if claimed is None:
+        return
+    notices, attempt = claimed
+    person = User.objects.get(pk=recipient_id)
+    group = Notification.objects.filter(
+        among_ids("pk", (n.pk for n in notices)), status=Status.SENDING, attempt_id=attempt
+    )
+    try:
+        digest_send(person=person, notices=notices, message_id=notices[0].message_id)
+    except Exception as error:
+        if not isinstance(error, OSError):
+            logger.exception("The digest of person %s could not be sent", recipient_id)
+        attempts = max(n.attempts for n in notices)
+        gave_up = attempts >= MAX_ATTEMPTS
+        group.update(
+            last_error=f"{type(error).__name__}: {error}"[:500],
+            status=Status.FAILED if gave_up else Status.DIGEST,
+            next_attempt_at=None if gave_up else timezone.now() + retry_delay(attempts),
+        )
+        return
+    _record_with_patience(
+        lambda: group.update(status=Status.SENT, sent_at=timezone.now()),
+        what=f"the digest of person {recipient_id}",
+    )
+
+
+def _claim_digest(
+    recipient_id: int, cutoff: datetime
+) -> tuple[list[Notification], uuid.UUID] | None:
+    attempt = uuid.uuid4()
     with transaction.atomic():
         notices = list(
-            Notification.objects.select_for_update(of=("self",), no_key=True)
+            Notification.objects.select_for_update(of=("self",), no_key=True, skip_locked=True)
             .select_related("board")
-            .filter(
-                recipient_id=recipient_id,
-                status=Status.DIGEST,
-                created_at__lt=datetime.fromisoformat(cutoff),
-            )
+            .filter(recipient_id=recipient_id, status=Status.DIGEST, created_at__lt=cutoff)
+            .order_by("created_at", "pk")
         )
         if not notices:
-            return
-        person = User.objects.get(pk=recipient_id)
-        batch = Notification.objects.filter(among_ids("pk", (n.pk for n in notices)))
-        attempts = max(n.attempts for n in notices) + 1
-        try:
-            digest_send(person=person, notices=notices)
-        except OSError as error:
-            gave_up = attempts >= MAX_ATTEMPTS
-            batch.update(
-                attempts=F("attempts") + 1,
-                last_error=f"{type(error).__name__}: {error}"[:500],
-                status=Status.FAILED if gave_up else Status.DIGEST,
-                next_attempt_at=None if gave_up else now + retry_delay(attempts),
-            )
-        else:
-            batch.update(
-                attempts=F("attempts") + 1,
-                status=Status.SENT,
-                sent_at=timezone.now(),
-                next_attempt_at=None,
-            )
+            return None
+        # The Message-ID of the first digest that tried to carry these notices, if any.
+        known = next((n.message_id for n in notices if n.message_id), "")
+        message = known or digest_message_id(recipient_id, cutoff)
+        now = timezone.now()
+        Notification.objects.filter(among_ids("pk", (n.pk for n in notices))).update(
+            status=Status.SENDING,
+            attempt_id=attempt,
+            attempt_started_at=now,
+            attempts=F("attempts") + 1,
+            message_id=message,
+            next_attempt_at=None,
+        )
+        for notice in notices:
+            notice.attempts += 1
+            notice.message_id = message
+    return notices, attempt
+
+
+def digest_message_id(recipient_id: int, cutoff: datetime) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "bluelight.localhost"
+    return f"<digest-{recipient_id}-{cutoff:%Y%m%d%H%M}@{host}>"
 
 
 def _queue_digest_retries(now: datetime) -> int:

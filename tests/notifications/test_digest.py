@@ -238,3 +238,30 @@ def test_the_digest_runs_on_the_beat_schedule_every_morning(settings):
     assert entry["schedule"] == crontab(hour=7, minute=0)
     assert settings.CELERY_TIMEZONE == "Europe/London"
     assert settings.NOTIFICATION_DIGEST_HOUR == 7
+
+
+def test_a_digest_cut_short_is_sent_again_with_the_same_message_id(bob_digest, board, monkeypatch):
+    """The worker died after the mail server took the digest but before it was recorded: the
+    sweep puts the notices back in the digest, which goes again with the same Message-ID."""
+    with at(MONDAY_NOON):
+        notify([bob_digest], 1, board=board)
+        notify([bob_digest], 2, board=board, kind="outcome_known")
+
+    def taken_then_died(**kwargs):
+        sent.append(kwargs["headers"]["Message-ID"])
+        raise SystemExit  # the process ends: nothing after the send runs
+
+    sent = []
+    monkeypatch.setattr("notifications.digest.send_templated_email", taken_then_died)
+    with at(TUESDAY_7AM), pytest.raises(SystemExit):
+        deliver_digest(bob_digest.pk, digest_cutoff(TUESDAY_7AM).isoformat())
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sending"}
+    monkeypatch.undo()
+    with at(TUESDAY_7AM + timedelta(minutes=1)):
+        sweep_pending_notifications()  # still within its attempt's time: left alone
+    assert mail.outbox == []
+    with at(TUESDAY_7AM + timedelta(minutes=3)):
+        sweep_pending_notifications()
+    [message] = mail.outbox
+    assert message.extra_headers["Message-ID"] == sent[0] != ""
+    assert set(Notification.objects.values_list("status", "attempts")) == {("sent", 2)}

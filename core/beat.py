@@ -69,9 +69,11 @@ class SingleBeatScheduler(PersistentScheduler):
                 self.redis.eval(_HOLD, 1, self.lock_key, self.holder, int(self.lock_ttl * 1000))
             )
         except redis.RedisError as error:
-            # Redis is the broker too: nothing could be queued now anyway.
+            # Redis is the broker too: nothing could be queued now anyway. Once it is back the
+            # lock is taken again (or found held by another beat, which then goes on).
             logger.warning("Beat cannot reach Redis to hold its lock: %s", error)
-            held = False
+            self.holding = False
+            return False
         if held and not self.holding:
             logger.info("Beat holds the lock (%s): it queues the scheduled jobs", self.lock_key)
             self._standing_by_logged = False

@@ -279,15 +279,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Repeated failed sign-ins lock the account from that address for a cool-off period. Locking by
-# e-mail address and IP together stops guessing without letting a stranger lock anyone out.
+# Failed sign-ins lock out (boards/lockout.py): an account from one address after
+# AXES_FAILURE_LIMIT failures, an account from every address together after
+# SIGN_IN_ACCOUNT_FAILURE_LIMIT, and one address for every account after
+# SIGN_IN_ADDRESS_FAILURE_LIMIT, each for AXES_COOLOFF_TIME from the failure that locked it.
+# Usernames are normalised (case, spaces, invisible characters) before they are counted.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", 10)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "boards.lockout.SignInLockoutHandler"
+AXES_USERNAME_CALLABLE = "boards.lockout.axes_username"
 AXES_USERNAME_FORM_FIELD = "username"
+# Attempts during a lock-out are refused without being counted, so they never prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Password-reset e-mails: at most this many per hour for one account and from one address.
+PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
 # Behind proxies REMOTE_ADDR is the proxy itself, which would lock everyone out together: the
 # client's address is taken from X-Forwarded-For, PROXY_COUNT entries from the right.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)

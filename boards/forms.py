@@ -1,12 +1,21 @@
+import logging
 from functools import partial
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
+from django.http import HttpRequest
+
+from core.client_address import client_ip
+from core.ratelimit import over_limit
+from core.usernames import normalise_username
 
 from . import tasks
 from .models import Board, BoardMembership, Organisation, User
+
+logger = logging.getLogger("bluelight.security")
 
 
 class SignInForm(AuthenticationForm):
@@ -25,11 +34,39 @@ class SignInForm(AuthenticationForm):
 
 
 class PortalPasswordResetForm(PasswordResetForm):
-    """Queues the reset e-mail for a Celery task instead of sending it during the request."""
+    """Queues the reset e-mail for a Celery task instead of sending it during the request.
+
+    At most PASSWORD_RESET_ACCOUNT_LIMIT requests an hour for one address typed and
+    PASSWORD_RESET_ADDRESS_LIMIT from one network address are acted on; the rest get the same
+    "check your e-mail" page and no e-mail, so the answer never says whether an account exists.
+    """
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        for person in self.get_users(self.cleaned_data["email"]):
+        email = normalise_username(self.cleaned_data["email"])
+        request = kwargs.get("request")
+        if _reset_requests_exceeded(email, request):
+            logger.warning("Password reset request over the limit; no e-mail sent.")
+            return
+        for person in self.get_users(email):
             transaction.on_commit(partial(tasks.send_password_reset_email.delay, person.pk))
+
+
+def _reset_requests_exceeded(email: str, request: HttpRequest | None) -> bool:
+    # Both counters count every request, for accounts that exist or not alike.
+    address = (client_ip(request) if request is not None else None) or "unknown"
+    by_address = over_limit(
+        "password-reset-address",
+        address,
+        limit=settings.PASSWORD_RESET_ADDRESS_LIMIT,
+        window_seconds=3600,
+    )
+    by_account = over_limit(
+        "password-reset-account",
+        email,
+        limit=settings.PASSWORD_RESET_ACCOUNT_LIMIT,
+        window_seconds=3600,
+    )
+    return by_address or by_account
 
 
 class InvitePersonForm(forms.Form):

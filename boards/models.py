@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.usernames import normalise_username
+
 
 class Organisation(models.Model):
     """A body that sits on a board: police, fire and rescue, council, OPCC, ambulance..."""
@@ -67,7 +69,8 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        # The same spelling the lock-out counts (case, spaces): one account, one count.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": normalise_username(username)})
 
 
 class User(AbstractBaseUser, PermissionsMixin):

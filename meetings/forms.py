@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from boards.models import User
+from core.dates import PlausibleDatesMixin
 from core.uploads import detect_kind
 
 from .models import Action, AgendaItem, Meeting, MeetingInvitation
@@ -16,7 +17,7 @@ from .selectors import open_business
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["title", "starts_at", "ends_at", "venue", "online_link"]
@@ -228,7 +229,7 @@ class MinutesForm(forms.Form):
     )
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["description", "owner", "due_on", "agenda_item"]

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from boards.models import Organisation
+from core.dates import PlausibleDatesMixin
 
 from .forms import DateInput
 from .models import REVIEW_INTERVAL_MONTHS, Opportunity, Rag, add_months
@@ -119,7 +120,7 @@ def body_benefit_formset(
     return formset
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlausibleDatesMixin, forms.Form):
     held_on = forms.DateField(label="Review held on", widget=DateInput())
     conclusion = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -174,7 +175,7 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
-class EstimatesForm(forms.Form):
+class EstimatesForm(PlausibleDatesMixin, forms.Form):
     period_end = forms.DateField(
         label="Benefits expected by",
         widget=DateInput(),

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from core.arrays import among_ids
 
@@ -99,4 +99,13 @@ def pending_invitations(boards: list[Board]) -> list[PersonInvitation]:
         .filter(board__in=boards)
         .select_related("person", "board")
         .order_by("expires_at")
+    )
+
+
+def invitable_people(board: Board) -> QuerySet[User]:
+    """Active people who hold a current role on the board or belong to one of its bodies: whom
+    the secretariat may pick from a list (anyone else is found by exact e-mail address)."""
+    members = BoardMembership.objects.current().filter(board=board).values("person_id")
+    return User.objects.filter(
+        Q(pk__in=members) | Q(organisation__in=board.organisations.all()), is_active=True
     )

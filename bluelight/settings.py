@@ -129,7 +129,9 @@ MIDDLEWARE = [
     # Control characters and oversized bodies are refused before any view (or sign-in) sees them.
     "core.request_safety.RequestSafetyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "core.middleware.IdleSessionTimeoutMiddleware",
+    # Sessions end at their absolute lifetime or idle timeout (timestamps in the session).
+    "boards.sessions.SessionLimitsMiddleware",
+    "core.middleware.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so that it sees the outcome of the sign-in view.
@@ -307,9 +309,13 @@ PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
 
-# --- Sessions: signed-in people are signed out after a period of inactivity --------------------
+# --- Sessions: an absolute lifetime and an idle timeout (boards/sessions.py) ----------------------
+# Both are timestamps in the session, checked on every request; the warning comes
+# SESSION_WARNING_SECONDS before the idle timeout, with a button to stay signed in.
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_HOURS", 12) * 60 * 60
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -324,6 +330,9 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies are only accepted over HTTPS, for this host alone and the whole site.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)

@@ -326,3 +326,44 @@ class PersonInvitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class SignedInSession(models.Model):
+    """One signed-in browser session of a person: what "your sessions" lists and can end.
+
+    Written at sign-in and touched at most once a minute while the session is used; removed at
+    sign-out. The session itself lives in Django's session store, under the same key.
+    """
+
+    session_key = models.CharField(max_length=64, unique=True)
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    signed_in_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["person", "-last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} since {self.signed_in_at:%d %b %Y %H:%M}"
+
+    @property
+    def device(self) -> str:
+        return describe_device(self.user_agent)
+
+
+_BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome")]
+_BROWSERS += [("Chromium/", "Chromium"), ("Safari/", "Safari")]
+_SYSTEMS = [("Windows", "Windows"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android")]
+_SYSTEMS += [("Mac OS X", "Mac"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+
+
+def describe_device(user_agent: str) -> str:
+    """ "Firefox on Windows" from a browser's user agent, or "Unknown device"."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown device"

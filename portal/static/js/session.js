@@ -18,6 +18,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const message = dialog.querySelector("[data-session-message]");
   const stay = dialog.querySelector("[data-session-stay]");
   const signIn = dialog.querySelector("[data-session-sign-in]");
+  const back = dialog.querySelector("[data-session-back]");
 
   function schedule() {
     clearTimeout(warningTimer);
@@ -51,6 +52,7 @@ document.addEventListener("DOMContentLoaded", () => {
       "not been used. Anything you have typed and not saved would need to be sent again.";
     stay.hidden = false;
     signIn.hidden = true;
+    back.hidden = true;
     dialog.hidden = false;
     stay.focus();
   }
@@ -58,10 +60,11 @@ document.addEventListener("DOMContentLoaded", () => {
   function showEnded() {
     if (dialog.hidden) returnFocusTo = document.activeElement;
     message.textContent =
-      "You have been signed out because the portal was not used for a while. If you send a " +
-      "form now, what you typed is kept and put back after you sign in again.";
+      "You have been signed out because the portal was not used for a while. If you go back " +
+      "and send a form, what you typed is kept and put back after you sign in again.";
     stay.hidden = true;
     signIn.hidden = false;
+    back.hidden = false;
     dialog.hidden = false;
     signIn.focus();
   }
@@ -99,11 +102,16 @@ document.addEventListener("DOMContentLoaded", () => {
   signIn.addEventListener("click", () => {
     window.location.assign(body.dataset.signInUrl);
   });
+  back.addEventListener("click", close);
   dialog.addEventListener("keydown", (event) => {
-    // Keep focus on the dialog's one button while it is open.
-    if (event.key === "Tab") {
+    const buttons = [stay, signIn, back].filter((button) => !button.hidden);
+    if (event.key === "Escape" && !back.hidden) {
+      close();
+    } else if (event.key === "Tab") {
+      // Focus stays within the dialog while it is open.
       event.preventDefault();
-      (stay.hidden ? signIn : stay).focus();
+      const next = buttons.indexOf(document.activeElement) + (event.shiftKey ? -1 : 1);
+      buttons[(next + buttons.length) % buttons.length].focus();
     }
   });
 
@@ -123,7 +131,8 @@ function buildDialog() {
     '<h2 id="session-warning-title" class="h4">Are you still there?</h2>' +
     '<p id="session-warning-message" data-session-message></p>' +
     '<button type="button" class="btn btn-primary" data-session-stay>Stay signed in</button>' +
-    '<button type="button" class="btn btn-primary" data-session-sign-in hidden>Sign in again</button>' +
+    '<button type="button" class="btn btn-primary me-2" data-session-sign-in hidden>Sign in again</button>' +
+    '<button type="button" class="btn btn-outline-primary" data-session-back hidden>Back to the page</button>' +
     "</div>";
   document.body.appendChild(dialog);
   return dialog;

@@ -433,6 +433,8 @@ LOGGING = {
         # Django's own records once, through the console handler above (Django's default
         # config would print them a second time in DEBUG).
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's request lines, through the same token-redacting handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

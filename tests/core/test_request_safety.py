@@ -232,3 +232,13 @@ def test_gunicorn_access_log_carries_no_token():
     atoms = logger.atoms(response, request, environ, __import__("datetime").timedelta(seconds=1))
     assert "s3cr3t" not in " ".join(str(v) for v in atoms.values())
     assert "tok-en" not in " ".join(str(v) for v in atoms.values())
+
+
+def test_every_portal_log_handler_redacts_tokens():
+    from django.conf import settings
+
+    config = settings.LOGGING
+    for name in ("django", "django.server"):
+        handlers = config["loggers"][name]["handlers"]
+        assert all("redact_tokens" in config["handlers"][h]["filters"] for h in handlers)
+    assert "redact_tokens" in config["handlers"]["console"]["filters"]

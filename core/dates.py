@@ -29,16 +29,20 @@ class PlausibleDatesMixin:
     same bounds on the browser's date picker."""
 
     fields: dict[str, forms.Field]
+    # Fields the form already holds to tighter bounds, with its own message (such as "within
+    # 10 years of today"): they keep that message, and only get the date picker's bounds.
+    tighter_date_bounds: frozenset[str] = frozenset()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.DateTimeField):
                 bounds = (f"{EARLIEST_YEAR}-01-01T00:00", f"{LATEST_YEAR}-12-31T23:59")
             elif isinstance(field, forms.DateField):
                 bounds = (f"{EARLIEST_YEAR}-01-01", f"{LATEST_YEAR}-12-31")
             else:
                 continue
-            field.validators.append(validate_plausible_year)
+            if name not in self.tighter_date_bounds:
+                field.validators.append(validate_plausible_year)
             field.widget.attrs.setdefault("min", bounds[0])
             field.widget.attrs.setdefault("max", bounds[1])

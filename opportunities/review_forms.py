@@ -121,6 +121,7 @@ def body_benefit_formset(
 
 
 class ReviewForm(PlausibleDatesMixin, forms.Form):
+    tighter_date_bounds = frozenset({"next_review_on"})  # within NEXT_REVIEW_YEARS
     held_on = forms.DateField(label="Review held on", widget=DateInput())
     conclusion = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -176,6 +177,7 @@ class ReviewForm(PlausibleDatesMixin, forms.Form):
 
 
 class EstimatesForm(PlausibleDatesMixin, forms.Form):
+    tighter_date_bounds = frozenset({"period_end"})  # within ESTIMATE_YEARS, clean_period_end
     period_end = forms.DateField(
         label="Benefits expected by",
         widget=DateInput(),

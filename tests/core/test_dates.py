@@ -98,12 +98,12 @@ def test_an_action_due_in_year_1_is_a_form_error(client_of, alice, held, bob):
     assert not Action.objects.exists()
 
 
-def test_a_review_with_a_next_date_in_year_9999_is_a_form_error(client_of, alice, in_delivery):
+def test_a_review_held_in_year_1_is_a_form_error(client_of, alice, in_delivery):
     from tests.opportunities.test_review_record import review_data
 
     response = client_of(alice).post(
         reverse("review_new", kwargs={"pk": in_delivery.pk}),
-        review_data(next_review_on="9999-01-01"),
+        review_data(held_on="0001-01-01"),
     )
     assert response.status_code == 200
     assert MESSAGE in response.content.decode()
@@ -114,3 +114,15 @@ def test_the_date_picker_is_bounded_too(client_of, alice, board):
     page = client_of(alice).get(reverse("meeting_create", kwargs={"slug": board.slug}))
     assert 'min="2000-01-01T00:00"' in page.content.decode()
     assert 'max="2100-12-31T23:59"' in page.content.decode()
+
+
+def test_a_field_the_form_bounds_more_tightly_keeps_its_own_message(client_of, alice, in_delivery):
+    from tests.opportunities.test_review_record import review_data
+
+    response = client_of(alice).post(
+        reverse("review_new", kwargs={"pk": in_delivery.pk}),
+        review_data(next_review_on="9999-01-01"),
+    )
+    body = response.content.decode()
+    assert "Give a date within" in body
+    assert MESSAGE not in body

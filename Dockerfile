@@ -44,4 +44,4 @@ RUN groupadd --system --gid 10001 bluelight \
 USER 10001:10001
 
 EXPOSE 8000
-CMD ["gunicorn", "bluelight.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--max-requests", "2000", "--max-requests-jitter", "200"]
+CMD ["gunicorn", "-c", "python:bluelight.gunicorn", "bluelight.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--max-requests", "2000", "--max-requests-jitter", "200"]

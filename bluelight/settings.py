@@ -129,8 +129,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Control characters and oversized bodies are refused before any view (or sign-in) sees them.
+    "core.request_safety.RequestSafetyMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "core.middleware.IdleSessionTimeoutMiddleware",
+    # Sessions end at their absolute lifetime or idle timeout (timestamps in the session).
+    "boards.sessions.SessionLimitsMiddleware",
+    "core.middleware.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes goes last so that it sees the outcome of the sign-in view.
@@ -305,23 +309,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Repeated failed sign-ins lock the account from that address for a cool-off period. Locking by
-# e-mail address and IP together stops guessing without letting a stranger lock anyone out.
+# Failed sign-ins lock out (boards/lockout.py): an account from one address after
+# AXES_FAILURE_LIMIT failures, an account from every address together after
+# SIGN_IN_ACCOUNT_FAILURE_LIMIT, and one address for every account after
+# SIGN_IN_ADDRESS_FAILURE_LIMIT, each for AXES_COOLOFF_TIME from the failure that locked it.
+# Usernames are normalised (case, spaces, invisible characters) before they are counted.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+SIGN_IN_ACCOUNT_FAILURE_LIMIT = env_int("SIGN_IN_ACCOUNT_FAILURE_LIMIT", 10)
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "boards.lockout.SignInLockoutHandler"
+AXES_USERNAME_CALLABLE = "boards.lockout.axes_username"
 AXES_USERNAME_FORM_FIELD = "username"
+# Attempts during a lock-out are refused without being counted, so they never prolong it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Password-reset e-mails: at most this many per hour for one account and from one address.
+PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3)
+PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
 # Behind proxies REMOTE_ADDR is the proxy itself, which would lock everyone out together: the
 # client's address is taken from X-Forwarded-For, PROXY_COUNT entries from the right.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "core.client_address.client_ip"
 
-# --- Sessions: signed-in people are signed out after a period of inactivity --------------------
+# --- Sessions: an absolute lifetime and an idle timeout (boards/sessions.py) ----------------------
+# Both are timestamps in the session, checked on every request; the warning comes
+# SESSION_WARNING_SECONDS before the idle timeout, with a button to stay signed in.
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_HOURS", 12) * 60 * 60
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT
+SESSION_WARNING_SECONDS = env_int("SESSION_WARNING_SECONDS", 120)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -336,6 +356,9 @@ X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies are only accepted over HTTPS, for this host alone and the whole site.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -363,6 +386,13 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Uploads -------------------------------------------------------------------------------------
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+# A request body larger than a paper and its form is refused before the rest is read.
+MAX_REQUEST_BODY_SIZE = MAX_UPLOAD_SIZE + 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "core.request_safety.UploadSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
@@ -418,13 +448,19 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Tokens in addresses (password reset, invitation, calendar feed) never reach the log.
+    "filters": {"redact_tokens": {"()": "core.log_redaction.RedactTokensFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every rendering step at INFO; only its warnings matter.
     "loggers": {
         # Django's own records once, through the console handler above (Django's default
         # config would print them a second time in DEBUG).
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's request lines, through the same token-redacting handler.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -1,12 +1,21 @@
+import logging
 import uuid
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.db import transaction
+from django.http import HttpRequest
+
+from core.client_address import client_ip
+from core.ratelimit import over_limit
+from core.usernames import normalise_username
 
 from .models import Board, BoardMembership, Organisation, User
 from .signals import email_request
+
+logger = logging.getLogger("bluelight.security")
 
 
 class SignInForm(AuthenticationForm):
@@ -26,10 +35,20 @@ class SignInForm(AuthenticationForm):
 
 class PortalPasswordResetForm(PasswordResetForm):
     """Writes the reset e-mail as a message row, sent by a Celery task after commit (or by the
-    sweep once the broker is back), instead of sending it during the request."""
+    sweep once the broker is back), instead of sending it during the request.
+
+    At most PASSWORD_RESET_ACCOUNT_LIMIT requests an hour for one address typed and
+    PASSWORD_RESET_ADDRESS_LIMIT from one network address are acted on; the rest get the same
+    "check your e-mail" page and no e-mail, so the answer never says whether an account exists.
+    """
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        for person in self.get_users(self.cleaned_data["email"]):
+        email = normalise_username(self.cleaned_data["email"])
+        request = kwargs.get("request")
+        if _reset_requests_exceeded(email, request):
+            logger.warning("Password reset request over the limit; no e-mail sent.")
+            return
+        for person in self.get_users(email):
             with transaction.atomic():
                 email_request(
                     kind="password_reset",
@@ -40,6 +59,24 @@ class PortalPasswordResetForm(PasswordResetForm):
                     link="",
                     payload={},
                 )
+
+
+def _reset_requests_exceeded(email: str, request: HttpRequest | None) -> bool:
+    # Both counters count every request, for accounts that exist or not alike.
+    address = (client_ip(request) if request is not None else None) or "unknown"
+    by_address = over_limit(
+        "password-reset-address",
+        address,
+        limit=settings.PASSWORD_RESET_ADDRESS_LIMIT,
+        window_seconds=3600,
+    )
+    by_account = over_limit(
+        "password-reset-account",
+        email,
+        limit=settings.PASSWORD_RESET_ACCOUNT_LIMIT,
+        window_seconds=3600,
+    )
+    return by_address or by_account
 
 
 class InvitePersonForm(forms.Form):

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from core.usernames import normalise_username
+
 
 class Organisation(models.Model):
     """A body that sits on a board: police, fire and rescue, council, OPCC, ambulance..."""
@@ -68,7 +70,8 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> "User":
-        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+        # The same spelling the lock-out counts (case, spaces): one account, one count.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": normalise_username(username)})
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -337,3 +340,44 @@ class PersonInvitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class SignedInSession(models.Model):
+    """One signed-in browser session of a person: what "your sessions" lists and can end.
+
+    Written at sign-in and touched at most once a minute while the session is used; removed at
+    sign-out. The session itself lives in Django's session store, under the same key.
+    """
+
+    session_key = models.CharField(max_length=64, unique=True)
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    signed_in_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["person", "-last_seen_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} since {self.signed_in_at:%d %b %Y %H:%M}"
+
+    @property
+    def device(self) -> str:
+        return describe_device(self.user_agent)
+
+
+_BROWSERS = [("Edg/", "Edge"), ("OPR/", "Opera"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome")]
+_BROWSERS += [("Chromium/", "Chromium"), ("Safari/", "Safari")]
+_SYSTEMS = [("Windows", "Windows"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android")]
+_SYSTEMS += [("Mac OS X", "Mac"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+
+
+def describe_device(user_agent: str) -> str:
+    """ "Firefox on Windows" from a browser's user agent, or "Unknown device"."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), None)
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), None)
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown device"

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Board, BoardMembership, Organisation, User
+from .models import Board, BoardMembership, Organisation, SignedInSession, User
 from .selectors import executive_organisation_ids_of
 
 Person = User | AnonymousUser
@@ -109,6 +109,11 @@ def can_invite_people(person: Person, board: Board) -> bool:
 
 def can_manage_members(person: Person, board: Board) -> bool:
     return is_secretariat(person, board)
+
+
+def can_end_session(person: Person, record: SignedInSession) -> bool:
+    """A person ends only their own sessions (administrators use the admin)."""
+    return person.is_authenticated and record.person_id == person.pk
 
 
 def can_decide_for(person: Person, organisation: Organisation) -> bool:

@@ -3,7 +3,8 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from core.arrays import among_ids
 
@@ -13,6 +14,7 @@ from .models import (
     ExecutiveAuthority,
     Organisation,
     PersonInvitation,
+    SignedInSession,
     User,
 )
 
@@ -100,3 +102,27 @@ def pending_invitations(boards: list[Board]) -> list[PersonInvitation]:
         .select_related("person", "board")
         .order_by("expires_at")
     )
+
+
+def invitable_people(board: Board) -> QuerySet[User]:
+    """Active people who hold a current role on the board or belong to one of its bodies: whom
+    the secretariat may pick from a list (anyone else is found by exact e-mail address)."""
+    members = BoardMembership.objects.current().filter(board=board).values("person_id")
+    return User.objects.filter(
+        Q(pk__in=members) | Q(organisation__in=board.organisations.all()), is_active=True
+    )
+
+
+def signed_in_sessions_of(person: User) -> list[SignedInSession]:
+    """The person's sessions that are still open, most recently used first (sessions ended by
+    a password change or by expiry are left out): one query for the records, one for the
+    session store."""
+    from django.contrib.sessions.models import Session
+
+    records = list(SignedInSession.objects.filter(person=person).order_by("-last_seen_at"))
+    alive = set(
+        Session.objects.filter(
+            session_key__in=[r.session_key for r in records], expire_date__gt=timezone.now()
+        ).values_list("session_key", flat=True)
+    )
+    return [record for record in records if record.session_key in alive]

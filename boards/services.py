@@ -1,12 +1,22 @@
 """Multi-step operations on people and boards."""
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import Refused
 
-from .models import Board, BoardMembership, Organisation, PersonInvitation, User
+from .models import (
+    Board,
+    BoardMembership,
+    Organisation,
+    PersonInvitation,
+    SignedInSession,
+    User,
+)
 from .signals import email_request
 
 
@@ -89,3 +99,21 @@ def invitation_accept(*, invitation: PersonInvitation, password: str) -> User:
     person.set_password(password)
     person.save(update_fields=["password"])
     return person
+
+
+def session_end(*, record: SignedInSession) -> None:
+    """Signs one session out: its data leaves the session store, so its cookie opens nothing,
+    and it leaves the person's sessions page."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    store(session_key=record.session_key).delete()
+    record.delete()
+
+
+def sessions_end_others(*, person: User, keep_session_key: str | None) -> int:
+    """Signs out every other session of the person; returns how many were ended."""
+    others = list(
+        SignedInSession.objects.filter(person=person).exclude(session_key=keep_session_key)
+    )
+    for record in others:
+        session_end(record=record)
+    return len(others)

@@ -12,7 +12,11 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("account/sessions/", views.session_list, name="session_list"),
+    path("account/sessions/<int:pk>/end/", views.session_end, name="session_end"),
+    path("account/sessions/end-others/", views.sessions_end_others, name="sessions_end_others"),
+    path("account/session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),

@@ -3,17 +3,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import LogoutView
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import permissions, services
+from . import permissions, selectors, services, sessions
 from .forms import InvitePersonForm
 from .http import AuthenticatedHttpRequest
-from .models import BoardMembership, PersonInvitation
+from .models import BoardMembership, PersonInvitation, SignedInSession
 
 
 @require_GET
@@ -103,3 +104,61 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "registration/invitation_accept.html", {"form": form, "invitation": invitation}
     )
+
+
+# --- Signing out and one's sessions -------------------------------------------------------------
+
+
+class SignOutView(LogoutView):
+    """Django's sign-out, telling the browser to drop what it kept of the portal too."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
+
+
+@require_GET
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "boards/sessions.html",
+        {
+            "sessions": selectors.signed_in_sessions_of(request.user),
+            "current_key": request.session.session_key,
+        },
+    )
+
+
+@require_POST
+def session_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(SignedInSession, pk=pk)
+    if not permissions.can_end_session(request.user, record):
+        raise Http404("There is no such session of yours.")
+    if record.session_key == request.session.session_key:
+        messages.error(request, "This is the session you are using: to end it, sign out.")
+        return redirect("session_list")
+    services.session_end(record=record)
+    messages.success(request, f"The session on {record.device} is signed out.")
+    return redirect("session_list")
+
+
+@require_POST
+def sessions_end_others(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = services.sessions_end_others(
+        person=request.user, keep_session_key=request.session.session_key
+    )
+    if count:
+        noun = "session is" if count == 1 else "sessions are"
+        messages.success(request, f"{count} other {noun} signed out. This one stays signed in.")
+    else:
+        messages.info(request, "You were not signed in anywhere else.")
+    return redirect("session_list")
+
+
+@require_http_methods(["GET", "POST"])
+def session_keep_alive(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """GET: how long the session has left (not itself activity). POST: "Stay signed in"."""
+    if request.method == "POST":
+        sessions.touch(request, force=True)
+    return JsonResponse({"signed_in": True, "seconds_left": sessions.seconds_left(request.session)})

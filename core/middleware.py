@@ -1,28 +1,20 @@
-import time
-
-from django.conf import settings
+from django.utils.cache import patch_cache_control
 
 
-class IdleSessionTimeoutMiddleware:
-    """Keeps a signed-in session alive while it is used; it lapses after the idle timeout.
-
-    The session's expiry (SESSION_COOKIE_AGE) is renewed by saving the session. Saving on every
-    request would cost a write per page, so the session is renewed at most once a minute.
-    """
-
-    RENEW_AFTER_SECONDS = 60
+class SignedInNoStoreMiddleware:
+    """Every response to a signed-in person says ``Cache-Control: no-store``: pages with board
+    business are never kept by the browser or a proxy, so the back button after signing out
+    (or the next person at a shared computer) finds nothing."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        session = getattr(request, "session", None)
-        if session is not None and request.user.is_authenticated:
-            now = int(time.time())
-            last = session.get("_renewed_at", 0)
-            if now - last >= min(self.RENEW_AFTER_SECONDS, settings.SESSION_IDLE_TIMEOUT):
-                session["_renewed_at"] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 class BrokerAttemptsMiddleware:

@@ -6,7 +6,9 @@ document has, with a cap on the number of entries and on their unpacked size, so
 refused before anyone opens it.
 """
 
+import copy
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.template.defaultfilters import filesizeformat
 
 MAX_ZIP_ENTRIES = 2000
 MAX_UNPACKED_SIZE = 250 * 1024 * 1024
+UNPACK_CHUNK = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -96,25 +99,26 @@ def detect_kind(upload) -> Kind:
     raise ValidationError(NOT_ACCEPTED, code="unknown_type")
 
 
+ZIP_BOMB = (
+    "This Office file unpacks to far more than a document would, so it cannot be accepted. "
+    "Save it again from Word, Excel or PowerPoint."
+)
+DAMAGED = (
+    "This file looks like an Office document but is damaged. Save it again and upload the new copy."
+)
+
+
 def _office_kind(upload) -> Kind:
     try:
         with zipfile.ZipFile(upload) as archive:
             entries = archive.infolist()
-            if len(entries) > MAX_ZIP_ENTRIES or (
-                sum(entry.file_size for entry in entries) > MAX_UNPACKED_SIZE
-            ):
-                raise ValidationError(
-                    "This Office file unpacks to far more than a document would, so it cannot "
-                    "be accepted. Save it again from Word, Excel or PowerPoint.",
-                    code="zip_bomb",
-                )
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise ValidationError(ZIP_BOMB, code="zip_bomb")
+            _unpack_within_cap(archive, entries)
             names = {entry.filename for entry in entries}
-    except zipfile.BadZipFile:
-        raise ValidationError(
-            "This file looks like an Office document but is damaged. Save it again and upload "
-            "the new copy.",
-            code="damaged",
-        ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+        # Damaged, truncated, encrypted or packed with a method Office never uses.
+        raise ValidationError(DAMAGED, code="damaged") from None
     finally:
         upload.seek(0)
     if "[Content_Types].xml" not in names:
@@ -129,6 +133,29 @@ def _office_kind(upload) -> Kind:
         if part in names:
             return kind
     raise ValidationError(NOT_ACCEPTED, code="unknown_type")
+
+
+def _unpack_within_cap(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """Unpacks every entry, counting the bytes that really come out, and stops at
+    MAX_UNPACKED_SIZE in all. The sizes an archive declares are never trusted: each entry is
+    read to the end of its compressed data, so one that declares 1 KB and unpacks to 1 GB is
+    stopped at the cap (and a size or checksum that does not match is a damaged file)."""
+    budget = MAX_UNPACKED_SIZE
+    for entry in entries:
+        undeclared = copy.copy(entry)
+        # zipfile stops reading at the declared size (and then checks the checksum); let it
+        # read past what is left of the cap by more than one chunk, so the real size decides
+        # and going over is noticed here first.
+        undeclared.file_size = budget + UNPACK_CHUNK + 1
+        unpacked = 0
+        with archive.open(undeclared) as member:
+            while chunk := member.read(UNPACK_CHUNK):
+                unpacked += len(chunk)
+                if unpacked > budget:
+                    raise ValidationError(ZIP_BOMB, code="zip_bomb")
+        if unpacked != entry.file_size:  # Office never writes a wrong size: a crafted file
+            raise zipfile.BadZipFile(f"{entry.filename} is not the size it declares")
+        budget -= unpacked
 
 
 def safe_original_name(name: str, kind: Kind) -> str:

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from boards.models import User
+from boards.selectors import invitable_people
+from core.dates import PlausibleDatesMixin
 from core.uploads import detect_kind
 
 from .models import Action, AgendaItem, Meeting, MeetingInvitation
@@ -16,7 +18,7 @@ from .selectors import open_business
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["title", "starts_at", "ends_at", "venue", "online_link"]
@@ -77,21 +79,54 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 class InviteeForm(forms.Form):
+    """The person to invite: picked from the board's people (its current members and the
+    people of its member bodies), or anyone else found by their exact e-mail address. Other
+    boards' people are never listed."""
+
     person = PersonChoiceField(
         queryset=User.objects.none(),
         label="Person to invite",
         empty_label="Choose a person",
+        required=False,
         help_text="A guest, or a member who joined the board after the meeting was scheduled.",
+    )
+    email = forms.EmailField(
+        label="Or their e-mail address",
+        required=False,
+        help_text="For a guest from outside the board's bodies: their exact e-mail address.",
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.meeting = meeting
         cast(PersonChoiceField, self.fields["person"]).queryset = (
-            User.objects.filter(is_active=True)
+            invitable_people(meeting.board)
             .exclude(meeting_invitations__meeting=meeting)
             .select_related("organisation")
             .order_by("full_name")
         )
+
+    def clean(self):
+        data = super().clean()
+        person, email = data.get("person"), data.get("email")
+        if self.errors:
+            return data
+        if bool(person) == bool(email):
+            raise ValidationError("Choose a person from the list, or give an e-mail address.")
+        if email:
+            data["person"] = self._person_by_email(email)
+        return data
+
+    def _person_by_email(self, email: str) -> User:
+        found = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+        if found is None:
+            raise ValidationError(
+                "No one signs in to the portal with this e-mail address. Check it, or invite "
+                "them to the portal first from the board's page."
+            )
+        if found.meeting_invitations.filter(meeting=self.meeting).exists():
+            raise ValidationError(f"{found.full_name} is already invited.")
+        return found
 
 
 class AgendaItemForm(forms.ModelForm):
@@ -228,7 +263,7 @@ class MinutesForm(forms.Form):
     )
 
 
-class ActionForm(forms.ModelForm):
+class ActionForm(PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["description", "owner", "due_on", "agenda_item"]

@@ -15,15 +15,27 @@ VOTING_ROLES = frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER})
 
 
 def invitation_of(person: Person, meeting: Meeting) -> MeetingInvitation | None:
-    """The person's invitation to the meeting, fetched once per meeting and remembered."""
+    """The person's invitation to the meeting as it stands today, fetched once per meeting and
+    remembered: a guest's invitation, or a member's while they still hold a role on the board.
+    Membership ends, access ends: someone invited as a member who has since left the board
+    holds no invitation any more (to the meeting, its papers, replies, declarations or
+    actions), whatever the invitation row still says."""
     if not person.is_authenticated:
         return None
     cache: dict[int, MeetingInvitation | None] = person.__dict__.setdefault(
         "_meeting_invitations", {}
     )
     if meeting.pk not in cache:
-        cache[meeting.pk] = MeetingInvitation.objects.filter(meeting=meeting, person=person).first()
+        invitation = MeetingInvitation.objects.filter(meeting=meeting, person=person).first()
+        if invitation is not None and not invitation_is_current(person, invitation, meeting):
+            invitation = None
+        cache[meeting.pk] = invitation
     return cache[meeting.pk]
+
+
+def invitation_is_current(person: Person, invitation: MeetingInvitation, meeting: Meeting) -> bool:
+    """A guest invitation stands; a member's stands while they are a member of the board."""
+    return invitation.is_guest or can_view_board(person, meeting.board)
 
 
 @register_rule("manage_meeting")
@@ -90,7 +102,13 @@ def can_declare_interest(person: Person, meeting: Meeting) -> bool:
 
 @register_rule("update_action")
 def can_update_action(person: Person, action: Action) -> bool:
-    """The action's owner and the secretariat move an action on."""
+    """The secretariat, and the action's owner while they are still on the board or hold a
+    guest invitation to its meeting, move an action on."""
     if not person.is_authenticated:
         return False
-    return action.owner_id == person.pk or can_manage_meeting(person, action.meeting)
+    if can_manage_meeting(person, action.meeting):
+        return True
+    return action.owner_id == person.pk and (
+        can_view_board(person, action.meeting.board)
+        or invitation_of(person, action.meeting) is not None
+    )

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from boards.models import Board, User
+from boards.models import Board, BoardMembership, User
 from boards.permissions import CHAIR_ROLES, Person, Role, current_memberships
 
 from .models import (
@@ -59,7 +59,7 @@ def _conditions(person: Person) -> _Conditions | None:
     staff_boards = sorted(
         {m.board_id for m in memberships if m.role == Role.SECRETARIAT or m.role in CHAIR_ROLES}
     )
-    invitations = MeetingInvitation.objects.filter(person=person)
+    invitations = current_invitations(person, member_boards)
     invited = Q(pk__in=invitations.values("meeting_id"))
     staff = Q(board_id__in=staff_boards)
     own_member_invited = Q(board_id__in=member_boards) & Q(
@@ -69,6 +69,18 @@ def _conditions(person: Person) -> _Conditions | None:
         agenda=staff | (~Q(status=Status.DRAFT) & (Q(board_id__in=member_boards) | invited)),
         papers=staff | (Q(status__in=PUBLISHED_STATES) & invited),
         exempt=staff | own_member_invited,
+    )
+
+
+def current_invitations(
+    person: Person, member_boards: list[int] | None = None
+) -> QuerySet[MeetingInvitation]:
+    """The person's invitations that stand today: guests', and members' to the meetings of
+    boards they are still members of (the same rule as permissions.invitation_of)."""
+    if member_boards is None:
+        member_boards = sorted({m.board_id for m in current_memberships(person)})
+    return MeetingInvitation.objects.filter(person_id=person.pk).filter(
+        Q(is_guest=True) | Q(meeting__board_id__in=member_boards)
     )
 
 
@@ -204,6 +216,19 @@ class Quorum:
         return self.count >= self.needed
 
 
+def meeting_invitations(meeting: Meeting) -> list[MeetingInvitation]:
+    """The meeting's invitations with their people and bodies, each marked ``stands``: false
+    for a member's invitation whose membership of the board has since ended."""
+    still_member = BoardMembership.objects.current().filter(
+        board=meeting.board_id, person=OuterRef("person")
+    )
+    return list(
+        meeting.invitations.select_related("person", "organisation").annotate(
+            stands=Q(is_guest=True) | Exists(still_member)
+        )
+    )
+
+
 def meeting_quorum(
     *, board: Board, invitations: list[MeetingInvitation], by_attendance: bool = False
 ) -> Quorum:
@@ -220,7 +245,12 @@ def meeting_quorum(
         for invitation in invitations
         if invitation.counts_for_quorum
         and invitation.organisation is not None
-        and (invitation.attendance in represented if by_attendance else invitation.represents)
+        and (
+            invitation.attendance in represented
+            if by_attendance
+            # A reply from someone who has left the board since no longer counts.
+            else invitation.represents and getattr(invitation, "stands", True)
+        )
     }
     return Quorum(needed=board.quorum_bodies, bodies=tuple(sorted(bodies)))
 
@@ -245,8 +275,8 @@ def home_panels(person: User) -> dict[str, list[Any]]:
     """My next meetings, the replies I owe and my open actions, for the home page."""
     now = timezone.now()
     upcoming = (
-        MeetingInvitation.objects.filter(
-            person=person,
+        current_invitations(person)
+        .filter(
             meeting__ends_at__gte=now,
             meeting__status__in=[Status.SCHEDULED, Status.PAPERS_PUBLISHED],
         )
@@ -261,7 +291,11 @@ def home_panels(person: User) -> dict[str, list[Any]]:
             ]
         ),
         "my_actions": list(
-            Action.objects.filter(owner=person, status__in=Action.OPEN_STATES)
+            Action.objects.filter(
+                owner=person,
+                status__in=Action.OPEN_STATES,
+                meeting__in=meetings_visible_to(person),
+            )
             .select_related("meeting")
             .order_by("due_on")[:HOME_LIST_LIMIT]
         ),

@@ -143,7 +143,7 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     items = list(selectors.open_business(all_items, confidential_ok=confidential_ok, item=""))
     general_papers = list(papers.filter(meeting=meeting, agenda_item__isnull=True))
-    invitations = list(meeting.invitations.select_related("person", "organisation"))
+    invitations = selectors.meeting_invitations(meeting)
     # Exempt items are already left out for those not entitled to them, so every paper shown
     # may be opened once the person may see the meeting's papers.
     for paper in general_papers + [p for item in items for p in item.papers.all()]:

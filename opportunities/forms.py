@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, Organisation, User
+from core.dates import PlausibleDatesMixin
 from core.uploads import detect_kind
 from core.widgets import QuickSelect
 
@@ -18,7 +19,7 @@ def DateInput() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(PlausibleDatesMixin, forms.ModelForm):
     """What a board member gives when proposing an opportunity."""
 
     participating_organisations = forms.ModelMultipleChoiceField(
@@ -103,7 +104,7 @@ class TransitionForm(forms.Form):
         to.choices = [(value, Status(value).label) for value in choices]
 
 
-class RecommendationForm(forms.Form):
+class RecommendationForm(PlausibleDatesMixin, forms.Form):
     wording = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         label="Recommendation",

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from boards.models import Organisation
+from core.dates import PlausibleDatesMixin
 
 from .forms import DateInput
 from .models import REVIEW_INTERVAL_MONTHS, Opportunity, Rag, add_months
@@ -119,7 +120,8 @@ def body_benefit_formset(
     return formset
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlausibleDatesMixin, forms.Form):
+    tighter_date_bounds = frozenset({"next_review_on"})  # within NEXT_REVIEW_YEARS
     held_on = forms.DateField(label="Review held on", widget=DateInput())
     conclusion = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -174,7 +176,8 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
-class EstimatesForm(forms.Form):
+class EstimatesForm(PlausibleDatesMixin, forms.Form):
+    tighter_date_bounds = frozenset({"period_end"})  # within ESTIMATE_YEARS, clean_period_end
     period_end = forms.DateField(
         label="Benefits expected by",
         widget=DateInput(),

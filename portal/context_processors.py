@@ -1,7 +1,9 @@
+import json
+
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from boards import permissions
+from boards import permissions, sessions
 
 
 def portal(request) -> dict:
@@ -23,4 +25,21 @@ def portal(request) -> dict:
             "is_executive": permissions.is_executive(user),
         }
 
-    return {"portal_name": settings.PORTAL_NAME, "nav": SimpleLazyObject(navigation)}
+    return {
+        "portal_name": settings.PORTAL_NAME,
+        "nav": SimpleLazyObject(navigation),
+        **session_timing(request, user),
+    }
+
+
+def session_timing(request, user) -> dict:
+    """What portal/static/js/session.js needs: when to warn that the session is ending, and
+    the text of a form submitted after the last session ended, to put back."""
+    context: dict = {"session_hours": settings.SESSION_ABSOLUTE_LIFETIME // 3600}
+    if user is not None and user.is_authenticated and hasattr(request, "session"):
+        context["session_seconds_left"] = sessions.seconds_left(request.session)
+        context["session_warning_seconds"] = settings.SESSION_WARNING_SECONDS
+    kept = getattr(request, "kept_form", None)
+    if kept:
+        context["kept_form_json"] = json.dumps(kept)
+    return context

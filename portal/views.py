@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from boards import permissions
 from boards import selectors as board_selectors
 from boards.http import AuthenticatedHttpRequest
+from core.request_safety import ControlCharacterRefused
 from meetings import selectors as meeting_selectors
 from opportunities import selectors as opportunity_selectors
 
@@ -83,7 +84,9 @@ def _check_redis() -> str:
 
 def _error(request, status: int, title: str, exception=None) -> HttpResponse:
     detail = ""
-    if exception is not None and status in (403, 404):
+    if isinstance(exception, ControlCharacterRefused):
+        detail = str(exception)
+    elif exception is not None and status in (403, 404):
         text = str(exception)
         # Django's own resolver messages are dicts or technical; only show our own sentences.
         if text and not text.startswith("{") and "matches the given query" not in text:

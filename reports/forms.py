@@ -5,6 +5,8 @@ from typing import Any, cast
 
 from django import forms
 
+from core.dates import PlausibleDatesMixin
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_YEARS = 2
 CUSTOM = "custom"
@@ -45,7 +47,7 @@ def presets(today: date) -> dict[str, tuple[str, date, date]]:
     }
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(PlausibleDatesMixin, forms.Form):
     period = forms.ChoiceField(label="Period", widget=forms.RadioSelect)
     start = forms.DateField(label="From", required=False, widget=DATE)
     end = forms.DateField(label="To", required=False, widget=DATE)

@@ -17,6 +17,7 @@ The register's fixtures (opportunities, referrals, reviews) and the meetings' fi
 """
 
 import pytest
+from django.core.cache import cache
 
 from bluelight.celery import app as celery_app
 from boards.models import BoardMembership, Organisation
@@ -43,6 +44,12 @@ def _fast_and_in_process(settings):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and cached figures never leak from one test into the next."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

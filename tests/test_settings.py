@@ -113,6 +113,24 @@ def test_production_settings_pass_the_deployment_checks_without_warnings():
     assert "no issues" in result.stdout
 
 
+def test_production_cookies_carry_the_host_prefix_and_sessions_have_limits():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SESSION_ABSOLUTE_LIFETIME, s.SESSION_IDLE_TIMEOUT)"
+    )
+    result = run_manage("shell", "-c", code, **production())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "43200",
+        "1800",
+    ]
+
+
 def test_nothing_set_gives_the_embedded_default():
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
@@ -142,7 +160,7 @@ def test_nothing_set_gives_the_embedded_default():
         env={**bare, "DJANGO_SETTINGS_MODULE": "bluelight.settings"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
+    assert result.stdout.strip().splitlines()[-1].split() == [
         "django.db.backends.sqlite3",
         "True",
         "django.core.mail.backends.console.EmailBackend",

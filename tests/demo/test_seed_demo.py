@@ -212,3 +212,12 @@ def test_seed_demo_keeps_opportunities_under_review_with_their_benefits():
     assert 50000 < realised < 500000
     assert Benefit.objects.filter(kind="estimated").values("organisation").distinct().count() >= 3
     assert Review.objects.filter(benefits__isnull=False).exists()
+
+
+def test_seed_demo_refuses_to_run_in_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="never runs in production"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

@@ -177,7 +177,7 @@ def test_a_guest_added_after_publication_is_told_of_the_papers_too(
     guest = UserFactory(full_name="Gail Guest", email="gail@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         client_of(alice).post(
-            reverse("invitee_add", kwargs={"pk": published.pk}), {"person": guest.pk}
+            reverse("invitee_add", kwargs={"pk": published.pk}), {"email": guest.email}
         )
     messages = [m for m in mail.outbox if m.to == [guest.email]]
     assert len(messages) == 2

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from demo import boards as demo
 from demo import meetings as demo_meetings
@@ -12,6 +12,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
+        if settings.PRODUCTION:
+            # The demo people, the administrator included, share one published password.
+            raise CommandError(
+                "seed_demo loads fictional people whose password is published in the README, "
+                "so it never runs in production (BLUELIGHT_ENV=production). Create the first "
+                "administrator with `python manage.py createsuperuser` instead."
+            )
         people = demo.seed()
         register_demo.seed()
         demo_meetings.seed()

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -16,9 +17,15 @@ def audit_record(
     summary: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent:
-    """Append an event to the subject's audit trail (in the caller's transaction)."""
+    """Append an event to the subject's audit trail (in the caller's transaction).
+
+    ``at`` is the moment the change was stamped on its row (its ``updated_at``), so the event
+    and the version an edit form carries name the same instant; now by default.
+    """
     return AuditEvent.objects.create(
+        **({"at": at} if at is not None else {}),
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         actor_id=actor.pk if actor is not None and actor.is_authenticated else None,

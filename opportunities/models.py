@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boards.models import Board, Organisation
+from core.concurrency import version_token
 
 
 class Theme(models.TextChoices):
@@ -203,6 +204,11 @@ class Opportunity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("opportunity_detail", kwargs={"pk": self.pk})
+
+    @property
+    def edit_version(self) -> str:
+        """The version an edit form opened now carries (see core.concurrency)."""
+        return version_token(self.updated_at)
 
     @property
     def reference(self) -> str:

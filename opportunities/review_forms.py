@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from boards.models import Organisation
+from core.concurrency import VersionedFormMixin
 
 from .forms import DateInput
 from .models import REVIEW_INTERVAL_MONTHS, Opportunity, Rag, add_months
@@ -119,7 +120,9 @@ def body_benefit_formset(
     return formset
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(VersionedFormMixin, forms.Form):
+    """A review; it carries the version of the opportunity it was opened on."""
+
     held_on = forms.DateField(label="Review held on", widget=DateInput())
     conclusion = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -174,7 +177,9 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
-class EstimatesForm(forms.Form):
+class EstimatesForm(VersionedFormMixin, forms.Form):
+    """Estimates; the form carries when the estimates it shows were set."""
+
     period_end = forms.DateField(
         label="Benefits expected by",
         widget=DateInput(),

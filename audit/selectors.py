@@ -36,15 +36,13 @@ def changes_since(
 def describe(event: AuditEvent, labels: Mapping[str, str]) -> str:
     who = event.actor.full_name if event.actor else "The portal"
     when = timezone.localtime(event.at).strftime("%-d %B %Y at %H:%M")
-    sentence = f"{who}, {when}: {event.summary}"
-    if event.verb == "edited":
-        details = [
-            f"{labels.get(key, key.replace('_', ' '))} from {_plain(before)} to {_plain(after)}"
-            for key, before, after in event.changes
-        ]
-        if details:
-            sentence += " (" + "; ".join(details) + ")"
-    return sentence
+    details = [
+        f"{labels.get(key, key.replace('_', ' '))} from {_plain(before)} to {_plain(after)}"
+        for key, before, after in event.changes
+    ]
+    if event.verb == "edited" and details:
+        return f"{who}, {when}: changed {'; '.join(details)}"
+    return f"{who}, {when}: {event.summary}"
 
 
 def _plain(value: object) -> str:

@@ -90,7 +90,9 @@ class VersionedFormMixin:
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
-        if not cleaned.get(VERSION_FIELD):
+        if not cleaned.get(VERSION_FIELD) and self.fields[VERSION_FIELD].initial == NEVER:
+            cleaned[VERSION_FIELD] = NEVER  # something new: there is no version to overwrite
+        elif not cleaned.get(VERSION_FIELD):
             getattr(self, "add_error")(  # noqa: B009 - a mixin for Form and ModelForm
                 None, "This page is out of date. Open it again, then make your changes."
             )

@@ -239,6 +239,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.send_review_reminders",
         "schedule": 60 * 60,
     },
+    # Weekly, early on Sunday: orphaned files and rows whose file is missing, as a report
+    # row in the administration site and in the log.
+    "file-store-check": {
+        "task": "audit.tasks.check_file_store",
+        "schedule": crontab(day_of_week="sun", hour=4, minute=0),
+    },
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,

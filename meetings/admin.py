@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from core.deletion import UndeletableAdminMixin
+
 from .models import Action, AgendaItem, Meeting, MeetingInvitation, Paper
 
 
@@ -10,9 +12,13 @@ class AgendaItemInline(admin.TabularInline):
     extra = 0
     fields = ["position", "title", "presenter", "confidential"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Items go only while the agenda may change (``obj`` is the meeting)."""
+        return obj is None or obj.agenda_is_editable
+
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = ["title", "board", "starts_at", "venue", "status"]
     list_filter = ["board", "status"]
     search_fields = ["title", "venue"]
@@ -31,7 +37,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingInvitation)
-class MeetingInvitationAdmin(admin.ModelAdmin):
+class MeetingInvitationAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = ["person", "meeting", "organisation", "is_guest", "reply", "attendance"]
     list_filter = ["reply", "attendance", "is_guest"]
     search_fields = ["person__full_name", "person__email", "meeting__title"]
@@ -40,7 +46,7 @@ class MeetingInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = ["title", "meeting", "agenda_item", "created_at"]
     search_fields = ["title", "meeting__title"]
     list_select_related = ["meeting", "agenda_item"]
@@ -48,7 +54,7 @@ class PaperAdmin(admin.ModelAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = ["description", "owner", "due_on", "status", "meeting"]
     list_filter = ["status"]
     search_fields = ["description", "owner__full_name"]

@@ -267,6 +267,9 @@ class Opportunity(models.Model):
             return None
         return self.next_review_on
 
+    def deletion_refusal(self) -> str:
+        return "An opportunity stays in the register: withdraw or close it instead."
+
 
 class Outcome(models.TextChoices):
     AWAITING = "awaiting", "Awaiting decisions"
@@ -349,6 +352,9 @@ class Recommendation(models.Model):
     @property
     def outcome(self) -> str:
         return self.outcome_of(self.referrals.all())
+
+    def deletion_refusal(self) -> str:
+        return "A recommendation is part of the record: record a revised one to supersede it."
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
@@ -462,6 +468,9 @@ class Referral(models.Model):
     def is_overdue(self) -> bool:
         return self.status in self.DECIDABLE and self.due_on < timezone.localdate()
 
+    def deletion_refusal(self) -> str:
+        return "A referral and its decision are part of the record and are never deleted."
+
 
 def referral_document_path(instance: "ReferralDocument", filename: str) -> str:
     import uuid
@@ -487,6 +496,9 @@ class ReferralDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def deletion_refusal(self) -> str:
+        return "A decision's supporting document is part of the record."
 
 
 class Review(models.Model):
@@ -526,6 +538,9 @@ class Review(models.Model):
     @property
     def rag_label(self) -> str:
         return Rag(self.rag).label
+
+    def deletion_refusal(self) -> str:
+        return "A review is part of the opportunity's record."
 
 
 class BenefitQuerySet(models.QuerySet["Benefit"]):
@@ -585,3 +600,6 @@ class Benefit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} benefit to {self.organisation} from {self.opportunity}"
+
+    def deletion_refusal(self) -> str:
+        return "Estimated and realised benefits are kept as history."

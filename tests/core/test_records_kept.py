@@ -4,6 +4,8 @@ refused by the model, the queryset and the cascade from a parent row, and the ad
 delete for them. A draft meeting still goes, and its files are removed by a task after commit."""
 
 from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib import admin
@@ -12,13 +14,23 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AppendOnlyError, AuditEvent, FileStoreReport
 from audit.tasks import check_file_store
 from core.deletion import DeletionRefused
-from meetings.models import Action, AgendaItem, Meeting, MeetingInvitation, Paper, PaperVersion
+from meetings.models import (
+    Action,
+    AgendaItem,
+    DeclarationOfInterest,
+    Meeting,
+    MeetingInvitation,
+    Paper,
+    PaperVersion,
+)
 from notifications.models import Notification
-from opportunities.models import Opportunity, Recommendation, Referral
+from opportunities import review_services
+from opportunities.models import Benefit, Opportunity, Recommendation, Referral, Review
 from tests.factories import ActionFactory, AgendaItemFactory, MeetingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +207,29 @@ def test_the_report_is_in_the_admin_for_the_system_owner(client, superuser_reque
     response = client.get(reverse("admin:audit_filestorereport_changelist"))
     assert response.status_code == 200
     assert "all 0 files accounted for" in response.content.decode()
+
+
+def test_reviews_and_their_benefits_are_kept(in_delivery, owen, police):
+    review = review_services.review_record(
+        opportunity=in_delivery,
+        actor=owen,
+        held_on=timezone.localdate(),
+        conclusion="On track.",
+        rag="green",
+        next_review_on=timezone.localdate() + timedelta(days=90),
+        benefits=[review_services.BodyBenefit(organisation=police, cashable=Decimal("100"))],
+    )
+    with refused("opportunity's record"):
+        review.delete()
+    with refused("kept as history"):
+        Benefit.objects.all().delete()
+    assert Review.objects.count() == 1 and Benefit.objects.count() == 1
+
+
+def test_a_declaration_is_kept_once_the_meeting_has_left_draft(held, alice, bob):
+    DeclarationOfInterest.objects.create(
+        meeting=held, person=bob, nature="Trustee of a local charity.", recorded_by=alice
+    )
+    with refused("declaration of interest is part of the meeting's record"):
+        DeclarationOfInterest.objects.filter(meeting=held).delete()
+    assert DeclarationOfInterest.objects.count() == 1

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from audit.selectors import changes_since
 from audit.services import audit_edit, plain_values
 from core.concurrency import NEVER, EditConflict, VersionedFormMixin, ensure_current
+from core.deletion import RefusalShownAdminMixin
 
 from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, PersonInvitation, User
 
@@ -96,7 +97,7 @@ class PersonCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RefusalShownAdminMixin, DjangoUserAdmin):
     form = PersonChangeForm
     add_form = PersonCreationForm
     ordering = ["full_name"]

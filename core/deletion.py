@@ -14,8 +14,10 @@ here, in the one place every delete passes through.
 
 from typing import Any, Protocol
 
+from django.contrib import messages
 from django.db import models
 from django.db.models.signals import pre_delete
+from django.http import HttpResponseRedirect
 
 from .exceptions import Refused
 
@@ -49,7 +51,19 @@ def guard_deletion(*model_classes: type[models.Model]) -> None:
         )
 
 
-class UndeletableAdminMixin:
+class RefusalShownAdminMixin:
+    """A delete the record refuses (a person's notifications, say) comes back to the admin
+    page with the reason, rather than as a server error."""
+
+    def delete_view(self, request: Any, object_id: str, extra_context: Any = None) -> Any:
+        try:
+            return super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        except DeletionRefused as refusal:
+            messages.error(request, f"Nothing was deleted. {refusal.message}")
+            return HttpResponseRedirect(request.path.rsplit("/delete/", 1)[0] + "/change/")
+
+
+class UndeletableAdminMixin(RefusalShownAdminMixin):
     """The admin offers delete only for rows that may be deleted, and no bulk delete (which
     would stop half way at the first row of the record)."""
 

@@ -1,6 +1,7 @@
 """Meetings: for the system owner's inspection; the secretariat works in the portal"""
 
 from django.contrib import admin
+from django.db import models
 
 from core.deletion import UndeletableAdminMixin
 
@@ -25,6 +26,7 @@ class MeetingAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_select_related = ["board"]
     date_hierarchy = "starts_at"
     inlines = [AgendaItemInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         "uid",
         "sequence",

@@ -233,3 +233,34 @@ def test_a_declaration_is_kept_once_the_meeting_has_left_draft(held, alice, bob)
     with refused("declaration of interest is part of the meeting's record"):
         DeclarationOfInterest.objects.filter(meeting=held).delete()
     assert DeclarationOfInterest.objects.count() == 1
+
+
+def test_deleting_a_person_with_notifications_in_the_admin_is_refused(
+    client, superuser_request, board, bob
+):
+    Notification.objects.create(
+        recipient=bob, board=board, kind="papers_published", subject="Papers", event_key="k"
+    )
+    client.force_login(superuser_request.user)
+    url = reverse("admin:boards_user_delete", args=[bob.pk])
+    page = client.get(url).content.decode()
+    assert "Cannot delete person" in page and "notification" in page
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert type(bob).objects.filter(pk=bob.pk).exists()
+
+
+def test_a_refused_delete_in_the_admin_comes_back_with_the_reason(
+    client, superuser_request, board, alice, monkeypatch
+):
+    """Should a refusal come from a row the admin did not list (a cascade to a model it does
+    not show), the page says why instead of failing."""
+    draft = MeetingFactory(board=board, created_by=alice)
+    monkeypatch.setattr(Meeting, "deletion_refusal", lambda self: "Kept for the test.")
+    model_admin = admin.site._registry[Meeting]
+    monkeypatch.setattr(type(model_admin), "has_delete_permission", lambda *args: True)
+    client.force_login(superuser_request.user)
+    response = client.post(
+        reverse("admin:meetings_meeting_delete", args=[draft.pk]), {"post": "yes"}, follow=True
+    )
+    assert "Nothing was deleted. Kept for the test." in response.content.decode()
+    assert Meeting.objects.filter(pk=draft.pk).exists()

@@ -1,5 +1,5 @@
 # The portal's image: the locked runtime packages (hashes checked), then the portal's own wheel.
-# docker-compose.yml runs it as web, worker and beat.
+# docker-compose.yml runs it as web, worker, beat and backup.
 
 # --- The wheel, built from a clean copy of the source (see .dockerignore) ----------------------
 FROM python:3.11-slim-bookworm AS wheel
@@ -19,8 +19,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     MEDIA_ROOT=/app/media STATIC_ROOT=/app/staticfiles
 
 # WeasyPrint draws the PDFs (agenda packs, minutes, reports) with Pango and needs a font.
+# manage.py backup and restore run pg_dump and pg_restore of the server's major version
+# (PostgreSQL 16 in docker-compose.yml), from the PostgreSQL project's own repository.
+ARG POSTGRES_CLIENT=16
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+       postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends postgresql-client-${POSTGRES_CLIENT} \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -40,7 +46,7 @@ RUN BLUELIGHT_ENV=production ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp
 
 RUN groupadd --system --gid 10001 bluelight \
     && useradd --system --uid 10001 --gid bluelight --home-dir /app --shell /usr/sbin/nologin bluelight \
-    && mkdir -p /app/media && chown bluelight:bluelight /app/media
+    && mkdir -p /app/media /backups && chown bluelight:bluelight /app/media /backups
 USER 10001:10001
 
 EXPOSE 8000

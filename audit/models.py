@@ -72,3 +72,29 @@ class AuditEvent(models.Model):
         """(field, before, after) for each field the event changed."""
         keys = list(dict.fromkeys([*self.before, *self.after]))
         return [(key, self.before.get(key), self.after.get(key)) for key in keys]
+
+
+class FileStoreReport(models.Model):
+    """The weekly check of the file store: files no row points at, rows whose file is missing.
+    The system owner reads these in the administration site."""
+
+    checked_at = models.DateTimeField(default=timezone.now)
+    files_stored = models.PositiveIntegerField()
+    orphaned = models.JSONField(default=list, blank=True, help_text="Stored files no row names.")
+    missing = models.JSONField(
+        default=list, blank=True, help_text="Rows naming a file the store does not hold."
+    )
+
+    class Meta:
+        ordering = ["-checked_at"]
+        verbose_name = "file store report"
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.checked_at)
+        return f"File store on {when:%-d %B %Y}: {self.summary}"
+
+    @property
+    def summary(self) -> str:
+        if not self.orphaned and not self.missing:
+            return f"all {self.files_stored} files accounted for"
+        return f"{len(self.orphaned)} orphaned, {len(self.missing)} missing"

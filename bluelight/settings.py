@@ -8,6 +8,7 @@ and makes a missing or weak secret, or DEBUG left on, stop start-up with a clear
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -253,6 +254,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "opportunities.tasks.send_review_reminders",
         "schedule": 60 * 60,
     },
+    # Weekly, early on Sunday: orphaned files and rows whose file is missing, as a report
+    # row in the administration site and in the log.
+    "file-store-check": {
+        "task": "audit.tasks.check_file_store",
+        "schedule": crontab(day_of_week="sun", hour=4, minute=0),
+    },
 }
 # One beat queues the scheduled jobs; any other stands by (a lock in Redis, core/beat.py).
 CELERY_BEAT_SCHEDULER = "core.beat:SingleBeatScheduler"
@@ -431,8 +438,40 @@ STATIC_URL = "/static/"
 # Where collectstatic gathers the static files (in the image, beside the app, not inside the
 # installed package).
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+
+
+def file_storage() -> dict[str, Any]:
+    """Where uploaded files live: ``FILE_STORAGE=local`` (MEDIA_ROOT, one machine) or ``s3``
+    (any S3-compatible store, shared by every web and worker machine). Objects are private:
+    the portal streams them after its permission check, never from a public URL."""
+    kind = os.environ.get("FILE_STORAGE", "local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"FILE_STORAGE must be local or s3, not {kind!r}.")
+    bucket = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured("FILE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Empty: boto3 finds credentials itself (instance role, AWS_* variables, profile).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "addressing_style": os.environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": file_storage(),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

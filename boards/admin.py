@@ -1,12 +1,78 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from audit.selectors import changes_since
+from audit.services import audit_edit, plain_values
+from core.concurrency import NEVER, EditConflict, VersionedFormMixin, ensure_current
+from core.deletion import RefusalShownAdminMixin
+
 from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, PersonInvitation, User
+
+MEMBERSHIP_FIELDS = ("person", "board", "organisation", "role", "starts_on", "ends_on")
+MEMBERSHIP_LABELS = {
+    "person": "person",
+    "board": "board",
+    "organisation": "organisation represented",
+    "role": "role",
+    "starts_on": "start",
+    "ends_on": "end",
+}
+
+
+class MembershipForm(VersionedFormMixin, forms.ModelForm):
+    """A membership as the admin edits it (alone or among a person's roles): it carries the
+    version it was opened on and is refused, naming who changed what, if a newer one was saved
+    meanwhile. The check locks the row until the admin's transaction ends."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = BoardMembership
+        fields = list(MEMBERSHIP_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        instance = kwargs.get("instance")
+        version = instance.edit_version if instance is not None and instance.pk else NEVER
+        super().__init__(*args, version=version, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed():
+            current = BoardMembership.objects.select_for_update().get(pk=self.instance.pk)
+            self.before = plain_values(current, MEMBERSHIP_FIELDS)
+            try:
+                ensure_current(
+                    current=current.updated_at,
+                    seen=self.opened_version,
+                    what="this membership",
+                    changes=lambda since: changes_since(current, since, labels=MEMBERSHIP_LABELS),
+                )
+            except EditConflict as conflict:
+                self.show_conflict(conflict)
+        return cleaned
+
+
+def audit_membership_change(form: MembershipForm, actor: Any) -> None:
+    """The admin's change to a membership, on the membership's audit trail."""
+    before = getattr(form, "before", None)
+    if before is not None:
+        audit_edit(
+            subject=form.instance,
+            actor=actor,
+            before=before,
+            after=plain_values(form.instance, MEMBERSHIP_FIELDS),
+            labels=MEMBERSHIP_LABELS,
+            at=form.instance.updated_at,
+        )
 
 
 class MembershipInline(admin.TabularInline):
     model = BoardMembership
+    form = MembershipForm
     fk_name = "person"
     extra = 0
     autocomplete_fields = ["board", "organisation"]
@@ -31,7 +97,7 @@ class PersonCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RefusalShownAdminMixin, DjangoUserAdmin):
     form = PersonChangeForm
     add_form = PersonCreationForm
     ordering = ["full_name"]
@@ -49,6 +115,13 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["organisation"]
     autocomplete_fields = ["organisation"]
     inlines = [MembershipInline, AuthorityInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is BoardMembership:
+            for membership_form in formset.forms:
+                audit_membership_change(membership_form, request.user)
+
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("full_name", "job_title", "organisation")}),
@@ -100,6 +173,11 @@ class BoardMembershipAdmin(admin.ModelAdmin):
     list_select_related = ["person", "board", "organisation"]
     autocomplete_fields = ["person", "board", "organisation"]
     date_hierarchy = "starts_on"
+    form = MembershipForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_membership_change(form, request.user)
 
 
 @admin.register(ExecutiveAuthority)

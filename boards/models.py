@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from core.concurrency import version_token
 from core.usernames import normalise_username
 
 
@@ -191,6 +192,8 @@ class BoardMembership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     starts_on = models.DateField(default=timezone.localdate)
     ends_on = models.DateField(null=True, blank=True)
+    # The version the membership's edit form carries (core.concurrency).
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -209,6 +212,10 @@ class BoardMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.get_role_display()}, {self.board}"
+
+    @property
+    def edit_version(self) -> str:
+        return version_token(self.updated_at)
 
     def is_current(self, on: date | None = None) -> bool:
         on = on or timezone.localdate()

@@ -1,6 +1,9 @@
 """Meetings: for the system owner's inspection; the secretariat works in the portal"""
 
 from django.contrib import admin
+from django.db import models
+
+from core.deletion import UndeletableAdminMixin
 
 from .models import Action, AgendaItem, Meeting, MeetingInvitation, Paper
 
@@ -10,15 +13,20 @@ class AgendaItemInline(admin.TabularInline):
     extra = 0
     fields = ["position", "title", "presenter", "confidential"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        """Items go only while the agenda may change (``obj`` is the meeting)."""
+        return obj is None or obj.agenda_is_editable
+
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = ["title", "board", "starts_at", "venue", "status"]
     list_filter = ["board", "status"]
     search_fields = ["title", "venue"]
     list_select_related = ["board"]
     date_hierarchy = "starts_at"
     inlines = [AgendaItemInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = [
         "uid",
         "sequence",
@@ -31,7 +39,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingInvitation)
-class MeetingInvitationAdmin(admin.ModelAdmin):
+class MeetingInvitationAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = ["person", "meeting", "organisation", "is_guest", "reply", "attendance"]
     list_filter = ["reply", "attendance", "is_guest"]
     search_fields = ["person__full_name", "person__email", "meeting__title"]
@@ -40,7 +48,7 @@ class MeetingInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Paper)
-class PaperAdmin(admin.ModelAdmin):
+class PaperAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = ["title", "meeting", "agenda_item", "created_at"]
     search_fields = ["title", "meeting__title"]
     list_select_related = ["meeting", "agenda_item"]
@@ -48,7 +56,7 @@ class PaperAdmin(admin.ModelAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+class ActionAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = ["description", "owner", "due_on", "status", "meeting"]
     list_filter = ["status"]
     search_fields = ["description", "owner__full_name"]

@@ -6,9 +6,32 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings, papers and minutes"
 
     def ready(self) -> None:
+        from core.deletion import guard_deletion
+        from core.files import delete_files_with_rows
+
         from . import (
             emails,
             permissions,  # noqa: F401  (registers the meetings' permission rules)
         )
+        from .models import (
+            Action,
+            AgendaItem,
+            DeclarationOfInterest,
+            Meeting,
+            MeetingInvitation,
+            Paper,
+            PaperVersion,
+        )
+
+        guard_deletion(
+            Action,
+            AgendaItem,
+            DeclarationOfInterest,
+            Meeting,
+            MeetingInvitation,
+            Paper,
+            PaperVersion,
+        )
+        delete_files_with_rows(Meeting, PaperVersion)
 
         emails.register()

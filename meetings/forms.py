@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from boards.models import User
 from boards.selectors import invitable_people
+from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
 from core.uploads import detect_kind
 
@@ -35,6 +36,10 @@ class MeetingForm(PlausibleDatesMixin, forms.ModelForm):
         if not data.get("venue") and not data.get("online_link"):
             raise ValidationError("Give a venue, an online meeting link, or both.")
         return data
+
+
+class MeetingEditForm(VersionedFormMixin, MeetingForm):
+    """A meeting's details, carrying the version they were opened on."""
 
 
 class CancelForm(forms.Form):
@@ -129,7 +134,9 @@ class InviteeForm(forms.Form):
         return found
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
+    """An agenda item, new or changed; it carries the version it was opened on."""
+
     opportunity_reference = forms.CharField(
         label="Linked opportunity (optional)",
         required=False,
@@ -257,7 +264,9 @@ class DeclarationForm(forms.Form):
             del self.fields["person"]
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(VersionedFormMixin, forms.Form):
+    """An item's minutes, carrying the version of the item they were opened on."""
+
     minutes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 10}), required=False, label="Minutes of this item"
     )
@@ -290,5 +299,7 @@ class ActionForm(PlausibleDatesMixin, forms.ModelForm):
         )
 
 
-class ActionStatusForm(forms.Form):
+class ActionStatusForm(VersionedFormMixin, forms.Form):
+    """An action's status, carrying the version of the action the page showed."""
+
     status = forms.ChoiceField(choices=Action.Status.choices, label="Status")

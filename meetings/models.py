@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boards.models import Board, Organisation, User
+from core.concurrency import version_token
 
 
 class Meeting(models.Model):
@@ -74,6 +75,8 @@ class Meeting(models.Model):
     minutes_pdf_next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The version edit forms carry (core.concurrency): any save, or a status move, stamps it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "boards_meeting"
@@ -93,6 +96,10 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meeting_detail", kwargs={"pk": self.pk})
+
+    @property
+    def edit_version(self) -> str:
+        return version_token(self.updated_at)
 
     @property
     def where(self) -> str:
@@ -160,6 +167,12 @@ class Meeting(models.Model):
 
     def next_statuses(self) -> list[str]:
         return sorted(TRANSITIONS.get(self.status, ()), key=Meeting.Status.values.index)
+
+    def deletion_refusal(self) -> str:
+        """Why this meeting may not be deleted ("" if it may): only a draft may go."""
+        if self.status == self.Status.DRAFT:
+            return ""
+        return "A meeting that has left draft is part of the record: cancel it instead."
 
 
 S = Meeting.Status
@@ -229,6 +242,11 @@ class MeetingInvitation(models.Model):
     def represents(self) -> bool:
         return self.reply in (self.Reply.ATTENDING, self.Reply.SUBSTITUTE)
 
+    def deletion_refusal(self) -> str:
+        if self.meeting.status == Meeting.Status.DRAFT:
+            return ""
+        return "Invitations, replies and attendance are part of the meeting's record."
+
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
@@ -256,6 +274,8 @@ class AgendaItem(models.Model):
     # are searched apart, as the minutes are seen by fewer people. See search.queries.
     search_document = SearchVectorField(null=True, editable=False)
     minutes_document = SearchVectorField(null=True, editable=False)
+    # The version the item's and its minutes' edit forms carry (core.concurrency).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "boards_agendaitem"
@@ -264,6 +284,18 @@ class AgendaItem(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def edit_version(self) -> str:
+        return version_token(self.updated_at)
+
+    def deletion_refusal(self) -> str:
+        if self.meeting.agenda_is_editable:
+            return ""
+        return (
+            "The agenda is fixed once the papers are published: its items and their minutes "
+            "are part of the record."
+        )
 
 
 class AgreedRecommendation(models.Model):
@@ -319,6 +351,11 @@ class Paper(models.Model):
     def confidential(self) -> bool:
         return self.agenda_item is not None and self.agenda_item.confidential
 
+    def deletion_refusal(self) -> str:
+        if not self.meeting.papers_are_published:
+            return ""
+        return "A published paper is part of the record: upload a new version instead."
+
 
 class PaperVersion(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions")
@@ -341,6 +378,9 @@ class PaperVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.paper} (version {self.number})"
 
+    def deletion_refusal(self) -> str:
+        return self.paper.deletion_refusal()
+
 
 class DeclarationOfInterest(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="declarations")
@@ -360,6 +400,11 @@ class DeclarationOfInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.nature[:40]}"
+
+    def deletion_refusal(self) -> str:
+        if self.meeting.status == Meeting.Status.DRAFT:
+            return ""
+        return "A declaration of interest is part of the meeting's record."
 
 
 class Action(models.Model):
@@ -383,6 +428,8 @@ class Action(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The version the action's status form carries (core.concurrency).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = "boards_action"
@@ -393,8 +440,17 @@ class Action(models.Model):
         return self.description[:60]
 
     @property
+    def edit_version(self) -> str:
+        return version_token(self.updated_at)
+
+    @property
     def is_overdue(self) -> bool:
         return self.status in self.OPEN_STATES and self.due_on < timezone.localdate()
+
+    def deletion_refusal(self) -> str:
+        if self.meeting.status == Meeting.Status.DRAFT:
+            return ""
+        return "An action is part of the meeting's record: mark it “No longer needed” instead."
 
 
 class CalendarFeed(models.Model):

@@ -16,8 +16,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.selectors import changes_since
+from audit.services import audit_edit, audit_record, plain_values
 from boards.models import BoardMembership, Organisation, User
 from core.batching import batch_size_for
+from core.concurrency import ensure_current
 from core.enqueue import enqueue
 from core.exceptions import Refused
 from core.uploads import Kind, safe_original_name
@@ -71,7 +74,8 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
       invitee the cancellation of the same calendar event.
     """
     _guard(meeting, to, reason)
-    changes: dict[str, Any] = {"status": to}
+    now = timezone.now()
+    changes: dict[str, Any] = {"status": to, "updated_at": now}
     if to == Status.MINUTES_APPROVED:
         changes.update(minutes_approved_at=timezone.now(), minutes_approved_by=actor)
     if to == Status.CANCELLED:
@@ -79,7 +83,17 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
     moved = Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(**changes)
     if moved != 1:
         raise MeetingRefused("Someone else changed this meeting just now; look again.")
+    before = meeting.status
     meeting.refresh_from_db()
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="status",
+        summary=f"{Status(before).label} → {Status(to).label}" + (f": {reason}" if reason else ""),
+        before={"status": before},
+        after={"status": to},
+        at=now,
+    )
     if to == Status.SCHEDULED:
         invite_board_members(meeting)
         _queue_invitations(meeting)
@@ -159,14 +173,25 @@ def meeting_update(
     ends_at: datetime,
     venue: str,
     online_link: str,
+    actor: User | None = None,
+    seen_version: str | None = None,
 ) -> Meeting:
     """Change the meeting's title, times or place.
 
     Once invitations are out (scheduled or papers published), a change raises the calendar
-    SEQUENCE and, after commit, e-mails every invitee the update of the same event. Refused
-    once the meeting is held, or cancelled.
+    SEQUENCE and, after commit, e-mails every invitee the update of the same event. Appends an
+    "edited" event naming the changes. Refused once the meeting is held, or cancelled, and
+    (``EditConflict``) when the meeting changed after the form was opened on ``seen_version``.
     """
-    if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    ensure_current(
+        current=locked.updated_at,
+        seen=seen_version,
+        what="this meeting",
+        changes=lambda since: changes_since(locked, since, labels=MEETING_LABELS),
+    )
+    before = plain_values(locked, TOLD_FIELDS)
+    if locked.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
         raise MeetingRefused("A meeting that has been held or cancelled can no longer be changed.")
     values = {
         "title": title,
@@ -175,16 +200,35 @@ def meeting_update(
         "venue": venue,
         "online_link": online_link,
     }
-    changed = [name for name in TOLD_FIELDS if getattr(meeting, name) != values[name]]
+    changed = [name for name in TOLD_FIELDS if getattr(locked, name) != values[name]]
     for name in TOLD_FIELDS:
-        setattr(meeting, name, values[name])
-    if changed and meeting.status != Status.DRAFT:
-        meeting.sequence += 1
-        meeting.save()
-        _queue_invitations(meeting)
-    else:
-        meeting.save()
+        setattr(locked, name, values[name])
+    if changed and locked.status != Status.DRAFT:
+        locked.sequence += 1
+    # The locked row is saved, never the caller's copy: a status moved meanwhile stays moved.
+    locked.save()
+    if changed and locked.status != Status.DRAFT:
+        _queue_invitations(locked)
+    audit_edit(
+        subject=locked,
+        actor=actor,
+        before=before,
+        after=plain_values(locked, TOLD_FIELDS),
+        labels=MEETING_LABELS,
+        at=locked.updated_at,
+    )
+    for name in (*TOLD_FIELDS, "sequence", "status", "updated_at"):
+        setattr(meeting, name, getattr(locked, name))
     return meeting
+
+
+MEETING_LABELS = {
+    "title": "title",
+    "starts_at": "start",
+    "ends_at": "end",
+    "venue": "venue",
+    "online_link": "online link",
+}
 
 
 # --- Invitations and replies -------------------------------------------------------------------
@@ -264,18 +308,62 @@ def _agenda_must_be_editable(meeting: Meeting) -> None:
         raise MeetingRefused("The agenda is fixed once the papers are published.")
 
 
+ITEM_FIELDS = ("title", "description", "presenter", "confidential", "opportunity")
+ITEM_LABELS = {
+    "title": "title",
+    "description": "description",
+    "presenter": "presenter",
+    "confidential": "confidential",
+    "opportunity": "linked opportunity",
+    "minutes": "minutes",
+}
+
+
+def _item_ensure_current(item: AgendaItem, seen_version: str | None) -> AgendaItem:
+    """The item, locked; refused (``EditConflict``) if it changed after ``seen_version``."""
+    locked = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("opportunity")
+        .get(pk=item.pk)
+    )
+    ensure_current(
+        current=locked.updated_at,
+        seen=seen_version,
+        what=f"agenda item “{locked.title}”",
+        changes=lambda since: changes_since(locked, since, labels=ITEM_LABELS),
+    )
+    return locked
+
+
 @transaction.atomic
-def agenda_item_save(*, item: AgendaItem) -> AgendaItem:
+def agenda_item_save(
+    *, item: AgendaItem, actor: User | None = None, seen_version: str | None = None
+) -> AgendaItem:
     """Add or change an agenda item. A new item goes to the end of the agenda.
 
-    Any change withdraws the chair's sign-off, which must then be given again.
+    Any change withdraws the chair's sign-off, which must then be given again. A change is
+    refused (``EditConflict``) when the item changed after its form was opened on
+    ``seen_version``, and otherwise appends an "edited" event to the item's trail.
     """
     meeting = item.meeting
     _agenda_must_be_editable(meeting)
+    before: dict[str, Any] = {}
     if item.pk is None:
         last = meeting.items.order_by("-position").values_list("position", flat=True).first()
         item.position = (last or 0) + 1
-    item.save()
+    else:
+        before = plain_values(_item_ensure_current(item, seen_version), ITEM_FIELDS)
+    # Only the form's fields: an order changed meanwhile by a move stays as it is.
+    item.save(update_fields=[*ITEM_FIELDS, "updated_at"] if before else None)
+    if before:
+        audit_edit(
+            subject=item,
+            actor=actor,
+            before=before,
+            after=plain_values(item, ITEM_FIELDS),
+            labels=ITEM_LABELS,
+            at=item.updated_at,
+        )
     _withdraw_sign_off(meeting)
     return item
 
@@ -482,22 +570,66 @@ def minutes_locked_message(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def minutes_save(*, item: AgendaItem, text: str) -> AgendaItem:
-    """Write the minutes of one agenda item. Refused once the minutes are approved (locked)."""
+def minutes_save(
+    *,
+    item: AgendaItem,
+    text: str,
+    actor: User | None = None,
+    seen_version: str | None = None,
+) -> AgendaItem:
+    """Write the minutes of one agenda item, with an "edited" event on the item's trail.
+
+    Refused once the minutes are approved (locked), and (``EditConflict``) when the item's
+    minutes changed after the form was opened on ``seen_version``.
+    """
     meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
     if meeting.minutes_are_locked:
         raise MeetingRefused(minutes_locked_message(meeting))
     if not meeting.minutes_are_editable:
         raise MeetingRefused("Minutes are written once the meeting has been held.")
+    before = _item_ensure_current(item, seen_version).minutes
     item.minutes = text
-    item.save(update_fields=["minutes"])
+    item.save(update_fields=["minutes", "updated_at"])
+    audit_edit(
+        subject=item,
+        actor=actor,
+        before={"minutes": before},
+        after={"minutes": text},
+        labels=ITEM_LABELS,
+        at=item.updated_at,
+    )
     return item
 
 
-def action_set_status(*, action: Action, status: str) -> Action:
-    """Move an action on (open, in progress, done, no longer needed)."""
+@transaction.atomic
+def action_set_status(
+    *,
+    action: Action,
+    status: str,
+    actor: User | None = None,
+    seen_version: str | None = None,
+) -> Action:
+    """Move an action on (open, in progress, done, no longer needed), with an "edited" event
+    on the action's trail. Refused (``EditConflict``) when the action changed after the page
+    showing it was opened on ``seen_version``."""
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    ensure_current(
+        current=locked.updated_at,
+        seen=seen_version,
+        what=f"the action “{locked.description[:60]}”",
+        changes=lambda since: changes_since(locked, since, labels={"status": "status"}),
+    )
+    before = locked.get_status_display()
     action.status = status
-    action.save(update_fields=["status"])
+    action.save(update_fields=["status", "updated_at"])
+    audit_edit(
+        subject=action,
+        actor=actor,
+        before={"status": before},
+        after={"status": action.get_status_display()},
+        labels={"status": "status"},
+        at=action.updated_at,
+    )
     return action
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from boards.http import AuthenticatedHttpRequest
 from boards.permissions import board_for, is_secretariat
+from core.concurrency import NEVER, EditConflict
 from opportunities import permissions as opportunity_permissions
 from opportunities.forms import RecommendationForm
 from opportunities.services import WorkflowError
@@ -37,6 +38,7 @@ from .forms import (
     CancelForm,
     DeclarationForm,
     InviteeForm,
+    MeetingEditForm,
     MeetingForm,
     MinutesForm,
     PaperUploadForm,
@@ -207,16 +209,29 @@ def meeting_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
 @refusals_shown
 def meeting_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
-    form = MeetingForm(_posted(request), instance=Meeting.objects.get(pk=meeting.pk))
+    form = MeetingEditForm(
+        _posted(request),
+        instance=Meeting.objects.get(pk=meeting.pk),
+        version=meeting.edit_version,
+    )
     if request.method == "POST" and form.is_valid():
-        meeting_services.meeting_update(meeting=meeting, **form.cleaned_data)
-        told = (
-            " Invitees are being sent the updated invitation."
-            if (meeting.status != Status.DRAFT and form.has_changed())
-            else ""
-        )
-        messages.success(request, "The meeting's details are saved." + told)
-        return redirect(meeting)
+        try:
+            meeting_services.meeting_update(
+                meeting=meeting,
+                actor=request.user,
+                seen_version=form.opened_version,
+                **form.edited_data(),
+            )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+        else:
+            told = (
+                " Invitees are being sent the updated invitation."
+                if (meeting.status != Status.DRAFT and form.has_changed())
+                else ""
+            )
+            messages.success(request, "The meeting's details are saved." + told)
+            return redirect(meeting)
     return render(
         request,
         "meetings/meeting_form.html",
@@ -312,11 +327,19 @@ def agenda_item_form(
     instance = get_object_or_404(meeting.items, pk=item) if item else AgendaItem(meeting=meeting)
     if not meeting.agenda_is_editable:
         raise MeetingRefused("The agenda is fixed once the papers are published.")
-    form = AgendaItemForm(_posted(request), instance=instance)
+    form = AgendaItemForm(
+        _posted(request), instance=instance, version=instance.edit_version if item else NEVER
+    )
     if request.method == "POST" and form.is_valid():
-        meeting_services.agenda_item_save(item=form.save(commit=False))
-        messages.success(request, f"Agenda item “{instance.title}” is saved.")
-        return redirect(meeting)
+        try:
+            meeting_services.agenda_item_save(
+                item=form.save(commit=False), actor=request.user, seen_version=form.opened_version
+            )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+        else:
+            messages.success(request, f"Agenda item “{instance.title}” is saved.")
+            return redirect(meeting)
     return render(
         request,
         "meetings/agenda_item_form.html",
@@ -599,10 +622,24 @@ def minutes_edit(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpR
     instance = get_object_or_404(meeting.items, pk=item)
     if meeting.minutes_are_locked:
         raise PermissionDenied(meeting_services.minutes_locked_message(meeting))
-    form = MinutesForm(_posted(request), initial={"minutes": instance.minutes})
+    form = MinutesForm(
+        _posted(request), initial={"minutes": instance.minutes}, version=instance.edit_version
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            meeting_services.minutes_save(item=instance, text=form.cleaned_data["minutes"])
+            meeting_services.minutes_save(
+                item=instance,
+                text=form.cleaned_data["minutes"],
+                actor=request.user,
+                seen_version=form.opened_version,
+            )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+            return render(
+                request,
+                "meetings/minutes_form.html",
+                {"form": form, "meeting": meeting, "item": instance},
+            )
         except MeetingRefused as refusal:
             messages.error(request, str(refusal))
         else:
@@ -639,12 +676,25 @@ def action_status(request: AuthenticatedHttpRequest, pk: int, action: int) -> Ht
     )
     if not permissions.can_update_action(request.user, found):
         raise Http404("No action here that is yours.")
-    form = ActionStatusForm(request.POST)
+    form = ActionStatusForm(request.POST, version=found.edit_version)
+    back = "home" if request.POST.get("next") == "home" else found.meeting
     if not form.is_valid():
-        return _bad_request(request, "Choose one of the listed statuses.")
-    meeting_services.action_set_status(action=found, status=form.cleaned_data["status"])
+        if form.has_error("status"):
+            return _bad_request(request, "Choose one of the listed statuses.")
+        messages.error(request, " ".join(str(error) for error in form.non_field_errors()))
+        return redirect(back)
+    try:
+        meeting_services.action_set_status(
+            action=found,
+            status=form.cleaned_data["status"],
+            actor=request.user,
+            seen_version=form.opened_version,
+        )
+    except EditConflict as conflict:
+        messages.error(request, " ".join([conflict.message, *conflict.changes]))
+        return redirect(back)
     messages.success(request, f"The action is now “{found.get_status_display()}”.")
-    return redirect("home" if request.POST.get("next") == "home" else found.meeting)
+    return redirect(back)
 
 
 # --- Calendars ---------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from core.deletion import UndeletableAdminMixin
+
 from .models import Notification, NotificationPreference
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "recipient",

@@ -7,8 +7,11 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from boards.signals import email_requested
+        from core.deletion import guard_deletion
 
         from . import emails  # noqa: F401  (registers the e-mails of the messages it knows)
+        from .models import Notification
         from .services import email_requested_write
 
         email_requested.connect(email_requested_write, dispatch_uid="notifications.write")
+        guard_deletion(Notification)

@@ -135,6 +135,9 @@ class Notification(models.Model):
             return "Sent in the daily digest"
         return self.get_status_display()
 
+    def deletion_refusal(self) -> str:
+        return "A notification is the record of what the portal told someone; it is kept."
+
 
 STATUS_FOR_DELIVERY: dict[str, str] = {
     Delivery.IMMEDIATE: Notification.Status.PENDING,

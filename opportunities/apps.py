@@ -6,4 +6,11 @@ class OpportunitiesConfig(AppConfig):
     verbose_name = "Collaboration register"
 
     def ready(self) -> None:
+        from core.deletion import guard_deletion
+        from core.files import delete_files_with_rows
+
         from . import permissions  # noqa: F401  (registers the register's permission rules)
+        from .models import Benefit, Opportunity, Recommendation, Referral, ReferralDocument, Review
+
+        guard_deletion(Benefit, Opportunity, Recommendation, Referral, ReferralDocument, Review)
+        delete_files_with_rows(ReferralDocument)

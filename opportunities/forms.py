@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, Organisation, User
+from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
 from core.uploads import detect_kind
 from core.widgets import QuickSelect
@@ -66,8 +67,9 @@ class OpportunityForm(PlausibleDatesMixin, forms.ModelForm):
         return cleaned
 
 
-class AssessmentForm(OpportunityForm):
-    """The secretariat's fuller edit: everything a member proposes, plus the assessment."""
+class AssessmentForm(VersionedFormMixin, OpportunityForm):
+    """The secretariat's fuller edit: everything a member proposes, plus the assessment. It
+    carries the version it was opened on, so it never overwrites a newer one."""
 
     class Meta(OpportunityForm.Meta):
         fields = [*OpportunityForm.Meta.fields, "owner", "rag", "next_review_on"]

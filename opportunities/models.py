@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boards.models import Board, Organisation
+from core.concurrency import version_token
 
 
 class Theme(models.TextChoices):
@@ -205,6 +206,11 @@ class Opportunity(models.Model):
         return reverse("opportunity_detail", kwargs={"pk": self.pk})
 
     @property
+    def edit_version(self) -> str:
+        """The version an edit form opened now carries (see core.concurrency)."""
+        return version_token(self.updated_at)
+
+    @property
     def reference(self) -> str:
         return f"BLC-{self.pk:04d}" if self.pk else "BLC-new"
 
@@ -260,6 +266,9 @@ class Opportunity(models.Model):
         if status not in REVIEWABLE and self.status in REVIEWABLE:
             return None
         return self.next_review_on
+
+    def deletion_refusal(self) -> str:
+        return "An opportunity stays in the register: withdraw or close it instead."
 
 
 class Outcome(models.TextChoices):
@@ -343,6 +352,9 @@ class Recommendation(models.Model):
     @property
     def outcome(self) -> str:
         return self.outcome_of(self.referrals.all())
+
+    def deletion_refusal(self) -> str:
+        return "A recommendation is part of the record: record a revised one to supersede it."
 
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
@@ -456,6 +468,9 @@ class Referral(models.Model):
     def is_overdue(self) -> bool:
         return self.status in self.DECIDABLE and self.due_on < timezone.localdate()
 
+    def deletion_refusal(self) -> str:
+        return "A referral and its decision are part of the record and are never deleted."
+
 
 def referral_document_path(instance: "ReferralDocument", filename: str) -> str:
     import uuid
@@ -481,6 +496,9 @@ class ReferralDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def deletion_refusal(self) -> str:
+        return "A decision's supporting document is part of the record."
 
 
 class Review(models.Model):
@@ -520,6 +538,9 @@ class Review(models.Model):
     @property
     def rag_label(self) -> str:
         return Rag(self.rag).label
+
+    def deletion_refusal(self) -> str:
+        return "A review is part of the opportunity's record."
 
 
 class BenefitQuerySet(models.QuerySet["Benefit"]):
@@ -579,3 +600,6 @@ class Benefit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} benefit to {self.organisation} from {self.opportunity}"
+
+    def deletion_refusal(self) -> str:
+        return "Estimated and realised benefits are kept as history."

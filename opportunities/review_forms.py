@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from boards.models import Organisation
+from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
 
 from .forms import DateInput
@@ -120,7 +121,9 @@ def body_benefit_formset(
     return formset
 
 
-class ReviewForm(PlausibleDatesMixin, forms.Form):
+class ReviewForm(VersionedFormMixin, PlausibleDatesMixin, forms.Form):
+    """A review; it carries the version of the opportunity it was opened on."""
+
     tighter_date_bounds = frozenset({"next_review_on"})  # within NEXT_REVIEW_YEARS
     held_on = forms.DateField(label="Review held on", widget=DateInput())
     conclusion = forms.CharField(
@@ -176,7 +179,9 @@ class ReviewForm(PlausibleDatesMixin, forms.Form):
         return cleaned
 
 
-class EstimatesForm(PlausibleDatesMixin, forms.Form):
+class EstimatesForm(VersionedFormMixin, PlausibleDatesMixin, forms.Form):
+    """Estimates; the form carries when the estimates it shows were set."""
+
     tighter_date_bounds = frozenset({"period_end"})  # within ESTIMATE_YEARS, clean_period_end
     period_end = forms.DateField(
         label="Benefits expected by",

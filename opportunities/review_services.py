@@ -11,19 +11,21 @@ Benefit rows mean:
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from audit.selectors import changes_since
 from audit.services import audit_record
 from boards.models import Organisation, User
 from core.batching import batch_size_for
+from core.concurrency import ensure_current, version_token
 
 from .models import Benefit, Opportunity, Rag, Review, Status
 from .selectors import current_estimates, opportunity_bodies
-from .services import WorkflowError
+from .services import WorkflowError, opportunity_ensure_current
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ def review_record(
     non_cashable_realised: str = "",
     next_review_on: date | None,
     benefits: Iterable[BodyBenefit] = (),
+    seen_version: str | None = None,
 ) -> Review:
     """Record a review of an opportunity under review.
 
@@ -57,9 +60,11 @@ def review_record(
     not in the future nor before the last review, a next date after it — required while in
     delivery or on hold —, benefits only for the opportunity's bodies and never below £0),
     writes the review and one realised benefit row per body with something to report, sets the
-    opportunity's next review date and RAG, and appends a "reviewed" audit event.
+    opportunity's next review date and RAG, and appends a "reviewed" audit event. Refused with
+    ``EditConflict`` when the opportunity changed after the form was opened (``seen_version``).
     """
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity_ensure_current(opportunity, seen_version)
     benefits = [line for line in benefits if not line.is_empty]
     _check_review(opportunity, held_on, rag, next_review_on, benefits)
     review = Review.objects.create(
@@ -88,8 +93,9 @@ def review_record(
         batch_size=batch_size_for(Benefit),
     )
     before = {"next_review_on": _iso(opportunity.next_review_on), "rag": opportunity.rag}
+    now = timezone.now()
     Opportunity.objects.filter(pk=opportunity.pk).update(
-        next_review_on=next_review_on, rag=rag, updated_at=timezone.now()
+        next_review_on=next_review_on, rag=rag, updated_at=now
     )
     total = sum((line.cashable for line in benefits), Decimal("0"))
     audit_record(
@@ -106,6 +112,7 @@ def review_record(
             "review": review.pk,
             "realised": {line.organisation.short_name: f"{line.cashable:.2f}" for line in benefits},
         },
+        at=now,
     )
     return review
 
@@ -156,15 +163,23 @@ def benefit_estimates_set(
     actor: User,
     period_end: date,
     estimates: Iterable[BodyBenefit],
+    seen_version: str | None = None,
 ) -> list[Benefit]:
     """Set the estimated benefits per body, keeping the earlier estimates as history.
 
     Writes a new estimated row for each body whose estimate (amount, text or period) differs
     from its current one — a body never estimated and left empty gets none — and appends an
     "estimated" audit event naming the changes. Returns the rows written (none: nothing
-    changed).
+    changed). Refused with ``EditConflict`` when someone set estimates after the form was
+    opened on ``seen_version`` (``estimates_version``).
     """
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    ensure_current(
+        current=_latest_estimate_at(opportunity),
+        seen=seen_version,
+        what=f"the estimated benefits of {opportunity.reference}",
+        changes=lambda since: changes_since(opportunity, since, verbs=("estimated",)),
+    )
     if opportunity.status in (Status.CLOSED, Status.WITHDRAWN):
         raise WorkflowError(
             f"{opportunity.reference} is {Status(opportunity.status).label.lower()}; its "
@@ -173,6 +188,7 @@ def benefit_estimates_set(
     estimates = list(estimates)
     _check_lines(opportunity, estimates)
     current = current_estimates(opportunity)
+    now = timezone.now()
     rows = [
         Benefit(
             opportunity=opportunity,
@@ -182,6 +198,7 @@ def benefit_estimates_set(
             non_cashable=line.non_cashable,
             period_end=period_end,
             recorded_by=actor,
+            recorded_at=now,
         )
         for line in estimates
         if _estimate_changed(current.get(line.organisation.pk), line, period_end)
@@ -200,8 +217,24 @@ def benefit_estimates_set(
             row.organisation.short_name: _money(current.get(row.organisation.pk)) for row in rows
         },
         after={row.organisation.short_name: f"{row.cashable:.2f}" for row in rows},
+        at=now,
     )
     return rows
+
+
+def estimates_version(opportunity: Opportunity) -> str:
+    """The version of an opportunity's estimates an estimates form carries: when the last
+    estimate was set."""
+    return version_token(_latest_estimate_at(opportunity))
+
+
+def _latest_estimate_at(opportunity: Opportunity) -> datetime | None:
+    return (
+        Benefit.objects.filter(opportunity=opportunity, kind=Benefit.Kind.ESTIMATED)
+        .order_by("-recorded_at")
+        .values_list("recorded_at", flat=True)
+        .first()
+    )
 
 
 def _estimate_changed(current: Benefit | None, line: BodyBenefit, period_end: date) -> bool:

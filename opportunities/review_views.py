@@ -15,12 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boards.http import AuthenticatedHttpRequest
 from boards.permissions import board_for
+from core.concurrency import EditConflict
 
 from . import permissions
 from .models import REVIEWS_DUE_WITHIN_DAYS, Benefit, Opportunity, Status
 from .review_forms import EstimatesForm, ReviewForm, ReviewsFilterForm, body_benefit_formset
 from .review_services import (
     benefit_estimates_set,
+    estimates_version,
     review_record,
 )
 from .selectors import benefits_by_body, current_estimates, opportunity_bodies
@@ -60,7 +62,9 @@ def review_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect(opportunity)
     data = request.POST if request.method == "POST" else None
     last = opportunity.reviews.order_by("-held_on").values_list("held_on", flat=True).first()
-    form = ReviewForm(data, opportunity=opportunity, last_held_on=last)
+    form = ReviewForm(
+        data, opportunity=opportunity, last_held_on=last, version=opportunity.edit_version
+    )
     formset = body_benefit_formset(data, bodies=opportunity_bodies(opportunity), prefix="realised")
     if data is not None and all([form.is_valid(), formset.is_valid()]):
         try:
@@ -68,8 +72,11 @@ def review_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 opportunity=opportunity,
                 actor=request.user,
                 benefits=formset.lines(),
-                **form.cleaned_data,
+                seen_version=form.opened_version,
+                **form.edited_data(),
             )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
@@ -95,7 +102,11 @@ def benefit_estimates(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     data = request.POST if request.method == "POST" else None
     current = current_estimates(opportunity)
     latest = max(current.values(), key=lambda row: (row.recorded_at, row.pk), default=None)
-    form = EstimatesForm(data, period_end=latest.period_end if latest else None)
+    form = EstimatesForm(
+        data,
+        period_end=latest.period_end if latest else None,
+        version=estimates_version(opportunity),
+    )
     formset = body_benefit_formset(
         data,
         bodies=opportunity_bodies(opportunity),
@@ -112,7 +123,10 @@ def benefit_estimates(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 actor=request.user,
                 period_end=form.cleaned_data["period_end"],
                 estimates=formset.lines(),
+                seen_version=form.opened_version,
             )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:

@@ -12,11 +12,13 @@ from django.db.models import F, Field, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from audit.selectors import changes_since
 from audit.services import audit_record
 from boards.models import Board, BoardMembership, Organisation, User
 from boards.permissions import can_decide_for
 from boards.selectors import board_people, executives_of
 from core.batching import batch_size_for
+from core.concurrency import ensure_current
 from core.exceptions import Refused
 from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
@@ -86,14 +88,19 @@ def opportunity_update(
     opportunity: Opportunity,
     actor: User,
     participating: Iterable[Organisation] | None = None,
+    seen_version: str | None = None,
     **fields: Any,
 ) -> Opportunity:
     """The secretariat edits an opportunity (assessment, owner, RAG, review date...).
 
-    Saves the changed fields and appends one "edited" event holding each field's value before
-    and after. Nothing is written when nothing changed.
+    Locks the opportunity; if it has changed since the version the form was opened on
+    (``seen_version``), refuses with ``EditConflict`` naming who changed what, and writes
+    nothing. Otherwise saves the fields and appends one "edited" event holding each changed
+    field's value before and after (none when nothing changed).
     """
-    before = _snapshot(Opportunity.objects.get(pk=opportunity.pk))
+    current = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity_ensure_current(current, seen_version)
+    before = _snapshot(current)
     for key, value in fields.items():
         if key in EDITABLE_FIELDS:
             setattr(opportunity, key, value)
@@ -111,8 +118,20 @@ def opportunity_update(
             summary=f"Edited {', '.join(sorted(_label(key) for key in changed))}",
             before={key: before.get(key) for key in sorted(changed)},
             after={key: after[key] for key in sorted(changed)},
+            at=opportunity.updated_at,
         )
     return opportunity
+
+
+def opportunity_ensure_current(opportunity: Opportunity, seen_version: str | None) -> None:
+    """Refuse an edit opened on an older version of the (locked) opportunity: ``EditConflict``
+    naming who changed what since, from its audit trail."""
+    ensure_current(
+        current=opportunity.updated_at,
+        seen=seen_version,
+        what=opportunity.reference,
+        changes=lambda since: changes_since(opportunity, since, labels=FIELD_LABELS),
+    )
 
 
 @transaction.atomic
@@ -149,8 +168,9 @@ def opportunity_transition(
         changes["next_review_on"] = (
             Coalesce(F("next_review_on"), Value(review_on)) if review_on else None
         )
+    now = timezone.now()
     moved = Opportunity.objects.filter(pk=opportunity.pk, status=current).update(
-        status=to, updated_at=timezone.now(), **changes
+        status=to, updated_at=now, **changes
     )
     if moved != 1:
         raise WorkflowError(
@@ -164,6 +184,7 @@ def opportunity_transition(
         )
         opportunity.next_review_on = review_on
     opportunity.status = to
+    opportunity.updated_at = now
     summary = f"Status changed from {Status(current).label} to {Status(to).label}"
     if reason:
         summary += f": {reason}"
@@ -174,6 +195,7 @@ def opportunity_transition(
         summary=summary,
         before={"status": current},
         after={"status": to},
+        at=now,
     )
     if review_changed:
         _audit_review_date(opportunity, actor, before_review, review_on)
@@ -192,6 +214,7 @@ def _audit_review_date(
         else "No further review is due now that it is " + Status(opportunity.status).label.lower(),
         before={"next_review_on": before.isoformat() if before else None},
         after={"next_review_on": after.isoformat() if after else None},
+        at=opportunity.updated_at,
     )
 
 
@@ -537,3 +560,7 @@ def _field(name: str) -> "Field[Any, Any]":
     if not isinstance(field, Field):
         raise LookupError(f"An opportunity has no field called {name!r}.")
     return field
+
+
+# The fields' names as the edit form shows them, for the audit trail's sentences.
+FIELD_LABELS = {name: _label(name) for name in (*EDITABLE_FIELDS, "participating")}

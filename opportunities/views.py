@@ -11,6 +11,7 @@ from audit.models import AuditEvent
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
+from core.concurrency import EditConflict
 
 from . import permissions, review_views, selectors, services
 from .forms import (
@@ -190,15 +191,28 @@ def _chosen_board(request: AuthenticatedHttpRequest, boards: list[Board]) -> Boa
 @require_http_methods(["GET", "POST"])
 def opportunity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _managed_opportunity(request, pk)
-    form = AssessmentForm(request.POST or None, instance=opportunity, board=opportunity.board)
+    form = AssessmentForm(
+        request.POST or None,
+        instance=opportunity,
+        board=opportunity.board,
+        version=opportunity.edit_version,
+    )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = form.edited_data()
         participating = data.pop("participating_organisations")
-        services.opportunity_update(
-            opportunity=opportunity, actor=request.user, participating=participating, **data
-        )
-        messages.success(request, f"{opportunity.reference} has been updated.")
-        return redirect(opportunity)
+        try:
+            services.opportunity_update(
+                opportunity=opportunity,
+                actor=request.user,
+                participating=participating,
+                seen_version=form.opened_version,
+                **data,
+            )
+        except EditConflict as conflict:
+            form.show_conflict(conflict)
+        else:
+            messages.success(request, f"{opportunity.reference} has been updated.")
+            return redirect(opportunity)
     return render(
         request,
         "opportunities/opportunity_form.html",

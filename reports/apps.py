@@ -6,4 +6,9 @@ class ReportsConfig(AppConfig):
     verbose_name = "Dashboard and reports"
 
     def ready(self) -> None:
+        from core.files import delete_files_with_rows
+
         from . import permissions  # noqa: F401  (registers the dashboard's and reports' rules)
+        from .models import ReportRun
+
+        delete_files_with_rows(ReportRun)

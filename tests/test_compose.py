@@ -32,7 +32,7 @@ def compose_errors(document: dict) -> list[str]:
 def test_compose_runs_web_worker_one_beat_database_and_redis():
     compose = load_compose()
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "db", "redis"}
+    assert set(services) == {"web", "worker", "beat", "backup", "db", "redis"}
     assert "gunicorn" in services["web"]["command"]
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
@@ -84,3 +84,12 @@ def test_a_broken_compose_document_is_refused(change, where):
     errors = compose_errors(compose)
     assert errors, f"the schema accepted the document after {change.__name__}"
     assert any(error.startswith(f"{where}: ") for error in errors), errors
+
+
+def test_compose_backs_the_portal_up_every_day_into_its_own_volume():
+    compose = load_compose()
+    backup = compose["services"]["backup"]
+    assert "manage.py backup /backups" in backup["command"]
+    assert "while true" in backup["command"] and "sleep" in backup["command"]
+    assert {"media:/app/media", "backups:/backups"} <= set(backup["volumes"])
+    assert "backups" in compose["volumes"]

@@ -166,3 +166,44 @@ def test_nothing_set_gives_the_embedded_default():
         "django.core.mail.backends.console.EmailBackend",
         "True",
     ]
+
+
+def test_an_unknown_file_storage_is_refused_by_name():
+    result = run_manage("check", FILE_STORAGE="ftp")
+    assert result.returncode != 0
+    assert "FILE_STORAGE must be local or s3, not 'ftp'" in result.stderr
+
+
+def test_s3_file_storage_without_a_bucket_stops_with_a_clear_message():
+    result = run_manage("check", FILE_STORAGE="s3")
+    assert result.returncode != 0
+    assert "FILE_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME" in result.stderr
+
+
+def test_s3_file_storage_keeps_objects_private_behind_short_lived_links():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.STORAGES['default']; o = d['OPTIONS']; "
+        "print(d['BACKEND'], o['bucket_name'], o['endpoint_url'], o['default_acl'], "
+        "o['querystring_expire'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "FILE_STORAGE": "s3",
+            "AWS_STORAGE_BUCKET_NAME": "bluelight-papers",
+            "AWS_S3_ENDPOINT_URL": "https://s3.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "bluelight-papers",
+        "https://s3.example.org",
+        "private",
+        "60",
+    ], result.stderr

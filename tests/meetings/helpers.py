@@ -23,3 +23,8 @@ def invite_board(meeting, *people, guests=()):
 
 def reply(meeting, person, answer):
     MeetingInvitation.objects.filter(meeting=meeting, person=person).update(reply=answer)
+
+
+def opened(row, data):
+    """Form data as posted from a page opened now: with the row's current version."""
+    return {**data, "version": type(row).objects.get(pk=row.pk).edit_version}

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from meetings.models import Action, DeclarationOfInterest
 from tests.factories import ActionFactory, AgendaItemFactory
+from tests.meetings.helpers import opened
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_the_owner_marks_their_action_done_and_it_leaves_their_home_page(client_
     action = ActionFactory(meeting=held, owner=bob, description="Cost the shared depot.")
     client_of(bob).post(
         reverse("action_status", kwargs={"pk": held.pk, "action": action.pk}),
-        {"status": "done", "next": "home"},
+        opened(action, {"status": "done", "next": "home"}),
     )
     action.refresh_from_db()
     assert action.status == "done"

@@ -11,6 +11,7 @@ from icalendar import Calendar
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingInvitation
 from notifications.models import Notification
+from tests.meetings.helpers import opened
 
 pytestmark = pytest.mark.django_db
 
@@ -75,13 +76,16 @@ def test_moving_the_meeting_sends_an_update_of_the_same_event(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_of(alice).post(
             reverse("meeting_edit", kwargs={"pk": meeting.pk}),
-            {
-                "title": meeting.title,
-                "starts_at": later.strftime("%Y-%m-%dT%H:%M"),
-                "ends_at": (later + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-                "venue": "Leek Wootton",
-                "online_link": "",
-            },
+            opened(
+                meeting,
+                {
+                    "title": meeting.title,
+                    "starts_at": later.strftime("%Y-%m-%dT%H:%M"),
+                    "ends_at": (later + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                    "venue": "Leek Wootton",
+                    "online_link": "",
+                },
+            ),
         )
     assert response.status_code == 302
     assert len(mail.outbox) == 3

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from meetings.models import DeclarationOfInterest, Meeting
 from tests.factories import ActionFactory, AgendaItemFactory
+from tests.meetings.helpers import opened
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,9 @@ def minutes_url(meeting, item):
 
 def test_secretariat_writes_the_minutes_of_an_item(client_of, held, alice):
     item = held.items.get()
-    client_of(alice).post(minutes_url(held, item), {"minutes": "The board agreed to proceed."})
+    client_of(alice).post(
+        minutes_url(held, item), opened(item, {"minutes": "The board agreed to proceed."})
+    )
     item.refresh_from_db()
     assert item.minutes == "The board agreed to proceed."
 
@@ -26,7 +29,7 @@ def test_secretariat_writes_the_minutes_of_an_item(client_of, held, alice):
 def test_minutes_cannot_be_written_before_the_meeting_is_held(client_of, published, alice):
     item = published.items.get()
     response = client_of(alice).post(
-        minutes_url(published, item), {"minutes": "Too early"}, follow=True
+        minutes_url(published, item), opened(item, {"minutes": "Too early"}), follow=True
     )
     assert "Minutes are written once the meeting has been held." in response.content.decode()
     item.refresh_from_db()
@@ -55,7 +58,9 @@ def approved(client_of, held, alice, dave, django_capture_on_commit_callbacks):
 
 def test_approved_minutes_are_locked_with_a_clear_message(client_of, approved, alice):
     item = approved.items.get(title="Shared estates")
-    response = client_of(alice).post(minutes_url(approved, item), {"minutes": "Rewritten"})
+    response = client_of(alice).post(
+        minutes_url(approved, item), opened(item, {"minutes": "Rewritten"})
+    )
     assert response.status_code == 403
     assert "approved by the chair on" in response.content.decode()
     assert "they can no longer be changed" in response.content.decode()

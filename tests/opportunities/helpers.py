@@ -16,3 +16,15 @@ def decide(referral, actor, outcome="approved", **extra):
         seen_revision=referral.revision,
         **extra,
     )
+
+
+def opened(opportunity, data):
+    """Form data as posted from a page opened now: with the opportunity's current version."""
+    return {**data, "version": type(opportunity).objects.get(pk=opportunity.pk).edit_version}
+
+
+def opened_estimates(opportunity, data):
+    """Estimates form data as posted from a page opened now."""
+    from opportunities.review_services import estimates_version
+
+    return {**data, "version": estimates_version(opportunity)}

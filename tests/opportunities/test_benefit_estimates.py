@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from opportunities.models import Benefit, Opportunity, Status
 from opportunities.selectors import current_estimates
+from tests.opportunities.helpers import opened_estimates
 
 pytestmark = pytest.mark.django_db
 
@@ -40,12 +41,15 @@ def test_secretariat_sets_estimates_and_a_revision_keeps_the_history(
     first = estimate_data(
         (police, "110000", "Station disposal"), (fire, "40000", ""), (council, "", "")
     )
-    assert client.post(url(in_delivery), first).status_code == 302
+    assert client.post(url(in_delivery), opened_estimates(in_delivery, first)).status_code == 302
     Benefit.objects.update(recorded_at=timezone.now() - timedelta(days=30))
     revised = estimate_data(
         (police, "125000", "Better price"), (fire, "40000", ""), (council, "", "")
     )
-    assert client.post(url(in_delivery), revised)["Location"] == in_delivery.get_absolute_url()
+    assert (
+        client.post(url(in_delivery), opened_estimates(in_delivery, revised))["Location"]
+        == in_delivery.get_absolute_url()
+    )
     rows = Benefit.objects.filter(kind="estimated", organisation=police).order_by("recorded_at")
     assert [row.cashable for row in rows] == [Decimal("110000.00"), Decimal("125000.00")]
     # Fire's unchanged estimate is not written again; the council never had one.
@@ -61,15 +65,24 @@ def test_secretariat_sets_estimates_and_a_revision_keeps_the_history(
 
 def test_saving_unchanged_estimates_writes_nothing(client_of, alice, in_delivery, police):
     client = client_of(alice)
-    client.post(url(in_delivery), estimate_data((police, "5000", "")))
-    response = client.post(url(in_delivery), estimate_data((police, "5000", "")), follow=True)
+    client.post(
+        url(in_delivery), opened_estimates(in_delivery, estimate_data((police, "5000", "")))
+    )
+    response = client.post(
+        url(in_delivery),
+        opened_estimates(in_delivery, estimate_data((police, "5000", ""))),
+        follow=True,
+    )
     assert "Nothing changed" in response.content.decode()
     assert Benefit.objects.count() == 1
 
 
 def test_the_owner_sets_estimates(client_of, owen, in_delivery, police):
     assert (
-        client_of(owen).post(url(in_delivery), estimate_data((police, "1", ""))).status_code == 302
+        client_of(owen)
+        .post(url(in_delivery), opened_estimates(in_delivery, estimate_data((police, "1", ""))))
+        .status_code
+        == 302
     )
     assert Benefit.objects.get().recorded_by == owen
 
@@ -77,20 +90,29 @@ def test_the_owner_sets_estimates(client_of, owen, in_delivery, police):
 def test_member_without_the_role_may_not(client_of, bob, in_delivery, police):
     client = client_of(bob)
     assert client.get(url(in_delivery)).status_code == 403
-    assert client.post(url(in_delivery), estimate_data((police, "1", ""))).status_code == 403
+    assert (
+        client.post(
+            url(in_delivery), opened_estimates(in_delivery, estimate_data((police, "1", "")))
+        ).status_code
+        == 403
+    )
     assert not Benefit.objects.exists()
     page = client.get(in_delivery.get_absolute_url()).content.decode()
     assert "Set the estimated benefits" not in page
 
 
 def test_person_of_another_board_gets_not_found(client_of, charlie, in_delivery, police):
-    response = client_of(charlie).post(url(in_delivery), estimate_data((police, "1", "")))
+    response = client_of(charlie).post(
+        url(in_delivery), opened_estimates(in_delivery, estimate_data((police, "1", "")))
+    )
     assert response.status_code == 404
     assert not Benefit.objects.exists()
 
 
 def test_anonymous_is_sent_to_sign_in(client, in_delivery, police):
-    response = client.post(url(in_delivery), estimate_data((police, "1", "")))
+    response = client.post(
+        url(in_delivery), opened_estimates(in_delivery, estimate_data((police, "1", "")))
+    )
     assert response["Location"].startswith("/sign-in/")
 
 
@@ -106,7 +128,7 @@ def test_bad_estimates_are_errors_in_the_page(
     client_of, alice, in_delivery, request, rows, message
 ):
     data = estimate_data(*[(request.getfixturevalue(b), c, t) for b, c, t in rows])
-    response = client_of(alice).post(url(in_delivery), data)
+    response = client_of(alice).post(url(in_delivery), opened_estimates(in_delivery, data))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Benefit.objects.exists()
@@ -114,7 +136,8 @@ def test_bad_estimates_are_errors_in_the_page(
 
 def test_a_missing_date_is_an_error_in_the_page(client_of, alice, in_delivery, police):
     response = client_of(alice).post(
-        url(in_delivery), estimate_data((police, "1", ""), period_end="")
+        url(in_delivery),
+        opened_estimates(in_delivery, estimate_data((police, "1", ""), period_end="")),
     )
     assert "Benefits expected by: This field is required." in response.content.decode()
 
@@ -122,7 +145,9 @@ def test_a_missing_date_is_an_error_in_the_page(client_of, alice, in_delivery, p
 def test_a_closed_opportunity_keeps_its_estimates(client_of, alice, in_delivery, police):
     Opportunity.objects.filter(pk=in_delivery.pk).update(status=Status.CLOSED)
     response = client_of(alice).post(
-        url(in_delivery), estimate_data((police, "1", "")), follow=True
+        url(in_delivery),
+        opened_estimates(in_delivery, estimate_data((police, "1", ""))),
+        follow=True,
     )
     assert "its estimates are kept as they were" in response.content.decode()
     assert not Benefit.objects.exists()
@@ -131,7 +156,8 @@ def test_a_closed_opportunity_keeps_its_estimates(client_of, alice, in_delivery,
 def test_an_estimate_date_far_off_is_an_error_in_the_page(client_of, alice, in_delivery, police):
     for far in ("9999-12-31", "1900-01-01"):
         response = client_of(alice).post(
-            url(in_delivery), estimate_data((police, "1000", ""), period_end=far)
+            url(in_delivery),
+            opened_estimates(in_delivery, estimate_data((police, "1000", ""), period_end=far)),
         )
         assert response.status_code == 200
         assert "Give a date within 10 years of today." in response.content.decode()
@@ -142,7 +168,7 @@ def test_a_line_without_its_body_is_an_error_in_the_page(client_of, alice, in_de
     data = estimate_data((police, "1000", ""))
     data["estimated-INITIAL_FORMS"] = "0"
     del data["estimated-0-organisation"]
-    response = client_of(alice).post(url(in_delivery), data)
+    response = client_of(alice).post(url(in_delivery), opened_estimates(in_delivery, data))
     assert response.status_code == 200
     assert "That body does not take part" in response.content.decode()
     assert not Benefit.objects.exists()

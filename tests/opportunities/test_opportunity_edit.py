@@ -4,6 +4,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from opportunities import services
 from opportunities.models import Opportunity, Status
+from tests.opportunities.helpers import opened
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +38,15 @@ def test_secretariat_assesses_and_the_change_is_on_the_timeline(client_of, alice
     client = client_of(alice)
     response = client.post(
         url(opportunity),
-        edit(
+        opened(
             opportunity,
-            rag="amber",
-            owner=bob.pk,
-            next_review_on="2027-03-01",
-            cashable_benefit="1000",
+            edit(
+                opportunity,
+                rag="amber",
+                owner=bob.pk,
+                next_review_on="2027-03-01",
+                cashable_benefit="1000",
+            ),
         ),
     )
     assert response.status_code == 302
@@ -70,13 +74,14 @@ def test_secretariat_assesses_and_the_change_is_on_the_timeline(client_of, alice
 
 
 def test_saving_without_changes_adds_no_event(client_of, alice, opportunity):
-    client_of(alice).post(url(opportunity), edit(opportunity))
+    client_of(alice).post(url(opportunity), opened(opportunity, edit(opportunity)))
     assert not AuditEvent.objects.for_subject(opportunity).filter(verb="edited").exists()
 
 
 def test_bad_input_is_refused_and_nothing_changes(client_of, alice, opportunity, charlie):
     response = client_of(alice).post(
-        url(opportunity), edit(opportunity, title="", owner=charlie.pk, next_review_on="soon")
+        url(opportunity),
+        opened(opportunity, edit(opportunity, title="", owner=charlie.pk, next_review_on="soon")),
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -89,7 +94,12 @@ def test_bad_input_is_refused_and_nothing_changes(client_of, alice, opportunity,
 def test_others_may_not_edit(client_of, request, opportunity, person, status):
     client = client_of(request.getfixturevalue(person))
     assert client.get(url(opportunity)).status_code == status
-    assert client.post(url(opportunity), edit(opportunity, title="Hijacked")).status_code == status
+    assert (
+        client.post(
+            url(opportunity), opened(opportunity, edit(opportunity, title="Hijacked"))
+        ).status_code
+        == status
+    )
     assert Opportunity.objects.get(pk=opportunity.pk).title != "Hijacked"
 
 

@@ -12,6 +12,7 @@ from boards.models import BoardMembership
 from opportunities import review_services
 from opportunities.models import Benefit, Opportunity, Review, Status
 from opportunities.services import WorkflowError
+from tests.opportunities.helpers import opened
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def full_data(police, fire, council):
 def test_secretariat_records_a_review_with_benefits_per_body(
     client_of, alice, in_delivery, full_data, police, fire
 ):
-    response = client_of(alice).post(url(in_delivery), full_data)
+    response = client_of(alice).post(url(in_delivery), opened(in_delivery, full_data))
     assert response.status_code == 302
     review = Review.objects.get(opportunity=in_delivery)
     today = timezone.localdate()
@@ -89,7 +90,7 @@ def test_secretariat_records_a_review_with_benefits_per_body(
 
 
 def test_the_owner_records_a_review(client_of, owen, in_delivery, full_data):
-    assert client_of(owen).post(url(in_delivery), full_data).status_code == 302
+    assert client_of(owen).post(url(in_delivery), opened(in_delivery, full_data)).status_code == 302
     assert Review.objects.get().recorded_by == owen
 
 
@@ -108,7 +109,7 @@ def test_member_without_the_role_may_neither_see_the_form_nor_record(
 ):
     client = client_of(bob)
     assert client.get(url(in_delivery)).status_code == 403
-    assert client.post(url(in_delivery), full_data).status_code == 403
+    assert client.post(url(in_delivery), opened(in_delivery, full_data)).status_code == 403
     assert not Review.objects.exists()
     assert "Record a review" not in client.get(in_delivery.get_absolute_url()).content.decode()
 
@@ -117,29 +118,31 @@ def test_an_owner_who_has_left_the_board_may_not_record(client_of, owen, in_deli
     BoardMembership.objects.filter(person=owen).update(
         ends_on=timezone.localdate() - timedelta(days=1)
     )
-    assert client_of(owen).post(url(in_delivery), full_data).status_code == 404
+    assert client_of(owen).post(url(in_delivery), opened(in_delivery, full_data)).status_code == 404
     assert not Review.objects.exists()
 
 
 def test_person_of_another_board_gets_not_found(client_of, charlie, in_delivery, full_data):
-    assert client_of(charlie).post(url(in_delivery), full_data).status_code == 404
+    assert (
+        client_of(charlie).post(url(in_delivery), opened(in_delivery, full_data)).status_code == 404
+    )
     assert not Review.objects.exists()
 
 
 def test_anonymous_is_sent_to_sign_in(client, in_delivery, full_data):
-    response = client.post(url(in_delivery), full_data)
+    response = client.post(url(in_delivery), opened(in_delivery, full_data))
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
     assert not Review.objects.exists()
 
 
 def test_a_proposed_opportunity_cannot_be_reviewed(client_of, alice, opportunity, full_data):
-    response = client_of(alice).post(url(opportunity), full_data, follow=True)
+    response = client_of(alice).post(url(opportunity), opened(opportunity, full_data), follow=True)
     assert "reviews are recorded while an opportunity is in delivery" in (response.content.decode())
     assert not Review.objects.exists()
 
 
 def refused(client, opportunity, data, message):
-    response = client.post(url(opportunity), data)
+    response = client.post(url(opportunity), opened(opportunity, data))
     assert response.status_code == 200
     body = response.content.decode()
     assert "There is a problem with what you entered" in body
@@ -196,9 +199,16 @@ def test_missing_formset_data_is_an_error_in_the_page(client_of, alice, in_deliv
 
 def test_a_review_earlier_than_the_last_is_refused(client_of, alice, in_delivery, police):
     client = client_of(alice)
-    assert client.post(url(in_delivery), review_data((police, "1", ""))).status_code == 302
+    assert (
+        client.post(
+            url(in_delivery), opened(in_delivery, review_data((police, "1", "")))
+        ).status_code
+        == 302
+    )
     earlier = (timezone.localdate() - timedelta(days=10)).isoformat()
-    response = client.post(url(in_delivery), review_data((police, "1", ""), held_on=earlier))
+    response = client.post(
+        url(in_delivery), opened(in_delivery, review_data((police, "1", ""), held_on=earlier))
+    )
     assert response.status_code == 200
     assert "is already recorded" in response.content.decode()
     assert Review.objects.count() == 1
@@ -206,7 +216,9 @@ def test_a_review_earlier_than_the_last_is_refused(client_of, alice, in_delivery
 
 def test_an_implemented_opportunity_may_end_its_reviews(client_of, alice, in_delivery, police):
     Opportunity.objects.filter(pk=in_delivery.pk).update(status=Status.IMPLEMENTED)
-    response = client_of(alice).post(url(in_delivery), review_data(next_review_on=""))
+    response = client_of(alice).post(
+        url(in_delivery), opened(in_delivery, review_data(next_review_on=""))
+    )
     assert response.status_code == 302
     in_delivery.refresh_from_db()
     assert in_delivery.next_review_on is None
@@ -249,7 +261,7 @@ def test_the_secretariat_cannot_clear_the_review_date_of_an_opportunity_in_deliv
 
     response = client_of(alice).post(
         reverse("opportunity_edit", kwargs={"pk": in_delivery.pk}),
-        edit(in_delivery, next_review_on=""),
+        opened(in_delivery, edit(in_delivery, next_review_on="")),
     )
     assert response.status_code == 200
     assert "keeps a next review date" in response.content.decode()
@@ -276,7 +288,7 @@ def test_a_changed_line_count_still_records_the_review(client_of, alice, in_deli
     first = opportunity_bodies(in_delivery)[0]
     data = review_data((first, "", ""))  # the page's first line, left blank...
     data["realised-INITIAL_FORMS"] = "0"  # ...and counted as "extra", as if added
-    assert client_of(alice).post(url(in_delivery), data).status_code == 302
+    assert client_of(alice).post(url(in_delivery), opened(in_delivery, data)).status_code == 302
     assert Review.objects.count() == 1 and not Benefit.objects.exists()
 
 

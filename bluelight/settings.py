@@ -106,6 +106,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "audit",
     "boards",
@@ -126,7 +129,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records every refused request (403) with who, where from and what path.
+    "audit.middleware.RefusalAuditMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Which device (if any) this session passed its second factor with; then, before any
+    # other signed-in page, the second factor is asked for or set up where it is required.
+    "django_otp.middleware.OTPMiddleware",
+    "boards.two_factor.SecondFactorMiddleware",
     "core.middleware.IdleSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -288,6 +297,15 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The second-factor code is masked like the password in what axes keeps of a failed attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+
+# --- Second factor (django-otp) -------------------------------------------------------------------
+# Recording a decision, approving minutes and changing someone's roles ask for the second factor
+# again when the session last passed it longer ago than this.
+TWO_FACTOR_STEP_UP_MINUTES = env_int("TWO_FACTOR_STEP_UP_MINUTES", 15)
+# The name authenticator apps show for the portal's entry.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Blue Light Collaboration")
 # Behind proxies REMOTE_ADDR is the proxy itself, which would lock everyone out together: the
 # client's address is taken from X-Forwarded-For, PROXY_COUNT entries from the right.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
@@ -392,7 +410,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Secret parts of links (feed, invitation and reset tokens) are blanked out of every line.
+    "filters": {"secret_paths": {"()": "audit.log_filters.SecretPathFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secret_paths"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every rendering step at INFO; only its warnings matter.
     "loggers": {

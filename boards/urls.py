@@ -15,7 +15,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
+        views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
         name="password_reset",
     ),
     path(
@@ -25,7 +25,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -35,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
+        views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
         name="password_change",
     ),
     path(
@@ -43,6 +43,10 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("two-factor/", views.two_factor_manage, name="two_factor_manage"),
+    path("two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/set-up/qr.svg", views.two_factor_qr, name="two_factor_qr"),
+    path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("boards/<slug:slug>/", views.board_detail, name="board_detail"),
     path("boards/<slug:slug>/invite/", views.person_invite, name="person_invite"),

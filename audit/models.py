@@ -56,6 +56,13 @@ class AuditEvent(models.Model):
     address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     path = models.CharField(max_length=500, blank=True)
+    # The hash chain, written by PostgreSQL as the row is inserted (see migration 0004): the
+    # event's place in the chain, the previous event's hash and this event's own hash, over
+    # its content and the previous hash. ``manage.py verify_audit_chain`` checks it.
+    chain_position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
+
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:

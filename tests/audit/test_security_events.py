@@ -3,14 +3,18 @@ recorded as audit events, with where they came from, and never with a secret."""
 
 import logging
 import re
+from datetime import date
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from audit.log_filters import SecretPathFilter
 from audit.models import AuditEvent
 from audit.services import safe_path
+from meetings.models import Meeting
+from reports.models import ReportRun
 from tests.factories import PASSWORD, PaperFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +167,41 @@ def test_no_password_or_token_is_ever_recorded_or_logged(
     for secret in (wrong, PASSWORD, new, token):
         assert secret not in recorded
         assert secret not in logged
+
+
+def test_exports_of_the_register_and_decisions_are_recorded(client_of, alice, board):
+    client = client_of(alice)
+    assert client.get(reverse("register_export_csv")).status_code == 200
+    assert client.get(reverse("decision_matrix_export_xlsx", kwargs={"slug": board.slug}))
+    assert events("download.register")[0].actor == alice
+    assert events("download.decision_matrix")[0].subject == board
+
+
+def test_pack_and_minutes_downloads_are_recorded(client_of, bob, held):
+    held.pack_file.save("pack.pdf", ContentFile(b"%PDF-1.4 pack"), save=False)
+    held.minutes_pdf.save("minutes.pdf", ContentFile(b"%PDF-1.4 minutes"), save=False)
+    held.pack_state = held.minutes_pdf_state = Meeting.FileState.READY
+    held.status = Meeting.Status.MINUTES_APPROVED
+    held.save()
+    client = client_of(bob)
+    assert client.get(reverse("pack_download", kwargs={"pk": held.pk})).status_code == 200
+    assert client.get(reverse("minutes_download", kwargs={"pk": held.pk})).status_code == 200
+    assert events("download.pack")[0].subject == held
+    assert events("download.minutes")[0].actor == bob
+
+
+def test_a_report_download_is_recorded(client_of, alice, board):
+    run = ReportRun.objects.create(
+        board=board,
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+        requested_by=alice,
+        status=ReportRun.Status.DONE,
+        progress=100,
+    )
+    run.file.save("report.pdf", ContentFile(b"%PDF-1.4 report"), save=True)
+    response = client_of(alice).get(
+        reverse("report_download", kwargs={"slug": board.slug, "pk": run.pk})
+    )
+    assert response.status_code == 200
+    assert events("download.report")[0].subject == run

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "csp",
     "audit",
     "boards",
@@ -306,6 +307,19 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 TWO_FACTOR_STEP_UP_MINUTES = env_int("TWO_FACTOR_STEP_UP_MINUTES", 15)
 # The name authenticator apps show for the portal's entry.
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Blue Light Collaboration")
+# Passkeys and security keys: bound to the host the portal is reached at, accepted only from the
+# portal's own origin(s), and only as a second factor after the password.
+OTP_WEBAUTHN_RP_ID_CALLABLE = "boards.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = PORTAL_NAME
+# Browsers allow passkeys on https:// origins and on http://localhost only (never on an address
+# such as 127.0.0.1): in development, open the portal at http://localhost:8000 to use one.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "PASSKEY_ORIGINS",
+    [SITE_URL]
+    if SITE_URL.startswith(("https://", "http://localhost"))
+    else ["http://localhost:8000"],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # Behind proxies REMOTE_ADDR is the proxy itself, which would lock everyone out together: the
 # client's address is taken from X-Forwarded-For, PROXY_COUNT entries from the right.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)

@@ -50,10 +50,14 @@ def is_verified(request: HttpRequest) -> bool:
     return bool(user.is_authenticated and getattr(user, "is_verified", lambda: False)())
 
 
+def now() -> int:
+    return int(time.time())
+
+
 def mark_verified(request: HttpRequest, device: Device) -> None:
     """This session passed ``device`` just now."""
     otp_login(request, device)
-    request.session[VERIFIED_AT] = int(time.time())
+    request.session[VERIFIED_AT] = now()
 
 
 def is_fresh(request: HttpRequest) -> bool:
@@ -129,6 +133,8 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in OPEN_BEFORE_SECOND_FACTOR:
             return None
+        if match is not None and match.namespace == "otp_webauthn":
+            return None  # the passkey ceremonies check for themselves who may use them
         assert isinstance(user, User)
         next_url = request.get_full_path() if request.method == "GET" else "/"
         if has_second_factor(user):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
-from . import views
+from . import passkeys, views
 from .forms import PortalPasswordResetForm, SignInForm
 
 urlpatterns = [
@@ -47,6 +47,7 @@ urlpatterns = [
     path("two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/set-up/qr.svg", views.two_factor_qr, name="two_factor_qr"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/passkeys/", include((passkeys.urlpatterns, "otp_webauthn"))),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("boards/<slug:slug>/", views.board_detail, name="board_detail"),
     path("boards/<slug:slug>/invite/", views.person_invite, name="person_invite"),

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from audit.services import security_record
 from audit.signals import SECOND_FACTOR_MARK
@@ -357,5 +358,6 @@ def two_factor_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
             "has_second_factor": two_factor.has_second_factor(person),
             "required": required,
             "recovery_codes_left": StaticToken.objects.filter(device__user=person).count(),
+            "passkeys": WebAuthnCredential.objects.filter(user=person, confirmed=True).count(),
         },
     )

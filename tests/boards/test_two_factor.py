@@ -247,3 +247,44 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     for name in ("two_factor_manage", "two_factor_setup", "two_factor_verify"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+# --- passkeys ------------------------------------------------------------------------------------
+
+
+def test_the_verify_page_offers_a_passkey_without_inline_script(client, alice):
+    authenticator_of(alice)
+    sign_in(client, alice)
+    page = client.get(VERIFY).text
+    assert 'id="passkey-verification-button"' in page
+    assert "otp_webauthn_auth.js" in page
+    # Only the JSON configuration sits in the page; no script runs from it.
+    for script in page.split("<script")[1:]:
+        assert ' src="' in script.split(">", 1)[0] or 'type="application/json"' in script
+
+
+def test_a_passkey_cannot_be_registered_before_the_existing_second_factor(client, alice):
+    authenticator_of(alice)
+    sign_in(client, alice)
+    response = client.post(reverse("otp_webauthn:credential-registration-begin"))
+    assert response.status_code == 403
+    assert not is_verified_session(client)
+
+
+def test_a_signed_in_person_starts_a_passkey_check(client, alice):
+    authenticator_of(alice)
+    sign_in(client, alice)
+    response = client.post(reverse("otp_webauthn:credential-authentication-begin"))
+    assert response.status_code == 200
+    assert "challenge" in response.json()
+
+
+def test_passkeys_are_not_a_way_in_without_the_password(client, alice):
+    response = client.post(reverse("otp_webauthn:credential-authentication-begin"))
+    assert response.status_code in (302, 403)
+
+
+def is_verified_session(client):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    return DEVICE_ID_SESSION_KEY in client.session

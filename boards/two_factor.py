@@ -28,6 +28,7 @@ from .models import BoardMembership, User
 Role = BoardMembership.Role
 ROLES_THAT_NEED_IT = frozenset({Role.SECRETARIAT, Role.CHAIR, Role.VICE_CHAIR})
 VERIFIED_AT = "two_factor_verified_at"
+NOT_SET_UP = "two_factor_not_set_up"
 
 
 def is_required_for(person: User) -> bool:
@@ -137,8 +138,14 @@ class SecondFactorMiddleware:
             return None  # the passkey ceremonies check for themselves who may use them
         assert isinstance(user, User)
         next_url = request.get_full_path() if request.method == "GET" else "/"
+        required = is_required_for(user)
+        if not required and request.session.get(NOT_SET_UP):
+            return None
         if has_second_factor(user):
             return redirect(verify_url(next_url))
-        if is_required_for(user):
+        if required:
             return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': next_url})}")
+        # Someone who may do without a second factor and has none: looked up once per sign-in
+        # (the session is new at each sign-in), not on every page.
+        request.session[NOT_SET_UP] = True
         return None

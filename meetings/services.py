@@ -342,15 +342,16 @@ def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> None:
         raise MeetingRefused(
             f"“{item.title}” has papers, so it cannot be removed. Change the item instead."
         )
+    removed = {"item": item.pk, "title": item.title}
+    item.delete()
+    _withdraw_sign_off(item.meeting)
     audit_record(
         subject=item.meeting,
         actor=actor,
         verb="meeting.agenda_item_removed",
         summary=f"Agenda item “{item.title}” removed",
-        before={"item": item.pk, "title": item.title},
+        before=removed,
     )
-    item.delete()
-    _withdraw_sign_off(item.meeting)
 
 
 @transaction.atomic
@@ -443,6 +444,9 @@ def paper_upload(
     version.save()
     paper.current_version = version
     paper.save(update_fields=["current_version"])
+    if meeting.papers_are_published:
+        pack_request_build(meeting=meeting)
+    # Last, so the audit trail's chain lock is taken after the meeting's row, as everywhere.
     audit_record(
         subject=meeting,
         actor=actor,
@@ -450,8 +454,6 @@ def paper_upload(
         summary=f"Paper “{paper.title}” uploaded (version {number})",
         after={"paper": paper.pk, "version": number, "name": version.original_name},
     )
-    if meeting.papers_are_published:
-        pack_request_build(meeting=meeting)
     return version
 
 

@@ -288,3 +288,13 @@ def is_verified_session(client):
     from django_otp import DEVICE_ID_SESSION_KEY
 
     return DEVICE_ID_SESSION_KEY in client.session
+
+
+def test_a_member_without_a_second_factor_costs_no_device_lookups_after_the_first_page(
+    client, bob, django_assert_max_num_queries
+):
+    sign_in(client, bob)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(30) as first:
+        client.get(reverse("register_list"))
+    assert not any("otp_totp" in query["sql"] for query in first.captured_queries)

@@ -34,8 +34,9 @@ class AuditEvent(models.Model):
     this table (see the migration), on top of the model's own refusal.
     """
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    subject_id = models.PositiveBigIntegerField()
+    # Security events (a failed sign-in under an unknown name, a refused page) have no subject.
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -49,12 +50,30 @@ class AuditEvent(models.Model):
     summary = models.CharField(max_length=500)
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
+    # Where a security event came from: the sign-in name as normalised (never a password), the
+    # client's address and browser, and the path asked for (secrets in it blanked out).
+    username = models.CharField(max_length=254, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    # The hash chain, written by PostgreSQL as the row is inserted (see migration 0004): the
+    # event's place in the chain, the previous event's hash and this event's own hash, over
+    # its content and the previous hash. ``manage.py verify_audit_chain`` checks it.
+    chain_position = models.BigIntegerField(null=True, blank=True, unique=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "-at"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "-at"]),
+            models.Index(fields=["-at", "-id"], name="audit_event_at_idx"),
+            models.Index(fields=["verb", "-at"], name="audit_event_verb_idx"),
+            models.Index(fields=["actor", "-at"], name="audit_event_actor_idx"),
+            models.Index(fields=["username", "-at"], name="audit_event_username_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.summary}"

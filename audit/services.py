@@ -1,3 +1,6 @@
+"""Appending events to the audit trail: changes to the portal's records, and security events
+(sign-ins, refusals, downloads) with where they came from."""
+
 from datetime import date, datetime
 from typing import Any
 
@@ -5,15 +8,26 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import HttpRequest
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from core.client_address import client_ip
+
 from .models import AuditEvent
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+# URL parts that are secrets (invitation, password-reset and calendar-feed links): an event
+# keeps the path with them blanked out, so the trail never holds a working link.
+SECRET_URL_PARTS = frozenset({"token", "uidb64"})
+BLANKED = "[hidden]"
 
 
 def audit_record(
     *,
     subject: models.Model,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
     verb: str,
     summary: str,
     before: dict[str, Any] | None = None,
@@ -29,7 +43,7 @@ def audit_record(
         **({"at": at} if at is not None else {}),
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
-        actor_id=actor.pk if actor is not None and actor.is_authenticated else None,
+        actor_id=_actor_id(actor),
         verb=verb,
         summary=summary[:500],
         before=before or {},
@@ -45,16 +59,18 @@ def audit_edit(
     after: dict[str, Any],
     labels: dict[str, str],
     at: datetime | None = None,
+    verb: str = "edited",
 ) -> AuditEvent | None:
-    """Append an "edited" event naming the fields whose plain value changed, with each value
-    before and after; nothing when nothing changed."""
+    """Append an edit event ("edited" unless ``verb`` names it, e.g. "meeting.changed") naming
+    the fields whose plain value changed, with each value before and after; nothing when
+    nothing changed."""
     changed = sorted(key for key in after if after[key] != before.get(key))
     if not changed:
         return None
     return audit_record(
         subject=subject,
         actor=actor,
-        verb="edited",
+        verb=verb,
         summary=f"Edited {', '.join(labels.get(key, key) for key in changed)}",
         before={key: before.get(key) for key in changed},
         after={key: after[key] for key in changed},
@@ -75,3 +91,67 @@ def plain_values(instance: models.Model, names: tuple[str, ...]) -> dict[str, An
             value = value.isoformat()
         values[name] = value
     return values
+
+
+def security_record(
+    *,
+    request: HttpRequest,
+    verb: str,
+    summary: str,
+    actor: Actor = None,
+    subject: models.Model | None = None,
+    username: str = "",
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append a security event: who (or which sign-in name), from which address and browser,
+    on which path. ``actor`` defaults to the request's signed-in person."""
+    if actor is None:
+        actor = getattr(request, "user", None)
+    return AuditEvent.objects.create(
+        subject_type=ContentType.objects.get_for_model(subject) if subject is not None else None,
+        subject_id=subject.pk if subject is not None else None,
+        actor_id=_actor_id(actor),
+        verb=verb,
+        summary=summary[:500],
+        after=after or {},
+        username=normalised_username(username)[:254],
+        address=client_ip(request) or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        path=safe_path(request.path)[:500],
+    )
+
+
+def download_record(
+    *, request: HttpRequest, subject: models.Model, what: str, name: str
+) -> AuditEvent:
+    """Record that the signed-in person downloaded a file (a paper, a pack, minutes, a report, a
+    decision document); ``what`` names the kind, e.g. "paper"."""
+    return security_record(
+        request=request,
+        verb=f"download.{what}",
+        summary=f"Downloaded {name}"[:500],
+        subject=subject,
+    )
+
+
+def normalised_username(username: str) -> str:
+    """The sign-in name as the portal compares it: without surrounding spaces, lower case."""
+    return (username or "").strip().lower()
+
+
+def safe_path(path: str) -> str:
+    """The path with any secret part of a link (a token) replaced by a marker."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return path
+    for name, value in match.kwargs.items():
+        if name in SECRET_URL_PARTS and value:
+            path = path.replace(str(value), BLANKED)
+    return path
+
+
+def _actor_id(actor: Actor) -> int | None:
+    if actor is None or not actor.is_authenticated:
+        return None
+    return actor.pk  # type: ignore[no-any-return]

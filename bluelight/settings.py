@@ -107,6 +107,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "csp",
     "audit",
     "boards",
@@ -132,9 +136,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Control characters and oversized bodies are refused before any view (or sign-in) sees them.
     "core.request_safety.RequestSafetyMiddleware",
+    # Records every refused request (403) with who, where from and what path.
+    "audit.middleware.RefusalAuditMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Sessions end at their absolute lifetime or idle timeout (timestamps in the session).
     "boards.sessions.SessionLimitsMiddleware",
+    # Which device (if any) this session passed its second factor with; then, before any
+    # other signed-in page, the second factor is asked for or set up where it is required.
+    "django_otp.middleware.OTPMiddleware",
+    "boards.two_factor.SecondFactorMiddleware",
     "core.middleware.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -337,6 +347,28 @@ AXES_VERBOSE = False
 # Password-reset e-mails: at most this many per hour for one account and from one address.
 PASSWORD_RESET_ACCOUNT_LIMIT = env_int("PASSWORD_RESET_ACCOUNT_LIMIT", 3)
 PASSWORD_RESET_ADDRESS_LIMIT = env_int("PASSWORD_RESET_ADDRESS_LIMIT", 10)
+# The second-factor code is masked like the password in what axes keeps of a failed attempt.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+
+# --- Second factor (django-otp) -------------------------------------------------------------------
+# Recording a decision, approving minutes and changing someone's roles ask for the second factor
+# again when the session last passed it longer ago than this.
+TWO_FACTOR_STEP_UP_MINUTES = env_int("TWO_FACTOR_STEP_UP_MINUTES", 15)
+# The name authenticator apps show for the portal's entry.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Blue Light Collaboration")
+# Passkeys and security keys: bound to the host the portal is reached at, accepted only from the
+# portal's own origin(s), and only as a second factor after the password.
+OTP_WEBAUTHN_RP_ID_CALLABLE = "boards.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = PORTAL_NAME
+# Browsers allow passkeys on https:// origins and on http://localhost only (never on an address
+# such as 127.0.0.1): in development, open the portal at http://localhost:8000 to use one.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "PASSKEY_ORIGINS",
+    [SITE_URL]
+    if SITE_URL.startswith(("https://", "http://localhost"))
+    else ["http://localhost:8000"],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # Behind proxies REMOTE_ADDR is the proxy itself, which would lock everyone out together: the
 # client's address is taken from X-Forwarded-For, PROXY_COUNT entries from the right.
 PROXY_COUNT = env_int("PROXY_COUNT", 0)
@@ -488,9 +520,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Tokens in addresses (password reset, invitation, calendar feed) never reach the log.
-    "filters": {"redact_tokens": {"()": "core.log_redaction.RedactTokensFilter"}},
+    "filters": {
+        "redact_tokens": {"()": "core.log_redaction.RedactTokensFilter"},
+        "secret_paths": {"()": "audit.log_filters.SecretPathFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_tokens", "secret_paths"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint reports every rendering step at INFO; only its warnings matter.

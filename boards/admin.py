@@ -6,10 +6,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from audit.selectors import changes_since
-from audit.services import audit_edit, plain_values
+from audit.services import audit_edit, audit_record, plain_values
 from core.concurrency import NEVER, EditConflict, VersionedFormMixin, ensure_current
 from core.deletion import RefusalShownAdminMixin
 
+from . import two_factor
 from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, PersonInvitation, User
 
 MEMBERSHIP_FIELDS = ("person", "board", "organisation", "role", "starts_on", "ends_on")
@@ -70,6 +71,75 @@ def audit_membership_change(form: MembershipForm, actor: Any) -> None:
         )
 
 
+def _describe(role: BoardMembership | ExecutiveAuthority) -> dict:
+    if isinstance(role, BoardMembership):
+        return {
+            "board": role.board_id,
+            "role": role.role,
+            "organisation": role.organisation_id,
+            "starts_on": role.starts_on.isoformat() if role.starts_on else None,
+            "ends_on": role.ends_on.isoformat() if role.ends_on else None,
+        }
+    return {
+        "organisation": role.organisation_id,
+        "starts_on": role.starts_on.isoformat() if role.starts_on else None,
+        "ends_on": role.ends_on.isoformat() if role.ends_on else None,
+    }
+
+
+def record_role_change(request, role, change: str, before: dict | None = None) -> None:
+    """A role or executive authority added, changed or removed through the administration
+    site, as an event on the person's audit trail."""
+    kind = "role" if isinstance(role, BoardMembership) else "authority"
+    audit_record(
+        subject=role.person,
+        actor=request.user,
+        verb=f"person.{kind}_{change}",
+        summary=f"{kind.capitalize()} {change}: {role}"[:500],
+        before=before or ({} if change == "added" else _describe(role)),
+        after={} if change == "removed" else _describe(role),
+    )
+
+
+class StepUpAdminMixin:
+    """Changing someone's roles, authorities or access needs a recent second factor: the
+    add, change and delete pages ask for it again first (nothing is saved until then)."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        if not two_factor.is_fresh(request):
+            return two_factor.step_up_redirect(request, request.path)
+        return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        if not two_factor.is_fresh(request):
+            return two_factor.step_up_redirect(request, request.path)
+        return super().delete_view(request, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):
+        # The list's bulk actions (delete selected) change roles too.
+        if request.method == "POST" and not two_factor.is_fresh(request):
+            return two_factor.step_up_redirect(request, request.path)
+        return super().changelist_view(request, *args, **kwargs)
+
+
+class RoleAuditAdmin(StepUpAdminMixin, admin.ModelAdmin):
+    """Records each role or authority change made here on the person's audit trail."""
+
+    def save_model(self, request, obj, form, change):
+        before = _describe(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        record_role_change(request, obj, "changed" if change else "added", before)
+
+    def delete_model(self, request, obj):
+        record_role_change(request, obj, "removed")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            record_role_change(request, obj, "removed")
+        super().delete_queryset(request, queryset)
+
+
 class MembershipInline(admin.TabularInline):
     model = BoardMembership
     form = MembershipForm
@@ -97,7 +167,7 @@ class PersonCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(RefusalShownAdminMixin, DjangoUserAdmin):
+class UserAdmin(RefusalShownAdminMixin, StepUpAdminMixin, DjangoUserAdmin):
     form = PersonChangeForm
     add_form = PersonCreationForm
     ordering = ["full_name"]
@@ -116,11 +186,39 @@ class UserAdmin(RefusalShownAdminMixin, DjangoUserAdmin):
     autocomplete_fields = ["organisation"]
     inlines = [MembershipInline, AuthorityInline]
 
+    ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+    def save_model(self, request, obj, form, change):
+        changed = [name for name in self.ACCESS_FIELDS if change and name in form.changed_data]
+        super().save_model(request, obj, form, change)
+        if changed:
+            audit_record(
+                subject=obj,
+                actor=request.user,
+                verb="person.access_changed",
+                summary=f"Access of {obj} changed: {', '.join(changed)}",
+                before={name: form.initial.get(name) for name in changed},
+                after={name: getattr(obj, name) for name in changed},
+            )
+
     def save_formset(self, request, form, formset, change):
+        if formset.model not in (BoardMembership, ExecutiveAuthority):
+            return super().save_formset(request, form, formset, change)
+        before = {
+            f.instance.pk: _describe(type(f.instance).objects.get(pk=f.instance.pk))
+            for f in formset.initial_forms
+            if f.instance.pk and f.has_changed()
+        }
         super().save_formset(request, form, formset, change)
         if formset.model is BoardMembership:
             for membership_form in formset.forms:
                 audit_membership_change(membership_form, request.user)
+        for role in formset.new_objects:
+            record_role_change(request, role, "added")
+        for role, _fields in formset.changed_objects:
+            record_role_change(request, role, "changed", before.get(role.pk))
+        for role in formset.deleted_objects:
+            record_role_change(request, role, "removed")
 
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -166,7 +264,7 @@ class BoardAdmin(admin.ModelAdmin):
 
 
 @admin.register(BoardMembership)
-class BoardMembershipAdmin(admin.ModelAdmin):
+class BoardMembershipAdmin(RoleAuditAdmin):
     list_display = ["person", "board", "organisation", "role", "starts_on", "ends_on"]
     list_filter = ["board", "role", "organisation"]
     search_fields = ["person__full_name", "person__email", "organisation__name"]
@@ -181,7 +279,7 @@ class BoardMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExecutiveAuthority)
-class ExecutiveAuthorityAdmin(admin.ModelAdmin):
+class ExecutiveAuthorityAdmin(RoleAuditAdmin):
     list_display = ["person", "organisation", "starts_on", "ends_on", "note"]
     list_filter = ["organisation"]
     search_fields = ["person__full_name", "person__email", "organisation__name"]

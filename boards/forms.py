@@ -107,3 +107,44 @@ class InvitePersonForm(forms.Form):
                 "accepted their invitation, send it again from the board's page."
             )
         return email
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    otp_token = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+    def clean_otp_token(self) -> str:
+        code = "".join(self.cleaned_data["otp_token"].split()).lower()
+        if not code.isalnum():
+            raise forms.ValidationError("Enter the code with letters and numbers only.")
+        return code
+
+
+class AuthenticatorSetUpForm(forms.Form):
+    otp_token = forms.CharField(
+        label="Code from the app",
+        max_length=6,
+        min_length=6,
+        help_text="Once the app shows the portal, enter the 6 digits it shows now.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+        error_messages={
+            "min_length": "Enter the 6 digits your app shows, for example 123456.",
+            "required": "Enter the 6 digits your app shows, for example 123456.",
+        },
+    )
+
+    def clean_otp_token(self) -> str:
+        code = self.cleaned_data["otp_token"].strip()
+        if not code.isdigit():
+            raise forms.ValidationError("Enter the 6 digits your app shows, for example 123456.")
+        return code

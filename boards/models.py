@@ -141,6 +141,12 @@ class Board(models.Model):
         default=False,
         help_text="Show meeting dates, approved minutes and approved collaborations publicly.",
     )
+    two_factor_for_everyone = models.BooleanField(
+        "second factor for everyone",
+        default=False,
+        help_text="Everyone on the board must sign in with a second factor, not only the "
+        "secretariat, chairs and executives.",
+    )
     public_summary = models.TextField(
         "summary for the public",
         blank=True,

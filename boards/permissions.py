@@ -160,6 +160,18 @@ def can_manage_public_pages(person: Person, board: Board) -> bool:
     return runs_board(person, board)
 
 
+def can_search_audit(person: Person, obj: Any = None) -> bool:
+    """Administrators and the secretariat (of any board) search the portal's audit trail."""
+    if not person.is_authenticated:
+        return False
+    if person.is_staff or person.is_superuser:
+        return True
+    return any(m.role == Role.SECRETARIAT for m in current_memberships(person))
+
+
+RULES["search_audit"] = can_search_audit
+
+
 def may(person: Person, action: str, obj: Any = None) -> bool:
     try:
         rule = RULES[action]

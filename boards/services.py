@@ -1,4 +1,4 @@
-"""Multi-step operations on people and boards."""
+"""Multi-step operations on people and boards. Each appends its audit event."""
 
 from importlib import import_module
 
@@ -6,7 +6,10 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.services import audit_record
 from core.exceptions import Refused
 
 from .models import (
@@ -42,7 +45,16 @@ def person_invite(
         job_title=job_title,
         organisation=organisation,
     )
-    BoardMembership.objects.create(person=person, board=board, organisation=organisation, role=role)
+    membership = BoardMembership.objects.create(
+        person=person, board=board, organisation=organisation, role=role
+    )
+    audit_record(
+        subject=person,
+        actor=invited_by,
+        verb="person.invited",
+        summary=f"{full_name} invited to {board.name} as {membership.get_role_display().lower()}",
+        after={"board": board.pk, "role": role, "organisation": organisation.pk},
+    )
     return _issue_invitation(person=person, board=board, invited_by=invited_by)
 
 
@@ -57,6 +69,12 @@ def invitation_resend(*, invitation: PersonInvitation, invited_by: User) -> Pers
     PersonInvitation.objects.filter(
         person=invitation.person, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=now)
+    audit_record(
+        subject=invitation.person,
+        actor=invited_by,
+        verb="person.invitation_resent",
+        summary=f"Invitation of {invitation.person} sent again; the old link no longer works",
+    )
     return _issue_invitation(
         person=invitation.person, board=invitation.board, invited_by=invited_by
     )
@@ -98,6 +116,12 @@ def invitation_accept(*, invitation: PersonInvitation, password: str) -> User:
         raise InvitationNoLongerValid
     person.set_password(password)
     person.save(update_fields=["password"])
+    audit_record(
+        subject=person,
+        actor=person,
+        verb="person.invitation_accepted",
+        summary=f"{person} accepted their invitation and set a password",
+    )
     return person
 
 
@@ -117,3 +141,35 @@ def sessions_end_others(*, person: User, keep_session_key: str | None) -> int:
     for record in others:
         session_end(record=record)
     return len(others)
+
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def two_factor_enrol(*, person: User, device: TOTPDevice) -> list[str]:
+    """Make ``device`` (already checked with a code from the app) the person's authenticator,
+    replacing any earlier one, and give them fresh recovery codes, which are returned to be
+    shown once. The security event is recorded by the page, which knows where it came from."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=person).exclude(pk=device.pk).delete()
+    return recovery_codes_renew(person=person)
+
+
+@transaction.atomic
+def recovery_codes_renew(*, person: User) -> list[str]:
+    """Replace the person's recovery codes with new ones (each works once); returns them."""
+    StaticDevice.objects.filter(user=person).delete()
+    static = StaticDevice.objects.create(user=person, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
+    return codes
+
+
+@transaction.atomic
+def two_factor_remove(*, person: User) -> None:
+    """Remove the person's authenticator and recovery codes (only for those not required to
+    have a second factor; the page checks)."""
+    TOTPDevice.objects.filter(user=person).delete()
+    StaticDevice.objects.filter(user=person).delete()

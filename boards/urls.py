@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import include, path, reverse_lazy
 
-from . import views
+from . import passkeys, views
 from .forms import PortalPasswordResetForm, SignInForm
 
 urlpatterns = [
@@ -19,7 +19,7 @@ urlpatterns = [
     path("account/session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
+        views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
         name="password_reset",
     ),
     path(
@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -39,7 +39,7 @@ urlpatterns = [
     ),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
+        views.PasswordChangeView.as_view(success_url=reverse_lazy("password_change_done")),
         name="password_change",
     ),
     path(
@@ -47,6 +47,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("two-factor/", views.two_factor_manage, name="two_factor_manage"),
+    path("two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/set-up/qr.svg", views.two_factor_qr, name="two_factor_qr"),
+    path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/passkeys/", include((passkeys.urlpatterns, "otp_webauthn"))),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("boards/<slug:slug>/", views.board_detail, name="board_detail"),
     path("boards/<slug:slug>/invite/", views.person_invite, name="person_invite"),

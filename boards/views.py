@@ -1,18 +1,37 @@
+import base64
+import io
+from urllib.parse import urlencode
+
+import qrcode
+import qrcode.image.svg
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LogoutView
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
-from . import permissions, selectors, services, sessions
-from .forms import InvitePersonForm
+from audit.services import security_record
+from audit.signals import SECOND_FACTOR_MARK
+
+from . import permissions, selectors, services, sessions, two_factor
+from .forms import AuthenticatorSetUpForm, InvitePersonForm, SecondFactorForm
 from .http import AuthenticatedHttpRequest
 from .models import BoardMembership, PersonInvitation, SignedInSession
 
@@ -130,6 +149,113 @@ def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+# --- Password pages: Django's own, with the security events recorded ---------------------------
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        person = self.request.user
+        security_record(
+            request=self.request,
+            verb="password.changed",
+            summary=f"{person} changed their password",
+            subject=person,
+            username=person.get_username(),
+        )
+        return response
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        # Recorded whether or not the address belongs to anyone; the page says the same either
+        # way, so it never reveals who has an account.
+        security_record(
+            request=self.request,
+            verb="password.reset_requested",
+            summary="A password reset was asked for",
+            username=form.cleaned_data["email"],
+        )
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        person = form.user
+        security_record(
+            request=self.request,
+            verb="password.reset",
+            summary=f"{person} set a new password from a reset link",
+            actor=person,
+            subject=person,
+            username=person.get_username(),
+        )
+        return response
+
+
+# --- Second factor: set-up, sign-in and step-up --------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return "/"
+
+
+def _pending_authenticator(person) -> TOTPDevice:
+    """The authenticator being set up: kept (unconfirmed) until a first code proves it works."""
+    device = TOTPDevice.objects.filter(user=person, confirmed=False).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=False)
+    return device
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    person = request.user
+    if two_factor.has_second_factor(person) and not two_factor.is_verified(request):
+        # Replacing an authenticator needs the one already set up (or a recovery code) first.
+        return redirect(two_factor.verify_url(request.get_full_path()))
+    device = _pending_authenticator(person)
+    form = AuthenticatorSetUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
+            codes = services.two_factor_enrol(person=person, device=device)
+            two_factor.mark_verified(request, device)
+            security_record(
+                request=request,
+                verb="two_factor.enrolled",
+                summary=f"{person} set up an authenticator app and new recovery codes",
+                subject=person,
+                username=person.email,
+            )
+            return render(
+                request,
+                "registration/recovery_codes.html",
+                {"codes": codes, "next": _next_url(request), "first_time": True},
+            )
+        form.add_error(
+            "otp_token",
+            "That code is not right. Check the app shows the portal, and enter the 6 digits "
+            "it shows now; they change every 30 seconds.",
+        )
+    return render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "form": form,
+            "secret": base64.b32encode(device.bin_key).decode(),
+            "next": _next_url(request),
+            "required": two_factor.is_required_for(person),
+        },
+    )
+
+
 @require_POST
 def session_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(SignedInSession, pk=pk)
@@ -162,3 +288,135 @@ def session_keep_alive(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         sessions.touch(request, force=True)
     return JsonResponse({"signed_in": True, "seconds_left": sessions.seconds_left(request.session)})
+
+
+@never_cache
+@require_GET
+def two_factor_qr(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The QR code of the authenticator being set up, as an SVG image (no script, no style)."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
+    if device is None:
+        return HttpResponse("Nothing is being set up.", status=404, content_type="text/plain")
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+def _locked_out(request: HttpRequest, credentials: dict) -> HttpResponse:
+    logout(request)
+    return get_lockout_response(request, credentials=credentials)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    person = request.user
+    if not two_factor.has_second_factor(person):
+        return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': _next_url(request)})}")
+    credentials = {"username": person.email}
+    if AxesProxyHandler.is_locked(request, credentials):
+        return _locked_out(request, credentials)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(person, form.cleaned_data["otp_token"])
+        if device is not None:
+            return _second_factor_passed(request, device)
+        security_record(
+            request=request,
+            verb="two_factor.failed",
+            summary=f"A wrong second-factor code was entered for {person}",
+            subject=person,
+            username=person.email,
+        )
+        # Counted by the sign-in lock-out like a wrong password.
+        user_login_failed.send(
+            sender=__name__,
+            credentials={**credentials, SECOND_FACTOR_MARK: True},
+            request=request,
+        )
+        if AxesProxyHandler.is_locked(request, credentials):
+            return _locked_out(request, credentials)
+        form.add_error(
+            "otp_token",
+            "That code is not right. Enter the 6 digits your authenticator app shows now, or "
+            "one of your recovery codes; after several wrong codes you are signed out for a "
+            "while.",
+        )
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"form": form, "next": _next_url(request), "step_up": "step_up" in request.GET},
+    )
+
+
+def _second_factor_passed(request: AuthenticatedHttpRequest, device) -> HttpResponse:
+    person = request.user
+    recovery = isinstance(device, StaticDevice)
+    two_factor.mark_verified(request, device)
+    security_record(
+        request=request,
+        verb="two_factor.verified",
+        summary=f"{person} passed their second factor with "
+        + ("a recovery code" if recovery else "their authenticator app"),
+        subject=person,
+        username=person.email,
+        after={"method": "recovery_code" if recovery else "authenticator_app"},
+    )
+    if recovery:
+        left = StaticToken.objects.filter(device__user=person).count()
+        messages.warning(
+            request,
+            f"You used a recovery code; it will not work again. You have {left} left. "
+            "Set up your authenticator app again or make new codes from “Second factor”.",
+        )
+    return redirect(_next_url(request))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def two_factor_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
+    person = request.user
+    required = two_factor.is_required_for(person)
+    if request.method == "POST":
+        if not two_factor.is_fresh(request):
+            return two_factor.step_up_redirect(request, reverse("two_factor_manage"))
+        action = request.POST.get("action")
+        if action == "recovery_codes":
+            codes = services.recovery_codes_renew(person=person)
+            security_record(
+                request=request,
+                verb="two_factor.recovery_codes_renewed",
+                summary=f"{person} made new recovery codes",
+                subject=person,
+                username=person.email,
+            )
+            return render(
+                request,
+                "registration/recovery_codes.html",
+                {"codes": codes, "next": reverse("two_factor_manage"), "first_time": False},
+            )
+        if action == "remove" and not required:
+            services.two_factor_remove(person=person)
+            security_record(
+                request=request,
+                verb="two_factor.removed",
+                summary=f"{person} turned off their second factor",
+                subject=person,
+                username=person.email,
+            )
+            messages.success(request, "Your second factor is turned off.")
+            return redirect("two_factor_manage")
+        return HttpResponse("That is not something this page does.", status=400)
+    return render(
+        request,
+        "registration/two_factor_manage.html",
+        {
+            "has_second_factor": two_factor.has_second_factor(person),
+            "required": required,
+            "recovery_codes_left": StaticToken.objects.filter(device__user=person).count(),
+            "passkeys": WebAuthnCredential.objects.filter(user=person, confirmed=True).count(),
+        },
+    )

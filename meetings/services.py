@@ -54,6 +54,31 @@ class MeetingRefused(Refused):
 # --- The meeting's life ------------------------------------------------------------------------
 
 
+@transaction.atomic
+def meeting_create(*, meeting: Meeting, actor: User) -> Meeting:
+    """Save a new meeting as a draft, created by ``actor``; appends the audit event."""
+    meeting.created_by = actor
+    meeting.save()
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="meeting.created",
+        summary=f"Meeting “{meeting.title}” created as a draft",
+        after=_when_and_where(meeting),
+    )
+    return meeting
+
+
+def _when_and_where(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "venue": meeting.venue,
+        "online_link": meeting.online_link,
+    }
+
+
 def _guard(meeting: Meeting, to: str, reason: str) -> None:
     refusal = moves.blocker(meeting, to, reason)
     if refusal:
@@ -80,6 +105,7 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
         changes.update(minutes_approved_at=timezone.now(), minutes_approved_by=actor)
     if to == Status.CANCELLED:
         changes.update(cancelled_reason=reason.strip(), sequence=F("sequence") + 1)
+    before = meeting.status
     moved = Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(**changes)
     if moved != 1:
         raise MeetingRefused("Someone else changed this meeting just now; look again.")
@@ -88,10 +114,10 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
     audit_record(
         subject=meeting,
         actor=actor,
-        verb="status",
-        summary=f"{Status(before).label} → {Status(to).label}" + (f": {reason}" if reason else ""),
+        verb=f"meeting.{to}",
+        summary=f"Meeting “{meeting.title}”: {meeting.get_status_display().lower()}",
         before={"status": before},
-        after={"status": to},
+        after={"status": to, **({"reason": meeting.cancelled_reason} if reason else {})},
         at=now,
     )
     if to == Status.SCHEDULED:
@@ -176,7 +202,7 @@ def meeting_update(
     actor: User | None = None,
     seen_version: str | None = None,
 ) -> Meeting:
-    """Change the meeting's title, times or place.
+    """Change the meeting's title, times or place; appends the audit event of what changed.
 
     Once invitations are out (scheduled or papers published), a change raises the calendar
     SEQUENCE and, after commit, e-mails every invitee the update of the same event. Appends an
@@ -216,6 +242,7 @@ def meeting_update(
         after=plain_values(locked, TOLD_FIELDS),
         labels=MEETING_LABELS,
         at=locked.updated_at,
+        verb="meeting.changed",
     )
     for name in (*TOLD_FIELDS, "sequence", "status", "updated_at"):
         setattr(meeting, name, getattr(locked, name))
@@ -235,7 +262,7 @@ MEETING_LABELS = {
 
 
 @transaction.atomic
-def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
+def invitee_add(*, meeting: Meeting, person: User, actor: User | None = None) -> MeetingInvitation:
     """Invite one more person: a guest, or a member who joined the board after scheduling.
 
     A person holding a current role on the board is invited as a member (representing their
@@ -258,6 +285,14 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
     )
     if not created:
         raise MeetingRefused(f"{person.full_name} is already invited.")
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="meeting.invitee_added",
+        summary=f"{person.full_name} invited to “{meeting.title}”"
+        + (" as a guest" if invitation.is_guest else ""),
+        after={"person": person.pk, "guest": invitation.is_guest},
+    )
     if meeting.status != Status.DRAFT:
         invitation.person = person
         _write_calendar_emails(meeting, [invitation])
@@ -297,6 +332,13 @@ def invitation_reply(
     )
     invitation.replied_at = timezone.now()
     invitation.save(update_fields=["reply", "substitute_name", "replied_at"])
+    audit_record(
+        subject=invitation.meeting,
+        actor=invitation.person,
+        verb="meeting.reply",
+        summary=f"{invitation.person} replied “{invitation.get_reply_display()}”",
+        after={"person": invitation.person_id, "reply": reply},
+    )
     return invitation
 
 
@@ -348,7 +390,8 @@ def agenda_item_save(
     meeting = item.meeting
     _agenda_must_be_editable(meeting)
     before: dict[str, Any] = {}
-    if item.pk is None:
+    added = item.pk is None
+    if added:
         last = meeting.items.order_by("-position").values_list("position", flat=True).first()
         item.position = (last or 0) + 1
     else:
@@ -365,11 +408,18 @@ def agenda_item_save(
             at=item.updated_at,
         )
     _withdraw_sign_off(meeting)
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="meeting.agenda_item_added" if added else "meeting.agenda_item_changed",
+        summary=f"Agenda item “{item.title}” {'added' if added else 'changed'}",
+        after={"item": item.pk, "title": item.title, "confidential": item.confidential},
+    )
     return item
 
 
 @transaction.atomic
-def agenda_item_delete(*, item: AgendaItem) -> None:
+def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> None:
     """Remove an item from the agenda; withdraws sign-off.
 
     Refused while the item has papers: they would lose the item's confidential marking.
@@ -379,8 +429,16 @@ def agenda_item_delete(*, item: AgendaItem) -> None:
         raise MeetingRefused(
             f"“{item.title}” has papers, so it cannot be removed. Change the item instead."
         )
+    removed = {"item": item.pk, "title": item.title}
     item.delete()
     _withdraw_sign_off(item.meeting)
+    audit_record(
+        subject=item.meeting,
+        actor=actor,
+        verb="meeting.agenda_item_removed",
+        summary=f"Agenda item “{item.title}” removed",
+        before=removed,
+    )
 
 
 @transaction.atomic
@@ -425,6 +483,12 @@ def agenda_sign_off(*, meeting: Meeting, actor: User) -> Meeting:
     meeting.agenda_signed_off_at = timezone.now()
     meeting.agenda_signed_off_by = actor
     meeting.save(update_fields=["agenda_signed_off_at", "agenda_signed_off_by"])
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="meeting.agenda_signed_off",
+        summary=f"Agenda of “{meeting.title}” signed off",
+    )
     return meeting
 
 
@@ -469,6 +533,14 @@ def paper_upload(
     paper.save(update_fields=["current_version"])
     if meeting.papers_are_published:
         pack_request_build(meeting=meeting)
+    # Last, so the audit trail's chain lock is taken after the meeting's row, as everywhere.
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="meeting.paper_uploaded",
+        summary=f"Paper “{paper.title}” uploaded (version {number})",
+        after={"paper": paper.pk, "version": number, "name": version.original_name},
+    )
     return version
 
 
@@ -527,15 +599,30 @@ def pack_request_build(*, meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def attendance_record(*, meeting: Meeting, attendance: dict[int, str]) -> None:
-    """Record who was present, sent apologies or a substitute, or was absent."""
+def attendance_record(
+    *, meeting: Meeting, attendance: dict[int, str], actor: User | None = None
+) -> None:
+    """Record who was present, sent apologies or a substitute, or was absent; appends the audit
+    event of each change."""
     if not meeting.records_attendance:
         raise MeetingRefused(
             "Attendance is recorded from the day of the meeting until the minutes are approved."
         )
     invitations = list(meeting.invitations.filter(pk__in=attendance))
+    before = {str(i.person_id): i.attendance for i in invitations}
     for invitation in invitations:
         invitation.attendance = attendance[invitation.pk]
+    after = {str(i.person_id): i.attendance for i in invitations}
+    changed = [key for key in after if before[key] != after[key]]
+    if changed:
+        audit_record(
+            subject=meeting,
+            actor=actor,
+            verb="meeting.attendance",
+            summary=f"Attendance at “{meeting.title}” recorded ({len(changed)} changed)",
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
     MeetingInvitation.objects.bulk_update(
         invitations, ["attendance"], batch_size=batch_size_for(MeetingInvitation, ["attendance"])
     )
@@ -552,13 +639,21 @@ def declaration_add(
     """Record a declaration of interest for the meeting or one of its items."""
     if meeting.minutes_are_locked:
         raise MeetingRefused("The minutes are approved; declarations can no longer be added.")
-    return DeclarationOfInterest.objects.create(
+    declaration = DeclarationOfInterest.objects.create(
         meeting=meeting,
         agenda_item=agenda_item,
         person=person,
         nature=nature,
         recorded_by=recorded_by,
     )
+    audit_record(
+        subject=meeting,
+        actor=recorded_by,
+        verb="meeting.interest_declared",
+        summary=f"Declaration of interest by {person.full_name} recorded",
+        after={"person": person.pk, "item": agenda_item.pk if agenda_item else None},
+    )
+    return declaration
 
 
 def minutes_locked_message(meeting: Meeting) -> str:
@@ -598,6 +693,15 @@ def minutes_save(
         labels=ITEM_LABELS,
         at=item.updated_at,
     )
+    if before != text:
+        audit_record(
+            subject=meeting,
+            actor=actor,
+            verb="meeting.minutes_edited",
+            summary=f"Minutes of item {item.position}, “{item.title}”, edited",
+            before={"item": item.pk, "minutes": before},
+            after={"item": item.pk, "minutes": text},
+        )
     return item
 
 
@@ -620,6 +724,7 @@ def action_set_status(
         changes=lambda since: changes_since(locked, since, labels={"status": "status"}),
     )
     before = locked.get_status_display()
+    status_before = locked.status
     action.status = status
     action.save(update_fields=["status", "updated_at"])
     audit_edit(
@@ -629,6 +734,14 @@ def action_set_status(
         after={"status": action.get_status_display()},
         labels={"status": "status"},
         at=action.updated_at,
+    )
+    audit_record(
+        subject=action.meeting,
+        actor=actor,
+        verb="meeting.action_status",
+        summary=f"Action “{action.description[:200]}” now {action.get_status_display().lower()}",
+        before={"action": action.pk, "status": status_before},
+        after={"action": action.pk, "status": status},
     )
     return action
 

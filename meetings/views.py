@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.services import download_record
+from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.permissions import board_for, is_secretariat
 from core.concurrency import NEVER, EditConflict
@@ -196,8 +198,7 @@ def meeting_create(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)
         meeting.board = board
-        meeting.created_by = request.user
-        meeting.save()
+        meeting_services.meeting_create(meeting=meeting, actor=request.user)
         messages.success(
             request, "The meeting is saved as a draft. Build its agenda, then schedule it."
         )
@@ -246,6 +247,9 @@ def meeting_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if move is None or move.page is not None:
         return _bad_request(request, "That is not a step a meeting can take.")
     meeting = _meeting_for(request, pk, move.allowed, move.refusal)
+    if move.to == Status.MINUTES_APPROVED and not two_factor.is_fresh(request):
+        # Approving the minutes needs a recent second factor; nothing changes until then.
+        return two_factor.step_up_redirect(request, meeting.get_absolute_url())
     meeting_services.meeting_transition(meeting=meeting, actor=request.user, to=move.to)
     messages.success(request, move.done)
     return redirect(meeting)
@@ -282,7 +286,7 @@ def invitee_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = InviteeForm(_posted(request), meeting=meeting)
     if request.method == "POST" and form.is_valid():
         invitation = meeting_services.invitee_add(
-            meeting=meeting, person=form.cleaned_data["person"]
+            meeting=meeting, person=form.cleaned_data["person"], actor=request.user
         )
         kind = "a guest" if invitation.is_guest else "a member"
         messages.success(request, f"{invitation.person.full_name} is invited as {kind}.")
@@ -393,7 +397,7 @@ def recommendation_at_item(request: AuthenticatedHttpRequest, pk: int, item: int
 def agenda_item_delete(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     instance = get_object_or_404(meeting.items, pk=item)
-    meeting_services.agenda_item_delete(item=instance)
+    meeting_services.agenda_item_delete(item=instance, actor=request.user)
     messages.success(request, f"Agenda item “{instance.title}” is removed.")
     return redirect(meeting)
 
@@ -511,7 +515,14 @@ def paper_download(
             raise Http404("This paper has no file yet.")
     else:
         chosen = get_object_or_404(PaperVersion, paper=found, number=version)
-    return _attachment(chosen.file, chosen.original_name, chosen.content_type)
+    response = _attachment(chosen.file, chosen.original_name, chosen.content_type)
+    download_record(
+        request=request,
+        subject=found,
+        what="paper",
+        name=f"paper “{found.title}” version {chosen.number} ({found.meeting.title})",
+    )
+    return response
 
 
 @require_GET
@@ -536,7 +547,11 @@ def pack_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     if meeting.pack_state != Meeting.FileState.READY or not meeting.pack_file:
         raise Http404("The agenda pack is not ready yet; try again in a minute.")
     name = f"Agenda pack {timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
-    return _attachment(meeting.pack_file, name, "application/pdf")
+    response = _attachment(meeting.pack_file, name, "application/pdf")
+    download_record(
+        request=request, subject=meeting, what="pack", name=f"the agenda pack of {meeting.title}"
+    )
+    return response
 
 
 @require_POST
@@ -564,7 +579,11 @@ def minutes_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse
     if meeting.minutes_pdf_state != Meeting.FileState.READY or not meeting.minutes_pdf:
         raise Http404("The approved minutes' PDF is not ready yet.")
     name = f"Minutes {timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
-    return _attachment(meeting.minutes_pdf, name, "application/pdf")
+    response = _attachment(meeting.minutes_pdf, name, "application/pdf")
+    download_record(
+        request=request, subject=meeting, what="minutes", name=f"the minutes of {meeting.title}"
+    )
+    return response
 
 
 # --- At and after the meeting ------------------------------------------------------------------
@@ -581,7 +600,9 @@ def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     invitations = list(meeting.invitations.select_related("person", "organisation"))
     form = AttendanceForm(_posted(request), invitations=invitations)
     if request.method == "POST" and form.is_valid():
-        meeting_services.attendance_record(meeting=meeting, attendance=form.attendance())
+        meeting_services.attendance_record(
+            meeting=meeting, attendance=form.attendance(), actor=request.user
+        )
         messages.success(request, "Attendance is recorded.")
         return redirect(meeting)
     return render(request, "meetings/attendance_form.html", {"form": form, "meeting": meeting})

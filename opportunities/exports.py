@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from audit.services import security_record
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 
@@ -192,12 +193,22 @@ def _register_filename() -> str:
 
 @require_GET
 def register_csv(request: AuthenticatedHttpRequest) -> StreamingHttpResponse:
-    return csv_response(register_table(request), _register_filename())
+    response = csv_response(register_table(request), _register_filename())
+    _record(request, "register", "the register as CSV")
+    return response
 
 
 @require_GET
 def register_xlsx(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return xlsx_response(register_table(request), _register_filename())
+    response = xlsx_response(register_table(request), _register_filename())
+    _record(request, "register", "the register as Excel")
+    return response
+
+
+def _record(request: AuthenticatedHttpRequest, what: str, name: str, subject=None) -> None:
+    security_record(
+        request=request, verb=f"download.{what}", summary=f"Downloaded {name}", subject=subject
+    )
 
 
 # --- the decision matrix -------------------------------------------------------------------------
@@ -263,7 +274,9 @@ def _matrix_download(build: Callable[[Table, str], Download]) -> Callable[..., D
     @require_GET
     def view(request: AuthenticatedHttpRequest, slug: str) -> Download:
         board = permissions.decision_matrix_board(request.user, slug)
-        return build(matrix_table(board), _matrix_filename(board))
+        response = build(matrix_table(board), _matrix_filename(board))
+        _record(request, "decision_matrix", f"the decision matrix of {board.name}", board)
+        return response
 
     return view
 

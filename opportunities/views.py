@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
+from audit.services import download_record
+from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
@@ -355,6 +357,11 @@ def _executive_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
 @require_http_methods(["GET", "POST"])
 def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _executive_referral(request, pk)
+    # Recording a decision needs a recent second factor: asked for before the form is filled
+    # in, and a decision posted without it is refused (nothing is recorded).
+    fresh = two_factor.is_fresh(request)
+    if request.method == "POST" and not fresh:
+        return two_factor.step_up_redirect(request, request.path)
     form = DecisionForm(
         request.POST or None, request.FILES or None, initial={"revision": referral.revision}
     )
@@ -389,7 +396,10 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             .select_related("organisation")
             .order_by("organisation__name"),
             "documents": referral.documents.all(),
-            "form": form if referral.is_decidable else None,
+            "form": form if referral.is_decidable and fresh else None,
+            "step_up_url": two_factor.verify_url(request.path, step_up=True)
+            if referral.is_decidable and not fresh
+            else None,
         },
     )
 
@@ -412,6 +422,12 @@ def referral_document(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
     )
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
+    download_record(
+        request=request,
+        subject=document.referral,
+        what="decision_document",
+        name=f"decision document “{document.original_name}”",
+    )
     return response
 
 

@@ -23,6 +23,7 @@ def portal(request) -> dict:
             "boards": boards,
             "secretariat_boards": [b for b in boards if permissions.is_secretariat(user, b)],
             "is_executive": permissions.is_executive(user),
+            "may_search_audit": permissions.can_search_audit(user),
         }
 
     return {

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -9,12 +11,15 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from audit import selectors as audit_selectors
 from boards import permissions
 from boards import selectors as board_selectors
 from boards.http import AuthenticatedHttpRequest
 from core.request_safety import ControlCharacterRefused
 from meetings import selectors as meeting_selectors
 from opportunities import selectors as opportunity_selectors
+
+from .forms import AuditSearchForm
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -114,3 +119,27 @@ def page_not_found(request, exception=None):
 @login_not_required
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+# --- The audit trail, searched by the secretariat and administrators ---------------------------
+
+AUDIT_PAGE_SIZE = 50
+
+
+@require_GET
+def audit_search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not permissions.can_search_audit(request.user):
+        raise PermissionDenied("Only administrators and the secretariat may search the audit.")
+    form = AuditSearchForm(request.GET or None)
+    page = None
+    if not form.is_bound or form.is_valid():
+        filters = form.cleaned_data if form.is_bound else {}
+        events = audit_selectors.audit_events_search(**filters)
+        page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portal/audit_search.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

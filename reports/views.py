@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.services import download_record
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import board_for
@@ -163,6 +164,9 @@ def report_download(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Fi
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"
+    download_record(
+        request=request, subject=run, what="report", name=f"report “{run.download_name}”"
+    )
     return response
 
 

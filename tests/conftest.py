@@ -29,6 +29,7 @@ from .factories import (
     OrganisationFactory,
     UserFactory,
 )
+from .two_factor import pass_second_factor
 
 pytest_plugins = ["tests.opportunities.fixtures", "tests.meetings.fixtures"]
 
@@ -201,10 +202,12 @@ def charlie(outsider_org):
 
 @pytest.fixture
 def client_of(client):
-    """``client_of(person)``: the test client signed in as that person."""
+    """``client_of(person)``: the test client signed in as that person, with their second
+    factor passed just now (tests of the second factor itself sign in without it)."""
 
     def sign_in(person):
         client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+        pass_second_factor(client, person)
         return client
 
     return sign_in

@@ -32,7 +32,7 @@ def compose_errors(document: dict) -> list[str]:
 def test_compose_runs_web_worker_one_beat_database_and_redis():
     compose = load_compose()
     services = compose["services"]
-    assert set(services) == {"web", "worker", "beat", "backup", "db", "redis"}
+    assert set(services) == {"migrate", "web", "worker", "beat", "backup", "db", "redis"}
     assert "gunicorn" in services["web"]["command"]
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
@@ -40,6 +40,19 @@ def test_compose_runs_web_worker_one_beat_database_and_redis():
     assert services["web"]["environment"]["BLUELIGHT_ENV"] == "production"
     assert services["db"]["image"].startswith("postgres")
     assert services["redis"]["image"].startswith("redis")
+
+
+def test_the_portal_connects_as_its_own_role_and_migrations_run_as_the_owner():
+    services = load_compose()["services"]
+    for name in ("web", "worker", "beat"):
+        assert "//bluelight_portal:" in services[name]["environment"]["DATABASE_URL"]
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+        assert "migrate" not in services[name]["command"]
+    migrate = services["migrate"]
+    assert "//bluelight_owner:" in migrate["environment"]["DATABASE_URL"]
+    assert "database_roles" in migrate["command"] and "migrate --noinput" in migrate["command"]
 
 
 def test_the_vendored_schema_is_the_compose_specification():

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.two_factor import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -11,6 +12,7 @@ pytestmark = pytest.mark.django_db
 def administrator(client, alice, bob, erin):
     person = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
     client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    pass_second_factor(client, person)
     return client
 
 

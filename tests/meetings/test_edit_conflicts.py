@@ -62,7 +62,7 @@ def test_a_fresh_meeting_edit_saves_and_is_on_the_meetings_trail(client_of, meet
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.title == "Spring"
-    event = AuditEvent.objects.for_subject(meeting).get(verb="edited")
+    event = AuditEvent.objects.for_subject(meeting).get(verb="meeting.changed")
     assert (event.actor, event.after) == (alice, {"title": "Spring"})
 
 

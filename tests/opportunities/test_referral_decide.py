@@ -198,6 +198,8 @@ def test_a_supporting_document_is_kept_and_served_only_to_those_who_may_see_it(
     assert "no-store" in response["Cache-Control"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == PDF
+    downloaded = AuditEvent.objects.get(verb="download.decision_document")
+    assert downloaded.actor == bob and downloaded.subject == referral
     assert client_of(charlie).get(download).status_code == 404
 
 

@@ -13,7 +13,10 @@ from boards.models import User
 from opportunities.models import Opportunity
 
 client = Client(HTTP_HOST="127.0.0.1")
-client.force_login(User.objects.get(email="priya.shah@warwickshire-cc.example"))
+from tests.two_factor import pass_second_factor
+priya = User.objects.get(email="priya.shah@warwickshire-cc.example")
+client.force_login(priya)
+pass_second_factor(client, priya)
 taskforce = Opportunity.objects.get(title="Joint arson reduction taskforce")
 for path in [
     "/", "/register/", taskforce.get_absolute_url(), "/search/?q=arson",

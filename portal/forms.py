@@ -1,0 +1,51 @@
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+
+from audit.selectors import EVENT_KINDS, audited_object_types
+
+
+class AuditSearchForm(forms.Form):
+    """The audit search's filters; each is optional."""
+
+    who = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Who",
+        help_text="Part of a name or e-mail address, or the sign-in name that was tried.",
+    )
+    kind = forms.ChoiceField(required=False, label="What")
+    since = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    subject_type = forms.ModelChoiceField(
+        queryset=ContentType.objects.none(),
+        required=False,
+        label="Kind of object",
+        empty_label="Any",
+    )
+    subject_id = forms.IntegerField(
+        required=False, min_value=1, label="Object number", help_text="e.g. the meeting's number"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [("", "Anything"), *((k, v[0]) for k, v in EVENT_KINDS.items())]
+        subject_type = self.fields["subject_type"]
+        assert isinstance(subject_type, forms.ModelChoiceField)
+        subject_type.queryset = audited_object_types()
+        subject_type.label_from_instance = lambda ct: ct.name.capitalize()
+        for name, field in self.fields.items():
+            css = "form-select" if name in ("kind", "subject_type") else "form-control"
+            field.widget.attrs["class"] = css
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The “to” date must be the same as or after the “from” date.")
+        return cleaned

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from boards.models import User
-from boards.selectors import invitable_people
+from boards.selectors import board_people, invitable_people
 from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
 from core.uploads import detect_kind
@@ -289,9 +289,11 @@ class ActionForm(PlausibleDatesMixin, forms.ModelForm):
         agenda_item.empty_label = "The meeting as a whole"
         owner = cast(forms.ModelChoiceField, self.fields["owner"])
         owner.empty_label = "Choose the person"
+        # Current members of the board and the meeting's guests: never someone who has left.
         owner.queryset = (
             User.objects.filter(
-                Q(meeting_invitations__meeting=meeting) | Q(memberships__board=meeting.board),
+                Q(meeting_invitations__meeting=meeting, meeting_invitations__is_guest=True)
+                | Q(pk__in=board_people(meeting.board).values("pk")),
                 is_active=True,
             )
             .distinct()

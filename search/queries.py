@@ -25,6 +25,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, CharField, Expression, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
@@ -163,7 +164,10 @@ class Search:
         """A page of ``rows`` and the number of matches in all, in one query (the count is a
         window over the same matches). Past the last page there are no rows to carry it, so the
         matches are counted on their own."""
-        sql, params = self.rows.query.sql_with_params()
+        try:
+            sql, params = self.rows.query.sql_with_params()
+        except EmptyResultSet:  # the person may see nothing at all (e.g. has left every board)
+            return [], 0
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT found.id, found.kind, found.rank, COUNT(*) OVER () "  # noqa: S608

@@ -138,3 +138,14 @@ def test_a_member_whose_membership_starts_later_has_no_access_yet(
         starts_on=timezone.localdate() + timedelta(days=3)
     )
     assert client_of(bob).get(meeting_urls(published, paper)[0]).status_code == 404
+
+
+def test_an_action_cannot_be_given_to_a_former_member(client_of, held, alice, bob, board):
+    leave_board(bob, board)
+    response = client_of(alice).post(
+        reverse("action_add", kwargs={"pk": held.pk}),
+        {"description": "Cost the shared depot.", "owner": bob.pk, "due_on": "2027-01-31"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Action.objects.exists()

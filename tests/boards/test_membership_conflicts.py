@@ -7,6 +7,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from boards.models import BoardMembership
 from tests.factories import UserFactory
+from tests.two_factor import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +20,7 @@ def administrator(client):
         full_name="Ada Admin", email="admin@example.org", is_staff=True, is_superuser=True
     )
     client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    pass_second_factor(client, person)
     return person
 
 

@@ -32,6 +32,7 @@ from notifications.models import Notification
 from opportunities import review_services
 from opportunities.models import Benefit, Opportunity, Recommendation, Referral, Review
 from tests.factories import ActionFactory, AgendaItemFactory, MeetingFactory, UserFactory
+from tests.two_factor import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -171,6 +172,7 @@ def test_the_admin_deletes_a_draft_meeting_but_not_a_held_one(
     assert model_admin.has_delete_permission(superuser_request, draft)
     assert not model_admin.has_delete_permission(superuser_request, held)
     client.force_login(superuser_request.user)
+    pass_second_factor(client, superuser_request.user)
     response = client.post(
         reverse("admin:meetings_meeting_delete", args=[held.pk]), {"post": "yes"}
     )
@@ -204,6 +206,7 @@ def test_the_weekly_check_reports_orphaned_files_and_rows_missing_their_file(
 def test_the_report_is_in_the_admin_for_the_system_owner(client, superuser_request, published):
     check_file_store()
     client.force_login(superuser_request.user)
+    pass_second_factor(client, superuser_request.user)
     response = client.get(reverse("admin:audit_filestorereport_changelist"))
     assert response.status_code == 200
     assert "all 0 files accounted for" in response.content.decode()
@@ -242,6 +245,7 @@ def test_deleting_a_person_with_notifications_in_the_admin_is_refused(
         recipient=bob, board=board, kind="papers_published", subject="Papers", event_key="k"
     )
     client.force_login(superuser_request.user)
+    pass_second_factor(client, superuser_request.user)
     url = reverse("admin:boards_user_delete", args=[bob.pk])
     page = client.get(url).content.decode()
     assert "Cannot delete person" in page and "notification" in page
@@ -259,6 +263,7 @@ def test_a_refused_delete_in_the_admin_comes_back_with_the_reason(
     model_admin = admin.site._registry[Meeting]
     monkeypatch.setattr(type(model_admin), "has_delete_permission", lambda *args: True)
     client.force_login(superuser_request.user)
+    pass_second_factor(client, superuser_request.user)
     response = client.post(
         reverse("admin:meetings_meeting_delete", args=[draft.pk]), {"post": "yes"}, follow=True
     )

@@ -115,7 +115,8 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
         subject=meeting,
         actor=actor,
         verb=f"meeting.{to}",
-        summary=f"Meeting “{meeting.title}”: {meeting.get_status_display().lower()}",
+        summary=f"Meeting “{meeting.title}”: {Status(before).label} → {Status(to).label}"
+        + (f": {reason}" if reason else ""),
         before={"status": before},
         after={"status": to, **({"reason": meeting.cancelled_reason} if reason else {})},
         at=now,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from boards.models import SignedInSession, describe_device
 from tests.factories import PASSWORD
+from tests.two_factor import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def signed_in(person, user_agent=FIREFOX, address="198.51.100.1") -> Client:
     client = Client(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=address)
     response = client.post(reverse("login"), {"username": person.email, "password": PASSWORD})
     assert response.status_code == 302
+    pass_second_factor(client, person)
     return client
 
 
@@ -137,6 +139,7 @@ def test_a_form_sent_after_the_session_ended_keeps_its_text_across_signing_in(
         assert "what you typed in the form is kept" in login_page.content.decode()
         signed = client.post(sent["Location"], {"username": alice.email, "password": PASSWORD})
         assert signed["Location"] == create
+        pass_second_factor(client, alice)
         page = client.get(create).content.decode()
     assert 'data-kept-form="' in page
     assert "Estates workshop" in page and "Shire Hall, Warwick" in page

@@ -1,9 +1,11 @@
-"""The PDFs of a meeting: the agenda pack and the approved minutes. Built by Celery tasks.
+"""The PDFs of a meeting: the agenda packs and the approved minutes. Built by Celery tasks.
 
-The pack is a front sheet and the agenda (rendered by WeasyPrint) followed by the PDF papers in
-agenda order (appended with pypdf). Every invitee may download the pack and the minutes, so both
-hold open business only (``meetings.selectors.open_business``): exempt items, their papers,
-declarations and actions stay in the portal, for those entitled to them; the PDFs say how many.
+A pack is a front sheet and the agenda (rendered by WeasyPrint) followed by the PDF papers in
+agenda order (appended with pypdf, one bookmark each). Part 1 goes to every invitee, so it holds
+open business only (``meetings.selectors.open_business``), each exempt item shown as its number
+and Schedule 12A paragraph; Part 2 holds the exempt items and their papers, served only to those
+the one rule lets see exempt business. Both are rebuilt whenever what they show changes (date,
+time, place, papers) and are never served while a rebuild is under way.
 """
 
 import io
@@ -19,18 +21,21 @@ from pypdf.errors import PyPdfError
 from core.pdf import render_pdf
 
 from .models import Action, DeclarationOfInterest, Meeting, Paper, PaperVersion
-from .selectors import open_business
+from .selectors import numbered_agenda, open_business
 
 log = logging.getLogger(__name__)
 
 
-def _papers_in_order(meeting: Meeting) -> list[Paper]:
-    """Meeting-level papers first, then each item's papers in agenda order."""
-    papers = list(
-        open_business(
-            meeting.papers.select_related("agenda_item", "current_version"), confidential_ok=False
-        ).filter(current_version__isnull=False)
+def _papers_in_order(meeting: Meeting, *, part: int = 1) -> list[Paper]:
+    """Part 1: meeting-level papers first, then each open item's papers in agenda order.
+    Part 2: the exempt items' papers, in agenda order."""
+    papers = meeting.papers.select_related("agenda_item", "current_version").filter(
+        current_version__isnull=False
     )
+    if part == 1:
+        papers = open_business(papers, confidential_ok=False)
+    else:
+        papers = papers.filter(agenda_item__confidential=True)
     return sorted(
         papers,
         key=lambda p: (
@@ -48,11 +53,17 @@ def _version(paper: Paper) -> PaperVersion:
     return paper.current_version
 
 
-def agenda_pack_pdf(meeting: Meeting) -> bytes:
-    """Front sheet, agenda, then every PDF paper of open business, in agenda order."""
-    items = list(open_business(meeting.items.all(), confidential_ok=False, item=""))
+def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
+    """Front sheet, agenda, then every PDF paper in agenda order, bookmarked.
+
+    Part 1 (for everyone invited) holds the open business, each exempt item shown only as its
+    number and paragraph; Part 2 (for those who see exempt business) holds the exempt items,
+    with the members' numbering, and their papers."""
+    agenda = numbered_agenda(meeting.items.all(), confidential_ok=part == 2)
+    items = agenda if part == 1 else [item for item in agenda if item.confidential]
+    numbers = {item.pk: item.number for item in agenda}
     included, left_out = [], []
-    for paper in _papers_in_order(meeting):
+    for paper in _papers_in_order(meeting, part=part):
         if _version(paper).kind == "pdf":
             included.append(paper)
         else:
@@ -67,14 +78,17 @@ def agenda_pack_pdf(meeting: Meeting) -> bytes:
         except (OSError, PyPdfError):
             log.warning("Paper %s could not be read for the agenda pack", paper.pk)
             unreadable.append(paper)
+    for paper, _ in readers:
+        paper.item_number = numbers.get(paper.agenda_item_id or 0, 0)
     front = render_pdf(
         "pdf/agenda_pack.html",
         {
             "meeting": meeting,
+            "part": part,
             "items": items,
             "included": [paper for paper, _ in readers],
             "left_out": left_out + unreadable,
-            "exempt_items": meeting.items.filter(confidential=True).count(),
+            "exempt_items": len([item for item in agenda if item.confidential]),
             "built_at": timezone.now(),
         },
     )
@@ -82,35 +96,48 @@ def agenda_pack_pdf(meeting: Meeting) -> bytes:
         PdfReader(io.BytesIO(front)), outline_item="Front sheet and agenda", import_outline=False
     )
     for paper, reader in readers:
-        writer.append(reader, outline_item=paper.title)
+        label = f"Item {paper.item_number}: {paper.title}" if paper.item_number else paper.title
+        writer.append(reader, outline_item=label)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
 
 
+def _store(meeting: Meeting, content: bytes | None, folder: str) -> str:
+    if content is None:
+        return ""
+    return meeting.pack_file.storage.save(f"{folder}/{uuid.uuid4().hex}.pdf", ContentFile(content))
+
+
 def agenda_pack_store(*, meeting_id: int, generation: int) -> None:
-    """Build and store the pack for ``generation``; quietly do nothing if it is out of date."""
+    """Build and store both packs for ``generation`` (Part 2 only when there is exempt
+    business); quietly do nothing if it is out of date."""
     meeting = Meeting.objects.select_related("board").filter(pk=meeting_id).first()
     if meeting is None or meeting.pack_generation != generation:
         return
     try:
         content = agenda_pack_pdf(meeting)
+        exempt = meeting.items.filter(confidential=True).exists()
+        part2 = agenda_pack_pdf(meeting, part=2) if exempt else None
     except Exception:
         log.exception("The agenda pack of meeting %s could not be built", meeting_id)
         Meeting.objects.filter(pk=meeting_id, pack_generation=generation).update(
             pack_state=Meeting.FileState.FAILED
         )
         return
-    old_name = meeting.pack_file.name
-    name = meeting.pack_file.storage.save(f"packs/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    old_names = [meeting.pack_file.name, meeting.part2_pack_file.name]
+    names = [_store(meeting, content, "packs"), _store(meeting, part2, "packs")]
     stored = Meeting.objects.filter(pk=meeting_id, pack_generation=generation).update(
-        pack_state=Meeting.FileState.READY, pack_file=name, pack_built_at=timezone.now()
+        pack_state=Meeting.FileState.READY,
+        pack_file=names[0],
+        part2_pack_file=names[1],
+        pack_built_at=timezone.now(),
     )
     storage = meeting.pack_file.storage
-    if stored != 1:  # a newer build was asked for meanwhile: this one is not needed
-        storage.delete(name)
-    elif old_name:
-        storage.delete(old_name)
+    # A newer build was asked for meanwhile: this one is not needed; otherwise the old files go.
+    for name in names if stored != 1 else old_names:
+        if name:
+            storage.delete(name)
 
 
 def minutes_pdf(meeting: Meeting) -> bytes:

@@ -6,7 +6,8 @@ after the transaction commits. Its docstring lists those side effects.
 """
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import Any
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from audit.services import audit_record
 from boards.models import BoardMembership, Organisation, User
 from core.batching import batch_size_for
 from core.exceptions import Refused
@@ -32,12 +34,17 @@ from .models import (
     AgreedRecommendation,
     CalendarFeed,
     DeclarationOfInterest,
+    ExemptItemAdmission,
     Meeting,
     MeetingInvitation,
     Paper,
     PaperVersion,
+    RegisteredInterest,
+    Resolution,
+    Vote,
 )
-from .permissions import VOTING_ROLES
+from .permissions import VOTING_ROLES, may_see_confidential
+from .selectors import item_voters
 
 Status = Meeting.Status
 
@@ -154,6 +161,15 @@ def meeting_update(
         "venue": venue,
         "online_link": online_link,
     }
+    if (
+        meeting.status != Status.DRAFT
+        and starts_at != meeting.starts_at
+        and starts_at <= timezone.now()
+    ):
+        raise MeetingRefused(
+            "A scheduled meeting cannot be moved into the past: choose a date and time still "
+            "to come."
+        )
     changed = [name for name in TOLD_FIELDS if getattr(meeting, name) != values[name]]
     for name in TOLD_FIELDS:
         setattr(meeting, name, values[name])
@@ -163,6 +179,9 @@ def meeting_update(
         _queue_invitations(meeting)
     else:
         meeting.save()
+    if changed and meeting.papers_are_published:
+        # The packs' front sheets show the date, time and place: never serve them stale.
+        pack_request_build(meeting=meeting)
     return meeting
 
 
@@ -234,6 +253,54 @@ def invitation_reply(
     invitation.replied_at = timezone.now()
     invitation.save(update_fields=["reply", "substitute_name", "replied_at"])
     return invitation
+
+
+def admission_refusal(*, item: AgendaItem, person: User) -> str | None:
+    """Why the person cannot be admitted to the exempt item, in a sentence; None if they can."""
+    meeting = item.meeting
+    if not item.confidential:
+        return f"“{item.title}” is open business: everyone invited sees it already."
+    if not meeting.invitations.filter(person=person).exists():
+        return f"{person.full_name} is not invited to this meeting: invite them first."
+    if may_see_confidential(person, meeting):
+        return f"{person.full_name} sees the meeting's exempt business already."
+    if item.admissions.filter(person=person).exists():
+        return f"{person.full_name} is already admitted to “{item.title}”."
+    return None
+
+
+@transaction.atomic
+def exempt_admission_add(*, item: AgendaItem, person: User, actor: User) -> ExemptItemAdmission:
+    """Admit a named invitee (a guest, an observer) to one exempt item: they then see its
+    title, description, presenter, papers, minutes and declarations. Audited on the meeting."""
+    refusal = admission_refusal(item=item, person=person)
+    if refusal:
+        raise MeetingRefused(refusal)
+    admission = ExemptItemAdmission.objects.create(
+        agenda_item=item, person=person, admitted_by=actor
+    )
+    audit_record(
+        subject=item.meeting,
+        actor=actor,
+        verb="exempt_admission_added",
+        summary=f"{person.full_name} admitted to exempt item {item.position}",
+        after={"person": person.pk, "agenda_item": item.pk},
+    )
+    return admission
+
+
+@transaction.atomic
+def exempt_admission_remove(*, admission: ExemptItemAdmission, actor: User) -> None:
+    """Withdraw an admission to an exempt item (audited on the meeting)."""
+    item = admission.agenda_item
+    audit_record(
+        subject=item.meeting,
+        actor=actor,
+        verb="exempt_admission_removed",
+        summary=f"{admission.person.full_name} no longer admitted to exempt item {item.position}",
+        before={"person": admission.person_id, "agenda_item": item.pk},
+    )
+    admission.delete()
 
 
 # --- Agenda ------------------------------------------------------------------------------------
@@ -401,17 +468,69 @@ def declaration_add(
     nature: str,
     recorded_by: User,
     agenda_item: AgendaItem | None = None,
+    disqualifying: bool = False,
+    register_entry: RegisteredInterest | None = None,
 ) -> DeclarationOfInterest:
-    """Record a declaration of interest for the meeting or one of its items."""
+    """Record a declaration of interest for the meeting or one of its items, perhaps from the
+    person's register. A disqualifying one takes the person out of the item's vote and of its
+    quorum count (see ``selectors.item_voters`` and ``items_inquorate_by_interests``)."""
     if meeting.minutes_are_locked:
         raise MeetingRefused("The minutes are approved; declarations can no longer be added.")
+    if disqualifying and agenda_item is None:
+        raise MeetingRefused("A disqualifying interest is declared at an agenda item.")
+    if register_entry is not None and register_entry.person_id != person.pk:
+        raise MeetingRefused("That entry is in someone else's register of interests.")
     return DeclarationOfInterest.objects.create(
         meeting=meeting,
         agenda_item=agenda_item,
         person=person,
         nature=nature,
+        disqualifying=disqualifying,
+        register_entry=register_entry,
         recorded_by=recorded_by,
     )
+
+
+# --- The register of interests -----------------------------------------------------------------
+
+
+def interest_register(
+    *, person: User, category: str, description: str, starts_on: date, ends_on: date | None
+) -> RegisteredInterest:
+    """The person enters an interest in their own register; the secretariat reviews it."""
+    return RegisteredInterest.objects.create(
+        person=person,
+        category=category,
+        description=description.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+def interest_end(*, entry: RegisteredInterest, on: date) -> RegisteredInterest:
+    """The interest has ended (the person says so); kept, as declarations may refer to it."""
+    if on < entry.starts_on:
+        raise MeetingRefused("An interest cannot end before it started.")
+    entry.ends_on = on
+    entry.save(update_fields=["ends_on"])
+    return entry
+
+
+@transaction.atomic
+def interest_review(*, entry: RegisteredInterest, actor: User) -> RegisteredInterest:
+    """The secretariat marks an entry reviewed (audited on the entry)."""
+    if entry.reviewed_at is not None:
+        raise MeetingRefused("This entry has been reviewed already.")
+    entry.reviewed_by = actor
+    entry.reviewed_at = timezone.now()
+    entry.save(update_fields=["reviewed_by", "reviewed_at"])
+    audit_record(
+        subject=entry,
+        actor=actor,
+        verb="interest_reviewed",
+        summary=f"Register of interests of {entry.person.full_name}: entry reviewed",
+    )
+    return entry
 
 
 def minutes_locked_message(meeting: Meeting) -> str:
@@ -490,3 +609,164 @@ def recommendation_record_at_item(
     )
     AgreedRecommendation.objects.create(recommendation=recommendation, agenda_item=item)
     return recommendation
+
+
+# --- Resolutions and votes ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteCount:
+    votes_for: int = 0
+    votes_against: int = 0
+    abstentions: int = 0
+
+    @property
+    def cast(self) -> int:
+        return self.votes_for + self.votes_against + self.abstentions
+
+    @property
+    def tied(self) -> bool:
+        return self.votes_for == self.votes_against and self.votes_for > 0
+
+
+def _counted(
+    *,
+    item: AgendaItem,
+    method: str,
+    votes: Mapping[int, str] | None,
+    totals: VoteCount | None,
+) -> tuple[VoteCount, dict[int, str]]:
+    """The totals of a vote, checked against who may vote on the item (``MeetingRefused``
+    saying what is wrong otherwise)."""
+    Method = Resolution.Method
+    if method == Method.CONSENSUS:
+        return VoteCount(), {}
+    voters = {i.person_id: i.person.full_name for i in item_voters(item)}
+    if not voters:
+        raise MeetingRefused(
+            "Nobody may vote on this item: record who was present first (voting members "
+            "without a disqualifying interest)."
+        )
+    if method == Method.RECORDED:
+        votes = dict(votes or {})
+        strangers = set(votes) - set(voters)
+        if strangers:
+            raise MeetingRefused(
+                "Only voting members present without a disqualifying interest may vote on this "
+                "item."
+            )
+        if not votes:
+            raise MeetingRefused("Record at least one member's vote, or record it by consensus.")
+        if set(votes.values()) - set(Vote.Choice.values):
+            raise MeetingRefused("Each vote must be for, against or abstain.")
+        chosen = list(votes.values())
+        count = VoteCount(
+            chosen.count(Vote.Choice.FOR),
+            chosen.count(Vote.Choice.AGAINST),
+            chosen.count(Vote.Choice.ABSTAIN),
+        )
+        return count, votes
+    if totals is None or totals.cast == 0:
+        raise MeetingRefused("Give the number of votes for, against and abstaining.")
+    if totals.cast > len(voters):
+        raise MeetingRefused(
+            f"{totals.cast} votes were counted but only {len(voters)} member"
+            f"{'s' if len(voters) != 1 else ''} may vote on this item."
+        )
+    return totals, {}
+
+
+def _outcome(count: VoteCount, method: str, casting_vote: str) -> str:
+    Outcome, Casting = Resolution.Outcome, Resolution.Casting
+    if method == Resolution.Method.CONSENSUS:
+        if casting_vote:
+            raise MeetingRefused("A resolution agreed by consensus has no casting vote.")
+        return Outcome.CARRIED
+    if count.tied:
+        if not casting_vote:
+            raise MeetingRefused(
+                "The vote is tied: record the chair's casting vote, for or against."
+            )
+        return Outcome.CARRIED if casting_vote == Casting.FOR else Outcome.LOST
+    if casting_vote:
+        raise MeetingRefused("The chair has a casting vote only when the votes are tied.")
+    return Outcome.CARRIED if count.votes_for > count.votes_against else Outcome.LOST
+
+
+@transaction.atomic
+def resolution_record(
+    *,
+    item: AgendaItem,
+    actor: User,
+    put_by: User,
+    wording: str,
+    kind: str,
+    method: str,
+    votes: Mapping[int, str] | None = None,
+    totals: VoteCount | None = None,
+    casting_vote: str = "",
+    decision_due_on: date | None = None,
+    organisations: Iterable[Organisation] = (),
+) -> Resolution:
+    """Record what the chair put to the meeting at an item and how the board resolved it.
+
+    Checks who may vote (voting members present, without a disqualifying interest; never
+    observers, advisers or guests), totals the votes and applies the chair's casting vote on a
+    tie. Writes the resolution and each recorded vote, audited on the meeting. A carried
+    resolution "to recommend" records the board's recommendation on the item's opportunity
+    through ``recommendation_record_at_item`` (its referrals and audit events), with the
+    resolution as its source, so the register and the minutes agree.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+    if not meeting.minutes_are_editable:
+        raise MeetingRefused(
+            "Resolutions are recorded once the meeting is held, until the minutes are approved."
+        )
+    item.meeting = meeting
+    if not wording.strip():
+        raise MeetingRefused("Write the resolution as the chair put it.")
+    if kind == Resolution.Kind.RECOMMEND and item.opportunity is None:
+        raise MeetingRefused("This agenda item names no opportunity to recommend.")
+    count, votes = _counted(item=item, method=method, votes=votes, totals=totals)
+    outcome = _outcome(count, method, casting_vote)
+    resolution = Resolution.objects.create(
+        agenda_item=item,
+        kind=kind,
+        wording=wording.strip(),
+        method=method,
+        votes_for=count.votes_for,
+        votes_against=count.votes_against,
+        abstentions=count.abstentions,
+        casting_vote=casting_vote,
+        outcome=outcome,
+        put_by=put_by,
+        recorded_by=actor,
+    )
+    Vote.objects.bulk_create(
+        Vote(resolution=resolution, person_id=person_id, choice=choice)
+        for person_id, choice in votes.items()
+    )
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="resolution_recorded",
+        summary=f"Item {item.position}: {resolution.summary}",
+        after={"resolution": resolution.pk, "outcome": outcome},
+    )
+    if kind == Resolution.Kind.RECOMMEND and outcome == Resolution.Outcome.CARRIED:
+        if decision_due_on is None:
+            raise MeetingRefused("Give the date the executives' decisions are due by.")
+        try:
+            recommendation = recommendation_record_at_item(
+                item=item,
+                actor=actor,
+                wording=resolution.wording,
+                agreed_on=timezone.localtime(meeting.starts_at).date(),
+                decision_due_on=decision_due_on,
+                organisations=organisations,
+            )
+        except opportunity_services.WorkflowError as error:
+            raise MeetingRefused(str(error)) from error
+        resolution.recommendation = recommendation
+        resolution.save(update_fields=["recommendation"])
+    return resolution

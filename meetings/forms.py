@@ -361,18 +361,21 @@ class ActionForm(forms.ModelForm):
         agenda_item.empty_label = "The meeting as a whole"
         owner = cast(forms.ModelChoiceField, self.fields["owner"])
         owner.empty_label = "Choose the person"
-        owner.queryset = (
-            User.objects.filter(
-                Q(meeting_invitations__meeting=meeting) | Q(memberships__board=meeting.board),
-                is_active=True,
-            )
-            .distinct()
-            .order_by("full_name")
-        )
+        # The board's current members and the meeting's invitees: never someone whose
+        # membership has ended or not yet begun.
+        members = BoardMembership.objects.current().filter(board=meeting.board)
+        owner.queryset = User.objects.filter(
+            Q(pk__in=members.values("person_id"))
+            | Q(pk__in=meeting.invitations.values("person_id")),
+            is_active=True,
+        ).order_by("full_name")
 
 
 class ActionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=Action.Status.choices, label="Status")
+    progress = forms.CharField(
+        required=False, max_length=2000, label="Progress note", widget=forms.Textarea
+    )
 
 
 class AdmissionForm(forms.Form):
@@ -515,3 +518,9 @@ class ResolutionForm(forms.Form):
             self.cleaned_data.get("votes_against") or 0,
             self.cleaned_data.get("abstentions") or 0,
         )
+
+
+class GuestInviteForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Full name")
+    email = forms.EmailField(label="E-mail address")
+    job_title = forms.CharField(max_length=200, required=False, label="Job title (optional)")

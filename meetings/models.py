@@ -70,6 +70,9 @@ class Meeting(models.Model):
         max_length=10, choices=FileState.choices, default=FileState.NONE
     )
     minutes_pdf = models.FileField(upload_to="minutes/", blank=True)
+    # Part 2 minutes (the exempt items, with their declarations), for those who see exempt
+    # business; ``minutes_pdf`` is the public Part 1.
+    minutes_part2_pdf = models.FileField(upload_to="minutes/", blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -204,6 +207,11 @@ class MeetingInvitation(models.Model):
     reply = models.CharField(max_length=12, choices=Reply.choices, default=Reply.NO_REPLY)
     substitute_name = models.CharField(max_length=150, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+    # The secretariat recorded the reply for the invitee (told by phone or e-mail); empty when
+    # the invitee replied themselves.
+    reply_recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     attendance = models.CharField(
         max_length=12, choices=Attendance.choices, default=Attendance.UNRECORDED
     )
@@ -222,6 +230,9 @@ class MeetingInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} invited to {self.meeting}"
+
+    # Set by ``selectors.label_roles`` for lists: the invitee's roles on the board, in words.
+    role_label: str = ""
 
     @property
     def represents(self) -> bool:
@@ -285,6 +296,8 @@ class AgendaItem(models.Model):
         help_text="The paragraph of Schedule 12A to the Local Government Act 1972 that applies.",
     )
     minutes = models.TextField(blank=True)
+    # "JAB/2026/14": given when the minutes are drafted, sequential per board per year.
+    minute_reference = models.CharField(max_length=40, blank=True)
     opportunity = models.ForeignKey(
         "opportunities.Opportunity",
         on_delete=models.SET_NULL,
@@ -311,6 +324,11 @@ class AgendaItem(models.Model):
             models.CheckConstraint(
                 condition=Q(exempt_paragraph__isnull=True) | Q(confidential=True),
                 name="exempt_paragraph_only_on_exempt_items",
+            ),
+            models.UniqueConstraint(
+                fields=["minute_reference"],
+                condition=~Q(minute_reference=""),
+                name="minute_reference_unique",
             ),
         ]
 
@@ -622,6 +640,9 @@ class Action(models.Model):
     owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="actions")
     due_on = models.DateField("due")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    progress = models.TextField(
+        "progress note", blank=True, help_text="Where the action stands, for matters arising."
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -636,6 +657,40 @@ class Action(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status in self.OPEN_STATES and self.due_on < timezone.localdate()
+
+
+class MinuteSeries(models.Model):
+    """A board's minute numbers for one year: "JAB/2026/14" is the 14th minute of 2026. The row
+    is locked while numbers are given, so two meetings never share one."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    prefix = models.CharField(max_length=12, help_text="e.g. JAB")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "minute series"
+        constraints = [
+            models.UniqueConstraint(fields=["board", "year"], name="one_minute_series_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}/{self.year}"
+
+
+class GuestAccount(models.Model):
+    """An account made for an external guest invited by e-mail to one meeting: no board role,
+    access to that meeting's Part 1 and the exempt items they are admitted to, and switched off
+    once the meeting is over (``services.guest_accounts_expire``)."""
+
+    person = models.OneToOneField(User, on_delete=models.CASCADE, related_name="guest_account")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guest_accounts")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Guest account of {self.person} for {self.meeting}"
 
 
 class CalendarFeed(models.Model):

@@ -20,7 +20,7 @@ from pypdf.errors import PyPdfError
 
 from core.pdf import render_pdf
 
-from .models import Action, DeclarationOfInterest, Meeting, Paper, PaperVersion
+from .models import Action, DeclarationOfInterest, Meeting, Paper, PaperVersion, Resolution
 from .selectors import numbered_agenda, open_business
 
 log = logging.getLogger(__name__)
@@ -140,25 +140,33 @@ def agenda_pack_store(*, meeting_id: int, generation: int) -> None:
             storage.delete(name)
 
 
-def minutes_pdf(meeting: Meeting) -> bytes:
+def minutes_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
+    """The approved minutes. Part 1 (public, and every invitee's): attendance, declarations and
+    the open items' minutes and resolutions, each exempt item by its minute number and
+    paragraph only. Part 2: the exempt items, with their declarations, minutes, resolutions and
+    actions."""
     invitations = list(meeting.invitations.select_related("person", "organisation"))
-    items = list(
-        open_business(meeting.items.all(), confidential_ok=False, item="").prefetch_related(
+    agenda = numbered_agenda(
+        meeting.items.prefetch_related(
             Prefetch("declarations", queryset=_declarations()),
             Prefetch("actions", queryset=_actions()),
-        )
+            Prefetch("resolutions", queryset=Resolution.objects.select_related("recommendation")),
+        ),
+        confidential_ok=part == 2,
     )
+    items = agenda if part == 1 else [item for item in agenda if item.confidential]
     return render_pdf(
         "pdf/minutes.html",
         {
             "meeting": meeting,
+            "part": part,
             "invitations": invitations,
             "items": items,
             "meeting_declarations": _declarations().filter(
                 meeting=meeting, agenda_item__isnull=True
             ),
             "meeting_actions": _actions().filter(meeting=meeting, agenda_item__isnull=True),
-            "exempt_items": meeting.items.filter(confidential=True).count(),
+            "exempt_items": len([item for item in agenda if item.confidential]),
         },
     )
 
@@ -172,7 +180,8 @@ def _actions() -> QuerySet[Action]:
 
 
 def minutes_pdf_store(*, meeting_id: int) -> None:
-    """Build the approved minutes' PDF once; nothing to do if it exists or is not approved."""
+    """Build the approved minutes' PDFs (Part 1, and Part 2 when there is exempt business)
+    once; nothing to do if they exist or the minutes are not approved."""
     meeting = (
         Meeting.objects.select_related("board", "minutes_approved_by")
         .filter(pk=meeting_id, status=Meeting.Status.MINUTES_APPROVED)
@@ -182,11 +191,17 @@ def minutes_pdf_store(*, meeting_id: int) -> None:
         return
     try:
         content = minutes_pdf(meeting)
+        exempt = meeting.items.filter(confidential=True).exists()
+        part2 = minutes_pdf(meeting, part=2) if exempt else None
     except Exception:
         log.exception("The minutes PDF of meeting %s could not be built", meeting_id)
         Meeting.objects.filter(pk=meeting_id).update(minutes_pdf_state=Meeting.FileState.FAILED)
         return
-    name = meeting.minutes_pdf.storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    storage = meeting.minutes_pdf.storage
+    name = storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    part2_name = (
+        storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(part2)) if part2 else ""
+    )
     Meeting.objects.filter(pk=meeting_id).update(
-        minutes_pdf=name, minutes_pdf_state=Meeting.FileState.READY
+        minutes_pdf=name, minutes_part2_pdf=part2_name, minutes_pdf_state=Meeting.FileState.READY
     )

@@ -169,3 +169,8 @@ def can_review_interest(person: Person, entry: RegisteredInterest) -> bool:
 def can_record_resolution(person: Person, meeting: Meeting) -> bool:
     """The secretariat (the clerk) records resolutions and votes once the meeting is held."""
     return can_manage_meeting(person, meeting) and meeting.minutes_are_editable
+
+
+def can_see_attendance_statistics(person: Person, board: Board) -> bool:
+    """The secretariat and the chair (or vice-chair) prepare the annual report."""
+    return is_secretariat(person, board) or is_chair(person, board)

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Model, Q, QuerySet
 from django.utils import timezone
 
-from boards.models import Board, User
+from boards.models import Board, BoardMembership, User
 from boards.permissions import CHAIR_ROLES, Person, Role, current_memberships
 
 from .models import (
@@ -149,6 +149,7 @@ class Withheld:
     label: str
     withheld: bool = True
     confidential: bool = True
+    minute_reference: str = ""
 
     def __str__(self) -> str:
         return f"Item {self.number}: {self.label}"
@@ -162,7 +163,14 @@ def numbered_agenda(
     numbered: list[AgendaItem | Withheld] = []
     for number, item in enumerate(items, start=1):
         if item.confidential and not confidential_ok and item.pk not in admitted:
-            numbered.append(Withheld(pk=item.pk, number=number, label=item.exempt_label))
+            numbered.append(
+                Withheld(
+                    pk=item.pk,
+                    number=number,
+                    label=item.exempt_label,
+                    minute_reference=item.minute_reference,
+                )
+            )
         else:
             item.number = number
             item.withheld = False
@@ -255,7 +263,7 @@ def public_agenda(meeting: Meeting) -> list[AgendaItem | Withheld]:
     exempt — paragraph 3" in place of its title (none before publication)."""
     if not agenda_is_public(meeting):
         return []
-    return numbered_agenda(meeting.items.all(), confidential_ok=False)
+    return numbered_agenda(meeting.items.prefetch_related("resolutions"), confidential_ok=False)
 
 
 # --- Quorum ------------------------------------------------------------------------------------
@@ -370,6 +378,125 @@ def items_inquorate_by_interests(
         if not quorum.quorate:
             found.append(ItemQuorum(item, quorum, tuple(sorted(names.get(p, "") for p in recused))))
     return found
+
+
+def label_roles(meeting: Meeting, invitations: list[MeetingInvitation]) -> None:
+    """Set each invitation's ``role_label``: the invitee's roles on the board in words ("Chair",
+    "Observer", "Secretariat"), or "Guest" (one query for the whole list)."""
+    roles: dict[int, list[str]] = {}
+    held = (
+        BoardMembership.objects.current()
+        .filter(board_id=meeting.board_id, person_id__in=[i.person_id for i in invitations])
+        .values_list("person_id", "role")
+    )
+    for person_id, role in held:
+        roles.setdefault(person_id, []).append(Role(role).label)
+    for invitation in invitations:
+        found = roles.get(invitation.person_id)
+        invitation.role_label = (
+            "Guest" if invitation.is_guest or not found else ", ".join(sorted(found))
+        )
+
+
+def invitees_who_see(item: AgendaItem) -> QuerySet[User]:
+    """The meeting's invitees who may read the item (all of them for open business): the one
+    rule, as a query, for notices about it."""
+    meeting = item.meeting
+    invited = meeting.invitations.values("person_id")
+    if not item.confidential:
+        return User.objects.filter(pk__in=invited)
+    entitled = BoardMembership.objects.current().filter(
+        board_id=meeting.board_id,
+        role__in=EXEMPT_ROLES | {Role.SECRETARIAT},
+    )
+    staff = entitled.filter(role__in=CHAIR_ROLES | {Role.SECRETARIAT})
+    members = meeting.invitations.filter(is_guest=False, person__in=entitled.values("person"))
+    return User.objects.filter(
+        Q(pk__in=members.values("person_id"))
+        | Q(pk__in=item.admissions.values("person_id"))
+        | Q(pk__in=staff.values("person"))
+    ).filter(pk__in=invited)
+
+
+# --- The action log and attendance statistics -------------------------------------------------
+
+
+def open_actions_visible_to(person: Person, board: Board) -> QuerySet[Action]:
+    """The board's open actions, across its meetings, as far as the person may see them (an
+    action on exempt business only where that business is open to them), oldest due first."""
+    return (
+        Action.objects.filter(
+            meeting__in=meetings_visible_to(person).filter(board=board),
+            status__in=Action.OPEN_STATES,
+        )
+        .filter(Q(agenda_item__isnull=True) | Q(agenda_item__in=agenda_items_visible_to(person)))
+        .select_related("owner", "meeting", "agenda_item")
+        .order_by("due_on", "pk")
+    )
+
+
+def matters_arising(person: Person, meeting: Meeting) -> QuerySet[Action]:
+    """Open actions from the board's earlier meetings, carried forward to this one."""
+    return open_actions_visible_to(person, meeting.board).filter(
+        meeting__starts_at__lt=meeting.starts_at
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    name: str
+    body: str
+    invited: int
+    present: int
+    substitute: int
+    apologies: int
+    absent: int
+
+
+def attendance_statistics(board: Board, year: int) -> dict[str, Any]:
+    """For the annual report: each person's attendance at the board's meetings held in the year,
+    and for each member body the number of those meetings it was represented at (a few queries
+    whatever the number of meetings)."""
+    A = MeetingInvitation.Attendance
+    invitations = MeetingInvitation.objects.filter(
+        meeting__board=board,
+        meeting__status__in=HELD_STATES,
+        meeting__starts_at__year=year,
+    )
+    counted = (
+        invitations.values("person__full_name", "organisation__short_name", "is_guest")
+        .annotate(
+            invited=Count("pk"),
+            present=Count("pk", filter=Q(attendance=A.PRESENT)),
+            substitute=Count("pk", filter=Q(attendance=A.SUBSTITUTE)),
+            apologies=Count("pk", filter=Q(attendance=A.APOLOGIES)),
+            absent=Count("pk", filter=Q(attendance=A.ABSENT)),
+        )
+        .order_by("person__full_name")
+    )
+    people = [
+        AttendanceRow(
+            row["person__full_name"],
+            "Guest" if row["is_guest"] else (row["organisation__short_name"] or ""),
+            row["invited"],
+            row["present"],
+            row["substitute"],
+            row["apologies"],
+            row["absent"],
+        )
+        for row in counted
+    ]
+    held = Meeting.objects.filter(board=board, status__in=HELD_STATES, starts_at__year=year).count()
+    represented = (
+        invitations.filter(
+            attendance__in=[A.PRESENT, A.SUBSTITUTE], organisation__isnull=False, is_guest=False
+        )
+        .values("organisation__short_name")
+        .annotate(meetings=Count("meeting", distinct=True))
+        .order_by("organisation__short_name")
+    )
+    bodies = [(row["organisation__short_name"], row["meetings"]) for row in represented]
+    return {"held": held, "people": people, "bodies": bodies}
 
 
 # --- Lists --------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.services import audit_record
-from boards.models import BoardMembership, Organisation, User
+from boards import tasks as board_tasks
+from boards.models import BoardMembership, Organisation, PersonInvitation, User
 from core.batching import batch_size_for
 from core.exceptions import Refused
 from core.uploads import Kind, safe_original_name
@@ -35,8 +36,10 @@ from .models import (
     CalendarFeed,
     DeclarationOfInterest,
     ExemptItemAdmission,
+    GuestAccount,
     Meeting,
     MeetingInvitation,
+    MinuteSeries,
     Paper,
     PaperVersion,
     RegisteredInterest,
@@ -44,7 +47,7 @@ from .models import (
     Vote,
 )
 from .permissions import VOTING_ROLES, may_see_confidential
-from .selectors import item_voters
+from .selectors import invitees_who_see, item_voters
 
 Status = Meeting.Status
 
@@ -91,6 +94,8 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
     elif to == Status.PAPERS_PUBLISHED:
         _notify_papers_published(meeting, meeting.invitations.select_related("person"))
         pack_request_build(meeting=meeting)
+    elif to == Status.MINUTES_DRAFTED:
+        minutes_number(meeting=meeting)
     elif to == Status.MINUTES_APPROVED:
         Meeting.objects.filter(pk=meeting.pk).update(minutes_pdf_state=Meeting.FileState.BUILDING)
         transaction.on_commit(partial(tasks.build_minutes_pdf.delay, meeting.pk))
@@ -221,6 +226,46 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
     return invitation
 
 
+@transaction.atomic
+def guest_invite(
+    *, meeting: Meeting, actor: User, email: str, full_name: str, job_title: str = ""
+) -> MeetingInvitation:
+    """Invite an external guest by e-mail to this one meeting.
+
+    Someone who already has an account is invited as they are (a guest unless they hold a
+    role on the board). Otherwise a guest account is made: no board role, no usable password
+    until they follow the set-password link e-mailed after commit; it sees only this meeting
+    (its Part 1, and any exempt item the secretariat admits it to) and is switched off once the
+    meeting is over. The meeting's .ics invitation follows as for any invitee.
+    """
+    email = User.objects.normalize_email(email).lower()
+    person = User.objects.filter(email__iexact=email).first()
+    if person is None:
+        if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
+            raise MeetingRefused("Invitees can only be added before the meeting is held.")
+        person = User.objects.create_user(email=email, full_name=full_name, job_title=job_title)
+        GuestAccount.objects.create(person=person, meeting=meeting, created_by=actor)
+        set_password, token = PersonInvitation.issue(
+            person=person, board=meeting.board, invited_by=actor
+        )
+        transaction.on_commit(
+            partial(board_tasks.send_invitation_email.delay, set_password.pk, token)
+        )
+    elif not person.is_active:
+        raise MeetingRefused(
+            f"The account of {person.full_name} is switched off; ask the portal's administrator."
+        )
+    invitation = invitee_add(meeting=meeting, person=person)
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="guest_invited",
+        summary=f"{person.full_name} invited as a guest by e-mail",
+        after={"person": person.pk},
+    )
+    return invitation
+
+
 def _notify_papers_published(meeting: Meeting, invitations: Iterable[MeetingInvitation]) -> None:
     """A notice to each invitee (the board's members and any guests) that the papers are out,
     delivered as each chose (at once, in the digest, or in the notification centre only)."""
@@ -251,7 +296,40 @@ def invitation_reply(
         substitute_name.strip() if reply == MeetingInvitation.Reply.SUBSTITUTE else ""
     )
     invitation.replied_at = timezone.now()
-    invitation.save(update_fields=["reply", "substitute_name", "replied_at"])
+    invitation.reply_recorded_by = None
+    invitation.save(update_fields=["reply", "substitute_name", "replied_at", "reply_recorded_by"])
+    return invitation
+
+
+@transaction.atomic
+def invitation_reply_record(
+    *, invitation: MeetingInvitation, actor: User, reply: str, substitute_name: str = ""
+) -> MeetingInvitation:
+    """The secretariat records a reply it was given for the invitee (apologies by phone, a
+    substitute named by the body), up to the day of the meeting, with its own name as
+    "recorded by". The quorum forecast follows the reply. Audited on the meeting."""
+    meeting = invitation.meeting
+    if meeting.status not in (Status.SCHEDULED, Status.PAPERS_PUBLISHED):
+        raise MeetingRefused(
+            "Replies are recorded while the meeting is scheduled; afterwards record attendance."
+        )
+    if reply == MeetingInvitation.Reply.SUBSTITUTE and not substitute_name.strip():
+        raise MeetingRefused("Name the substitute the body is sending.")
+    invitation.reply = reply
+    invitation.substitute_name = (
+        substitute_name.strip() if reply == MeetingInvitation.Reply.SUBSTITUTE else ""
+    )
+    invitation.replied_at = timezone.now()
+    invitation.reply_recorded_by = actor
+    invitation.save(update_fields=["reply", "substitute_name", "replied_at", "reply_recorded_by"])
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="reply_recorded",
+        summary=f"Reply recorded for {invitation.person.full_name}: "
+        f"{invitation.get_reply_display()}",
+        after={"invitation": invitation.pk, "reply": reply, "substitute": substitute_name},
+    )
     return invitation
 
 
@@ -428,7 +506,32 @@ def paper_upload(
     paper.save(update_fields=["current_version"])
     if meeting.papers_are_published:
         pack_request_build(meeting=meeting)
+        _notify_late_paper(meeting, version)
     return version
+
+
+def _notify_late_paper(meeting: Meeting, version: PaperVersion) -> None:
+    """A paper (or a new version) added after publication: a notice, once per version, to the
+    invitees who may read it (an exempt item's paper only to those the one rule admits)."""
+    paper = version.paper
+    starts = timezone.localtime(meeting.starts_at)
+    what = paper.title if version.number == 1 else f"{paper.title} (version {version.number})"
+    notification_create_many(
+        board=meeting.board,
+        recipients=invitees_who_see(paper.agenda_item)
+        if paper.agenda_item
+        else User.objects.filter(pk__in=meeting.invitations.values("person_id")),
+        kind=Notification.Kind.PAPERS_PUBLISHED,
+        event_key=f"late-paper:{version.pk}",
+        subject=f"Late paper for {meeting.title}, {starts:%-d %B %Y}: {what}",
+        link=meeting.get_absolute_url(),
+        payload={
+            "board": meeting.board.name,
+            "meeting": meeting.title,
+            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+            "late_paper": what,
+        },
+    )
 
 
 def pack_request_build(*, meeting: Meeting) -> None:
@@ -533,6 +636,31 @@ def interest_review(*, entry: RegisteredInterest, actor: User) -> RegisteredInte
     return entry
 
 
+def minute_prefix(board_name: str) -> str:
+    """The default prefix of a board's minute numbers: the initials of the last three words of
+    its name ("... Joint Advisory Board" gives "JAB")."""
+    words = [word for word in board_name.split() if word[:1].isalpha()]
+    return "".join(word[0].upper() for word in words[-3:]) or "MIN"
+
+
+def minutes_number(*, meeting: Meeting) -> None:
+    """Give each agenda item without one its minute number, in agenda order, from the board's
+    series for the meeting's year (locked meanwhile, so numbers are never shared)."""
+    items = [item for item in meeting.items.order_by("position", "pk") if not item.minute_reference]
+    if not items:
+        return
+    year = timezone.localtime(meeting.starts_at).year
+    MinuteSeries.objects.get_or_create(
+        board=meeting.board, year=year, defaults={"prefix": minute_prefix(meeting.board.name)}
+    )
+    series = MinuteSeries.objects.select_for_update().get(board=meeting.board, year=year)
+    for item in items:
+        series.last_number += 1
+        item.minute_reference = f"{series.prefix}/{year}/{series.last_number}"
+    AgendaItem.objects.bulk_update(items, ["minute_reference"])
+    series.save(update_fields=["last_number"])
+
+
 def minutes_locked_message(meeting: Meeting) -> str:
     when = timezone.localtime(meeting.minutes_approved_at)
     return (
@@ -554,10 +682,15 @@ def minutes_save(*, item: AgendaItem, text: str) -> AgendaItem:
     return item
 
 
-def action_set_status(*, action: Action, status: str) -> Action:
-    """Move an action on (open, in progress, done, no longer needed)."""
+def action_set_status(*, action: Action, status: str, progress: str = "") -> Action:
+    """Move an action on (open, in progress, done, no longer needed), with a progress note
+    for matters arising if one is given."""
     action.status = status
-    action.save(update_fields=["status"])
+    fields = ["status"]
+    if progress.strip():
+        action.progress = progress.strip()
+        fields.append("progress")
+    action.save(update_fields=fields)
     return action
 
 

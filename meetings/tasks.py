@@ -15,6 +15,7 @@ from core.emails import send_templated_email
 from core.tasks import MAIL_TASK
 
 from .calendars import invitation_ics
+from .guests import guest_accounts_expire
 from .models import Meeting, MeetingInvitation
 from .pdfs import agenda_pack_store, minutes_pdf_store
 
@@ -144,6 +145,12 @@ def build_agenda_pack(meeting_id: int, generation: int) -> None:
 def build_minutes_pdf(meeting_id: int) -> None:
 
     minutes_pdf_store(meeting_id=meeting_id)
+
+
+@shared_task(acks_late=True)
+def expire_guest_accounts() -> int:
+    """Hourly: switch off the guest accounts of meetings that are over."""
+    return guest_accounts_expire()
 
 
 @shared_task(acks_late=True)

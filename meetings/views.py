@@ -38,6 +38,7 @@ from .forms import (
     AttendanceForm,
     CancelForm,
     DeclarationForm,
+    GuestInviteForm,
     InterestForm,
     InviteeForm,
     MeetingForm,
@@ -129,6 +130,7 @@ def meeting_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "past": page.object_list,
             "page": page,
             "may_create": is_secretariat(request.user, board),
+            "may_see_statistics": permissions.can_see_attendance_statistics(request.user, board),
         },
     )
 
@@ -154,7 +156,10 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # and its reason only.
     items = selectors.numbered_agenda(all_items, confidential_ok=confidential_ok, admitted=admitted)
     general_papers = list(papers.filter(meeting=meeting, agenda_item__isnull=True))
-    invitations = list(meeting.invitations.select_related("person", "organisation"))
+    invitations = list(
+        meeting.invitations.select_related("person", "organisation", "reply_recorded_by")
+    )
+    selectors.label_roles(meeting, invitations)
     # Exempt items are already withheld from those not entitled to them, so every paper shown
     # may be opened once the person may see the meeting's papers.
     shown = [item for item in items if isinstance(item, AgendaItem)]
@@ -189,6 +194,7 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 confidential_ok=confidential_ok,
                 admitted=admitted,
             ).select_related("person", "agenda_item"),
+            "matters_arising": selectors.matters_arising(person, meeting),
             "actions": selectors.open_business(
                 Action.objects.filter(meeting=meeting),
                 confidential_ok=confidential_ok,
@@ -291,6 +297,30 @@ def invitee_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+def guest_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Invite an external guest by e-mail to this meeting only."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
+        raise MeetingRefused("Invitees can only be added before the meeting is held.")
+    form = GuestInviteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = meeting_services.guest_invite(
+                meeting=meeting, actor=request.user, **form.cleaned_data
+            )
+        except MeetingRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                f"{invitation.person.full_name} is invited to this meeting as a guest.",
+            )
+            return redirect(meeting)
+    return render(request, "meetings/guest_form.html", {"form": form, "meeting": meeting})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
 def invitation_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     invitation = permissions.invitation_of(request.user, meeting)
@@ -352,6 +382,34 @@ def exempt_admission_remove(request: AuthenticatedHttpRequest, pk: int, admissio
     meeting_services.exempt_admission_remove(admission=found, actor=request.user)
     messages.success(request, f"{found.person.full_name} is no longer admitted to that item.")
     return redirect("exempt_admissions", pk=meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def reply_record(request: AuthenticatedHttpRequest, pk: int, invitation: int) -> HttpResponse:
+    """The secretariat records an invitee's reply given by phone or e-mail."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    found = get_object_or_404(
+        meeting.invitations.select_related("person", "organisation"), pk=invitation
+    )
+    found.meeting = meeting
+    initial = {"reply": found.reply, "substitute_name": found.substitute_name}
+    form = ReplyForm(_posted(request), initial=initial)
+    form.fields["reply"].label = f"Reply of {found.person.full_name}"
+    if request.method == "POST" and form.is_valid():
+        meeting_services.invitation_reply_record(
+            invitation=found, actor=request.user, **form.cleaned_data
+        )
+        messages.success(
+            request,
+            f"{found.person.full_name}'s reply is recorded: “{found.get_reply_display()}”.",
+        )
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/reply_record_form.html",
+        {"form": form, "meeting": meeting, "invitation": found},
+    )
 
 
 # --- Agenda ------------------------------------------------------------------------------------
@@ -474,6 +532,8 @@ def paper_upload(
     request: AuthenticatedHttpRequest, pk: int, paper: int | None = None
 ) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    if not meeting.takes_papers:
+        raise MeetingRefused("Papers can no longer be added to this meeting.")
     existing = get_object_or_404(meeting.papers, pk=paper) if paper else None
     form = PaperUploadForm(
         _posted(request),
@@ -612,6 +672,18 @@ def minutes_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse
     return _attachment(meeting.minutes_pdf, name, "application/pdf")
 
 
+@require_GET
+def minutes_part2_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """Part 2 minutes (exempt business): only for those who see the meeting's exempt business."""
+    meeting = _meeting_for(request, pk)
+    if not permissions.may_see_confidential(request.user, meeting):
+        raise Http404("No Part 2 minutes here that you may read.")
+    if meeting.minutes_pdf_state != Meeting.FileState.READY or not meeting.minutes_part2_pdf:
+        raise Http404("There are no Part 2 minutes for this meeting, or they are not ready yet.")
+    name = f"Minutes Part 2 {timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
+    return _attachment(meeting.minutes_part2_pdf, name, "application/pdf")
+
+
 # --- At and after the meeting ------------------------------------------------------------------
 
 
@@ -624,6 +696,7 @@ def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "Attendance is recorded from the day of the meeting until the minutes are approved."
         )
     invitations = list(meeting.invitations.select_related("person", "organisation"))
+    selectors.label_roles(meeting, invitations)
     form = AttendanceForm(_posted(request), invitations=invitations)
     if request.method == "POST" and form.is_valid():
         meeting_services.attendance_record(meeting=meeting, attendance=form.attendance())
@@ -755,9 +828,52 @@ def action_status(request: AuthenticatedHttpRequest, pk: int, action: int) -> Ht
     form = ActionStatusForm(request.POST)
     if not form.is_valid():
         return _bad_request(request, "Choose one of the listed statuses.")
-    meeting_services.action_set_status(action=found, status=form.cleaned_data["status"])
+    meeting_services.action_set_status(
+        action=found,
+        status=form.cleaned_data["status"],
+        progress=form.cleaned_data["progress"],
+    )
     messages.success(request, f"The action is now “{found.get_status_display()}”.")
     return redirect("home" if request.POST.get("next") == "home" else found.meeting)
+
+
+# --- The action log and attendance statistics -------------------------------------------------
+
+
+@require_GET
+def action_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Every open action of the board, across its meetings, as far as the person may see."""
+    board = board_for(request.user, slug)
+    page = Paginator(
+        selectors.open_actions_visible_to(request.user, board), MEETINGS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/action_log.html",
+        {"board": board, "page": page, "actions": page.object_list},
+    )
+
+
+@require_GET
+def attendance_statistics(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    board = board_for(
+        request.user,
+        slug,
+        permissions.can_see_attendance_statistics,
+        "Only the board's secretariat, chair or vice-chair may see attendance statistics.",
+    )
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        return _bad_request(request, "Give the year as four digits, for example 2026.")
+    if not 2000 <= year <= this_year + 1:
+        return _bad_request(request, f"Choose a year from 2000 to {this_year + 1}.")
+    return render(
+        request,
+        "meetings/attendance_statistics.html",
+        {"board": board, "year": year, **selectors.attendance_statistics(board, year)},
+    )
 
 
 # --- The register of interests ----------------------------------------------------------------

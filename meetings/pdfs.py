@@ -11,11 +11,12 @@ time, place, papers) and are never served while a rebuild is under way.
 import io
 import logging
 import uuid
+from html import escape
 
 from django.core.files.base import ContentFile
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
 
 from core.pdf import render_pdf
@@ -92,15 +93,59 @@ def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
             "built_at": timezone.now(),
         },
     )
-    writer.append(
-        PdfReader(io.BytesIO(front)), outline_item="Front sheet and agenda", import_outline=False
-    )
+    front_reader = PdfReader(io.BytesIO(front))
+    writer.append(front_reader, outline_item="Front sheet and agenda", import_outline=False)
+    stamps = [""] * len(front_reader.pages)  # the front sheet numbers its own pages
     for paper, reader in readers:
         label = f"Item {paper.item_number}: {paper.title}" if paper.item_number else paper.title
         writer.append(reader, outline_item=label)
+        item = f"Item {paper.item_number}" if paper.item_number else "Whole meeting"
+        stamps += [item] * len(reader.pages)
+    _stamp(writer, stamps, part)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+A4 = (595.28, 841.89)
+
+
+def render_html_pdf(html: str) -> bytes:
+    """A PDF of a little HTML (WeasyPrint is heavy: imported only where PDFs are drawn)."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html).write_pdf())
+
+
+def _stamp(writer: PdfWriter, items: list[str], part: int) -> None:
+    """Continuous page numbers and the item number on every page of the papers, in the top
+    right-hand corner (the front sheet and agenda carry their own numbers)."""
+    total = len(writer.pages)
+    labels = [
+        f"{'Part 2 · ' if part == 2 else ''}{item} · page {number} of {total}" if item else ""
+        for number, item in enumerate(items, start=1)
+    ]
+    if not any(labels):
+        return
+    pages = "".join(f'<div class="stamp">{escape(label)}</div>' for label in labels if label)
+    overlay = PdfReader(
+        io.BytesIO(
+            render_html_pdf(
+                "<style>@page { size: A4; margin: 0.5cm 0.8cm 0 0; }"
+                ".stamp { text-align: right; font: 8pt sans-serif; color: #333; "
+                "page-break-after: always; }</style>" + pages
+            )
+        )
+    )
+    stamped = iter(overlay.pages)
+    for page, label in zip(writer.pages, labels, strict=True):
+        if not label:
+            continue
+        box = page.mediabox
+        page.merge_transformed_page(
+            next(stamped),
+            Transformation().translate(float(box.right) - A4[0], float(box.top) - A4[1]),
+        )
 
 
 def _store(meeting: Meeting, content: bytes | None, folder: str) -> str:

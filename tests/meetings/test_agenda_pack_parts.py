@@ -189,3 +189,26 @@ def test_an_exempt_item_needs_its_paragraph(client_of, meeting, alice):
     response = client_of(alice).post(url, {"title": "Open item", "exempt_paragraph": "3"})
     assert response.status_code == 200
     assert not meeting.items.filter(title="Open item").exists()
+
+
+def test_every_page_of_the_papers_carries_its_item_and_a_continuous_number(
+    client_of, published_with_exempt, bob
+):
+    meeting = published_with_exempt
+    PaperFactory(
+        meeting=meeting, agenda_item=meeting.items.get(position=3), title="Training", pages=2
+    )
+    from meetings.pdfs import agenda_pack_store
+    from meetings.services import pack_request_build
+
+    pack_request_build(meeting=meeting)
+    meeting.refresh_from_db()
+    agenda_pack_store(meeting_id=meeting.pk, generation=meeting.pack_generation)
+    reader = PdfReader(io.BytesIO(b"".join(part1(client_of(bob), meeting).streaming_content)))
+    total = len(reader.pages)
+    front = total - 2
+    for number in (front + 1, front + 2):
+        assert f"Item 3 · page {number} of {total}" in reader.pages[number - 1].extract_text()
+    part_two = PdfReader(io.BytesIO(b"".join(part2(client_of(bob), meeting).streaming_content)))
+    last = len(part_two.pages)
+    assert f"Part 2 · Item 2 · page {last} of {last}" in part_two.pages[-1].extract_text()

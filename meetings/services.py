@@ -50,6 +50,7 @@ from .permissions import VOTING_ROLES, may_see_confidential
 from .selectors import invitees_who_see, item_voters
 
 Status = Meeting.Status
+Role = BoardMembership.Role
 
 
 class MeetingRefused(Refused):
@@ -74,7 +75,9 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
     - scheduled: invites the board's current members (one invitation each) and, after commit,
       e-mails each an .ics invitation;
     - papers published: after commit, e-mails every invitee and builds the agenda pack;
-    - minutes approved: records the chair and builds the minutes PDF after commit;
+    - minutes drafted: numbers the minutes and tells the chair and vice-chair (once);
+    - minutes approved: records the chair, tells every invitee (once) and builds the minutes
+      PDFs after commit;
     - cancelled: stores the reason, raises the calendar SEQUENCE and, after commit, e-mails every
       invitee the cancellation of the same calendar event.
     """
@@ -96,13 +99,43 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
         pack_request_build(meeting=meeting)
     elif to == Status.MINUTES_DRAFTED:
         minutes_number(meeting=meeting)
+        _notify_minutes(meeting, Notification.Kind.MINUTES_DRAFTED)
     elif to == Status.MINUTES_APPROVED:
+        _notify_minutes(meeting, Notification.Kind.MINUTES_APPROVED)
         Meeting.objects.filter(pk=meeting.pk).update(minutes_pdf_state=Meeting.FileState.BUILDING)
         transaction.on_commit(partial(tasks.build_minutes_pdf.delay, meeting.pk))
     elif to == Status.CANCELLED:
         for invitation_id in meeting.invitations.values_list("pk", flat=True):
             transaction.on_commit(partial(tasks.send_meeting_cancellation.delay, invitation_id))
     return meeting
+
+
+def _notify_minutes(meeting: Meeting, kind: str) -> None:
+    """Minutes drafted: a notice to the board's chair and vice-chair, to read and approve them.
+    Minutes approved: a notice to every invitee. Each once per meeting (its event key)."""
+    starts = timezone.localtime(meeting.starts_at)
+    if kind == Notification.Kind.MINUTES_DRAFTED:
+        chairs = BoardMembership.objects.current().filter(
+            board=meeting.board, role__in=[Role.CHAIR, Role.VICE_CHAIR]
+        )
+        recipients = User.objects.filter(pk__in=chairs.values("person_id"))
+        subject = f"Draft minutes to approve: {meeting.title}, {starts:%-d %B %Y}"
+    else:
+        recipients = User.objects.filter(pk__in=meeting.invitations.values("person_id"))
+        subject = f"Minutes approved: {meeting.title}, {starts:%-d %B %Y}"
+    notification_create_many(
+        board=meeting.board,
+        recipients=recipients,
+        kind=kind,
+        event_key=f"{kind}:{meeting.pk}",
+        subject=subject,
+        link=meeting.get_absolute_url(),
+        payload={
+            "board": meeting.board.name,
+            "meeting": meeting.title,
+            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+        },
+    )
 
 
 def invite_board_members(meeting: Meeting) -> None:

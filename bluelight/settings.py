@@ -255,6 +255,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.send_meeting_reminders",
         "schedule": 60 * 60,
     },
+    # Guest accounts made for one meeting are switched off the day after it.
+    "guest-accounts": {
+        "task": "meetings.tasks.expire_guest_accounts",
+        "schedule": 60 * 60,
+    },
     # Once a day; a second run the same day finds nothing left to send.
     "daily-digest": {
         "task": "notifications.tasks.send_daily_digests",

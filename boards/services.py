@@ -55,7 +55,7 @@ def person_invite(
         summary=f"{full_name} invited to {board.name} as {membership.get_role_display().lower()}",
         after={"board": board.pk, "role": role, "organisation": organisation.pk},
     )
-    return _issue_invitation(person=person, board=board, invited_by=invited_by)
+    return invitation_issue(person=person, board=board, invited_by=invited_by)
 
 
 @transaction.atomic
@@ -75,12 +75,10 @@ def invitation_resend(*, invitation: PersonInvitation, invited_by: User) -> Pers
         verb="person.invitation_resent",
         summary=f"Invitation of {invitation.person} sent again; the old link no longer works",
     )
-    return _issue_invitation(
-        person=invitation.person, board=invitation.board, invited_by=invited_by
-    )
+    return invitation_issue(person=invitation.person, board=invitation.board, invited_by=invited_by)
 
 
-def _issue_invitation(*, person: User, board: Board, invited_by: User) -> PersonInvitation:
+def invitation_issue(*, person: User, board: Board, invited_by: User) -> PersonInvitation:
     invitation, _ = PersonInvitation.issue(person=person, board=board, invited_by=invited_by)
     email_request(
         kind="person_invitation",

@@ -20,13 +20,18 @@ from meetings.models import (
     Action,
     AgendaItem,
     DeclarationOfInterest,
+    ExemptParagraph,
     Meeting,
     MeetingInvitation,
     Paper,
     PaperVersion,
+    RegisteredInterest,
+    Resolution,
+    Vote,
 )
 from meetings.pdfs import agenda_pack_store, minutes_pdf_store
-from meetings.services import invite_board_members
+from meetings.selectors import item_voters
+from meetings.services import invite_board_members, minutes_number, resolution_record
 
 from .boards import BOARD_SLUG
 
@@ -203,12 +208,14 @@ def _inaugural(board, people) -> None:
                 "title": "Police estate: sale of the Budbrooke annexe",
                 "presenter": "Simon Ashworth",
                 "confidential": True,
+                "exempt_paragraph": ExemptParagraph.FINANCIAL,
                 "minutes": "Members noted the confidential valuation of the Budbrooke annexe "
                 "and the bids received, in private session.",
             },
         ],
     )
     _replies(meeting, {}, attendance={})
+    minutes_number(meeting=meeting)
     _action(
         meeting,
         items[3],
@@ -255,6 +262,7 @@ def _recent(board, people, day) -> None:
                 "title": "Disposal of the Leamington depot — commercial terms",
                 "presenter": "Cllr Margaret Bell",
                 "confidential": True,
+                "exempt_paragraph": ExemptParagraph.FINANCIAL,
                 "minutes": "Commercial terms were discussed in private session.",
             },
         ],
@@ -297,15 +305,58 @@ def _recent(board, people, day) -> None:
         ],
         people,
     )
+    # Cllr Bell's standing register of interests, reviewed by the secretary; her declaration
+    # on the depot is made from it and is disqualifying: she takes no part in the item.
+    entry, _ = RegisteredInterest.objects.update_or_create(
+        person=people["margaret.bell"],
+        description="Portfolio holder for the council's property disposals.",
+        defaults={
+            "category": RegisteredInterest.Category.EMPLOYMENT,
+            "starts_on": day - timedelta(days=400),
+            "reviewed_by": people["priya.shah"],
+            "reviewed_at": timezone.now() - timedelta(days=300),
+        },
+    )
+    RegisteredInterest.objects.update_or_create(
+        person=people["rachel.finch"],
+        description="Trustee of the Fire Fighters Charity.",
+        defaults={
+            "category": RegisteredInterest.Category.MEMBERSHIP,
+            "starts_on": day - timedelta(days=200),
+        },
+    )
     DeclarationOfInterest.objects.update_or_create(
         meeting=meeting,
         agenda_item=items[3],
         person=people["margaret.bell"],
         defaults={
-            "nature": "Portfolio holder for the council's property disposals.",
+            "nature": entry.description,
+            "register_entry": entry,
+            "disqualifying": True,
             "recorded_by": people["priya.shah"],
         },
     )
+    # The board's recorded vote on the second phase of the arson reduction campaign.
+    if not items[2].resolutions.exists():
+        voters = item_voters(items[2])
+        resolution_record(
+            item=items[2],
+            actor=people["priya.shah"],
+            put_by=people["helen.marsh"],
+            wording="To support a second phase of the joint arson reduction campaign, to be "
+            "proposed by the Chief Fire Officer.",
+            kind=Resolution.Kind.GENERAL,
+            method=Resolution.Method.RECORDED,
+            votes={
+                invitation.person_id: (
+                    Vote.Choice.ABSTAIN
+                    if invitation.person == people["margaret.bell"]
+                    else Vote.Choice.FOR
+                )
+                for invitation in voters
+            },
+        )
+    minutes_number(meeting=meeting)
     _action(
         meeting,
         items[1],
@@ -324,6 +375,10 @@ def _recent(board, people, day) -> None:
         Action.Status.IN_PROGRESS,
         people,
     )
+    # Still open, so carried forward to the winter meeting as a matter arising.
+    Action.objects.filter(
+        meeting=meeting, description="Propose the second phase of the arson reduction campaign."
+    ).update(progress="A draft proposal is with the Chief Officer Group.")
     _action(
         meeting,
         None,
@@ -364,6 +419,7 @@ def _upcoming_with_papers(board, people, day) -> None:
                 "title": "Control room: supplier pricing",
                 "presenter": "Simon Ashworth",
                 "confidential": True,
+                "exempt_paragraph": ExemptParagraph.FINANCIAL,
             },
         ],
     )

@@ -6,16 +6,28 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
-from boards.models import User
+from boards.models import BoardMembership, Organisation, User
 from boards.selectors import board_people, invitable_people
 from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
 from core.uploads import detect_kind
 
-from .models import Action, AgendaItem, Meeting, MeetingInvitation
+from .models import (
+    Action,
+    AgendaItem,
+    ExemptParagraph,
+    Meeting,
+    MeetingInvitation,
+    RegisteredInterest,
+    Resolution,
+    Vote,
+)
+from .permissions import EXEMPT_ROLES
 from .selectors import open_business
 
+Role = BoardMembership.Role
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -146,13 +158,35 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = ["title", "description", "presenter", "confidential"]
+        fields = ["title", "description", "presenter", "confidential", "exempt_paragraph"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "exempt_paragraph": "Needed for exempt business: the public agenda shows the item "
+            "as “exempt — paragraph N” in place of its title.",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.opportunity_id:
             self.initial["opportunity_reference"] = self.instance.opportunity.reference
+        cast(forms.TypedChoiceField, self.fields["exempt_paragraph"]).choices = [
+            ("", "Not exempt"),
+            *ExemptParagraph.choices,
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("confidential") and not data.get("exempt_paragraph"):
+            self.add_error(
+                "exempt_paragraph",
+                "Choose the paragraph of Schedule 12A that makes this item exempt.",
+            )
+        if not data.get("confidential") and data.get("exempt_paragraph"):
+            self.add_error(
+                "confidential",
+                "Tick “confidential” for an exempt item, or set the paragraph to “Not exempt”.",
+            )
+        return data
 
     def clean_opportunity_reference(self) -> str:
         from opportunities.models import Opportunity
@@ -230,6 +264,17 @@ class AttendanceForm(forms.Form):
         }
 
 
+class EntryChoiceField(forms.ModelChoiceField):
+    """An entry of a register of interests, named with its person when several people's are
+    offered."""
+
+    with_names = False
+
+    def label_from_instance(self, obj: Any) -> str:
+        text = obj.description[:100]
+        return f"{obj.person.full_name}: {text}" if self.with_names else text
+
+
 class DeclarationForm(forms.Form):
     person = forms.ModelChoiceField(
         queryset=User.objects.none(), label="Who declares", empty_label="Choose the invitee"
@@ -240,8 +285,25 @@ class DeclarationForm(forms.Form):
         label="Agenda item",
         empty_label="The meeting as a whole",
     )
+    register_entry = EntryChoiceField(
+        queryset=RegisteredInterest.objects.none(),
+        required=False,
+        label="From the register of interests",
+        empty_label="Not in the register (describe it below)",
+        help_text="Choose an entry to declare it as registered; the description is taken from "
+        "it if you leave the nature blank.",
+    )
     nature = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), label="Nature of the interest", max_length=2000
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Nature of the interest",
+        max_length=2000,
+        required=False,
+    )
+    disqualifying = forms.BooleanField(
+        required=False,
+        label="Disqualifying: the member takes no part in this item",
+        help_text="They leave for the item: they do not vote on it and do not count towards "
+        "its quorum.",
     )
 
     def __init__(
@@ -250,11 +312,27 @@ class DeclarationForm(forms.Form):
         meeting: Meeting,
         for_anyone: bool,
         confidential_ok: bool,
+        admitted: frozenset[int] = frozenset(),
+        declarer: User | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        day = timezone.localtime(meeting.starts_at).date()
+        entries = RegisteredInterest.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day), starts_on__lte=day
+        ).select_related("person")
+        entries = (
+            entries.filter(person__meeting_invitations__meeting=meeting)
+            if for_anyone
+            else entries.filter(person=declarer)
+        )
+        entry_field = cast(EntryChoiceField, self.fields["register_entry"])
+        entry_field.queryset = entries.order_by("person__full_name", "-starts_on")
+        entry_field.with_names = for_anyone
         # Only the business the declarer may see: exempt items are not even named to others.
-        items = open_business(meeting.items.all(), confidential_ok=confidential_ok, item="")
+        items = open_business(
+            meeting.items.all(), confidential_ok=confidential_ok, item="", admitted=admitted
+        )
         cast(forms.ModelChoiceField, self.fields["agenda_item"]).queryset = items
         if for_anyone:
             cast(forms.ModelChoiceField, self.fields["person"]).queryset = User.objects.filter(
@@ -262,6 +340,44 @@ class DeclarationForm(forms.Form):
             ).order_by("full_name")
         else:
             del self.fields["person"]
+        self.declarer = declarer
+
+    def clean(self):
+        data = super().clean()
+        entry = data.get("register_entry")
+        person = data.get("person", self.declarer)
+        if entry is not None and person is not None and entry.person_id != person.pk:
+            self.add_error("register_entry", "Choose an entry from the declarer's own register.")
+        if entry is not None and not (data.get("nature") or "").strip():
+            data["nature"] = entry.description
+        if not (data.get("nature") or "").strip():
+            self.add_error("nature", "Describe the interest, or choose it from the register.")
+        if data.get("disqualifying") and not data.get("agenda_item"):
+            self.add_error(
+                "disqualifying", "A disqualifying interest is declared at an agenda item."
+            )
+        return data
+
+
+class InterestForm(PlausibleDatesMixin, forms.ModelForm):
+    """An entry in one's own register of interests."""
+
+    class Meta:
+        model = RegisteredInterest
+        fields = ["category", "description", "starts_on", "ends_on"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {"ends_on": "Leave blank while the interest continues."}
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The interest cannot end before it starts.")
+        return data
 
 
 class MinutesForm(VersionedFormMixin, forms.Form):
@@ -305,3 +421,154 @@ class ActionStatusForm(VersionedFormMixin, forms.Form):
     """An action's status, carrying the version of the action the page showed."""
 
     status = forms.ChoiceField(choices=Action.Status.choices, label="Status")
+    progress = forms.CharField(
+        required=False, max_length=2000, label="Progress note", widget=forms.Textarea
+    )
+
+
+class AdmissionForm(forms.Form):
+    """Admit a named invitee who does not see exempt business to one exempt item."""
+
+    agenda_item = forms.ModelChoiceField(
+        queryset=AgendaItem.objects.none(), label="Exempt item", empty_label="Choose the item"
+    )
+    person = PersonChoiceField(
+        queryset=User.objects.none(),
+        label="Person to admit",
+        empty_label="Choose the invitee",
+        help_text="Guests and observers invited to this meeting; members and advisers see "
+        "exempt business already.",
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["agenda_item"]).queryset = meeting.items.filter(
+            confidential=True
+        )
+        entitled = BoardMembership.objects.current().filter(
+            board=meeting.board, role__in=EXEMPT_ROLES | {BoardMembership.Role.SECRETARIAT}
+        )
+        outside = meeting.invitations.filter(
+            Q(is_guest=True) | ~Q(person__in=entitled.values("person"))
+        )
+        cast(PersonChoiceField, self.fields["person"]).queryset = (
+            User.objects.filter(pk__in=outside.values("person"))
+            .select_related("organisation")
+            .order_by("full_name")
+        )
+
+
+class ResolutionForm(PlausibleDatesMixin, forms.Form):
+    """What the chair put and how it was resolved. One vote field per member who may vote
+    (``vote_<person id>``), used for a recorded vote; totals for a show of hands."""
+
+    wording = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="The resolution",
+        help_text="As the chair put it, e.g. “To recommend BLC-0014 to the four executives.”",
+        max_length=4000,
+    )
+    kind = forms.ChoiceField(choices=Resolution.Kind.choices, label="Kind of resolution")
+    put_by = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Put by", empty_label="Choose who chaired the item"
+    )
+    method = forms.ChoiceField(
+        choices=Resolution.Method.choices, widget=forms.RadioSelect, label="How it was resolved"
+    )
+    votes_for = forms.IntegerField(min_value=0, max_value=500, required=False, label="For")
+    votes_against = forms.IntegerField(min_value=0, max_value=500, required=False, label="Against")
+    abstentions = forms.IntegerField(
+        min_value=0, max_value=500, required=False, label="Abstentions"
+    )
+    casting_vote = forms.ChoiceField(
+        choices=Resolution.Casting.choices,
+        required=False,
+        label="The chair's casting vote",
+        help_text="Only when the votes are tied.",
+    )
+    decision_due_on = forms.DateField(
+        required=False,
+        label="Executives' decisions due by",
+        help_text="For a resolution to recommend.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Refer to the executives of",
+    )
+
+    def __init__(
+        self, *args: Any, item: AgendaItem, voters: list[MeetingInvitation], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        meeting = item.meeting
+        self.voters = voters
+        chairs = BoardMembership.objects.current().filter(
+            board=meeting.board, role__in=[Role.CHAIR, Role.VICE_CHAIR]
+        )
+        cast(forms.ModelChoiceField, self.fields["put_by"]).queryset = User.objects.filter(
+            meeting_invitations__meeting=meeting
+        ).order_by("full_name")
+        chair = chairs.filter(role=Role.CHAIR).values_list("person_id", flat=True).first()
+        self.initial.setdefault("put_by", chair)
+        if item.opportunity is None:
+            kind = cast(forms.ChoiceField, self.fields["kind"])
+            kind.choices = [(Resolution.Kind.GENERAL, "Resolution")]
+            for name in ("decision_due_on", "organisations"):
+                del self.fields[name]
+        else:
+            opportunity = item.opportunity
+            organisations = cast(forms.ModelChoiceField, self.fields["organisations"])
+            organisations.queryset = opportunity.board.active_bodies()
+            self.initial.setdefault(
+                "organisations",
+                list(opportunity.participating_organisations.values_list("pk", flat=True)),
+            )
+        for invitation in voters:
+            self.fields[f"vote_{invitation.person_id}"] = forms.ChoiceField(
+                choices=[("", "Did not vote"), *Vote.Choice.choices],
+                required=False,
+                label=f"Vote of {invitation.person.full_name}",
+            )
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        Method = Resolution.Method
+        if method == Method.SHOW_OF_HANDS and not any(
+            data.get(name) for name in ("votes_for", "votes_against", "abstentions")
+        ):
+            self.add_error("votes_for", "Give the number of votes for, against and abstaining.")
+        if method == Method.RECORDED and not self.votes():
+            raise ValidationError("Record at least one member's vote, or choose consensus.")
+        if (
+            data.get("kind") == Resolution.Kind.RECOMMEND
+            and "decision_due_on" in self.fields
+            and not data.get("decision_due_on")
+        ):
+            self.add_error("decision_due_on", "Give the date the executives' decisions are due.")
+        if data.get("kind") == Resolution.Kind.RECOMMEND and not data.get("organisations"):
+            self.add_error("organisations", "Choose at least one body to refer it to.")
+        return data
+
+    def votes(self) -> dict[int, str]:
+        return {
+            invitation.person_id: self.cleaned_data[f"vote_{invitation.person_id}"]
+            for invitation in self.voters
+            if self.cleaned_data.get(f"vote_{invitation.person_id}")
+        }
+
+    def totals(self) -> tuple[int, int, int]:
+        return (
+            self.cleaned_data.get("votes_for") or 0,
+            self.cleaned_data.get("votes_against") or 0,
+            self.cleaned_data.get("abstentions") or 0,
+        )
+
+
+class GuestInviteForm(forms.Form):
+    full_name = forms.CharField(max_length=150, label="Full name")
+    email = forms.EmailField(label="E-mail address")
+    job_title = forms.CharField(max_length=200, required=False, label="Job title (optional)")

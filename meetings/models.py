@@ -68,11 +68,16 @@ class Meeting(models.Model):
     # While a PDF is being built: when the sweep is to queue its build again if no worker has
     # finished it by then (the broker was down, or the worker died).
     pack_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Part 2: the exempt items and their papers, built with Part 1 (the pack above).
+    part2_pack_file = models.FileField(upload_to="packs/", blank=True)
     minutes_pdf_state = models.CharField(
         max_length=10, choices=FileState.choices, default=FileState.NONE
     )
     minutes_pdf = models.FileField(upload_to="minutes/", blank=True)
     minutes_pdf_next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Part 2 minutes (the exempt items, with their declarations), for those who see exempt
+    # business; ``minutes_pdf`` is the public Part 1.
+    minutes_part2_pdf = models.FileField(upload_to="minutes/", blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     # The version edit forms carry (core.concurrency): any save, or a status move, stamps it.
@@ -219,6 +224,11 @@ class MeetingInvitation(models.Model):
     reply = models.CharField(max_length=12, choices=Reply.choices, default=Reply.NO_REPLY)
     substitute_name = models.CharField(max_length=150, blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+    # The secretariat recorded the reply for the invitee (told by phone or e-mail); empty when
+    # the invitee replied themselves.
+    reply_recorded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     attendance = models.CharField(
         max_length=12, choices=Attendance.choices, default=Attendance.UNRECORDED
     )
@@ -238,6 +248,9 @@ class MeetingInvitation(models.Model):
     def __str__(self) -> str:
         return f"{self.person} invited to {self.meeting}"
 
+    # Set by ``selectors.label_roles`` for lists: the invitee's roles on the board, in words.
+    role_label: str = ""
+
     @property
     def represents(self) -> bool:
         return self.reply in (self.Reply.ATTENDING, self.Reply.SUBSTITUTE)
@@ -246,6 +259,43 @@ class MeetingInvitation(models.Model):
         if self.meeting.status == Meeting.Status.DRAFT:
             return ""
         return "Invitations, replies and attendance are part of the meeting's record."
+
+
+class ExemptParagraph(models.IntegerChoices):
+    """Why an item is exempt: the paragraphs of Part 1 of Schedule 12A to the Local Government
+    Act 1972 (as the board's council members apply it)."""
+
+    INDIVIDUAL = 1, "1. Information relating to any individual"
+    IDENTITY = 2, "2. Information likely to reveal the identity of an individual"
+    FINANCIAL = (
+        3,
+        (
+            "3. Information relating to the financial or business affairs of any particular person "
+            "(including the authority holding that information)"
+        ),
+    )
+    LABOUR_RELATIONS = (
+        4,
+        (
+            "4. Consultations or negotiations on a labour relations matter between the authority "
+            "and its employees or office holders"
+        ),
+    )
+    LEGAL_PRIVILEGE = 5, "5. Information covered by legal professional privilege"
+    NOTICES_ORDERS = (
+        6,
+        (
+            "6. Information revealing that the authority proposes to give a notice imposing "
+            "requirements on a person, or to make an order or direction"
+        ),
+    )
+    CRIME = (
+        7,
+        (
+            "7. Information relating to action taken or to be taken in connection with the "
+            "prevention, investigation or prosecution of crime"
+        ),
+    )
 
 
 class AgendaItem(models.Model):
@@ -260,7 +310,16 @@ class AgendaItem(models.Model):
         help_text="Its papers are seen only by the board's own members and the secretariat, "
         "never by guests, and are left out of the agenda pack.",
     )
+    exempt_paragraph = models.PositiveSmallIntegerField(
+        "reason it is exempt",
+        choices=ExemptParagraph.choices,
+        null=True,
+        blank=True,
+        help_text="The paragraph of Schedule 12A to the Local Government Act 1972 that applies.",
+    )
     minutes = models.TextField(blank=True)
+    # "JAB/2026/14": given when the minutes are drafted, sequential per board per year.
+    minute_reference = models.CharField(max_length=40, blank=True)
     opportunity = models.ForeignKey(
         "opportunities.Opportunity",
         on_delete=models.SET_NULL,
@@ -276,11 +335,26 @@ class AgendaItem(models.Model):
     minutes_document = SearchVectorField(null=True, editable=False)
     # The version the item's and its minutes' edit forms carry (core.concurrency).
     updated_at = models.DateTimeField(auto_now=True)
+    # Set by ``selectors.numbered_agenda``: the members' number of the item, and that it is
+    # shown (a withheld exempt item is a ``selectors.Withheld`` instead).
+    number: int = 0
+    withheld: bool = False
 
     class Meta:
         db_table = "boards_agendaitem"
         ordering = ["meeting", "position", "pk"]
         indexes = [models.Index(fields=["meeting", "position"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exempt_paragraph__isnull=True) | Q(confidential=True),
+                name="exempt_paragraph_only_on_exempt_items",
+            ),
+            models.UniqueConstraint(
+                fields=["minute_reference"],
+                condition=~Q(minute_reference=""),
+                name="minute_reference_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -296,6 +370,34 @@ class AgendaItem(models.Model):
             "The agenda is fixed once the papers are published: its items and their minutes "
             "are part of the record."
         )
+
+    @property
+    def exempt_label(self) -> str:
+        """ "exempt — paragraph 3": what those not entitled to the item read in its place."""
+        if self.exempt_paragraph:
+            return f"exempt — paragraph {self.exempt_paragraph}"
+        return "exempt"
+
+
+class ExemptItemAdmission(models.Model):
+    """The secretariat admits a named person (a guest, an observer) to one exempt item: they see
+    its title, description, presenter, papers, minutes and declarations, and nothing else of the
+    meeting's exempt business."""
+
+    agenda_item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="admissions")
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="exempt_admissions")
+    admitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    admitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["agenda_item", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agenda_item", "person"], name="one_admission_each"),
+        ]
+        indexes = [models.Index(fields=["person", "agenda_item"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} admitted to {self.agenda_item}"
 
 
 class AgreedRecommendation(models.Model):
@@ -336,6 +438,10 @@ class Paper(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # The title (weight A) as a full-text document, written by a PostgreSQL trigger.
     search_document = SearchVectorField(null=True, editable=False)
+    # Set by the meeting page: whether the reader may open it now; by the pack: its item's
+    # number on the agenda.
+    visible: bool = True
+    item_number: int = 0
 
     class Meta:
         db_table = "boards_paper"
@@ -389,6 +495,20 @@ class DeclarationOfInterest(models.Model):
     )
     person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="declarations")
     nature = models.TextField("nature of the interest")
+    disqualifying = models.BooleanField(
+        "disqualifying: takes no part in the item",
+        default=False,
+        help_text="The member leaves the item: they do not vote on it and their body does not "
+        "count towards its quorum through them.",
+    )
+    register_entry = models.ForeignKey(
+        "RegisteredInterest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="declarations",
+        help_text="The entry in the person's register of interests it was made from, if any.",
+    )
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -405,6 +525,149 @@ class DeclarationOfInterest(models.Model):
         if self.meeting.status == Meeting.Status.DRAFT:
             return ""
         return "A declaration of interest is part of the meeting's record."
+
+
+class Resolution(models.Model):
+    """What the chair put to the meeting at an item and what the board resolved: agreed by
+    consensus, or by a vote (each voting member's vote, or show-of-hands totals), with the
+    chair's casting vote on a tie. A resolution "to recommend", once carried, is the source of
+    the board's recommendation on the item's opportunity."""
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", "Resolution"
+        RECOMMEND = "recommend", "To recommend the opportunity to the executives"
+
+    class Method(models.TextChoices):
+        CONSENSUS = "consensus", "Agreed by consensus"
+        RECORDED = "recorded", "Recorded vote (each member's vote)"
+        SHOW_OF_HANDS = "show_of_hands", "Show of hands (totals)"
+
+    class Outcome(models.TextChoices):
+        CARRIED = "carried", "Carried"
+        LOST = "lost", "Lost"
+
+    class Casting(models.TextChoices):
+        NONE = "", "No casting vote"
+        FOR = "for", "For"
+        AGAINST = "against", "Against"
+
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.PROTECT, related_name="resolutions"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GENERAL)
+    wording = models.TextField("the resolution")
+    method = models.CharField(max_length=14, choices=Method.choices)
+    votes_for = models.PositiveSmallIntegerField(default=0)
+    votes_against = models.PositiveSmallIntegerField(default=0)
+    abstentions = models.PositiveSmallIntegerField(default=0)
+    casting_vote = models.CharField(max_length=8, choices=Casting.choices, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    put_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recommendation = models.OneToOneField(
+        "opportunities.Recommendation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resolution",
+    )
+
+    class Meta:
+        ordering = ["agenda_item", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(casting_vote="")
+                | ~Q(votes_for=models.F("votes_against"))
+                | Q(votes_for=0),
+                name="tie_is_settled_by_casting_vote",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.wording[:50]}"
+
+    @property
+    def was_voted(self) -> bool:
+        return self.method != self.Method.CONSENSUS
+
+    @property
+    def summary(self) -> str:
+        """ "Carried by consensus", "Carried: 5 for, 2 against, 1 abstention" and so on."""
+        if not self.was_voted:
+            return f"{self.get_outcome_display()} by consensus"
+        abstained = f"{self.abstentions} abstention{'s' if self.abstentions != 1 else ''}"
+        text = (
+            f"{self.get_outcome_display()}: {self.votes_for} for, {self.votes_against} "
+            f"against, {abstained}"
+        )
+        if self.casting_vote:
+            text += f"; the chair's casting vote {self.get_casting_vote_display().lower()}"
+        return text
+
+
+class Vote(models.Model):
+    """One voting member's vote on a resolution (a recorded vote)."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", "For"
+        AGAINST = "against", "Against"
+        ABSTAIN = "abstain", "Abstain"
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="votes")
+    person = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+
+    class Meta:
+        ordering = ["resolution", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "person"], name="one_vote_each"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.get_choice_display()}"
+
+
+class RegisteredInterest(models.Model):
+    """An entry in a person's standing register of interests: entered by the person, reviewed
+    by the secretariat, in force between its dates. Declarations at an item are prefilled from
+    it."""
+
+    class Category(models.TextChoices):
+        EMPLOYMENT = "employment", "Employment, office, trade or profession"
+        FINANCIAL = "financial", "Shares, securities or other financial interest"
+        PROPERTY = "property", "Land or property"
+        CONTRACTS = "contracts", "Contracts with a member body"
+        MEMBERSHIP = "membership", "Membership of a body, charity or association"
+        GIFTS = "gifts", "Gifts and hospitality"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="registered_interests")
+    category = models.CharField(max_length=12, choices=Category.choices)
+    description = models.TextField()
+    starts_on = models.DateField("from")
+    ends_on = models.DateField("until", null=True, blank=True)
+    entered_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person", "-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="interest_ends_after_it_starts",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.description[:40]}"
+
+    def in_force_on(self, day) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
 
 
 class Action(models.Model):
@@ -426,6 +689,9 @@ class Action(models.Model):
     owner = models.ForeignKey(User, on_delete=models.PROTECT, related_name="actions")
     due_on = models.DateField("due")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    progress = models.TextField(
+        "progress note", blank=True, help_text="Where the action stands, for matters arising."
+    )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     # The version the action's status form carries (core.concurrency).
@@ -451,6 +717,40 @@ class Action(models.Model):
         if self.meeting.status == Meeting.Status.DRAFT:
             return ""
         return "An action is part of the meeting's record: mark it “No longer needed” instead."
+
+
+class MinuteSeries(models.Model):
+    """A board's minute numbers for one year: "JAB/2026/14" is the 14th minute of 2026. The row
+    is locked while numbers are given, so two meetings never share one."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    prefix = models.CharField(max_length=12, help_text="e.g. JAB")
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "minute series"
+        constraints = [
+            models.UniqueConstraint(fields=["board", "year"], name="one_minute_series_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}/{self.year}"
+
+
+class GuestAccount(models.Model):
+    """An account made for an external guest invited by e-mail to one meeting: no board role,
+    access to that meeting's Part 1 and the exempt items they are admitted to, and switched off
+    once the meeting is over (``services.guest_accounts_expire``)."""
+
+    person = models.OneToOneField(User, on_delete=models.CASCADE, related_name="guest_account")
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guest_accounts")
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Guest account of {self.person} for {self.meeting}"
 
 
 class CalendarFeed(models.Model):

@@ -1,38 +1,44 @@
-"""The PDFs of a meeting: the agenda pack and the approved minutes. Built by Celery tasks.
+"""The PDFs of a meeting: the agenda packs and the approved minutes. Built by Celery tasks.
 
-The pack is a front sheet and the agenda (rendered by WeasyPrint) followed by the PDF papers in
-agenda order (appended with pypdf). Every invitee may download the pack and the minutes, so both
-hold open business only (``meetings.selectors.open_business``): exempt items, their papers,
-declarations and actions stay in the portal, for those entitled to them; the PDFs say how many.
+A pack is a front sheet and the agenda (rendered by WeasyPrint) followed by the PDF papers in
+agenda order (appended with pypdf, one bookmark each). Part 1 goes to every invitee, so it holds
+open business only (``meetings.selectors.open_business``), each exempt item shown as its number
+and Schedule 12A paragraph; Part 2 holds the exempt items and their papers, served only to those
+the one rule lets see exempt business. Both are rebuilt whenever what they show changes (date,
+time, place, papers) and are never served while a rebuild is under way.
 """
 
 import io
 import logging
 import uuid
 from datetime import datetime, timedelta
+from html import escape
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
 
 from core.pdf import render_pdf
 
-from .models import Action, DeclarationOfInterest, Meeting, Paper, PaperVersion
-from .selectors import open_business
+from .models import Action, DeclarationOfInterest, Meeting, Paper, PaperVersion, Resolution
+from .selectors import numbered_agenda, open_business
 
 log = logging.getLogger(__name__)
 
 
-def _papers_in_order(meeting: Meeting) -> list[Paper]:
-    """Meeting-level papers first, then each item's papers in agenda order."""
-    papers = list(
-        open_business(
-            meeting.papers.select_related("agenda_item", "current_version"), confidential_ok=False
-        ).filter(current_version__isnull=False)
+def _papers_in_order(meeting: Meeting, *, part: int = 1) -> list[Paper]:
+    """Part 1: meeting-level papers first, then each open item's papers in agenda order.
+    Part 2: the exempt items' papers, in agenda order."""
+    papers = meeting.papers.select_related("agenda_item", "current_version").filter(
+        current_version__isnull=False
     )
+    if part == 1:
+        papers = open_business(papers, confidential_ok=False)
+    else:
+        papers = papers.filter(agenda_item__confidential=True)
     return sorted(
         papers,
         key=lambda p: (
@@ -50,11 +56,17 @@ def _version(paper: Paper) -> PaperVersion:
     return paper.current_version
 
 
-def agenda_pack_pdf(meeting: Meeting) -> bytes:
-    """Front sheet, agenda, then every PDF paper of open business, in agenda order."""
-    items = list(open_business(meeting.items.all(), confidential_ok=False, item=""))
+def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
+    """Front sheet, agenda, then every PDF paper in agenda order, bookmarked.
+
+    Part 1 (for everyone invited) holds the open business, each exempt item shown only as its
+    number and paragraph; Part 2 (for those who see exempt business) holds the exempt items,
+    with the members' numbering, and their papers."""
+    agenda = numbered_agenda(meeting.items.all(), confidential_ok=part == 2)
+    items = agenda if part == 1 else [item for item in agenda if item.confidential]
+    numbers = {item.pk: item.number for item in agenda}
     included, left_out = [], []
-    for paper in _papers_in_order(meeting):
+    for paper in _papers_in_order(meeting, part=part):
         if _version(paper).kind == "pdf":
             included.append(paper)
         else:
@@ -69,22 +81,29 @@ def agenda_pack_pdf(meeting: Meeting) -> bytes:
         except (OSError, PyPdfError):
             log.warning("Paper %s could not be read for the agenda pack", paper.pk)
             unreadable.append(paper)
+    for paper, _ in readers:
+        paper.item_number = numbers.get(paper.agenda_item_id or 0, 0)
     front = render_pdf(
         "pdf/agenda_pack.html",
         {
             "meeting": meeting,
+            "part": part,
             "items": items,
             "included": [paper for paper, _ in readers],
             "left_out": left_out + unreadable,
-            "exempt_items": meeting.items.filter(confidential=True).count(),
+            "exempt_items": len([item for item in agenda if item.confidential]),
             "built_at": timezone.now(),
         },
     )
-    writer.append(
-        PdfReader(io.BytesIO(front)), outline_item="Front sheet and agenda", import_outline=False
-    )
+    front_reader = PdfReader(io.BytesIO(front))
+    writer.append(front_reader, outline_item="Front sheet and agenda", import_outline=False)
+    stamps = [""] * len(front_reader.pages)  # the front sheet numbers its own pages
     for paper, reader in readers:
-        writer.append(reader, outline_item=paper.title)
+        label = f"Item {paper.item_number}: {paper.title}" if paper.item_number else paper.title
+        writer.append(reader, outline_item=label)
+        item = f"Item {paper.item_number}" if paper.item_number else "Whole meeting"
+        stamps += [item] * len(reader.pages)
+    _stamp(writer, stamps, part)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
@@ -95,8 +114,56 @@ def _after_any_build() -> datetime:
     return timezone.now() + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
+A4 = (595.28, 841.89)
+
+
+def render_html_pdf(html: str) -> bytes:
+    """A PDF of a little HTML (WeasyPrint is heavy: imported only where PDFs are drawn)."""
+    from weasyprint import HTML
+
+    return bytes(HTML(string=html).write_pdf())
+
+
+def _stamp(writer: PdfWriter, items: list[str], part: int) -> None:
+    """Continuous page numbers and the item number on every page of the papers, in the top
+    right-hand corner (the front sheet and agenda carry their own numbers)."""
+    total = len(writer.pages)
+    labels = [
+        f"{'Part 2 · ' if part == 2 else ''}{item} · page {number} of {total}" if item else ""
+        for number, item in enumerate(items, start=1)
+    ]
+    if not any(labels):
+        return
+    pages = "".join(f'<div class="stamp">{escape(label)}</div>' for label in labels if label)
+    overlay = PdfReader(
+        io.BytesIO(
+            render_html_pdf(
+                "<style>@page { size: A4; margin: 0.5cm 0.8cm 0 0; }"
+                ".stamp { text-align: right; font: 8pt sans-serif; color: #333; "
+                "page-break-after: always; }</style>" + pages
+            )
+        )
+    )
+    stamped = iter(overlay.pages)
+    for page, label in zip(writer.pages, labels, strict=True):
+        if not label:
+            continue
+        box = page.mediabox
+        page.merge_transformed_page(
+            next(stamped),
+            Transformation().translate(float(box.right) - A4[0], float(box.top) - A4[1]),
+        )
+
+
+def _store(meeting: Meeting, content: bytes | None, folder: str) -> str:
+    if content is None:
+        return ""
+    return meeting.pack_file.storage.save(f"{folder}/{uuid.uuid4().hex}.pdf", ContentFile(content))
+
+
 def agenda_pack_store(*, meeting_id: int, generation: int) -> None:
-    """Build and store the pack for ``generation``; quietly do nothing if it is out of date."""
+    """Build and store both packs for ``generation`` (Part 2 only when there is exempt
+    business); quietly do nothing if it is out of date."""
     meeting = Meeting.objects.select_related("board").filter(pk=meeting_id).first()
     if meeting is None or meeting.pack_generation != generation:
         return
@@ -106,46 +173,57 @@ def agenda_pack_store(*, meeting_id: int, generation: int) -> None:
     )
     try:
         content = agenda_pack_pdf(meeting)
+        exempt = meeting.items.filter(confidential=True).exists()
+        part2 = agenda_pack_pdf(meeting, part=2) if exempt else None
     except Exception:
         log.exception("The agenda pack of meeting %s could not be built", meeting_id)
         Meeting.objects.filter(pk=meeting_id, pack_generation=generation).update(
             pack_state=Meeting.FileState.FAILED, pack_next_attempt_at=None
         )
         return
-    old_name = meeting.pack_file.name
-    name = meeting.pack_file.storage.save(f"packs/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    old_names = [meeting.pack_file.name, meeting.part2_pack_file.name]
+    names = [_store(meeting, content, "packs"), _store(meeting, part2, "packs")]
     stored = Meeting.objects.filter(pk=meeting_id, pack_generation=generation).update(
         pack_state=Meeting.FileState.READY,
-        pack_file=name,
+        pack_file=names[0],
+        part2_pack_file=names[1],
         pack_built_at=timezone.now(),
         pack_next_attempt_at=None,
     )
     storage = meeting.pack_file.storage
-    if stored != 1:  # a newer build was asked for meanwhile: this one is not needed
-        storage.delete(name)
-    elif old_name:
-        storage.delete(old_name)
+    # A newer build was asked for meanwhile: this one is not needed; otherwise the old files go.
+    for name in names if stored != 1 else old_names:
+        if name:
+            storage.delete(name)
 
 
-def minutes_pdf(meeting: Meeting) -> bytes:
+def minutes_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
+    """The approved minutes. Part 1 (public, and every invitee's): attendance, declarations and
+    the open items' minutes and resolutions, each exempt item by its minute number and
+    paragraph only. Part 2: the exempt items, with their declarations, minutes, resolutions and
+    actions."""
     invitations = list(meeting.invitations.select_related("person", "organisation"))
-    items = list(
-        open_business(meeting.items.all(), confidential_ok=False, item="").prefetch_related(
+    agenda = numbered_agenda(
+        meeting.items.prefetch_related(
             Prefetch("declarations", queryset=_declarations()),
             Prefetch("actions", queryset=_actions()),
-        )
+            Prefetch("resolutions", queryset=Resolution.objects.select_related("recommendation")),
+        ),
+        confidential_ok=part == 2,
     )
+    items = agenda if part == 1 else [item for item in agenda if item.confidential]
     return render_pdf(
         "pdf/minutes.html",
         {
             "meeting": meeting,
+            "part": part,
             "invitations": invitations,
             "items": items,
             "meeting_declarations": _declarations().filter(
                 meeting=meeting, agenda_item__isnull=True
             ),
             "meeting_actions": _actions().filter(meeting=meeting, agenda_item__isnull=True),
-            "exempt_items": meeting.items.filter(confidential=True).count(),
+            "exempt_items": len([item for item in agenda if item.confidential]),
         },
     )
 
@@ -159,7 +237,8 @@ def _actions() -> QuerySet[Action]:
 
 
 def minutes_pdf_store(*, meeting_id: int) -> None:
-    """Build the approved minutes' PDF once; nothing to do if it exists or is not approved."""
+    """Build the approved minutes' PDFs (Part 1, and Part 2 when there is exempt business)
+    once; nothing to do if they exist or the minutes are not approved."""
     meeting = (
         Meeting.objects.select_related("board", "minutes_approved_by")
         .filter(pk=meeting_id, status=Meeting.Status.MINUTES_APPROVED)
@@ -170,15 +249,22 @@ def minutes_pdf_store(*, meeting_id: int) -> None:
     Meeting.objects.filter(pk=meeting_id).update(minutes_pdf_next_attempt_at=_after_any_build())
     try:
         content = minutes_pdf(meeting)
+        exempt = meeting.items.filter(confidential=True).exists()
+        part2 = minutes_pdf(meeting, part=2) if exempt else None
     except Exception:
         log.exception("The minutes PDF of meeting %s could not be built", meeting_id)
         Meeting.objects.filter(pk=meeting_id).update(
             minutes_pdf_state=Meeting.FileState.FAILED, minutes_pdf_next_attempt_at=None
         )
         return
-    name = meeting.minutes_pdf.storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    storage = meeting.minutes_pdf.storage
+    name = storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    part2_name = (
+        storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(part2)) if part2 else ""
+    )
     Meeting.objects.filter(pk=meeting_id).update(
         minutes_pdf=name,
+        minutes_part2_pdf=part2_name,
         minutes_pdf_state=Meeting.FileState.READY,
         minutes_pdf_next_attempt_at=None,
     )

@@ -1,17 +1,32 @@
 """Who may see and do what with a board's meetings, their papers, minutes and actions."""
 
+from boards.models import Board
 from boards.permissions import (
     Person,
     Role,
     can_view_board,
+    current_memberships,
     is_chair,
     is_secretariat,
     register_rule,
+    roles_on,
 )
 
-from .models import PUBLISHED_STATES, Action, Meeting, MeetingInvitation, Paper
+from .models import (
+    PUBLISHED_STATES,
+    Action,
+    AgendaItem,
+    ExemptItemAdmission,
+    Meeting,
+    MeetingInvitation,
+    Paper,
+    RegisteredInterest,
+)
 
 VOTING_ROLES = frozenset({Role.CHAIR, Role.VICE_CHAIR, Role.MEMBER})
+# Who sees exempt business as of right (with the secretariat): voting and advisory roles, never
+# observers or guests.
+EXEMPT_ROLES = VOTING_ROLES | {Role.ADVISER}
 
 
 def invitation_of(person: Person, meeting: Meeting) -> MeetingInvitation | None:
@@ -69,12 +84,47 @@ def can_view_papers(person: Person, meeting: Meeting) -> bool:
 
 
 def may_see_confidential(person: Person, meeting: Meeting) -> bool:
-    """Exempt business: the secretariat, the chair, and invitees who are the board's own members
-    (never guests)."""
+    """All of the meeting's exempt business: the secretariat, the chair, and invitees holding a
+    voting or advisory role on the board (never observers or guests)."""
     if can_manage_meeting(person, meeting) or can_chair_meeting(person, meeting):
         return True
     invitation = invitation_of(person, meeting)
-    return bool(invitation and not invitation.is_guest and can_view_board(person, meeting.board))
+    return bool(
+        invitation and not invitation.is_guest and roles_on(person, meeting.board) & EXEMPT_ROLES
+    )
+
+
+def admitted_items(person: Person, meeting: Meeting) -> frozenset[int]:
+    """The meeting's exempt items the secretariat has admitted the person to, one by one
+    (fetched once per meeting and remembered)."""
+    if not person.is_authenticated:
+        return frozenset()
+    cache: dict[int, frozenset[int]] = person.__dict__.setdefault("_exempt_admissions", {})
+    if meeting.pk not in cache:
+        cache[meeting.pk] = frozenset(
+            ExemptItemAdmission.objects.filter(
+                person=person, agenda_item__meeting=meeting
+            ).values_list("agenda_item_id", flat=True)
+        )
+    return cache[meeting.pk]
+
+
+def may_see_item(person: Person, item: AgendaItem) -> bool:
+    """One agenda item of a meeting the person may see: open business, or exempt business
+    open to them, or an exempt item they are admitted to."""
+    if not item.confidential:
+        return True
+    meeting = item.meeting
+    return may_see_confidential(person, meeting) or item.pk in admitted_items(person, meeting)
+
+
+@register_rule("admit_to_exempt_item")
+def can_admit_to_exempt_item(person: Person, meeting: Meeting) -> bool:
+    """The secretariat admits a named invitee to a named exempt item."""
+    return can_manage_meeting(person, meeting) and meeting.status not in (
+        Meeting.Status.CANCELLED,
+        Meeting.Status.MINUTES_APPROVED,
+    )
 
 
 @register_rule("view_paper")
@@ -82,7 +132,10 @@ def can_view_paper(person: Person, paper: Paper) -> bool:
     meeting = paper.meeting
     if not can_view_papers(person, meeting):
         return False
-    return not paper.confidential or may_see_confidential(person, meeting)
+    if paper.agenda_item is None:
+        return True
+    paper.agenda_item.meeting = meeting
+    return may_see_item(person, paper.agenda_item)
 
 
 @register_rule("reply_to_meeting")
@@ -112,3 +165,30 @@ def can_update_action(person: Person, action: Action) -> bool:
         can_view_board(person, action.meeting.board)
         or invitation_of(person, action.meeting) is not None
     )
+
+
+def can_keep_register_of_interests(person: Person) -> bool:
+    """Anyone holding a role on a board keeps their own register of interests."""
+    return bool(current_memberships(person))
+
+
+def can_review_interests(person: Person, board: Board) -> bool:
+    """The board's secretariat reviews its members' registers of interests."""
+    return is_secretariat(person, board)
+
+
+def can_review_interest(person: Person, entry: RegisteredInterest) -> bool:
+    """The secretariat of a board the entry's person holds a role on."""
+    boards = {m.board_id for m in current_memberships(person) if m.role == Role.SECRETARIAT}
+    return entry.person.memberships.filter(board_id__in=boards).exists() if boards else False
+
+
+@register_rule("record_resolution")
+def can_record_resolution(person: Person, meeting: Meeting) -> bool:
+    """The secretariat (the clerk) records resolutions and votes once the meeting is held."""
+    return can_manage_meeting(person, meeting) and meeting.minutes_are_editable
+
+
+def can_see_attendance_statistics(person: Person, board: Board) -> bool:
+    """The secretariat and the chair (or vice-chair) prepare the annual report."""
+    return is_secretariat(person, board) or is_chair(person, board)

@@ -7,14 +7,17 @@ each is sent once however often the hourly run comes round.
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from boards.models import BoardMembership
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
 from .models import Action, Meeting, MeetingInvitation
 
+Role = BoardMembership.Role
 REPLY_REMINDER_DAYS = 7
 ACTION_DUE_SOON_DAYS = 7
 
@@ -35,7 +38,12 @@ def _reply_reminders() -> int:
         meeting__status__in=[Meeting.Status.SCHEDULED, Meeting.Status.PAPERS_PUBLISHED],
         meeting__starts_at__gt=now,
         meeting__starts_at__lte=now + timedelta(days=REPLY_REMINDER_DAYS),
-    ).select_related("person", "meeting__board")
+    )
+    # The board's secretariat runs the meeting: she is not reminded to reply to it.
+    secretariat = BoardMembership.objects.current().filter(
+        person=OuterRef("person"), board=OuterRef("meeting__board"), role=Role.SECRETARIAT
+    )
+    owed = owed.exclude(Exists(secretariat)).select_related("person", "meeting__board")
     for invitation in owed:
         meeting = invitation.meeting
         when = f"{timezone.localtime(meeting.starts_at):%A %-d %B %Y, %H:%M}"

@@ -7,19 +7,35 @@ a test holds the two equal for every role and state):
   included, with their papers and exempt business;
 - otherwise a draft is hidden; the board's members and the meeting's invitees see the rest;
 - papers, once published, are the invitees';
-- exempt (confidential) business is for invitees who are the board's own members, never
-  guests.
+- exempt (confidential) business — an exempt item's title, description, presenter, papers,
+  minutes and declarations — is for invitees holding a voting or advisory role on the board
+  (chair, vice-chair, member, adviser) and for the secretariat; never for observers or guests,
+  except that the secretariat may admit a named invitee to a named exempt item
+  (``ExemptItemAdmission``), which opens that item and no other.
+
+Those not entitled read an exempt item as its number and its reason: "Item 6: exempt —
+paragraph 3" — the numbering is the members' numbering everywhere.
 
 For the public (no sign-in), a board whose public pages are on shows its meetings past the
 draft stage, the agenda once the papers are published and the minutes once approved — never
 exempt business. Every page, PDF, feed, search and public page reads these functions.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, User
@@ -30,9 +46,12 @@ from .models import (
     PUBLISHED_STATES,
     Action,
     AgendaItem,
+    DeclarationOfInterest,
+    ExemptItemAdmission,
     Meeting,
     MeetingInvitation,
 )
+from .permissions import EXEMPT_ROLES
 
 Status = Meeting.Status
 Row = TypeVar("Row", bound=Model)
@@ -56,13 +75,14 @@ def _conditions(person: Person) -> _Conditions | None:
         return None
     memberships = current_memberships(person)
     member_boards = sorted({m.board_id for m in memberships})
+    exempt_boards = sorted({m.board_id for m in memberships if m.role in EXEMPT_ROLES})
     staff_boards = sorted(
         {m.board_id for m in memberships if m.role == Role.SECRETARIAT or m.role in CHAIR_ROLES}
     )
     invitations = current_invitations(person, member_boards)
     invited = Q(pk__in=invitations.values("meeting_id"))
     staff = Q(board_id__in=staff_boards)
-    own_member_invited = Q(board_id__in=member_boards) & Q(
+    own_member_invited = Q(board_id__in=exempt_boards) & Q(
         pk__in=invitations.filter(is_guest=False).values("meeting_id")
     )
     return _Conditions(
@@ -100,28 +120,83 @@ def meetings_with_exempt_business_open_to(person: Person) -> QuerySet[Meeting]:
     return Meeting.objects.filter(conditions.agenda & conditions.exempt)
 
 
+def admissions_of(person: Person) -> QuerySet[ExemptItemAdmission]:
+    """The exempt items the secretariat has admitted the person to, one by one."""
+    if not person.is_authenticated:
+        return ExemptItemAdmission.objects.none()
+    return ExemptItemAdmission.objects.filter(person=person)
+
+
 def open_business(
-    queryset: QuerySet[Row], *, confidential_ok: bool, item: str = "agenda_item"
+    queryset: QuerySet[Row],
+    *,
+    confidential_ok: bool,
+    item: str = "agenda_item",
+    admitted: Collection[int] = (),
 ) -> QuerySet[Row]:
     """Agenda items, papers, declarations or actions without exempt business unless the reader
-    may see it. ``item`` is the path to the agenda item ("" for agenda items themselves)."""
+    may see it: all of it (``confidential_ok``) or the items they are admitted to (``admitted``,
+    agenda item ids). ``item`` is the path to the agenda item ("" for agenda items themselves)."""
     if confidential_ok:
         return queryset
     field = f"{item}__confidential" if item else "confidential"
-    return queryset.exclude(**{field: True})
+    if not admitted:
+        return queryset.exclude(**{field: True})
+    key = f"{item}_id" if item else "pk"
+    return queryset.exclude(Q(**{field: True}) & ~Q(**{f"{key}__in": sorted(admitted)}))
 
 
 def agenda_items_visible_to(person: Person) -> QuerySet[AgendaItem]:
     """Agenda items the person may read, across meetings: the open business of the meetings
-    they may see, and exempt business only where it is open to them."""
+    they may see, and exempt business only where it is open to them (or they are admitted)."""
     conditions = _conditions(person)
     if conditions is None:
         return AgendaItem.objects.none()
     visible = Meeting.objects.filter(conditions.agenda)
     exempt_open = Meeting.objects.filter(conditions.agenda & conditions.exempt)
     return AgendaItem.objects.filter(meeting__in=visible).filter(
-        Q(confidential=False) | Q(meeting__in=exempt_open)
+        Q(confidential=False)
+        | Q(meeting__in=exempt_open)
+        | Q(pk__in=admissions_of(person).values("agenda_item_id"))
     )
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """An exempt item as those not entitled to it read it: its number and its reason."""
+
+    pk: int
+    number: int
+    label: str
+    withheld: bool = True
+    confidential: bool = True
+    minute_reference: str = ""
+
+    def __str__(self) -> str:
+        return f"Item {self.number}: {self.label}"
+
+
+def numbered_agenda(
+    items: Iterable[AgendaItem], *, confidential_ok: bool, admitted: Collection[int] = ()
+) -> list[AgendaItem | Withheld]:
+    """The whole agenda, numbered as the members number it, with each exempt item the reader
+    may not see replaced by its number and reason (its title never leaves this function)."""
+    numbered: list[AgendaItem | Withheld] = []
+    for number, item in enumerate(items, start=1):
+        if item.confidential and not confidential_ok and item.pk not in admitted:
+            numbered.append(
+                Withheld(
+                    pk=item.pk,
+                    number=number,
+                    label=item.exempt_label,
+                    minute_reference=item.minute_reference,
+                )
+            )
+        else:
+            item.number = number
+            item.withheld = False
+            numbered.append(item)
+    return numbered
 
 
 @dataclass(frozen=True)
@@ -133,6 +208,8 @@ class MeetingScope:
     minutes: frozenset[int]
     papers: frozenset[int]
     confidential: frozenset[int]
+    # Exempt agenda items (ids) the person is admitted to one by one, in meetings of ``agenda``.
+    admitted_items: frozenset[int] = frozenset()
 
 
 NO_SCOPE = MeetingScope(frozenset(), frozenset(), frozenset(), frozenset())
@@ -161,8 +238,11 @@ def meeting_scope(person: Person, among: QuerySet[Any, Any] | None = None) -> Me
         )
         .values_list("pk", "held", "papers_open", "exempt_open")
     )
+    agenda = frozenset(pk for pk, *_ in found)
+    admitted = admissions_of(person).filter(agenda_item__meeting_id__in=sorted(agenda))
     return MeetingScope(
-        agenda=frozenset(pk for pk, *_ in found),
+        agenda=agenda,
+        admitted_items=frozenset(admitted.values_list("agenda_item_id", flat=True)),
         minutes=frozenset(pk for pk, held, _, _ in found if held),
         papers=frozenset(pk for pk, _, open_, _ in found if open_),
         confidential=frozenset(pk for pk, _, _, exempt in found if exempt),
@@ -199,6 +279,14 @@ def public_items(meeting: Meeting) -> QuerySet[AgendaItem]:
     return open_business(meeting.items.all(), confidential_ok=False, item="")
 
 
+def public_agenda(meeting: Meeting) -> list[AgendaItem | Withheld]:
+    """The public agenda: every item with the members' numbering, each exempt item as "Item 6:
+    exempt — paragraph 3" in place of its title (none before publication)."""
+    if not agenda_is_public(meeting):
+        return []
+    return numbered_agenda(meeting.items.prefetch_related("resolutions"), confidential_ok=False)
+
+
 # --- Quorum ------------------------------------------------------------------------------------
 
 
@@ -223,19 +311,26 @@ def meeting_invitations(meeting: Meeting) -> list[MeetingInvitation]:
         board=meeting.board_id, person=OuterRef("person")
     )
     return list(
-        meeting.invitations.select_related("person", "organisation").annotate(
+        meeting.invitations.select_related("person", "organisation", "reply_recorded_by").annotate(
             stands=Q(is_guest=True) | Exists(still_member)
         )
     )
 
 
 def meeting_quorum(
-    *, board: Board, invitations: list[MeetingInvitation], by_attendance: bool = False
+    *,
+    board: Board,
+    invitations: list[MeetingInvitation],
+    by_attendance: bool = False,
+    recused: Collection[int] = (),
 ) -> Quorum:
     """Member bodies represented: by replies before the meeting, by attendance after it.
+    ``recused``: people (ids) who take no part in an item (a disqualifying interest), so do
+    not count towards that item's quorum.
 
     Takes the invitations already fetched (with their organisations), so it adds no query.
     """
+    invitations = [i for i in invitations if i.person_id not in recused]
     represented = {
         MeetingInvitation.Attendance.PRESENT,
         MeetingInvitation.Attendance.SUBSTITUTE,
@@ -253,6 +348,194 @@ def meeting_quorum(
         )
     }
     return Quorum(needed=board.quorum_bodies, bodies=tuple(sorted(bodies)))
+
+
+def disqualified_by_item(meeting: Meeting) -> dict[int, set[int]]:
+    """For each agenda item, the people (ids) who declared a disqualifying interest in it."""
+    found: dict[int, set[int]] = {}
+    rows = DeclarationOfInterest.objects.filter(
+        meeting=meeting, disqualifying=True, agenda_item__isnull=False
+    ).values_list("agenda_item_id", "person_id")
+    for item_id, person_id in rows:
+        found.setdefault(item_id, set()).add(person_id)
+    return found
+
+
+def may_vote(invitation: MeetingInvitation, *, recused: Collection[int] = ()) -> bool:
+    """A voting member of the board present at the meeting, without a disqualifying interest in
+    the item: never an observer, adviser, officer or guest."""
+    return (
+        invitation.counts_for_quorum
+        and not invitation.is_guest
+        and invitation.attendance == MeetingInvitation.Attendance.PRESENT
+        and invitation.person_id not in recused
+    )
+
+
+def item_voters(item: AgendaItem) -> list[MeetingInvitation]:
+    """The invitations of those who may vote on the item, by name."""
+    recused = disqualified_by_item(item.meeting).get(item.pk, set())
+    invitations = item.meeting.invitations.select_related("person", "organisation").order_by(
+        "person__full_name"
+    )
+    return [i for i in invitations if may_vote(i, recused=recused)]
+
+
+@dataclass(frozen=True)
+class ItemQuorum:
+    """An item whose quorum is lost because members declared a disqualifying interest."""
+
+    item: AgendaItem
+    quorum: Quorum
+    recused: tuple[str, ...]
+
+
+def items_inquorate_by_interests(
+    meeting: Meeting, items: Iterable[AgendaItem], invitations: list[MeetingInvitation]
+) -> list[ItemQuorum]:
+    """The items that would be (or were) inquorate once those with a disqualifying interest
+    leave, while the meeting as a whole is quorate."""
+    by_attendance = meeting.has_been_held
+    whole = meeting_quorum(
+        board=meeting.board, invitations=invitations, by_attendance=by_attendance
+    )
+    if not whole.quorate:
+        return []
+    names = {i.person_id: i.person.full_name for i in invitations}
+    found = []
+    disqualified = disqualified_by_item(meeting)
+    for item in items:
+        recused = disqualified.get(item.pk)
+        if not recused:
+            continue
+        quorum = meeting_quorum(
+            board=meeting.board,
+            invitations=invitations,
+            by_attendance=by_attendance,
+            recused=recused,
+        )
+        if not quorum.quorate:
+            found.append(ItemQuorum(item, quorum, tuple(sorted(names.get(p, "") for p in recused))))
+    return found
+
+
+def label_roles(meeting: Meeting, invitations: list[MeetingInvitation]) -> None:
+    """Set each invitation's ``role_label``: the invitee's roles on the board in words ("Chair",
+    "Observer", "Secretariat"), or "Guest" (one query for the whole list)."""
+    roles: dict[int, list[str]] = {}
+    held = (
+        BoardMembership.objects.current()
+        .filter(board_id=meeting.board_id, person_id__in=[i.person_id for i in invitations])
+        .values_list("person_id", "role")
+    )
+    for person_id, role in held:
+        roles.setdefault(person_id, []).append(Role(role).label)
+    for invitation in invitations:
+        found = roles.get(invitation.person_id)
+        invitation.role_label = (
+            "Guest" if invitation.is_guest or not found else ", ".join(sorted(found))
+        )
+
+
+def invitees_who_see(item: AgendaItem) -> QuerySet[User]:
+    """The meeting's invitees who may read the item (all of them for open business): the one
+    rule, as a query, for notices about it."""
+    meeting = item.meeting
+    invited = meeting.invitations.values("person_id")
+    if not item.confidential:
+        return User.objects.filter(pk__in=invited)
+    entitled = BoardMembership.objects.current().filter(
+        board_id=meeting.board_id,
+        role__in=EXEMPT_ROLES | {Role.SECRETARIAT},
+    )
+    staff = entitled.filter(role__in=CHAIR_ROLES | {Role.SECRETARIAT})
+    members = meeting.invitations.filter(is_guest=False, person__in=entitled.values("person"))
+    return User.objects.filter(
+        Q(pk__in=members.values("person_id"))
+        | Q(pk__in=item.admissions.values("person_id"))
+        | Q(pk__in=staff.values("person"))
+    ).filter(pk__in=invited)
+
+
+# --- The action log and attendance statistics -------------------------------------------------
+
+
+def open_actions_visible_to(person: Person, board: Board) -> QuerySet[Action]:
+    """The board's open actions, across its meetings, as far as the person may see them (an
+    action on exempt business only where that business is open to them), oldest due first."""
+    return (
+        Action.objects.filter(
+            meeting__in=meetings_visible_to(person).filter(board=board),
+            status__in=Action.OPEN_STATES,
+        )
+        .filter(Q(agenda_item__isnull=True) | Q(agenda_item__in=agenda_items_visible_to(person)))
+        .select_related("owner", "meeting", "agenda_item")
+        .order_by("due_on", "pk")
+    )
+
+
+def matters_arising(person: Person, meeting: Meeting) -> QuerySet[Action]:
+    """Open actions from the board's earlier meetings, carried forward to this one."""
+    return open_actions_visible_to(person, meeting.board).filter(
+        meeting__starts_at__lt=meeting.starts_at
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    name: str
+    body: str
+    invited: int
+    present: int
+    substitute: int
+    apologies: int
+    absent: int
+
+
+def attendance_statistics(board: Board, year: int) -> dict[str, Any]:
+    """For the annual report: each person's attendance at the board's meetings held in the year,
+    and for each member body the number of those meetings it was represented at (a few queries
+    whatever the number of meetings)."""
+    A = MeetingInvitation.Attendance
+    invitations = MeetingInvitation.objects.filter(
+        meeting__board=board,
+        meeting__status__in=HELD_STATES,
+        meeting__starts_at__year=year,
+    )
+    counted = (
+        invitations.values("person__full_name", "organisation__short_name", "is_guest")
+        .annotate(
+            invited=Count("pk"),
+            present=Count("pk", filter=Q(attendance=A.PRESENT)),
+            substitute=Count("pk", filter=Q(attendance=A.SUBSTITUTE)),
+            apologies=Count("pk", filter=Q(attendance=A.APOLOGIES)),
+            absent=Count("pk", filter=Q(attendance=A.ABSENT)),
+        )
+        .order_by("person__full_name")
+    )
+    people = [
+        AttendanceRow(
+            row["person__full_name"],
+            "Guest" if row["is_guest"] else (row["organisation__short_name"] or ""),
+            row["invited"],
+            row["present"],
+            row["substitute"],
+            row["apologies"],
+            row["absent"],
+        )
+        for row in counted
+    ]
+    held = Meeting.objects.filter(board=board, status__in=HELD_STATES, starts_at__year=year).count()
+    represented = (
+        invitations.filter(
+            attendance__in=[A.PRESENT, A.SUBSTITUTE], organisation__isnull=False, is_guest=False
+        )
+        .values("organisation__short_name")
+        .annotate(meetings=Count("meeting", distinct=True))
+        .order_by("organisation__short_name")
+    )
+    bodies = [(row["organisation__short_name"], row["meetings"]) for row in represented]
+    return {"held": held, "people": people, "bodies": bodies}
 
 
 # --- Lists --------------------------------------------------------------------------------------

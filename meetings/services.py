@@ -6,7 +6,8 @@ after the transaction commits. Its docstring lists those side effects.
 """
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from audit.selectors import changes_since
 from audit.services import audit_edit, audit_record, plain_values
+from boards import services as board_services
 from boards.models import BoardMembership, Organisation, User
 from core.batching import batch_size_for
 from core.concurrency import ensure_current
@@ -37,14 +39,22 @@ from .models import (
     AgreedRecommendation,
     CalendarFeed,
     DeclarationOfInterest,
+    ExemptItemAdmission,
+    GuestAccount,
     Meeting,
     MeetingInvitation,
+    MinuteSeries,
     Paper,
     PaperVersion,
+    RegisteredInterest,
+    Resolution,
+    Vote,
 )
-from .permissions import VOTING_ROLES
+from .permissions import VOTING_ROLES, may_see_confidential
+from .selectors import invitees_who_see, item_voters
 
 Status = Meeting.Status
+Role = BoardMembership.Role
 
 
 class MeetingRefused(Refused):
@@ -94,7 +104,9 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
     - scheduled: invites the board's current members (one invitation each) and, after commit,
       e-mails each an .ics invitation;
     - papers published: after commit, e-mails every invitee and builds the agenda pack;
-    - minutes approved: records the chair and builds the minutes PDF after commit;
+    - minutes drafted: numbers the minutes and tells the chair and vice-chair (once);
+    - minutes approved: records the chair, tells every invitee (once) and builds the minutes
+      PDFs after commit;
     - cancelled: stores the reason, raises the calendar SEQUENCE and, after commit, e-mails every
       invitee the cancellation of the same calendar event.
     """
@@ -127,11 +139,43 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
     elif to == Status.PAPERS_PUBLISHED:
         _notify_papers_published(meeting, meeting.invitations.select_related("person"))
         pack_request_build(meeting=meeting)
+    elif to == Status.MINUTES_DRAFTED:
+        minutes_number(meeting=meeting)
+        _notify_minutes(meeting, Notification.Kind.MINUTES_DRAFTED)
     elif to == Status.MINUTES_APPROVED:
+        _notify_minutes(meeting, Notification.Kind.MINUTES_APPROVED)
         _minutes_pdf_request_build(meeting)
     elif to == Status.CANCELLED:
         _write_calendar_emails(meeting, meeting.invitations.select_related("person"))
     return meeting
+
+
+def _notify_minutes(meeting: Meeting, kind: str) -> None:
+    """Minutes drafted: a notice to the board's chair and vice-chair, to read and approve them.
+    Minutes approved: a notice to every invitee. Each once per meeting (its event key)."""
+    starts = timezone.localtime(meeting.starts_at)
+    if kind == Notification.Kind.MINUTES_DRAFTED:
+        chairs = BoardMembership.objects.current().filter(
+            board=meeting.board, role__in=[Role.CHAIR, Role.VICE_CHAIR]
+        )
+        recipients = User.objects.filter(pk__in=chairs.values("person_id"))
+        subject = f"Draft minutes to approve: {meeting.title}, {starts:%-d %B %Y}"
+    else:
+        recipients = User.objects.filter(pk__in=meeting.invitations.values("person_id"))
+        subject = f"Minutes approved: {meeting.title}, {starts:%-d %B %Y}"
+    notification_create_many(
+        board=meeting.board,
+        recipients=recipients,
+        kind=kind,
+        event_key=f"{kind}:{meeting.pk}",
+        subject=subject,
+        link=meeting.get_absolute_url(),
+        payload={
+            "board": meeting.board.name,
+            "meeting": meeting.title,
+            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+        },
+    )
 
 
 def invite_board_members(meeting: Meeting) -> None:
@@ -227,6 +271,15 @@ def meeting_update(
         "venue": venue,
         "online_link": online_link,
     }
+    if (
+        locked.status != Status.DRAFT
+        and starts_at != locked.starts_at
+        and starts_at <= timezone.now()
+    ):
+        raise MeetingRefused(
+            "A scheduled meeting cannot be moved into the past: choose a date and time still "
+            "to come."
+        )
     changed = [name for name in TOLD_FIELDS if getattr(locked, name) != values[name]]
     for name in TOLD_FIELDS:
         setattr(locked, name, values[name])
@@ -247,6 +300,9 @@ def meeting_update(
     )
     for name in (*TOLD_FIELDS, "sequence", "status", "updated_at"):
         setattr(meeting, name, getattr(locked, name))
+    if changed and locked.papers_are_published:
+        # The packs' front sheets show the date, time and place: never serve them stale.
+        pack_request_build(meeting=locked)
     return meeting
 
 
@@ -302,6 +358,42 @@ def invitee_add(*, meeting: Meeting, person: User, actor: User | None = None) ->
     return invitation
 
 
+@transaction.atomic
+def guest_invite(
+    *, meeting: Meeting, actor: User, email: str, full_name: str, job_title: str = ""
+) -> MeetingInvitation:
+    """Invite an external guest by e-mail to this one meeting.
+
+    Someone who already has an account is invited as they are (a guest unless they hold a
+    role on the board). Otherwise a guest account is made: no board role, no usable password
+    until they follow the set-password link e-mailed after commit; it sees only this meeting
+    (its Part 1, and any exempt item the secretariat admits it to) and is switched off once the
+    meeting is over. The meeting's .ics invitation follows as for any invitee.
+    """
+    email = User.objects.normalize_email(email).lower()
+    person = User.objects.filter(email__iexact=email).first()
+    if person is None:
+        if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
+            raise MeetingRefused("Invitees can only be added before the meeting is held.")
+        person = User.objects.create_user(email=email, full_name=full_name, job_title=job_title)
+        GuestAccount.objects.create(person=person, meeting=meeting, created_by=actor)
+        # The set-password link goes as a message row, like every portal invitation.
+        board_services.invitation_issue(person=person, board=meeting.board, invited_by=actor)
+    elif not person.is_active:
+        raise MeetingRefused(
+            f"The account of {person.full_name} is switched off; ask the portal's administrator."
+        )
+    invitation = invitee_add(meeting=meeting, person=person)
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="guest_invited",
+        summary=f"{person.full_name} invited as a guest by e-mail",
+        after={"person": person.pk},
+    )
+    return invitation
+
+
 def _notify_papers_published(meeting: Meeting, invitations: Iterable[MeetingInvitation]) -> None:
     """A notice to each invitee (the board's members and any guests) that the papers are out,
     delivered as each chose (at once, in the digest, or in the notification centre only)."""
@@ -332,7 +424,8 @@ def invitation_reply(
         substitute_name.strip() if reply == MeetingInvitation.Reply.SUBSTITUTE else ""
     )
     invitation.replied_at = timezone.now()
-    invitation.save(update_fields=["reply", "substitute_name", "replied_at"])
+    invitation.reply_recorded_by = None
+    invitation.save(update_fields=["reply", "substitute_name", "replied_at", "reply_recorded_by"])
     audit_record(
         subject=invitation.meeting,
         actor=invitation.person,
@@ -341,6 +434,86 @@ def invitation_reply(
         after={"person": invitation.person_id, "reply": reply},
     )
     return invitation
+
+
+@transaction.atomic
+def invitation_reply_record(
+    *, invitation: MeetingInvitation, actor: User, reply: str, substitute_name: str = ""
+) -> MeetingInvitation:
+    """The secretariat records a reply it was given for the invitee (apologies by phone, a
+    substitute named by the body), up to the day of the meeting, with its own name as
+    "recorded by". The quorum forecast follows the reply. Audited on the meeting."""
+    meeting = invitation.meeting
+    if meeting.status not in (Status.SCHEDULED, Status.PAPERS_PUBLISHED):
+        raise MeetingRefused(
+            "Replies are recorded while the meeting is scheduled; afterwards record attendance."
+        )
+    if reply == MeetingInvitation.Reply.SUBSTITUTE and not substitute_name.strip():
+        raise MeetingRefused("Name the substitute the body is sending.")
+    invitation.reply = reply
+    invitation.substitute_name = (
+        substitute_name.strip() if reply == MeetingInvitation.Reply.SUBSTITUTE else ""
+    )
+    invitation.replied_at = timezone.now()
+    invitation.reply_recorded_by = actor
+    invitation.save(update_fields=["reply", "substitute_name", "replied_at", "reply_recorded_by"])
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="reply_recorded",
+        summary=f"Reply recorded for {invitation.person.full_name}: "
+        f"{invitation.get_reply_display()}",
+        after={"invitation": invitation.pk, "reply": reply, "substitute": substitute_name},
+    )
+    return invitation
+
+
+def admission_refusal(*, item: AgendaItem, person: User) -> str | None:
+    """Why the person cannot be admitted to the exempt item, in a sentence; None if they can."""
+    meeting = item.meeting
+    if not item.confidential:
+        return f"“{item.title}” is open business: everyone invited sees it already."
+    if not meeting.invitations.filter(person=person).exists():
+        return f"{person.full_name} is not invited to this meeting: invite them first."
+    if may_see_confidential(person, meeting):
+        return f"{person.full_name} sees the meeting's exempt business already."
+    if item.admissions.filter(person=person).exists():
+        return f"{person.full_name} is already admitted to “{item.title}”."
+    return None
+
+
+@transaction.atomic
+def exempt_admission_add(*, item: AgendaItem, person: User, actor: User) -> ExemptItemAdmission:
+    """Admit a named invitee (a guest, an observer) to one exempt item: they then see its
+    title, description, presenter, papers, minutes and declarations. Audited on the meeting."""
+    refusal = admission_refusal(item=item, person=person)
+    if refusal:
+        raise MeetingRefused(refusal)
+    admission = ExemptItemAdmission.objects.create(
+        agenda_item=item, person=person, admitted_by=actor
+    )
+    audit_record(
+        subject=item.meeting,
+        actor=actor,
+        verb="exempt_admission_added",
+        summary=f"{person.full_name} admitted to exempt item {item.position}",
+        after={"person": person.pk, "agenda_item": item.pk},
+    )
+    return admission
+
+
+@transaction.atomic
+def exempt_admission_remove(*, admission: ExemptItemAdmission, actor: User) -> None:
+    """Withdraw an admission to an exempt item (audited on the meeting)."""
+    item = admission.agenda_item
+    audit_record(
+        subject=item.meeting,
+        actor=actor,
+        verb="exempt_admission_removed",
+        summary=f"{admission.person.full_name} no longer admitted to exempt item {item.position}",
+        before={"person": admission.person_id, "agenda_item": item.pk},
+    )
+    admission.delete()
 
 
 # --- Agenda ------------------------------------------------------------------------------------
@@ -542,6 +715,8 @@ def paper_upload(
         summary=f"Paper “{paper.title}” uploaded (version {number})",
         after={"paper": paper.pk, "version": number, "name": version.original_name},
     )
+    if meeting.papers_are_published:
+        _notify_late_paper(meeting, version)
     return version
 
 
@@ -574,6 +749,30 @@ def meeting_pdfs_rebuild(*, meeting: Meeting) -> list[str]:
     if not again:
         raise MeetingRefused("None of this meeting's PDFs has failed; there is nothing to build.")
     return again
+
+
+def _notify_late_paper(meeting: Meeting, version: PaperVersion) -> None:
+    """A paper (or a new version) added after publication: a notice, once per version, to the
+    invitees who may read it (an exempt item's paper only to those the one rule admits)."""
+    paper = version.paper
+    starts = timezone.localtime(meeting.starts_at)
+    what = paper.title if version.number == 1 else f"{paper.title} (version {version.number})"
+    notification_create_many(
+        board=meeting.board,
+        recipients=invitees_who_see(paper.agenda_item)
+        if paper.agenda_item
+        else User.objects.filter(pk__in=meeting.invitations.values("person_id")),
+        kind=Notification.Kind.PAPERS_PUBLISHED,
+        event_key=f"late-paper:{version.pk}",
+        subject=f"Late paper for {meeting.title}, {starts:%-d %B %Y}: {what}",
+        link=meeting.get_absolute_url(),
+        payload={
+            "board": meeting.board.name,
+            "meeting": meeting.title,
+            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+            "late_paper": what,
+        },
+    )
 
 
 def pack_request_build(*, meeting: Meeting) -> None:
@@ -636,15 +835,25 @@ def declaration_add(
     nature: str,
     recorded_by: User,
     agenda_item: AgendaItem | None = None,
+    disqualifying: bool = False,
+    register_entry: RegisteredInterest | None = None,
 ) -> DeclarationOfInterest:
-    """Record a declaration of interest for the meeting or one of its items."""
+    """Record a declaration of interest for the meeting or one of its items, perhaps from the
+    person's register. A disqualifying one takes the person out of the item's vote and of its
+    quorum count (see ``selectors.item_voters`` and ``items_inquorate_by_interests``)."""
     if meeting.minutes_are_locked:
         raise MeetingRefused("The minutes are approved; declarations can no longer be added.")
+    if disqualifying and agenda_item is None:
+        raise MeetingRefused("A disqualifying interest is declared at an agenda item.")
+    if register_entry is not None and register_entry.person_id != person.pk:
+        raise MeetingRefused("That entry is in someone else's register of interests.")
     declaration = DeclarationOfInterest.objects.create(
         meeting=meeting,
         agenda_item=agenda_item,
         person=person,
         nature=nature,
+        disqualifying=disqualifying,
+        register_entry=register_entry,
         recorded_by=recorded_by,
     )
     audit_record(
@@ -655,6 +864,73 @@ def declaration_add(
         after={"person": person.pk, "item": agenda_item.pk if agenda_item else None},
     )
     return declaration
+
+
+# --- The register of interests -----------------------------------------------------------------
+
+
+def interest_register(
+    *, person: User, category: str, description: str, starts_on: date, ends_on: date | None
+) -> RegisteredInterest:
+    """The person enters an interest in their own register; the secretariat reviews it."""
+    return RegisteredInterest.objects.create(
+        person=person,
+        category=category,
+        description=description.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+
+
+def interest_end(*, entry: RegisteredInterest, on: date) -> RegisteredInterest:
+    """The interest has ended (the person says so); kept, as declarations may refer to it."""
+    if on < entry.starts_on:
+        raise MeetingRefused("An interest cannot end before it started.")
+    entry.ends_on = on
+    entry.save(update_fields=["ends_on"])
+    return entry
+
+
+@transaction.atomic
+def interest_review(*, entry: RegisteredInterest, actor: User) -> RegisteredInterest:
+    """The secretariat marks an entry reviewed (audited on the entry)."""
+    if entry.reviewed_at is not None:
+        raise MeetingRefused("This entry has been reviewed already.")
+    entry.reviewed_by = actor
+    entry.reviewed_at = timezone.now()
+    entry.save(update_fields=["reviewed_by", "reviewed_at"])
+    audit_record(
+        subject=entry,
+        actor=actor,
+        verb="interest_reviewed",
+        summary=f"Register of interests of {entry.person.full_name}: entry reviewed",
+    )
+    return entry
+
+
+def minute_prefix(board_name: str) -> str:
+    """The default prefix of a board's minute numbers: the initials of the last three words of
+    its name ("... Joint Advisory Board" gives "JAB")."""
+    words = [word for word in board_name.split() if word[:1].isalpha()]
+    return "".join(word[0].upper() for word in words[-3:]) or "MIN"
+
+
+def minutes_number(*, meeting: Meeting) -> None:
+    """Give each agenda item without one its minute number, in agenda order, from the board's
+    series for the meeting's year (locked meanwhile, so numbers are never shared)."""
+    items = [item for item in meeting.items.order_by("position", "pk") if not item.minute_reference]
+    if not items:
+        return
+    year = timezone.localtime(meeting.starts_at).year
+    MinuteSeries.objects.get_or_create(
+        board=meeting.board, year=year, defaults={"prefix": minute_prefix(meeting.board.name)}
+    )
+    series = MinuteSeries.objects.select_for_update().get(board=meeting.board, year=year)
+    for item in items:
+        series.last_number += 1
+        item.minute_reference = f"{series.prefix}/{year}/{series.last_number}"
+    AgendaItem.objects.bulk_update(items, ["minute_reference"])
+    series.save(update_fields=["last_number"])
 
 
 def minutes_locked_message(meeting: Meeting) -> str:
@@ -713,10 +989,12 @@ def action_set_status(
     status: str,
     actor: User | None = None,
     seen_version: str | None = None,
+    progress: str = "",
 ) -> Action:
-    """Move an action on (open, in progress, done, no longer needed), with an "edited" event
-    on the action's trail. Refused (``EditConflict``) when the action changed after the page
-    showing it was opened on ``seen_version``."""
+    """Move an action on (open, in progress, done, no longer needed), with a progress note
+    for matters arising if one is given, and an "edited" event on the action's trail.
+    Refused (``EditConflict``) when the action changed after the page showing it was opened
+    on ``seen_version``."""
     locked = Action.objects.select_for_update().get(pk=action.pk)
     ensure_current(
         current=locked.updated_at,
@@ -727,7 +1005,11 @@ def action_set_status(
     before = locked.get_status_display()
     status_before = locked.status
     action.status = status
-    action.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if progress.strip():
+        action.progress = progress.strip()
+        fields.append("progress")
+    action.save(update_fields=fields)
     audit_edit(
         subject=action,
         actor=actor,
@@ -795,3 +1077,164 @@ def recommendation_record_at_item(
     )
     AgreedRecommendation.objects.create(recommendation=recommendation, agenda_item=item)
     return recommendation
+
+
+# --- Resolutions and votes ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteCount:
+    votes_for: int = 0
+    votes_against: int = 0
+    abstentions: int = 0
+
+    @property
+    def cast(self) -> int:
+        return self.votes_for + self.votes_against + self.abstentions
+
+    @property
+    def tied(self) -> bool:
+        return self.votes_for == self.votes_against and self.votes_for > 0
+
+
+def _counted(
+    *,
+    item: AgendaItem,
+    method: str,
+    votes: Mapping[int, str] | None,
+    totals: VoteCount | None,
+) -> tuple[VoteCount, dict[int, str]]:
+    """The totals of a vote, checked against who may vote on the item (``MeetingRefused``
+    saying what is wrong otherwise)."""
+    Method = Resolution.Method
+    if method == Method.CONSENSUS:
+        return VoteCount(), {}
+    voters = {i.person_id: i.person.full_name for i in item_voters(item)}
+    if not voters:
+        raise MeetingRefused(
+            "Nobody may vote on this item: record who was present first (voting members "
+            "without a disqualifying interest)."
+        )
+    if method == Method.RECORDED:
+        votes = dict(votes or {})
+        strangers = set(votes) - set(voters)
+        if strangers:
+            raise MeetingRefused(
+                "Only voting members present without a disqualifying interest may vote on this "
+                "item."
+            )
+        if not votes:
+            raise MeetingRefused("Record at least one member's vote, or record it by consensus.")
+        if set(votes.values()) - set(Vote.Choice.values):
+            raise MeetingRefused("Each vote must be for, against or abstain.")
+        chosen = list(votes.values())
+        count = VoteCount(
+            chosen.count(Vote.Choice.FOR),
+            chosen.count(Vote.Choice.AGAINST),
+            chosen.count(Vote.Choice.ABSTAIN),
+        )
+        return count, votes
+    if totals is None or totals.cast == 0:
+        raise MeetingRefused("Give the number of votes for, against and abstaining.")
+    if totals.cast > len(voters):
+        raise MeetingRefused(
+            f"{totals.cast} votes were counted but only {len(voters)} member"
+            f"{'s' if len(voters) != 1 else ''} may vote on this item."
+        )
+    return totals, {}
+
+
+def _outcome(count: VoteCount, method: str, casting_vote: str) -> str:
+    Outcome, Casting = Resolution.Outcome, Resolution.Casting
+    if method == Resolution.Method.CONSENSUS:
+        if casting_vote:
+            raise MeetingRefused("A resolution agreed by consensus has no casting vote.")
+        return Outcome.CARRIED
+    if count.tied:
+        if not casting_vote:
+            raise MeetingRefused(
+                "The vote is tied: record the chair's casting vote, for or against."
+            )
+        return Outcome.CARRIED if casting_vote == Casting.FOR else Outcome.LOST
+    if casting_vote:
+        raise MeetingRefused("The chair has a casting vote only when the votes are tied.")
+    return Outcome.CARRIED if count.votes_for > count.votes_against else Outcome.LOST
+
+
+@transaction.atomic
+def resolution_record(
+    *,
+    item: AgendaItem,
+    actor: User,
+    put_by: User,
+    wording: str,
+    kind: str,
+    method: str,
+    votes: Mapping[int, str] | None = None,
+    totals: VoteCount | None = None,
+    casting_vote: str = "",
+    decision_due_on: date | None = None,
+    organisations: Iterable[Organisation] = (),
+) -> Resolution:
+    """Record what the chair put to the meeting at an item and how the board resolved it.
+
+    Checks who may vote (voting members present, without a disqualifying interest; never
+    observers, advisers or guests), totals the votes and applies the chair's casting vote on a
+    tie. Writes the resolution and each recorded vote, audited on the meeting. A carried
+    resolution "to recommend" records the board's recommendation on the item's opportunity
+    through ``recommendation_record_at_item`` (its referrals and audit events), with the
+    resolution as its source, so the register and the minutes agree.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=item.meeting_id)
+    if not meeting.minutes_are_editable:
+        raise MeetingRefused(
+            "Resolutions are recorded once the meeting is held, until the minutes are approved."
+        )
+    item.meeting = meeting
+    if not wording.strip():
+        raise MeetingRefused("Write the resolution as the chair put it.")
+    if kind == Resolution.Kind.RECOMMEND and item.opportunity is None:
+        raise MeetingRefused("This agenda item names no opportunity to recommend.")
+    count, votes = _counted(item=item, method=method, votes=votes, totals=totals)
+    outcome = _outcome(count, method, casting_vote)
+    resolution = Resolution.objects.create(
+        agenda_item=item,
+        kind=kind,
+        wording=wording.strip(),
+        method=method,
+        votes_for=count.votes_for,
+        votes_against=count.votes_against,
+        abstentions=count.abstentions,
+        casting_vote=casting_vote,
+        outcome=outcome,
+        put_by=put_by,
+        recorded_by=actor,
+    )
+    Vote.objects.bulk_create(
+        Vote(resolution=resolution, person_id=person_id, choice=choice)
+        for person_id, choice in votes.items()
+    )
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="resolution_recorded",
+        summary=f"Item {item.position}: {resolution.summary}",
+        after={"resolution": resolution.pk, "outcome": outcome},
+    )
+    if kind == Resolution.Kind.RECOMMEND and outcome == Resolution.Outcome.CARRIED:
+        if decision_due_on is None:
+            raise MeetingRefused("Give the date the executives' decisions are due by.")
+        try:
+            recommendation = recommendation_record_at_item(
+                item=item,
+                actor=actor,
+                wording=resolution.wording,
+                agreed_on=timezone.localtime(meeting.starts_at).date(),
+                decision_due_on=decision_due_on,
+                organisations=organisations,
+            )
+        except opportunity_services.WorkflowError as error:
+            raise MeetingRefused(str(error)) from error
+        resolution.recommendation = recommendation
+        resolution.save(update_fields=["recommendation"])
+    return resolution

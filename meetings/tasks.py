@@ -21,6 +21,7 @@ from core.tasks import MAIL_TASK
 from notifications.tasks import sweep_pending_notifications, sweep_time
 
 from .calendars import invitation_ics
+from .guests import guest_accounts_expire
 from .models import Meeting, MeetingInvitation
 from .pdfs import agenda_pack_store, minutes_pdf_store
 
@@ -156,6 +157,12 @@ def sweep_meeting_pdfs() -> int:
         if not enqueue(task, *args, what=f"{len(owed) - queued} PDF builds"):
             return queued
     return len(owed)
+
+
+@shared_task(acks_late=True)
+def expire_guest_accounts() -> int:
+    """Hourly: switch off the guest accounts of meetings that are over."""
+    return guest_accounts_expire()
 
 
 @shared_task(acks_late=True)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.http import (
     FileResponse,
     Http404,
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audit.services import download_record
 from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
+from boards.models import BoardMembership
 from boards.permissions import board_for, is_secretariat
 from core.concurrency import NEVER, EditConflict
 from opportunities import permissions as opportunity_permissions
@@ -35,25 +36,32 @@ from . import services as meeting_services
 from .forms import (
     ActionForm,
     ActionStatusForm,
+    AdmissionForm,
     AgendaItemForm,
     AttendanceForm,
     CancelForm,
     DeclarationForm,
+    GuestInviteForm,
+    InterestForm,
     InviteeForm,
     MeetingEditForm,
     MeetingForm,
     MinutesForm,
     PaperUploadForm,
     ReplyForm,
+    ResolutionForm,
 )
 from .models import (
     Action,
     AgendaItem,
     CalendarFeed,
     DeclarationOfInterest,
+    ExemptItemAdmission,
     Meeting,
     Paper,
     PaperVersion,
+    RegisteredInterest,
+    Resolution,
 )
 from .moves import CHAIR_ONLY, MOVES, SECRETARIAT_ONLY, blocker, moves_open_to
 from .services import MeetingRefused
@@ -126,6 +134,7 @@ def meeting_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "past": page.object_list,
             "page": page,
             "may_create": is_secretariat(request.user, board),
+            "may_see_statistics": permissions.can_see_attendance_statistics(request.user, board),
         },
     )
 
@@ -139,18 +148,24 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     may_view_papers = permissions.can_view_papers(person, meeting)
     confidential_ok = permissions.may_see_confidential(person, meeting)
+    admitted = permissions.admitted_items(person, meeting)
     may_manage = permissions.can_manage_meeting(person, meeting)
     may_chair = permissions.can_chair_meeting(person, meeting)
     moves = moves_open_to(person, meeting)
     all_items = meeting.items.select_related("opportunity").prefetch_related(
-        Prefetch("papers", queryset=papers)
+        Prefetch("papers", queryset=papers),
+        Prefetch("resolutions", queryset=Resolution.objects.select_related("recommendation")),
     )
-    items = list(selectors.open_business(all_items, confidential_ok=confidential_ok, item=""))
+    # The members' numbering for everyone; an exempt item the person may not see is its number
+    # and its reason only.
+    items = selectors.numbered_agenda(all_items, confidential_ok=confidential_ok, admitted=admitted)
     general_papers = list(papers.filter(meeting=meeting, agenda_item__isnull=True))
     invitations = selectors.meeting_invitations(meeting)
-    # Exempt items are already left out for those not entitled to them, so every paper shown
+    selectors.label_roles(meeting, invitations)
+    # Exempt items are already withheld from those not entitled to them, so every paper shown
     # may be opened once the person may see the meeting's papers.
-    for paper in general_papers + [p for item in items for p in item.papers.all()]:
+    shown = [item for item in items if isinstance(item, AgendaItem)]
+    for paper in general_papers + [p for item in shown for p in item.papers.all()]:
         paper.visible = may_view_papers
     mine = permissions.invitation_of(person, meeting)
     return render(
@@ -174,15 +189,18 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "attended_quorum": selectors.meeting_quorum(
                 board=meeting.board, invitations=invitations, by_attendance=True
             ),
-            "exempt_items_withheld": 0
-            if confidential_ok
-            else meeting.items.filter(confidential=True).count(),
+            "inquorate_items": selectors.items_inquorate_by_interests(meeting, shown, invitations),
+            "exempt_items_withheld": sum(1 for item in items if item.withheld),
             "declarations": selectors.open_business(
                 DeclarationOfInterest.objects.filter(meeting=meeting),
                 confidential_ok=confidential_ok,
+                admitted=admitted,
             ).select_related("person", "agenda_item"),
+            "matters_arising": selectors.matters_arising(person, meeting),
             "actions": selectors.open_business(
-                Action.objects.filter(meeting=meeting), confidential_ok=confidential_ok
+                Action.objects.filter(meeting=meeting),
+                confidential_ok=confidential_ok,
+                admitted=admitted,
             ).select_related("owner", "agenda_item", "meeting__board"),
         },
     )
@@ -296,6 +314,30 @@ def invitee_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+def guest_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Invite an external guest by e-mail to this meeting only."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
+        raise MeetingRefused("Invitees can only be added before the meeting is held.")
+    form = GuestInviteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = meeting_services.guest_invite(
+                meeting=meeting, actor=request.user, **form.cleaned_data
+            )
+        except MeetingRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                f"{invitation.person.full_name} is invited to this meeting as a guest.",
+            )
+            return redirect(meeting)
+    return render(request, "meetings/guest_form.html", {"form": form, "meeting": meeting})
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
 def invitation_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk)
     invitation = permissions.invitation_of(request.user, meeting)
@@ -316,6 +358,74 @@ def invitation_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         request,
         "meetings/reply_form.html",
         {"form": form, "meeting": meeting, "invitation": invitation},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def exempt_admissions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The secretariat admits named guests or observers to named exempt items, and lists who
+    is admitted to what."""
+    meeting = _meeting_for(request, pk, permissions.can_admit_to_exempt_item)
+    form = AdmissionForm(_posted(request), meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        item, person = form.cleaned_data["agenda_item"], form.cleaned_data["person"]
+        refusal = meeting_services.admission_refusal(item=item, person=person)
+        if refusal:
+            form.add_error("person", refusal)
+        else:
+            meeting_services.exempt_admission_add(item=item, person=person, actor=request.user)
+            messages.success(request, f"{person.full_name} is admitted to “{item.title}”.")
+            return redirect("exempt_admissions", pk=meeting.pk)
+    admissions = ExemptItemAdmission.objects.filter(agenda_item__meeting=meeting).select_related(
+        "agenda_item", "person__organisation", "admitted_by"
+    )
+    return render(
+        request,
+        "meetings/admissions.html",
+        {"form": form, "meeting": meeting, "admissions": admissions},
+    )
+
+
+@require_POST
+@refusals_shown
+def exempt_admission_remove(request: AuthenticatedHttpRequest, pk: int, admission: int):
+    meeting = _meeting_for(request, pk, permissions.can_admit_to_exempt_item)
+    found = get_object_or_404(
+        ExemptItemAdmission.objects.select_related("agenda_item__meeting", "person"),
+        pk=admission,
+        agenda_item__meeting=meeting,
+    )
+    meeting_services.exempt_admission_remove(admission=found, actor=request.user)
+    messages.success(request, f"{found.person.full_name} is no longer admitted to that item.")
+    return redirect("exempt_admissions", pk=meeting.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
+def reply_record(request: AuthenticatedHttpRequest, pk: int, invitation: int) -> HttpResponse:
+    """The secretariat records an invitee's reply given by phone or e-mail."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    found = get_object_or_404(
+        meeting.invitations.select_related("person", "organisation"), pk=invitation
+    )
+    found.meeting = meeting
+    initial = {"reply": found.reply, "substitute_name": found.substitute_name}
+    form = ReplyForm(_posted(request), initial=initial)
+    form.fields["reply"].label = f"Reply of {found.person.full_name}"
+    if request.method == "POST" and form.is_valid():
+        meeting_services.invitation_reply_record(
+            invitation=found, actor=request.user, **form.cleaned_data
+        )
+        messages.success(
+            request,
+            f"{found.person.full_name}'s reply is recorded: “{found.get_reply_display()}”.",
+        )
+        return redirect(meeting)
+    return render(
+        request,
+        "meetings/reply_record_form.html",
+        {"form": form, "meeting": meeting, "invitation": found},
     )
 
 
@@ -447,6 +557,8 @@ def paper_upload(
     request: AuthenticatedHttpRequest, pk: int, paper: int | None = None
 ) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    if not meeting.takes_papers:
+        raise MeetingRefused("Papers can no longer be added to this meeting.")
     existing = get_object_or_404(meeting.papers, pk=paper) if paper else None
     form = PaperUploadForm(
         _posted(request),
@@ -539,13 +651,22 @@ def paper_versions(request: AuthenticatedHttpRequest, pk: int, paper: int) -> Ht
     )
 
 
+def _pack_ready(meeting: Meeting) -> None:
+    """A pack is never served while it is being rebuilt: it would show what has changed."""
+    if meeting.pack_state == Meeting.FileState.BUILDING:
+        raise Http404(
+            "The agenda pack is being rebuilt with the latest changes; try again in a minute."
+        )
+    if meeting.pack_state != Meeting.FileState.READY or not meeting.pack_file:
+        raise Http404("The agenda pack is not ready yet; try again in a minute.")
+
+
 @require_GET
 def pack_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     meeting = _meeting_for(request, pk)
     if not permissions.can_view_papers(request.user, meeting):
         raise Http404("The papers of this meeting are not published yet.")
-    if meeting.pack_state != Meeting.FileState.READY or not meeting.pack_file:
-        raise Http404("The agenda pack is not ready yet; try again in a minute.")
+    _pack_ready(meeting)
     name = f"Agenda pack {timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
     response = _attachment(meeting.pack_file, name, "application/pdf")
     download_record(
@@ -562,6 +683,21 @@ def meeting_pdfs_rebuild(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     again = meeting_services.meeting_pdfs_rebuild(meeting=meeting)
     messages.success(request, f"Building {' and '.join(again)} again.")
     return redirect(meeting)
+
+
+@require_GET
+def pack_part2_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """Part 2 (exempt business): only for those who see all of the meeting's exempt business."""
+    meeting = _meeting_for(request, pk)
+    if not permissions.can_view_papers(request.user, meeting):
+        raise Http404("The papers of this meeting are not published yet.")
+    if not permissions.may_see_confidential(request.user, meeting):
+        raise Http404("No Part 2 pack here that you may read.")
+    _pack_ready(meeting)
+    if not meeting.part2_pack_file:
+        raise Http404("This meeting has no exempt business, so there is no Part 2 pack.")
+    name = f"Agenda pack Part 2 {timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
+    return _attachment(meeting.part2_pack_file, name, "application/pdf")
 
 
 @require_GET
@@ -586,6 +722,18 @@ def minutes_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse
     return response
 
 
+@require_GET
+def minutes_part2_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """Part 2 minutes (exempt business): only for those who see the meeting's exempt business."""
+    meeting = _meeting_for(request, pk)
+    if not permissions.may_see_confidential(request.user, meeting):
+        raise Http404("No Part 2 minutes here that you may read.")
+    if meeting.minutes_pdf_state != Meeting.FileState.READY or not meeting.minutes_part2_pdf:
+        raise Http404("There are no Part 2 minutes for this meeting, or they are not ready yet.")
+    name = f"Minutes Part 2 {timezone.localtime(meeting.starts_at):%Y-%m-%d}.pdf"
+    return _attachment(meeting.minutes_part2_pdf, name, "application/pdf")
+
+
 # --- At and after the meeting ------------------------------------------------------------------
 
 
@@ -598,6 +746,7 @@ def attendance_record(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             "Attendance is recorded from the day of the meeting until the minutes are approved."
         )
     invitations = list(meeting.invitations.select_related("person", "organisation"))
+    selectors.label_roles(meeting, invitations)
     form = AttendanceForm(_posted(request), invitations=invitations)
     if request.method == "POST" and form.is_valid():
         meeting_services.attendance_record(
@@ -623,6 +772,8 @@ def declaration_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         meeting=meeting,
         for_anyone=for_anyone,
         confidential_ok=permissions.may_see_confidential(request.user, meeting),
+        admitted=permissions.admitted_items(request.user, meeting),
+        declarer=request.user,
     )
     if request.method == "POST" and form.is_valid():
         meeting_services.declaration_add(
@@ -630,6 +781,8 @@ def declaration_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             person=form.cleaned_data["person"] if for_anyone else request.user,
             agenda_item=form.cleaned_data["agenda_item"],
             nature=form.cleaned_data["nature"],
+            disqualifying=form.cleaned_data["disqualifying"],
+            register_entry=form.cleaned_data["register_entry"],
             recorded_by=request.user,
         )
         messages.success(request, "The declaration of interest is recorded.")
@@ -673,6 +826,47 @@ def minutes_edit(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 @refusals_shown
+def resolution_add(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpResponse:
+    """The clerk records what the chair put at an item and how the board resolved it."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    agenda_item = get_object_or_404(meeting.items.select_related("opportunity__board"), pk=item)
+    agenda_item.meeting = meeting
+    if not meeting.minutes_are_editable:
+        raise MeetingRefused(
+            "Resolutions are recorded once the meeting is held, until the minutes are approved."
+        )
+    voters = selectors.item_voters(agenda_item)
+    form = ResolutionForm(_posted(request), item=agenda_item, voters=voters)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            resolution = meeting_services.resolution_record(
+                item=agenda_item,
+                actor=request.user,
+                put_by=data["put_by"],
+                wording=data["wording"],
+                kind=data["kind"],
+                method=data["method"],
+                votes=form.votes(),
+                totals=meeting_services.VoteCount(*form.totals()),
+                casting_vote=data.get("casting_vote") or "",
+                decision_due_on=data.get("decision_due_on"),
+                organisations=data.get("organisations") or (),
+            )
+        except MeetingRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, f"The resolution is recorded: {resolution.summary}.")
+            return redirect(meeting)
+    return render(
+        request,
+        "meetings/resolution_form.html",
+        {"form": form, "meeting": meeting, "item": agenda_item, "voters": voters},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@refusals_shown
 def action_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     if not meeting.minutes_are_editable:
@@ -710,12 +904,113 @@ def action_status(request: AuthenticatedHttpRequest, pk: int, action: int) -> Ht
             status=form.cleaned_data["status"],
             actor=request.user,
             seen_version=form.opened_version,
+            progress=form.cleaned_data["progress"],
         )
     except EditConflict as conflict:
         messages.error(request, " ".join([conflict.message, *conflict.changes]))
         return redirect(back)
     messages.success(request, f"The action is now “{found.get_status_display()}”.")
     return redirect(back)
+
+
+# --- The action log and attendance statistics -------------------------------------------------
+
+
+@require_GET
+def action_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Every open action of the board, across its meetings, as far as the person may see."""
+    board = board_for(request.user, slug)
+    page = Paginator(
+        selectors.open_actions_visible_to(request.user, board), MEETINGS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/action_log.html",
+        {"board": board, "page": page, "actions": page.object_list},
+    )
+
+
+@require_GET
+def attendance_statistics(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    board = board_for(
+        request.user,
+        slug,
+        permissions.can_see_attendance_statistics,
+        "Only the board's secretariat, chair or vice-chair may see attendance statistics.",
+    )
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        return _bad_request(request, "Give the year as four digits, for example 2026.")
+    if not 2000 <= year <= this_year + 1:
+        return _bad_request(request, f"Choose a year from 2000 to {this_year + 1}.")
+    return render(
+        request,
+        "meetings/attendance_statistics.html",
+        {"board": board, "year": year, **selectors.attendance_statistics(board, year)},
+    )
+
+
+# --- The register of interests ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def interests_mine(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """My own register of interests: what I have entered, whether it is reviewed, and a form
+    to add an entry."""
+    if not permissions.can_keep_register_of_interests(request.user):
+        raise PermissionDenied("A register of interests is kept by the boards' members.")
+    form = InterestForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        meeting_services.interest_register(person=request.user, **form.cleaned_data)
+        messages.success(
+            request, "The interest is in your register; the secretariat will review it."
+        )
+        return redirect("interests_mine")
+    entries = RegisteredInterest.objects.filter(person=request.user).select_related("reviewed_by")
+    return render(request, "meetings/interests_mine.html", {"form": form, "entries": entries})
+
+
+@require_POST
+def interest_end(request: AuthenticatedHttpRequest, entry: int) -> HttpResponse:
+    found = get_object_or_404(RegisteredInterest, pk=entry, person=request.user)
+    try:
+        meeting_services.interest_end(entry=found, on=timezone.localdate())
+    except MeetingRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, "The interest is recorded as ended today.")
+    return redirect("interests_mine")
+
+
+@require_GET
+def interests_review(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """The registers of interests of the board's current members, for the secretariat,
+    entries awaiting review first."""
+    board = board_for(request.user, slug, permissions.can_review_interests)
+    members = BoardMembership.objects.current().filter(board=board).values("person_id")
+    entries = (
+        RegisteredInterest.objects.filter(person_id__in=members)
+        .select_related("person__organisation", "reviewed_by")
+        .order_by(F("reviewed_at").asc(nulls_first=True), "person__full_name", "-starts_on")
+    )
+    return render(request, "meetings/interests_review.html", {"board": board, "entries": entries})
+
+
+@require_POST
+def interest_review(request: AuthenticatedHttpRequest, slug: str, entry: int) -> HttpResponse:
+    board = board_for(request.user, slug, permissions.can_review_interests)
+    found = get_object_or_404(RegisteredInterest.objects.select_related("person"), pk=entry)
+    if not permissions.can_review_interest(request.user, found):
+        raise Http404("No entry here that you may review.")
+    try:
+        meeting_services.interest_review(entry=found, actor=request.user)
+    except MeetingRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"{found.person.full_name}'s entry is marked reviewed.")
+    return redirect("interests_review", slug=board.slug)
 
 
 # --- Calendars ---------------------------------------------------------------------------------

@@ -18,7 +18,17 @@ SECTIONS = [
             Kind.OUTCOME_KNOWN,
         ],
     ),
-    ("Meetings", [Kind.REPLY_OWED, Kind.PAPERS_PUBLISHED, Kind.ACTION_DUE, Kind.ACTION_OVERDUE]),
+    (
+        "Meetings",
+        [
+            Kind.REPLY_OWED,
+            Kind.PAPERS_PUBLISHED,
+            Kind.MINUTES_DRAFTED,
+            Kind.MINUTES_APPROVED,
+            Kind.ACTION_DUE,
+            Kind.ACTION_OVERDUE,
+        ],
+    ),
     ("Reviews of opportunities", [Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE]),
 ]
 EXECUTIVE_HELP = (

@@ -24,6 +24,8 @@ class Notification(models.Model):
         ACTION_DUE = "action_due", "Action due soon"
         ACTION_OVERDUE = "action_overdue", "Action overdue"
         PAPERS_PUBLISHED = "papers_published", "Meeting papers published"
+        MINUTES_DRAFTED = "minutes_drafted", "Draft minutes ready for the chair"
+        MINUTES_APPROVED = "minutes_approved", "Minutes approved"
         REVIEW_DUE = "review_due", "Review due soon"
         REVIEW_OVERDUE = "review_overdue", "Review overdue"
 

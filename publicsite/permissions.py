@@ -7,7 +7,8 @@ The board's public pages are off until its chair or secretariat switches them on
 (``boards.permissions.can_manage_public_pages``). When on, they show:
 
 - meetings that have left the draft stage (a cancelled one is shown as cancelled);
-- the agenda of a meeting once its papers are published, without confidential (exempt) items;
+- the agenda of a meeting once its papers are published, each confidential (exempt) item shown
+  only as its number and its Schedule 12A paragraph ("Item 6: exempt — paragraph 3");
 - the minutes of a meeting once the chair has approved them, again without confidential items;
 - opportunities every body has approved: approved, in delivery, implemented, or closed after an
   approval. Each body's decision and its date, never the conditions, notes or documents.
@@ -18,7 +19,13 @@ from django.http import Http404
 
 from boards.models import Board
 from meetings.models import Meeting
-from meetings.selectors import agenda_is_public, minutes_are_public, public_items, public_meetings
+from meetings.selectors import (
+    agenda_is_public,
+    minutes_are_public,
+    public_agenda,
+    public_items,
+    public_meetings,
+)
 from opportunities.models import Opportunity, Recommendation, Status
 
 NO_BOARD = "There is no board at this address."
@@ -68,6 +75,7 @@ def public_opportunities(board: Board) -> QuerySet[Opportunity]:
 __all__ = [
     "agenda_is_public",
     "minutes_are_public",
+    "public_agenda",
     "public_board",
     "public_items",
     "public_meeting",

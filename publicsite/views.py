@@ -123,7 +123,7 @@ def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             "board": board,
             "meeting": meeting,
-            "items": list(permissions.public_items(meeting)),
+            "items": permissions.public_agenda(meeting),
             "agenda_is_public": permissions.agenda_is_public(meeting),
             "minutes_are_public": permissions.minutes_are_public(meeting),
             "section": "meetings",

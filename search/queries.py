@@ -73,7 +73,11 @@ class Hit:
 def sources_for(person: Person, scope: MeetingScope) -> list[Source]:
     # Exempt business (a confidential item, its minutes and papers) only where the person may
     # see the meeting's confidential business.
-    open_item = Q(confidential=False) | among_ids("meeting_id", scope.confidential)
+    open_item = (
+        Q(confidential=False)
+        | among_ids("meeting_id", scope.confidential)
+        | among_ids("pk", scope.admitted_items)
+    )
     opportunities = opportunities_visible_to(person)
     return [
         Source("opportunity", "Opportunity", opportunities, "title", "summary"),
@@ -90,7 +94,8 @@ def sources_for(person: Person, scope: MeetingScope) -> list[Source]:
             papers=Paper.objects.filter(
                 Q(agenda_item__isnull=True)
                 | Q(agenda_item__confidential=False)
-                | among_ids("meeting_id", scope.confidential),
+                | among_ids("meeting_id", scope.confidential)
+                | among_ids("agenda_item_id", scope.admitted_items),
                 among_ids("meeting_id", scope.papers),
                 current_version__isnull=False,
             ),

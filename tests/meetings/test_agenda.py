@@ -17,7 +17,12 @@ def titles(meeting):
 def test_secretariat_adds_items_at_the_end(client_of, meeting, alice):
     response = client_of(alice).post(
         reverse("agenda_item_add", kwargs={"pk": meeting.pk}),
-        {"title": "Depot sale", "presenter": "Cllr Bell", "confidential": "on"},
+        {
+            "title": "Depot sale",
+            "presenter": "Cllr Bell",
+            "confidential": "on",
+            "exempt_paragraph": "3",
+        },
     )
     assert response.status_code == 302
     item = AgendaItem.objects.get(title="Depot sale")

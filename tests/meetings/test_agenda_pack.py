@@ -63,12 +63,12 @@ def test_publishing_builds_the_pack_in_agenda_order_without_confidential_papers(
     assert len(pack.pages) == 2 + 1 + 3 + 2
     assert [o.title for o in pack.outline if not isinstance(o, list)][1:] == [
         "Chair's note",
-        "Estates paper",
-        "Fleet paper",
+        "Item 1: Estates paper",
+        "Item 2: Fleet paper",
     ]
     front = pack.pages[0].extract_text()
-    assert "Exempt business is not in this pack" in front
-    assert "1 item of exempt (confidential) business" in front
+    assert "Exempt business is not in this part" in front
+    assert "1 item of exempt business" in front
     agenda = pack.pages[1].extract_text()
     assert agenda.index("Estates") < agenda.index("Fleet")
     # Every invitee may download the pack, so exempt business is not named in it at all.

@@ -89,5 +89,7 @@ def test_approving_the_minutes_produces_their_pdf_without_confidential_minutes(
     assert "Write to the chief." in text
     # Every invitee may download the minutes: exempt business is neither named nor minuted.
     assert "Depot sale" not in text and "Secret terms." not in text
-    assert "1 item of exempt (confidential) business is minuted separately" in text
+    # The exempt item keeps its place and number, and is minuted in Part 2.
+    assert "Item 2: exempt" in text
+    assert "Exempt business, minuted in Part 2." in text
     assert "Dave Dunn" in text

@@ -180,11 +180,11 @@ def test_a_guest_cannot_fetch_a_confidential_paper_by_its_url(client_of, confide
     response = download(client_of(erin), confidential_paper)
     assert response.status_code == 404
     body = client_of(erin).get(confidential_paper.meeting.get_absolute_url()).content.decode()
-    # Neither the exempt item nor its paper's title reach a guest; the page says business is
-    # withheld.
+    # Neither the exempt item nor its paper's title reach a guest; the item is shown by its
+    # number and reason only.
     assert "Valuation" not in body
     assert confidential_paper.agenda_item.title not in body
-    assert "exempt (confidential) business is for the board's members only" in body
+    assert "Exempt business, for the board's members and those the secretariat admits." in body
     assert confidential_paper.get_absolute_url() not in body
 
 

@@ -14,7 +14,7 @@ from meetings import services as meeting_services
 from meetings.models import ExemptItemAdmission, ExemptParagraph, Meeting
 from tests.factories import AgendaItemFactory, MembershipFactory, PaperFactory, UserFactory
 
-from .helpers import invite_board
+from .helpers import invite_board, opened
 
 pytestmark = pytest.mark.django_db
 
@@ -121,13 +121,16 @@ def test_moving_the_meeting_rebuilds_both_packs_with_the_new_date_on_page_1(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_of(alice).post(
             reverse("meeting_edit", kwargs={"pk": meeting.pk}),
-            {
-                "title": meeting.title,
-                "starts_at": f"{moved:%Y-%m-%dT%H:%M}",
-                "ends_at": f"{moved + timedelta(hours=2):%Y-%m-%dT%H:%M}",
-                "venue": "Leek Wootton",
-                "online_link": "",
-            },
+            opened(
+                meeting,
+                {
+                    "title": meeting.title,
+                    "starts_at": f"{moved:%Y-%m-%dT%H:%M}",
+                    "ends_at": f"{moved + timedelta(hours=2):%Y-%m-%dT%H:%M}",
+                    "venue": "Leek Wootton",
+                    "online_link": "",
+                },
+            ),
         )
     assert response.status_code == 302
     meeting.refresh_from_db()
@@ -166,13 +169,16 @@ def test_a_scheduled_meeting_cannot_be_moved_into_the_past(client_of, published_
     past = meeting.starts_at - timedelta(days=30)
     response = client_of(alice).post(
         reverse("meeting_edit", kwargs={"pk": meeting.pk}),
-        {
-            "title": meeting.title,
-            "starts_at": f"{past:%Y-%m-%dT%H:%M}",
-            "ends_at": f"{past + timedelta(hours=2):%Y-%m-%dT%H:%M}",
-            "venue": meeting.venue,
-            "online_link": "",
-        },
+        opened(
+            meeting,
+            {
+                "title": meeting.title,
+                "starts_at": f"{past:%Y-%m-%dT%H:%M}",
+                "ends_at": f"{past + timedelta(hours=2):%Y-%m-%dT%H:%M}",
+                "venue": meeting.venue,
+                "online_link": "",
+            },
+        ),
     )
     assert response.status_code == 302
     meeting.refresh_from_db()

@@ -21,7 +21,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .helpers import invite_board
+from .helpers import invite_board, opened
 
 pytestmark = pytest.mark.django_db
 Reply = MeetingInvitation.Reply
@@ -125,7 +125,7 @@ def test_a_progress_note_is_kept_with_the_action(client_of, held, bob):
     action = ActionFactory(meeting=held, owner=bob)
     client_of(bob).post(
         reverse("action_status", args=[held.pk, action.pk]),
-        {"status": "in_progress", "progress": "Draft with the Chief Fire Officer."},
+        opened(action, {"status": "in_progress", "progress": "Draft with the Chief Fire Officer."}),
     )
     action.refresh_from_db()
     assert (action.status, action.progress) == ("in_progress", "Draft with the Chief Fire Officer.")

@@ -112,6 +112,9 @@ vendor:
 	cp node_modules/chart.js/dist/chart.umd.min.js portal/static/vendor/chartjs/
 	cp node_modules/chart.js/LICENSE.md portal/static/vendor/chartjs/LICENSE
 	sed -i 's#//\# sourceMappingURL=.*##' portal/static/vendor/chartjs/chart.umd.min.js
+	mkdir -p portal/static/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js portal/static/vendor/axe-core/
+	cp node_modules/axe-core/LICENSE portal/static/vendor/axe-core/LICENSE
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache build dist *.egg-info

@@ -11,7 +11,7 @@ class TaskOptions(TypedDict):
     retry_backoff_max: int
 
 
-# E-mail tasks: a mail server that refuses or times out (OSError covers SMTP and socket errors)
+# Email tasks: a mail server that refuses or times out (OSError covers SMTP and socket errors)
 # is tried again later, backing off, up to five times.
 MAIL_TASK: TaskOptions = {
     "acks_late": True,

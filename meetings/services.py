@@ -1,7 +1,7 @@
 """Multi-step operations on meetings: scheduling and the rest of a meeting's life, invitations
 and replies, the agenda, papers, attendance, minutes and actions.
 
-Each function checks what it must, writes the rows and queues e-mail and PDF builds for Celery
+Each function checks what it must, writes the rows and queues email and PDF builds for Celery
 after the transaction commits. Its docstring lists those side effects.
 """
 
@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from boards.models import BoardMembership, Organisation, User
+from core import govuk
 from core.batching import batch_size_for
 from core.exceptions import Refused
 from core.uploads import Kind, safe_original_name
@@ -62,10 +63,10 @@ def meeting_transition(*, meeting: Meeting, actor: User, to: str, reason: str = 
     The change is a conditional update on the old status, so two people pressing the button at
     once move it only once. Side effects by the new status:
     - scheduled: invites the board's current members (one invitation each) and, after commit,
-      e-mails each an .ics invitation;
-    - papers published: after commit, e-mails every invitee and builds the agenda pack;
+      emails each an .ics invitation;
+    - papers published: after commit, emails every invitee and builds the agenda pack;
     - minutes approved: records the chair and builds the minutes PDF after commit;
-    - cancelled: stores the reason, raises the calendar SEQUENCE and, after commit, e-mails every
+    - cancelled: stores the reason, raises the calendar SEQUENCE and, after commit, emails every
       invitee the cancellation of the same calendar event.
     """
     _guard(meeting, to, reason)
@@ -142,7 +143,7 @@ def meeting_update(
     """Change the meeting's title, times or place.
 
     Once invitations are out (scheduled or papers published), a change raises the calendar
-    SEQUENCE and, after commit, e-mails every invitee the update of the same event. Refused
+    SEQUENCE and, after commit, emails every invitee the update of the same event. Refused
     once the meeting is held, or cancelled.
     """
     if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
@@ -175,7 +176,7 @@ def invitee_add(*, meeting: Meeting, person: User) -> MeetingInvitation:
 
     A person holding a current role on the board is invited as a member (representing their
     body); anyone else as a guest. If invitations are already out, their .ics invitation is
-    e-mailed after commit, and the papers-published notice too once the papers are out.
+    emailed after commit, and the papers-published notice too once the papers are out.
     """
     if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
         raise MeetingRefused("Invitees can only be added before the meeting is held.")
@@ -216,7 +217,7 @@ def _notify_papers_published(meeting: Meeting, invitations: Iterable[MeetingInvi
         payload={
             "board": meeting.board.name,
             "meeting": meeting.title,
-            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+            "when": govuk.govuk_day_datetime(starts),
         },
     )
 

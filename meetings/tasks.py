@@ -21,7 +21,7 @@ from .pdfs import agenda_pack_store, minutes_pdf_store
 logger = logging.getLogger("bluelight.tasks")
 
 # --- Meetings: invitations, notices and PDFs ----------------------------------------------------
-# Each e-mail task is recorded on the invitation once sent, so a retried task never sends twice.
+# Each email task is recorded on the invitation once sent, so a retried task never sends twice.
 # While a message goes out the task holds a transaction-scoped advisory lock on the invitation,
 # so a duplicate task (queued again by the sweep, say) waits for the first and then finds the
 # message sent. An advisory lock rather than a row lock: the invitee replying at that moment
@@ -30,7 +30,7 @@ MEETING_MAIL_LOCK = 7301
 
 
 def _invitation(invitation_id: int) -> MeetingInvitation | None:
-    """The invitation, with its e-mails locked until the caller's transaction ends."""
+    """The invitation, with its emails locked until the caller's transaction ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -103,7 +103,7 @@ SWEEP_BATCH = 500
 
 @shared_task(acks_late=True)
 def sweep_meeting_emails() -> int:
-    """Queue again the calendar e-mails still owed to invitees of meetings yet to end: the
+    """Queue again the calendar emails still owed to invitees of meetings yet to end: the
     invitation (or its latest update) and the cancellation. Run by beat every few minutes, it
     makes up for a broker that was down when the change was saved; the tasks are idempotent, so
     a message whose task is merely slow is not sent twice. (The papers notice is a notification
@@ -127,7 +127,7 @@ def sweep_meeting_emails() -> int:
         # sweep rather than each waiting out the broker's timeouts.
         if task.delay(*args) is None:
             logger.warning(
-                "Broker unavailable: %d meeting e-mails left for the next sweep", len(owed) - queued
+                "Broker unavailable: %d meeting emails left for the next sweep", len(owed) - queued
             )
             return queued
     return len(owed)

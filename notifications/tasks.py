@@ -34,7 +34,7 @@ _broker_failed_at: float | None = None
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
 def deliver_notification(self, notification_id: int) -> None:
-    """Send one notification by e-mail, once.
+    """Send one notification by email, once.
 
     The row is locked while sending, so a duplicate task waits for the first and then finds
     the message already sent. A mail server error is recorded and the task retried later,
@@ -81,7 +81,7 @@ def deliver_notification(self, notification_id: int) -> None:
     raise self.retry(exc=failure, countdown=countdown)
 
 
-# Kinds that share another kind's e-mail (the text itself says due or overdue).
+# Kinds that share another kind's email (the text itself says due or overdue).
 SHARED_TEMPLATES: dict[str, str] = {Notification.Kind.ACTION_OVERDUE: Notification.Kind.ACTION_DUE}
 
 

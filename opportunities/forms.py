@@ -100,7 +100,8 @@ class TransitionForm(forms.Form):
     def __init__(self, *args: Any, choices: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         to = cast(forms.ChoiceField, self.fields["to"])
-        to.choices = [(value, Status(value).label) for value in choices]
+        # Nothing is chosen for the person: a move is a deliberate act, never the default.
+        to.choices = [("", "Choose a status"), *((value, Status(value).label) for value in choices)]
 
 
 class RecommendationForm(forms.Form):

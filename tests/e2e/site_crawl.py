@@ -78,6 +78,8 @@ LINKS = """() => [...document.querySelectorAll('a[href]')]
   .map((a) => a.href)"""
 
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+SETTLED_OVERFLOW = """() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(
+  () => setTimeout(() => done(document.documentElement.scrollWidth - window.innerWidth), 50))))"""
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Findings:
     header_outside: dict[str, list[str]] = field(default_factory=dict)
     titles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     roles: dict[str, tuple[int, int]] = field(default_factory=dict)
+    not_found: set[str] = field(default_factory=set)
     pages: int = 0
     forms: int = 0
     forms_with_errors: int = 0
@@ -135,6 +138,17 @@ def run_axe(page) -> list[str]:
     return list(result)
 
 
+def overflow_at(page, width: int) -> int:
+    """How far the page scrolls sideways at ``width``: after the resize has settled (charts redraw
+    a frame later) and, if it still scrolls, once more on a page loaded afresh at that width."""
+    page.set_viewport_size({"width": width, "height": 800})
+    overflow = page.evaluate(SETTLED_OVERFLOW)
+    if overflow > 0:
+        page.reload()
+        overflow = page.evaluate(SETTLED_OVERFLOW)
+    return overflow
+
+
 def check_page(page, key: str, findings: Findings) -> None:
     violations = run_axe(page)
     if violations:
@@ -142,8 +156,7 @@ def check_page(page, key: str, findings: Findings) -> None:
     overflow = page.evaluate(OVERFLOW)
     if overflow > 0:
         findings.wide_overflow[key] = overflow
-    page.set_viewport_size({"width": NARROW, "height": 800})
-    overflow = page.evaluate(OVERFLOW)
+    overflow = overflow_at(page, NARROW)
     if overflow > 0:
         findings.narrow_overflow[key] = overflow
     page.set_viewport_size({"width": WIDE, "height": 900})
@@ -185,6 +198,8 @@ def crawl(browser, base: str, role: str, email: str | None, starts: list[str], f
             continue
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             continue
+        if response.status == 404:
+            findings.not_found.add(f"{role} {parts.path}")
         if response.status >= 400 or urlsplit(page.url).path != parts.path:
             continue  # refused, or redirected somewhere the crawl will find by itself
         per_pattern[pattern] += 1
@@ -251,7 +266,7 @@ def check_form(page, url: str, index: int, key: str, findings: Findings) -> None
     if overflow > 0:
         findings.wide_overflow[form_key] = overflow
     page.set_viewport_size({"width": NARROW, "height": 800})
-    overflow = page.evaluate(OVERFLOW)
+    overflow = page.evaluate(SETTLED_OVERFLOW)
     if overflow > 0:
         findings.narrow_overflow[form_key] = overflow
     page.set_viewport_size({"width": WIDE, "height": 900})

@@ -72,6 +72,10 @@ def test_text_spacing_overrides_keep_every_header_item_inside_the_header(finding
     assert findings.header_outside == {}, _listing(findings.header_outside)
 
 
+def test_no_link_a_person_is_shown_leads_to_a_page_not_found(findings):
+    assert findings.not_found == set()
+
+
 def test_each_page_title_belongs_to_one_url_pattern(findings):
     shared = {title: patterns for title, patterns in findings.titles.items() if len(patterns) > 1}
     assert shared == {}, _listing(shared)

@@ -27,7 +27,7 @@ def test_secretariat_adds_items_at_the_end(client_of, meeting, alice):
 
 def test_an_item_needs_a_title(client_of, meeting, alice):
     response = client_of(alice).post(reverse("agenda_item_add", kwargs={"pk": meeting.pk}), {})
-    assert "This field is required." in response.content.decode()
+    assert "Enter the title" in response.content.decode()
 
 
 def test_the_page_script_moves_an_item_and_gets_the_new_order(client_of, meeting, alice):

@@ -56,8 +56,8 @@ def test_secretariat_records_a_recommendation_with_one_unsent_referral_per_body(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"wording": ""}, "This field is required."),
-        ({"organisations": []}, "This field is required."),
+        ({"wording": ""}, "Enter the recommendation"),
+        ({"organisations": []}, "Choose at least one of “Refer to the executives of”"),
         (
             {"decision_due_on": -5},
             "Decisions cannot be due before the date agreed.",

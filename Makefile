@@ -25,7 +25,7 @@ LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command "make lock"
 
 .PHONY: install lock system-libraries test-services run test lint typecheck checks compose-check \
-	pytest worker beat vendor clean
+	pytest worker beat vendor clean screenshots
 
 # The locked versions, hashes checked, then the portal itself (editable, built offline with the
 # locked setuptools). pip check fails when pyproject.toml asks for something the lock lacks.
@@ -95,6 +95,11 @@ compose-check: $(STAMP)
 
 pytest: $(STAMP)
 	env $(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+# PNGs of the main pages (home, register, an opportunity, a referral, a meeting, the dashboard and
+# the public register) at 320 px and 1280 px, from the demo data, into screenshots/ for review.
+screenshots: $(STAMP)
+	env $(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider tests/e2e/screenshot_pages.py
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A bluelight worker --loglevel=INFO --concurrency=2

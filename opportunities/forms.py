@@ -8,14 +8,14 @@ from django.utils import timezone
 
 from boards.models import Board, BoardMembership, Organisation, User
 from core.uploads import detect_kind
-from core.widgets import QuickSelect
+from core.widgets import DateParts, QuickSelect
 
 from .models import Opportunity, Rag, Referral, Status, Theme
 
 
-def DateInput() -> forms.DateInput:
-    """A browser date picker; its value must be ISO whatever the locale's display format."""
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def DateInput() -> DateParts:
+    """A date as day, month and year boxes (GOV.UK's pattern), never the browser's picker."""
+    return DateParts()
 
 
 class OpportunityForm(forms.ModelForm):

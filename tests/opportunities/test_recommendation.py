@@ -177,6 +177,9 @@ def test_a_superseded_referral_cannot_be_decided(referred, record, fire, erin, p
         decide(old, erin)
 
 
-def test_date_fields_render_in_the_format_browsers_read(client_of, alice, assessed):
+def test_date_fields_are_day_month_and_year_boxes_filled_with_today(client_of, alice, assessed):
     body = client_of(alice).get(new_url(assessed)).content.decode()
-    assert f'type="date" name="agreed_on" value="{TODAY().isoformat()}"' in body
+    today = TODAY()
+    assert 'type="date"' not in body
+    for part, value in (("day", today.day), ("month", today.month), ("year", today.year)):
+        assert f'name="agreed_on_{part}" value="{value}"' in body

@@ -25,7 +25,7 @@ LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --quiet \
 	--custom-compile-command "make lock"
 
 .PHONY: install lock system-libraries test-services run test lint typecheck checks compose-check \
-	pytest worker beat vendor clean
+	pytest worker beat vendor clean screenshots
 
 # The locked versions, hashes checked, then the portal itself (editable, built offline with the
 # locked setuptools). pip check fails when pyproject.toml asks for something the lock lacks.
@@ -96,6 +96,11 @@ compose-check: $(STAMP)
 pytest: $(STAMP)
 	env $(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+# PNGs of the main pages (home, register, an opportunity, a referral, a meeting, the dashboard and
+# the public register) at 320 px and 1280 px, from the demo data, into screenshots/ for review.
+screenshots: $(STAMP)
+	env $(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider tests/e2e/screenshot_pages.py
+
 # Each runs until stopped with Ctrl-C: if the process exits (a crash, a lost broker), it is
 # started again after a pause; production runs them under compose or systemd (see deploy/).
 worker: $(STAMP)
@@ -118,6 +123,9 @@ vendor:
 	cp node_modules/chart.js/dist/chart.umd.min.js portal/static/vendor/chartjs/
 	cp node_modules/chart.js/LICENSE.md portal/static/vendor/chartjs/LICENSE
 	sed -i 's#//\# sourceMappingURL=.*##' portal/static/vendor/chartjs/chart.umd.min.js
+	mkdir -p portal/static/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js portal/static/vendor/axe-core/
+	cp node_modules/axe-core/LICENSE portal/static/vendor/axe-core/LICENSE
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache build dist *.egg-info

@@ -92,6 +92,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 # The address that links in e-mails point at, e.g. https://bluelight.example.org
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = "Blue Light Collaboration"
+# Where people write about the portal (accessibility problems, privacy): the footer's pages.
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "blue-light-secretariat@bluelight.localhost")
 
 INSTALLED_APPS = [
     # First, so that the portal's templates (sign-in, password pages, errors) and static files
@@ -167,9 +169,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
+            # The GOV.UK content-style filters (dates, times, money, counts) on every page.
+            "builtins": ["portal.templatetags.govuk"],
         },
     },
 ]
+
+# Every form's errors say what to do, from the field's label (core/forms.py).
+FORM_RENDERER = "core.forms.GovukFormRenderer"
 
 # --- Database ---------------------------------------------------------------------------------
 DATABASES = {

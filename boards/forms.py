@@ -20,14 +20,14 @@ logger = logging.getLogger("bluelight.security")
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
-        label="E-mail address",
+        label="Email address",
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": (
-            "The e-mail address or password is not right. Check both and try again; "
+            "The email address or password is not right. Check both and try again; "
             "after several failed attempts the account is locked for a while."
         ),
     }
@@ -81,7 +81,7 @@ def _reset_requests_exceeded(email: str, request: HttpRequest | None) -> bool:
 
 class InvitePersonForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Full name")
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label="Email address")
     job_title = forms.CharField(max_length=200, required=False, label="Job title")
     organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
@@ -103,7 +103,7 @@ class InvitePersonForm(forms.Form):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                "Someone with this e-mail address already has an account. If they never "
+                "Someone with this email address already has an account. If they never "
                 "accepted their invitation, send it again from the board's page."
             )
         return email

@@ -37,7 +37,7 @@ def person_invite(
     """Invite a new person to the portal and the board.
 
     Creates the person (no usable password until they accept), their membership of the board
-    from today, and an invitation; after commit, queues the e-mail with the set-password link.
+    from today, and an invitation; after commit, queues the email with the set-password link.
     """
     person = User.objects.create_user(
         email=email,
@@ -63,7 +63,7 @@ def invitation_resend(*, invitation: PersonInvitation, invited_by: User) -> Pers
     """Replace an unaccepted invitation with a fresh link; the old link stops working.
 
     Marks every open invitation of the person as replaced, issues a new one and queues its
-    e-mail after commit.
+    email after commit.
     """
     now = timezone.now()
     PersonInvitation.objects.filter(

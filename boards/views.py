@@ -76,7 +76,7 @@ def person_invite(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(
             request,
-            f"{invitation.person.full_name} has been invited. The e-mail with their "
+            f"{invitation.person.full_name} has been invited. The email with their "
             f"set-password link is on its way; the link works once, for "
             f"{settings.INVITATION_VALID_DAYS} days.",
         )

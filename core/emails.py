@@ -1,4 +1,4 @@
-"""E-mails rendered from templates: a subject, a plain-text body and an HTML body."""
+"""Emails rendered from templates: a subject, a plain-text body and an HTML body."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives

@@ -1,4 +1,4 @@
-"""iCalendar (RFC 5545) for meetings: e-mailed invitations, updates and cancellations, the
+"""iCalendar (RFC 5545) for meetings: emailed invitations, updates and cancellations, the
 per-meeting download and each person's private feed.
 
 A meeting keeps one UID for its whole life; each change invitees are told about raises its

@@ -58,7 +58,7 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Reason for cancelling",
-        help_text="Every invitee is told this reason in the cancellation e-mail.",
+        help_text="Every invitee is told this reason in the cancellation email.",
         max_length=1000,
     )
 

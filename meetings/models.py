@@ -88,10 +88,18 @@ class Meeting(models.Model):
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+                violation_error_message=(
+                    "The meeting must end after it starts: enter a later end time."
+                ),
             ),
             models.CheckConstraint(
-                condition=~Q(venue="") | ~Q(online_link=""), name="meeting_has_venue_or_link"
+                condition=~Q(venue="") | ~Q(online_link=""),
+                name="meeting_has_venue_or_link",
+                violation_error_message=(
+                    "Enter a venue or an online link (or both): people need to know where to go."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["board", "starts_at"]), models.Index(fields=["status"])]

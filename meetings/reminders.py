@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from boards.models import BoardMembership
+from core import govuk
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
@@ -46,7 +47,7 @@ def _reply_reminders() -> int:
     owed = owed.exclude(Exists(secretariat)).select_related("person", "meeting__board")
     for invitation in owed:
         meeting = invitation.meeting
-        when = f"{timezone.localtime(meeting.starts_at):%A %-d %B %Y, %H:%M}"
+        when = govuk.govuk_day_datetime(timezone.localtime(meeting.starts_at))
         notification_create_many(
             board=meeting.board,
             recipients=[invitation.person],

@@ -1,7 +1,7 @@
 """Multi-step operations on meetings: scheduling and the rest of a meeting's life, invitations
 and replies, the agenda, papers, attendance, minutes and actions.
 
-Each function checks what it must, writes the rows and queues e-mail and PDF builds for Celery
+Each function checks what it must, writes the rows and queues email and PDF builds for Celery
 after the transaction commits. Its docstring lists those side effects.
 """
 
@@ -21,6 +21,7 @@ from audit.selectors import changes_since
 from audit.services import audit_edit, audit_record, plain_values
 from boards import services as board_services
 from boards.models import BoardMembership, Organisation, User
+from core import govuk
 from core.batching import batch_size_for
 from core.concurrency import ensure_current
 from core.enqueue import enqueue
@@ -324,7 +325,7 @@ def invitee_add(*, meeting: Meeting, person: User, actor: User | None = None) ->
 
     A person holding a current role on the board is invited as a member (representing their
     body); anyone else as a guest. If invitations are already out, their .ics invitation is
-    e-mailed after commit, and the papers-published notice too once the papers are out.
+    emailed after commit, and the papers-published notice too once the papers are out.
     """
     if meeting.status not in (Status.DRAFT, Status.SCHEDULED, Status.PAPERS_PUBLISHED):
         raise MeetingRefused("Invitees can only be added before the meeting is held.")
@@ -408,7 +409,7 @@ def _notify_papers_published(meeting: Meeting, invitations: Iterable[MeetingInvi
         payload={
             "board": meeting.board.name,
             "meeting": meeting.title,
-            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+            "when": govuk.govuk_day_datetime(starts),
         },
     )
 

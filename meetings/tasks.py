@@ -28,7 +28,7 @@ from .pdfs import agenda_pack_store, minutes_pdf_store
 logger = logging.getLogger("bluelight.tasks")
 
 # --- Meetings: invitations, notices and PDFs ----------------------------------------------------
-# Each e-mail task is recorded on the invitation once sent, so a retried task never sends twice.
+# Each email task is recorded on the invitation once sent, so a retried task never sends twice.
 # While a message goes out the task holds a transaction-scoped advisory lock on the invitation,
 # so a duplicate task (queued again by the sweep, say) waits for the first and then finds the
 # message sent. An advisory lock rather than a row lock: the invitee replying at that moment
@@ -37,7 +37,7 @@ MEETING_MAIL_LOCK = 7301
 
 
 def _invitation(invitation_id: int) -> MeetingInvitation | None:
-    """The invitation, with its e-mails locked until the caller's transaction ends."""
+    """The invitation, with its emails locked until the caller's transaction ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(

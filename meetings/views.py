@@ -502,11 +502,16 @@ def recommendation_at_item(request: AuthenticatedHttpRequest, pk: int, item: int
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @refusals_shown
 def agenda_item_delete(request: AuthenticatedHttpRequest, pk: int, item: int) -> HttpResponse:
+    """Asks first (GET), and removes the item only when that question is answered yes."""
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     instance = get_object_or_404(meeting.items, pk=item)
+    if request.method == "GET" or request.POST.get("confirm") != "yes":
+        return render(
+            request, "meetings/agenda_item_remove.html", {"meeting": meeting, "item": instance}
+        )
     meeting_services.agenda_item_delete(item=instance, actor=request.user)
     messages.success(request, f"Agenda item “{instance.title}” is removed.")
     return redirect(meeting)

@@ -1,4 +1,4 @@
-"""The daily digest: a person's notices waiting for it, in one e-mail grouped by board and kind,
+"""The daily digest: a person's notices waiting for it, in one email grouped by board and kind,
 and the signed link that stops it without signing in."""
 
 from dataclasses import dataclass, field
@@ -62,7 +62,7 @@ def person_for_unsubscribe_token(token: str) -> User:
     except signing.BadSignature:
         raise UnsubscribeLinkInvalid(
             "This link to stop the daily digest is not complete or has been changed. Use the "
-            "link from your latest digest e-mail, or sign in and change your notification "
+            "link from your latest digest email, or sign in and change your notification "
             "settings."
         ) from None
     person = User.objects.filter(pk=pk, is_active=True).first() if isinstance(pk, int) else None

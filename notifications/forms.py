@@ -32,13 +32,13 @@ SECTIONS = [
     ("Reviews of opportunities", [Kind.REVIEW_DUE, Kind.REVIEW_OVERDUE]),
 ]
 EXECUTIVE_HELP = (
-    "You decide for your body, so these reach you by e-mail: straight away or in the daily "
+    "You decide for your body, so these reach you by email: straight away or in the daily "
     "digest, not only in the portal."
 )
 
 
 class NotificationPreferencesForm(forms.Form):
-    """One choice per kind of notice: e-mail at once, the daily digest, or the centre only."""
+    """One choice per kind of notice: email at once, the daily digest, or the centre only."""
 
     def __init__(self, person, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -62,7 +62,7 @@ class NotificationPreferencesForm(forms.Form):
             if delivery not in deliveries_allowed(self.person, kind):
                 self.add_error(
                     kind,
-                    "You decide for your body, so you cannot turn these e-mails off: choose "
+                    "You decide for your body, so you cannot turn these emails off: choose "
                     "straight away or the daily digest.",
                 )
         return cleaned

@@ -51,11 +51,11 @@ def notification_create_many(
     payload: dict[str, Any],
     board: Board | None = None,
 ) -> list[int]:
-    """Write one notification per recipient for an event and queue the immediate e-mails;
+    """Write one notification per recipient for an event and queue the immediate emails;
     returns the ids queued.
 
     Rows are written in the caller's transaction (a recipient already notified of this event is
-    skipped). Each row follows its recipient's preference for the kind: e-mailed at once (queued
+    skipped). Each row follows its recipient's preference for the kind: emailed at once (queued
     only once the transaction commits), left for the daily digest, or kept for the notification
     centre only.
     """
@@ -108,7 +108,7 @@ def notification_preferences_set(*, person: User, deliveries: Mapping[str, str])
 
     Refuses (PreferenceNotAllowed) a choice the rules forbid, such as an executive silencing
     their body's referrals. Notices already waiting for the digest follow the new choice: kept
-    for the centre only, or queued to be e-mailed at once after the transaction commits.
+    for the centre only, or queued to be emailed at once after the transaction commits.
     """
     for kind, delivery in deliveries.items():
         if kind not in Notification.Kind.values or delivery not in Delivery.values:
@@ -116,7 +116,7 @@ def notification_preferences_set(*, person: User, deliveries: Mapping[str, str])
         if delivery not in deliveries_allowed(person, kind):
             raise PreferenceNotAllowed(
                 f"{Notification.Kind(kind).label}: as an executive you must have these by "
-                "e-mail, straight away or in the daily digest."
+                "email, straight away or in the daily digest."
             )
     before = notification_preferences_of(person)
     changed = {kind: d for kind, d in deliveries.items() if before[kind] != d}
@@ -151,7 +151,7 @@ def _redirect_waiting_digest(person: User, changed: Mapping[str, str]) -> None:
 
 def digest_unsubscribe(*, person: User) -> dict[str, str]:
     """Stop the daily digest: every kind the person has in the digest goes to the notification
-    centre only, except an executive's duty, which must reach them by e-mail and so is e-mailed
+    centre only, except an executive's duty, which must reach them by email and so is emailed
     at once instead. Returns the kinds changed and their new delivery."""
     moves = {
         kind: Delivery.PORTAL

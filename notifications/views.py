@@ -125,7 +125,7 @@ def notification_preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
 # A mail program's one-click unsubscribe (RFC 8058) POSTs to the List-Unsubscribe address from
 # the mail provider's servers, with no session and no CSRF token, so this view is exempt from
 # the CSRF check. That is safe because it serves only signed-token addresses: the token, which
-# only the person's own e-mail holds, is the proof of authority a CSRF token would otherwise
+# only the person's own email holds, is the proof of authority a CSRF token would otherwise
 # give, and all a POST can do is stop that person's digest.
 @login_not_required
 @csrf_exempt

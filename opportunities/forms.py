@@ -10,14 +10,14 @@ from boards.models import Board, BoardMembership, Organisation, User
 from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
 from core.uploads import detect_kind
-from core.widgets import QuickSelect
+from core.widgets import DateParts, QuickSelect
 
 from .models import Opportunity, Rag, Referral, Status, Theme
 
 
-def DateInput() -> forms.DateInput:
-    """A browser date picker; its value must be ISO whatever the locale's display format."""
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+def DateInput() -> DateParts:
+    """A date as day, month and year boxes (GOV.UK's pattern), never the browser's picker."""
+    return DateParts()
 
 
 class OpportunityForm(PlausibleDatesMixin, forms.ModelForm):
@@ -103,7 +103,8 @@ class TransitionForm(forms.Form):
     def __init__(self, *args: Any, choices: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         to = cast(forms.ChoiceField, self.fields["to"])
-        to.choices = [(value, Status(value).label) for value in choices]
+        # Nothing is chosen for the person: a move is a deliberate act, never the default.
+        to.choices = [("", "Choose a status"), *((value, Status(value).label) for value in choices)]
 
 
 class RecommendationForm(PlausibleDatesMixin, forms.Form):

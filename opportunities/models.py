@@ -192,10 +192,12 @@ class Opportunity(models.Model):
             models.CheckConstraint(
                 condition=Q(cashable_benefit__isnull=True) | Q(cashable_benefit__gte=0),
                 name="opportunity_benefit_not_negative",
+                violation_error_message="The estimated cashable benefit must be £0 or more.",
             ),
             models.CheckConstraint(
                 condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gte=0),
                 name="opportunity_cost_not_negative",
+                violation_error_message="The estimated cost must be £0 or more.",
             ),
         ]
 
@@ -325,6 +327,9 @@ class Recommendation(models.Model):
             models.CheckConstraint(
                 condition=Q(decision_due_on__gte=models.F("agreed_on")),
                 name="recommendation_due_after_agreed",
+                violation_error_message=(
+                    "The decisions must be due on or after the day the recommendation was agreed."
+                ),
             ),
         ]
         indexes = [models.Index(fields=["-sent_at", "-id"], name="recommendation_recent")]
@@ -529,6 +534,7 @@ class Review(models.Model):
                 condition=Q(next_review_on__isnull=True)
                 | Q(next_review_on__gt=models.F("held_on")),
                 name="review_next_after_held",
+                violation_error_message="The next review must be after the day of this review.",
             ),
         ]
 
@@ -595,7 +601,11 @@ class Benefit(models.Model):
             models.Index(fields=["organisation", "kind", "period_end"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(cashable__gte=0), name="benefit_not_negative"),
+            models.CheckConstraint(
+                condition=Q(cashable__gte=0),
+                name="benefit_not_negative",
+                violation_error_message="A cashable benefit must be £0 or more.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -194,6 +194,7 @@ def board_reviews(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "rag",
             "next_review_on",
             "lead_organisation__short_name",
+            "lead_organisation__name",
             "owner__full_name",
         )
         .annotate(last_review_on=Max("reviews__held_on"))

@@ -17,6 +17,7 @@ from audit.services import audit_record
 from boards.models import Board, BoardMembership, Organisation, User
 from boards.permissions import can_decide_for
 from boards.selectors import board_people, executives_of
+from core import govuk
 from core.batching import batch_size_for
 from core.concurrency import ensure_current
 from core.exceptions import Refused
@@ -456,7 +457,7 @@ def _why_not_decidable(referral: Referral, seen_revision: int) -> str:
     if current.status not in Referral.DECIDABLE or current.revision != seen_revision:
         who = current.decided_by.full_name if current.decided_by else "someone else"
         when = (
-            timezone.localtime(current.decided_at).strftime("%-d %B %Y at %H:%M")
+            govuk.govuk_datetime(timezone.localtime(current.decided_at))
             if current.decided_at
             else ""
         )

@@ -30,6 +30,7 @@ def portal(request) -> dict:
         "portal_name": settings.PORTAL_NAME,
         "nav": SimpleLazyObject(navigation),
         **session_timing(request, user),
+        "page_section": page_section(request),
     }
 
 
@@ -44,3 +45,28 @@ def session_timing(request, user) -> dict:
     if kept:
         context["kept_form_json"] = json.dumps(kept)
     return context
+
+
+# The section of the portal each app's pages belong to: the middle part of every page title
+# (between the page and the portal name), so that no two kinds of page share a title.
+SECTIONS = {
+    "boards": "Board",
+    "django": "Your account",
+    "meetings": "Meetings",
+    "opportunities": "Collaboration register",
+    "notifications": "Notifications",
+    "publicsite": "Public information",
+    "search": "",
+    "reports": "Reports",
+    "portal": "",
+}
+
+
+def page_section(request) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    module = getattr(match.func, "__module__", "") or ""
+    if hasattr(match.func, "view_class"):
+        module = match.func.view_class.__module__
+    return SECTIONS.get(module.split(".")[0], "")

@@ -22,6 +22,39 @@ from opportunities import selectors as opportunity_selectors
 from .forms import AuditSearchForm
 
 
+# The pages every UK public-sector service has, open to everyone, signed in or not.
+@login_not_required
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "about/accessibility.html", _about_context())
+
+
+@login_not_required
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(request, "about/privacy.html", _about_context())
+
+
+@login_not_required
+@require_GET
+def cookies(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "about/cookies.html",
+        {**_about_context(), "session_minutes": settings.SESSION_IDLE_TIMEOUT // 60},
+    )
+
+
+@login_not_required
+@require_GET
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "about/contact.html", _about_context())
+
+
+def _about_context() -> dict:
+    return {"contact_email": settings.CONTACT_EMAIL}
+
+
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = request.user
     memberships = permissions.current_memberships(person)

@@ -216,7 +216,14 @@ def reviews_due(board: Board, today: date) -> dict:
     listed = list(
         opportunities.filter(next_review_on__lte=horizon)
         .select_related("lead_organisation")
-        .only("pk", "title", "status", "next_review_on", "lead_organisation__short_name")
+        .only(
+            "pk",
+            "title",
+            "status",
+            "next_review_on",
+            "lead_organisation__short_name",
+            "lead_organisation__name",
+        )
         .order_by("next_review_on", "pk")[:REVIEWS_LISTED]
     )
     return {**counts, "listed": listed, "horizon": horizon}

@@ -55,6 +55,7 @@ class ReportRun(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")),
                 name="report_run_period_in_order",
+                violation_error_message="The end of the period must be on or after its start.",
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_run_progress_max"),
         ]

@@ -175,7 +175,7 @@ def test_missing_name_and_bad_address_are_refused(
     body = response.content.decode()
     assert response.status_code == 200
     assert "There are problems with what you entered" in body
-    assert "Full name: This field is required." in body
+    assert "Full name: Enter the full name" in body
     assert "Enter a valid email address." in body
     assert not User.objects.filter(full_name="").exists()
 

@@ -25,7 +25,7 @@ def test_email_is_matched_whatever_its_case(client, bob):
 def test_wrong_password_is_refused_with_a_clear_message(client, bob):
     response = sign_in(client, "bob@fire.example", "not-the-password")
     assert response.status_code == 200
-    assert "The e-mail address or password is not right" in response.content.decode()
+    assert "The email address or password is not right" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -15,7 +15,7 @@ def sign_in(page, base, email):
     an authenticator from the key the set-up page shows, later with a code from it."""
     page.context.clear_cookies()
     page.goto(base + "/sign-in/")
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()

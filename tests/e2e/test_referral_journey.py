@@ -25,9 +25,10 @@ def test_recommendation_to_three_bodies_decided_by_each_executive(
     page.goto(base + opportunity.get_absolute_url())
     page.get_by_role("link", name="Record the board's recommendation").click()
     page.get_by_label("Recommendation").fill("The board recommends co-locating the two stations.")
-    page.get_by_label("Decisions due by").fill(
-        (timezone.localdate() + timedelta(days=30)).isoformat()
-    )
+    due = timezone.localdate() + timedelta(days=30)
+    page.locator("#id_decision_due_on_0").fill(str(due.day))
+    page.locator("#id_decision_due_on_1").fill(str(due.month))
+    page.locator("#id_decision_due_on_2").fill(str(due.year))
     page.get_by_label("Warwickshire County Council").check()
     for body in ("Warwickshire Police", "Warwickshire Fire and Rescue Service"):
         assert page.get_by_label(body).is_checked()

@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_member_signs_in_through_the_login_page_and_sees_their_home(live_server, page, bob, board):
     page.goto(live_server.url + "/")
     assert page.url == live_server.url + "/sign-in/?next=/"
-    page.get_by_label("E-mail address").fill("bob@fire.example")
+    page.get_by_label("Email address").fill("bob@fire.example")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
@@ -22,11 +22,11 @@ def test_member_signs_in_through_the_login_page_and_sees_their_home(live_server,
 
 def test_a_wrong_password_shows_the_error_summary_with_focus(live_server, page, bob):
     page.goto(live_server.url + "/sign-in/")
-    page.get_by_label("E-mail address").fill("bob@fire.example")
+    page.get_by_label("Email address").fill("bob@fire.example")
     page.get_by_label("Password").fill("not-my-password")
     page.get_by_role("button", name="Sign in").click()
 
     summary = page.locator("[data-error-summary]")
-    assert "The e-mail address or password is not right" in summary.inner_text()
+    assert "The email address or password is not right" in summary.inner_text()
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
     assert page.console_problems == []

@@ -32,7 +32,7 @@ def test_secretariat_adds_items_at_the_end(client_of, meeting, alice):
 
 def test_an_item_needs_a_title(client_of, meeting, alice):
     response = client_of(alice).post(reverse("agenda_item_add", kwargs={"pk": meeting.pk}), {})
-    assert "This field is required." in response.content.decode()
+    assert "Enter the title" in response.content.decode()
 
 
 def test_the_page_script_moves_an_item_and_gets_the_new_order(client_of, meeting, alice):
@@ -105,7 +105,8 @@ def test_the_agenda_is_fixed_once_papers_are_published(client_of, published, ali
 
 def test_secretariat_removes_an_item(client_of, meeting, alice):
     item = meeting.items.get()
-    client_of(alice).post(reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk}))
+    url = reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk})
+    client_of(alice).post(url, {"confirm": "yes"})
     assert not meeting.items.exists()
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.DRAFT
 
@@ -116,7 +117,31 @@ def test_an_item_with_papers_cannot_be_removed(client_of, meeting, alice):
     item = meeting.items.get()
     PaperFactory(meeting=meeting, agenda_item=item)
     response = client_of(alice).post(
-        reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk}), follow=True
+        reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk}),
+        {"confirm": "yes"},
+        follow=True,
     )
     assert "has papers, so it cannot be removed" in response.content.decode()
+    assert meeting.items.filter(pk=item.pk).exists()
+
+
+def test_removing_an_item_asks_first_and_removes_nothing_until_confirmed(client_of, meeting, alice):
+    item = meeting.items.get()
+    url = reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk})
+    page = client_of(alice).get(url).content.decode()
+    assert "Remove “Shared estates” from the agenda?" in page
+    assert 'name="confirm" value="yes"' in page
+    assert meeting.items.filter(pk=item.pk).exists()
+    # A post that does not answer the question only asks it again.
+    response = client_of(alice).post(url)
+    assert response.status_code == 200
+    assert "Remove “Shared estates” from the agenda?" in response.content.decode()
+    assert meeting.items.filter(pk=item.pk).exists()
+
+
+def test_a_member_is_not_asked_to_remove_an_item(client_of, meeting, bob):
+    item = meeting.items.get()
+    url = reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk})
+    assert client_of(bob).get(url).status_code in (403, 404)
+    assert client_of(bob).post(url, {"confirm": "yes"}).status_code in (403, 404)
     assert meeting.items.filter(pk=item.pk).exists()

@@ -149,7 +149,7 @@ def test_cancelling_needs_a_reason(client_of, published, alice):
         reverse("meeting_cancel", kwargs={"pk": published.pk}), {"reason": ""}
     )
     assert response.status_code == 200
-    assert "This field is required" in response.content.decode()
+    assert "Enter the reason for cancelling" in response.content.decode()
     assert status_of(published) == S.PAPERS_PUBLISHED
 
 

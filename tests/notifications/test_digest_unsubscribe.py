@@ -90,7 +90,7 @@ def test_an_executives_referral_notices_become_immediate_and_the_page_says_so(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url_for(unsubscribe_token(erin)))
     body = response.content.decode()
-    assert "cannot be turned off" in body and "e-mailed to you straight away" in body
+    assert "cannot be turned off" in body and "emailed to you straight away" in body
     assert saved(erin) == {
         "referral_sent": "immediate",
         "decision_overdue": "immediate",

@@ -110,7 +110,7 @@ def test_an_executive_cannot_choose_portal_only_for_their_bodys_referrals(client
     response = client_of(erin).post(URL, choices(**{kind: "portal"}))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "you cannot turn these e-mails off" in body
+    assert "you cannot turn these emails off" in body
     assert not NotificationPreference.objects.filter(recipient=erin).exists()
 
 
@@ -127,8 +127,8 @@ def test_an_executive_may_have_referrals_in_the_digest_and_silence_other_kinds(c
 
 
 def test_the_executive_is_told_why_on_the_page(client_of, erin, bob):
-    assert "always reach you by e-mail" in client_of(erin).get(URL).content.decode()
-    assert "always reach you by e-mail" not in client_of(bob).get(URL).content.decode()
+    assert "always reach you by email" in client_of(erin).get(URL).content.decode()
+    assert "always reach you by email" not in client_of(bob).get(URL).content.decode()
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "charlie"])

@@ -139,7 +139,7 @@ def test_a_missing_date_is_an_error_in_the_page(client_of, alice, in_delivery, p
         url(in_delivery),
         opened_estimates(in_delivery, estimate_data((police, "1", ""), period_end="")),
     )
-    assert "Benefits expected by: This field is required." in response.content.decode()
+    assert "Enter a date for “Benefits expected by”" in response.content.decode()
 
 
 def test_a_closed_opportunity_keeps_its_estimates(client_of, alice, in_delivery, police):

@@ -85,7 +85,7 @@ def test_bad_input_is_refused_and_nothing_changes(client_of, alice, opportunity,
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "This field is required." in body
+    assert "Enter the title" in body
     assert "Enter a valid date." in body
     assert Opportunity.objects.get(pk=opportunity.pk).title == opportunity.title
 

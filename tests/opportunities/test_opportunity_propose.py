@@ -47,7 +47,7 @@ def test_posted_status_and_owner_are_ignored(client_of, bob, alice, fire):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"title": ""}, "This field is required."),
+        ({"title": ""}, "Enter the title"),
         ({"theme": "space"}, "Select a valid choice."),
         ({"cashable_benefit": "-5"}, "Enter an amount of £0 or more."),
         ({"estimated_cost": "lots"}, "Enter a number."),

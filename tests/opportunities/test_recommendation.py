@@ -56,8 +56,8 @@ def test_secretariat_records_a_recommendation_with_one_unsent_referral_per_body(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"wording": ""}, "This field is required."),
-        ({"organisations": []}, "This field is required."),
+        ({"wording": ""}, "Enter the recommendation"),
+        ({"organisations": []}, "Choose at least one of “Refer to the executives of”"),
         (
             {"decision_due_on": -5},
             "Decisions cannot be due before the date agreed.",
@@ -177,6 +177,9 @@ def test_a_superseded_referral_cannot_be_decided(referred, record, fire, erin, p
         decide(old, erin)
 
 
-def test_date_fields_render_in_the_format_browsers_read(client_of, alice, assessed):
+def test_date_fields_are_day_month_and_year_boxes_filled_with_today(client_of, alice, assessed):
     body = client_of(alice).get(new_url(assessed)).content.decode()
-    assert f'type="date" name="agreed_on" value="{TODAY().isoformat()}"' in body
+    today = TODAY()
+    assert 'type="date"' not in body
+    for part, value in (("day", today.day), ("month", today.month), ("year", today.year)):
+        assert f'name="agreed_on_{part}" value="{value}"' in body

@@ -76,9 +76,9 @@ def test_conditions_are_required_to_approve_with_conditions(client_of, erin, ref
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"outcome": ""}, "This field is required."),
+        ({"outcome": ""}, "Choose the decision"),
         ({"outcome": "approve_everything"}, "Select a valid choice."),
-        ({"reference": ""}, "This field is required."),
+        ({"reference": ""}, "Enter the decision reference"),
         ({"outcome": "deferred"}, "Say what more information is needed."),
         ({"revision": "abc"}, "Enter a whole number."),
     ],

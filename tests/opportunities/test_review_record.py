@@ -189,7 +189,7 @@ def test_the_same_body_twice_is_refused(client_of, alice, in_delivery, police):
 
 def test_the_next_review_is_required_while_in_delivery(client_of, alice, in_delivery, police):
     data = review_data((police, "100", ""), next_review_on="")
-    refused(client_of(alice), in_delivery, data, "This field is required.")
+    refused(client_of(alice), in_delivery, data, "Enter a date for “Next review”")
 
 
 def test_missing_formset_data_is_an_error_in_the_page(client_of, alice, in_delivery):

@@ -14,6 +14,11 @@ PUBLIC = {
     "password_reset_complete",
     "invitation_accept",
     "healthz",
+    # The accessibility statement, privacy notice, cookies and contact pages.
+    "accessibility_statement",
+    "privacy_notice",
+    "cookies",
+    "contact",
     "calendar_feed",  # token-authenticated: a wrong token is a 404
     "digest_unsubscribe",  # signed-token link in the digest e-mail: a bad token is a 400
     # A board's public pages: a 404 unless the board has switched them on.

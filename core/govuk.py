@@ -1,0 +1,74 @@
+"""Dates, times, money and counts written the GOV.UK way, for templates and messages alike.
+
+One rule for the whole portal: a date is "15 December 2026"; a meeting's day, where the weekday
+helps, is "Tuesday 15 December 2026"; a time is "10am", "2:30pm", "midday" or "midnight"; money is
+"£12,200" (pence only when there are some: "£12,200.50").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+
+def govuk_date(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def govuk_day(value: dt.date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:%A} {govuk_date(value)}"
+
+
+def govuk_time(value: dt.time | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+def govuk_datetime(value: dt.datetime | None) -> str:
+    """ "15 December 2026 at 2:30pm"."""
+    if value is None:
+        return ""
+    return f"{govuk_date(value)} at {govuk_time(value)}"
+
+
+def govuk_day_datetime(value: dt.datetime | None) -> str:
+    """ "Tuesday 15 December 2026 at 2:30pm"."""
+    if value is None:
+        return ""
+    return f"{govuk_day(value)} at {govuk_time(value)}"
+
+
+def govuk_time_range(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """ "10am to midday"."""
+    if start is None:
+        return ""
+    if end is None:
+        return govuk_time(start)
+    return f"{govuk_time(start)} to {govuk_time(end)}"
+
+
+def money(value: Decimal | int | float | None) -> str:
+    if value is None:
+        return ""
+    amount = Decimal(value)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if amount == amount.to_integral_value():
+        return f"{sign}£{int(amount):,}"
+    return f"{sign}£{amount:,.2f}"
+
+
+def count_of(number: int, singular: str, plural: str | None = None) -> str:
+    """ "1 review", "2 reviews", "0 reviews"."""
+    return f"{number:,} {singular if number == 1 else (plural or singular + 's')}"

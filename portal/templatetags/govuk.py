@@ -1,0 +1,53 @@
+"""The GOV.UK content-style filters, built into every template (settings.TEMPLATES "builtins")."""
+
+from django import forms, template
+from django.forms import BoundField
+from django.utils.html import format_html
+
+from core import govuk
+
+register = template.Library()
+
+register.filter("govuk_date", govuk.govuk_date, expects_localtime=True)
+register.filter("govuk_day", govuk.govuk_day, expects_localtime=True)
+register.filter("govuk_time", govuk.govuk_time, expects_localtime=True)
+register.filter("govuk_datetime", govuk.govuk_datetime, expects_localtime=True)
+register.filter("govuk_day_datetime", govuk.govuk_day_datetime, expects_localtime=True)
+register.filter("money", govuk.money)
+
+
+@register.filter(expects_localtime=True)
+def govuk_time_range(start, end):
+    return govuk.govuk_time_range(start, end)
+
+
+@register.filter
+def count_of(number, words: str) -> str:
+    """``{{ n|count_of:"review,reviews" }}`` gives "1 review", "3 reviews"."""
+    singular, _, plural = words.partition(",")
+    return govuk.count_of(int(number or 0), singular, plural or None)
+
+
+@register.filter
+def short_name(organisation):
+    """A body's short name ("WFRS") in an <abbr> that spells out its full name, from the data."""
+    if organisation is None:
+        return ""
+    if not organisation.name or organisation.name == organisation.short_name:
+        return organisation.short_name
+    return format_html('<abbr title="{}">{}</abbr>', organisation.name, organisation.short_name)
+
+
+@register.filter
+def title_dashes(title: str) -> str:
+    """A page title's pieces are parted by an en dash, as GOV.UK's are."""
+    return " ".join(str(title).split()).replace(" \u2014 ", " \u2013 ")
+
+
+@register.filter
+def error_anchor(field: BoundField) -> str:
+    """The id an error summary links to: a group's first input, since the group has no id."""
+    widget = field.field.widget
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)):
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id

@@ -1,0 +1,60 @@
+"""Dates, times, money and counts written one way, the GOV.UK way."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core import govuk
+
+
+@pytest.mark.parametrize(
+    ("time", "written"),
+    [
+        (dt.time(10, 0), "10am"),
+        (dt.time(14, 30), "2:30pm"),
+        (dt.time(12, 0), "midday"),
+        (dt.time(0, 0), "midnight"),
+        (dt.time(0, 5), "12:05am"),
+        (dt.time(12, 45), "12:45pm"),
+        (dt.time(9, 5), "9:05am"),
+    ],
+)
+def test_a_time_is_written_with_am_pm_midday_and_midnight(time, written):
+    assert govuk.govuk_time(time) == written
+
+
+def test_a_date_has_no_leading_zero_and_the_full_month():
+    assert govuk.govuk_date(dt.date(2026, 12, 5)) == "5 December 2026"
+
+
+def test_a_meeting_day_has_its_weekday():
+    assert govuk.govuk_day(dt.date(2026, 12, 15)) == "Tuesday 15 December 2026"
+
+
+def test_a_date_and_time_and_a_range_of_times():
+    starts = dt.datetime(2026, 12, 15, 10, 0)
+    assert govuk.govuk_datetime(starts) == "15 December 2026 at 10am"
+    assert govuk.govuk_day_datetime(starts) == "Tuesday 15 December 2026 at 10am"
+    assert govuk.govuk_time_range(starts, starts.replace(hour=12)) == "10am to midday"
+
+
+@pytest.mark.parametrize(
+    ("amount", "written"),
+    [
+        (Decimal("12200"), "£12,200"),
+        (Decimal("12200.00"), "£12,200"),
+        (Decimal("12200.5"), "£12,200.50"),
+        (0, "£0"),
+        (Decimal("-300"), "-£300"),
+        (None, ""),
+    ],
+)
+def test_money_has_the_pound_sign_and_pence_only_when_there_are_some(amount, written):
+    assert govuk.money(amount) == written
+
+
+def test_a_count_is_singular_for_one():
+    assert govuk.count_of(1, "review") == "1 review"
+    assert govuk.count_of(0, "review") == "0 reviews"
+    assert govuk.count_of(2, "opportunity", "opportunities") == "2 opportunities"

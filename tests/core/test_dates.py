@@ -84,7 +84,8 @@ def test_a_recommendation_dated_in_year_9999_is_a_form_error(client_of, alice, a
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'href="#id_agreed_on"' in body and 'href="#id_decision_due_on"' in body
+    # The error summary links each date to its field (the day box of a day/month/year date).
+    assert 'href="#id_agreed_on' in body and 'href="#id_decision_due_on' in body
     assert MESSAGE in body
     assert not Recommendation.objects.exists()
 

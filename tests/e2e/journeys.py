@@ -9,14 +9,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.factories import PASSWORD
 
 
-def sign_in(page, base, email):
+def sign_in(page, base, email, password=PASSWORD):
     """Sign in afresh as ``email`` (any earlier session is dropped) and land on the home page,
     passing the second factor where the person's role needs it: the first time by setting up
     an authenticator from the key the set-up page shows, later with a code from it."""
     page.context.clear_cookies()
     page.goto(base + "/sign-in/")
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     if "/two-factor/set-up/" in page.url:

@@ -33,7 +33,7 @@ def with_virtual_authenticator(page):
 def password_step(page, base, email):
     page.context.clear_cookies()
     page.goto(base + "/sign-in/")
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def sign_in(page, base, email, path="/"):
     page.goto(base + path)
-    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(base + path)
@@ -54,7 +54,7 @@ def test_a_form_sent_after_the_timeout_is_filled_in_again_after_signing_in(
 
     page.wait_for_url("**/sign-in/**")
     assert "what you typed in the form is kept" in page.content()
-    page.get_by_label("E-mail address").fill("alice@police.example")
+    page.get_by_label("Email address").fill("alice@police.example")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + path)

@@ -99,9 +99,9 @@ def test_roles_are_shown_in_the_invitee_list(client_of, published, board, police
     )
     invite_board(published, observer)
     page = client_of(alice).get(published.get_absolute_url()).content.decode()
-    assert "Police, observer" in page
-    assert "Police, chair" in page
-    assert "Police, secretariat" in page
+    body = f'<abbr title="{police.name}">{police.short_name}</abbr>'
+    for role in ("observer", "chair", "secretariat"):
+        assert f"{body}, {role}" in page
     assert "Guest" in page
 
 

@@ -97,7 +97,12 @@ class SessionLimitsMiddleware:
             if reason:
                 return self._end(request, reason)
             request.kept_form = self._kept_form_for(request)  # type: ignore[attr-defined]
-        return self.get_response(request)
+        response = self.get_response(request)
+        # The kept text is given back once, by the page it belongs to: not by a redirect on the
+        # way there (the second factor asked for first, say).
+        if getattr(request, "kept_form", None) and response.status_code == 200:
+            request.session.pop(KEPT_FORM, None)
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
         if not request.user.is_authenticated:
@@ -111,7 +116,6 @@ class SessionLimitsMiddleware:
         kept = request.session.get(KEPT_FORM)
         if request.method != "GET" or not kept or kept.get("path") != request.path:
             return None
-        del request.session[KEPT_FORM]
         return kept["fields"]
 
     def _end(self, request: HttpRequest, reason: str) -> HttpResponse:

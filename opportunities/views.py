@@ -27,6 +27,7 @@ from .models import (
     Recommendation,
     Referral,
     ReferralDocument,
+    ReferralEvent,
     manual_transitions,
 )
 
@@ -116,7 +117,10 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     opportunity = _visible_opportunity(request, pk)
     referrals = Referral.objects.select_related(
         "organisation", "decided_by", "recorded_by"
-    ).prefetch_related("documents")
+    ).prefetch_related(
+        "documents",
+        Prefetch("events", queryset=ReferralEvent.objects.select_related("actor", "decided_by")),
+    )
     recommendations = list(
         opportunity.recommendations.select_related("recorded_by").prefetch_related(
             Prefetch("referrals", queryset=referrals.order_by("organisation__name"))

@@ -277,9 +277,11 @@ def test_a_dispute_after_the_window_is_refused(referred, council, cara, alice, s
     settings.DECISION_DISPUTE_DAYS = 5
     referral = referral_for(referred, council)
     on_behalf(referral, alice)
-    with time_machine.travel(timezone.now() + timedelta(days=6)):
-        with pytest.raises(referral_services.WorkflowError, match="time to dispute"):
-            referral_services.referral_dispute(referral=referral, actor=cara, reason="No.")
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=6)),
+        pytest.raises(referral_services.WorkflowError, match="time to dispute"),
+    ):
+        referral_services.referral_dispute(referral=referral, actor=cara, reason="No.")
 
 
 def test_only_the_bodys_executive_may_dispute_and_only_a_decision_made_for_it(

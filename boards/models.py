@@ -136,6 +136,12 @@ class Board(models.Model):
         default=False,
         help_text="Show meeting dates, approved minutes and approved collaborations publicly.",
     )
+    public_not_pursued = models.BooleanField(
+        "publish what was not pursued",
+        default=False,
+        help_text="With the public pages on, also show the opportunities the board considered "
+        "and did not pursue, with the reasons.",
+    )
     public_summary = models.TextField(
         "summary for the public",
         blank=True,

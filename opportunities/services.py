@@ -480,9 +480,28 @@ def _next_version(opportunity: Opportunity) -> int:
 def _supersede(previous: Recommendation, actor: User) -> None:
     now = timezone.now()
     Recommendation.objects.filter(pk=previous.pk).update(superseded_at=now)
-    withdrawn = previous.referrals.filter(status__in=Referral.DECIDABLE).update(
-        status=Referral.Status.SUPERSEDED, revision=F("revision") + 1
+    reason = f"Recommendation v{previous.version} was replaced by a revised recommendation"
+    open_referrals = list(previous.referrals.open().select_related("organisation"))
+    withdrawn = previous.referrals.filter(pk__in=[r.pk for r in open_referrals]).update(
+        status=Referral.Status.SUPERSEDED,
+        closed_at=now,
+        closed_reason=reason,
+        paused_on=None,
+        revision=F("revision") + 1,
     )
+    _lifecycle_events(
+        open_referrals, ReferralEvent.Kind.CLOSED, actor, reason, outcome=Referral.Status.SUPERSEDED
+    )
+    sent = [referral for referral in open_referrals if referral.sent_at is not None]
+    if sent:
+        _tell_executives(
+            sent,
+            previous.opportunity,
+            what="closed",
+            subject=f"{previous.opportunity.reference}: recommendation v{previous.version} was "
+            "replaced; no decision on it is needed",
+            reason=reason,
+        )
     audit_record(
         subject=previous.opportunity,
         actor=actor,

@@ -271,3 +271,52 @@ def test_resume_is_refused_to_a_member_an_executive_another_board_and_anonymous(
     assert client.post(url, {"reason": "Go"})["Location"].startswith("/sign-in/")
     referred.opportunity.refresh_from_db()
     assert referred.opportunity.status == Status.ON_HOLD
+
+
+def test_a_revised_recommendation_closes_the_open_referrals_as_superseded_with_the_reason(
+    referred, record, police, fire, council, pat, erin
+):
+    decide(referral_for(referred, police), pat, "approved")
+    opportunity = Opportunity.objects.get(pk=referred.opportunity.pk)
+    record(opportunity, [police, fire, council], wording="Do it, revised.")
+    referral = referral_for(referred, fire)
+    assert status_of(referral) == "superseded"
+    assert "replaced by a revised recommendation" in referral.closed_reason
+    assert referral.events.get().outcome == "superseded"
+    assert status_of(referral_for(referred, police)) == "approved"
+    told = list(notices(erin, Notification.Kind.REFERRAL_CLOSED))
+    assert len(told) == 1 and "no decision on it is needed" in told[0].subject
+
+
+def test_inbox_queries_stay_flat_with_paused_and_closed_referrals_beside_open_ones(
+    client_of, erin, alice, make_opportunity, record, fire, django_assert_max_num_queries
+):
+    client = client_of(erin)
+    client.get(reverse("referral_inbox"))
+
+    def add(count):
+        for index in range(count):
+            for fate in ("open", "held", "withdrawn"):
+                opportunity = make_opportunity(title=f"{fate} {index}")
+                Opportunity.objects.filter(pk=opportunity.pk).update(status=Status.UNDER_ASSESSMENT)
+                opportunity.refresh_from_db()
+                services.recommendation_send(
+                    recommendation=record(opportunity, [fire]), actor=alice
+                )
+                opportunity.refresh_from_db()
+                if fate != "open":
+                    to = Status.ON_HOLD if fate == "held" else Status.WITHDRAWN
+                    services.opportunity_transition(
+                        opportunity=opportunity, actor=alice, to=to, reason="Board's choice"
+                    )
+
+    add(1)
+    with django_assert_max_num_queries(15) as small:
+        client.get(reverse("referral_inbox"))
+    add(6)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        response = client.get(reverse("referral_inbox"))
+    titles = [r.recommendation.opportunity.title for r in response.context["awaiting"]]
+    assert len(titles) == response.context["page"].paginator.count == 7  # only the open ones
+    assert all(title.startswith("open ") for title in titles)
+    assert len(large.captured_queries) == len(small.captured_queries)

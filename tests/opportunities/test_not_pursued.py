@@ -149,3 +149,11 @@ def test_the_chair_publishes_it_from_the_public_pages_form(client_of, client, bo
     assert response.status_code == 302
     board.refresh_from_db()
     assert board.public_not_pursued
+
+
+def test_the_csv_is_refused_to_an_executive_without_a_board_role_and_anonymous(
+    client, client_of, board, erin, set_aside
+):
+    assert client_of(erin).get(csv_url(board)).status_code == 404
+    client.logout()
+    assert client.get(csv_url(board))["Location"].startswith("/sign-in/")

@@ -298,3 +298,35 @@ def test_only_the_bodys_executive_may_dispute_and_only_a_decision_made_for_it(
     with pytest.raises(referral_services.WorkflowError, match="Only a decision recorded"):
         referral_services.referral_dispute(referral=own, actor=erin, reason="Changed my mind")
     assert Referral.objects.get(pk=referral.pk).status == "approved"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("referral_ask", {"question": "Scope?"}),
+        ("referral_answer", {"answer": "All of it."}),
+        ("referral_dispute", {"reason": "Not ours."}),
+        ("referral_on_behalf", {"outcome": "approved", "reference": "X", "forum": "Cabinet"}),
+    ],
+)
+def test_each_step_is_refused_to_another_board_and_anonymous(
+    client, client_of, referred, council, charlie, name, data
+):
+    referral = referral_for(referred, council)
+    url = reverse(name, kwargs={"pk": referral.pk})
+    data = {**data, "revision": referral.revision}
+    assert client_of(charlie).post(url, data).status_code == 404
+    client.logout()
+    response = client.post(url, data)
+    assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+    assert not referral.events.exists()
+    assert Referral.objects.get(pk=referral.pk).status == "pending"
+
+
+def test_the_steps_refuse_get(client_of, referred, council, cara, alice):
+    referral = referral_for(referred, council)
+    for name, person in (("referral_ask", cara), ("referral_answer", alice)):
+        url = reverse(name, kwargs={"pk": referral.pk})
+        assert client_of(person).get(url).status_code == 405
+    url = reverse("referral_dispute", kwargs={"pk": referral.pk})
+    assert client_of(cara).get(url).status_code == 405

@@ -370,6 +370,13 @@ def _backdate_referrals(recommendation: Recommendation) -> None:
                 ReferralEvent.objects.filter(pk=pk).update(
                     at=changes["decided_at"] - timedelta(days=4 * back)
                 )
+        if referral.on_behalf:
+            # Decided at the body's meeting the day before the secretary recorded it.
+            met_on = timezone.localdate(changes["decided_at"]) - timedelta(days=1)
+            changes["decided_by_forum"] = f"{referral.decided_by_forum}, {met_on:%-d %B %Y}"
+            referral.events.filter(on_behalf=True).update(
+                decided_by_forum=changes["decided_by_forum"]
+            )
         Referral.objects.filter(pk=referral.pk).update(**changes)
 
 
@@ -390,7 +397,8 @@ def _decide(referral: Referral, outcome: str) -> None:
         referral=referral,
         actor=executive,
         outcome=outcome,
-        reference=f"{referral.organisation.short_name}/{referral.pk:03d}",
+        reference=f"{referral.organisation.short_name}/{referral.pk:03d}"
+        + ("/D" if outcome == DEFERRED else ""),
         notes=notes,
         seen_revision=referral.revision,
     )
@@ -399,7 +407,6 @@ def _decide(referral: Referral, outcome: str) -> None:
 def _record_on_behalf(referral: Referral, outcome: str, forum: str, secretariat: User) -> None:
     """The body decided in its own meeting; the board's secretary records it afterwards."""
     referral.refresh_from_db()
-    taken_on = timezone.localdate() - timedelta(days=20)
     referral_services.referral_record_on_behalf(
         referral=referral,
         actor=secretariat,
@@ -408,7 +415,7 @@ def _record_on_behalf(referral: Referral, outcome: str, forum: str, secretariat:
         notes="Approved on condition that the pilot is evaluated with the NHS trust at six months.",
         seen_revision=referral.revision,
         decided_by=None,
-        forum=f"{forum}, {taken_on:%-d %B %Y}",
+        forum=forum,  # the meeting's date is added once the decision is dated
     )
 
 

@@ -140,7 +140,8 @@ class ReasonForm(forms.Form):
 
 class QuestionForm(forms.Form):
     question = forms.CharField(
-        label="Your question to the board's secretariat",
+        label="Ask a question on this referral",
+        help_text="The board's secretariat answers here; the body's executives are told too.",
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write the question."},

@@ -40,7 +40,8 @@ def record_context(request: AuthenticatedHttpRequest, referral: Referral) -> dic
     return {
         "history": selectors.referral_history(referral),
         "question_form": QuestionForm()
-        if permissions.can_ask_on_referral(person, referral) and not referral.is_closed
+        if permissions.can_ask_on_referral(person, referral)
+        and referral.status in Referral.DECIDABLE
         else None,
         "answer_form": AnswerForm()
         if permissions.can_answer_on_referral(person, referral)

@@ -196,7 +196,10 @@ def test_secretariat_records_a_decision_on_a_bodys_behalf_with_evidence(
     assert referral.decided_by_forum == "Cabinet, 12 March 2026"
     assert ReferralDocument.objects.get(referral=referral).event.on_behalf
     page = client.get(record_url(referral)).content.decode()
-    assert "Recorded by Alice Archer on behalf of Cabinet" in page
+    assert (
+        "Recorded by Alice Archer on behalf of Warwickshire County Council; decided by "
+        "Cabinet, 12 March 2026" in page
+    )
     notice = notices(cara, Notification.Kind.DECISION_ON_BEHALF).get()
     until = timezone.localdate() + timedelta(days=5)
     assert notice.payload["dispute_until"] == f"{until:%-d %B %Y}"

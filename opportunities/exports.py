@@ -217,6 +217,7 @@ OUTCOME_LABELS = {
     Outcome.APPROVED: "Approved",
     Outcome.NOT_APPROVED: "Not approved",
     Outcome.AWAITING: "Awaiting",
+    Outcome.CLOSED: "Closed",
 }
 
 

@@ -94,16 +94,97 @@ class AssessmentForm(VersionedFormMixin, OpportunityForm):
         return value
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PlausibleDatesMixin, forms.Form):
     to = forms.ChoiceField(label="Move to", choices=())
     reason = forms.CharField(
-        label="Reason (recorded on the timeline)", required=False, max_length=300
+        label="Reason (recorded on the timeline)",
+        required=False,
+        max_length=300,
+        help_text="Required to put on hold, withdraw or close without delivery.",
+    )
+    revisit_on = forms.DateField(
+        label="Revisit on (optional)",
+        required=False,
+        widget=DateInput(),
+        help_text="When withdrawing or closing without delivery: when the board may look at "
+        "it again. The review reminders will remind you.",
     )
 
-    def __init__(self, *args: Any, choices: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, choices: list[str], opportunity: Opportunity | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.opportunity = opportunity
         to = cast(forms.ChoiceField, self.fields["to"])
         to.choices = [(value, Status(value).label) for value in choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        to, reason = cleaned.get("to"), (cleaned.get("reason") or "").strip()
+        needs_reason = self.opportunity is not None and self.opportunity.needs_reason_to_move_to
+        if to and not reason and needs_reason and needs_reason(to):
+            self.add_error(
+                "reason", f"Give the reason for moving it to “{Status(to).label.lower()}”."
+            )
+        revisit = cleaned.get("revisit_on")
+        if revisit and revisit <= timezone.localdate():
+            self.add_error("revisit_on", "The date to revisit it must be in the future.")
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (kept on the record)",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Give the reason: it is kept on the record."},
+    )
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        label="Ask a question on this referral",
+        help_text="The board's secretariat answers here; the body's executives are told too.",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the question."},
+    )
+
+
+class UploadMixin:
+    """One optional supporting document, checked by its content (core.uploads)."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if upload is None:
+            return None
+        self.document_kind = detect_kind(upload)
+        return upload
+
+    def documents(self) -> list:
+        upload = self.cleaned_data.get("document")
+        return [(upload, self.document_kind)] if upload else []
+
+
+def _document_help() -> str:
+    limit = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
+    return f"PDF, Word, Excel, PowerPoint or an image, up to {limit} MB."
+
+
+class AnswerForm(UploadMixin, forms.Form):
+    answer = forms.CharField(
+        label="The secretariat's answer",
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the answer."},
+    )
+    document = forms.FileField(label="Supporting document (optional)", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].help_text = _document_help()
 
 
 class RecommendationForm(PlausibleDatesMixin, forms.Form):
@@ -155,7 +236,7 @@ class RecommendationForm(PlausibleDatesMixin, forms.Form):
         return cleaned
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(UploadMixin, forms.Form):
     outcome = forms.ChoiceField(
         label="Decision",
         widget=forms.RadioSelect,
@@ -197,16 +278,39 @@ class DecisionForm(forms.Form):
             self.add_error("notes", needs_notes[outcome])
         return cleaned
 
-    def clean_document(self):
-        upload = self.cleaned_data.get("document")
-        if upload is None:
-            return None
-        self.document_kind = detect_kind(upload)
-        return upload
 
-    def documents(self) -> list:
-        upload = self.cleaned_data.get("document")
-        return [(upload, self.document_kind)] if upload else []
+class OnBehalfForm(DecisionForm):
+    """The secretariat records a decision a body took elsewhere, naming who took it."""
+
+    decided_by = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="Executive who took the decision",
+        empty_label="(a forum, named below)",
+    )
+    forum = forms.CharField(
+        label="Forum that took it",
+        max_length=200,
+        required=False,
+        help_text="e.g. “Cabinet, 12 March 2026” or “PCC decision meeting”.",
+    )
+
+    def __init__(self, *args: Any, executives: Iterable[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ids = [person.pk for person in executives]
+        decided_by = cast(forms.ModelChoiceField, self.fields["decided_by"])
+        decided_by.queryset = User.objects.filter(pk__in=ids).order_by("full_name")
+        self.fields["document"].label = "Evidence (optional)"
+        self.fields["document"].help_text = (
+            "The minute extract or signed decision record: " + _document_help()
+        )
+        self.order_fields(["decided_by", "forum", "outcome", "reference", "notes", "document"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("decided_by") and not (cleaned.get("forum") or "").strip():
+            self.add_error("forum", "Name the executive or the forum that took the decision.")
+        return cleaned
 
 
 def _filter_select() -> QuickSelect:

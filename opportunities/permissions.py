@@ -95,3 +95,63 @@ def can_review_opportunity(person: Person, opportunity: Opportunity) -> bool:
 def can_view_reviews(person: Person, board: Board) -> bool:
     """The board's list of reviews due and overdue: anyone holding a role on the board."""
     return can_view_board(person, board)
+
+
+# --- the decision record ------------------------------------------------------------------------
+
+
+@register_rule("view_referral_record")
+def can_view_referral_record(person: Person, referral: Referral) -> bool:
+    """Joint transparency: the board's members and secretariat, and the executives of every
+    body the recommendation went to, may read every body's decision on it, notes and documents
+    included."""
+    if not person.is_authenticated or referral.sent_at is None:
+        return False
+    if roles_on(person, referral.recommendation.opportunity.board):
+        return True
+    bodies = executive_organisation_ids(person)
+    return (
+        bool(bodies)
+        and referral.recommendation.referrals.filter(organisation_id__in=bodies).exists()
+    )
+
+
+@register_rule("ask_on_referral")
+def can_ask_on_referral(person: Person, referral: Referral) -> bool:
+    """A question on a referral: its body's executives, or the secretariat on their behalf."""
+    return can_decide_for(person, referral.organisation) or is_secretariat(
+        person, referral.recommendation.opportunity.board
+    )
+
+
+@register_rule("answer_on_referral")
+def can_answer_on_referral(person: Person, referral: Referral) -> bool:
+    return is_secretariat(person, referral.recommendation.opportunity.board)
+
+
+@register_rule("record_on_behalf")
+def can_record_on_behalf(person: Person, referral: Referral) -> bool:
+    """The secretariat records a decision a body took in its own meeting."""
+    return is_secretariat(person, referral.recommendation.opportunity.board)
+
+
+@register_rule("dispute_decision")
+def can_dispute_decision(person: Person, referral: Referral) -> bool:
+    """An executive of the body, while a decision recorded on its behalf may be disputed."""
+    return can_decide_for(person, referral.organisation) and referral.is_disputable
+
+
+@register_rule("view_not_pursued")
+def can_view_not_pursued(person: Person, board: Board) -> bool:
+    """The register of what was considered and not pursued: anyone holding a role on the
+    board."""
+    return can_view_board(person, board)
+
+
+def not_pursued_board(person: Person, slug: str) -> Board:
+    return board_for(
+        person,
+        slug,
+        can_view_not_pursued,
+        "Only the board's members may see what it considered and did not pursue.",
+    )

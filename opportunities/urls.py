@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, review_views, views
+from . import exports, not_pursued_views, referral_views, review_views, views
 
 urlpatterns = [
     path("register/", views.register_list, name="register_list"),
@@ -19,6 +19,26 @@ urlpatterns = [
     path("referrals/", views.referral_inbox, name="referral_inbox"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("referrals/documents/<int:pk>/", views.referral_document, name="referral_document"),
+    path("referrals/<int:pk>/record/", referral_views.referral_record, name="referral_record"),
+    path("referrals/<int:pk>/questions/", referral_views.referral_ask, name="referral_ask"),
+    path("referrals/<int:pk>/answers/", referral_views.referral_answer, name="referral_answer"),
+    path(
+        "referrals/<int:pk>/on-behalf/",
+        referral_views.referral_on_behalf,
+        name="referral_on_behalf",
+    ),
+    path("referrals/<int:pk>/dispute/", referral_views.referral_dispute, name="referral_dispute"),
+    path("register/<int:pk>/resume/", views.opportunity_resume, name="opportunity_resume"),
+    path(
+        "boards/<slug:slug>/not-pursued/",
+        not_pursued_views.not_pursued_list,
+        name="not_pursued",
+    ),
+    path(
+        "boards/<slug:slug>/not-pursued/export.csv",
+        not_pursued_views.not_pursued_csv,
+        name="not_pursued_export_csv",
+    ),
     path("boards/<slug:slug>/decisions/", views.decision_matrix, name="decision_matrix"),
     path(
         "boards/<slug:slug>/decisions/export.csv",

@@ -2,9 +2,10 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 
 from audit.selectors import EVENT_KINDS, audited_object_types
+from core.dates import PlausibleDatesMixin
 
 
-class AuditSearchForm(forms.Form):
+class AuditSearchForm(PlausibleDatesMixin, forms.Form):
     """The audit search's filters; each is optional."""
 
     who = forms.CharField(

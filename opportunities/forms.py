@@ -169,6 +169,37 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when approving with conditions or deferring.",
     )
+    # What the decision notice records.
+    decision_maker = forms.CharField(
+        label="Decision taken by",
+        required=False,
+        max_length=200,
+        help_text="The person who took the decision, e.g. the portfolio holder or the Chief "
+        "Constable.",
+    )
+    decision_forum = forms.CharField(
+        label="Taken at",
+        required=False,
+        max_length=200,
+        help_text="The meeting or forum, e.g. Cabinet or the Commissioner's decision meeting.",
+    )
+    decision_taken_on = forms.DateField(
+        label="Date of the decision",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty if it was taken today.",
+    )
+    reasons = forms.CharField(
+        label="Reasons for the decision",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    conditions = forms.CharField(
+        label="Conditions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The conditions of an approval with conditions.",
+    )
     document = forms.FileField(
         label="Supporting document (optional)",
         required=False,
@@ -190,9 +221,25 @@ class DecisionForm(forms.Form):
             Referral.Status.APPROVED_WITH_CONDITIONS: "Set out the conditions.",
             Referral.Status.DEFERRED: "Say what more information is needed.",
         }
-        if outcome in needs_notes and not (cleaned.get("notes") or "").strip():
+        if outcome in needs_notes and not (
+            (cleaned.get("notes") or "").strip()
+            or (outcome == Referral.Status.APPROVED_WITH_CONDITIONS and cleaned.get("conditions"))
+        ):
             self.add_error("notes", needs_notes[outcome])
+        taken_on = cleaned.get("decision_taken_on")
+        if taken_on and taken_on > timezone.localdate():
+            self.add_error("decision_taken_on", "The date of the decision cannot be in the future.")
         return cleaned
+
+    def notice_fields(self) -> dict[str, Any]:
+        """What the decision notice records, for ``services.DecisionNoticeFields``."""
+        return {
+            "decision_maker": self.cleaned_data["decision_maker"].strip(),
+            "decision_forum": self.cleaned_data["decision_forum"].strip(),
+            "decision_taken_on": self.cleaned_data["decision_taken_on"] or timezone.localdate(),
+            "reasons": self.cleaned_data["reasons"].strip(),
+            "conditions": self.cleaned_data["conditions"].strip(),
+        }
 
     def clean_document(self):
         upload = self.cleaned_data.get("document")
@@ -204,6 +251,25 @@ class DecisionForm(forms.Form):
     def documents(self) -> list:
         upload = self.cleaned_data.get("document")
         return [(upload, self.document_kind)] if upload else []
+
+
+class RecommendationPaperForm(forms.Form):
+    """A paper to send with a recommendation, checked by its content like a meeting's papers."""
+
+    title = forms.CharField(label="Title of the paper", max_length=300)
+    file = forms.FileField(label="File")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = settings.MAX_UPLOAD_SIZE // (1024 * 1024)
+        self.fields[
+            "file"
+        ].help_text = f"PDF, Word, Excel, PowerPoint or an image, up to {limit} MB."
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.kind = detect_kind(upload)
+        return upload
 
 
 def _filter_select() -> QuickSelect:

@@ -299,6 +299,10 @@ class Recommendation(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # The referral pack: the facts the executives decide on, frozen when the recommendation is
+    # sent (see opportunities.snapshots). Empty until then, and for recommendations sent before
+    # packs were kept.
+    pack = models.JSONField("referral pack as sent", null=True, blank=True, editable=False)
     # The wording (weight B) as a full-text document, written by a PostgreSQL trigger.
     search_document = SearchVectorField(null=True, editable=False)
 
@@ -404,6 +408,13 @@ class Referral(models.Model):
     executive_body = models.CharField(max_length=200, blank=True)
     decision_reference = models.CharField(max_length=100, blank=True)
     notes = models.TextField("conditions or notes", blank=True)
+    # The decision notice: who took the decision and where ("Cabinet, 12 March"), when it was
+    # taken (which may be before it was recorded here), why, and on what conditions.
+    decision_maker = models.CharField("decision taken by", max_length=200, blank=True)
+    decision_forum = models.CharField("decision taken at", max_length=200, blank=True)
+    decision_taken_on = models.DateField("date of the decision", null=True, blank=True)
+    reasons = models.TextField("reasons for the decision", blank=True)
+    conditions = models.TextField(blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -481,6 +492,61 @@ class ReferralDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+def recommendation_paper_path(instance: "RecommendationPaper", filename: str) -> str:
+    import uuid
+
+    return f"recommendations/{uuid.uuid4().hex}"
+
+
+class RecommendationPaper(models.Model):
+    """A paper sent with a recommendation to the executives: part of its referral pack, so it
+    can be added only until the recommendation is sent. Kept under a generated name."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="papers"
+    )
+    title = models.CharField(max_length=300)
+    file = models.FileField(upload_to=recommendation_paper_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    # Where it came from, when it was chosen from a meeting's papers ("Paper 3, version 2 of
+    # the meeting of 12 March 2026"); empty for an upload.
+    source = models.CharField(max_length=300, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recommendation", "added_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendation_paper", kwargs={"pk": self.pk})
+
+
+class DecisionNotice(models.Model):
+    """The PDF of a body's decision notice, built by a Celery task once the decision is final
+    (and again when asked for). A new generation makes an older build moot."""
+
+    class State(models.TextChoices):
+        BUILDING = "building", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be built"
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="notice")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.BUILDING)
+    generation = models.PositiveIntegerField(default=1)
+    file = models.FileField(upload_to="notices/", blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Decision notice of {self.referral}"
 
 
 class Review(models.Model):

@@ -2,6 +2,7 @@
 workflow, recording and sending recommendations, and recording each body's decision."""
 
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -22,6 +23,7 @@ from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
+from . import pack_services
 from .models import (
     AUTOMATIC,
     Opportunity,
@@ -31,6 +33,20 @@ from .models import (
     ReferralDocument,
     Status,
 )
+
+
+@dataclass(frozen=True)
+class DecisionNoticeFields:
+    """What a decision notice records beyond the decision and its reference."""
+
+    decision_maker: str = ""
+    decision_forum: str = ""
+    decision_taken_on: date | None = None
+    reasons: str = ""
+    conditions: str = ""
+
+    def as_update(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class WorkflowError(Refused):
@@ -284,7 +300,8 @@ def _supersede(previous: Recommendation, actor: User) -> None:
 def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recommendation:
     """Send a recommendation's referrals to each body's executive.
 
-    Marks the recommendation and its referrals sent (once: a second send is refused), moves the
+    Marks the recommendation and its referrals sent (once: a second send is refused), keeps its
+    referral pack (the facts the executives decide on, with its papers), moves the
     opportunity to "awaiting decisions", appends an audit event and notifies each body's
     executives (delivered after commit).
     """
@@ -298,6 +315,7 @@ def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recom
             "This recommendation has already been sent, or a revised one has replaced it."
         )
     recommendation.sent_at = now
+    pack_services.pack_freeze(recommendation)
     referrals = list(recommendation.referrals.select_related("organisation"))
     Referral.objects.filter(recommendation=recommendation).update(sent_at=now)
     opportunity = recommendation.opportunity
@@ -349,6 +367,7 @@ def referral_decide(
     notes: str,
     seen_revision: int,
     documents: "Iterable[tuple[UploadedFile[bytes], Kind]]" = (),
+    notice: "DecisionNoticeFields | None" = None,
 ) -> Referral:
     """Record a body's decision on a referred recommendation, exactly once.
 
@@ -356,7 +375,9 @@ def referral_decide(
     is judged on committed data), updates the referral only if it is still undecided and
     unchanged since the person opened it, stores the supporting documents, appends an audit
     event, notifies the secretariat and the lead body, and, when the outcome is known, moves
-    the opportunity to approved / not approved and tells the board.
+    the opportunity to approved / not approved and tells the board. ``notice`` holds what the
+    decision notice records (who took it, where, when, why, on what conditions); a final
+    decision's notice PDF is built after commit.
     """
     recommendation = _lock_recommendation(referral.recommendation_id)
     if not can_decide_for(actor, referral.organisation):
@@ -381,6 +402,7 @@ def referral_decide(
         decision_reference=reference,
         notes=notes,
         revision=F("revision") + 1,
+        **(notice or DecisionNoticeFields()).as_update(),
     )
     if recorded != 1:
         raise ReferralNotDecidable(_why_not_decidable(referral, seen_revision))
@@ -408,6 +430,7 @@ def referral_decide(
     )
     _notify_decision(referral, opportunity)
     _apply_outcome(recommendation, opportunity, actor)
+    pack_services.notice_request_build(referral=referral)
     return referral
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, review_views, views
+from . import decision_views, exports, review_views, views
 
 urlpatterns = [
     path("register/", views.register_list, name="register_list"),
@@ -19,6 +19,27 @@ urlpatterns = [
     path("referrals/", views.referral_inbox, name="referral_inbox"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral_detail"),
     path("referrals/documents/<int:pk>/", views.referral_document, name="referral_document"),
+    path(
+        "recommendations/<int:pk>/papers/",
+        decision_views.recommendation_papers,
+        name="recommendation_papers",
+    ),
+    path(
+        "recommendations/papers/<int:pk>/",
+        decision_views.recommendation_paper,
+        name="recommendation_paper",
+    ),
+    path("referrals/<int:pk>/notice/", decision_views.decision_notice, name="decision_notice"),
+    path(
+        "referrals/<int:pk>/notice.pdf",
+        decision_views.decision_notice_pdf,
+        name="decision_notice_pdf",
+    ),
+    path(
+        "referrals/<int:pk>/notice/build/",
+        decision_views.decision_notice_build,
+        name="decision_notice_build",
+    ),
     path("boards/<slug:slug>/decisions/", views.decision_matrix, name="decision_matrix"),
     path(
         "boards/<slug:slug>/decisions/export.csv",

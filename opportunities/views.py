@@ -12,7 +12,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
 
-from . import permissions, review_views, selectors, services
+from . import permissions, review_views, selectors, services, snapshots
 from .forms import (
     AssessmentForm,
     DecisionForm,
@@ -118,7 +118,7 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     )
     recommendations = list(
         opportunity.recommendations.select_related("recorded_by").prefetch_related(
-            Prefetch("referrals", queryset=referrals.order_by("organisation__name"))
+            Prefetch("referrals", queryset=referrals.order_by("organisation__name")), "papers"
         )
     )
     for recommendation in recommendations:
@@ -354,6 +354,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
                 seen_revision=form.cleaned_data["revision"],
                 documents=form.documents(),
+                notice=services.DecisionNoticeFields(**form.notice_fields()),
             )
         except services.ReferralNotDecidable as error:
             messages.error(request, str(error))
@@ -376,6 +377,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             .order_by("organisation__name"),
             "documents": referral.documents.all(),
             "form": form if referral.is_decidable else None,
+            "pack": snapshots.pack_view(referral.recommendation),
         },
     )
 

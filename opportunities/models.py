@@ -451,6 +451,36 @@ class Referral(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("referral_detail", kwargs={"pk": self.pk})
 
+    # --- what the decision record shows (register, matrix, exports) ---------------------------
+
+    @property
+    def decision_date(self) -> date | None:
+        """The day the body took its decision (the day it was recorded, if not given)."""
+        if self.decision_taken_on:
+            return self.decision_taken_on
+        return timezone.localdate(self.decided_at) if self.decided_at else None
+
+    @property
+    def decider(self) -> str:
+        """ "Cllr Jo Webb, Cabinet": who decided and where; "recorded by" whoever entered it
+        when that is someone else."""
+        if self.decided_at is None:
+            return ""
+        decided_by, recorded_by = self.decided_by, self.recorded_by
+        who = self.decision_maker or (decided_by.full_name if decided_by else "")
+        text = ", ".join(part for part in (who, self.decision_forum) if part)
+        if recorded_by is not None and self.recorded_by_id != self.decided_by_id:
+            text += f" (recorded by {recorded_by.full_name})"
+        return text
+
+    @property
+    def conditions_text(self) -> str:
+        """The conditions of an approval (the notes, for one recorded before conditions had a
+        field of their own)."""
+        if self.conditions:
+            return self.conditions
+        return self.notes if self.status == self.Status.APPROVED_WITH_CONDITIONS else ""
+
     @property
     def status_label(self) -> str:
         return self.Status(self.status).label

@@ -95,6 +95,24 @@ def with_participating_names(opportunities: list[Opportunity]) -> list[Opportuni
     return opportunities
 
 
+# What the matrix and its downloads show of each body's decision.
+MATRIX_REFERRAL_FIELDS = (
+    "recommendation_id",
+    "organisation_id",
+    "status",
+    "due_on",
+    "decided_at",
+    "decision_reference",
+    "decision_taken_on",
+    "decision_maker",
+    "decision_forum",
+    "conditions",
+    "notes",
+    "decided_by__full_name",
+    "recorded_by__full_name",
+)
+
+
 def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
     """The board's sent recommendations, newest first, each with its referrals (prefetched)."""
     return (
@@ -109,8 +127,8 @@ def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
         .prefetch_related(
             Prefetch(
                 "referrals",
-                queryset=Referral.objects.only(
-                    "recommendation_id", "organisation_id", "status", "due_on"
+                queryset=Referral.objects.select_related("decided_by", "recorded_by").only(
+                    *MATRIX_REFERRAL_FIELDS
                 ),
             )
         )

@@ -12,7 +12,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
 
-from . import permissions, review_views, selectors, services, snapshots
+from . import exports, permissions, review_views, selectors, services, snapshots
 from .forms import (
     AssessmentForm,
     DecisionForm,
@@ -429,6 +429,7 @@ def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
                 "recommendation": recommendation,
                 "cells": [by_body.get(body.pk) for body in bodies],
                 "outcome": recommendation.outcome_of(by_body.values()),
+                "outcome_label": exports.outcome_label(recommendation, by_body.values()),
             }
         )
     overdue = (

@@ -277,7 +277,21 @@ def decided(referred, police, fire, pat):
 def test_the_matrix_download_has_each_bodys_decision(client_of, alice, board, decided, kind):
     rows = rows_of(client_of(alice).get(matrix_url(board, kind)), kind)
     header, row = rows
-    assert header[-4:] == ["WCC", "WFRS", "Police", "Outcome"]  # bodies by full name
+    # Bodies by full name, each with its decision's reference, date, decider and conditions.
+    assert [column for column in header if " " not in column][-4:] == [
+        "WCC",
+        "WFRS",
+        "Police",
+        "Outcome",
+    ]
+    assert header[-6:] == [
+        "Police",
+        "Police reference",
+        "Police decided on",
+        "Police decided by",
+        "Police conditions",
+        "Outcome",
+    ]
     values = dict(zip(header, row, strict=True))
     assert values["Reference"] == decided.opportunity.reference
     assert values["Police"] == "Approved"

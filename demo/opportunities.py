@@ -252,6 +252,17 @@ def seed() -> None:
                 _seed_one(demo, board, bodies, secretariat)
 
 
+def _first_estimates(demo: DemoOpportunity, bodies: dict) -> dict:
+    """The proposer's estimate, shared between the bodies (an opportunity whose reviews plan
+    sets its own estimates has those instead)."""
+    plan = REVIEWS.get(demo.title)
+    if demo.cashable is None or (plan is not None and plan.estimates):
+        return {}
+    return services.split_estimate(
+        Decimal(demo.cashable), [bodies[name] for name in demo.bodies], bodies[demo.lead]
+    )
+
+
 def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> None:
     today = timezone.localdate()
     opportunity = services.opportunity_propose(
@@ -262,7 +273,7 @@ def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> 
         summary=demo.summary,
         theme=demo.theme,
         lead_organisation=bodies[demo.lead],
-        cashable_benefit=Decimal(demo.cashable) if demo.cashable is not None else None,
+        estimates=_first_estimates(demo, bodies),
         estimated_cost=Decimal(demo.cost) if demo.cost is not None else None,
         non_cashable_benefits=demo.non_cashable,
         risks=demo.risks,

@@ -142,7 +142,7 @@ REGISTER_COLUMNS = [
     Column("RAG", 7),
     Column("Lead body", 14),
     Column("Participating bodies", 28),
-    Column("Estimated cashable benefit (£ a year)", 18, "money"),
+    Column("Estimated cashable benefit (£)", 18, "money"),
     Column("Estimated cost (£)", 16, "money"),
     Column("Next review", 13, "date"),
     Column("Owner", 22),
@@ -166,6 +166,7 @@ def register_table(request: AuthenticatedHttpRequest) -> Table:
 
 def _register_rows(opportunities) -> Iterator[list]:
     for chunk in _chunks(opportunities):
+        estimated = selectors.estimated_totals(opportunity.pk for opportunity in chunk)
         for opportunity in selectors.with_participating_names(chunk):
             yield [
                 opportunity.reference,
@@ -176,7 +177,7 @@ def _register_rows(opportunities) -> Iterator[list]:
                 opportunity.rag_label,
                 opportunity.lead_organisation.short_name,
                 opportunity.participating_names,
-                opportunity.cashable_benefit,
+                estimated.get(opportunity.pk),
                 opportunity.estimated_cost,
                 opportunity.next_review_on,
                 opportunity.owner.full_name if opportunity.owner else "",

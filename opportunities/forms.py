@@ -37,7 +37,6 @@ class OpportunityForm(forms.ModelForm):
             "theme",
             "lead_organisation",
             "participating_organisations",
-            "cashable_benefit",
             "non_cashable_benefits",
             "estimated_cost",
             "risks",
@@ -48,25 +47,86 @@ class OpportunityForm(forms.ModelForm):
             "risks": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # The proposal asks each body's estimated cashable benefit (the one source of the figure:
+    # per-body estimates); the secretariat's edit leaves estimates to their own page.
+    asks_estimates = True
+
     def __init__(self, *args: Any, board: Board, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         bodies = board.active_bodies()
         cast(forms.ModelChoiceField, self.fields["lead_organisation"]).queryset = bodies
         cast(forms.ModelChoiceField, self.fields["participating_organisations"]).queryset = bodies
-        for name in ("cashable_benefit", "estimated_cost"):
-            self.fields[name].widget.attrs.update({"min": "0", "step": "0.01"})
+        self.fields["estimated_cost"].widget.attrs.update({"min": "0", "step": "0.01"})
+        self.bodies = list(bodies) if self.asks_estimates else []
+        for body in self.bodies:
+            self.fields[self.estimate_field(body)] = forms.DecimalField(
+                label=f"Estimated cashable benefit to {body.name} (£)",
+                required=False,
+                max_digits=12,
+                decimal_places=2,
+                widget=forms.NumberInput(attrs={"min": "0", "step": "0.01"}),
+                help_text="The savings this body can expect in total by the date below. Leave "
+                "empty if not known or if it does not take part.",
+            )
+        if self.bodies:
+            self.fields["benefits_by"] = forms.DateField(
+                label="Benefits expected by",
+                required=False,
+                widget=DateInput(),
+                help_text="Leave empty for a year from now.",
+            )
+
+    @staticmethod
+    def estimate_field(body: Organisation) -> str:
+        return f"estimate_{body.pk}"
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("cashable_benefit", "estimated_cost"):
-            value = cleaned.get(name)
-            if value is not None and value < 0:
+        value = cleaned.get("estimated_cost")
+        if value is not None and value < 0:
+            self.add_error("estimated_cost", "Enter an amount of £0 or more.")
+        taking_part = {
+            *cleaned.get("participating_organisations", ()),
+            cleaned.get("lead_organisation"),
+        }
+        for body in self.bodies:
+            name = self.estimate_field(body)
+            amount = cleaned.get(name)
+            if amount is not None and amount < 0:
                 self.add_error(name, "Enter an amount of £0 or more.")
+            elif amount is not None and body not in taking_part:
+                self.add_error(
+                    name,
+                    f"{body.name} does not take part: tick it among the participating bodies, "
+                    "or leave its estimate empty.",
+                )
+        by = cleaned.get("benefits_by")
+        if by is not None and by <= timezone.localdate():
+            self.add_error("benefits_by", "Give a date in the future.")
         return cleaned
+
+    def estimates(self) -> dict[Organisation, Any]:
+        """Each body's estimate given, by body."""
+        return {
+            body: self.cleaned_data[self.estimate_field(body)]
+            for body in self.bodies
+            if self.cleaned_data.get(self.estimate_field(body)) is not None
+        }
+
+    def opportunity_fields(self) -> dict[str, Any]:
+        """The opportunity's own fields, without the participating bodies and the estimates."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in self._meta.fields and name != "participating_organisations"  # type: ignore[operator]
+        }
 
 
 class AssessmentForm(OpportunityForm):
-    """The secretariat's fuller edit: everything a member proposes, plus the assessment."""
+    """The secretariat's fuller edit: everything a member proposes, plus the assessment (the
+    estimates per body have their own page, which keeps their history)."""
+
+    asks_estimates = False
 
     class Meta(OpportunityForm.Meta):
         fields = [*OpportunityForm.Meta.fields, "owner", "rag", "next_review_on"]

@@ -149,13 +149,8 @@ class Opportunity(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposed_opportunities"
     )
-    cashable_benefit = models.DecimalField(
-        "estimated cashable benefit (£ a year)",
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-    )
+    # Estimated cashable benefits are per body, as Benefit rows (kind "estimated"): the one
+    # figure every page, export, chart and report adds up.
     non_cashable_benefits = models.TextField("non-cashable benefits", blank=True)
     estimated_cost = models.DecimalField(
         "estimated cost (£)", max_digits=12, decimal_places=2, null=True, blank=True
@@ -188,10 +183,6 @@ class Opportunity(models.Model):
             models.Index(fields=["board", "-updated_at", "-id"], name="opportunity_recent"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(cashable_benefit__isnull=True) | Q(cashable_benefit__gte=0),
-                name="opportunity_benefit_not_negative",
-            ),
             models.CheckConstraint(
                 condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gte=0),
                 name="opportunity_cost_not_negative",

@@ -1,12 +1,13 @@
 """Reads of the register: the register as a person may see it, filtered; the decision matrix;
 the referrals awaiting a decision; each body's current benefit estimates."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -134,6 +135,19 @@ def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
         )
         .order_by("-sent_at", "-pk")
     )
+
+
+def estimated_totals(opportunity_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Each opportunity's estimated cashable benefit: its bodies' current estimates added up
+    (one query for them all; an opportunity without estimates is absent)."""
+    rows = (
+        Benefit.objects.counted()
+        .filter(kind=Benefit.Kind.ESTIMATED, opportunity_id__in=list(opportunity_ids))
+        .order_by()
+        .values("opportunity_id")
+        .annotate(total=Sum("cashable"))
+    )
+    return {row["opportunity_id"]: row["total"] for row in rows}
 
 
 def current_estimates(opportunity: Opportunity) -> dict[int, Benefit]:

@@ -1,7 +1,7 @@
 """The register's multi-step operations: proposing, editing, moving an opportunity along its
 workflow, recording and sending recommendations, and recording each body's decision."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from decimal import Decimal
@@ -26,12 +26,14 @@ from notifications.services import notification_create_many
 from . import pack_services
 from .models import (
     AUTOMATIC,
+    Benefit,
     Opportunity,
     Outcome,
     Recommendation,
     Referral,
     ReferralDocument,
     Status,
+    add_months,
 )
 
 
@@ -64,7 +66,6 @@ EDITABLE_FIELDS = (
     "summary",
     "theme",
     "lead_organisation",
-    "cashable_benefit",
     "non_cashable_benefits",
     "estimated_cost",
     "risks",
@@ -76,24 +77,64 @@ EDITABLE_FIELDS = (
 
 @transaction.atomic
 def opportunity_propose(
-    *, board: Board, proposed_by: User, participating: Iterable[Organisation], **fields: Any
+    *,
+    board: Board,
+    proposed_by: User,
+    participating: Iterable[Organisation],
+    estimates: Mapping[Organisation, Decimal] | None = None,
+    benefits_by: date | None = None,
+    **fields: Any,
 ) -> Opportunity:
     """A board member proposes an opportunity.
 
     Creates it in the "proposed" state with its participating bodies (the lead body always
-    among them) and appends the "proposed" event to its audit trail.
+    among them), records the proposer's estimate of each body's cashable benefit (expected in
+    total by ``benefits_by``, a year ahead if not given) as the bodies' first estimates, and
+    appends the "proposed" event to its audit trail.
     """
     fields = {key: value for key, value in fields.items() if key in EDITABLE_FIELDS}
     opportunity = Opportunity.objects.create(board=board, proposed_by=proposed_by, **fields)
     opportunity.participating_organisations.set({*participating, opportunity.lead_organisation})
+    after = _snapshot(opportunity)
+    estimated = {body: amount for body, amount in (estimates or {}).items() if amount is not None}
+    if estimated:
+        period_end = benefits_by or add_months(timezone.localdate(), 12)
+        Benefit.objects.bulk_create(
+            Benefit(
+                opportunity=opportunity,
+                organisation=body,
+                kind=Benefit.Kind.ESTIMATED,
+                cashable=amount,
+                period_end=period_end,
+                recorded_by=proposed_by,
+            )
+            for body, amount in estimated.items()
+        )
+        after["estimates"] = {
+            body.short_name: f"{amount:.2f}"
+            for body, amount in sorted(estimated.items(), key=lambda item: item[0].name)
+        }
+        after["benefits_by"] = period_end.isoformat()
     audit_record(
         subject=opportunity,
         actor=proposed_by,
         verb="proposed",
         summary=f"Proposed {opportunity.reference} “{opportunity.title}”",
-        after=_snapshot(opportunity),
+        after=after,
     )
     return opportunity
+
+
+def split_estimate(
+    total: Decimal, bodies: Iterable[Organisation], lead: Organisation
+) -> dict[Organisation, Decimal]:
+    """A total estimate shared equally between the bodies, to the penny; the lead body takes the
+    pennies left over. (The secretariat adjusts each body's share on the estimates page.)"""
+    shared = sorted({*bodies, lead}, key=lambda body: body.name)
+    share = (total / len(shared)).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    split = dict.fromkeys(shared, share)
+    split[lead] += total - share * len(shared)
+    return split
 
 
 @transaction.atomic

@@ -159,10 +159,13 @@ def opportunity_propose(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "opportunities/choose_board.html", {"boards": boards})
     form = OpportunityForm(request.POST or None, board=board)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        participating = data.pop("participating_organisations")
         opportunity = services.opportunity_propose(
-            board=board, proposed_by=request.user, participating=participating, **data
+            board=board,
+            proposed_by=request.user,
+            participating=form.cleaned_data["participating_organisations"],
+            estimates=form.estimates(),
+            benefits_by=form.cleaned_data.get("benefits_by"),
+            **form.opportunity_fields(),
         )
         messages.success(
             request, f"{opportunity.reference} has been proposed. The secretariat will assess it."

@@ -49,7 +49,6 @@ def approved_in_period(board, start: date, end: date) -> list[Recommendation]:
             "agreed_on",
             "opportunity__title",
             "opportunity__theme",
-            "opportunity__cashable_benefit",
             "opportunity__lead_organisation__short_name",
         )
         .order_by("last_decision", "pk")

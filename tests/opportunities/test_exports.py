@@ -50,7 +50,7 @@ def register(make_opportunity, police, fire, council):
         lead_organisation=fire,
         participating=[fire, police],
         rag=Rag.GREEN,
-        cashable_benefit=Decimal("12500.50"),
+        estimates={fire: Decimal("10000.25"), police: Decimal("2500.25")},
         estimated_cost=Decimal("40000"),
         next_review_on=today + timedelta(days=40),
     )
@@ -149,7 +149,7 @@ def test_the_register_csv_writes_money_and_dates_plainly(client_of, bob, registe
     rows = read_csv(client_of(bob).get(REGISTER["csv"], {"q": "southam"}))
     header, southam = rows
     values = dict(zip(header, southam, strict=True))
-    assert values["Estimated cashable benefit (£ a year)"] == "12500.50"
+    assert values["Estimated cashable benefit (£)"] == "12500.50"
     assert values["Estimated cost (£)"] == "40000.00"
     assert values["Next review"] == (timezone.localdate() + timedelta(days=40)).isoformat()
 
@@ -160,8 +160,8 @@ def test_the_register_workbook_has_bold_headers_widths_dates_and_numbers(client_
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.column_dimensions["B"].width == 45
     row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
-    assert row["Estimated cashable benefit (£ a year)"].value == pytest.approx(12500.5)
-    assert row["Estimated cashable benefit (£ a year)"].number_format == "#,##0.00"
+    assert row["Estimated cashable benefit (£)"].value == pytest.approx(12500.5)
+    assert row["Estimated cashable benefit (£)"].number_format == "#,##0.00"
     assert isinstance(row["Next review"].value, datetime)
     assert row["Next review"].value.date() == timezone.localdate() + timedelta(days=40)
     assert row["RAG"].value == "Green"

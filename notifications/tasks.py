@@ -210,3 +210,12 @@ def queue_deliveries(ids: list[int]) -> int:
             logger.warning("%d messages left for the sweep", len(ids) - queued)
             return queued
     return len(ids)
+
+
+def broker_known_down() -> bool:
+    """Whether a message was refused by the broker moments ago (other work that can wait, such
+    as building a PDF, is then not queued: asking costs the broker's timeouts)."""
+    return (
+        _broker_failed_at is not None
+        and time.monotonic() - _broker_failed_at < BROKER_BACKOFF_SECONDS
+    )

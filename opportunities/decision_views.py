@@ -106,12 +106,14 @@ def _notice_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
 @require_GET
 def decision_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _notice_referral(request, pk)
+    notice = DecisionNotice.objects.filter(referral=referral).first()
     return render(
         request,
         "opportunities/decision_notice.html",
         {
             **notice_context(referral),
-            "notice": DecisionNotice.objects.filter(referral=referral).first(),
+            "notice": notice,
+            "notice_stale": pack_services.notice_is_stale(notice),
         },
     )
 
@@ -130,10 +132,10 @@ def decision_notice_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileRespo
 @require_POST
 def decision_notice_build(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask for the PDF again when it was never built (a decision recorded before notices were
-    kept) or its build failed; a PDF ready or being built is left alone."""
+    kept), its build failed or was lost; a PDF ready or being built is left alone."""
     referral = _notice_referral(request, pk)
     notice = DecisionNotice.objects.filter(referral=referral).first()
-    if notice is None or notice.state == DecisionNotice.State.FAILED:
+    if pack_services.notice_is_stale(notice):
         pack_services.notice_request_build(referral=referral)
         messages.success(request, "The PDF is being prepared; it will be ready in a minute.")
     return redirect("decision_notice", pk=pk)

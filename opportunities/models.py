@@ -563,6 +563,7 @@ class DecisionNotice(models.Model):
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="notice")
     state = models.CharField(max_length=10, choices=State.choices, default=State.BUILDING)
     generation = models.PositiveIntegerField(default=1)
+    requested_at = models.DateTimeField(default=timezone.now)
     file = models.FileField(upload_to="notices/", blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,17 +1,20 @@
 """Writes of the decision record: the papers sent with a recommendation, the referral pack frozen
 when it is sent, and the decision notices' PDFs."""
 
+from datetime import timedelta
 from functools import partial
 from typing import IO
 
 from django.core.files.base import File
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from audit.services import audit_record
 from boards.models import User
 from core.exceptions import Refused
 from core.uploads import Kind, safe_original_name
+from notifications.tasks import broker_known_down
 
 from .models import DecisionNotice, Recommendation, RecommendationPaper, Referral
 from .snapshots import referral_pack
@@ -96,13 +99,37 @@ def notice_request_build(*, referral: Referral) -> DecisionNotice | None:
     referral without a final decision. A new generation makes any build under way moot."""
     if referral.status not in FINAL_DECISIONS:
         return None
-    from .tasks import build_decision_notice
-
     notice, created = DecisionNotice.objects.get_or_create(referral=referral)
     if not created:
         DecisionNotice.objects.filter(pk=notice.pk).update(
-            generation=F("generation") + 1, state=DecisionNotice.State.BUILDING
+            generation=F("generation") + 1,
+            state=DecisionNotice.State.BUILDING,
+            requested_at=timezone.now(),
         )
         notice.refresh_from_db()
-    transaction.on_commit(partial(build_decision_notice.delay, referral.pk, notice.generation))
+    transaction.on_commit(partial(_queue_notice_build, referral.pk, notice.generation))
     return notice
+
+
+def _queue_notice_build(referral_id: int, generation: int) -> None:
+    """Queue the build, unless the broker refused a message moments ago: the notice then stays
+    "being built" and may be asked for again from its page (``notice_is_stale``)."""
+    from .tasks import build_decision_notice
+
+    if not broker_known_down():
+        build_decision_notice.delay(referral_id, generation)
+
+
+# A notice still "being built" this long after it was asked for was lost (a broker outage, a
+# worker gone): its page lets a reader ask for it again.
+NOTICE_STALE_AFTER = timedelta(minutes=5)
+
+
+def notice_is_stale(notice: DecisionNotice | None) -> bool:
+    """No PDF is coming: never asked for, failed, or asked for long ago and still not built."""
+    if notice is None or notice.state == DecisionNotice.State.FAILED:
+        return True
+    return (
+        notice.state == DecisionNotice.State.BUILDING
+        and notice.requested_at < timezone.now() - NOTICE_STALE_AFTER
+    )

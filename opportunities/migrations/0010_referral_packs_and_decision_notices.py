@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('state', models.CharField(choices=[('building', 'Being built'), ('ready', 'Ready'), ('failed', 'Could not be built')], default='building', max_length=10)),
                 ('generation', models.PositiveIntegerField(default=1)),
+                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('file', models.FileField(blank=True, upload_to='notices/')),
                 ('built_at', models.DateTimeField(blank=True, null=True)),
                 ('referral', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notice', to='opportunities.referral')),

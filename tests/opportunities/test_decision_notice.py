@@ -198,3 +198,38 @@ def test_a_notice_never_built_can_be_asked_for(
 def test_the_opportunity_page_links_each_notice(client_of, bob, decided):
     page = client_of(bob).get(decided.recommendation.opportunity.get_absolute_url())
     assert notice_url(decided) in page.content.decode()
+
+
+def test_a_notice_lost_on_its_way_to_the_worker_can_be_asked_for_again(
+    client_of, bob, pat, to_two, police, django_capture_on_commit_callbacks
+):
+    referral = referral_for(to_two, police)
+    decide(referral, pat)  # its build was never queued (the on-commit callback did not run)
+    build = reverse("decision_notice_build", args=[referral.pk])
+    # Asked for moments ago: the page waits, and asking again changes nothing.
+    assert "Prepare the PDF" not in client_of(bob).get(notice_url(referral)).content.decode()
+    client_of(bob).post(build)
+    assert DecisionNotice.objects.get(referral=referral).generation == 1
+
+    DecisionNotice.objects.filter(referral=referral).update(
+        requested_at=timezone.now() - timedelta(minutes=10)
+    )
+    page = client_of(bob).get(notice_url(referral)).content.decode()
+    assert "The PDF has not arrived." in page and "Prepare the PDF" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client_of(bob).post(build)
+    notice = DecisionNotice.objects.get(referral=referral)
+    assert (notice.generation, notice.state) == (2, DecisionNotice.State.READY)
+
+
+def test_the_executive_of_a_body_not_referred_to_cannot_ask_for_the_pdf(
+    client_of, cara, pat, to_two, police
+):
+    referral = referral_for(to_two, police)
+    decide(referral, pat)
+    DecisionNotice.objects.filter(referral=referral).delete()
+    assert (
+        client_of(cara).post(reverse("decision_notice_build", args=[referral.pk])).status_code
+        == 404
+    )
+    assert not DecisionNotice.objects.exists()

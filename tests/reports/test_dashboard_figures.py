@@ -232,7 +232,7 @@ def test_the_charts_read_the_same_figures_as_the_tables(client_of, bob, register
     assert data["decision_days"]["values"] == [None, 12.6, 10.0]
     html = response.content.decode()
     assert '<script id="dashboard-data" type="application/json">' in html
-    assert "10,000.00" in html and "2,300.25" in html
+    assert "£10,000" in html and "£2,300" in html
     assert "99,999" not in html and "Elsewhere merger" not in html
 
 

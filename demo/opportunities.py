@@ -272,6 +272,17 @@ def seed() -> None:
                 _seed_one(demo, board, bodies, secretariat)
 
 
+def _first_estimates(demo: DemoOpportunity, bodies: dict) -> dict:
+    """The proposer's estimate, shared between the bodies (an opportunity whose reviews plan
+    sets its own estimates has those instead)."""
+    plan = REVIEWS.get(demo.title)
+    if demo.cashable is None or (plan is not None and plan.estimates):
+        return {}
+    return services.split_estimate(
+        Decimal(demo.cashable), [bodies[name] for name in demo.bodies], bodies[demo.lead]
+    )
+
+
 def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> None:
     today = timezone.localdate()
     opportunity = services.opportunity_propose(
@@ -282,7 +293,7 @@ def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> 
         summary=demo.summary,
         theme=demo.theme,
         lead_organisation=bodies[demo.lead],
-        cashable_benefit=Decimal(demo.cashable) if demo.cashable is not None else None,
+        estimates=_first_estimates(demo, bodies),
         estimated_cost=Decimal(demo.cost) if demo.cost is not None else None,
         non_cashable_benefits=demo.non_cashable,
         risks=demo.risks,
@@ -373,10 +384,7 @@ def _backdate_referrals(recommendation: Recommendation) -> None:
         if referral.on_behalf:
             # Decided at the body's meeting the day before the secretary recorded it.
             met_on = timezone.localdate(changes["decided_at"]) - timedelta(days=1)
-            changes["decided_by_forum"] = f"{referral.decided_by_forum}, {met_on:%-d %B %Y}"
-            referral.events.filter(on_behalf=True).update(
-                decided_by_forum=changes["decided_by_forum"]
-            )
+            changes["decision_taken_on"] = met_on
         Referral.objects.filter(pk=referral.pk).update(**changes)
 
 
@@ -415,7 +423,12 @@ def _record_on_behalf(referral: Referral, outcome: str, forum: str, secretariat:
         notes="Approved on condition that the pilot is evaluated with the NHS trust at six months.",
         seen_revision=referral.revision,
         decided_by=None,
-        forum=forum,  # the meeting's date is added once the decision is dated
+        # The meeting's date is set once the decision is dated (_backdate_referrals).
+        notice=services.DecisionNoticeFields(
+            decision_forum=forum,
+            reasons="The pilot shares the cost of a response the council already pays for.",
+            conditions="The pilot is evaluated with the NHS trust at six months.",
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
 from core.uploads import detect_kind
 
-from .models import Action, AgendaItem, Meeting, MeetingInvitation
+from .models import Action, AgendaItem, Meeting, MeetingInvitation, Paper
 from .selectors import open_business
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -305,3 +305,30 @@ class ActionStatusForm(VersionedFormMixin, forms.Form):
     """An action's status, carrying the version of the action the page showed."""
 
     status = forms.ChoiceField(choices=Action.Status.choices, label="Status")
+
+
+class MeetingPapersChoiceForm(forms.Form):
+    """Papers of the meeting at which a recommendation was agreed, to send with it: open business
+    only, since an executive need not be entitled to the board's exempt papers."""
+
+    papers = forms.ModelMultipleChoiceField(
+        queryset=Paper.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Papers to send with the recommendation",
+        error_messages={"required": "Choose at least one paper."},
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["papers"])
+        field.queryset = open_business(
+            meeting.papers.filter(current_version__isnull=False), confidential_ok=False
+        ).select_related("current_version")
+        field.label_from_instance = _paper_label  # type: ignore[method-assign,assignment]
+
+
+def _paper_label(paper: Paper) -> str:
+    version = paper.current_version
+    if version is None:
+        return paper.title
+    return f"{paper.title} ({version.original_name}, version {version.number})"

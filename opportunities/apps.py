@@ -14,6 +14,7 @@ class OpportunitiesConfig(AppConfig):
             Benefit,
             Opportunity,
             Recommendation,
+            RecommendationPaper,
             Referral,
             ReferralDocument,
             ReferralEvent,
@@ -21,6 +22,13 @@ class OpportunitiesConfig(AppConfig):
         )
 
         guard_deletion(
-            Benefit, Opportunity, Recommendation, Referral, ReferralDocument, ReferralEvent, Review
+            Benefit,
+            Opportunity,
+            Recommendation,
+            RecommendationPaper,
+            Referral,
+            ReferralDocument,
+            ReferralEvent,
+            Review,
         )
         delete_files_with_rows(ReferralDocument)

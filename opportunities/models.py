@@ -174,13 +174,8 @@ class Opportunity(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposed_opportunities"
     )
-    cashable_benefit = models.DecimalField(
-        "estimated cashable benefit (£ a year)",
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-    )
+    # Estimated cashable benefits are per body, as Benefit rows (kind "estimated"): the one
+    # figure every page, export, chart and report adds up.
     non_cashable_benefits = models.TextField("non-cashable benefits", blank=True)
     estimated_cost = models.DecimalField(
         "estimated cost (£)", max_digits=12, decimal_places=2, null=True, blank=True
@@ -222,10 +217,6 @@ class Opportunity(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(cashable_benefit__isnull=True) | Q(cashable_benefit__gte=0),
-                name="opportunity_benefit_not_negative",
-            ),
             models.CheckConstraint(
                 condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gte=0),
                 name="opportunity_cost_not_negative",
@@ -349,6 +340,10 @@ class Recommendation(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # The referral pack: the facts the executives decide on, frozen when the recommendation is
+    # sent (see opportunities.snapshots). Empty until then, and for recommendations sent before
+    # packs were kept.
+    pack = models.JSONField("referral pack as sent", null=True, blank=True, editable=False)
     # The wording (weight B) as a full-text document, written by a PostgreSQL trigger.
     search_document = SearchVectorField(null=True, editable=False)
 
@@ -476,10 +471,9 @@ class Referral(models.Model):
         related_name="+",
     )
     executive_body = models.CharField(max_length=200, blank=True)
-    # Recorded by the secretariat for the body: the executive or forum that took the decision
-    # (e.g. "Cabinet, 12 March"); decided_by names the executive when there is one.
+    # Recorded by the secretariat for the body (recorded_by), who names the executive or the
+    # person and forum that took it (decided_by, decision_maker, decision_forum below).
     on_behalf = models.BooleanField("recorded on the body's behalf", default=False)
-    decided_by_forum = models.CharField("decision taken by", max_length=200, blank=True)
     decision_reference = models.CharField(max_length=100, blank=True)
     notes = models.TextField("conditions or notes", blank=True)
     # While the opportunity is on hold: the day decisions were paused (the due date is moved on
@@ -487,6 +481,13 @@ class Referral(models.Model):
     paused_on = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.TextField(blank=True)
+    # The decision notice: who took the decision and where ("Cabinet, 12 March"), when it was
+    # taken (which may be before it was recorded here), why, and on what conditions.
+    decision_maker = models.CharField("decision taken by", max_length=200, blank=True)
+    decision_forum = models.CharField("decision taken at", max_length=200, blank=True)
+    decision_taken_on = models.DateField("date of the decision", null=True, blank=True)
+    reasons = models.TextField("reasons for the decision", blank=True)
+    conditions = models.TextField(blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -529,6 +530,48 @@ class Referral(models.Model):
     def get_record_url(self) -> str:
         """The decision record every reader of the recommendation may open."""
         return reverse("referral_record", kwargs={"pk": self.pk})
+
+    # --- what the decision record shows (register, matrix, exports) ---------------------------
+
+    @property
+    def decision_date(self) -> date | None:
+        """The day the body took its decision (the day it was recorded, if not given)."""
+        if self.decision_taken_on:
+            return self.decision_taken_on
+        return timezone.localdate(self.decided_at) if self.decided_at else None
+
+    @property
+    def decision_taken_by(self) -> str:
+        """Who took the decision and where: "Cllr Jo Webb, Cabinet"."""
+        decided_by = self.decided_by
+        who = self.decision_maker or (decided_by.full_name if decided_by else "")
+        return ", ".join(part for part in (who, self.decision_forum) if part)
+
+    @property
+    def decider(self) -> str:
+        """ "Cllr Jo Webb, Cabinet": who decided and where; "recorded by X on behalf of" the body
+        when the secretariat recorded it for the body ("recorded by" whoever entered it when that
+        is someone else)."""
+        if self.decided_at is None:
+            return ""
+        recorded_by = self.recorded_by
+        text = self.decision_taken_by
+        if recorded_by is None or (
+            not self.on_behalf and self.recorded_by_id == self.decided_by_id
+        ):
+            return text
+        recorded = f"recorded by {recorded_by.full_name}"
+        if self.on_behalf:
+            recorded += f" on behalf of {self.organisation.name}"
+        return f"{text} ({recorded})" if text else f"R{recorded[1:]}"
+
+    @property
+    def conditions_text(self) -> str:
+        """The conditions of an approval (the notes, for one recorded before conditions had a
+        field of their own)."""
+        if self.conditions:
+            return self.conditions
+        return self.notes if self.status == self.Status.APPROVED_WITH_CONDITIONS else ""
 
     @property
     def status_label(self) -> str:
@@ -598,6 +641,9 @@ class Referral(models.Model):
             and timezone.localdate() <= until
         )
 
+    def deletion_refusal(self) -> str:
+        return "A referral and its decision are part of the record and are never deleted."
+
 
 class ReferralEvent(models.Model):
     """One step of a referral's decision record, never changed: a decision (deferral or final),
@@ -625,7 +671,8 @@ class ReferralEvent(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_by_forum = models.CharField(max_length=200, blank=True)
+    decision_maker = models.CharField(max_length=200, blank=True)
+    decision_forum = models.CharField(max_length=200, blank=True)
     on_behalf = models.BooleanField(default=False)
     at = models.DateTimeField(default=timezone.now)
 
@@ -649,11 +696,12 @@ class ReferralEvent(models.Model):
     @property
     def decider(self) -> str:
         """Who took a decision recorded on the body's behalf: the executive, the forum, or both."""
-        names = [self.decided_by.full_name if self.decided_by else "", self.decided_by_forum]
+        who = self.decision_maker or (self.decided_by.full_name if self.decided_by else "")
+        names = [who, self.decision_forum]
         return ", ".join(name for name in names if name)
 
     def deletion_refusal(self) -> str:
-        return "A referral and its decision are part of the record and are never deleted."
+        return "A step of a referral's decision record is part of the record and is never deleted."
 
 
 def referral_document_path(instance: "ReferralDocument", filename: str) -> str:
@@ -691,6 +739,67 @@ class ReferralDocument(models.Model):
 
     def deletion_refusal(self) -> str:
         return "A decision's supporting document is part of the record."
+
+
+def recommendation_paper_path(instance: "RecommendationPaper", filename: str) -> str:
+    import uuid
+
+    return f"recommendations/{uuid.uuid4().hex}"
+
+
+class RecommendationPaper(models.Model):
+    """A paper sent with a recommendation to the executives: part of its referral pack, so it
+    can be added only until the recommendation is sent. Kept under a generated name."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="papers"
+    )
+    title = models.CharField(max_length=300)
+    file = models.FileField(upload_to=recommendation_paper_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    # Where it came from, when it was chosen from a meeting's papers ("Paper 3, version 2 of
+    # the meeting of 12 March 2026"); empty for an upload.
+    source = models.CharField(max_length=300, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recommendation", "added_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendation_paper", kwargs={"pk": self.pk})
+
+    def deletion_refusal(self) -> str:
+        if self.recommendation.sent_at is not None:
+            return "A paper sent with a recommendation is part of its referral pack."
+        return ""
+
+
+class DecisionNotice(models.Model):
+    """The PDF of a body's decision notice, built by a Celery task once the decision is final
+    (and again when asked for). A new generation makes an older build moot."""
+
+    class State(models.TextChoices):
+        BUILDING = "building", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be built"
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="notice")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.BUILDING)
+    generation = models.PositiveIntegerField(default=1)
+    requested_at = models.DateTimeField(default=timezone.now)
+    file = models.FileField(upload_to="notices/", blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Decision notice of {self.referral}"
 
 
 class Review(models.Model):

@@ -100,20 +100,30 @@ def can_view_reviews(person: Person, board: Board) -> bool:
 # --- the decision record ------------------------------------------------------------------------
 
 
-@register_rule("view_referral_record")
-def can_view_referral_record(person: Person, referral: Referral) -> bool:
-    """Joint transparency: the board's members and secretariat, and the executives of every
-    body the recommendation went to, may read every body's decision on it, notes and documents
-    included."""
+@register_rule("view_decision_record")
+def can_view_decision_record(person: Person, referral: Referral) -> bool:
+    """A body's decision on a referral, its notice and the recommendation's pack: anyone holding
+    a role on the board, and the executives of every body the recommendation went to (joint
+    transparency: each body sees the others' decisions on what it was asked to decide)."""
     if not person.is_authenticated or referral.sent_at is None:
         return False
     if roles_on(person, referral.recommendation.opportunity.board):
         return True
     bodies = executive_organisation_ids(person)
-    return (
-        bool(bodies)
-        and referral.recommendation.referrals.filter(organisation_id__in=bodies).exists()
+    return bool(bodies) and (
+        referral.organisation_id in bodies
+        or Referral.objects.filter(
+            recommendation_id=referral.recommendation_id,
+            organisation_id__in=bodies,
+            sent_at__isnull=False,
+        ).exists()
     )
+
+
+@register_rule("manage_recommendation_papers")
+def can_manage_recommendation_papers(person: Person, opportunity: Opportunity) -> bool:
+    """Attach papers to a recommendation before it is sent: the board's secretariat."""
+    return is_secretariat(person, opportunity.board)
 
 
 @register_rule("ask_on_referral")

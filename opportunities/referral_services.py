@@ -19,6 +19,7 @@ from notifications.services import notification_create_many
 
 from .models import Referral, ReferralEvent, Status
 from .services import (
+    DecisionNoticeFields,
     ReferralNotDecidable,
     WorkflowError,
     attach_documents,
@@ -163,15 +164,17 @@ def referral_record_on_behalf(
     notes: str,
     seen_revision: int,
     decided_by: User | None,
-    forum: str,
+    notice: DecisionNoticeFields,
     documents: "Iterable[tuple[UploadedFile[bytes], Kind]]" = (),
 ) -> Referral:
     """The secretariat records a body's decision taken elsewhere (its Cabinet, the
-    Commissioner's decision meeting), naming the executive or the forum who took it.
+    Commissioner's decision meeting), naming the executive, the person or the forum who took it
+    (``notice``: the decision notice's maker, forum, date, reasons and conditions).
 
     Refuses anyone but the board's secretariat, a named executive without authority for the
     body, and neither an executive nor a forum named. Records the decision as the executive's
-    own would be (``record_decision``: history, evidence, audit, notices, the outcome), marked
+    own would be (``record_decision``: history, evidence, audit, notices, the outcome, the
+    decision notice's PDF), marked
     "recorded by ... on behalf of ...", and notifies the body's executives, who may dispute it
     within ``DECISION_DISPUTE_DAYS`` days.
     """
@@ -184,7 +187,7 @@ def referral_record_on_behalf(
             f"{decided_by.full_name} does not hold executive authority for "
             f"{referral.organisation.name}."
         )
-    if decided_by is None and not forum.strip():
+    if decided_by is None and not (notice.decision_maker or notice.decision_forum).strip():
         raise ReferralNotDecidable("Name the executive or the forum that took the decision.")
     referral = record_decision(
         referral=referral,
@@ -195,7 +198,7 @@ def referral_record_on_behalf(
         seen_revision=seen_revision,
         documents=documents,
         decided_by=decided_by,
-        forum=forum.strip(),
+        notice=notice,
         on_behalf=True,
     )
     until = referral.dispute_until
@@ -216,7 +219,12 @@ def referral_record_on_behalf(
             "decision_reference": reference,
             "recorded_by": actor.full_name,
             "decided_by": ", ".join(
-                name for name in (decided_by.full_name if decided_by else "", forum) if name
+                name
+                for name in (
+                    notice.decision_maker or (decided_by.full_name if decided_by else ""),
+                    notice.decision_forum,
+                )
+                if name
             ),
             "dispute_until": f"{until:%-d %B %Y}" if until else "",
         },
@@ -257,12 +265,12 @@ def referral_dispute(*, referral: Referral, actor: User, reason: str) -> Referra
         status=Referral.Status.PENDING,
         decided_at=None,
         decided_by=None,
-        decided_by_forum="",
         on_behalf=False,
         recorded_by=None,
         decision_reference="",
         notes="",
         revision=F("revision") + 1,
+        **DecisionNoticeFields().as_update(),
     )
     ReferralEvent.objects.create(
         referral=referral, kind=ReferralEvent.Kind.DISPUTE, note=reason.strip(), actor=actor

@@ -12,7 +12,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.selectors import executives_of
 from core.exceptions import Refused
 
-from . import permissions, referral_services, selectors
+from . import permissions, referral_services, selectors, services
 from .forms import AnswerForm, OnBehalfForm, QuestionForm, ReasonForm
 from .models import Referral
 
@@ -29,7 +29,7 @@ def _readable_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
         pk=pk,
         sent_at__isnull=False,
     )
-    if not permissions.can_view_referral_record(request.user, referral):
+    if not permissions.can_view_decision_record(request.user, referral):
         raise Http404("There is no referral here that you may read.")
     return referral
 
@@ -145,7 +145,7 @@ def referral_on_behalf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 notes=form.cleaned_data["notes"],
                 seen_revision=form.cleaned_data["revision"],
                 decided_by=form.cleaned_data["decided_by"],
-                forum=form.cleaned_data["forum"],
+                notice=services.DecisionNoticeFields(**form.notice_fields()),
                 documents=form.documents(),
             )
         except Refused as error:

@@ -1,12 +1,13 @@
 """Reads of the register: the register as a person may see it, filtered; the decision matrix;
 the referrals awaiting a decision; each body's current benefit estimates."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -98,6 +99,27 @@ def with_participating_names(opportunities: list[Opportunity]) -> list[Opportuni
     return opportunities
 
 
+# What the matrix and its downloads show of each body's decision.
+MATRIX_REFERRAL_FIELDS = (
+    "recommendation_id",
+    "organisation_id",
+    "status",
+    "due_on",
+    "paused_on",
+    "decided_at",
+    "on_behalf",
+    "decision_reference",
+    "decision_taken_on",
+    "decision_maker",
+    "decision_forum",
+    "conditions",
+    "notes",
+    "decided_by__full_name",
+    "recorded_by__full_name",
+    "organisation__name",
+)
+
+
 def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
     """The board's sent recommendations, newest first, each with its referrals (prefetched)."""
     return (
@@ -112,13 +134,26 @@ def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
         .prefetch_related(
             Prefetch(
                 "referrals",
-                queryset=Referral.objects.only(
-                    "recommendation_id", "organisation_id", "status", "due_on", "paused_on"
-                ),
+                queryset=Referral.objects.select_related(
+                    "decided_by", "recorded_by", "organisation"
+                ).only(*MATRIX_REFERRAL_FIELDS),
             )
         )
         .order_by("-sent_at", "-pk")
     )
+
+
+def estimated_totals(opportunity_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Each opportunity's estimated cashable benefit: its bodies' current estimates added up
+    (one query for them all; an opportunity without estimates is absent)."""
+    rows = (
+        Benefit.objects.counted()
+        .filter(kind=Benefit.Kind.ESTIMATED, opportunity_id__in=list(opportunity_ids))
+        .order_by()
+        .values("opportunity_id")
+        .annotate(total=Sum("cashable"))
+    )
+    return {row["opportunity_id"]: row["total"] for row in rows}
 
 
 def current_estimates(opportunity: Opportunity) -> dict[int, Benefit]:

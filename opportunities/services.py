@@ -1,7 +1,8 @@
 """The register's multi-step operations: proposing, editing, moving an opportunity along its
 workflow, recording and sending recommendations, and recording each body's decision."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,8 +25,10 @@ from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
+from . import pack_services
 from .models import (
     AUTOMATIC,
+    Benefit,
     Opportunity,
     Outcome,
     Recommendation,
@@ -33,7 +36,22 @@ from .models import (
     ReferralDocument,
     ReferralEvent,
     Status,
+    add_months,
 )
+
+
+@dataclass(frozen=True)
+class DecisionNoticeFields:
+    """What a decision notice records beyond the decision and its reference."""
+
+    decision_maker: str = ""
+    decision_forum: str = ""
+    decision_taken_on: date | None = None
+    reasons: str = ""
+    conditions: str = ""
+
+    def as_update(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class WorkflowError(Refused):
@@ -51,7 +69,6 @@ EDITABLE_FIELDS = (
     "summary",
     "theme",
     "lead_organisation",
-    "cashable_benefit",
     "non_cashable_benefits",
     "estimated_cost",
     "risks",
@@ -63,22 +80,50 @@ EDITABLE_FIELDS = (
 
 @transaction.atomic
 def opportunity_propose(
-    *, board: Board, proposed_by: User, participating: Iterable[Organisation], **fields: Any
+    *,
+    board: Board,
+    proposed_by: User,
+    participating: Iterable[Organisation],
+    estimates: Mapping[Organisation, Decimal] | None = None,
+    benefits_by: date | None = None,
+    **fields: Any,
 ) -> Opportunity:
     """A board member proposes an opportunity.
 
     Creates it in the "proposed" state with its participating bodies (the lead body always
-    among them) and appends the "proposed" event to its audit trail.
+    among them), records the proposer's estimate of each body's cashable benefit (expected in
+    total by ``benefits_by``, a year ahead if not given) as the bodies' first estimates, and
+    appends the "proposed" event to its audit trail.
     """
     fields = {key: value for key, value in fields.items() if key in EDITABLE_FIELDS}
     opportunity = Opportunity.objects.create(board=board, proposed_by=proposed_by, **fields)
     opportunity.participating_organisations.set({*participating, opportunity.lead_organisation})
+    after = _snapshot(opportunity)
+    estimated = {body: amount for body, amount in (estimates or {}).items() if amount is not None}
+    if estimated:
+        period_end = benefits_by or add_months(timezone.localdate(), 12)
+        Benefit.objects.bulk_create(
+            Benefit(
+                opportunity=opportunity,
+                organisation=body,
+                kind=Benefit.Kind.ESTIMATED,
+                cashable=amount,
+                period_end=period_end,
+                recorded_by=proposed_by,
+            )
+            for body, amount in estimated.items()
+        )
+        after["estimates"] = {
+            body.short_name: f"{amount:.2f}"
+            for body, amount in sorted(estimated.items(), key=lambda item: item[0].name)
+        }
+        after["benefits_by"] = period_end.isoformat()
     audit_record(
         subject=opportunity,
         actor=proposed_by,
         verb="proposed",
         summary=f"Proposed {opportunity.reference} “{opportunity.title}”",
-        after=_snapshot(opportunity),
+        after=after,
     )
     notification_create_many(
         board=board,
@@ -95,6 +140,18 @@ def opportunity_propose(
         },
     )
     return opportunity
+
+
+def split_estimate(
+    total: Decimal, bodies: Iterable[Organisation], lead: Organisation
+) -> dict[Organisation, Decimal]:
+    """A total estimate shared equally between the bodies, to the penny; the lead body takes the
+    pennies left over. (The secretariat adjusts each body's share on the estimates page.)"""
+    shared = sorted({*bodies, lead}, key=lambda body: body.name)
+    share = (total / len(shared)).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    split = dict.fromkeys(shared, share)
+    split[lead] += total - share * len(shared)
+    return split
 
 
 @transaction.atomic
@@ -538,7 +595,8 @@ def _supersede(previous: Recommendation, actor: User) -> None:
 def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recommendation:
     """Send a recommendation's referrals to each body's executive.
 
-    Marks the recommendation and its referrals sent (once: a second send is refused), moves the
+    Marks the recommendation and its referrals sent (once: a second send is refused), keeps its
+    referral pack (the facts the executives decide on, with its papers), moves the
     opportunity to "awaiting decisions", appends an audit event and notifies each body's
     executives (delivered after commit).
     """
@@ -552,6 +610,7 @@ def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recom
             "This recommendation has already been sent, or a revised one has replaced it."
         )
     recommendation.sent_at = now
+    pack_services.pack_freeze(recommendation)
     referrals = list(recommendation.referrals.select_related("organisation"))
     Referral.objects.filter(recommendation=recommendation).update(sent_at=now)
     opportunity = recommendation.opportunity
@@ -603,6 +662,7 @@ def referral_decide(
     notes: str,
     seen_revision: int,
     documents: "Iterable[tuple[UploadedFile[bytes], Kind]]" = (),
+    notice: "DecisionNoticeFields | None" = None,
 ) -> Referral:
     """Record a body's decision on a referred recommendation, exactly once.
 
@@ -613,7 +673,9 @@ def referral_decide(
     earlier deferral stays there) with its supporting documents, appends an audit event,
     notifies the secretariat and the lead body, and, when the outcome is known, moves the
     opportunity to approved / not approved (closing the other open referrals) and tells the
-    board and every executive concerned.
+    board and every executive concerned. ``notice`` holds what the decision notice records (who
+    took it, where, when, why, on what conditions); a final decision's notice PDF is built
+    after commit.
     """
     if not can_decide_for(actor, referral.organisation):
         raise ReferralNotDecidable(
@@ -628,6 +690,7 @@ def referral_decide(
         seen_revision=seen_revision,
         documents=documents,
         decided_by=actor,
+        notice=notice,
     )
 
 
@@ -641,11 +704,13 @@ def record_decision(
     seen_revision: int,
     documents: "Iterable[tuple[UploadedFile[bytes], Kind]]",
     decided_by: User | None,
-    forum: str = "",
+    notice: "DecisionNoticeFields | None" = None,
     on_behalf: bool = False,
 ) -> Referral:
     """The steps ``referral_decide`` and ``referral_record_on_behalf`` share; the caller has
-    checked who may record it and holds the transaction."""
+    checked who may record it and holds the transaction. A final decision's notice PDF is asked
+    for, whoever recorded it."""
+    notice = notice or DecisionNoticeFields()
     recommendation = _lock_recommendation(referral.recommendation_id)
     if outcome not in Referral.DECISIONS:
         raise ReferralNotDecidable("Choose approve, approve with conditions, decline or defer.")
@@ -665,13 +730,13 @@ def record_decision(
         status=outcome,
         decided_at=now,
         decided_by=decided_by,
-        decided_by_forum=forum,
         on_behalf=on_behalf,
         recorded_by=actor,
         executive_body=referral.organisation.executive_body,
         decision_reference=reference,
         notes=notes,
         revision=F("revision") + 1,
+        **notice.as_update(),
     )
     if recorded != 1:
         raise ReferralNotDecidable(_why_not_decidable(referral, seen_revision))
@@ -684,7 +749,8 @@ def record_decision(
         note=notes,
         actor=actor,
         decided_by=decided_by,
-        decided_by_forum=forum,
+        decision_maker=notice.decision_maker,
+        decision_forum=notice.decision_forum,
         on_behalf=on_behalf,
         at=now,
     )
@@ -704,6 +770,7 @@ def record_decision(
     )
     _notify_decision(referral, opportunity)
     _apply_outcome(recommendation, opportunity, actor)
+    pack_services.notice_request_build(referral=referral)
     return referral
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, not_pursued_views, referral_views, review_views, views
+from . import decision_views, exports, not_pursued_views, referral_views, review_views, views
 
 urlpatterns = [
     path("register/", views.register_list, name="register_list"),
@@ -38,6 +38,27 @@ urlpatterns = [
         "boards/<slug:slug>/not-pursued/export.csv",
         not_pursued_views.not_pursued_csv,
         name="not_pursued_export_csv",
+    ),
+    path(
+        "recommendations/<int:pk>/papers/",
+        decision_views.recommendation_papers,
+        name="recommendation_papers",
+    ),
+    path(
+        "recommendations/papers/<int:pk>/",
+        decision_views.recommendation_paper,
+        name="recommendation_paper",
+    ),
+    path("referrals/<int:pk>/notice/", decision_views.decision_notice, name="decision_notice"),
+    path(
+        "referrals/<int:pk>/notice.pdf",
+        decision_views.decision_notice_pdf,
+        name="decision_notice_pdf",
+    ),
+    path(
+        "referrals/<int:pk>/notice/build/",
+        decision_views.decision_notice_build,
+        name="decision_notice_build",
     ),
     path("boards/<slug:slug>/decisions/", views.decision_matrix, name="decision_matrix"),
     path(

@@ -15,7 +15,7 @@ from boards.models import Board
 from boards.permissions import executive_organisation_ids
 from core.concurrency import EditConflict
 
-from . import permissions, referral_views, review_views, selectors, services
+from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
 from .forms import (
     AssessmentForm,
     DecisionForm,
@@ -126,7 +126,7 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     )
     recommendations = list(
         opportunity.recommendations.select_related("recorded_by").prefetch_related(
-            Prefetch("referrals", queryset=referrals.order_by("organisation__name"))
+            Prefetch("referrals", queryset=referrals.order_by("organisation__name")), "papers"
         )
     )
     for recommendation in recommendations:
@@ -170,10 +170,13 @@ def opportunity_propose(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "opportunities/choose_board.html", {"boards": boards})
     form = OpportunityForm(request.POST or None, board=board)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        participating = data.pop("participating_organisations")
         opportunity = services.opportunity_propose(
-            board=board, proposed_by=request.user, participating=participating, **data
+            board=board,
+            proposed_by=request.user,
+            participating=form.cleaned_data["participating_organisations"],
+            estimates=form.estimates(),
+            benefits_by=form.cleaned_data.get("benefits_by"),
+            **form.opportunity_fields(),
         )
         messages.success(
             request, f"{opportunity.reference} has been proposed. The secretariat will assess it."
@@ -412,6 +415,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
                 seen_revision=form.cleaned_data["revision"],
                 documents=form.documents(),
+                notice=services.DecisionNoticeFields(**form.notice_fields()),
             )
         except services.ReferralNotDecidable as error:
             messages.error(request, str(error))
@@ -439,6 +443,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else None,
             "refusal": referral.refusal(),
             **referral_views.record_context(request, referral),
+            "pack": snapshots.pack_view(referral.recommendation),
         },
     )
 
@@ -446,9 +451,14 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def referral_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(
-        ReferralDocument.objects.select_related("referral__recommendation"), pk=pk
+        ReferralDocument.objects.select_related(
+            "referral__recommendation__opportunity__board", "referral__organisation"
+        ),
+        pk=pk,
     )
-    _visible_opportunity(request, document.referral.recommendation.opportunity_id)
+    # A body's decision documents are read by whoever may read its decision (one rule).
+    if not permissions.can_view_decision_record(request.user, document.referral):
+        raise Http404("There is no document here that you may read.")
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
@@ -496,6 +506,7 @@ def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
                 "recommendation": recommendation,
                 "cells": [by_body.get(body.pk) for body in bodies],
                 "outcome": recommendation.outcome_of(by_body.values()),
+                "outcome_label": exports.outcome_label(recommendation, by_body.values()),
             }
         )
     overdue = (

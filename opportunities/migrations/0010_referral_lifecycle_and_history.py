@@ -46,7 +46,8 @@ class Migration(migrations.Migration):
                 ('outcome', models.CharField(blank=True, choices=[('pending', 'Awaiting decision'), ('approved', 'Approved'), ('approved_with_conditions', 'Approved with conditions'), ('declined', 'Declined'), ('deferred', 'Deferred (more information requested)'), ('superseded', 'Superseded by a revised recommendation'), ('withdrawn', 'Closed: recommendation withdrawn'), ('outcome_decided', 'Closed: the outcome was already decided'), ('opportunity_closed', 'Closed: the opportunity was closed')], max_length=30)),
                 ('reference', models.CharField(blank=True, max_length=100)),
                 ('note', models.TextField(blank=True)),
-                ('decided_by_forum', models.CharField(blank=True, max_length=200)),
+                ('decision_maker', models.CharField(blank=True, max_length=200)),
+                ('decision_forum', models.CharField(blank=True, max_length=200)),
                 ('on_behalf', models.BooleanField(default=False)),
                 ('at', models.DateTimeField(default=django.utils.timezone.now)),
             ],
@@ -82,11 +83,6 @@ class Migration(migrations.Migration):
             model_name='referral',
             name='closed_reason',
             field=models.TextField(blank=True),
-        ),
-        migrations.AddField(
-            model_name='referral',
-            name='decided_by_forum',
-            field=models.CharField(blank=True, max_length=200, verbose_name='decision taken by'),
         ),
         migrations.AddField(
             model_name='referral',

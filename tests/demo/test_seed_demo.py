@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -244,7 +246,11 @@ def test_seed_demo_shows_an_answered_deferral_a_decision_on_behalf_and_one_not_p
     steps = list(answered.events.values_list("kind", "outcome"))
     assert steps == [("decision", "deferred"), ("answer", ""), ("decision", "approved")]
     on_behalf = Referral.objects.get(on_behalf=True)
-    assert on_behalf.decided_by_forum.startswith("Cabinet, ")
+    assert on_behalf.decision_forum == "Cabinet"
+    assert on_behalf.decision_taken_on == timezone.localdate(on_behalf.decided_at) - timedelta(
+        days=1
+    )
+    assert "on behalf of Warwickshire County Council" in on_behalf.decider
     assert on_behalf.recorded_by.email == "priya.shah@warwickshire-cc.example"
     assert ReferralEvent.objects.filter(on_behalf=True).count() == 1
     withdrawn = Opportunity.objects.get(status=Status.WITHDRAWN)

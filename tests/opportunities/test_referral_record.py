@@ -2,7 +2,7 @@
 clarification thread between an executive and the secretariat, a decision recorded on a body's
 behalf with its evidence, and the body's dispute of it."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -38,7 +38,10 @@ def on_behalf(referral, alice, outcome="approved", **extra):
         notes=extra.pop("notes", ""),
         seen_revision=referral.revision,
         decided_by=extra.pop("decided_by", None),
-        forum=extra.pop("forum", "Cabinet, 12 March 2026"),
+        notice=services.DecisionNoticeFields(
+            decision_forum=extra.pop("forum", "Cabinet"),
+            decision_taken_on=date(2026, 3, 12),
+        ),
         **extra,
     )
 
@@ -177,7 +180,8 @@ def test_secretariat_records_a_decision_on_a_bodys_behalf_with_evidence(
         url,
         {
             "decided_by": "",
-            "forum": "Cabinet, 12 March 2026",
+            "decision_forum": "Cabinet",
+            "decision_taken_on": "2026-03-12",
             "outcome": "approved",
             "reference": "CAB/2026/31",
             "notes": "",
@@ -193,12 +197,15 @@ def test_secretariat_records_a_decision_on_a_bodys_behalf_with_evidence(
         alice,
         None,
     )
-    assert referral.decided_by_forum == "Cabinet, 12 March 2026"
+    assert (referral.decision_forum, referral.decision_taken_on) == ("Cabinet", date(2026, 3, 12))
+    assert referral.decider == (
+        "Cabinet (recorded by Alice Archer on behalf of Warwickshire County Council)"
+    )
     assert ReferralDocument.objects.get(referral=referral).event.on_behalf
     page = client.get(record_url(referral)).content.decode()
     assert (
         "Recorded by Alice Archer on behalf of Warwickshire County Council; decided by "
-        "Cabinet, 12 March 2026" in page
+        "Cabinet on 12 March 2026" in page
     )
     notice = notices(cara, Notification.Kind.DECISION_ON_BEHALF).get()
     until = timezone.localdate() + timedelta(days=5)
@@ -214,7 +221,12 @@ def test_the_form_asks_for_the_executive_or_the_forum(client_of, referred, counc
     referral = referral_for(referred, council)
     response = client_of(alice).post(
         reverse("referral_on_behalf", kwargs={"pk": referral.pk}),
-        {"outcome": "approved", "reference": "X", "revision": referral.revision, "forum": ""},
+        {
+            "outcome": "approved",
+            "reference": "X",
+            "revision": referral.revision,
+            "decision_forum": "",
+        },
     )
     assert response.status_code == 200
     assert "Name the executive or the forum" in response.content.decode()
@@ -309,7 +321,10 @@ def test_only_the_bodys_executive_may_dispute_and_only_a_decision_made_for_it(
         ("referral_ask", {"question": "Scope?"}),
         ("referral_answer", {"answer": "All of it."}),
         ("referral_dispute", {"reason": "Not ours."}),
-        ("referral_on_behalf", {"outcome": "approved", "reference": "X", "forum": "Cabinet"}),
+        (
+            "referral_on_behalf",
+            {"outcome": "approved", "reference": "X", "decision_forum": "Cabinet"},
+        ),
     ],
 )
 def test_each_step_is_refused_to_another_board_and_anonymous(

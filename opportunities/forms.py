@@ -122,11 +122,8 @@ class OpportunityForm(PlausibleDatesMixin, forms.ModelForm):
 
     def opportunity_fields(self) -> dict[str, Any]:
         """The opportunity's own fields, without the participating bodies and the estimates."""
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name in self._meta.fields and name != "participating_organisations"  # type: ignore[operator]
-        }
+        own = set(self.Meta.fields) - {"participating_organisations"}
+        return {name: value for name, value in self.cleaned_data.items() if name in own}
 
 
 class AssessmentForm(VersionedFormMixin, OpportunityForm):

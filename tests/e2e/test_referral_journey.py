@@ -160,7 +160,7 @@ def test_a_referral_deferred_answered_decided_on_behalf_declined_and_its_notices
     closed = Referral.objects.get(pk=by_body[commissioner.pk].pk)
     assert closed.status == Referral.Status.OUTCOME_DECIDED
     assert Notification.objects.filter(
-        recipient=olive, kind=Notification.Kind.REFERRAL_CLOSED
+        recipient=olive, kind=Notification.Kind.OUTCOME_KNOWN
     ).exists()
     sign_in(page, base, "olive@opcc.example")
     page.goto(base + closed.get_absolute_url())

@@ -327,6 +327,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24)
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# How many days a body's executive has to dispute a decision the secretariat recorded on its behalf.
+DECISION_DISPUTE_DAYS = env_int("DECISION_DISPUTE_DAYS", 5)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -147,6 +147,12 @@ class Board(models.Model):
         help_text="Everyone on the board must sign in with a second factor, not only the "
         "secretariat, chairs and executives.",
     )
+    public_not_pursued = models.BooleanField(
+        "publish what was not pursued",
+        default=False,
+        help_text="With the public pages on, also show the opportunities the board considered "
+        "and did not pursue, with the reasons.",
+    )
     public_summary = models.TextField(
         "summary for the public",
         blank=True,

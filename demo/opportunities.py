@@ -12,12 +12,13 @@ from django.utils import timezone
 from boards.models import Board, ExecutiveAuthority, User
 from meetings.models import AgendaItem
 from notifications.services import notifications_suppressed
-from opportunities import review_services, services
+from opportunities import referral_services, review_services, services
 from opportunities.models import (
     Benefit,
     Opportunity,
     Recommendation,
     Referral,
+    ReferralEvent,
     Review,
     Status,
     Theme,
@@ -54,6 +55,13 @@ class DemoOpportunity:
     due_in_days: int = 28
     then: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
+    # Why it was put on hold, withdrawn or closed, and when the board may revisit it.
+    reason: str = "Agreed by the board"
+    revisit_in_days: int | None = None
+    # Bodies whose decision the secretariat records on their behalf (taken in their own
+    # meeting), and deferrals the secretariat answers before the body decides again.
+    on_behalf: dict = field(default_factory=dict)
+    answered: dict = field(default_factory=dict)
 
 
 REGISTER = [
@@ -137,6 +145,7 @@ REGISTER = [
         recommend="The board recommends a twelve-month falls-response pilot in two districts.",
         decisions={"WFRS": APPROVED, "WCC": CONDITIONS},
         due_in_days=-60,
+        on_behalf={"WCC": "Cabinet"},
     ),
     DemoOpportunity(
         "Joint procurement of uniforms and PPE",
@@ -181,6 +190,7 @@ REGISTER = [
         cost=150000,
         rag="amber",
         then=(Status.ON_HOLD,),
+        reason="Waiting for the national mobile data programme to choose its platform.",
     ),
     DemoOpportunity(
         "Joint wellbeing and occupational health service",
@@ -207,6 +217,13 @@ REGISTER = [
         recommend="The board recommends tendering a single facilities management contract.",
         decisions={"WCC": APPROVED, "Police": DEFERRED, "WFRS": None},
         due_in_days=14,
+        answered={
+            "Police": (
+                "Exit costs: the cleaning contract ends in March at no cost; the security "
+                "contract can be ended on three months' notice for £4,200.",
+                APPROVED,
+            )
+        },
     ),
     DemoOpportunity(
         "Joint drone unit",
@@ -236,6 +253,9 @@ REGISTER = [
         "rachel.finch@fire.example",
         assess=False,
         before=(Status.WITHDRAWN,),
+        reason="The Road Safety Partnership already runs these sessions in every school; a "
+        "second programme would duplicate it.",
+        revisit_in_days=365,
     ),
 ]
 
@@ -252,6 +272,17 @@ def seed() -> None:
                 _seed_one(demo, board, bodies, secretariat)
 
 
+def _first_estimates(demo: DemoOpportunity, bodies: dict) -> dict:
+    """The proposer's estimate, shared between the bodies (an opportunity whose reviews plan
+    sets its own estimates has those instead)."""
+    plan = REVIEWS.get(demo.title)
+    if demo.cashable is None or (plan is not None and plan.estimates):
+        return {}
+    return services.split_estimate(
+        Decimal(demo.cashable), [bodies[name] for name in demo.bodies], bodies[demo.lead]
+    )
+
+
 def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> None:
     today = timezone.localdate()
     opportunity = services.opportunity_propose(
@@ -262,14 +293,21 @@ def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> 
         summary=demo.summary,
         theme=demo.theme,
         lead_organisation=bodies[demo.lead],
-        cashable_benefit=Decimal(demo.cashable) if demo.cashable is not None else None,
+        estimates=_first_estimates(demo, bodies),
         estimated_cost=Decimal(demo.cost) if demo.cost is not None else None,
         non_cashable_benefits=demo.non_cashable,
         risks=demo.risks,
     )
 
     def move(to: str) -> None:
-        services.opportunity_transition(opportunity=opportunity, actor=secretariat, to=to)
+        revisit = today + timedelta(days=demo.revisit_in_days) if demo.revisit_in_days else None
+        services.opportunity_transition(
+            opportunity=opportunity,
+            actor=secretariat,
+            to=to,
+            reason=demo.reason,
+            revisit_on=revisit,
+        )
 
     for status in demo.before:
         move(status)
@@ -302,9 +340,18 @@ def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> 
         return
     services.recommendation_send(recommendation=recommendation, actor=secretariat)
     for referral in recommendation.referrals.select_related("organisation"):
-        outcome = demo.decisions.get(referral.organisation.short_name)
-        if outcome is not None:
+        name = referral.organisation.short_name
+        outcome = demo.decisions.get(name)
+        if outcome is None:
+            continue
+        if name in demo.on_behalf:
+            _record_on_behalf(referral, outcome, demo.on_behalf[name], secretariat)
+        else:
             _decide(referral, outcome)
+        if name in demo.answered:
+            answer, then = demo.answered[name]
+            referral_services.referral_answer(referral=referral, actor=secretariat, answer=answer)
+            _decide(referral, then)
     _backdate_referrals(recommendation)
     opportunity.refresh_from_db()
     for status in demo.then:
@@ -328,6 +375,16 @@ def _backdate_referrals(recommendation: Recommendation) -> None:
         changes: dict = {"sent_at": sent}
         if referral.decided_at is not None:
             changes["decided_at"] = min(sent + timedelta(days=12 + 9 * index, hours=3), now)
+            # The steps of its record lead up to the decision, a few days apart.
+            steps = list(referral.events.order_by("-at", "-pk").values_list("pk", flat=True))
+            for back, pk in enumerate(steps):
+                ReferralEvent.objects.filter(pk=pk).update(
+                    at=changes["decided_at"] - timedelta(days=4 * back)
+                )
+        if referral.on_behalf:
+            # Decided at the body's meeting the day before the secretary recorded it.
+            met_on = timezone.localdate(changes["decided_at"]) - timedelta(days=1)
+            changes["decision_taken_on"] = met_on
         Referral.objects.filter(pk=referral.pk).update(**changes)
 
 
@@ -343,13 +400,35 @@ def _decide(referral: Referral, outcome: str) -> None:
         DECLINED: "Declined: the council's existing framework runs until 2027.",
     }
     notes = notes_by_outcome.get(outcome, "")
+    referral.refresh_from_db()
     services.referral_decide(
         referral=referral,
         actor=executive,
         outcome=outcome,
-        reference=f"{referral.organisation.short_name}/{referral.pk:03d}",
+        reference=f"{referral.organisation.short_name}/{referral.pk:03d}"
+        + ("/D" if outcome == DEFERRED else ""),
         notes=notes,
         seen_revision=referral.revision,
+    )
+
+
+def _record_on_behalf(referral: Referral, outcome: str, forum: str, secretariat: User) -> None:
+    """The body decided in its own meeting; the board's secretary records it afterwards."""
+    referral.refresh_from_db()
+    referral_services.referral_record_on_behalf(
+        referral=referral,
+        actor=secretariat,
+        outcome=outcome,
+        reference=f"{referral.organisation.short_name}/CAB/{referral.pk:03d}",
+        notes="Approved on condition that the pilot is evaluated with the NHS trust at six months.",
+        seen_revision=referral.revision,
+        decided_by=None,
+        # The meeting's date is set once the decision is dated (_backdate_referrals).
+        notice=services.DecisionNoticeFields(
+            decision_forum=forum,
+            reasons="The pilot shares the cost of a response the council already pays for.",
+            conditions="The pilot is evaluated with the NHS trust at six months.",
+        ),
     )
 
 

@@ -20,6 +20,7 @@ from .models import (
     ExemptParagraph,
     Meeting,
     MeetingInvitation,
+    Paper,
     RegisteredInterest,
     Resolution,
     Vote,
@@ -572,3 +573,30 @@ class GuestInviteForm(forms.Form):
     full_name = forms.CharField(max_length=150, label="Full name")
     email = forms.EmailField(label="E-mail address")
     job_title = forms.CharField(max_length=200, required=False, label="Job title (optional)")
+
+
+class MeetingPapersChoiceForm(forms.Form):
+    """Papers of the meeting at which a recommendation was agreed, to send with it: open business
+    only, since an executive need not be entitled to the board's exempt papers."""
+
+    papers = forms.ModelMultipleChoiceField(
+        queryset=Paper.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Papers to send with the recommendation",
+        error_messages={"required": "Choose at least one paper."},
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelMultipleChoiceField, self.fields["papers"])
+        field.queryset = open_business(
+            meeting.papers.filter(current_version__isnull=False), confidential_ok=False
+        ).select_related("current_version")
+        field.label_from_instance = _paper_label  # type: ignore[method-assign,assignment]
+
+
+def _paper_label(paper: Paper) -> str:
+    version = paper.current_version
+    if version is None:
+        return paper.title
+    return f"{paper.title} ({version.original_name}, version {version.number})"

@@ -26,10 +26,11 @@ from core.batching import batch_size_for
 from core.concurrency import ensure_current
 from core.enqueue import enqueue
 from core.exceptions import Refused
-from core.uploads import Kind, safe_original_name
+from core.uploads import KINDS, Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
 from notifications.tasks import sweep_time
+from opportunities import pack_services
 from opportunities import services as opportunity_services
 from opportunities.models import Recommendation
 
@@ -1239,3 +1240,37 @@ def resolution_record(
         resolution.recommendation = recommendation
         resolution.save(update_fields=["recommendation"])
     return resolution
+
+
+# --- Papers sent with a recommendation agreed at a meeting -------------------------------------
+
+
+def recommendation_papers_choose(
+    *, recommendation: Recommendation, actor: User, papers: Iterable[Paper]
+) -> list[Any]:
+    """Send copies of the chosen meeting papers (their current versions) with a recommendation
+    agreed at that meeting, through the register's ``recommendation_paper_add`` (which refuses
+    once the recommendation is sent and records each on the opportunity's trail). A copy, so the
+    paper sent stays as it was when a new version of the meeting paper is uploaded later."""
+    added = []
+    with transaction.atomic():
+        for paper in papers:
+            version = paper.current_version
+            if version is None:
+                continue
+            with version.file.open("rb") as handle:
+                added.append(
+                    pack_services.recommendation_paper_add(
+                        recommendation=recommendation,
+                        actor=actor,
+                        title=paper.title,
+                        content=handle,
+                        name=version.original_name,
+                        size=version.size,
+                        kind=KINDS[version.kind],
+                        source=f"the papers of {paper.meeting.title}, "
+                        f"{timezone.localtime(paper.meeting.starts_at):%-d %B %Y} "
+                        f"(version {version.number})",
+                    )
+                )
+    return added

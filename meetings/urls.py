@@ -1,8 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import pack_views, views
 
 urlpatterns = [
+    path(
+        "recommendations/<int:pk>/papers/from-meeting/",
+        pack_views.recommendation_meeting_papers,
+        name="recommendation_meeting_papers",
+    ),
     path("boards/<slug:slug>/meetings/", views.meeting_list, name="meeting_list"),
     path("boards/<slug:slug>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),

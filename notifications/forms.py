@@ -16,6 +16,11 @@ SECTIONS = [
             Kind.DECISION_OVERDUE,
             Kind.DECISION_RECORDED,
             Kind.OUTCOME_KNOWN,
+            Kind.REFERRAL_CLOSED,
+            Kind.CLARIFICATION,
+            Kind.DECISION_ON_BEHALF,
+            Kind.DECISION_DISPUTED,
+            Kind.PROPOSAL_NEW,
         ],
     ),
     (

@@ -28,6 +28,14 @@ class Notification(models.Model):
         MINUTES_APPROVED = "minutes_approved", "Minutes approved"
         REVIEW_DUE = "review_due", "Review due soon"
         REVIEW_OVERDUE = "review_overdue", "Review overdue"
+        PROPOSAL_NEW = "proposal_new", "New opportunity proposed"
+        REFERRAL_CLOSED = "referral_closed", "Referral closed, paused or resumed"
+        CLARIFICATION = "clarification", "Question or answer on a referral"
+        DECISION_ON_BEHALF = (
+            "decision_on_behalf",
+            "Decision recorded for your body by the secretariat",
+        )
+        DECISION_DISPUTED = "decision_disputed", "Disputed decision recorded for a body"
 
     class Message(models.TextChoices):
         """E-mails that are not notices: no preference, no digest, not in the centre; rows all

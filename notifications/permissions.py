@@ -2,8 +2,10 @@
 
 An executive answers for their body's decisions on the board's recommendations: the notice that
 a recommendation awaits their body, and the reminders that its decision is due or overdue, are
-that one duty. They may have these at once or in the daily digest, never only in the portal,
-where a referral could sit unseen past its due date. Everyone else may silence any kind.
+that one duty, and so is the notice that the secretariat recorded their body's decision on its
+behalf, which they have a few days to dispute. They may have these at once or in the daily
+digest, never only in the portal, where a referral could sit unseen past its due date. Everyone
+else may silence any kind.
 """
 
 from boards.permissions import Person, is_executive
@@ -15,6 +17,7 @@ EXECUTIVE_DUTY_KINDS = frozenset(
         Notification.Kind.REFERRAL_SENT,
         Notification.Kind.DECISION_DUE,
         Notification.Kind.DECISION_OVERDUE,
+        Notification.Kind.DECISION_ON_BEHALF,
     }
 )
 ALL_DELIVERIES = frozenset(Delivery.values)

@@ -10,7 +10,25 @@ class OpportunitiesConfig(AppConfig):
         from core.files import delete_files_with_rows
 
         from . import permissions  # noqa: F401  (registers the register's permission rules)
-        from .models import Benefit, Opportunity, Recommendation, Referral, ReferralDocument, Review
+        from .models import (
+            Benefit,
+            Opportunity,
+            Recommendation,
+            RecommendationPaper,
+            Referral,
+            ReferralDocument,
+            ReferralEvent,
+            Review,
+        )
 
-        guard_deletion(Benefit, Opportunity, Recommendation, Referral, ReferralDocument, Review)
+        guard_deletion(
+            Benefit,
+            Opportunity,
+            Recommendation,
+            RecommendationPaper,
+            Referral,
+            ReferralDocument,
+            ReferralEvent,
+            Review,
+        )
         delete_files_with_rows(ReferralDocument)

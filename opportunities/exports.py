@@ -143,7 +143,7 @@ REGISTER_COLUMNS = [
     Column("RAG", 7),
     Column("Lead body", 14),
     Column("Participating bodies", 28),
-    Column("Estimated cashable benefit (£ a year)", 18, "money"),
+    Column("Estimated cashable benefit (£)", 18, "money"),
     Column("Estimated cost (£)", 16, "money"),
     Column("Next review", 13, "date"),
     Column("Owner", 22),
@@ -167,6 +167,7 @@ def register_table(request: AuthenticatedHttpRequest) -> Table:
 
 def _register_rows(opportunities) -> Iterator[list]:
     for chunk in _chunks(opportunities):
+        estimated = selectors.estimated_totals(opportunity.pk for opportunity in chunk)
         for opportunity in selectors.with_participating_names(chunk):
             yield [
                 opportunity.reference,
@@ -177,7 +178,7 @@ def _register_rows(opportunities) -> Iterator[list]:
                 opportunity.rag_label,
                 opportunity.lead_organisation.short_name,
                 opportunity.participating_names,
-                opportunity.cashable_benefit,
+                estimated.get(opportunity.pk),
                 opportunity.estimated_cost,
                 opportunity.next_review_on,
                 opportunity.owner.full_name if opportunity.owner else "",
@@ -217,6 +218,7 @@ OUTCOME_LABELS = {
     Outcome.APPROVED: "Approved",
     Outcome.NOT_APPROVED: "Not approved",
     Outcome.AWAITING: "Awaiting",
+    Outcome.CLOSED: "Closed",
 }
 
 
@@ -230,7 +232,7 @@ def matrix_table(board: Board) -> Table:
         Column("Agreed on", 13, "date"),
         Column("Sent on", 13, "date"),
         Column("Decisions due", 13, "date"),
-        *(Column(body.short_name, 24) for body in bodies),
+        *(column for body in bodies for column in _body_columns(body.short_name)),
         Column("Outcome", 14),
     ]
     recommendations = selectors.matrix_recommendations(board)
@@ -250,9 +252,46 @@ def _matrix_rows(recommendations, bodies) -> Iterator[list]:
             recommendation.agreed_on,
             timezone.localdate(recommendation.sent_at),
             recommendation.decision_due_on,
-            *(_decision(by_body.get(body.pk), recommendation) for body in bodies),
-            OUTCOME_LABELS[recommendation.outcome_of(by_body.values())],
+            *(
+                value
+                for body in bodies
+                for value in _body_values(by_body.get(body.pk), recommendation)
+            ),
+            outcome_label(recommendation, by_body.values()),
         ]
+
+
+def outcome_label(recommendation: Recommendation, referrals) -> str:
+    """The outcome as the matrix and its downloads show it: a superseded version is
+    "Superseded" (with the outcome it had reached, if any), never "Awaiting"."""
+    outcome = Outcome(recommendation.outcome_of(referrals))
+    if recommendation.is_current:
+        return OUTCOME_LABELS[outcome]
+    if outcome == Outcome.AWAITING:
+        return "Superseded"
+    return f"Superseded ({OUTCOME_LABELS[outcome].lower()})"
+
+
+def _body_columns(name: str) -> list[Column]:
+    return [
+        Column(name, 24),
+        Column(f"{name} reference", 16),
+        Column(f"{name} decided on", 13, "date"),
+        Column(f"{name} decided by", 24),
+        Column(f"{name} conditions", 30),
+    ]
+
+
+def _body_values(referral: Referral | None, recommendation: Recommendation) -> list:
+    if referral is None:
+        return ["Not referred", None, None, None, None]
+    return [
+        _decision(referral, recommendation),
+        referral.decision_reference,
+        referral.decision_date,
+        referral.decider,
+        referral.conditions_text,
+    ]
 
 
 def _decision(referral: Referral | None, recommendation: Recommendation) -> str:

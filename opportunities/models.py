@@ -60,13 +60,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
         {Status.AWAITING_DECISIONS, Status.UNDER_ASSESSMENT, Status.ON_HOLD, Status.WITHDRAWN}
     ),
     Status.AWAITING_DECISIONS: frozenset(
-        {Status.APPROVED, Status.NOT_APPROVED, Status.RECOMMENDED}
+        {
+            Status.APPROVED,
+            Status.NOT_APPROVED,
+            Status.RECOMMENDED,
+            Status.ON_HOLD,
+            Status.WITHDRAWN,
+        }
     ),
-    Status.APPROVED: frozenset({Status.IN_DELIVERY, Status.CLOSED}),
-    Status.NOT_APPROVED: frozenset({Status.RECOMMENDED, Status.CLOSED}),
+    Status.APPROVED: frozenset({Status.IN_DELIVERY, Status.CLOSED, Status.AWAITING_DECISIONS}),
+    Status.NOT_APPROVED: frozenset({Status.RECOMMENDED, Status.CLOSED, Status.AWAITING_DECISIONS}),
     Status.IN_DELIVERY: frozenset({Status.IMPLEMENTED}),
     Status.IMPLEMENTED: frozenset({Status.CLOSED}),
-    Status.ON_HOLD: frozenset({Status.PROPOSED, Status.UNDER_ASSESSMENT, Status.WITHDRAWN}),
+    Status.ON_HOLD: frozenset(
+        {Status.PROPOSED, Status.UNDER_ASSESSMENT, Status.WITHDRAWN, Status.AWAITING_DECISIONS}
+    ),
     Status.WITHDRAWN: frozenset(),
     Status.CLOSED: frozenset(),
 }
@@ -76,9 +84,18 @@ AUTOMATIC: dict[str, frozenset[str]] = {
     Status.AWAITING_DECISIONS: frozenset(
         {Status.APPROVED, Status.NOT_APPROVED, Status.RECOMMENDED}
     ),
-    Status.NOT_APPROVED: frozenset({Status.RECOMMENDED}),
+    Status.NOT_APPROVED: frozenset({Status.RECOMMENDED, Status.AWAITING_DECISIONS}),
     Status.UNDER_ASSESSMENT: frozenset({Status.RECOMMENDED}),
+    # Resuming the decisions paused by a hold (opportunity_resume).
+    Status.ON_HOLD: frozenset({Status.AWAITING_DECISIONS}),
+    # A disputed decision recorded on a body's behalf reopens its referral (referral_dispute).
+    Status.APPROVED: frozenset({Status.AWAITING_DECISIONS}),
 }
+# Moves that leave the collaboration unpursued: each needs a reason, kept on the opportunity
+# for the "considered and not pursued" register. Closing after delivery is not one of them.
+NOT_PURSUED = frozenset({Status.WITHDRAWN, Status.CLOSED})
+NEEDS_REASON = frozenset({Status.ON_HOLD, Status.WITHDRAWN, Status.CLOSED})
+DELIVERED = frozenset({Status.IMPLEMENTED})
 # States in which the board may record a (first or revised) recommendation.
 RECOMMENDABLE = frozenset(
     {Status.UNDER_ASSESSMENT, Status.RECOMMENDED, Status.AWAITING_DECISIONS, Status.NOT_APPROVED}
@@ -125,6 +142,13 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
         today = on or timezone.localdate()
         return self.under_review().filter(next_review_on__lte=today + timedelta(days=days))
 
+    def revisit_due_within(self, days: int, on: date | None = None) -> Self:
+        """Considered and not pursued, and the date to revisit it is past or within ``days``."""
+        today = on or timezone.localdate()
+        return self.filter(
+            not_pursued_on__isnull=False, revisit_on__lte=today + timedelta(days=days)
+        )
+
 
 class Opportunity(models.Model):
     board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="opportunities")
@@ -150,13 +174,8 @@ class Opportunity(models.Model):
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposed_opportunities"
     )
-    cashable_benefit = models.DecimalField(
-        "estimated cashable benefit (£ a year)",
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-    )
+    # Estimated cashable benefits are per body, as Benefit rows (kind "estimated"): the one
+    # figure every page, export, chart and report adds up.
     non_cashable_benefits = models.TextField("non-cashable benefits", blank=True)
     estimated_cost = models.DecimalField(
         "estimated cost (£)", max_digits=12, decimal_places=2, null=True, blank=True
@@ -165,6 +184,10 @@ class Opportunity(models.Model):
     rag = models.CharField("RAG rating", max_length=5, choices=Rag.choices, blank=True)
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.PROPOSED)
     next_review_on = models.DateField("next review", null=True, blank=True)
+    # Withdrawn, or closed without delivery: why, when, and when the board may look again.
+    not_pursued_on = models.DateField("not pursued since", null=True, blank=True)
+    not_pursued_reason = models.TextField("why it was not pursued", blank=True)
+    revisit_on = models.DateField("revisit", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     # The weighted full-text document (title A, summary B), written by a PostgreSQL trigger on
@@ -187,13 +210,13 @@ class Opportunity(models.Model):
             models.Index(fields=["board", "rag"]),
             models.Index(fields=["board", "next_review_on"]),
             models.Index(fields=["board", "-updated_at", "-id"], name="opportunity_recent"),
+            models.Index(
+                fields=["board", "-not_pursued_on", "-id"],
+                condition=Q(not_pursued_on__isnull=False),
+                name="opportunity_not_pursued",
+            ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(cashable_benefit__isnull=True) | Q(cashable_benefit__gte=0),
-                name="opportunity_benefit_not_negative",
-                violation_error_message="The estimated cashable benefit must be £0 or more.",
-            ),
             models.CheckConstraint(
                 condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gte=0),
                 name="opportunity_cost_not_negative",
@@ -232,6 +255,13 @@ class Opportunity(models.Model):
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())
+
+    def needs_reason_to_move_to(self, status: str) -> bool:
+        """On hold, withdrawn, and closed without delivery are each recorded with a reason."""
+        return status in NEEDS_REASON and not (status == Status.CLOSED and self.status in DELIVERED)
+
+    def is_not_pursued_when_moved_to(self, status: str) -> bool:
+        return status in NOT_PURSUED and self.status not in DELIVERED
 
     def recommendation_refusal(self) -> str | None:
         """Why a recommendation cannot be recorded on it now, in a sentence; None when it can."""
@@ -277,6 +307,7 @@ class Outcome(models.TextChoices):
     AWAITING = "awaiting", "Awaiting decisions"
     APPROVED = "approved", "Approved by every body"
     NOT_APPROVED = "not_approved", "Not approved"
+    CLOSED = "closed", "Closed before every body decided"
 
 
 class RecommendationQuerySet(models.QuerySet["Recommendation"]):
@@ -310,6 +341,10 @@ class Recommendation(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # The referral pack: the facts the executives decide on, frozen when the recommendation is
+    # sent (see opportunities.snapshots). Empty until then, and for recommendations sent before
+    # packs were kept.
+    pack = models.JSONField("referral pack as sent", null=True, blank=True, editable=False)
     # The wording (weight B) as a full-text document, written by a PostgreSQL trigger.
     search_document = SearchVectorField(null=True, editable=False)
 
@@ -343,8 +378,9 @@ class Recommendation(models.Model):
 
     def outcome_of(self, referrals: "Iterable[Referral]") -> str:
         """Approved when every body approved (with or without conditions), not approved when
-        any declined, otherwise awaiting. Takes the referrals so a caller can pass prefetched
-        ones."""
+        any declined, closed when referrals were closed without a decision (withdrawn, the
+        opportunity closed), otherwise awaiting. Takes the referrals so a caller can pass
+        prefetched ones."""
         statuses = [referral.status for referral in referrals]
         if not statuses:
             return Outcome.AWAITING
@@ -352,6 +388,9 @@ class Recommendation(models.Model):
             return Outcome.NOT_APPROVED
         if all(status in Referral.APPROVALS for status in statuses):
             return Outcome.APPROVED
+        closed = (Referral.Status.WITHDRAWN, Referral.Status.OPPORTUNITY_CLOSED)
+        if any(status in closed for status in statuses):
+            return Outcome.CLOSED
         return Outcome.AWAITING
 
     @property
@@ -364,11 +403,18 @@ class Recommendation(models.Model):
 
 class ReferralQuerySet(models.QuerySet["Referral"]):
     def awaiting_decision(self) -> Self:
+        """Sent, undecided, of the recommendation in force, on an opportunity still awaiting
+        decisions (not on hold, withdrawn or settled): what inboxes, panels and reminders show."""
         return self.filter(
             status__in=Referral.DECIDABLE,
             sent_at__isnull=False,
             recommendation__superseded_at__isnull=True,
+            recommendation__opportunity__status=Status.AWAITING_DECISIONS,
         )
+
+    def open(self) -> Self:
+        """Undecided and not closed: the referrals a change of the opportunity closes."""
+        return self.filter(status__in=Referral.DECIDABLE)
 
     def for_executive(self, organisation_ids: Iterable[int]) -> Self:
         return self.filter(organisation_id__in=organisation_ids, sent_at__isnull=False)
@@ -384,8 +430,18 @@ class Referral(models.Model):
         DECLINED = "declined", "Declined"
         DEFERRED = "deferred", "Deferred (more information requested)"
         SUPERSEDED = "superseded", "Superseded by a revised recommendation"
+        WITHDRAWN = "withdrawn", "Closed: recommendation withdrawn"
+        OUTCOME_DECIDED = "outcome_decided", "Closed: the outcome was already decided"
+        OPPORTUNITY_CLOSED = "opportunity_closed", "Closed: the opportunity was closed"
 
     DECIDABLE = (Status.PENDING, Status.DEFERRED)
+    # Closed without a decision of the body, each with its reason (closed_reason).
+    CLOSED = (
+        Status.SUPERSEDED,
+        Status.WITHDRAWN,
+        Status.OUTCOME_DECIDED,
+        Status.OPPORTUNITY_CLOSED,
+    )
     APPROVALS = (Status.APPROVED, Status.APPROVED_WITH_CONDITIONS)
     DECISIONS = (Status.APPROVED, Status.APPROVED_WITH_CONDITIONS, Status.DECLINED, Status.DEFERRED)
 
@@ -419,8 +475,23 @@ class Referral(models.Model):
         related_name="+",
     )
     executive_body = models.CharField(max_length=200, blank=True)
+    # Recorded by the secretariat for the body (recorded_by), who names the executive or the
+    # person and forum that took it (decided_by, decision_maker, decision_forum below).
+    on_behalf = models.BooleanField("recorded on the body's behalf", default=False)
     decision_reference = models.CharField(max_length=100, blank=True)
     notes = models.TextField("conditions or notes", blank=True)
+    # While the opportunity is on hold: the day decisions were paused (the due date is moved on
+    # by the length of the pause when they resume).
+    paused_on = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)
+    # The decision notice: who took the decision and where ("Cabinet, 12 March"), when it was
+    # taken (which may be before it was recorded here), why, and on what conditions.
+    decision_maker = models.CharField("decision taken by", max_length=200, blank=True)
+    decision_forum = models.CharField("decision taken at", max_length=200, blank=True)
+    decision_taken_on = models.DateField("date of the decision", null=True, blank=True)
+    reasons = models.TextField("reasons for the decision", blank=True)
+    conditions = models.TextField(blank=True)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -431,7 +502,10 @@ class Referral(models.Model):
                 fields=["recommendation", "organisation"], name="referral_once_per_body"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "superseded"]) | Q(decided_at__isnull=False),
+                condition=~Q(
+                    status__in=["approved", "approved_with_conditions", "declined", "deferred"]
+                )
+                | Q(decided_at__isnull=False),
                 name="referral_decision_has_time",
             ),
         ]
@@ -457,6 +531,52 @@ class Referral(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("referral_detail", kwargs={"pk": self.pk})
 
+    def get_record_url(self) -> str:
+        """The decision record every reader of the recommendation may open."""
+        return reverse("referral_record", kwargs={"pk": self.pk})
+
+    # --- what the decision record shows (register, matrix, exports) ---------------------------
+
+    @property
+    def decision_date(self) -> date | None:
+        """The day the body took its decision (the day it was recorded, if not given)."""
+        if self.decision_taken_on:
+            return self.decision_taken_on
+        return timezone.localdate(self.decided_at) if self.decided_at else None
+
+    @property
+    def decision_taken_by(self) -> str:
+        """Who took the decision and where: "Cllr Jo Webb, Cabinet"."""
+        decided_by = self.decided_by
+        who = self.decision_maker or (decided_by.full_name if decided_by else "")
+        return ", ".join(part for part in (who, self.decision_forum) if part)
+
+    @property
+    def decider(self) -> str:
+        """ "Cllr Jo Webb, Cabinet": who decided and where; "recorded by X on behalf of" the body
+        when the secretariat recorded it for the body ("recorded by" whoever entered it when that
+        is someone else)."""
+        if self.decided_at is None:
+            return ""
+        recorded_by = self.recorded_by
+        text = self.decision_taken_by
+        if recorded_by is None or (
+            not self.on_behalf and self.recorded_by_id == self.decided_by_id
+        ):
+            return text
+        recorded = f"recorded by {recorded_by.full_name}"
+        if self.on_behalf:
+            recorded += f" on behalf of {self.organisation.name}"
+        return f"{text} ({recorded})" if text else f"R{recorded[1:]}"
+
+    @property
+    def conditions_text(self) -> str:
+        """The conditions of an approval (the notes, for one recorded before conditions had a
+        field of their own)."""
+        if self.conditions:
+            return self.conditions
+        return self.notes if self.status == self.Status.APPROVED_WITH_CONDITIONS else ""
+
     @property
     def status_label(self) -> str:
         return self.Status(self.status).label
@@ -467,14 +587,125 @@ class Referral(models.Model):
             self.sent_at is not None
             and self.status in self.DECIDABLE
             and self.recommendation.superseded_at is None
+            and self.recommendation.opportunity.status == Status.AWAITING_DECISIONS
         )
 
     @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED
+
+    @property
     def is_overdue(self) -> bool:
-        return self.status in self.DECIDABLE and self.due_on < timezone.localdate()
+        return (
+            self.status in self.DECIDABLE
+            and self.paused_on is None
+            and self.due_on < timezone.localdate()
+        )
+
+    def refusal(self) -> str | None:
+        """Why no decision can be recorded on it now, in a sentence; None when one can."""
+        opportunity = self.recommendation.opportunity
+        if self.sent_at is None:
+            return "This recommendation has not been sent to the body yet."
+        if self.status == self.Status.SUPERSEDED or self.recommendation.superseded_at:
+            return "A revised recommendation has replaced this one; decide on the new version."
+        if self.status in self.CLOSED:
+            return (
+                f"This referral is closed ({self.status_label.lower().removeprefix('closed: ')})"
+                f"{': ' + self.closed_reason if self.closed_reason else ''}. "
+                "No decision can be recorded on it."
+            )
+        if opportunity.status == Status.ON_HOLD:
+            return (
+                f"{opportunity.reference} is on hold: decisions are paused until the "
+                "secretariat resumes them."
+            )
+        if opportunity.status != Status.AWAITING_DECISIONS:
+            return (
+                f"{opportunity.reference} is {opportunity.status_label.lower()}; it no longer "
+                "awaits decisions."
+            )
+        return None
+
+    @property
+    def dispute_until(self) -> date | None:
+        """The last day the body's executive may dispute a decision recorded on its behalf."""
+        if not self.on_behalf or self.decided_at is None:
+            return None
+        days = settings.DECISION_DISPUTE_DAYS
+        return timezone.localdate(self.decided_at) + timedelta(days=days)
+
+    @property
+    def is_disputable(self) -> bool:
+        until = self.dispute_until
+        return (
+            until is not None
+            and self.status in self.DECISIONS
+            and self.recommendation.superseded_at is None
+            and timezone.localdate() <= until
+        )
 
     def deletion_refusal(self) -> str:
         return "A referral and its decision are part of the record and are never deleted."
+
+
+class ReferralEvent(models.Model):
+    """One step of a referral's decision record, never changed: a decision (deferral or final),
+    a question and its answer, a dispute, a pause, a resumption or the closing."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "Decision"
+        QUESTION = "question", "Question"
+        ANSWER = "answer", "Answer"
+        DISPUTE = "dispute", "Dispute"
+        PAUSED = "paused", "Paused"
+        RESUMED = "resumed", "Resumed"
+        CLOSED = "closed", "Closed"
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # For a decision: the referral status chosen; for a closing, the closed status.
+    outcome = models.CharField(max_length=30, choices=Referral.Status.choices, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    note = models.TextField(blank=True)
+    # Who entered it in the portal, and for a decision recorded on a body's behalf, who took it.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decision_maker = models.CharField(max_length=200, blank=True)
+    decision_forum = models.CharField(max_length=200, blank=True)
+    on_behalf = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["referral", "at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="decision") | ~Q(outcome=""),
+                name="referral_event_decision_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.referral}"
+
+    @property
+    def outcome_label(self) -> str:
+        return Referral.Status(self.outcome).label if self.outcome else ""
+
+    @property
+    def decider(self) -> str:
+        """Who took a decision recorded on the body's behalf: the executive, the forum, or both."""
+        who = self.decision_maker or (self.decided_by.full_name if self.decided_by else "")
+        names = [who, self.decision_forum]
+        return ", ".join(name for name in names if name)
+
+    def deletion_refusal(self) -> str:
+        return "A step of a referral's decision record is part of the record and is never deleted."
 
 
 def referral_document_path(instance: "ReferralDocument", filename: str) -> str:
@@ -487,6 +718,14 @@ class ReferralDocument(models.Model):
     """A paper supporting a body's decision (its minute, a letter), kept under a generated name."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="documents")
+    # The step of the decision record it was given with (a decision, an answer, evidence).
+    event = models.ForeignKey(
+        "ReferralEvent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
     file = models.FileField(upload_to=referral_document_path)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
@@ -504,6 +743,67 @@ class ReferralDocument(models.Model):
 
     def deletion_refusal(self) -> str:
         return "A decision's supporting document is part of the record."
+
+
+def recommendation_paper_path(instance: "RecommendationPaper", filename: str) -> str:
+    import uuid
+
+    return f"recommendations/{uuid.uuid4().hex}"
+
+
+class RecommendationPaper(models.Model):
+    """A paper sent with a recommendation to the executives: part of its referral pack, so it
+    can be added only until the recommendation is sent. Kept under a generated name."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="papers"
+    )
+    title = models.CharField(max_length=300)
+    file = models.FileField(upload_to=recommendation_paper_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField()
+    # Where it came from, when it was chosen from a meeting's papers ("Paper 3, version 2 of
+    # the meeting of 12 March 2026"); empty for an upload.
+    source = models.CharField(max_length=300, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["recommendation", "added_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("recommendation_paper", kwargs={"pk": self.pk})
+
+    def deletion_refusal(self) -> str:
+        if self.recommendation.sent_at is not None:
+            return "A paper sent with a recommendation is part of its referral pack."
+        return ""
+
+
+class DecisionNotice(models.Model):
+    """The PDF of a body's decision notice, built by a Celery task once the decision is final
+    (and again when asked for). A new generation makes an older build moot."""
+
+    class State(models.TextChoices):
+        BUILDING = "building", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be built"
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="notice")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.BUILDING)
+    generation = models.PositiveIntegerField(default=1)
+    requested_at = models.DateTimeField(default=timezone.now)
+    file = models.FileField(upload_to="notices/", blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Decision notice of {self.referral}"
 
 
 class Review(models.Model):

@@ -95,3 +95,73 @@ def can_review_opportunity(person: Person, opportunity: Opportunity) -> bool:
 def can_view_reviews(person: Person, board: Board) -> bool:
     """The board's list of reviews due and overdue: anyone holding a role on the board."""
     return can_view_board(person, board)
+
+
+# --- the decision record ------------------------------------------------------------------------
+
+
+@register_rule("view_decision_record")
+def can_view_decision_record(person: Person, referral: Referral) -> bool:
+    """A body's decision on a referral, its notice and the recommendation's pack: anyone holding
+    a role on the board, and the executives of every body the recommendation went to (joint
+    transparency: each body sees the others' decisions on what it was asked to decide)."""
+    if not person.is_authenticated or referral.sent_at is None:
+        return False
+    if roles_on(person, referral.recommendation.opportunity.board):
+        return True
+    bodies = executive_organisation_ids(person)
+    return bool(bodies) and (
+        referral.organisation_id in bodies
+        or Referral.objects.filter(
+            recommendation_id=referral.recommendation_id,
+            organisation_id__in=bodies,
+            sent_at__isnull=False,
+        ).exists()
+    )
+
+
+@register_rule("manage_recommendation_papers")
+def can_manage_recommendation_papers(person: Person, opportunity: Opportunity) -> bool:
+    """Attach papers to a recommendation before it is sent: the board's secretariat."""
+    return is_secretariat(person, opportunity.board)
+
+
+@register_rule("ask_on_referral")
+def can_ask_on_referral(person: Person, referral: Referral) -> bool:
+    """A question on a referral: its body's executives, or the secretariat on their behalf."""
+    return can_decide_for(person, referral.organisation) or is_secretariat(
+        person, referral.recommendation.opportunity.board
+    )
+
+
+@register_rule("answer_on_referral")
+def can_answer_on_referral(person: Person, referral: Referral) -> bool:
+    return is_secretariat(person, referral.recommendation.opportunity.board)
+
+
+@register_rule("record_on_behalf")
+def can_record_on_behalf(person: Person, referral: Referral) -> bool:
+    """The secretariat records a decision a body took in its own meeting."""
+    return is_secretariat(person, referral.recommendation.opportunity.board)
+
+
+@register_rule("dispute_decision")
+def can_dispute_decision(person: Person, referral: Referral) -> bool:
+    """An executive of the body, while a decision recorded on its behalf may be disputed."""
+    return can_decide_for(person, referral.organisation) and referral.is_disputable
+
+
+@register_rule("view_not_pursued")
+def can_view_not_pursued(person: Person, board: Board) -> bool:
+    """The register of what was considered and not pursued: anyone holding a role on the
+    board."""
+    return can_view_board(person, board)
+
+
+def not_pursued_board(person: Person, slug: str) -> Board:
+    return board_for(
+        person,
+        slug,
+        can_view_not_pursued,
+        "Only the board's members may see what it considered and did not pursue.",
+    )

@@ -26,14 +26,25 @@ DUE_SOON_DAYS = 14
 
 @transaction.atomic
 def review_reminders_send(*, today: date | None = None) -> int:
-    """Remind of reviews due within a fortnight, and of overdue ones; returns how many
-    opportunities were owed a reminder this run."""
+    """Remind of reviews due within a fortnight, and of overdue ones (a date to revisit an
+    opportunity not pursued counts as a review); returns how many opportunities were owed a
+    reminder this run."""
     today = today or timezone.localdate()
+    due = Opportunity.objects.review_due_within(
+        DUE_SOON_DAYS, on=today
+    ) | Opportunity.objects.revisit_due_within(DUE_SOON_DAYS, on=today)
     opportunities = list(
-        Opportunity.objects.review_due_within(DUE_SOON_DAYS, on=today)
-        .select_related("board", "owner")
-        .only("title", "next_review_on", "board__name", "owner__email", "owner__is_active")
-        .order_by("next_review_on", "pk")
+        due.select_related("board", "owner")
+        .only(
+            "title",
+            "next_review_on",
+            "revisit_on",
+            "not_pursued_on",
+            "board__name",
+            "owner__email",
+            "owner__is_active",
+        )
+        .order_by("next_review_on", "revisit_on", "pk")
     )
     secretariats = secretariats_of(opportunity.board_id for opportunity in opportunities)
     reminders = [
@@ -51,10 +62,12 @@ def review_reminders_send(*, today: date | None = None) -> int:
 
 
 def _review_date(opportunity: Opportunity) -> date:
-    """The next review date (the query keeps only opportunities that have one)."""
-    if opportunity.next_review_on is None:
+    """The next review date, or the date to revisit one not pursued (the query keeps only
+    opportunities that have one)."""
+    when = opportunity.next_review_on or opportunity.revisit_on
+    if when is None:
         raise ValueError(f"{opportunity.reference} has no next review date.")
-    return opportunity.next_review_on
+    return when
 
 
 def _kind(opportunity: Opportunity, today: date) -> str:
@@ -85,13 +98,14 @@ def _already_reminded(keyed: list[tuple[str, list[User]]]) -> set[tuple[str, int
 
 def _remind(opportunity: Opportunity, kind: str, recipients: list[User]) -> None:
     overdue = kind == Notification.Kind.REVIEW_OVERDUE
-    when = f"{opportunity.next_review_on:%-d %B %Y}"
+    when = f"{_review_date(opportunity):%-d %B %Y}"
+    what = "the review" if opportunity.next_review_on else "the date to revisit"
     notification_create_many(
         board=opportunity.board,
         recipients=recipients,
         kind=kind,
         event_key=_key(opportunity, kind),
-        subject=f"{opportunity.reference}: the review of “{opportunity.title}” "
+        subject=f"{opportunity.reference}: {what} of “{opportunity.title}” "
         + (f"was due on {when}" if overdue else f"is due by {when}"),
         link=opportunity.get_absolute_url(),
         payload={

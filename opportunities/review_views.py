@@ -162,6 +162,7 @@ def review_section(request: AuthenticatedHttpRequest, opportunity: Opportunity) 
         "reviews": reviews,
         "benefit_lines": lines,
         "estimated_total": sum((line.estimated or Decimal("0") for line in lines), Decimal("0")),
+        "estimated_any": any(line.estimate for line in lines),
         "realised_total": sum((line.realised for line in lines), Decimal("0")),
         "may_record_review": may_review and opportunity.is_under_review,
         "may_estimate": may_review and opportunity.status not in CLOSED_STATES,

@@ -1,12 +1,13 @@
 """Reads of the register: the register as a person may see it, filtered; the decision matrix;
 the referrals awaiting a decision; each body's current benefit estimates."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -22,6 +23,9 @@ from .models import (
     OpportunityQuerySet,
     Recommendation,
     Referral,
+    ReferralDocument,
+    ReferralEvent,
+    Status,
 )
 
 
@@ -95,6 +99,27 @@ def with_participating_names(opportunities: list[Opportunity]) -> list[Opportuni
     return opportunities
 
 
+# What the matrix and its downloads show of each body's decision.
+MATRIX_REFERRAL_FIELDS = (
+    "recommendation_id",
+    "organisation_id",
+    "status",
+    "due_on",
+    "paused_on",
+    "decided_at",
+    "on_behalf",
+    "decision_reference",
+    "decision_taken_on",
+    "decision_maker",
+    "decision_forum",
+    "conditions",
+    "notes",
+    "decided_by__full_name",
+    "recorded_by__full_name",
+    "organisation__name",
+)
+
+
 def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
     """The board's sent recommendations, newest first, each with its referrals (prefetched)."""
     return (
@@ -109,13 +134,26 @@ def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
         .prefetch_related(
             Prefetch(
                 "referrals",
-                queryset=Referral.objects.only(
-                    "recommendation_id", "organisation_id", "status", "due_on"
-                ),
+                queryset=Referral.objects.select_related(
+                    "decided_by", "recorded_by", "organisation"
+                ).only(*MATRIX_REFERRAL_FIELDS),
             )
         )
         .order_by("-sent_at", "-pk")
     )
+
+
+def estimated_totals(opportunity_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Each opportunity's estimated cashable benefit: its bodies' current estimates added up
+    (one query for them all; an opportunity without estimates is absent)."""
+    rows = (
+        Benefit.objects.counted()
+        .filter(kind=Benefit.Kind.ESTIMATED, opportunity_id__in=list(opportunity_ids))
+        .order_by()
+        .values("opportunity_id")
+        .annotate(total=Sum("cashable"))
+    )
+    return {row["opportunity_id"]: row["total"] for row in rows}
 
 
 def current_estimates(opportunity: Opportunity) -> dict[int, Benefit]:
@@ -208,3 +246,98 @@ def benefits_by_body(opportunity: Opportunity, bodies: list[Organisation]) -> li
         if row.non_cashable.strip():
             line.realised_notes.append((row.period_end, row.non_cashable))
     return list(lines.values())
+
+
+def new_proposals(boards: list[Board], limit: int = ATTENTION_LIMIT) -> list[Opportunity]:
+    """Opportunities proposed on these boards and not yet taken into assessment, oldest first."""
+    if not boards:
+        return []
+    return list(
+        Opportunity.objects.filter(board__in=boards, status=Status.PROPOSED)
+        .select_related("proposed_by")
+        .only("title", "created_at", "board_id", "proposed_by__full_name")
+        .order_by("created_at", "pk")[:limit]
+    )
+
+
+def questions_awaiting_answer(boards: list[Board], limit: int = ATTENTION_LIMIT) -> list[Referral]:
+    """Referrals on these boards whose latest question or deferral has no answer yet."""
+    if not boards:
+        return []
+    asking = Q(kind=ReferralEvent.Kind.QUESTION) | Q(
+        kind=ReferralEvent.Kind.DECISION, outcome=Referral.Status.DEFERRED
+    )
+    last_asked = (
+        ReferralEvent.objects.filter(referral=OuterRef("pk"))
+        .filter(asking)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    last_answered = (
+        ReferralEvent.objects.filter(referral=OuterRef("pk"), kind=ReferralEvent.Kind.ANSWER)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return list(
+        Referral.objects.filter(
+            recommendation__opportunity__board__in=boards,
+            status__in=Referral.DECIDABLE,
+            recommendation__superseded_at__isnull=True,
+        )
+        .annotate(asked_at=Subquery(last_asked), answered_at=Subquery(last_answered))
+        .filter(asked_at__isnull=False)
+        .filter(Q(answered_at__isnull=True) | Q(answered_at__lt=F("asked_at")))
+        .select_related("organisation", "recommendation__opportunity")
+        .order_by("asked_at", "pk")[:limit]
+    )
+
+
+# --- the decision record ------------------------------------------------------------------------
+
+
+def referral_history(referral: Referral) -> list[ReferralEvent]:
+    """Every step of a referral's decision record, oldest first, with who took part and the
+    documents given with each (three queries whatever their number)."""
+    return list(
+        referral.events.select_related("actor", "decided_by").prefetch_related(
+            Prefetch("documents", queryset=ReferralDocument.objects.order_by("uploaded_at", "pk"))
+        )
+    )
+
+
+def has_paused_decisions(opportunity: Opportunity) -> bool:
+    """On hold with referrals paused that the secretariat may resume."""
+    return (
+        opportunity.status == Status.ON_HOLD
+        and Referral.objects.filter(
+            recommendation__opportunity=opportunity,
+            recommendation__superseded_at__isnull=True,
+            paused_on__isnull=False,
+        )
+        .open()
+        .exists()
+    )
+
+
+# --- considered and not pursued -----------------------------------------------------------------
+
+
+def not_pursued(board: Board) -> OpportunityQuerySet:
+    """The board's opportunities withdrawn or closed without delivery, most recent first, with
+    why and when they may be revisited."""
+    return (
+        Opportunity.objects.filter(board=board, not_pursued_on__isnull=False)
+        .select_related("lead_organisation")
+        .only(
+            "title",
+            "status",
+            "theme",
+            "board_id",
+            "not_pursued_on",
+            "not_pursued_reason",
+            "revisit_on",
+            "lead_organisation__name",
+            "lead_organisation__short_name",
+        )
+        .order_by("-not_pursued_on", "-pk")
+    )

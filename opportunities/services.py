@@ -1,8 +1,9 @@
 """The register's multi-step operations: proposing, editing, moving an opportunity along its
 workflow, recording and sending recommendations, and recording each body's decision."""
 
-from collections.abc import Iterable
-from datetime import date
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from audit.selectors import changes_since
 from audit.services import audit_record
 from boards.models import Board, BoardMembership, Organisation, User
 from boards.permissions import can_decide_for
-from boards.selectors import board_people, executives_of
+from boards.selectors import board_people, executives_by_organisation, executives_of
 from core import govuk
 from core.batching import batch_size_for
 from core.concurrency import ensure_current
@@ -25,15 +26,33 @@ from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
 
+from . import pack_services
 from .models import (
     AUTOMATIC,
+    Benefit,
     Opportunity,
     Outcome,
     Recommendation,
     Referral,
     ReferralDocument,
+    ReferralEvent,
     Status,
+    add_months,
 )
+
+
+@dataclass(frozen=True)
+class DecisionNoticeFields:
+    """What a decision notice records beyond the decision and its reference."""
+
+    decision_maker: str = ""
+    decision_forum: str = ""
+    decision_taken_on: date | None = None
+    reasons: str = ""
+    conditions: str = ""
+
+    def as_update(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 class WorkflowError(Refused):
@@ -51,7 +70,6 @@ EDITABLE_FIELDS = (
     "summary",
     "theme",
     "lead_organisation",
-    "cashable_benefit",
     "non_cashable_benefits",
     "estimated_cost",
     "risks",
@@ -63,24 +81,78 @@ EDITABLE_FIELDS = (
 
 @transaction.atomic
 def opportunity_propose(
-    *, board: Board, proposed_by: User, participating: Iterable[Organisation], **fields: Any
+    *,
+    board: Board,
+    proposed_by: User,
+    participating: Iterable[Organisation],
+    estimates: Mapping[Organisation, Decimal] | None = None,
+    benefits_by: date | None = None,
+    **fields: Any,
 ) -> Opportunity:
     """A board member proposes an opportunity.
 
     Creates it in the "proposed" state with its participating bodies (the lead body always
-    among them) and appends the "proposed" event to its audit trail.
+    among them), records the proposer's estimate of each body's cashable benefit (expected in
+    total by ``benefits_by``, a year ahead if not given) as the bodies' first estimates, and
+    appends the "proposed" event to its audit trail.
     """
     fields = {key: value for key, value in fields.items() if key in EDITABLE_FIELDS}
     opportunity = Opportunity.objects.create(board=board, proposed_by=proposed_by, **fields)
     opportunity.participating_organisations.set({*participating, opportunity.lead_organisation})
+    after = _snapshot(opportunity)
+    estimated = {body: amount for body, amount in (estimates or {}).items() if amount is not None}
+    if estimated:
+        period_end = benefits_by or add_months(timezone.localdate(), 12)
+        Benefit.objects.bulk_create(
+            Benefit(
+                opportunity=opportunity,
+                organisation=body,
+                kind=Benefit.Kind.ESTIMATED,
+                cashable=amount,
+                period_end=period_end,
+                recorded_by=proposed_by,
+            )
+            for body, amount in estimated.items()
+        )
+        after["estimates"] = {
+            body.short_name: f"{amount:.2f}"
+            for body, amount in sorted(estimated.items(), key=lambda item: item[0].name)
+        }
+        after["benefits_by"] = period_end.isoformat()
     audit_record(
         subject=opportunity,
         actor=proposed_by,
         verb="proposed",
         summary=f"Proposed {opportunity.reference} “{opportunity.title}”",
-        after=_snapshot(opportunity),
+        after=after,
+    )
+    notification_create_many(
+        board=board,
+        recipients=board_people(board, roles=[BoardMembership.Role.SECRETARIAT]),
+        kind=Notification.Kind.PROPOSAL_NEW,
+        event_key=f"proposed:{opportunity.pk}",
+        subject=f"{opportunity.reference}: a new opportunity has been proposed for assessment",
+        link=opportunity.get_absolute_url(),
+        payload={
+            "reference": opportunity.reference,
+            "title": opportunity.title,
+            "board": board.name,
+            "proposed_by": proposed_by.full_name,
+        },
     )
     return opportunity
+
+
+def split_estimate(
+    total: Decimal, bodies: Iterable[Organisation], lead: Organisation
+) -> dict[Organisation, Decimal]:
+    """A total estimate shared equally between the bodies, to the penny; the lead body takes the
+    pennies left over. (The secretariat adjusts each body's share on the estimates page.)"""
+    shared = sorted({*bodies, lead}, key=lambda body: body.name)
+    share = (total / len(shared)).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    split = dict.fromkeys(shared, share)
+    split[lead] += total - share * len(shared)
+    return split
 
 
 @transaction.atomic
@@ -143,14 +215,20 @@ def opportunity_transition(
     to: str,
     automatic: bool = False,
     reason: str = "",
+    revisit_on: date | None = None,
 ) -> Opportunity:
     """Move an opportunity to another status, if the workflow allows it from where it is.
 
     A person may only make the manual moves; the automatic ones (referrals sent, outcome known)
-    are made by the services that cause them. The change is a conditional update, so two people
-    moving the same opportunity at once cannot both succeed. Appends a "status" event. Entering
-    delivery or on hold without a next review date sets one, and leaving review for a state
-    outside it clears it (``Opportunity.next_review_after_moving_to``), with its own event.
+    are made by the services that cause them. Putting on hold, withdrawing and closing without
+    delivery need a reason; withdrawing or closing without delivery also enters the opportunity
+    in the "considered and not pursued" register with that reason and an optional date to
+    revisit it. The change is a conditional update, so two people moving the same opportunity
+    at once cannot both succeed. Appends a "status" event. Entering delivery or on hold without
+    a next review date sets one, and leaving review for a state outside it clears it
+    (``Opportunity.next_review_after_moving_to``), with its own event. The referrals follow in
+    the same transaction (``_referrals_follow``): paused on hold, resumed, reopened, or closed
+    with the reason when the opportunity leaves the decision states, the executives told.
     """
     current = opportunity.status
     allowed = opportunity.can_move_to(to)
@@ -161,9 +239,20 @@ def opportunity_transition(
             f"{opportunity.reference} is {Status(current).label.lower()}; it cannot be moved "
             f"to “{Status(to).label.lower() if to in Status.values else to}” from there."
         )
+    reason = reason.strip()
+    if not automatic and not reason and opportunity.needs_reason_to_move_to(to):
+        raise WorkflowError(
+            f"Give the reason for moving {opportunity.reference} to "
+            f"“{Status(to).label.lower()}”: it is kept on the record."
+        )
     review_on = opportunity.next_review_after_moving_to(to)
     review_changed = review_on != opportunity.next_review_on
     changes: dict[str, Any] = {}
+    not_pursued = opportunity.is_not_pursued_when_moved_to(to)
+    if not_pursued:
+        changes.update(
+            not_pursued_on=timezone.localdate(), not_pursued_reason=reason, revisit_on=revisit_on
+        )
     if review_changed:
         # A first date never overwrites one set meanwhile by an edit.
         changes["next_review_on"] = (
@@ -184,6 +273,10 @@ def opportunity_transition(
             pk=opportunity.pk
         )
         opportunity.next_review_on = review_on
+    if not_pursued:
+        opportunity.not_pursued_on = changes["not_pursued_on"]
+        opportunity.not_pursued_reason = reason
+        opportunity.revisit_on = revisit_on
     opportunity.status = to
     opportunity.updated_at = now
     summary = f"Status changed from {Status(current).label} to {Status(to).label}"
@@ -200,7 +293,183 @@ def opportunity_transition(
     )
     if review_changed:
         _audit_review_date(opportunity, actor, before_review, review_on)
+    _referrals_follow(opportunity, current, to, actor, reason)
     return opportunity
+
+
+# --- the referrals follow the opportunity -------------------------------------------------------
+
+DECISION_STATES = frozenset({Status.AWAITING_DECISIONS, Status.ON_HOLD})
+OUTCOMES = frozenset({Status.APPROVED, Status.NOT_APPROVED})
+# How the open referrals close when the opportunity leaves the decision states for a status.
+CLOSED_AS: dict[str, str] = {
+    Status.APPROVED: Referral.Status.OUTCOME_DECIDED,
+    Status.NOT_APPROVED: Referral.Status.OUTCOME_DECIDED,
+    Status.WITHDRAWN: Referral.Status.WITHDRAWN,
+}
+
+
+def _referrals_follow(
+    opportunity: Opportunity, current: str, to: str, actor: User | None, reason: str
+) -> None:
+    """What a change of the opportunity's status does to the referrals of its recommendation in
+    force: a hold pauses them, resuming restarts them with their due dates moved on by the
+    pause, a disputed outcome reopens those its outcome closed, and leaving the decision states
+    closes every open one with the reason (the outcome known, withdrawn, or closed)."""
+    referrals = Referral.objects.filter(
+        recommendation__opportunity=opportunity,
+        recommendation__superseded_at__isnull=True,
+        sent_at__isnull=False,
+    ).select_related("organisation")
+    if current == Status.AWAITING_DECISIONS and to == Status.ON_HOLD:
+        _pause(list(referrals.open()), opportunity, actor, reason)
+    elif current == Status.ON_HOLD and to == Status.AWAITING_DECISIONS:
+        _resume(list(referrals.open()), opportunity, actor, reason)
+    elif current in OUTCOMES and to == Status.AWAITING_DECISIONS:
+        _reopen(
+            list(referrals.filter(status=Referral.Status.OUTCOME_DECIDED)),
+            opportunity,
+            actor,
+            reason,
+        )
+    elif current in DECISION_STATES and to not in DECISION_STATES:
+        closed_as: str = CLOSED_AS.get(to, Referral.Status.OPPORTUNITY_CLOSED)
+        why = reason or Status(to).label
+        _close(list(referrals.open()), opportunity, actor, closed_as, why)
+
+
+def _pause(
+    referrals: list[Referral], opportunity: Opportunity, actor: User | None, reason: str
+) -> None:
+    today = timezone.localdate()
+    Referral.objects.filter(pk__in=[r.pk for r in referrals]).update(
+        paused_on=today, revision=F("revision") + 1
+    )
+    _lifecycle_events(referrals, ReferralEvent.Kind.PAUSED, actor, reason)
+    _tell_executives(
+        referrals,
+        opportunity,
+        what="paused",
+        subject=f"{opportunity.reference}: decisions paused — the opportunity is on hold",
+        reason=reason,
+    )
+
+
+def _resume(
+    referrals: list[Referral], opportunity: Opportunity, actor: User | None, reason: str
+) -> None:
+    today = timezone.localdate()
+    for referral in referrals:
+        # The due date is suspended while on hold: it moves on by the days the pause lasted.
+        paused = (today - referral.paused_on).days if referral.paused_on else 0
+        referral.due_on = referral.due_on + timedelta(days=paused)
+        Referral.objects.filter(pk=referral.pk).update(
+            paused_on=None, due_on=referral.due_on, revision=F("revision") + 1
+        )
+    _lifecycle_events(referrals, ReferralEvent.Kind.RESUMED, actor, reason)
+    _tell_executives(
+        referrals,
+        opportunity,
+        what="resumed",
+        subject=f"{opportunity.reference}: decisions resumed — the recommendation awaits your "
+        "body's decision again",
+        reason=reason,
+    )
+
+
+def _reopen(
+    referrals: list[Referral], opportunity: Opportunity, actor: User | None, reason: str
+) -> None:
+    last_decisions = dict(
+        ReferralEvent.objects.filter(
+            referral__in=referrals, kind=ReferralEvent.Kind.DECISION
+        ).values_list("referral_id", "outcome")
+    )
+    for referral in referrals:
+        deferred = last_decisions.get(referral.pk) == Referral.Status.DEFERRED
+        Referral.objects.filter(pk=referral.pk).update(
+            status=Referral.Status.DEFERRED if deferred else Referral.Status.PENDING,
+            closed_at=None,
+            closed_reason="",
+            revision=F("revision") + 1,
+        )
+    _lifecycle_events(referrals, ReferralEvent.Kind.RESUMED, actor, reason)
+    _tell_executives(
+        referrals,
+        opportunity,
+        what="reopened",
+        subject=f"{opportunity.reference}: the recommendation awaits your body's decision again",
+        reason=reason,
+    )
+
+
+def _close(
+    referrals: list[Referral],
+    opportunity: Opportunity,
+    actor: User | None,
+    closed_as: str,
+    reason: str,
+) -> None:
+    if not referrals:
+        return
+    Referral.objects.filter(pk__in=[r.pk for r in referrals]).update(
+        status=closed_as,
+        closed_at=timezone.now(),
+        closed_reason=reason,
+        paused_on=None,
+        revision=F("revision") + 1,
+    )
+    _lifecycle_events(referrals, ReferralEvent.Kind.CLOSED, actor, reason, outcome=closed_as)
+    audit_record(
+        subject=opportunity,
+        actor=actor,
+        verb="referrals_closed",
+        summary=f"{len(referrals)} open referral(s) closed without a decision: {reason}",
+        after={"status": closed_as, "referrals": [r.pk for r in referrals]},
+    )
+    if closed_as != Referral.Status.OUTCOME_DECIDED:
+        # The outcome notice (``_apply_outcome``) tells every executive when it is known.
+        _tell_executives(
+            referrals,
+            opportunity,
+            what="closed",
+            subject=f"{opportunity.reference}: the referral to your body is closed — "
+            + Referral.Status(closed_as).label.removeprefix("Closed: "),
+            reason=reason,
+        )
+
+
+def _lifecycle_events(
+    referrals: list[Referral], kind: str, actor: User | None, note: str, outcome: str = ""
+) -> None:
+    ReferralEvent.objects.bulk_create(
+        ReferralEvent(referral=r, kind=kind, actor=actor, note=note, outcome=outcome)
+        for r in referrals
+    )
+
+
+def _tell_executives(
+    referrals: list[Referral], opportunity: Opportunity, *, what: str, subject: str, reason: str
+) -> None:
+    executives = executives_by_organisation(r.organisation_id for r in referrals)
+    stamp = timezone.now().isoformat()
+    for referral in referrals:
+        notification_create_many(
+            board=opportunity.board,
+            recipients=executives.get(referral.organisation_id, set()),
+            kind=Notification.Kind.REFERRAL_CLOSED,
+            event_key=f"referral-{what}:{referral.pk}:{stamp}",
+            subject=subject,
+            link=referral.get_absolute_url(),
+            payload={
+                "reference": opportunity.reference,
+                "title": opportunity.title,
+                "board": opportunity.board.name,
+                "body": referral.organisation.name,
+                "what": what,
+                "reason": reason,
+            },
+        )
 
 
 def _audit_review_date(
@@ -292,9 +561,28 @@ def _next_version(opportunity: Opportunity) -> int:
 def _supersede(previous: Recommendation, actor: User) -> None:
     now = timezone.now()
     Recommendation.objects.filter(pk=previous.pk).update(superseded_at=now)
-    withdrawn = previous.referrals.filter(status__in=Referral.DECIDABLE).update(
-        status=Referral.Status.SUPERSEDED, revision=F("revision") + 1
+    reason = f"Recommendation v{previous.version} was replaced by a revised recommendation"
+    open_referrals = list(previous.referrals.open().select_related("organisation"))
+    withdrawn = previous.referrals.filter(pk__in=[r.pk for r in open_referrals]).update(
+        status=Referral.Status.SUPERSEDED,
+        closed_at=now,
+        closed_reason=reason,
+        paused_on=None,
+        revision=F("revision") + 1,
     )
+    _lifecycle_events(
+        open_referrals, ReferralEvent.Kind.CLOSED, actor, reason, outcome=Referral.Status.SUPERSEDED
+    )
+    sent = [referral for referral in open_referrals if referral.sent_at is not None]
+    if sent:
+        _tell_executives(
+            sent,
+            previous.opportunity,
+            what="closed",
+            subject=f"{previous.opportunity.reference}: recommendation v{previous.version} was "
+            "replaced; no decision on it is needed",
+            reason=reason,
+        )
     audit_record(
         subject=previous.opportunity,
         actor=actor,
@@ -308,7 +596,8 @@ def _supersede(previous: Recommendation, actor: User) -> None:
 def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recommendation:
     """Send a recommendation's referrals to each body's executive.
 
-    Marks the recommendation and its referrals sent (once: a second send is refused), moves the
+    Marks the recommendation and its referrals sent (once: a second send is refused), keeps its
+    referral pack (the facts the executives decide on, with its papers), moves the
     opportunity to "awaiting decisions", appends an audit event and notifies each body's
     executives (delivered after commit).
     """
@@ -322,6 +611,7 @@ def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recom
             "This recommendation has already been sent, or a revised one has replaced it."
         )
     recommendation.sent_at = now
+    pack_services.pack_freeze(recommendation)
     referrals = list(recommendation.referrals.select_related("organisation"))
     Referral.objects.filter(recommendation=recommendation).update(sent_at=now)
     opportunity = recommendation.opportunity
@@ -373,22 +663,63 @@ def referral_decide(
     notes: str,
     seen_revision: int,
     documents: "Iterable[tuple[UploadedFile[bytes], Kind]]" = (),
+    notice: "DecisionNoticeFields | None" = None,
 ) -> Referral:
     """Record a body's decision on a referred recommendation, exactly once.
 
     Locks the recommendation (so the bodies' decisions are taken one at a time and the outcome
-    is judged on committed data), updates the referral only if it is still undecided and
-    unchanged since the person opened it, stores the supporting documents, appends an audit
-    event, notifies the secretariat and the lead body, and, when the outcome is known, moves
-    the opportunity to approved / not approved and tells the board.
+    is judged on committed data), refuses a referral that is closed, paused or on an opportunity
+    no longer awaiting decisions, updates the referral only if it is still undecided and
+    unchanged since the person opened it, appends the decision to the referral's history (an
+    earlier deferral stays there) with its supporting documents, appends an audit event,
+    notifies the secretariat and the lead body, and, when the outcome is known, moves the
+    opportunity to approved / not approved (closing the other open referrals) and tells the
+    board and every executive concerned. ``notice`` holds what the decision notice records (who
+    took it, where, when, why, on what conditions); a final decision's notice PDF is built
+    after commit.
     """
-    recommendation = _lock_recommendation(referral.recommendation_id)
     if not can_decide_for(actor, referral.organisation):
         raise ReferralNotDecidable(
             f"You may not record decisions for {referral.organisation.name}."
         )
+    return record_decision(
+        referral=referral,
+        actor=actor,
+        outcome=outcome,
+        reference=reference,
+        notes=notes,
+        seen_revision=seen_revision,
+        documents=documents,
+        decided_by=actor,
+        notice=notice,
+    )
+
+
+def record_decision(
+    *,
+    referral: Referral,
+    actor: User,
+    outcome: str,
+    reference: str,
+    notes: str,
+    seen_revision: int,
+    documents: "Iterable[tuple[UploadedFile[bytes], Kind]]",
+    decided_by: User | None,
+    notice: "DecisionNoticeFields | None" = None,
+    on_behalf: bool = False,
+) -> Referral:
+    """The steps ``referral_decide`` and ``referral_record_on_behalf`` share; the caller has
+    checked who may record it and holds the transaction. A final decision's notice PDF is asked
+    for, whoever recorded it."""
+    notice = notice or DecisionNoticeFields()
+    recommendation = _lock_recommendation(referral.recommendation_id)
     if outcome not in Referral.DECISIONS:
         raise ReferralNotDecidable("Choose approve, approve with conditions, decline or defer.")
+    current = Referral.objects.select_related("recommendation__opportunity").get(pk=referral.pk)
+    current.recommendation = recommendation
+    refusal = current.refusal()
+    if refusal:
+        raise ReferralNotDecidable(refusal)
     now = timezone.now()
     recorded = Referral.objects.filter(
         pk=referral.pk,
@@ -399,40 +730,70 @@ def referral_decide(
     ).update(
         status=outcome,
         decided_at=now,
-        decided_by=actor,
+        decided_by=decided_by,
+        on_behalf=on_behalf,
         recorded_by=actor,
         executive_body=referral.organisation.executive_body,
         decision_reference=reference,
         notes=notes,
         revision=F("revision") + 1,
+        **notice.as_update(),
     )
     if recorded != 1:
         raise ReferralNotDecidable(_why_not_decidable(referral, seen_revision))
     referral.refresh_from_db()
+    event = ReferralEvent.objects.create(
+        referral=referral,
+        kind=ReferralEvent.Kind.DECISION,
+        outcome=outcome,
+        reference=reference,
+        note=notes,
+        actor=actor,
+        decided_by=decided_by,
+        decision_maker=notice.decision_maker,
+        decision_forum=notice.decision_forum,
+        on_behalf=on_behalf,
+        at=now,
+    )
+    attach_documents(referral, event, actor, documents)
+    opportunity = recommendation.opportunity
+    on_behalf_of = f" (recorded for it by {actor.full_name})" if on_behalf else ""
+    audit_record(
+        subject=opportunity,
+        actor=actor,
+        verb="decision",
+        summary=f"{referral.organisation.executive_body} ({referral.organisation.short_name}): "
+        f"{referral.get_status_display()}"
+        + (f", ref. {reference}" if reference else "")
+        + on_behalf_of,
+        before={"referral": referral.pk, "status": current.status},
+        after={"referral": referral.pk, "status": outcome, "notes": notes},
+    )
+    _notify_decision(referral, opportunity)
+    _apply_outcome(recommendation, opportunity, actor)
+    pack_services.notice_request_build(referral=referral)
+    return referral
+
+
+def attach_documents(
+    referral: Referral,
+    event: ReferralEvent,
+    actor: User,
+    documents: "Iterable[tuple[UploadedFile[bytes], Kind]]",
+) -> None:
+    """Store content-checked uploads with the step of the decision record they came with."""
     for upload, kind in documents:
         # Form-validated uploads: a file field refuses one without a name, detect_kind an empty one.
         assert upload.name is not None and upload.size is not None
         ReferralDocument.objects.create(
             referral=referral,
+            event=event,
             file=upload,
             original_name=safe_original_name(upload.name, kind),
             content_type=kind.content_type,
             size=upload.size,
             uploaded_by=actor,
         )
-    opportunity = recommendation.opportunity
-    audit_record(
-        subject=opportunity,
-        actor=actor,
-        verb="decision",
-        summary=f"{referral.organisation.executive_body} ({referral.organisation.short_name}): "
-        f"{referral.get_status_display()}" + (f", ref. {reference}" if reference else ""),
-        before={"referral": referral.pk, "status": "pending"},
-        after={"referral": referral.pk, "status": outcome, "notes": notes},
-    )
-    _notify_decision(referral, opportunity)
-    _apply_outcome(recommendation, opportunity, actor)
-    return referral
 
 
 def _lock_recommendation(pk: int) -> Recommendation:
@@ -509,9 +870,15 @@ def _apply_outcome(recommendation: Recommendation, opportunity: Opportunity, act
         automatic=True,
         reason=f"the outcome of recommendation v{recommendation.version} is known",
     )
+    executives = executives_by_organisation(
+        recommendation.referrals.values_list("organisation_id", flat=True)
+    )
     notification_create_many(
         board=opportunity.board,
-        recipients=board_people(opportunity.board),
+        recipients={
+            *board_people(opportunity.board),
+            *(person for people in executives.values() for person in people),
+        },
         kind=Notification.Kind.OUTCOME_KNOWN,
         event_key=f"outcome:{recommendation.pk}",
         subject=f"{opportunity.reference}: {Outcome(outcome).label.lower()}",
@@ -565,3 +932,36 @@ def _field(name: str) -> "Field[Any, Any]":
 
 # The fields' names as the edit form shows them, for the audit trail's sentences.
 FIELD_LABELS = {name: _label(name) for name in (*EDITABLE_FIELDS, "participating")}
+
+
+@transaction.atomic
+def opportunity_resume(*, opportunity: Opportunity, actor: User, reason: str) -> Opportunity:
+    """The secretariat resumes the decisions it put on hold.
+
+    Refuses an opportunity not on hold, or on hold without paused referrals (one put on hold
+    before it was recommended goes back by the ordinary status change), and an empty reason.
+    Moves the opportunity back to "awaiting decisions"; the paused referrals restart with their
+    due dates moved on by the days they were paused, with a "resumed" step on each referral's
+    record, and their bodies' executives are told (``opportunity_transition``).
+    """
+    Opportunity.objects.select_for_update().only("pk").get(pk=opportunity.pk)
+    opportunity.refresh_from_db()
+    paused = Referral.objects.filter(
+        recommendation__opportunity=opportunity,
+        recommendation__superseded_at__isnull=True,
+        paused_on__isnull=False,
+    ).open()
+    if opportunity.status != Status.ON_HOLD or not paused.exists():
+        raise WorkflowError(
+            f"{opportunity.reference} has no decisions on hold to resume. Change its status "
+            "instead."
+        )
+    if not reason.strip():
+        raise WorkflowError("Give the reason for resuming the decisions: it is kept on the record.")
+    return opportunity_transition(
+        opportunity=opportunity,
+        actor=actor,
+        to=Status.AWAITING_DECISIONS,
+        automatic=True,
+        reason=reason,
+    )

@@ -15,11 +15,12 @@ from boards.models import Board
 from boards.permissions import executive_organisation_ids
 from core.concurrency import EditConflict
 
-from . import permissions, review_views, selectors, services
+from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
 from .forms import (
     AssessmentForm,
     DecisionForm,
     OpportunityForm,
+    ReasonForm,
     RecommendationForm,
     TransitionForm,
 )
@@ -29,6 +30,7 @@ from .models import (
     Recommendation,
     Referral,
     ReferralDocument,
+    ReferralEvent,
     manual_transitions,
 )
 
@@ -116,12 +118,15 @@ def _managed_opportunity(request: AuthenticatedHttpRequest, pk: int) -> Opportun
 @require_GET
 def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _visible_opportunity(request, pk)
-    referrals = Referral.objects.select_related("organisation", "decided_by").prefetch_related(
-        "documents"
+    referrals = Referral.objects.select_related(
+        "organisation", "decided_by", "recorded_by"
+    ).prefetch_related(
+        "documents",
+        Prefetch("events", queryset=ReferralEvent.objects.select_related("actor", "decided_by")),
     )
     recommendations = list(
         opportunity.recommendations.select_related("recorded_by").prefetch_related(
-            Prefetch("referrals", queryset=referrals.order_by("organisation__name"))
+            Prefetch("referrals", queryset=referrals.order_by("organisation__name")), "papers"
         )
     )
     for recommendation in recommendations:
@@ -140,6 +145,9 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "may_manage": may_manage,
             "transition_form": TransitionForm(choices=manual_transitions(opportunity.status))
             if may_manage
+            else None,
+            "resume_form": ReasonForm()
+            if may_manage and selectors.has_paused_decisions(opportunity)
             else None,
             "may_recommend": may_manage and opportunity.status in RECOMMENDABLE,
             "my_referrals": [
@@ -162,10 +170,13 @@ def opportunity_propose(request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "opportunities/choose_board.html", {"boards": boards})
     form = OpportunityForm(request.POST or None, board=board)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        participating = data.pop("participating_organisations")
         opportunity = services.opportunity_propose(
-            board=board, proposed_by=request.user, participating=participating, **data
+            board=board,
+            proposed_by=request.user,
+            participating=form.cleaned_data["participating_organisations"],
+            estimates=form.estimates(),
+            benefits_by=form.cleaned_data.get("benefits_by"),
+            **form.opportunity_fields(),
         )
         messages.success(
             request, f"{opportunity.reference} has been proposed. The secretariat will assess it."
@@ -231,13 +242,19 @@ def opportunity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_POST
 def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _managed_opportunity(request, pk)
-    form = TransitionForm(request.POST, choices=manual_transitions(opportunity.status))
+    form = TransitionForm(
+        request.POST, choices=manual_transitions(opportunity.status), opportunity=opportunity
+    )
     if not form.is_valid():
-        messages.error(
-            request,
-            f"{opportunity.reference} is {opportunity.get_status_display().lower()} and cannot "
-            "be moved to the status you chose. Pick one of the statuses offered.",
-        )
+        if "to" in form.errors:
+            messages.error(
+                request,
+                f"{opportunity.reference} is {opportunity.get_status_display().lower()} and "
+                "cannot be moved to the status you chose. Pick one of the statuses offered.",
+            )
+        else:
+            for errors in form.errors.values():
+                messages.error(request, " ".join(str(error) for error in errors))
         return redirect(opportunity)
     try:
         services.opportunity_transition(
@@ -245,12 +262,34 @@ def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             actor=request.user,
             to=form.cleaned_data["to"],
             reason=form.cleaned_data["reason"],
+            revisit_on=form.cleaned_data["revisit_on"],
         )
     except services.WorkflowError as error:
         messages.error(request, str(error))
     else:
         messages.success(
             request, f"{opportunity.reference} is now {opportunity.get_status_display().lower()}."
+        )
+    return redirect(opportunity)
+
+
+@require_POST
+def opportunity_resume(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    opportunity = _managed_opportunity(request, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the reason for resuming the decisions.")
+        return redirect(opportunity)
+    try:
+        services.opportunity_resume(
+            opportunity=opportunity, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Decisions on {opportunity.reference} have resumed; the executives have been told.",
         )
     return redirect(opportunity)
 
@@ -345,6 +384,7 @@ def _executive_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
             "recommendation__opportunity__lead_organisation",
             "recommendation__opportunity__board",
             "decided_by",
+            "recorded_by",
         ),
         pk=pk,
         sent_at__isnull=False,
@@ -375,6 +415,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 notes=form.cleaned_data["notes"],
                 seen_revision=form.cleaned_data["revision"],
                 documents=form.documents(),
+                notice=services.DecisionNoticeFields(**form.notice_fields()),
             )
         except services.ReferralNotDecidable as error:
             messages.error(request, str(error))
@@ -400,6 +441,9 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "step_up_url": two_factor.verify_url(request.path, step_up=True)
             if referral.is_decidable and not fresh
             else None,
+            "refusal": referral.refusal(),
+            **referral_views.record_context(request, referral),
+            "pack": snapshots.pack_view(referral.recommendation),
         },
     )
 
@@ -407,9 +451,14 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def referral_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(
-        ReferralDocument.objects.select_related("referral__recommendation"), pk=pk
+        ReferralDocument.objects.select_related(
+            "referral__recommendation__opportunity__board", "referral__organisation"
+        ),
+        pk=pk,
     )
-    _visible_opportunity(request, document.referral.recommendation.opportunity_id)
+    # A body's decision documents are read by whoever may read its decision (one rule).
+    if not permissions.can_view_decision_record(request.user, document.referral):
+        raise Http404("There is no document here that you may read.")
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
@@ -457,6 +506,7 @@ def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
                 "recommendation": recommendation,
                 "cells": [by_body.get(body.pk) for body in bodies],
                 "outcome": recommendation.outcome_of(by_body.values()),
+                "outcome_label": exports.outcome_label(recommendation, by_body.values()),
             }
         )
     overdue = (

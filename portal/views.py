@@ -72,6 +72,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "pending_invitations": pending_invitations,
             "referrals_awaiting": opportunity_selectors.referrals_awaiting(person),
             "overdue_decisions": opportunity_selectors.overdue_decisions(secretariat_boards),
+            "new_proposals": opportunity_selectors.new_proposals(secretariat_boards),
+            "questions_awaiting_answer": opportunity_selectors.questions_awaiting_answer(
+                secretariat_boards
+            ),
             "today": timezone.localdate(),
             **meeting_selectors.home_panels(person),
         },

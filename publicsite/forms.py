@@ -19,8 +19,11 @@ class PublicPagesForm(forms.ModelForm):
 
     class Meta:
         model = Board
-        fields = ["public_pages_enabled", "public_summary"]
-        labels = {"public_pages_enabled": "Publish the board's public pages"}
+        fields = ["public_pages_enabled", "public_not_pursued", "public_summary"]
+        labels = {
+            "public_pages_enabled": "Publish the board's public pages",
+            "public_not_pursued": "Also publish what the board considered and did not pursue",
+        }
         help_texts = {
             "public_pages_enabled": "Anyone, without signing in, sees the board's members, "
             "meeting dates, the public agenda and approved minutes (never confidential items) "

@@ -11,7 +11,9 @@ The board's public pages are off until its chair or secretariat switches them on
   only as its number and its Schedule 12A paragraph ("Item 6: exempt — paragraph 3");
 - the minutes of a meeting once the chair has approved them, again without confidential items;
 - opportunities every body has approved: approved, in delivery, implemented, or closed after an
-  approval. Each body's decision and its date, never the conditions, notes or documents.
+  approval. Each body's decision and its date, never the conditions, notes or documents;
+- when the board also publishes them, the opportunities it considered and did not pursue
+  (withdrawn, or closed without delivery), with the reason and the date to revisit them.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -26,11 +28,13 @@ from meetings.selectors import (
     public_items,
     public_meetings,
 )
-from opportunities.models import Opportunity, Recommendation, Status
+from opportunities.models import Opportunity, OpportunityQuerySet, Recommendation, Status
+from opportunities.selectors import not_pursued
 
 NO_BOARD = "There is no board at this address."
 SWITCHED_OFF = "This board does not publish its pages: its public pages are switched off."
 NO_MEETING = "There is no public meeting of this board at this address."
+NOT_PURSUED_OFF = "This board does not publish what it considered and did not pursue."
 
 # Opportunities shown in the public register whatever their decisions' history.
 APPROVED_STATES = (Status.APPROVED, Status.IN_DELIVERY, Status.IMPLEMENTED)
@@ -72,6 +76,13 @@ def public_opportunities(board: Board) -> QuerySet[Opportunity]:
     )
 
 
+def public_not_pursued(board: Board) -> OpportunityQuerySet:
+    """What the board considered and did not pursue, if it publishes it; otherwise a 404."""
+    if not board.public_not_pursued:
+        raise Http404(NOT_PURSUED_OFF)
+    return not_pursued(board)
+
+
 __all__ = [
     "agenda_is_public",
     "minutes_are_public",
@@ -80,5 +91,6 @@ __all__ = [
     "public_items",
     "public_meeting",
     "public_meetings",
+    "public_not_pursued",
     "public_opportunities",
 ]

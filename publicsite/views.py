@@ -152,6 +152,18 @@ def public_register(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
+def public_not_pursued(request: HttpRequest, slug: str) -> HttpResponse:
+    board = permissions.public_board(slug)
+    opportunities = permissions.public_not_pursued(board)
+    page = Paginator(opportunities, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/not_pursued.html",
+        {"board": board, "page": page, "section": "not_pursued"},
+    )
+
+
 # --- The switch, on the board's own (signed-in) side ---------------------------------------
 
 
@@ -176,6 +188,7 @@ def public_pages_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpRespo
             actor=request.user,
             enabled=enabled,
             summary=form.cleaned_data["public_summary"],
+            not_pursued=form.cleaned_data["public_not_pursued"],
         )
         messages.success(
             request,

@@ -7,18 +7,29 @@ and who attended them, and the register's own figures.
 
 import logging
 import uuid
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from audit.models import AuditEvent
 from core.pdf import render_pdf
 from meetings.models import HELD_STATES, Meeting, MeetingInvitation
-from opportunities.models import Benefit, Recommendation, Referral, Review
+from opportunities.models import (
+    Benefit,
+    Opportunity,
+    Recommendation,
+    Referral,
+    Review,
+    Status,
+)
 
 from .figures import ZERO, Body, BodyRow, board_bodies, per_body
 from .models import ReportRun
@@ -49,7 +60,6 @@ def approved_in_period(board, start: date, end: date) -> list[Recommendation]:
             "agreed_on",
             "opportunity__title",
             "opportunity__theme",
-            "opportunity__cashable_benefit",
             "opportunity__lead_organisation__short_name",
         )
         .order_by("last_decision", "pk")
@@ -57,43 +67,193 @@ def approved_in_period(board, start: date, end: date) -> list[Recommendation]:
 
 
 def decisions_by_body(board, bodies: list[Body], start: date, end: date) -> list[BodyRow]:
-    """Per body: the decisions its executive recorded in the period, by answer."""
-    statuses = {
+    """Per body, on the current version of each recommendation only (a superseded version's
+    decisions are history): the final decisions recorded in the period by answer, the
+    deferrals asked for in the period counted as events (a body that deferred and later
+    decided counts both), and the referrals still awaiting its decision."""
+    finals = {
         "approved": Referral.Status.APPROVED,
         "with_conditions": Referral.Status.APPROVED_WITH_CONDITIONS,
         "declined": Referral.Status.DECLINED,
-        "deferred": Referral.Status.DEFERRED,
     }
-    rows = (
-        Referral.objects.filter(
-            recommendation__opportunity__board=board,
-            decided_at__date__gte=start,
-            decided_at__date__lte=end,
-            status__in=Referral.DECISIONS,
-        )
-        .order_by()
+    current = Referral.objects.filter(
+        recommendation__opportunity__board=board,
+        recommendation__superseded_at__isnull=True,
+        sent_at__isnull=False,
+    )
+    in_period = Q(decided_at__date__gte=start, decided_at__date__lte=end)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in current.order_by()
         .values("organisation_id", "organisation__short_name", "organisation__name")
         .annotate(
-            total=Count("pk"),
-            **{key: Count("pk", filter=Q(status=value)) for key, value in statuses.items()},
+            **{
+                key: Count("pk", filter=Q(status=value) & in_period)
+                for key, value in finals.items()
+            },
+            awaiting=Count("pk", filter=Q(status__in=Referral.DECIDABLE)),
         )
+    ]
+    deferrals = deferral_events(board, start, end)
+    for row in rows:
+        row["deferred"] = deferrals.pop(row["organisation_id"], 0)
+        row["total"] = sum(row[key] for key in finals) + row["deferred"]
+    keys = {"total": 0, **dict.fromkeys(finals, 0), "deferred": 0, "awaiting": 0}
+    return per_body(bodies, rows, keys)
+
+
+def deferral_events(board, start: date, end: date) -> Counter[int]:
+    """How many times each body deferred a decision (asked for more information) in the period,
+    on current versions: each deferral is an event of the decision record (the audit trail's
+    "decision" events), so one later answered still counts. By body id; two queries."""
+    opportunity_type = ContentType.objects.get_for_model(Opportunity)
+    events = AuditEvent.objects.filter(
+        subject_type=opportunity_type,
+        subject_id__in=Opportunity.objects.filter(board=board).values("pk"),
+        verb="decision",
+        after__status=Referral.Status.DEFERRED,
+        at__date__gte=start,
+        at__date__lte=end,
+    ).values_list("after__referral", flat=True)
+    referral_ids = Counter(int(pk) for pk in events if pk is not None)
+    bodies = dict(
+        Referral.objects.filter(
+            pk__in=referral_ids, recommendation__superseded_at__isnull=True
+        ).values_list("pk", "organisation_id")
     )
-    return per_body(bodies, rows, {"total": 0, **dict.fromkeys(statuses, 0)})
+    counts: Counter[int] = Counter()
+    for referral_id, times in referral_ids.items():
+        if referral_id in bodies:
+            counts[bodies[referral_id]] += times
+    return counts
 
 
 def benefits_in_period(board, bodies: list[Body], start: date, end: date) -> list[BodyRow]:
-    """Per body: cashable benefits (£) estimated and realised for periods ending in the period."""
+    """Per body, from the one source (``Benefit``, as the dashboard and the register read it):
+    the cashable benefit estimated (each body's current estimate for each opportunity, whatever
+    date the savings are expected by), realised for periods ending in the period, and realised
+    to the period's end."""
     rows = (
         Benefit.objects.counted()
-        .filter(opportunity__board=board, period_end__gte=start, period_end__lte=end)
+        .filter(opportunity__board=board)
         .order_by()
         .values("organisation_id", "organisation__short_name", "organisation__name")
         .annotate(
             estimated=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.ESTIMATED)), ZERO),
-            realised=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.REALISED)), ZERO),
+            realised=Coalesce(
+                Sum(
+                    "cashable",
+                    filter=Q(
+                        kind=Benefit.Kind.REALISED, period_end__gte=start, period_end__lte=end
+                    ),
+                ),
+                ZERO,
+            ),
+            realised_to_date=Coalesce(
+                Sum("cashable", filter=Q(kind=Benefit.Kind.REALISED, period_end__lte=end)), ZERO
+            ),
         )
     )
-    return per_body(bodies, rows, {"estimated": ZERO, "realised": ZERO})
+    return per_body(bodies, rows, {"estimated": ZERO, "realised": ZERO, "realised_to_date": ZERO})
+
+
+# --- the chair's summary ------------------------------------------------------------------------
+
+NOT_PURSUED = (Status.WITHDRAWN, Status.CLOSED, Status.NOT_APPROVED)
+
+
+def recommended_in_period(board, start: date, end: date) -> list[Recommendation]:
+    """Recommendations sent to the bodies in the period and still current, each with the bodies
+    it went to (prefetched)."""
+    return list(
+        Recommendation.objects.filter(
+            opportunity__board=board,
+            superseded_at__isnull=True,
+            sent_at__date__gte=start,
+            sent_at__date__lte=end,
+        )
+        .select_related("opportunity")
+        .only("version", "sent_at", "opportunity__title")
+        .prefetch_related(
+            Prefetch(
+                "referrals",
+                queryset=Referral.objects.select_related("organisation")
+                .only("recommendation_id", "status", "organisation__short_name")
+                .order_by("organisation__name"),
+            )
+        )
+        .order_by("sent_at", "pk")
+    )
+
+
+def in_delivery(board) -> list[Opportunity]:
+    return list(
+        Opportunity.objects.filter(board=board, status=Status.IN_DELIVERY)
+        .only("title")
+        .order_by("title")
+    )
+
+
+@dataclass
+class NotPursued:
+    opportunity: Opportunity
+    status: str
+    on: date
+    reason: str
+
+
+def not_pursued_in_period(board, start: date, end: date) -> list[NotPursued]:
+    """Opportunities withdrawn, closed without being implemented, or not approved in the
+    period, with the reason: the one given when it was withdrawn or closed, or the bodies that
+    declined it and why (three queries)."""
+    events = list(
+        AuditEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Opportunity),
+            subject_id__in=Opportunity.objects.filter(board=board).values("pk"),
+            verb="status",
+            after__status__in=list(NOT_PURSUED),
+            at__date__gte=start,
+            at__date__lte=end,
+        )
+        .exclude(before__status=Status.IMPLEMENTED)
+        .order_by("at", "pk")
+    )
+    opportunities = Opportunity.objects.only("title").in_bulk(
+        {event.subject_id for event in events}
+    )
+    declined: dict[int, list[str]] = {}
+    for referral in (
+        Referral.objects.filter(
+            recommendation__opportunity_id__in=opportunities,
+            recommendation__superseded_at__isnull=True,
+            status=Referral.Status.DECLINED,
+        )
+        .select_related("organisation", "recommendation")
+        .order_by("organisation__name")
+    ):
+        why = referral.reasons or referral.notes
+        declined.setdefault(referral.recommendation.opportunity_id, []).append(
+            f"{referral.organisation.name}" + (f" ({why})" if why else "")
+        )
+    found = []
+    for event in events:
+        if event.subject_id is None:  # never for a status change; the trail allows it
+            continue
+        status = event.after["status"]
+        if status == Status.NOT_APPROVED:
+            reason = "Declined by " + "; ".join(declined.get(event.subject_id, ["a body"]))
+        else:
+            _, _, given = event.summary.partition(": ")
+            reason = given or "No reason was recorded."
+        found.append(
+            NotPursued(
+                opportunity=opportunities[event.subject_id],
+                status=Status(status).label,
+                on=timezone.localdate(event.at),
+                reason=reason,
+            )
+        )
+    return found
 
 
 def reviews_held(board, start: date, end: date) -> list[Review]:
@@ -207,14 +367,21 @@ def collaboration_report_pdf(run: ReportRun, progress: Callable[[int, str], None
     bodies = board_bodies(board)
     context: dict[str, Any] = {"run": run, "board": board, "start": start, "end": end}
     context["approved"] = approved_in_period(board, start, end)
+    context["recommended"] = recommended_in_period(board, start, end)
     progress(25, "Counting the decisions of each body")
     context["decisions"] = decisions_by_body(board, bodies, start, end)
+    context["decision_totals"] = {
+        key: sum(getattr(row, key) for row in context["decisions"])
+        for key in ("approved", "with_conditions", "declined", "deferred", "awaiting")
+    }
     progress(40, "Adding up the benefits")
     context["benefits"] = benefits_in_period(board, bodies, start, end)
     context["benefit_totals"] = {
         key: sum((getattr(row, key) for row in context["benefits"]), ZERO)
-        for key in ("estimated", "realised")
+        for key in ("estimated", "realised", "realised_to_date")
     }
+    context["in_delivery"] = in_delivery(board)
+    context["not_pursued"] = not_pursued_in_period(board, start, end)
     progress(55, "Listing the reviews held")
     context["reviews"] = reviews_held(board, start, end)
     progress(70, "Listing the meetings held and their attendance")

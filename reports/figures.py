@@ -119,7 +119,7 @@ def decisions_by_body(board: Board, bodies: list[Body], today: date) -> list[Bod
         .values("organisation_id", "organisation__short_name", "organisation__name")
         .annotate(
             pending=Count("pk", filter=awaiting),
-            overdue=Count("pk", filter=awaiting & Q(due_on__lt=today)),
+            overdue=Count("pk", filter=awaiting & Q(due_on__lt=today, paused_on__isnull=True)),
             average=Avg(taken, filter=final),
             decided=Count("pk", filter=final),
         )
@@ -173,30 +173,58 @@ def _next_quarter(start: date) -> date:
     return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
-def benefits_by_quarter(sums: list[Mapping[str, Any]]) -> list[dict]:
-    """Cashable benefits (£) estimated and realised, each added up quarter by quarter (by the
-    end of the period each benefit is recorded for), from the first quarter with a benefit to
-    the last; quarters without one carry the total on."""
-    rows: dict[date, dict] = {}
+def estimate_history(board: Board) -> list[tuple[int, int, date, Decimal]]:
+    """Every cashable estimate of the board's opportunities (opportunity, body, day it was made,
+    amount), oldest first: one query, for the chart of what was expected when."""
+    rows = (
+        Benefit.objects.filter(opportunity__board=board, kind=Benefit.Kind.ESTIMATED)
+        .order_by("recorded_at", "pk")
+        .values_list("opportunity_id", "organisation_id", "recorded_at", "cashable")
+    )
+    return [
+        (opportunity, body, timezone.localdate(recorded_at), amount)
+        for opportunity, body, recorded_at, amount in rows
+    ]
+
+
+def _quarter_of(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def benefits_by_quarter(
+    sums: list[Mapping[str, Any]],
+    estimates: list[tuple[int, int, date, Decimal]],
+    today: date,
+) -> list[dict]:
+    """Quarter by quarter, up to the current one: the cashable benefits realised to date (added
+    up by the end of the period each is recorded for) and the benefits then expected (each
+    body's latest estimate for each opportunity, as known at the quarter's end, placed where the
+    estimate was made, not where its savings fall). The line stops at today's quarter: nothing
+    is realised in the future."""
+    current = _quarter_of(today)
+    realised: dict[date, Decimal] = {}
     for row in sums:
-        totals = rows.setdefault(row["quarter"], {"estimated": ZERO, "realised": ZERO})
-        totals["estimated"] += row["estimated"]
-        totals["realised"] += row["realised"]
-    if not rows:
+        realised[row["quarter"]] = realised.get(row["quarter"], ZERO) + row["realised"]
+    made: dict[date, list[tuple[int, int, Decimal]]] = {}
+    for opportunity, body, day, amount in estimates:
+        made.setdefault(_quarter_of(day), []).append((opportunity, body, amount))
+    quarters = [q for q in (*realised, *made) if q <= current]
+    if not quarters:
         return []
-    quarter, last = min(rows), max(rows)
-    estimated = realised = ZERO
+    quarter = min(quarters)
+    latest: dict[tuple[int, int], Decimal] = {}
+    realised_total = sum((v for q, v in realised.items() if q < quarter), ZERO)
     result = []
-    while quarter <= last:
-        row = rows.get(quarter, {})
-        estimated += row.get("estimated", ZERO)
-        realised += row.get("realised", ZERO)
+    while quarter <= current:
+        for opportunity, body, amount in made.get(quarter, []):
+            latest[(opportunity, body)] = amount
+        realised_total += realised.get(quarter, ZERO)
         result.append(
             {
                 "quarter": quarter,
                 "label": quarter_label(quarter),
-                "estimated": estimated,
-                "realised": realised,
+                "estimated": sum(latest.values(), ZERO),
+                "realised": realised_total,
             }
         )
         quarter = _next_quarter(quarter)
@@ -259,7 +287,7 @@ def dashboard_figures(board: Board, today: date) -> dict:
         "pending": decisions,
         "decision_days": decisions,
         "benefits": benefits_by_body(bodies, sums),
-        "benefits_over_time": benefits_by_quarter(sums),
+        "benefits_over_time": benefits_by_quarter(sums, estimate_history(board), today),
         "reviews": reviews_due(board, today),
     }
 

@@ -40,3 +40,15 @@ def agreed_at_items(context: dict[str, Any], opportunity: Any) -> dict[int, Agen
 def of(items: dict[int, Any], key: int) -> Any:
     """``{{ agreed_at|of:recommendation.pk }}``: the entry for that key, or None."""
     return items.get(key)
+
+
+@register.simple_tag
+def agreed_item(recommendation: Any) -> AgendaItem | None:
+    """``{% agreed_item recommendation as item %}``: the agenda item at which the board agreed
+    the recommendation, with its meeting, or None (for the secretariat's pages)."""
+    link = (
+        AgreedRecommendation.objects.filter(recommendation=recommendation)
+        .select_related("agenda_item__meeting")
+        .first()
+    )
+    return link.agenda_item if link else None

@@ -298,3 +298,26 @@ def test_a_member_without_a_second_factor_costs_no_device_lookups_after_the_firs
     with django_assert_max_num_queries(30) as first:
         client.get(reverse("register_list"))
     assert not any("otp_totp" in query["sql"] for query in first.captured_queries)
+
+
+def test_a_decision_recorded_on_a_bodys_behalf_asks_for_a_fresh_second_factor(
+    client, alice, referred, council
+):
+    referral = referral_for(referred, council)
+    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    _verified_minutes_ago(client, alice, 20)
+    page = reverse("referral_on_behalf", kwargs={"pk": referral.pk})
+    assert client.get(page).url.startswith(VERIFY)
+    response = client.post(
+        page,
+        {
+            "decision_forum": "Cabinet",
+            "outcome": "approved",
+            "reference": "CAB/1",
+            "notes": "",
+            "revision": referral.revision,
+        },
+    )
+    assert response.status_code == 302 and response.url.startswith(VERIFY)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.PENDING

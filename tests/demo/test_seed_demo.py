@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -231,3 +233,26 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="never runs in production"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_seed_demo_shows_an_answered_deferral_a_decision_on_behalf_and_one_not_pursued():
+    from opportunities.models import ReferralEvent
+
+    call_command("seed_demo")
+    answered = Referral.objects.get(
+        recommendation__opportunity__title="Single facilities management contract",
+        organisation__short_name="Police",
+    )
+    steps = list(answered.events.values_list("kind", "outcome"))
+    assert steps == [("decision", "deferred"), ("answer", ""), ("decision", "approved")]
+    on_behalf = Referral.objects.get(on_behalf=True)
+    assert on_behalf.decision_forum == "Cabinet"
+    assert on_behalf.decision_taken_on == timezone.localdate(on_behalf.decided_at) - timedelta(
+        days=1
+    )
+    assert "on behalf of Warwickshire County Council" in on_behalf.decider
+    assert on_behalf.recorded_by.email == "priya.shah@warwickshire-cc.example"
+    assert ReferralEvent.objects.filter(on_behalf=True).count() == 1
+    withdrawn = Opportunity.objects.get(status=Status.WITHDRAWN)
+    assert withdrawn.not_pursued_on is not None and withdrawn.revisit_on is not None
+    assert "Road Safety Partnership" in withdrawn.not_pursued_reason

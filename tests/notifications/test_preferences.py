@@ -105,7 +105,9 @@ def test_a_missing_kind_is_an_error_not_a_crash(client_of, bob):
     assert "Choose how you want to hear of these." in response.content.decode()
 
 
-@pytest.mark.parametrize("kind", ["referral_sent", "decision_due", "decision_overdue"])
+@pytest.mark.parametrize(
+    "kind", ["referral_sent", "decision_due", "decision_overdue", "decision_on_behalf"]
+)
 def test_an_executive_cannot_choose_portal_only_for_their_bodys_referrals(client_of, erin, kind):
     response = client_of(erin).post(URL, choices(**{kind: "portal"}))
     assert response.status_code == 200

@@ -50,7 +50,7 @@ def register(make_opportunity, police, fire, council):
         lead_organisation=fire,
         participating=[fire, police],
         rag=Rag.GREEN,
-        cashable_benefit=Decimal("12500.50"),
+        estimates={fire: Decimal("10000.25"), police: Decimal("2500.25")},
         estimated_cost=Decimal("40000"),
         next_review_on=today + timedelta(days=40),
     )
@@ -149,7 +149,7 @@ def test_the_register_csv_writes_money_and_dates_plainly(client_of, bob, registe
     rows = read_csv(client_of(bob).get(REGISTER["csv"], {"q": "southam"}))
     header, southam = rows
     values = dict(zip(header, southam, strict=True))
-    assert values["Estimated cashable benefit (£ a year)"] == "12500.50"
+    assert values["Estimated cashable benefit (£)"] == "12500.50"
     assert values["Estimated cost (£)"] == "40000.00"
     assert values["Next review"] == (timezone.localdate() + timedelta(days=40)).isoformat()
 
@@ -160,8 +160,8 @@ def test_the_register_workbook_has_bold_headers_widths_dates_and_numbers(client_
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.column_dimensions["B"].width == 45
     row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
-    assert row["Estimated cashable benefit (£ a year)"].value == pytest.approx(12500.5)
-    assert row["Estimated cashable benefit (£ a year)"].number_format == "#,##0.00"
+    assert row["Estimated cashable benefit (£)"].value == pytest.approx(12500.5)
+    assert row["Estimated cashable benefit (£)"].number_format == "#,##0.00"
     assert isinstance(row["Next review"].value, datetime)
     assert row["Next review"].value.date() == timezone.localdate() + timedelta(days=40)
     assert row["RAG"].value == "Green"
@@ -277,7 +277,21 @@ def decided(referred, police, fire, pat):
 def test_the_matrix_download_has_each_bodys_decision(client_of, alice, board, decided, kind):
     rows = rows_of(client_of(alice).get(matrix_url(board, kind)), kind)
     header, row = rows
-    assert header[-4:] == ["WCC", "WFRS", "Police", "Outcome"]  # bodies by full name
+    # Bodies by full name, each with its decision's reference, date, decider and conditions.
+    assert [column for column in header if " " not in column][-4:] == [
+        "WCC",
+        "WFRS",
+        "Police",
+        "Outcome",
+    ]
+    assert header[-6:] == [
+        "Police",
+        "Police reference",
+        "Police decided on",
+        "Police decided by",
+        "Police conditions",
+        "Outcome",
+    ]
     values = dict(zip(header, row, strict=True))
     assert values["Reference"] == decided.opportunity.reference
     assert values["Police"] == "Approved"

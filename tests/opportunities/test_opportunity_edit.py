@@ -22,7 +22,6 @@ def edit(opportunity, **changes):
         "participating_organisations": list(
             opportunity.participating_organisations.values_list("pk", flat=True)
         ),
-        "cashable_benefit": "",
         "estimated_cost": "",
         "non_cashable_benefits": "",
         "risks": "",
@@ -45,7 +44,7 @@ def test_secretariat_assesses_and_the_change_is_on_the_timeline(client_of, alice
                 rag="amber",
                 owner=bob.pk,
                 next_review_on="2027-03-01",
-                cashable_benefit="1000",
+                estimated_cost="1000",
             ),
         ),
     )
@@ -58,13 +57,13 @@ def test_secretariat_assesses_and_the_change_is_on_the_timeline(client_of, alice
     )
     event = AuditEvent.objects.for_subject(opportunity).get(verb="edited")
     assert event.before == {
-        "cashable_benefit": None,
+        "estimated_cost": None,
         "next_review_on": None,
         "owner": None,
         "rag": "",
     }
     assert event.after == {
-        "cashable_benefit": "1000.00",
+        "estimated_cost": "1000.00",
         "next_review_on": "2027-03-01",
         "owner": "Bob Baker",
         "rag": "amber",

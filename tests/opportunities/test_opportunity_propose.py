@@ -17,7 +17,7 @@ def proposal(lead, *bodies, **changes):
         "theme": "prevention",
         "lead_organisation": lead.pk,
         "participating_organisations": [b.pk for b in bodies],
-        "cashable_benefit": "40000",
+        f"estimate_{lead.pk}": "40000",
         "estimated_cost": "30000.50",
         "non_cashable_benefits": "Safer neighbourhoods",
         "risks": "",
@@ -49,10 +49,10 @@ def test_posted_status_and_owner_are_ignored(client_of, bob, alice, fire):
     [
         ({"title": ""}, "Enter the title"),
         ({"theme": "space"}, "Select a valid choice."),
-        ({"cashable_benefit": "-5"}, "Enter an amount of £0 or more."),
+        ({"estimated_cost": "-5"}, "Enter an amount of £0 or more."),
         ({"estimated_cost": "lots"}, "Enter a number."),
     ],
-    ids=["no title", "unknown theme", "negative benefit", "cost not a number"],
+    ids=["no title", "unknown theme", "negative cost", "cost not a number"],
 )
 def test_bad_input_is_refused_and_nothing_saved(client_of, bob, fire, changes, message):
     response = client_of(bob).post(URL, proposal(fire, **changes))

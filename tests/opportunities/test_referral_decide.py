@@ -244,7 +244,10 @@ def test_the_opportunity_moves_on_when_the_last_body_approves(
     opportunity.refresh_from_db()
     assert opportunity.status == Status.APPROVED
     outcome_mail = [m for m in mail.outbox if "approved by every body" in m.subject]
-    assert sorted(m.to[0] for m in outcome_mail) == ["alice@police.example", "bob@fire.example"]
+    # The board, and every executive the recommendation went to.
+    assert sorted(m.to[0] for m in outcome_mail) == sorted(
+        ["alice@police.example", "bob@fire.example", cara.email, erin.email, pat.email]
+    )
 
 
 def test_one_decline_settles_the_outcome_at_once(referred, police, pat):

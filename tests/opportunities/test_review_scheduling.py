@@ -21,7 +21,7 @@ def put_in(opportunity, status, next_review_on=None):
 
 
 def move(opportunity, alice, to):
-    services.opportunity_transition(opportunity=opportunity, actor=alice, to=to)
+    services.opportunity_transition(opportunity=opportunity, actor=alice, to=to, reason="Agreed")
     opportunity.refresh_from_db()
     return opportunity
 

@@ -32,7 +32,9 @@ def put_in(opportunity, status):
 @pytest.mark.parametrize(("source", "target"), MANUAL)
 def test_each_manual_transition_is_allowed_and_recorded(opportunity, alice, source, target):
     put_in(opportunity, source)
-    services.opportunity_transition(opportunity=opportunity, actor=alice, to=target)
+    services.opportunity_transition(
+        opportunity=opportunity, actor=alice, to=target, reason="The board agreed"
+    )
     opportunity.refresh_from_db()
     assert opportunity.status == target
     event = AuditEvent.objects.for_subject(opportunity).filter(verb="status").get()
@@ -71,7 +73,9 @@ def test_a_stale_status_loses_the_race(opportunity, alice):
         opportunity=opportunity, actor=alice, to=Status.UNDER_ASSESSMENT
     )
     with pytest.raises(services.WorkflowError, match="changed by someone else"):
-        services.opportunity_transition(opportunity=stale, actor=alice, to=Status.WITHDRAWN)
+        services.opportunity_transition(
+            opportunity=stale, actor=alice, to=Status.WITHDRAWN, reason="No longer needed"
+        )
     assert Opportunity.objects.get(pk=opportunity.pk).status == Status.UNDER_ASSESSMENT
 
 

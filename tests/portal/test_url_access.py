@@ -24,6 +24,7 @@ PUBLIC = {
     # A board's public pages: a 404 unless the board has switched them on.
     "public_home",
     "public_meeting_list",
+    "public_not_pursued",
     "public_meeting",
     "public_register",
 }

@@ -5,9 +5,11 @@ import io
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from pypdf import PdfReader
 
+from audit.models import AuditEvent
 from meetings.models import Meeting, MeetingInvitation
 from opportunities.models import Benefit, Status
 from reports import collaboration
@@ -52,7 +54,16 @@ def year(board, police, fire, council, alice, bob, dave, erin, elsewhere, outsid
     drones = opportunity(board, fire, title="Joint drone unit", status=Status.NOT_APPROVED)
     rec = recommendation(drones, agreed_on=date(2026, 4, 2), sent_at=at(date(2026, 4, 3)))
     referral(rec, police, status="declined", decided_at=at(date(2026, 7, 1)))
-    referral(rec, fire, status="deferred", decided_at=at(date(2026, 8, 1)))
+    deferred = referral(rec, fire, status="deferred", decided_at=at(date(2026, 8, 1)))
+    # The deferral as the decision service records it: an event of the decision record.
+    AuditEvent.objects.create(
+        subject_type=ContentType.objects.get_for_model(drones),
+        subject_id=drones.pk,
+        at=at(date(2026, 8, 1)),
+        verb="decision",
+        summary="Fire and Rescue Authority (WFRS): Deferred",
+        after={"referral": deferred.pk, "status": "deferred"},
+    )
 
     fleet = opportunity(board, council, title="Joint fleet workshop", status=Status.APPROVED)
     rec = recommendation(fleet, agreed_on=date(2026, 9, 1), sent_at=at(date(2026, 9, 2)))
@@ -124,17 +135,22 @@ def test_the_pdf_holds_the_periods_figures_and_titles(
     assert "Annual collaboration report" in text
     assert "1 April 2026 to 30 September 2026" in text
     # Approved in the period: Southam (last decision 2 June), not the fleet workshop (October).
-    assert "Shared station at Southam" in text
-    assert "2 Jun 2026" in text
-    assert "Joint fleet workshop" not in text
+    approved = text[
+        text.index("Opportunities approved in the period") : text.index("Decisions by body")
+    ]
+    assert "Shared station at Southam" in approved
+    assert "2 Jun 2026" in approved
+    assert "Joint fleet workshop" not in approved
     assert "Opportunities approved 1" in text
     # Decisions by body: approved, with conditions, declined, deferred, total.
     assert "Warwickshire Police 1 0 1 0 2" in text
     assert "Warwickshire Fire and Rescue Service 0 1 0 1 2" in text
     assert "Warwickshire County Council 0 0 0 0 0" in text
-    # Benefits for periods ending in the period.
-    assert "Cashable benefits estimated £5,000.50" in text
-    assert "Cashable benefits realised £1,200.00" in text
+    # Benefits: the bodies' current estimates; realised for periods ending in the period; in
+    # whole pounds.
+    assert "Cashable benefits estimated £5,001" in text
+    assert "Cashable benefits realised £1,200" in text
+    assert ".00" not in text
     # Reviews held in the period.
     assert "Savings on track at Southam" in text
     assert "An early review before the period" not in text

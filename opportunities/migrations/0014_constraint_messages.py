@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('boards', '0007_meetings_moved_out'),
-        ('opportunities', '0009_agreed_at_in_meetings'),
+        ('opportunities', '0013_remove_opportunity_cashable_benefit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -17,11 +17,6 @@ class Migration(migrations.Migration):
             model_name='benefit',
             name='benefit_not_negative',
             constraint=models.CheckConstraint(condition=models.Q(('cashable__gte', 0)), name='benefit_not_negative', violation_error_message='A cashable benefit must be £0 or more.'),
-        ),
-        migrations.AlterConstraint(
-            model_name='opportunity',
-            name='opportunity_benefit_not_negative',
-            constraint=models.CheckConstraint(condition=models.Q(('cashable_benefit__isnull', True), ('cashable_benefit__gte', 0), _connector='OR'), name='opportunity_benefit_not_negative', violation_error_message='The estimated cashable benefit must be £0 or more.'),
         ),
         migrations.AlterConstraint(
             model_name='opportunity',

@@ -1,0 +1,83 @@
+"""The decision notice of a body's final decision on a referral, as a PDF built by a Celery task
+(``build_decision_notice``), never in a request."""
+
+import logging
+import uuid
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from core.pdf import render_pdf
+
+from .models import DecisionNotice, Referral
+from .selectors import referral_history
+from .snapshots import pack_view
+
+log = logging.getLogger(__name__)
+
+
+def notice_referral(pk: int) -> Referral | None:
+    """The referral with what its notice shows, in a handful of queries."""
+    return (
+        Referral.objects.select_related(
+            "organisation",
+            "decided_by",
+            "recorded_by",
+            "recommendation__opportunity__board",
+            "recommendation__opportunity__lead_organisation",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def notice_context(referral: Referral) -> dict[str, Any]:
+    """What the notice page and its PDF show: the decision, the referral's history (deferrals,
+    questions and answers, disputes), the pack as sent with what has changed since, and every
+    body's decision on the same recommendation."""
+    recommendation = referral.recommendation
+    return {
+        "referral": referral,
+        "recommendation": recommendation,
+        "opportunity": recommendation.opportunity,
+        "pack": pack_view(recommendation),
+        "documents": list(referral.documents.all()),
+        "history": referral_history(referral),
+        "all_referrals": list(
+            recommendation.referrals.select_related("organisation").order_by("organisation__name")
+        ),
+    }
+
+
+def decision_notice_pdf(referral: Referral) -> bytes:
+    return render_pdf(
+        "pdf/decision_notice.html", {**notice_context(referral), "built_at": timezone.now()}
+    )
+
+
+def decision_notice_store(*, referral_id: int, generation: int) -> None:
+    """Build and store the notice asked for by ``generation``; quietly nothing when a newer
+    one was asked for meanwhile or the referral has gone."""
+    notice = DecisionNotice.objects.filter(referral_id=referral_id).first()
+    referral = notice_referral(referral_id)
+    if notice is None or referral is None or notice.generation != generation:
+        return
+    try:
+        content = decision_notice_pdf(referral)
+    except Exception:
+        log.exception("The decision notice of referral %s could not be built", referral_id)
+        DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(
+            state=DecisionNotice.State.FAILED
+        )
+        return
+    storage = notice.file.storage
+    old_name = notice.file.name
+    name = storage.save(f"notices/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    stored = DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(
+        state=DecisionNotice.State.READY, file=name, built_at=timezone.now()
+    )
+    if stored != 1:  # a newer build was asked for meanwhile: this one is not needed
+        storage.delete(name)
+    elif old_name:
+        storage.delete(old_name)

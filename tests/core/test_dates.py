@@ -21,7 +21,10 @@ def portal_forms():
     """Every form class the portal's apps define in their forms modules."""
     found = set()
     for config in apps.get_app_configs():
+        # The portal's own apps only: a virtualenv inside the checkout holds other apps too.
         if not config.path.startswith(str(__import__("django").conf.settings.BASE_DIR)):
+            continue
+        if "site-packages" in config.path:
             continue
         for module_name in ("forms", "review_forms"):
             try:

@@ -1,3 +1,4 @@
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -18,11 +19,11 @@ class ForumForm(VersionedFormMixin, forms.ModelForm):
         model = DecisionForum
         fields = ["organisation", "name", "decision_maker", "notice_days", "calendar_url"]
         labels = {"organisation": "Body"}
+        field_classes = {"calendar_url": partial(forms.URLField, assume_scheme="https")}
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-        self.fields["calendar_url"].assume_scheme = "https"
         if self.instance.pk:
             # A forum stays with its body: its meetings and plan entries are that body's.
             self.fields["organisation"].disabled = True

@@ -21,7 +21,9 @@ def planned(referred, police, fire, police_forum, fire_forum, meeting_of, plan):
     """Police decide in public (a key decision); Fire decide in private, paragraph 3."""
     referred.opportunity.title = "Shared Quetzal station"
     referred.opportunity.save(update_fields=["title"])
-    public = plan(referred.referrals.get(organisation=police), meeting_of(police_forum, 40), key=True)
+    public = plan(
+        referred.referrals.get(organisation=police), meeting_of(police_forum, 40), key=True
+    )
     private = plan(
         referred.referrals.get(organisation=fire),
         meeting_of(fire_forum, 45),

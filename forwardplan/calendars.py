@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Calendar, Component, Event
 
 from core.exceptions import Refused
 
@@ -154,7 +154,7 @@ def parse_calendar(content: bytes) -> list[CalendarEvent]:
     return found
 
 
-def _event(component: Event) -> CalendarEvent | None:
+def _event(component: Component) -> CalendarEvent | None:
     start = component.get("DTSTART")
     uid = str(component.get("UID", "")).strip()
     if start is None or not uid:

@@ -1,5 +1,5 @@
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -23,7 +23,7 @@ class ForumForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
         if self.instance.pk:
             # A forum stays with its body: its meetings and plan entries are that body's.
             self.fields["organisation"].disabled = True
@@ -67,8 +67,13 @@ class CalendarUploadForm(forms.Form):
         return content
 
 
+class MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.forum.name}, {obj.date:%-d %B %Y}"
+
+
 class PlanEntryForm(VersionedFormMixin, forms.Form):
-    forum_meeting = forms.ModelChoiceField(
+    forum_meeting = MeetingChoiceField(
         queryset=ForumMeeting.objects.none(),
         label="Meeting where the body decides it",
         empty_label="Choose a meeting",
@@ -90,11 +95,7 @@ class PlanEntryForm(VersionedFormMixin, forms.Form):
 
     def __init__(self, *args: Any, meetings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["forum_meeting"]
-        field.queryset = meetings
-        field.label_from_instance = lambda meeting: (
-            f"{meeting.forum.name}, {meeting.date:%-d %B %Y}"
-        )
+        cast(MeetingChoiceField, self.fields["forum_meeting"]).queryset = meetings
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -139,7 +139,7 @@ def test_the_upload_page_without_a_file_says_so(client_of, alice, council_forum)
 class _Calendar(BaseHTTPRequestHandler):
     served: dict[str, tuple[int, bytes]] = {}
 
-    def do_GET(self):  # noqa: N802 - the name http.server calls
+    def do_GET(self):
         status, body = self.served.get(self.path, (404, b"Not found"))
         self.send_response(status)
         if status in (301, 302):

@@ -5,8 +5,8 @@ and the allowed person gets the page."""
 import pytest
 from django.urls import reverse
 
-from forwardplan.models import PublishedPlan
 from forwardplan import services
+from forwardplan.models import PublishedPlan
 
 SLUG = "warwickshire"
 

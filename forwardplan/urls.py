@@ -21,10 +21,10 @@ urlpatterns = [
     path(FORUMS + "<int:pk>/", views.forum_detail, name="forum_detail"),
     path(FORUMS + "<int:pk>/edit/", views.forum_edit, name="forum_edit"),
     path(FORUMS + "<int:pk>/import/", views.forum_import, name="forum_import"),
-    path(FORUMS + "<int:pk>/meetings/add/", views.forum_meeting_edit, name="forum_meeting_add"),
+    path(FORUMS + "<int:pk>/meetings/add/", views.forum_meeting_edit, name="forum_date_add"),
     path(
         FORUMS + "<int:pk>/meetings/<int:meeting>/",
         views.forum_meeting_edit,
-        name="forum_meeting_edit",
+        name="forum_date_edit",
     ),
 ]

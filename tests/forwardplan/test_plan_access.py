@@ -38,8 +38,8 @@ def _manage_pages(scene):
     return [
         reverse("forum_add", args=[SLUG]),
         reverse("forum_edit", args=[SLUG, forum]),
-        reverse("forum_meeting_add", args=[SLUG, forum]),
-        reverse("forum_meeting_edit", args=[SLUG, forum, scene["meeting"].pk]),
+        reverse("forum_date_add", args=[SLUG, forum]),
+        reverse("forum_date_edit", args=[SLUG, forum, scene["meeting"].pk]),
         reverse("plan_entry_edit", args=[SLUG, scene["referral"].pk]),
     ]
 

@@ -84,13 +84,13 @@ def test_a_stale_forum_form_is_refused(client_of, alice, police_forum):
 def test_the_secretariat_adds_and_moves_a_meeting(client_of, alice, police_forum):
     client = client_of(alice)
     client.post(
-        reverse("forum_meeting_add", args=[SLUG, police_forum.pk]),
+        reverse("forum_date_add", args=[SLUG, police_forum.pk]),
         {**_date("date", _day(20)), "time": "10:00", "location": "Leek Wootton", "version": "none"},
     )
     meeting = police_forum.meetings.get()
     assert (meeting.date, meeting.time.hour) == (_day(20), 10)
     client.post(
-        reverse("forum_meeting_edit", args=[SLUG, police_forum.pk, meeting.pk]),
+        reverse("forum_date_edit", args=[SLUG, police_forum.pk, meeting.pk]),
         {**_date("date", _day(27)), "time": "", "version": version_token(meeting.updated_at)},
     )
     meeting.refresh_from_db()
@@ -109,7 +109,7 @@ def test_the_secretariat_adds_and_moves_a_meeting(client_of, alice, police_forum
 )
 def test_a_meeting_form_with_bad_values_says_so(client_of, alice, police_forum, values, message):
     response = client_of(alice).post(
-        reverse("forum_meeting_add", args=[SLUG, police_forum.pk]), {**values, "version": "none"}
+        reverse("forum_date_add", args=[SLUG, police_forum.pk]), {**values, "version": "none"}
     )
     assert response.status_code == 200
     assert message in response.content.decode()

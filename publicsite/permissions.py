@@ -50,6 +50,9 @@ PRIVATE_PLAN_FIELDS = (
     "private",
     "exempt_paragraph",
 )
+# And of a decision taken in public: also what it is about (never the recommendation's wording,
+# which stays with the board's papers).
+PUBLIC_PLAN_FIELDS = (*PRIVATE_PLAN_FIELDS, "opportunity", "reference", "title")
 
 # Opportunities shown in the public register whatever their decisions' history.
 APPROVED_STATES = (Status.APPROVED, Status.IN_DELIVERY, Status.IMPLEMENTED)
@@ -114,9 +117,8 @@ def public_forward_plan(board: Board) -> tuple[PublishedPlan | None, list[Publis
     for row in version.entries:
         if row.get("opportunity") not in shown:
             continue
-        if row.get("private"):
-            row = {name: row.get(name) for name in PRIVATE_PLAN_FIELDS}
-        rows.append(row)
+        fields = PRIVATE_PLAN_FIELDS if row.get("private") else PUBLIC_PLAN_FIELDS
+        rows.append({name: row.get(name) for name in fields})
     return version, published_rows(rows)
 
 

@@ -138,3 +138,15 @@ def test_another_boards_plan_is_not_shown(client, planned, board, alice, charlie
     services.plan_publish(board=board, actor=alice)
     page = client.get(reverse("public_forward_plan", args=["elsewhere"])).content.decode()
     assert "Quetzal" not in page
+
+
+def test_the_public_rule_keeps_only_what_may_be_shown_of_each_row(planned, board, alice):
+    from publicsite import permissions as public
+
+    services.plan_publish(board=board, actor=alice)
+    _version, rows = public.public_forward_plan(board)
+    by_privacy = {row.values["private"]: row.values for row in rows}
+    assert "title" not in by_privacy[True] and "reference" not in by_privacy[True]
+    assert by_privacy[True]["exempt_paragraph"] == 3
+    assert by_privacy[False]["title"] == "Shared Quetzal station"
+    assert all("wording" not in row.values for row in rows)

@@ -124,3 +124,14 @@ def test_the_feed_needs_its_token_and_nothing_else(client, scene, alice):
     alice.is_active = False
     alice.save(update_fields=["is_active"])
     assert client.get(reverse("plan_feed", args=[feed.token])).status_code == 404
+
+
+def test_resetting_ones_feed_is_for_the_plans_readers(
+    client, client_of, scene, alice, charlie, bob
+):
+    url = reverse("plan_feed_reset", args=[SLUG])
+    assert reverse("login") in client.post(url)["Location"]
+    assert client_of(charlie).post(url).status_code == 404
+    old = services.plan_feed_of(person=bob).token
+    assert client_of(bob).post(url).status_code == 302
+    assert services.plan_feed_of(person=bob).token != old

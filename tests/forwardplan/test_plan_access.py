@@ -135,3 +135,8 @@ def test_resetting_ones_feed_is_for_the_plans_readers(
     old = services.plan_feed_of(person=bob).token
     assert client_of(bob).post(url).status_code == 302
     assert services.plan_feed_of(person=bob).token != old
+
+
+def test_an_executive_finds_their_bodys_plan_from_the_home_page(client_of, scene, police, pat):
+    page = client_of(pat).get(reverse("home")).content.decode()
+    assert reverse("forward_plan_body", args=[SLUG, police.pk]) in page

@@ -140,3 +140,12 @@ def test_resetting_ones_feed_is_for_the_plans_readers(
 def test_an_executive_finds_their_bodys_plan_from_the_home_page(client_of, scene, police, pat):
     page = client_of(pat).get(reverse("home")).content.decode()
     assert reverse("forward_plan_body", args=[SLUG, police.pk]) in page
+
+
+def test_a_forum_of_a_body_not_on_the_board_is_not_found(
+    client_of, scene, alice, forum_of, outsider_org
+):
+    forum = forum_of(outsider_org, "Elsewhere board")
+    client = client_of(alice)
+    assert client.get(reverse("forum_detail", args=[SLUG, forum.pk])).status_code == 404
+    assert client.post(reverse("forum_import", args=[SLUG, forum.pk])).status_code == 404

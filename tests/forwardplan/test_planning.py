@@ -226,3 +226,56 @@ def test_the_plan_lists_what_is_not_planned_yet(client_of, alice, referred):
     page = client_of(alice).get(reverse("forward_plan", args=[SLUG])).content.decode()
     assert "Not planned yet" in page
     assert page.count(referred.opportunity.reference) >= 3
+
+
+def test_moving_a_meeting_by_hand_moves_its_referrals_due_date(
+    client_of, alice, referred, police, police_forum, meeting_of, plan
+):
+    meeting = meeting_of(police_forum, 30)
+    referral = referred.referrals.get(organisation=police)
+    plan(referral, meeting)
+    client_of(alice).post(
+        reverse("forum_date_edit", args=[SLUG, police_forum.pk, meeting.pk]),
+        {**_date("date", _day(44)), "version": version_token(meeting.updated_at)},
+    )
+    referral.refresh_from_db()
+    assert referral.due_on == _day(44)
+
+
+def test_cancelling_a_meeting_warns_on_the_plan(
+    client_of, alice, referred, police, police_forum, meeting_of, plan
+):
+    meeting = meeting_of(police_forum, 30)
+    plan(referred.referrals.get(organisation=police), meeting)
+    client = client_of(alice)
+    client.post(
+        reverse("forum_date_edit", args=[SLUG, police_forum.pk, meeting.pk]),
+        {
+            **_date("date", meeting.date),
+            "cancelled": "on",
+            "version": version_token(meeting.updated_at),
+        },
+    )
+    meeting.refresh_from_db()
+    assert meeting.is_cancelled and police_forum.changes.get().kind == "cancelled"
+    page = client.get(reverse("forward_plan", args=[SLUG])).content.decode()
+    assert "The meeting has been cancelled: plan the decision at another meeting." in page
+
+
+def test_a_stale_meeting_form_is_refused(client_of, alice, police_forum, meeting_of):
+    meeting = meeting_of(police_forum, 30)
+    response = client_of(alice).post(
+        reverse("forum_date_edit", args=[SLUG, police_forum.pk, meeting.pk]),
+        {**_date("date", _day(50)), "version": "2001-01-01T00:00:00+00:00"},
+    )
+    assert "changed by someone else" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.date == _day(30)
+
+
+def test_a_meeting_of_another_forum_is_not_found(
+    client_of, alice, police_forum, fire_forum, meeting_of
+):
+    meeting = meeting_of(fire_forum, 30)
+    url = reverse("forum_date_edit", args=[SLUG, police_forum.pk, meeting.pk])
+    assert client_of(alice).get(url).status_code == 404

@@ -227,6 +227,12 @@ class PlanEntry(models.Model):
                     f"Key decision with {max(days, 0)} clear days' notice ({when}): it needs "
                     f"{KEY_DECISION_CLEAR_DAYS}."
                 )
+        if self.referral.sent_at is None and self.papers_due_on < (today or timezone.localdate()):
+            found.append(
+                f"{meeting.forum.name} usually needs {meeting.forum.notice_days} days' notice "
+                f"(papers by {self.papers_due_on:%-d %B %Y}), and the recommendation has not "
+                "been sent to the body yet."
+            )
         if meeting.is_cancelled:
             found.append("The meeting has been cancelled: plan the decision at another meeting.")
         if self.published_meeting_on and self.published_meeting_on != meeting.date:
@@ -235,6 +241,11 @@ class PlanEntry(models.Model):
                 f"{meeting.date:%-d %B %Y} after the plan was published."
             )
         return found
+
+    @property
+    def papers_due_on(self) -> date:
+        """The day the body usually needs the papers by: its forum's notice before the meeting."""
+        return self.forum_meeting.date - timedelta(days=self.forum_meeting.forum.notice_days)
 
     @property
     def paragraph_label(self) -> str:

@@ -103,3 +103,21 @@ def test_the_plan_page_shows_the_warning(referred, police, police_forum, plan, a
     assert "Key decision with 18 clear days" in page.content.decode()
     assert "1 warning on the plan" in page.content.decode()
     assert ForumMeeting.objects.count() == 1
+
+
+@pytest.mark.usefixtures("at_day_one")
+def test_an_unsent_recommendation_past_the_forums_usual_notice_is_warned(
+    record, assessed, police, police_forum, plan
+):
+    """The Chief Constable's board usually needs 28 days: a meeting on 20 March needs the papers
+    by 20 February, and the recommendation has not been sent."""
+    recommendation = record(assessed, [police])
+    referral = recommendation.referrals.get()
+    entry = plan(referral, _meeting(police_forum, date(2027, 3, 20)))
+    assert entry.papers_due_on == date(2027, 2, 20)
+    assert entry.warnings() == [
+        "Chief Constable's management board usually needs 28 days' notice (papers by "
+        "20 February 2027), and the recommendation has not been sent to the body yet."
+    ]
+    later = plan(referral, _meeting(police_forum, date(2027, 4, 20)))
+    assert later.warnings() == []

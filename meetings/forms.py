@@ -12,6 +12,7 @@ from boards.models import BoardMembership, Organisation, User
 from boards.selectors import board_people, invitable_people
 from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
+from core.markings import MarkingFormMixin
 from core.uploads import detect_kind
 
 from .models import (
@@ -159,7 +160,15 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = ["title", "description", "presenter", "confidential", "exempt_paragraph"]
+        fields = [
+            "title",
+            "description",
+            "presenter",
+            "confidential",
+            "exempt_paragraph",
+            "marking",
+            "marking_descriptor",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "exempt_paragraph": "Needed for exempt business: the public agenda shows the item "
@@ -213,7 +222,7 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
         return opportunity.reference
 
 
-class PaperUploadForm(forms.Form):
+class PaperUploadForm(MarkingFormMixin, forms.Form):
     title = forms.CharField(max_length=300, label="Title of the paper")
     agenda_item = forms.ModelChoiceField(
         queryset=AgendaItem.objects.none(),

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from boards.models import Board, Organisation, User
 from core.concurrency import version_token
+from core.markings import Marked, descriptor_only_when_sensitive
 
 
 class Meeting(models.Model):
@@ -306,7 +307,7 @@ class ExemptParagraph(models.IntegerChoices):
     )
 
 
-class AgendaItem(models.Model):
+class AgendaItem(Marked):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=300)
@@ -362,6 +363,7 @@ class AgendaItem(models.Model):
                 condition=~Q(minute_reference=""),
                 name="minute_reference_unique",
             ),
+            descriptor_only_when_sensitive("agenda_item_descriptor_when_sensitive"),
         ]
 
     def __str__(self) -> str:
@@ -432,7 +434,7 @@ def _stored_name(instance, filename: str) -> str:
     return f"papers/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
-class Paper(models.Model):
+class Paper(Marked):
     """A paper for a meeting or one of its items; each upload is a new version."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="papers")
@@ -454,6 +456,7 @@ class Paper(models.Model):
     class Meta:
         db_table = "boards_paper"
         ordering = ["meeting", "created_at", "pk"]
+        constraints = [descriptor_only_when_sensitive("paper_descriptor_when_sensitive")]
 
     def __str__(self) -> str:
         return self.title
@@ -471,7 +474,7 @@ class Paper(models.Model):
         return "A published paper is part of the record: upload a new version instead."
 
 
-class PaperVersion(models.Model):
+class PaperVersion(Marked):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     file = models.FileField(upload_to=_stored_name, max_length=200)
@@ -487,6 +490,7 @@ class PaperVersion(models.Model):
         ordering = ["paper", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["paper", "number"], name="paper_version_unique"),
+            descriptor_only_when_sensitive("paper_version_descriptor_when_sensitive"),
         ]
 
     def __str__(self) -> str:

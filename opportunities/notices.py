@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db.models import Q
 from django.utils import timezone
 
 from core.pdf import render_pdf
@@ -32,18 +33,20 @@ def notice_referral(pk: int) -> Referral | None:
     )
 
 
-def notice_context(referral: Referral) -> dict[str, Any]:
+def notice_context(referral: Referral, documents: Q | None = None) -> dict[str, Any]:
     """What the notice page and its PDF show: the decision, the referral's history (deferrals,
     questions and answers, disputes), the pack as sent with what has changed since, and every
-    body's decision on the same recommendation."""
+    body's decision on the same recommendation. ``documents`` narrows the decision documents
+    to what the page's reader may read (the PDF lists them all, and is marked accordingly)."""
     recommendation = referral.recommendation
+    shown = documents or Q()
     return {
         "referral": referral,
         "recommendation": recommendation,
         "opportunity": recommendation.opportunity,
         "pack": pack_view(recommendation),
-        "documents": list(referral.documents.all()),
-        "history": referral_history(referral),
+        "documents": list(referral.documents.filter(shown)),
+        "history": referral_history(referral, shown),
         "all_referrals": list(
             recommendation.referrals.select_related("organisation").order_by("organisation__name")
         ),

@@ -295,12 +295,14 @@ def questions_awaiting_answer(boards: list[Board], limit: int = ATTENTION_LIMIT)
 # --- the decision record ------------------------------------------------------------------------
 
 
-def referral_history(referral: Referral) -> list[ReferralEvent]:
+def referral_history(referral: Referral, documents: Q | None = None) -> list[ReferralEvent]:
     """Every step of a referral's decision record, oldest first, with who took part and the
-    documents given with each (three queries whatever their number)."""
+    documents given with each (three queries whatever their number); ``documents`` narrows
+    those to what the reader may read (``permissions.decision_documents_q``)."""
+    shown = ReferralDocument.objects.filter(documents or Q()).order_by("uploaded_at", "pk")
     return list(
         referral.events.select_related("actor", "decided_by").prefetch_related(
-            Prefetch("documents", queryset=ReferralDocument.objects.order_by("uploaded_at", "pk"))
+            Prefetch("documents", queryset=shown)
         )
     )
 

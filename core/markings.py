@@ -73,6 +73,29 @@ class Marking:
         return self.text
 
 
+def parse(text: str) -> Marking:
+    """The marking whose ``text`` this is ("OFFICIAL-SENSITIVE COMMERCIAL"), e.g. as stored
+    for a built PDF; anything unknown reads as OFFICIAL-SENSITIVE, the safer side."""
+    words = text.split()
+    if words == [Level.OFFICIAL.label]:
+        return OFFICIAL
+    by_label = {d.label: d.value for d in Descriptor}
+    return Marking(
+        Level.OFFICIAL_SENSITIVE, frozenset(by_label[w] for w in words[1:] if w in by_label)
+    )
+
+
+def combination_field(verbose_name: str) -> models.CharField:
+    """The marking of a built combination (a pack, the minutes' PDF), as its text."""
+    return models.CharField(
+        verbose_name, max_length=100, default=Level.OFFICIAL.label, editable=False
+    )
+
+
+# A built combination's text marking is sensitive when it starts so (``combination_field``).
+SENSITIVE_TEXT = Level.OFFICIAL_SENSITIVE.label
+
+
 OFFICIAL = Marking()
 OFFICIAL_SENSITIVE = Marking(Level.OFFICIAL_SENSITIVE)
 
@@ -150,10 +173,13 @@ class MarkingFormMixin(forms.Form):
     """The marking chosen on an upload or a creation (defaulting to the body's default, given
     by the view as ``initial``), with the descriptor only for OFFICIAL-SENSITIVE."""
 
+    # Not required: a form sent without it (an older page, a script) takes the default given as
+    # ``initial`` (the body's), as the page would have shown it.
     marking = forms.ChoiceField(
         label="Handling marking",
         choices=Level.choices,
         initial=Level.OFFICIAL,
+        required=False,
         help_text="OFFICIAL-SENSITIVE matter is never published and never e-mailed in full.",
     )
     marking_descriptor = forms.ChoiceField(
@@ -171,6 +197,11 @@ class MarkingFormMixin(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if not cleaned.get("marking") and "marking" not in self.errors:
+            cleaned["marking"] = self.get_initial_for_field(self.fields["marking"], "marking")
+            cleaned["marking_descriptor"] = cleaned.get(
+                "marking_descriptor"
+            ) or self.get_initial_for_field(self.fields["marking_descriptor"], "marking_descriptor")
         if cleaned.get("marking_descriptor") and cleaned.get("marking") != Level.OFFICIAL_SENSITIVE:
             self.add_error(
                 "marking_descriptor", "A descriptor is used only with OFFICIAL-SENSITIVE."

@@ -177,6 +177,8 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Sent without a marking, the item keeps its own (a new one: the body's default).
+        self.fields["marking"].required = False
         if self.instance.opportunity_id:
             self.initial["opportunity_reference"] = self.instance.opportunity.reference
         cast(forms.TypedChoiceField, self.fields["exempt_paragraph"]).choices = [
@@ -220,6 +222,9 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
             )
         self.instance.opportunity = opportunity
         return opportunity.reference
+
+    def clean_marking(self) -> str:
+        return self.cleaned_data.get("marking") or self.instance.marking
 
 
 class PaperUploadForm(MarkingFormMixin, forms.Form):

@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from boards.models import Board, Organisation, User
 from core.concurrency import version_token
-from core.markings import Marked, descriptor_only_when_sensitive
+from core.markings import (
+    Marked,
+    Marking,
+    combination_field,
+    descriptor_only_when_sensitive,
+    parse,
+)
 
 
 class Meeting(models.Model):
@@ -71,6 +77,10 @@ class Meeting(models.Model):
     pack_next_attempt_at = models.DateTimeField(null=True, blank=True)
     # Part 2: the exempt items and their papers, built with Part 1 (the pack above).
     part2_pack_file = models.FileField(upload_to="packs/", blank=True)
+    # The handling markings of the built Part 1 pack and Part 1 minutes: the strictest of what
+    # each holds (core.markings), stamped on their every page; the publication rule reads them.
+    pack_marking = combination_field("marking of the agenda pack")
+    minutes_marking = combination_field("marking of the minutes")
     minutes_pdf_state = models.CharField(
         max_length=10, choices=FileState.choices, default=FileState.NONE
     )
@@ -110,6 +120,14 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meeting_detail", kwargs={"pk": self.pk})
+
+    @property
+    def pack_handling(self) -> Marking:
+        return parse(self.pack_marking)
+
+    @property
+    def minutes_handling(self) -> Marking:
+        return parse(self.minutes_marking)
 
     @property
     def edit_version(self) -> str:

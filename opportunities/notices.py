@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db.models import Q
 from django.utils import timezone
 
+from core.markings import Marking
 from core.pdf import render_pdf
 
 from .models import DecisionNotice, Referral
@@ -53,9 +54,12 @@ def notice_context(referral: Referral, documents: Q | None = None) -> dict[str, 
     }
 
 
-def decision_notice_pdf(referral: Referral) -> bytes:
+def decision_notice_pdf(referral: Referral, marking: Marking) -> bytes:
+    """The notice as a PDF, every page stamped with the notice's ``marking``."""
     return render_pdf(
-        "pdf/decision_notice.html", {**notice_context(referral), "built_at": timezone.now()}
+        "pdf/decision_notice.html",
+        {**notice_context(referral), "built_at": timezone.now()},
+        marking=marking,
     )
 
 
@@ -67,7 +71,7 @@ def decision_notice_store(*, referral_id: int, generation: int) -> None:
     if notice is None or referral is None or notice.generation != generation:
         return
     try:
-        content = decision_notice_pdf(referral)
+        content = decision_notice_pdf(referral, notice.handling)
     except Exception:
         log.exception("The decision notice of referral %s could not be built", referral_id)
         DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(

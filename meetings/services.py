@@ -26,7 +26,7 @@ from core.batching import batch_size_for
 from core.concurrency import ensure_current
 from core.enqueue import enqueue
 from core.exceptions import Refused
-from core.markings import Marking, marking_fields
+from core.markings import Marking, marking_fields, strictest
 from core.uploads import KINDS, Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
@@ -774,6 +774,10 @@ def _notify_late_paper(meeting: Meeting, version: PaperVersion) -> None:
         else User.objects.filter(pk__in=meeting.invitations.values("person_id")),
         kind=Notification.Kind.PAPERS_PUBLISHED,
         event_key=f"late-paper:{version.pk}",
+        # An OFFICIAL-SENSITIVE paper (or one of such an item) is not named in an e-mail.
+        marking=strictest(
+            [version.handling, *([paper.agenda_item.handling] if paper.agenda_item else [])]
+        ),
         subject=f"Late paper for {meeting.title}, {starts:%-d %B %Y}: {what}",
         link=meeting.get_absolute_url(),
         payload={

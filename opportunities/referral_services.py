@@ -210,6 +210,7 @@ def referral_record_on_behalf(
         board=opportunity.board,
         recipients=executives_of(referral.organisation),
         kind=Notification.Kind.DECISION_ON_BEHALF,
+        marking=marking or referral.organisation.default_handling,
         event_key=f"on-behalf:{referral.pk}:{referral.revision}",
         subject=f"{opportunity.reference}: the decision of {referral.organisation.executive_body} "
         f"was recorded for it by {actor.full_name}",

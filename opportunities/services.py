@@ -22,7 +22,7 @@ from core import govuk
 from core.batching import batch_size_for
 from core.concurrency import ensure_current
 from core.exceptions import Refused
-from core.markings import Marking, marking_fields
+from core.markings import Marking, marking_fields, strictest
 from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
@@ -635,11 +635,16 @@ def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recom
             r.organisation.executive_body + f" ({r.organisation.short_name})" for r in referrals
         ),
     )
+    # The wording and its papers: OFFICIAL-SENSITIVE ones are not e-mailed, only linked.
+    marking = strictest(
+        [recommendation.handling, *(paper.handling for paper in recommendation.papers.all())]
+    )
     for referral in referrals:
         notification_create_many(
             board=opportunity.board,
             recipients=executives_of(referral.organisation),
             kind=Notification.Kind.REFERRAL_SENT,
+            marking=marking,
             event_key=f"referral-sent:{referral.pk}",
             subject=f"{opportunity.reference}: a recommendation awaits the decision of "
             f"{referral.organisation.executive_body}",
@@ -778,7 +783,7 @@ def record_decision(
         before={"referral": referral.pk, "status": current.status},
         after={"referral": referral.pk, "status": outcome, "notes": notes},
     )
-    _notify_decision(referral, opportunity)
+    _notify_decision(referral, opportunity, marking)
     _apply_outcome(recommendation, opportunity, actor)
     pack_services.notice_request_build(referral=referral, marking=marking)
     return referral
@@ -842,7 +847,7 @@ def _why_not_decidable(referral: Referral, seen_revision: int) -> str:
     return "This referral cannot be decided now."
 
 
-def _notify_decision(referral: Referral, opportunity: Opportunity) -> None:
+def _notify_decision(referral: Referral, opportunity: Opportunity, marking: Marking) -> None:
     board = opportunity.board
     recipients = {
         *board_people(board, roles=[BoardMembership.Role.SECRETARIAT]),
@@ -854,6 +859,7 @@ def _notify_decision(referral: Referral, opportunity: Opportunity) -> None:
         board=opportunity.board,
         recipients=recipients,
         kind=Notification.Kind.DECISION_RECORDED,
+        marking=marking,
         event_key=f"decision:{referral.pk}:{referral.revision}",
         subject=f"{opportunity.reference}: {referral.organisation.short_name} — "
         f"{referral.get_status_display().lower()}",

@@ -12,6 +12,12 @@ The board's public pages are off until its chair or secretariat switches them on
 - the minutes of a meeting once the chair has approved them, again without confidential items;
 - opportunities every body has approved: approved, in delivery, implemented, or closed after an
   approval. Each body's decision and its date, never the conditions, notes or documents;
+- never anything marked OFFICIAL-SENSITIVE (core.markings): such an agenda item is shown only
+  as its number ("Item 4: not published — OFFICIAL-SENSITIVE"), with no minutes; its papers,
+  an OFFICIAL-SENSITIVE paper, and a pack or minutes PDF marked OFFICIAL-SENSITIVE are never
+  public (``meetings.selectors.public_papers``, ``pack_is_public``,
+  ``minutes_pdf_is_public``); an opportunity whose current recommendation is
+  OFFICIAL-SENSITIVE stays out of the public register;
 - when the board also publishes them, the opportunities it considered and did not pursue
   (withdrawn, or closed without delivery), with the reason and the date to revisit them;
 - the forward plan as the secretariat last published it: each body's forum and meeting date,
@@ -29,9 +35,13 @@ from meetings.models import Meeting
 from meetings.selectors import (
     agenda_is_public,
     minutes_are_public,
+    minutes_pdf_is_public,
+    pack_is_public,
     public_agenda,
     public_items,
     public_meetings,
+    public_papers,
+    unpublishable,
 )
 from opportunities.models import Opportunity, OpportunityQuerySet, Recommendation, Status
 from opportunities.selectors import not_pursued
@@ -84,6 +94,13 @@ def _approved_current_recommendation() -> Exists:
     )
 
 
+def _sensitive_current_recommendation() -> Exists:
+    """The opportunity's recommendation in force is OFFICIAL-SENSITIVE: never published."""
+    return Exists(
+        Recommendation.objects.in_force().filter(unpublishable(), opportunity=OuterRef("pk"))
+    )
+
+
 def public_opportunities(board: Board) -> QuerySet[Opportunity]:
     """The register of approved collaborations. A closed opportunity is shown when every body
     had approved it (it was delivered, or ended after approval); one closed after a refusal,
@@ -91,7 +108,7 @@ def public_opportunities(board: Board) -> QuerySet[Opportunity]:
     withdrawn, is not."""
     return board.opportunities.filter(
         Q(status__in=APPROVED_STATES) | Q(status=Status.CLOSED) & _approved_current_recommendation()
-    )
+    ).exclude(_sensitive_current_recommendation())
 
 
 def public_not_pursued(board: Board) -> OpportunityQuerySet:
@@ -125,6 +142,8 @@ def public_forward_plan(board: Board) -> tuple[PublishedPlan | None, list[Publis
 __all__ = [
     "agenda_is_public",
     "minutes_are_public",
+    "minutes_pdf_is_public",
+    "pack_is_public",
     "public_agenda",
     "public_board",
     "public_forward_plan",
@@ -133,4 +152,6 @@ __all__ = [
     "public_meetings",
     "public_not_pursued",
     "public_opportunities",
+    "public_papers",
+    "unpublishable",
 ]

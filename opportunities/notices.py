@@ -6,9 +6,13 @@ import uuid
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 
+from audit.services import document_issued_record
+from core.govuk import govuk_date
 from core.pdf import render_pdf
+from core.signing import sign_pdf
 
 from .models import DecisionNotice, Referral
 from .selectors import referral_history
@@ -71,13 +75,56 @@ def decision_notice_store(*, referral_id: int, generation: int) -> None:
             state=DecisionNotice.State.FAILED
         )
         return
+    # Signed last, once every page is drawn: a change to the bytes after this breaks it.
+    reason = notice_signature_reason(referral)
+    issued = sign_pdf(content, reason=reason)
     storage = notice.file.storage
     old_name = notice.file.name
-    name = storage.save(f"notices/{uuid.uuid4().hex}.pdf", ContentFile(content))
-    stored = DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(
-        state=DecisionNotice.State.READY, file=name, built_at=timezone.now()
-    )
+    name = storage.save(f"notices/{uuid.uuid4().hex}.pdf", ContentFile(issued.content))
+    with transaction.atomic():
+        stored = DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(
+            state=DecisionNotice.State.READY, file=name, built_at=timezone.now()
+        )
+        if stored == 1:
+            document_issued_record(
+                subject=notice,
+                actor=None,
+                kind=NOTICE_KIND,
+                title=notice_title(referral),
+                sha256=issued.sha256,
+                signed=issued.signed,
+                reason=reason,
+            )
     if stored != 1:  # a newer build was asked for meanwhile: this one is not needed
         storage.delete(name)
     elif old_name:
         storage.delete(old_name)
+
+
+NOTICE_KIND = "decision_notice"
+
+
+def notice_title(referral: Referral) -> str:
+    recommendation = referral.recommendation
+    opportunity = recommendation.opportunity
+    return (
+        f"the decision notice of {referral.organisation.name} on {opportunity.reference} "
+        f"{opportunity.title} (recommendation version {recommendation.version})"
+    )
+
+
+def notice_signature_reason(referral: Referral) -> str:
+    """ "Approved by Andrew Holt, executive for Warwickshire Police, 12 March 2027"; for a
+    decision the secretariat recorded on the body's behalf, who took it and who recorded it."""
+    outcome = referral.get_status_display()
+    day = govuk_date(referral.decision_date)
+    organisation = referral.organisation.name
+    if referral.on_behalf:
+        taken_by = referral.decision_taken_by or organisation
+        recorder = referral.recorded_by.full_name if referral.recorded_by else "the secretariat"
+        return (
+            f"{outcome} by {taken_by} for {organisation}, {day}; recorded on its behalf by "
+            f"{recorder}, Secretariat"
+        )
+    who = referral.decision_taken_by or organisation
+    return f"{outcome} by {who}, executive for {organisation}, {day}"

@@ -15,12 +15,17 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Count, F, Max, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.services import document_issued_record
+from boards.selectors import role_label_on
+from core.govuk import govuk_date
 from core.pdf import render_pdf
+from core.signing import sign_pdf
 from meetings.models import HELD_STATES, Meeting, MeetingInvitation
 from opportunities.models import (
     Benefit,
@@ -331,10 +336,14 @@ def report_build(*, run_id: int) -> None:
     )
     if claimed != 1:
         return
-    run = ReportRun.objects.select_related("board").get(pk=run_id)
+    run = ReportRun.objects.select_related("board", "requested_by").get(pk=run_id)
     try:
         content = collaboration_report_pdf(run, progress=_progress_of(run_id))
-        name = run.file.storage.save(f"reports/{uuid.uuid4().hex}.pdf", ContentFile(content))
+        # Signed last, once every page is drawn: a change to the bytes after this breaks it.
+        _progress_of(run_id)(95, "Signing the PDF")
+        reason = report_signature_reason(run)
+        issued = sign_pdf(content, reason=reason)
+        name = run.file.storage.save(f"reports/{uuid.uuid4().hex}.pdf", ContentFile(issued.content))
     except Exception:
         log.exception("The collaboration report of run %s could not be built", run_id)
         ReportRun.objects.filter(pk=run_id).update(
@@ -344,14 +353,37 @@ def report_build(*, run_id: int) -> None:
             finished_at=timezone.now(),
         )
         return
-    ReportRun.objects.filter(pk=run_id).update(
-        status=ReportRun.Status.DONE,
-        progress=100,
-        stage="Ready",
-        file=name,
-        error="",
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        ReportRun.objects.filter(pk=run_id).update(
+            status=ReportRun.Status.DONE,
+            progress=100,
+            stage="Ready",
+            file=name,
+            error="",
+            finished_at=timezone.now(),
+        )
+        document_issued_record(
+            subject=run,
+            actor=None,
+            kind=REPORT_KIND,
+            title=f"the collaboration report of {run.board.name}, {run.period_label}",
+            sha256=issued.sha256,
+            signed=issued.signed,
+            reason=reason,
+        )
+
+
+REPORT_KIND = "collaboration_report"
+
+
+def report_signature_reason(run: ReportRun) -> str:
+    """ "Issued by Priya Shah, Secretariat, 2 December 2026": who asked for the report, in
+    which role on the board, and when it was produced."""
+    today = timezone.localdate()
+    person = run.requested_by
+    role = role_label_on(person, run.board, today)
+    names = ", ".join(part for part in (person.full_name, role) if part)
+    return f"Issued by {names}, {govuk_date(today)}"
 
 
 def _progress_of(run_id: int) -> Callable[[int, str], None]:

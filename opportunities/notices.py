@@ -114,17 +114,13 @@ def notice_title(referral: Referral) -> str:
 
 
 def notice_signature_reason(referral: Referral) -> str:
-    """ "Approved by Andrew Holt, executive for Warwickshire Police, 12 March 2027"; for a
-    decision the secretariat recorded on the body's behalf, who took it and who recorded it."""
+    """ "Approved for Warwickshire Police by Andrew Holt, 12 March 2027"; for a decision the
+    secretariat recorded on the body's behalf, also who recorded it."""
     outcome = referral.get_status_display()
-    day = govuk_date(referral.decision_date)
     organisation = referral.organisation.name
-    if referral.on_behalf:
-        taken_by = referral.decision_taken_by or organisation
-        recorder = referral.recorded_by.full_name if referral.recorded_by else "the secretariat"
-        return (
-            f"{outcome} by {taken_by} for {organisation}, {day}; recorded on its behalf by "
-            f"{recorder}, Secretariat"
-        )
     who = referral.decision_taken_by or organisation
-    return f"{outcome} by {who}, executive for {organisation}, {day}"
+    reason = f"{outcome} for {organisation} by {who}, {govuk_date(referral.decision_date)}"
+    if referral.on_behalf:
+        recorder = referral.recorded_by.full_name if referral.recorded_by else "the secretariat"
+        reason += f"; recorded on its behalf by {recorder}, Secretariat"
+    return reason

@@ -32,11 +32,13 @@ from opportunities.models import (
     Opportunity,
     Recommendation,
     Referral,
+    ReferralEvent,
     Review,
     Status,
 )
 
-from .figures import ZERO, Body, BodyRow, board_bodies, per_body
+from .charts import report_charts
+from .figures import ZERO, Body, BodyRow, board_bodies, dashboard_figures, per_body
 from .models import ReportRun
 
 log = logging.getLogger(__name__)
@@ -109,28 +111,23 @@ def decisions_by_body(board, bodies: list[Body], start: date, end: date) -> list
 
 def deferral_events(board, start: date, end: date) -> Counter[int]:
     """How many times each body deferred a decision (asked for more information) in the period,
-    on current versions: each deferral is an event of the decision record (the audit trail's
-    "decision" events), so one later answered still counts. By body id; two queries."""
-    opportunity_type = ContentType.objects.get_for_model(Opportunity)
-    events = AuditEvent.objects.filter(
-        subject_type=opportunity_type,
-        subject_id__in=Opportunity.objects.filter(board=board).values("pk"),
-        verb="decision",
-        after__status=Referral.Status.DEFERRED,
-        at__date__gte=start,
-        at__date__lte=end,
-    ).values_list("after__referral", flat=True)
-    referral_ids = Counter(int(pk) for pk in events if pk is not None)
-    bodies = dict(
-        Referral.objects.filter(
-            pk__in=referral_ids, recommendation__superseded_at__isnull=True
-        ).values_list("pk", "organisation_id")
+    on current versions, read from the referrals' decision history (``ReferralEvent``): each
+    deferral is a step of the record, so one later answered or decided still counts. By body
+    id; one query."""
+    rows = (
+        ReferralEvent.objects.filter(
+            kind=ReferralEvent.Kind.DECISION,
+            outcome=Referral.Status.DEFERRED,
+            at__date__gte=start,
+            at__date__lte=end,
+            referral__recommendation__opportunity__board=board,
+            referral__recommendation__superseded_at__isnull=True,
+        )
+        .order_by()
+        .values_list("referral__organisation_id")
+        .annotate(times=Count("pk"))
     )
-    counts: Counter[int] = Counter()
-    for referral_id, times in referral_ids.items():
-        if referral_id in bodies:
-            counts[bodies[referral_id]] += times
-    return counts
+    return Counter(dict(rows))
 
 
 def benefits_in_period(board, bodies: list[Body], start: date, end: date) -> list[BodyRow]:
@@ -419,5 +416,9 @@ def collaboration_report_pdf(run: ReportRun, progress: Callable[[int, str], None
     progress(70, "Listing the meetings held and their attendance")
     context["meetings"] = meetings_held(board, start, end)
     context["attendance"] = attendance_by_body(board, bodies, start, end)
+    progress(78, "Drawing the dashboard's charts")
+    charts_as_of = min(end, timezone.localdate())
+    context["charts"] = report_charts(dashboard_figures(board, charts_as_of))
+    context["charts_as_of"] = charts_as_of
     progress(85, "Drawing the PDF")
     return render_pdf("pdf/collaboration_report.html", {**context, "built_at": timezone.now()})

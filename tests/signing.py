@@ -1,10 +1,12 @@
 """A test certificate authority and the board's signing certificate under it, made afresh in the
 test (cryptography), and the settings that point the portal at them."""
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -117,3 +119,34 @@ def configure_signing(settings, folder: Path, authority: Authority | None = None
     settings.PDF_SIGNING_PASSPHRASE = PASSPHRASE
     _key_material.cache_clear()
     return authority
+
+
+@pytest.fixture
+def signing_authority(settings, tmp_path) -> Authority:
+    """The portal configured with a signing certificate under a test CA made for this test."""
+    return configure_signing(settings, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def _no_signing_key_left_over():
+    """Each test reads the signing certificate afresh (a test's settings go with it)."""
+    from core.signing import _key_material
+
+    _key_material.cache_clear()
+    yield
+    _key_material.cache_clear()
+
+
+def validate_with(authority: Authority, content: bytes):
+    """pyHanko's own verdict on the PDF's last signature, trusting only ``authority``."""
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    root = asn1_x509.Certificate.load(
+        authority.certificate.public_bytes(serialization.Encoding.DER)
+    )
+    reader = PdfFileReader(io.BytesIO(content), strict=False)
+    context = ValidationContext(trust_roots=[root], allow_fetching=False)
+    return validate_pdf_signature(reader.embedded_signatures[-1], context)

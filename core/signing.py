@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:  # pragma: no cover
-    from asn1crypto import x509
+    from asn1crypto import x509  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
 

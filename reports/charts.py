@@ -7,7 +7,7 @@ alone.
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
@@ -63,7 +63,8 @@ def _svg(height: float, body: list[str], title: str) -> SafeString:
 
 
 def _legend(series: Sequence[Series], y: float) -> list[str]:
-    parts, x = [], LABEL_WIDTH
+    parts: list[str] = []
+    x = float(LABEL_WIDTH)
     for one in series:
         parts.append(f'<rect x="{x}" y="{y - 8}" width="9" height="9" fill="{one.colour}"/>')
         parts.append(_text(x + 13, y, one.name))
@@ -144,7 +145,11 @@ def line_chart(
     for index, label in enumerate(labels):
         if index % every == 0 or index == count - 1:
             x = left + index * gap
-            body.append(_text(x, top + plot_h + 12, label, anchor="middle", size=6.5))
+            # "Apr to Jun 2026" on two lines: the months, and the year beneath.
+            months, _, year = label.rpartition(" ")
+            body.append(_text(x, top + plot_h + 12, months or year, anchor="middle", size=6.5))
+            if months:
+                body.append(_text(x, top + plot_h + 21, year, anchor="middle", size=6.5))
     for one in series:
         points = [
             (left + index * gap, top + plot_h - _number(value) / ceiling * plot_h)
@@ -169,7 +174,10 @@ def line_chart(
 
 
 def _pounds(value: Number) -> str:
-    return NO_VALUE if value is None else money(Decimal(str(value)))
+    """Whole pounds, as the report writes its figures ("£87,300")."""
+    if value is None:
+        return NO_VALUE
+    return money(Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def _days(value: Number) -> str:

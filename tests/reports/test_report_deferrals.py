@@ -67,7 +67,10 @@ def history(board, police, fire, erin, pat, elsewhere, outsider_org, charlie):
     # Another board's deferral.
     merger = opportunity(elsewhere, outsider_org, title="Elsewhere merger")
     rec = recommendation(merger, agreed_on=date(2026, 4, 1), sent_at=at(date(2026, 4, 2)))
-    deferral(referral(rec, outsider_org, status="deferred"), date(2026, 5, 5), charlie)
+    elsewhere_referral = referral(
+        rec, outsider_org, status="deferred", decided_at=at(date(2026, 5, 5))
+    )
+    deferral(elsewhere_referral, date(2026, 5, 5), charlie)
     return fire_referral
 
 

@@ -8,9 +8,11 @@ certificate and key are a PKCS#12 file named by ``PDF_SIGNING_CERTIFICATE`` with
 pyHanko is imported inside the functions: it is heavy, and only the workers sign.
 """
 
+import asyncio
 import hashlib
 import io
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -152,7 +154,6 @@ def check_signature(content: bytes) -> SignatureCheck:
 
 def _validate(embedded: Any) -> SignatureCheck:
     from pyhanko.sign.general import SigningError
-    from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
@@ -165,7 +166,7 @@ def _validate(embedded: Any) -> SignatureCheck:
     )
     reason = str(embedded.sig_object.get("/Reason", ""))
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = validated(embedded, context)
     except (SignatureValidationError, SigningError, ValueError, KeyError, TypeError) as error:
         log.info("A PDF signature could not be validated: %s", error)
         return SignatureCheck(present=True, reason=reason, problem=str(error)[:200])
@@ -182,3 +183,22 @@ def _validate(embedded: Any) -> SignatureCheck:
         reason=reason,
         signed_at=status.signer_reported_dt,
     )
+
+
+def validated(embedded: Any, context: Any) -> Any:
+    """pyHanko's status of one embedded signature. pyHanko validates in asyncio; where an
+    event loop already runs in this thread (an async server, a browser-test driver), the
+    validation runs in a thread of its own."""
+    from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
+
+    async def validate() -> Any:
+        return await async_validate_pdf_signature(
+            embedded_sig=embedded, signer_validation_context=context
+        )
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(validate())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, validate()).result()

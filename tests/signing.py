@@ -141,12 +141,13 @@ def validate_with(authority: Authority, content: bytes):
     """pyHanko's own verdict on the PDF's last signature, trusting only ``authority``."""
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
+
+    from core.signing import validated
 
     root = asn1_x509.Certificate.load(
         authority.certificate.public_bytes(serialization.Encoding.DER)
     )
     reader = PdfFileReader(io.BytesIO(content), strict=False)
     context = ValidationContext(trust_roots=[root], allow_fetching=False)
-    return validate_pdf_signature(reader.embedded_signatures[-1], context)
+    return validated(reader.embedded_signatures[-1], context)

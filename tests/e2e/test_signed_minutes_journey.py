@@ -33,7 +33,7 @@ def test_the_chair_approves_signed_minutes_and_the_portal_verifies_them(
         page.goto(base + drafted.get_absolute_url())
         page.get_by_role("button", name="Approve the minutes").click()
         page.wait_for_url("**/two-factor/verify/**")
-        page.get_by_text("This step needs your second factor again").wait_for()
+        page.get_by_text("This step needs your second factor again, as the last time").wait_for()
         second_factor_if_asked(page, dave.email)
         page.wait_for_url(base + drafted.get_absolute_url())
         drafted.refresh_from_db()

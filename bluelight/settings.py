@@ -444,10 +444,18 @@ CONTENT_SECURITY_POLICY = {
 # unsigned (their SHA-256 is still kept in the audit trail) and the pages say so.
 PDF_SIGNING_CERTIFICATE = os.environ.get("PDF_SIGNING_CERTIFICATE", "")
 PDF_SIGNING_PASSPHRASE = os.environ.get("PDF_SIGNING_PASSPHRASE", "")
-if PDF_SIGNING_CERTIFICATE and not Path(PDF_SIGNING_CERTIFICATE).is_file():
-    raise ImproperlyConfigured(
-        f"PDF_SIGNING_CERTIFICATE names {PDF_SIGNING_CERTIFICATE!r}, which is not a readable file."
-    )
+if PDF_SIGNING_CERTIFICATE:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        pkcs12.load_key_and_certificates(
+            Path(PDF_SIGNING_CERTIFICATE).read_bytes(), PDF_SIGNING_PASSPHRASE.encode() or None
+        )
+    except (OSError, ValueError) as error:
+        raise ImproperlyConfigured(
+            f"PDF_SIGNING_CERTIFICATE ({PDF_SIGNING_CERTIFICATE!r}) could not be read as a "
+            "PKCS#12 file with PDF_SIGNING_PASSPHRASE."
+        ) from error
 # The largest PDF the "verify a document" page accepts.
 VERIFY_MAX_MB = env_int("VERIFY_MAX_MB", 20)
 

@@ -252,20 +252,20 @@ def minutes_pdf_store(*, meeting_id: int) -> None:
     if meeting is None or meeting.minutes_pdf_state == Meeting.FileState.READY:
         return
     Meeting.objects.filter(pk=meeting_id).update(minutes_pdf_next_attempt_at=_after_any_build())
+    reason = minutes_signature_reason(meeting)
     try:
         content = minutes_pdf(meeting)
         exempt = meeting.items.filter(confidential=True).exists()
         part2 = minutes_pdf(meeting, part=2) if exempt else None
+        # Signed last, once every page is drawn: a change to the bytes after this breaks it.
+        issued = sign_pdf(content, reason=reason)
+        issued_part2 = sign_pdf(part2, reason=reason) if part2 else None
     except Exception:
         log.exception("The minutes PDF of meeting %s could not be built", meeting_id)
         Meeting.objects.filter(pk=meeting_id).update(
             minutes_pdf_state=Meeting.FileState.FAILED, minutes_pdf_next_attempt_at=None
         )
         return
-    # Signed last, once every page is drawn: a change to the bytes after this breaks it.
-    reason = minutes_signature_reason(meeting)
-    issued = sign_pdf(content, reason=reason)
-    issued_part2 = sign_pdf(part2, reason=reason) if part2 else None
     storage = meeting.minutes_pdf.storage
     name = storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(issued.content))
     part2_name = (

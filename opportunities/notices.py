@@ -67,17 +67,16 @@ def decision_notice_store(*, referral_id: int, generation: int) -> None:
     referral = notice_referral(referral_id)
     if notice is None or referral is None or notice.generation != generation:
         return
+    reason = notice_signature_reason(referral)
     try:
-        content = decision_notice_pdf(referral)
+        # Signed last, once every page is drawn: a change to the bytes after this breaks it.
+        issued = sign_pdf(decision_notice_pdf(referral), reason=reason)
     except Exception:
         log.exception("The decision notice of referral %s could not be built", referral_id)
         DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(
             state=DecisionNotice.State.FAILED
         )
         return
-    # Signed last, once every page is drawn: a change to the bytes after this breaks it.
-    reason = notice_signature_reason(referral)
-    issued = sign_pdf(content, reason=reason)
     storage = notice.file.storage
     old_name = notice.file.name
     name = storage.save(f"notices/{uuid.uuid4().hex}.pdf", ContentFile(issued.content))

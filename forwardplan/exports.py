@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from boards.models import Board
+from core.markings import strictest
 from opportunities.exports import Column, Table, csv_response, xlsx_response
 
 from . import selectors
@@ -31,11 +32,14 @@ PLAN_COLUMNS = [
 def plan_table(board: Board) -> Table:
     today = timezone.localdate()
     first, last = selectors.plan_window(today)
-    return Table("Forward plan", PLAN_COLUMNS, _rows(board, first, last, today))
+    entries = list(selectors.plan_entries(board, first, last))
+    # The plan names the recommendations it lists: it is marked the strictest of them.
+    marking = strictest(entry.referral.recommendation.handling for entry in entries)
+    return Table("Forward plan", PLAN_COLUMNS, _rows(entries, today), marking)
 
 
-def _rows(board: Board, first, last, today) -> Iterator[list]:
-    for entry in selectors.plan_entries(board, first, last):
+def _rows(entries: list, today) -> Iterator[list]:
+    for entry in entries:
         meeting = entry.forum_meeting
         referral = entry.referral
         opportunity = referral.recommendation.opportunity

@@ -57,18 +57,20 @@ def test_the_downloads_carry_every_entry(client_of, bob, planned):
     client = client_of(bob)
     response = client.get(reverse("forward_plan_csv", args=[SLUG]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][:3] == ["Meeting date", "Body", "Forum"]
-    assert {row[1] for row in rows[1:]} == {
+    assert rows[0] == ["Handling marking: OFFICIAL"]
+    assert rows[1][:3] == ["Meeting date", "Body", "Forum"]
+    assert {row[1] for row in rows[2:]} == {
         "Warwickshire Police",
         "Warwickshire Fire and Rescue Service",
     }
-    assert [row[6:9] for row in sorted(rows[1:])] == [["Yes", "No", ""], ["No", "Yes", "3"]]
+    assert [row[6:9] for row in sorted(rows[2:])] == [["Yes", "No", ""], ["No", "Yes", "3"]]
     workbook = load_workbook(
         io.BytesIO(client.get(reverse("forward_plan_xlsx", args=[SLUG])).content)
     )
     sheet = workbook.active
-    assert sheet.max_row == 3
-    assert sheet.cell(row=2, column=6).value == "Shared Quetzal station"
+    assert sheet.max_row == 4
+    assert sheet.cell(row=1, column=1).value == "Handling marking: OFFICIAL"
+    assert sheet.cell(row=3, column=6).value == "Shared Quetzal station"
 
 
 def test_the_feed_hides_the_subject_of_a_private_decision(client, alice, planned):

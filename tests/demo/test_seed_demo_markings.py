@@ -26,9 +26,11 @@ def test_the_demo_has_marked_papers_decision_documents_and_a_body_that_keeps_the
     police_documents = ReferralDocument.objects.filter(referral__organisation=police)
     assert police_documents.exists()
     assert all(document.is_sensitive for document in police_documents)
-    assert ReferralDocument.objects.exclude(referral__organisation=police).filter(
-        marking=Level.OFFICIAL
-    ).exists()
+    assert (
+        ReferralDocument.objects.exclude(referral__organisation=police)
+        .filter(marking=Level.OFFICIAL)
+        .exists()
+    )
     assert DecisionNotice.objects.filter(
         referral__organisation=police, marking=Level.OFFICIAL_SENSITIVE
     ).exists()

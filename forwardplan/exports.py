@@ -11,6 +11,7 @@ from core.markings import strictest
 from opportunities.exports import Column, Table, csv_response, xlsx_response
 
 from . import selectors
+from .models import PlanEntry
 
 __all__ = ["csv_response", "plan_filename", "plan_table", "xlsx_response"]
 
@@ -30,15 +31,16 @@ PLAN_COLUMNS = [
 
 
 def plan_table(board: Board) -> Table:
+    """The plan's entries (four months of them), marked the strictest of their
+    recommendations (core.markings)."""
     today = timezone.localdate()
     first, last = selectors.plan_window(today)
     entries = list(selectors.plan_entries(board, first, last))
-    # The plan names the recommendations it lists: it is marked the strictest of them.
     marking = strictest(entry.referral.recommendation.handling for entry in entries)
     return Table("Forward plan", PLAN_COLUMNS, _rows(entries, today), marking)
 
 
-def _rows(entries: list, today) -> Iterator[list]:
+def _rows(entries: "list[PlanEntry]", today) -> Iterator[list]:
     for entry in entries:
         meeting = entry.forum_meeting
         referral = entry.referral

@@ -256,3 +256,25 @@ def test_building_costs_the_same_queries_for_a_small_and_a_large_year(
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         build()
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def report_pages(run: ReportRun) -> list[str]:
+    with run.file.open("rb") as handle:
+        return [page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages]
+
+
+def test_every_page_of_the_report_carries_the_strictest_marking_of_its_recommendations(
+    board, alice, year, django_capture_on_commit_callbacks
+):
+    from core.markings import Descriptor, Level
+    from opportunities.models import Recommendation
+
+    pages = report_pages(built_run(board, alice, django_capture_on_commit_callbacks))
+    assert len(pages) > 1
+    assert all("OFFICIAL" in page and "OFFICIAL-SENSITIVE" not in page for page in pages)
+    Recommendation.objects.filter(opportunity__board=board).update(
+        marking=Level.OFFICIAL_SENSITIVE, marking_descriptor=Descriptor.PERSONAL
+    )
+    pages = report_pages(built_run(board, alice, django_capture_on_commit_callbacks))
+    for number, page in enumerate(pages, start=1):
+        assert "OFFICIAL-SENSITIVE PERSONAL" in page, f"page {number}"

@@ -126,6 +126,13 @@ vendor:
 	mkdir -p portal/static/vendor/axe-core
 	cp node_modules/axe-core/axe.min.js portal/static/vendor/axe-core/
 	cp node_modules/axe-core/LICENSE portal/static/vendor/axe-core/LICENSE
+	# PDF.js for the paper viewer: the library, its worker and the text layer's rules (the first
+	# top-level .textLayer block of its viewer's stylesheet), without source maps.
+	mkdir -p portal/static/vendor/pdfjs
+	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs portal/static/vendor/pdfjs/
+	cp node_modules/pdfjs-dist/LICENSE portal/static/vendor/pdfjs/LICENSE
+	awk '/^\.textLayer \{/ {on = 1} on {print} on && /^\}/ {exit}' node_modules/pdfjs-dist/web/pdf_viewer.css > portal/static/vendor/pdfjs/text_layer.css
+	sed -i 's#//\# sourceMappingURL=.*##' portal/static/vendor/pdfjs/pdf.min.mjs portal/static/vendor/pdfjs/pdf.worker.min.mjs
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache build dist *.egg-info

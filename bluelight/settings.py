@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "notifications",
     "opportunities",
     "meetings",
+    "annotations",
     "publicsite",
     "search",
     "reports",
@@ -250,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-meeting-pdfs": {
         "task": "meetings.tasks.sweep_meeting_pdfs",
+        "schedule": SWEEP_EVERY_SECONDS,
+    },
+    "sweep-notes-packs": {
+        "task": "annotations.tasks.sweep_notes_packs",
         "schedule": SWEEP_EVERY_SECONDS,
     },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent
@@ -430,6 +435,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The paper viewer runs PDF.js's worker, a module script of our own.
+        "worker-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],

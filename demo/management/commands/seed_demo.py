@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo import annotations as demo_annotations
 from demo import boards as demo
 from demo import meetings as demo_meetings
 from demo import opportunities as register_demo
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         people = demo.seed()
         register_demo.seed()
         demo_meetings.seed()
+        demo_annotations.seed()
         register_demo.link_agenda()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(f"\nDemo sign-ins (every password: {demo.DEMO_PASSWORD})\n")

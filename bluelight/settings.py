@@ -119,7 +119,8 @@ INSTALLED_APPS = [
     "notifications",
     "opportunities",
     "meetings",
-    "annotations",
+    # Members' notes on papers: a part of the meetings app with tables of its own.
+    "meetings.annotations",
     "publicsite",
     "search",
     "reports",
@@ -254,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SWEEP_EVERY_SECONDS,
     },
     "sweep-notes-packs": {
-        "task": "annotations.tasks.sweep_notes_packs",
+        "task": "meetings.annotations.tasks.sweep_notes_packs",
         "schedule": SWEEP_EVERY_SECONDS,
     },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent

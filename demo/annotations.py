@@ -1,8 +1,8 @@
 """Demonstration notes on a paper of the upcoming meeting: a member's private note and the
 chair's shared one (found by their text, so seeding twice adds nothing)."""
 
-from annotations.models import PaperNote
 from boards.models import User
+from meetings.annotations.models import PaperNote
 from meetings.models import Paper
 
 PAPER_TITLE = "Joint control room feasibility study"

@@ -4,7 +4,7 @@ app's views, and no modules import each other in a circle, between apps or insid
 The order, lowest first (an app may import only apps of a lower rank):
 
     core ← audit; core ← boards ← notifications ← opportunities ← meetings
-         ← annotations, publicsite, search, reports ← portal ← demo
+         ← publicsite, search, reports ← portal ← demo
 
 Relations between models follow the same order. ``bluelight`` (settings, URLs, Celery) is
 configuration at the very top; migrations are history and are not checked.
@@ -25,7 +25,6 @@ RANK = {
     "notifications": 3,
     "opportunities": 4,
     "meetings": 5,
-    "annotations": 6,
     "publicsite": 6,
     "search": 6,
     "reports": 6,

@@ -4,8 +4,8 @@ olive (an observer), erin (a guest), charlie (a member of another board)."""
 
 import pytest
 
-from annotations.models import PaperNote
 from boards.models import BoardMembership
+from meetings.annotations.models import PaperNote
 from meetings.models import AgendaItem
 from tests.factories import (
     AgendaItemFactory,
@@ -41,7 +41,10 @@ def open_paper(reading):
 @pytest.fixture
 def exempt_paper(reading):
     item = AgendaItemFactory(
-        meeting=reading, title="Sale of the Leamington station", confidential=True, exempt_paragraph=3
+        meeting=reading,
+        title="Sale of the Leamington station",
+        confidential=True,
+        exempt_paragraph=3,
     )
     return PaperFactory(meeting=reading, agenda_item=item, title="Valuation report")
 

@@ -25,9 +25,7 @@ def queries(client, url):
     return len(captured), response
 
 
-@pytest.mark.parametrize(
-    "url_name", ["paper_read", "paper_notes", "meeting_detail"]
-)
+@pytest.mark.parametrize("url_name", ["paper_read", "paper_notes", "meeting_detail"])
 def test_query_count_does_not_grow_with_the_notes(client_of, open_paper, bob, owen, dave, url_name):
     args = (
         [open_paper.meeting_id]

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotations.models import PaperNote
+from meetings.annotations.models import PaperNote
 from tests.meetings.helpers import opened
 
 from .conftest import note_on
@@ -106,7 +106,8 @@ def test_malformed_json_is_refused_with_a_sentence(client_of, open_paper, bob, b
 def test_the_form_on_the_page_saves_a_note_without_javascript(client_of, open_paper, bob):
     client = client_of(bob)
     response = client.post(
-        notes_url(open_paper), {"page": "1", "quote": "", "body": "Read before Tuesday", "shared": "on"}
+        notes_url(open_paper),
+        {"page": "1", "quote": "", "body": "Read before Tuesday", "shared": "on"},
     )
     assert response.status_code == 302
     note = PaperNote.objects.get()
@@ -141,7 +142,9 @@ def test_the_author_changes_their_note_and_shares_it(client_of, open_paper, bob)
     note = note_on(open_paper, bob)
     client = client_of(bob)
     assert client.get(edit_url(note)).status_code == 200
-    response = client.post(edit_url(note), opened(note, {"body": "Figures checked", "shared": "on"}))
+    response = client.post(
+        edit_url(note), opened(note, {"body": "Figures checked", "shared": "on"})
+    )
     assert response.status_code == 302
     note.refresh_from_db()
     assert (note.body, note.shared) == ("Figures checked", True)

@@ -4,7 +4,7 @@ nobody a note on a paper closed to them (exempt business, another board, signed 
 import pytest
 from django.urls import reverse
 
-from annotations.models import PaperNote
+from meetings.annotations.models import PaperNote
 from meetings.models import Paper
 from meetings.permissions import can_view_paper
 from meetings.selectors import papers_visible_to
@@ -88,7 +88,9 @@ def test_notes_on_exempt_papers_are_invisible_to_guests_and_observers(
     assert client.get(reverse("paper_read", args=[meeting, exempt_paper.pk])).status_code == 404
     listed = client.get(reverse("paper_notes", args=[meeting, exempt_paper.pk]))
     assert listed.status_code == 404
-    assert "The valuation looks low" not in client.get(reverse("meeting_detail", args=[meeting])).text
+    assert (
+        "The valuation looks low" not in client.get(reverse("meeting_detail", args=[meeting])).text
+    )
 
 
 def test_members_who_see_exempt_business_see_shared_notes_on_exempt_papers(exempt_paper, dave, bob):
@@ -115,7 +117,9 @@ def test_an_author_who_left_the_board_no_longer_sees_their_own_notes(open_paper,
     assert not PaperNote.objects.visible_to(bob).exists()
 
 
-@pytest.mark.parametrize("name", ["bob", "owen", "dave", "alice", "olive", "erin", "charlie", "frank"])
+@pytest.mark.parametrize(
+    "name", ["bob", "owen", "dave", "alice", "olive", "erin", "charlie", "frank"]
+)
 def test_papers_visible_to_agrees_with_the_rule_for_one_paper(
     request, open_paper, exempt_paper, name
 ):

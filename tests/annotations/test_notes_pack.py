@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from annotations.models import NotesPack
-from annotations.pdfs import notes_pack_store
-from annotations.tasks import sweep_notes_packs
+from meetings.annotations.models import NotesPack
+from meetings.annotations.pdfs import notes_pack_store
+from meetings.annotations.tasks import sweep_notes_packs
 
 from .conftest import note_on
 

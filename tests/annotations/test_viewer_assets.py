@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_policy_allows_workers_from_the_portal_only(client_of, open_paper, bob):
-    response = client_of(bob).get(reverse("paper_read", args=[open_paper.meeting_id, open_paper.pk]))
+    response = client_of(bob).get(
+        reverse("paper_read", args=[open_paper.meeting_id, open_paper.pk])
+    )
     policy = response["Content-Security-Policy"]
     assert "worker-src 'self'" in policy
     assert "script-src 'self'" in policy
@@ -20,8 +22,14 @@ def test_the_policy_allows_workers_from_the_portal_only(client_of, open_paper, b
 
 @pytest.mark.parametrize(
     "name",
-    ["vendor/pdfjs/pdf.min.mjs", "vendor/pdfjs/pdf.worker.min.mjs", "vendor/pdfjs/text_layer.css",
-     "vendor/pdfjs/LICENSE", "js/paper_viewer.js", "css/paper_viewer.css"],
+    [
+        "vendor/pdfjs/pdf.min.mjs",
+        "vendor/pdfjs/pdf.worker.min.mjs",
+        "vendor/pdfjs/text_layer.css",
+        "vendor/pdfjs/LICENSE",
+        "js/paper_viewer.js",
+        "css/paper_viewer.css",
+    ],
 )
 def test_the_viewer_files_are_vendored(name):
     assert finders.find(name), name

@@ -3,7 +3,7 @@ note, then another sentence with a shared note; another member sees only the sha
 
 import pytest
 
-from annotations.models import PaperNote
+from meetings.annotations.models import PaperNote
 from meetings.models import Paper, PaperVersion
 from meetings.pdfs import render_html_pdf
 from tests.e2e.journeys import sign_in

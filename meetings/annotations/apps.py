@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class AnnotationsConfig(AppConfig):
-    name = "annotations"
+    name = "meetings.annotations"
+    label = "annotations"
     verbose_name = "Notes on papers"
 
     def ready(self) -> None:

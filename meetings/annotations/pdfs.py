@@ -74,7 +74,7 @@ def notes_pack_pdf(pack: NotesPack) -> bytes:
         included = _append_paper(writer, paper)
         notes = render_pdf(
             "pdf/notes_on_paper.html",
-            {"paper": paper, "notes": paper.my_notes, "included": included},
+            {"paper": paper, "notes": getattr(paper, "my_notes", []), "included": included},
         )
         writer.append(
             PdfReader(io.BytesIO(notes)),

@@ -1,5 +1,7 @@
 """Writing notes on papers, and asking for a copy of a meeting's papers with one's notes."""
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -60,7 +62,7 @@ def note_edit(*, note: PaperNote, body: str, shared: bool, seen: str | None) -> 
     return current
 
 
-def _changes(since):
+def _changes(since: datetime | None) -> list[str]:
     # Only its author changes a note: the author, in another tab or on another device.
     return ["You changed this note in another window or on another device."]
 

@@ -6,6 +6,7 @@ import pytest
 from meetings.annotations.models import PaperNote
 from meetings.models import Paper, PaperVersion
 from meetings.pdfs import render_html_pdf
+from tests.e2e import site_crawl
 from tests.e2e.journeys import sign_in
 from tests.factories import MeetingInvitationFactory
 
@@ -94,6 +95,12 @@ def test_a_member_highlights_and_notes_and_another_sees_only_the_shared_note(
     page.locator("#paper-viewer[data-ready=true]").wait_for()
     assert page.locator(".textLayer .note-highlight").count() >= 2
     assert page.console_problems == []
+    # The viewer, with its pages, highlights and notes drawn, meets WCAG 2.2 AA, and so does
+    # the form's error state.
+    assert site_crawl.run_axe(page) == []
+    page.get_by_role("button", name="Save the note").click()
+    page.get_by_text("The note was not saved.").wait_for()
+    assert site_crawl.run_axe(page) == []
 
     other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(other, base, owen.email)

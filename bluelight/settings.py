@@ -445,6 +445,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Word, Excel and PowerPoint papers are converted to PDF by the workers with LibreOffice
+# (Debian: libreoffice-core-nogui with its writer, calc and impress parts); without it they wait,
+# "not converted yet". A conversion taking longer than this (seconds) is stopped and marked failed.
+SOFFICE_BINARY = os.environ.get("SOFFICE_BINARY", "soffice")
+OFFICE_CONVERSION_TIMEOUT = env_int("OFFICE_CONVERSION_TIMEOUT", 120)
+
 # --- Uploads -------------------------------------------------------------------------------------
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
 # A request body larger than a paper and its form is refused before the rest is read.

@@ -36,6 +36,7 @@ from opportunities.models import Recommendation
 
 from . import moves, tasks
 from .models import (
+    OFFICE_KINDS,
     Action,
     AgendaItem,
     AgreedRecommendation,
@@ -685,7 +686,8 @@ def paper_upload(
     """Store an uploaded (already validated) file as a new paper, or a new version of one.
 
     The file is stored under a generated name. If the papers are already published, the agenda
-    pack is rebuilt after commit.
+    pack is rebuilt after commit. A Word, Excel or PowerPoint file is queued for conversion to
+    PDF after commit (which builds the pack again when done).
     """
     if meeting.status in (Status.CANCELLED, Status.MINUTES_APPROVED):
         raise MeetingRefused("Papers can no longer be added to this meeting.")
@@ -703,10 +705,17 @@ def paper_upload(
         size=upload.size,
         uploaded_by=actor,
     )
+    if kind.code in OFFICE_KINDS:
+        version.pdf_state = PaperVersion.Conversion.WAITING
+        version.pdf_next_attempt_at = sweep_time(timezone.now())
     version.file.save(f"paper.{kind.extension}", upload, save=False)
     version.save()
     paper.current_version = version
     paper.save(update_fields=["current_version"])
+    if kind.code in OFFICE_KINDS:
+        transaction.on_commit(
+            partial(enqueue, tasks.convert_paper_version, version.pk, what="a paper's conversion")
+        )
     if meeting.papers_are_published:
         pack_request_build(meeting=meeting)
     # Last, so the audit trail's chain lock is taken after the meeting's row, as everywhere.

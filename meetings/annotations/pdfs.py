@@ -43,12 +43,14 @@ def _papers_with_notes(pack: NotesPack) -> list[Paper]:
 
 
 def _append_paper(writer: PdfWriter, paper: Paper) -> bool:
-    """The paper's pages, bookmarked; False when it is not a PDF or cannot be read."""
+    """The paper's pages (an Office paper's converted PDF), bookmarked; False when there is
+    no PDF of it or it cannot be read."""
     version = paper.current_version
-    if version is None or version.kind != "pdf":
+    readable = version.readable_pdf if version is not None else None
+    if readable is None:
         return False
     try:
-        with version.file.open("rb") as handle:
+        with readable.open("rb") as handle:
             reader = PdfReader(io.BytesIO(handle.read()))
         writer.append(reader, outline_item=paper.title, import_outline=False)
     except (OSError, PyPdfError):

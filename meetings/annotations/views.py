@@ -16,7 +16,8 @@ from audit.services import download_record
 from boards.http import AuthenticatedHttpRequest
 from core.concurrency import EditConflict
 from core.exceptions import Refused
-from meetings.models import Meeting, Paper
+from meetings.conversions import libreoffice
+from meetings.models import OFFICE_KINDS, Meeting, Paper, PaperVersion
 from meetings.permissions import can_view_meeting
 
 from . import permissions, services
@@ -124,15 +125,29 @@ def paper_read(request: AuthenticatedHttpRequest, pk: int, paper: int) -> HttpRe
     return _read_page(request, found, NoteForm())
 
 
+def _pdf_url(paper: Paper, version: PaperVersion) -> str:
+    """Where the viewer reads the paper: the PDF itself, or an Office paper's converted PDF
+    ("" while there is none)."""
+    args = [paper.meeting_id, paper.pk, version.number]
+    if version.kind == "pdf":
+        return reverse("paper_version_download", args=args)
+    return reverse("paper_pdf", args=args) if version.readable_pdf is not None else ""
+
+
 def _read_page(request, paper: Paper, form: NoteForm, status: int = 200) -> HttpResponse:
     notes = _notes_on(request, paper)
+    version = paper.current_version
+    assert version is not None  # paper_read refuses a paper without a file
     return render(
         request,
         "annotations/paper_read.html",
         {
             "meeting": paper.meeting,
             "paper": paper,
-            "version": paper.current_version,
+            "version": version,
+            "pdf_url": _pdf_url(paper, version),
+            "office": version.kind in OFFICE_KINDS,
+            "libreoffice_missing": libreoffice() is None,
             "notes": notes,
             "form": form,
         },

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -518,7 +519,7 @@ class PaperVersion(models.Model):
         return self.paper.deletion_refusal()
 
     @property
-    def readable_pdf(self):
+    def readable_pdf(self) -> FieldFile | None:
         """The file to read as a PDF: the paper itself, or its converted PDF once ready (None
         for an image, or an Office paper not converted yet)."""
         if self.kind == "pdf":

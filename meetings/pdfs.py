@@ -77,8 +77,10 @@ def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
     unreadable = []
     readers = []
     for paper in included:
+        readable = _version(paper).readable_pdf
+        assert readable is not None  # chosen above for having one
         try:
-            with _version(paper).readable_pdf.open("rb") as handle:
+            with readable.open("rb") as handle:
                 readers.append((paper, PdfReader(io.BytesIO(handle.read()))))
         except (OSError, PyPdfError):
             log.warning("Paper %s could not be read for the agenda pack", paper.pk)

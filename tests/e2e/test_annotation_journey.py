@@ -99,8 +99,9 @@ def test_a_member_highlights_and_notes_and_another_sees_only_the_shared_note(
     # the form's error state.
     assert site_crawl.run_axe(page) == []
     page.get_by_role("button", name="Save the note").click()
-    page.get_by_text("The note was not saved.").wait_for()
+    page.get_by_text("There are problems with what you entered").wait_for()
     assert site_crawl.run_axe(page) == []
+    assert PaperNote.objects.count() == 2
 
     other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(other, base, owen.email)

@@ -1,6 +1,7 @@
 // The paper viewer: PDF.js draws each page with its text layer, so the reader can select words.
 // A selection fills the "Add a note" form (page, the words, where they are on the page); the
-// form is saved as JSON without leaving the page. Notes on this version are highlighted.
+// form is saved as JSON without leaving the page (a note with problems is posted as the form,
+// so the page shows them as it does without JavaScript). Notes on this version are highlighted.
 // Without JavaScript the form and the list of notes work on their own.
 const viewer = document.getElementById("paper-viewer");
 const form = document.querySelector("[data-note-form]");
@@ -143,6 +144,12 @@ async function saveNote(event) {
       body: JSON.stringify(data),
     });
     const answer = await response.json();
+    if (response.status === 400 && answer.errors) {
+      // What was typed needs correcting: the page itself shows the problems, with the error
+      // summary and each field's message, as it does without JavaScript.
+      form.submit();
+      return;
+    }
     if (!response.ok) {
       const details = Object.values(answer.errors || {}).flat().join(" ");
       throw new Error(`${answer.error || "The note was not saved."} ${details}`.trim());

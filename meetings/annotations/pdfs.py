@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
+from core.markings import strictest
 from core.pdf import render_pdf
 from meetings.models import Paper
 from meetings.selectors import papers_visible_to
@@ -62,6 +63,8 @@ def _append_paper(writer: PdfWriter, paper: Paper) -> bool:
 def notes_pack_pdf(pack: NotesPack) -> bytes:
     writer = PdfWriter()
     papers = _papers_with_notes(pack)
+    # The copy carries the strictest handling marking of the papers in it; each page of notes
+    # the marking of its paper.
     cover = render_pdf(
         "pdf/notes_pack_cover.html",
         {
@@ -70,6 +73,7 @@ def notes_pack_pdf(pack: NotesPack) -> bytes:
             "papers": papers,
             "built_at": timezone.now(),
         },
+        marking=strictest(paper.handling for paper in papers),
     )
     writer.append(PdfReader(io.BytesIO(cover)), outline_item="Contents", import_outline=False)
     for paper in papers:
@@ -77,6 +81,7 @@ def notes_pack_pdf(pack: NotesPack) -> bytes:
         notes = render_pdf(
             "pdf/notes_on_paper.html",
             {"paper": paper, "notes": getattr(paper, "my_notes", []), "included": included},
+            marking=paper.handling,
         )
         writer.append(
             PdfReader(io.BytesIO(notes)),

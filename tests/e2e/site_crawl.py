@@ -41,6 +41,9 @@ SKIPPED_NAMES = {
     "report_download",
     "healthz",
     "digest_unsubscribe",
+    "plan_feed",
+    "forward_plan_csv",
+    "forward_plan_xlsx",
 }
 
 # Pages the crawl must reach (by URL name) for some role: pages behind a link that only

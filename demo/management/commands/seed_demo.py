@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo import annotations as demo_annotations
 from demo import boards as demo
+from demo import forwardplan as demo_forward_plan
 from demo import meetings as demo_meetings
 from demo import opportunities as register_demo
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         demo_meetings.seed()
         demo_annotations.seed()
         register_demo.link_agenda()
+        demo_forward_plan.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(f"\nDemo sign-ins (every password: {demo.DEMO_PASSWORD})\n")
         width = max(len(person.email) for person in people)

@@ -18,13 +18,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 DJANGO_SETTINGS_MODULE=bluelight.settings \
     MEDIA_ROOT=/app/media STATIC_ROOT=/app/staticfiles
 
-# WeasyPrint draws the PDFs (agenda packs, minutes, reports) with Pango and needs a font.
+# WeasyPrint draws the PDFs (agenda packs, minutes, reports) with Pango and needs a font;
+# headless LibreOffice converts Word, Excel and PowerPoint papers to PDF.
 # manage.py backup and restore run pg_dump and pg_restore of the server's major version
 # (PostgreSQL 16 in docker-compose.yml), from the PostgreSQL project's own repository.
 ARG POSTGRES_CLIENT=16
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
        postgresql-common \
+       libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc-nogui \
+       libreoffice-impress-nogui \
     && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
     && apt-get install -y --no-install-recommends postgresql-client-${POSTGRES_CLIENT} \
     && rm -rf /var/lib/apt/lists/*

@@ -47,6 +47,10 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_FLAGS) $(LOCK_ARGS) \
 		--constraint $(LOCK) -o $(DEV_LOCK)
 
+# Debian's headless LibreOffice, which converts Word, Excel and PowerPoint papers to PDF.
+LIBREOFFICE_PACKAGES = libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc-nogui \
+	libreoffice-impress-nogui
+
 # PDFs (agenda packs, minutes) are drawn by WeasyPrint with Pango, a system library, and a font.
 system-libraries:
 	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0 \
@@ -58,6 +62,18 @@ system-libraries:
 	  else \
 	    echo "The portal draws PDFs with Pango: install it first, e.g." \
 	      "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core" >&2; exit 1; \
+	  fi; \
+	fi
+	@# Word, Excel and PowerPoint papers are converted to PDF with LibreOffice (headless). Without
+	@# it the portal still runs and says those papers are "not converted yet".
+	@if ! command -v soffice >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing LibreOffice for Office papers' PDFs (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      $(LIBREOFFICE_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Office papers are converted to PDF with LibreOffice: install it, e.g." \
+	      "sudo apt-get install $(LIBREOFFICE_PACKAGES)" >&2; \
 	  fi; \
 	fi
 
@@ -126,6 +142,13 @@ vendor:
 	mkdir -p portal/static/vendor/axe-core
 	cp node_modules/axe-core/axe.min.js portal/static/vendor/axe-core/
 	cp node_modules/axe-core/LICENSE portal/static/vendor/axe-core/LICENSE
+	# PDF.js for the paper viewer: the library, its worker and the text layer's rules (the first
+	# top-level .textLayer block of its viewer's stylesheet), without source maps.
+	mkdir -p portal/static/vendor/pdfjs
+	cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs portal/static/vendor/pdfjs/
+	cp node_modules/pdfjs-dist/LICENSE portal/static/vendor/pdfjs/LICENSE
+	awk '/^\.textLayer \{/ {on = 1} on {print} on && /^\}/ {exit}' node_modules/pdfjs-dist/web/pdf_viewer.css > portal/static/vendor/pdfjs/text_layer.css
+	sed -i 's#//\# sourceMappingURL=.*##' portal/static/vendor/pdfjs/pdf.min.mjs portal/static/vendor/pdfjs/pdf.worker.min.mjs
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache build dist *.egg-info

@@ -119,6 +119,8 @@ INSTALLED_APPS = [
     "notifications",
     "opportunities",
     "meetings",
+    # Members' notes on papers: a part of the meetings app with tables of its own.
+    "meetings.annotations",
     "forwardplan",
     "publicsite",
     "search",
@@ -251,6 +253,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-meeting-pdfs": {
         "task": "meetings.tasks.sweep_meeting_pdfs",
+        "schedule": SWEEP_EVERY_SECONDS,
+    },
+    "sweep-notes-packs": {
+        "task": "meetings.annotations.tasks.sweep_notes_packs",
         "schedule": SWEEP_EVERY_SECONDS,
     },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent
@@ -436,6 +442,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # The paper viewer runs PDF.js's worker, a module script of our own.
+        "worker-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
         "frame-ancestors": [NONE],
@@ -464,6 +472,12 @@ if PDF_SIGNING_CERTIFICATE:
         ) from error
 # The largest PDF the "verify a document" page accepts.
 VERIFY_MAX_MB = env_int("VERIFY_MAX_MB", 20)
+
+# Word, Excel and PowerPoint papers are converted to PDF by the workers with LibreOffice
+# (Debian: libreoffice-core-nogui with its writer, calc and impress parts); without it they wait,
+# "not converted yet". A conversion taking longer than this (seconds) is stopped and marked failed.
+SOFFICE_BINARY = os.environ.get("SOFFICE_BINARY", "soffice")
+OFFICE_CONVERSION_TIMEOUT = env_int("OFFICE_CONVERSION_TIMEOUT", 120)
 
 # --- Uploads -------------------------------------------------------------------------------------
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024

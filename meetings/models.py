@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -492,7 +493,22 @@ class Paper(Marked):
         return "A published paper is part of the record: upload a new version instead."
 
 
+def _converted_name(instance, filename: str) -> str:
+    return f"papers/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+# Word, Excel and PowerPoint papers: converted to PDF (LibreOffice, in a worker) for the packs
+# and the viewer.
+OFFICE_KINDS = frozenset({"docx", "xlsx", "pptx"})
+
+
 class PaperVersion(Marked):
+    class Conversion(models.TextChoices):
+        NOT_NEEDED = "not_needed", "Not needed"  # a PDF or an image
+        WAITING = "waiting", "Not converted yet"
+        READY = "ready", "Converted to PDF"
+        FAILED = "failed", "Could not be converted"
+
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     file = models.FileField(upload_to=_stored_name, max_length=200)
@@ -502,6 +518,13 @@ class PaperVersion(Marked):
     size = models.PositiveBigIntegerField()
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # An Office paper's PDF, converted by a worker; when the sweep is to queue a conversion
+    # again that no worker finished (or that waited for LibreOffice to be installed).
+    pdf_state = models.CharField(
+        max_length=12, choices=Conversion.choices, default=Conversion.NOT_NEEDED
+    )
+    pdf_file = models.FileField(upload_to=_converted_name, max_length=200, blank=True)
+    pdf_next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "boards_paperversion"
@@ -516,6 +539,16 @@ class PaperVersion(Marked):
 
     def deletion_refusal(self) -> str:
         return self.paper.deletion_refusal()
+
+    @property
+    def readable_pdf(self) -> FieldFile | None:
+        """The file to read as a PDF: the paper itself, or its converted PDF once ready (None
+        for an image, or an Office paper not converted yet)."""
+        if self.kind == "pdf":
+            return self.file
+        if self.pdf_state == self.Conversion.READY and self.pdf_file:
+            return self.pdf_file
+        return None
 
 
 class DeclarationOfInterest(models.Model):

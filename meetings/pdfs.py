@@ -92,7 +92,8 @@ def minutes_marking(meeting: Meeting, *, part: int = 1) -> Marking:
 
 
 def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
-    """Front sheet, agenda, then every PDF paper in agenda order, bookmarked.
+    """Front sheet, agenda, then every PDF paper (Office papers converted) in agenda order,
+    bookmarked.
 
     Part 1 (for everyone invited) holds the open business, each exempt item shown only as its
     number and paragraph; Part 2 (for those who see exempt business) holds the exempt items,
@@ -102,7 +103,8 @@ def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
     numbers = {item.pk: item.number for item in agenda}
     included, left_out = [], []
     for paper in _papers_in_order(meeting, part=part):
-        if _version(paper).kind == "pdf":
+        # PDFs, and Office papers once converted to PDF; the rest are listed as left out.
+        if _version(paper).readable_pdf is not None:
             included.append(paper)
         else:
             left_out.append(paper)
@@ -111,8 +113,10 @@ def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
     unreadable = []
     readers = []
     for paper in included:
+        readable = _version(paper).readable_pdf
+        assert readable is not None  # chosen above for having one
         try:
-            with _version(paper).file.open("rb") as handle:
+            with readable.open("rb") as handle:
                 readers.append((paper, PdfReader(io.BytesIO(handle.read()))))
         except (OSError, PyPdfError):
             log.warning("Paper %s could not be read for the agenda pack", paper.pk)

@@ -163,6 +163,25 @@ def agenda_items_visible_to(person: Person) -> QuerySet[AgendaItem]:
     )
 
 
+def papers_visible_to(person: Person) -> QuerySet[Paper]:
+    """Every paper the person may open, across meetings (``permissions.can_view_paper`` for
+    many): the papers of meetings whose papers are open to them, exempt items' papers only
+    where exempt business is open to them or they are admitted to the item. Whatever else
+    limits who reads a paper belongs here, so that everything read through a paper (notes on
+    it, say) follows."""
+    conditions = _conditions(person)
+    if conditions is None:
+        return Paper.objects.none()
+    papers_open = Meeting.objects.filter(conditions.agenda & conditions.papers)
+    exempt_open = Meeting.objects.filter(conditions.agenda & conditions.exempt)
+    return Paper.objects.filter(meeting__in=papers_open).filter(
+        Q(agenda_item__isnull=True)
+        | Q(agenda_item__confidential=False)
+        | Q(meeting__in=exempt_open)
+        | Q(agenda_item_id__in=admissions_of(person).values("agenda_item_id"))
+    )
+
+
 @dataclass(frozen=True)
 class Withheld:
     """An exempt item as those not entitled to it read it: its number and its reason."""

@@ -37,6 +37,7 @@ from opportunities.models import Recommendation
 
 from . import moves, tasks
 from .models import (
+    OFFICE_KINDS,
     Action,
     AgendaItem,
     AgreedRecommendation,
@@ -688,7 +689,9 @@ def paper_upload(
 
     The file is stored under a generated name. The version is marked ``marking`` (the
     uploader's body's default when not given) and the paper takes its current version's
-    marking. If the papers are already published, the agenda pack is rebuilt after commit.
+    marking. If the papers are already published, the agenda pack is rebuilt after commit. A
+    Word, Excel or PowerPoint file is queued for conversion to PDF after commit (which builds
+    the pack again when done).
     """
     fields = marking_fields(marking or actor.default_handling)
     if meeting.status in (Status.CANCELLED, Status.MINUTES_APPROVED):
@@ -710,11 +713,18 @@ def paper_upload(
         uploaded_by=actor,
         **fields,
     )
+    if kind.code in OFFICE_KINDS:
+        version.pdf_state = PaperVersion.Conversion.WAITING
+        version.pdf_next_attempt_at = sweep_time(timezone.now())
     version.file.save(f"paper.{kind.extension}", upload, save=False)
     version.save()
     paper.current_version = version
     paper.marking, paper.marking_descriptor = fields["marking"], fields["marking_descriptor"]
     paper.save(update_fields=["current_version", "marking", "marking_descriptor"])
+    if kind.code in OFFICE_KINDS:
+        transaction.on_commit(
+            partial(enqueue, tasks.convert_paper_version, version.pk, what="a paper's conversion")
+        )
     if meeting.papers_are_published:
         pack_request_build(meeting=meeting)
     # Last, so the audit trail's chain lock is taken after the meeting's row, as everywhere.

@@ -12,6 +12,7 @@ from typing import Any
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +22,9 @@ from core.tasks import MAIL_TASK
 from notifications.tasks import sweep_pending_notifications, sweep_time
 
 from .calendars import invitation_ics
+from .conversions import conversions_due, paper_version_convert
 from .guests import guest_accounts_expire
-from .models import Meeting, MeetingInvitation
+from .models import Meeting, MeetingInvitation, PaperVersion
 from .pdfs import agenda_pack_store, minutes_pdf_store
 
 logger = logging.getLogger("bluelight.tasks")
@@ -122,6 +124,28 @@ def build_agenda_pack(meeting_id: int, generation: int) -> None:
     agenda_pack_store(meeting_id=meeting_id, generation=generation)
 
 
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.OFFICE_CONVERSION_TIMEOUT + 30,
+    time_limit=settings.OFFICE_CONVERSION_TIMEOUT + 60,
+)
+def convert_paper_version(version_id: int) -> None:
+    """Convert an Office paper to PDF; then the meeting's pack is built again to hold it."""
+    if not paper_version_convert(version_id=version_id):
+        return
+    meeting = Meeting.objects.filter(papers__versions__pk=version_id).first()
+    if meeting is None or not meeting.papers_are_published:
+        return
+    # As services.pack_request_build (which this module cannot import: it imports this one).
+    Meeting.objects.filter(pk=meeting.pk).update(
+        pack_generation=F("pack_generation") + 1,
+        pack_state=Meeting.FileState.BUILDING,
+        pack_next_attempt_at=sweep_time(timezone.now()),
+    )
+    meeting.refresh_from_db(fields=["pack_generation"])
+    enqueue(build_agenda_pack, meeting.pk, meeting.pack_generation, what="the agenda pack")
+
+
 @shared_task(acks_late=True)
 def build_minutes_pdf(meeting_id: int) -> None:
 
@@ -130,8 +154,9 @@ def build_minutes_pdf(meeting_id: int) -> None:
 
 @shared_task(acks_late=True)
 def sweep_meeting_pdfs() -> int:
-    """Queue again the PDF builds still waiting past their time (the broker was down when they
-    were asked for, or a worker died building them); run by beat every minute. A build does
+    """Queue again the PDF builds and Office papers' conversions still waiting past their time
+    (the broker was down when they were asked for, a worker died building them, or LibreOffice
+    was installed since); run by beat every minute. A build does
     nothing if its PDF is ready or a newer one was asked for, so queuing twice is harmless."""
     now = timezone.now()
     later = sweep_time(now)
@@ -153,6 +178,9 @@ def sweep_meeting_pdfs() -> int:
         (build_agenda_pack, args) for args in packs
     ]
     owed += [(build_minutes_pdf, (pk,)) for pk in minutes]
+    conversions = conversions_due(SWEEP_BATCH)
+    PaperVersion.objects.filter(pk__in=conversions).update(pdf_next_attempt_at=later)
+    owed += [(convert_paper_version, (pk,)) for pk in conversions]
     for queued, (task, args) in enumerate(owed):
         if not enqueue(task, *args, what=f"{len(owed) - queued} PDF builds"):
             return queued

@@ -71,6 +71,11 @@ urlpatterns = [
         views.paper_download,
         name="paper_version_download",
     ),
+    path(
+        "meetings/<int:pk>/papers/<int:paper>/versions/<int:version>/pdf/",
+        views.paper_pdf,
+        name="paper_pdf",
+    ),
     path("meetings/<int:pk>/pack/", views.pack_download, name="pack_download"),
     path("meetings/<int:pk>/pack/part-2/", views.pack_part2_download, name="pack_part2_download"),
     path("meetings/<int:pk>/pack/state/", views.pack_state, name="pack_state"),

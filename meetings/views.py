@@ -658,6 +658,26 @@ def paper_download(
 
 
 @require_GET
+def paper_pdf(request: AuthenticatedHttpRequest, pk: int, paper: int, version: int):
+    """An Office paper version's converted PDF (for the viewer, and to download)."""
+    found = _paper_for(request, pk, paper)
+    chosen = get_object_or_404(PaperVersion, paper=found, number=version)
+    if chosen.kind == "pdf":
+        return redirect("paper_version_download", pk=pk, paper=paper, version=version)
+    if chosen.readable_pdf is None:
+        raise Http404("This paper has not been converted to PDF yet; download the original.")
+    stem = chosen.original_name.rsplit(".", 1)[0]
+    response = _attachment(chosen.pdf_file, f"{stem}.pdf", "application/pdf")
+    download_record(
+        request=request,
+        subject=found,
+        what="paper",
+        name=f"paper “{found.title}” version {chosen.number} as PDF ({found.meeting.title})",
+    )
+    return response
+
+
+@require_GET
 def paper_versions(request: AuthenticatedHttpRequest, pk: int, paper: int) -> HttpResponse:
     found = _paper_for(request, pk, paper)
     return render(

@@ -49,6 +49,13 @@ SKIPPED_NAMES = {
 # Pages every signed-in role visits whether or not a link to them was found first.
 SIGNED_IN_PAGES = ["/verify/"]
 
+# Pages the crawl must reach (by URL name) for some role: pages behind a link that only
+# appears with the demonstration data, such as the paper viewer behind a published paper.
+MUST_REACH = {
+    "paper_read": "the paper viewer (reading and annotating a paper)",
+    "notes_packs": "a member's copies of the papers with their notes",
+}
+
 # The WCAG 1.4.12 text-spacing overrides, applied to every element through the CSSOM (the strict
 # CSP refuses an injected style sheet, not element styles set by script).
 TEXT_SPACING = """() => {
@@ -101,6 +108,7 @@ class Findings:
     titles: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     roles: dict[str, tuple[int, int]] = field(default_factory=dict)
     not_found: set[str] = field(default_factory=set)
+    reached: set[str] = field(default_factory=set)
     pages: int = 0
     forms: int = 0
     forms_with_errors: int = 0
@@ -208,6 +216,7 @@ def crawl(browser, base: str, role: str, email: str | None, starts: list[str], f
             continue  # refused, or redirected somewhere the crawl will find by itself
         per_pattern[pattern] += 1
         findings.pages += 1
+        findings.reached.add(pattern[1])
         key = f"{role} {parts.path}{'?' + parts.query if parts.query else ''}"
         findings.titles[page.title()].add(pattern[0])
         check_page(page, key, findings)

@@ -57,6 +57,13 @@ def test_the_crawl_reaches_the_pages_and_forms_of_every_role(findings):
     assert findings.forms_with_errors >= 15
 
 
+def test_the_crawl_reaches_the_pages_it_must(findings):
+    missed = {name: what for name, what in site_crawl.MUST_REACH.items()}
+    for name in findings.reached:
+        missed.pop(name, None)
+    assert missed == {}, missed
+
+
 def test_no_page_has_a_wcag_22_aa_violation(findings):
     assert findings.violations == {}, _listing(findings.violations)
 

@@ -138,7 +138,7 @@ def test_non_pdf_papers_are_named_on_the_front_sheet(
     publish(client_of(alice), scheduled, django_capture_on_commit_callbacks)
     pack = pack_of(client_of(bob), scheduled)
     assert len(pack.pages) == 2 + 3 + 2
-    assert "not PDFs" in pack.pages[0].extract_text()
+    assert "are not in the pack" in pack.pages[0].extract_text()
 
 
 def test_a_pack_that_cannot_be_built_is_reported_not_left_building(

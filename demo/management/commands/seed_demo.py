@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo import annotations as demo_annotations
 from demo import boards as demo
 from demo import forwardplan as demo_forward_plan
 from demo import meetings as demo_meetings
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         people = demo.seed()
         register_demo.seed()
         demo_meetings.seed()
+        demo_annotations.seed()
         register_demo.link_agenda()
         demo_forward_plan.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))

@@ -479,7 +479,7 @@ def admission_refusal(*, item: AgendaItem, person: User) -> str | None:
         return f"{person.full_name} is not invited to this meeting: invite them first."
     if may_see_confidential(person, meeting):
         return f"{person.full_name} sees the meeting's exempt business already."
-    if item.admissions.filter(person=person).exists():
+    if item.admissions.in_force().filter(person=person).exists():
         return f"{person.full_name} is already admitted to “{item.title}”."
     return None
 
@@ -506,8 +506,17 @@ def exempt_admission_add(*, item: AgendaItem, person: User, actor: User) -> Exem
 
 @transaction.atomic
 def exempt_admission_remove(*, admission: ExemptItemAdmission, actor: User) -> None:
-    """Withdraw an admission to an exempt item (audited on the meeting)."""
+    """Withdraw an admission to an exempt item: the row stays, marked withdrawn by ``actor``
+    now (who could see the item, and when, is part of the meeting's record). Audited on the
+    meeting; withdrawing one withdrawn already (two pages at once) changes nothing."""
     item = admission.agenda_item
+    withdrawn = (
+        ExemptItemAdmission.objects.in_force()
+        .filter(pk=admission.pk)
+        .update(revoked_at=timezone.now(), revoked_by=actor)
+    )
+    if not withdrawn:
+        return
     audit_record(
         subject=item.meeting,
         actor=actor,
@@ -515,7 +524,6 @@ def exempt_admission_remove(*, admission: ExemptItemAdmission, actor: User) -> N
         summary=f"{admission.person.full_name} no longer admitted to exempt item {item.position}",
         before={"person": admission.person_id, "agenda_item": item.pk},
     )
-    admission.delete()
 
 
 # --- Agenda ------------------------------------------------------------------------------------
@@ -632,12 +640,19 @@ def _audit_part_edit(
 def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> None:
     """Remove an item from the agenda; withdraws sign-off.
 
-    Refused while the item has papers: they would lose the item's confidential marking.
+    Refused while the item has papers (they would lose the item's confidential marking), and
+    once anyone has been admitted to it after the meeting left draft (who could see it is part
+    of the meeting's record).
     """
     _agenda_must_be_editable(item.meeting)
     if item.papers.exists():
         raise MeetingRefused(
             f"“{item.title}” has papers, so it cannot be removed. Change the item instead."
+        )
+    if item.meeting.status != Meeting.Status.DRAFT and item.admissions.exists():
+        raise MeetingRefused(
+            f"People have been admitted to “{item.title}”, so it cannot be removed. Change the "
+            "item instead."
         )
     removed = {"item": item.pk, "title": item.title}
     item.delete()

@@ -6,23 +6,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from meetings.models import ExemptItemAdmission, ExemptParagraph
+from meetings.models import ExemptItemAdmission
 from tests.factories import AgendaItemFactory, PaperFactory, UserFactory
 
 from .helpers import invite_board
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def exempt(published):
-    return AgendaItemFactory(
-        meeting=published,
-        position=2,
-        title="Depot valuation",
-        confidential=True,
-        exempt_paragraph=ExemptParagraph.FINANCIAL,
-    )
 
 
 def admissions_url(meeting):

@@ -3,33 +3,23 @@ and an admission to an exempt item are part of the record: the model, the querys
 cascade from a parent row refuse to delete them. An entry not yet reviewed, and an admission to
 an item of a draft meeting, may still go; a withdrawn admission is kept, marked withdrawn."""
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
-from core.deletion import DeletionRefused
 from meetings import services
 from meetings.models import (
     ExemptItemAdmission,
-    ExemptParagraph,
     Meeting,
     RegisteredInterest,
     Resolution,
     Vote,
 )
+from tests.deletion import refused
 from tests.factories import AgendaItemFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def refused(match=None):
-    """The delete is refused (in a savepoint, so the test's transaction goes on)."""
-    with pytest.raises(DeletionRefused, match=match), transaction.atomic():
-        yield
 
 
 @pytest.fixture
@@ -87,17 +77,6 @@ def test_a_reviewed_entry_is_ended_not_deleted(bob, alice):
     with refused("register of interests"):
         bob.delete()  # nor by the cascade from the person
     assert RegisteredInterest.objects.get().reviewed_by == alice
-
-
-@pytest.fixture
-def exempt(published):
-    return AgendaItemFactory(
-        meeting=published,
-        position=2,
-        title="Depot valuation",
-        confidential=True,
-        exempt_paragraph=ExemptParagraph.FINANCIAL,
-    )
 
 
 def test_an_admission_is_withdrawn_not_deleted(published, exempt, alice, erin):

@@ -109,8 +109,14 @@ checks: $(STAMP)
 compose-check: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider tests/test_compose.py
 
+# The suite in parallel, one process per core (pytest-xdist), each test file kept on one
+# process: a file's module-scoped set-up (the delivery proofs' redis-server, mail server and
+# worker; the accessibility crawl) runs once. Each process has its own test database
+# (pytest-django), its own cache keys (tests/conftest.py) and its own ports. PYTEST_WORKERS=0
+# runs it in one process.
+PYTEST_WORKERS ?= auto
 pytest: $(STAMP)
-	env $(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	env $(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # PNGs of the main pages (home, register, an opportunity, a referral, a meeting, the dashboard and
 # the public register) at 320 px and 1280 px, from the demo data, into screenshots/ for review.

@@ -1,13 +1,22 @@
 """The two database roles: an owner that migrations run as, and the portal's own role, which
-owns nothing and may only add to and read the audit trail.
+owns nothing, may only add to and read the audit trail, and may not delete the rows that are
+part of the record.
 
 Owning a table is what lets a role get past the audit trail's append-only trigger (``ALTER
 TABLE … DISABLE TRIGGER``, ``TRUNCATE``), so the web and worker processes never connect as its
 owner. Run by an administrator (a role allowed to create roles) with ``manage.py
 database_roles``; the statements are idempotent.
+
+The record tables (those of the models core/deletion.py guards) lose DELETE for the portal,
+except the ones whose draft rows may still be deleted: those keep DELETE, and their
+``keep_the_record`` trigger refuses every row that has left draft, whoever asks.
 """
 
+from collections.abc import Iterable
+
 from psycopg import sql
+
+from core.deletion import ROW_RULE_TRIGGER
 
 AUDIT_TABLE = "audit_auditevent"
 
@@ -19,8 +28,10 @@ def role_statements(
     portal: str,
     owner_password: str | None,
     portal_password: str | None,
+    record_tables: Iterable[str] = (),
 ) -> list[sql.Composable]:
-    """The statements that create (or update) both roles and give each what it may do."""
+    """The statements that create (or update) both roles and give each what it may do; on
+    each of ``record_tables``, DELETE for the portal only where a trigger keeps the record."""
     o, p, db = sql.Identifier(owner), sql.Identifier(portal), sql.Identifier(database)
     statements = [
         _create_role(owner, owner_password),
@@ -70,7 +81,25 @@ def role_statements(
             "END IF; END $$"
         ).format(table=sql.Literal(AUDIT_TABLE), portal=sql.Literal(portal))
     )
+    statements.extend(_record_table_statement(table, portal) for table in record_tables)
     return statements
+
+
+def _record_table_statement(table: str, portal: str) -> sql.Composed:
+    """No DELETE on a record table for the portal, unless the table's trigger refuses the
+    deletion of each row that left draft (then the drafts may still go)."""
+    return sql.SQL(
+        "DO $$ BEGIN IF to_regclass({table}) IS NOT NULL THEN "
+        "IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass({table}) "
+        "AND tgname = {trigger} AND tgenabled <> 'D') THEN "
+        "EXECUTE format('GRANT DELETE ON %I TO %I', {table}, {portal}); "
+        "ELSE EXECUTE format('REVOKE DELETE ON %I FROM %I', {table}, {portal}); "
+        "END IF; END IF; END $$"
+    ).format(
+        table=sql.Literal(table),
+        trigger=sql.Literal(ROW_RULE_TRIGGER),
+        portal=sql.Literal(portal),
+    )
 
 
 def _create_role(name: str, password: str | None) -> sql.Composed:

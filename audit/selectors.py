@@ -22,30 +22,40 @@ def changes_since(
     *,
     labels: Mapping[str, str] | None = None,
     verbs: tuple[str, ...] = (),
+    part: tuple[str, int] | None = None,
 ) -> list[str]:
     """Who changed what on the subject after ``since``, oldest first, one sentence each:
     "Jane Doe, 1 December 2026 at 14:02: Review held on 1 December 2026: RAG green, ...".
 
     ``labels`` names the fields of an edit event in the person's words; ``verbs`` keeps only
-    those kinds of event. Used to explain why a stale edit form was refused.
+    those kinds of event; ``part`` (``("item", 7)``) keeps only the events about one part of the
+    subject, which its trail records with the part's id under that key (a meeting's agenda
+    items and actions), each told by the fields it changed. Used to explain why a stale edit
+    form was refused.
     """
     events = AuditEvent.objects.for_subject(subject).select_related("actor")
     if since is not None:
         events = events.filter(at__gt=since)
     if verbs:
         events = events.filter(verb__in=verbs)
+    part_key = ""
+    if part is not None:
+        part_key, part_id = part
+        events = events.filter(**{f"after__{part_key}": part_id})
     latest = list(events.order_by("-at", "-pk")[:CHANGES_SHOWN])
-    return [describe(event, labels or {}) for event in reversed(latest)]
+    return [describe(event, labels or {}, part_key=part_key) for event in reversed(latest)]
 
 
-def describe(event: AuditEvent, labels: Mapping[str, str]) -> str:
+def describe(event: AuditEvent, labels: Mapping[str, str], *, part_key: str = "") -> str:
     who = event.actor.full_name if event.actor else "The portal"
     when = timezone.localtime(event.at).strftime("%-d %B %Y at %H:%M")
     details = [
         f"{labels.get(key, key.replace('_', ' '))} from {_plain(before)} to {_plain(after)}"
         for key, before, after in event.changes
+        if key != part_key
     ]
-    if (event.verb == "edited" or event.verb.endswith(".changed")) and details:
+    edit = part_key or event.verb == "edited" or event.verb.endswith(".changed")
+    if edit and details:
         return f"{who}, {when}: changed {'; '.join(details)}"
     return f"{who}, {when}: {event.summary}"
 

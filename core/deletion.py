@@ -8,8 +8,11 @@ parent row alike (Django sends ``pre_delete`` for each row it deletes) — and r
 ``DeletionRefused``. ``UndeletableAdminMixin`` asks the same question in the admin, which then
 offers no delete button or bulk delete action for those rows.
 
-PostgreSQL itself keeps the audit trail (see the audit app's migration); the rest is refused
-here, in the one place every delete passes through.
+PostgreSQL refuses the same deletes again, whoever asks: the audit trail is append-only (the
+audit app's migration); the tables whose draft rows may still be deleted have a BEFORE DELETE
+trigger named ``keep_the_record`` with the same rule as their model (the meetings' and the
+register's migrations); and ``manage.py database_roles`` takes DELETE away from the portal's
+role on every other table guarded here (``record_tables()``), none of whose rows may go.
 """
 
 from typing import Any, Protocol
@@ -43,12 +46,24 @@ def _refuse(
                 raise DeletionRefused(refusal)
 
 
+# Every model guarded, in the order the apps guarded them.
+_GUARDED: dict[str, type[models.Model]] = {}
+# The trigger a table has when PostgreSQL refuses the deletion of some of its rows only.
+ROW_RULE_TRIGGER = "keep_the_record"
+
+
 def guard_deletion(*model_classes: type[models.Model]) -> None:
     """Refuse every delete of these models' rows whose ``deletion_refusal()`` says why not."""
     for model in model_classes:
         pre_delete.connect(
             _refuse, sender=model, weak=False, dispatch_uid=f"guard-{model._meta.label}"
         )
+        _GUARDED[model._meta.label] = model
+
+
+def record_tables() -> list[str]:
+    """The tables of every guarded model (once the apps are ready), in name order."""
+    return sorted(model._meta.db_table for model in _GUARDED.values())
 
 
 class RefusalShownAdminMixin:

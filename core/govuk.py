@@ -2,13 +2,14 @@
 
 One rule for the whole portal: a date is "15 December 2026"; a meeting's day, where the weekday
 helps, is "Tuesday 15 December 2026"; a time is "10am", "2:30pm", "midday" or "midnight"; money is
-"£12,200" (pence only when there are some: "£12,200.50").
+"£12,200" (pence only when there are some: "£12,200.50"; figures that add up many amounts, such as
+the dashboard's and the annual report's, to the nearest pound).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def govuk_date(value: dt.date | None) -> str:
@@ -58,15 +59,19 @@ def govuk_time_range(start: dt.datetime | None, end: dt.datetime | None) -> str:
     return f"{govuk_time(start)} to {govuk_time(end)}"
 
 
-def money(value: Decimal | int | float | None) -> str:
-    if value is None:
+def money(value: Decimal | int | float | str | None, *, nearest_pound: bool = False) -> str:
+    """ "£12,200", "£12,200.50" (pence only when there are some), "-£300"; "" for no amount.
+    With ``nearest_pound``, rounded half up to a whole pound: "£87,301" for 87,300.50."""
+    if value is None or value == "":
         return ""
-    amount = Decimal(value)
+    amount = Decimal(str(value))
+    if nearest_pound:
+        amount = amount.quantize(Decimal("1"), ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
     if amount == amount.to_integral_value():
-        return f"{sign}£{int(amount):,}"
-    return f"{sign}£{amount:,.2f}"
+        return f"{sign}£{amount:,.0f}"
+    return f"{sign}£{amount.quantize(Decimal('0.01'), ROUND_HALF_UP):,.2f}"
 
 
 def count_of(number: int, singular: str, plural: str | None = None) -> str:

@@ -17,20 +17,28 @@ class MeetingsConfig(AppConfig):
             Action,
             AgendaItem,
             DeclarationOfInterest,
+            ExemptItemAdmission,
             Meeting,
             MeetingInvitation,
             Paper,
             PaperVersion,
+            RegisteredInterest,
+            Resolution,
+            Vote,
         )
 
         guard_deletion(
             Action,
             AgendaItem,
             DeclarationOfInterest,
+            ExemptItemAdmission,
             Meeting,
             MeetingInvitation,
             Paper,
             PaperVersion,
+            RegisteredInterest,
+            Resolution,
+            Vote,
         )
         delete_files_with_rows(Meeting, PaperVersion)
 

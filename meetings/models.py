@@ -408,6 +408,12 @@ class AgendaItem(Marked):
         return "exempt"
 
 
+class ExemptItemAdmissionQuerySet(models.QuerySet["ExemptItemAdmission"]):
+    def in_force(self) -> "ExemptItemAdmissionQuerySet":
+        """Admissions not withdrawn: what opens an exempt item to its person."""
+        return self.filter(revoked_at__isnull=True)
+
+
 class ExemptItemAdmission(models.Model):
     """The secretariat admits a named person (a guest, an observer) to one exempt item: they see
     its title, description, presenter, papers, minutes and declarations, and nothing else of the
@@ -417,16 +423,40 @@ class ExemptItemAdmission(models.Model):
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="exempt_admissions")
     admitted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     admitted_at = models.DateTimeField(default=timezone.now)
+    # Withdrawn admissions stay, as the record of who could see the item and when.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ExemptItemAdmissionQuerySet.as_manager()
 
     class Meta:
         ordering = ["agenda_item", "person__full_name"]
         constraints = [
-            models.UniqueConstraint(fields=["agenda_item", "person"], name="one_admission_each"),
+            models.UniqueConstraint(
+                fields=["agenda_item", "person"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_admission_in_force_each",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_by__isnull=False),
+                name="admission_revoked_by_someone",
+            ),
         ]
         indexes = [models.Index(fields=["person", "agenda_item"])]
 
     def __str__(self) -> str:
         return f"{self.person} admitted to {self.agenda_item}"
+
+    def deletion_refusal(self) -> str:
+        """While the meeting is a draft nobody has seen its papers: an admission may go with
+        it. After, who was admitted to what is part of the meeting's record."""
+        if self.agenda_item.meeting.status == Meeting.Status.DRAFT:
+            return ""
+        return (
+            "An admission to an exempt item is part of the meeting's record: withdraw it instead."
+        )
 
 
 class AgreedRecommendation(models.Model):
@@ -668,6 +698,14 @@ class Resolution(models.Model):
             text += f"; the chair's casting vote {self.get_casting_vote_display().lower()}"
         return text
 
+    def deletion_refusal(self) -> str:
+        """A resolution has no draft: it is recorded at a meeting that has been held, and from
+        then on it is what the board resolved."""
+        return (
+            "A resolution is part of the meeting's record: record a further resolution to "
+            "amend or rescind it."
+        )
+
 
 class Vote(models.Model):
     """One voting member's vote on a resolution (a recorded vote)."""
@@ -689,6 +727,10 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person}: {self.get_choice_display()}"
+
+    def deletion_refusal(self) -> str:
+        """Votes are recorded with their resolution and kept with it."""
+        return "A recorded vote is part of the meeting's record."
 
 
 class RegisteredInterest(models.Model):
@@ -731,6 +773,13 @@ class RegisteredInterest(models.Model):
 
     def in_force_on(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+    def deletion_refusal(self) -> str:
+        """An entry is the person's own draft until the secretariat has reviewed it; reviewed,
+        it is the register's record (declarations were prefilled from it): end it instead."""
+        if self.reviewed_at is None:
+            return ""
+        return "A reviewed entry is part of the register of interests: give it an end date instead."
 
 
 class Action(models.Model):

@@ -102,9 +102,9 @@ def admitted_items(person: Person, meeting: Meeting) -> frozenset[int]:
     cache: dict[int, frozenset[int]] = person.__dict__.setdefault("_exempt_admissions", {})
     if meeting.pk not in cache:
         cache[meeting.pk] = frozenset(
-            ExemptItemAdmission.objects.filter(
-                person=person, agenda_item__meeting=meeting
-            ).values_list("agenda_item_id", flat=True)
+            ExemptItemAdmission.objects.in_force()
+            .filter(person=person, agenda_item__meeting=meeting)
+            .values_list("agenda_item_id", flat=True)
         )
     return cache[meeting.pk]
 

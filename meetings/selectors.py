@@ -126,7 +126,7 @@ def admissions_of(person: Person) -> QuerySet[ExemptItemAdmission]:
     """The exempt items the secretariat has admitted the person to, one by one."""
     if not person.is_authenticated:
         return ExemptItemAdmission.objects.none()
-    return ExemptItemAdmission.objects.filter(person=person)
+    return ExemptItemAdmission.objects.in_force().filter(person=person)
 
 
 def open_business(
@@ -531,7 +531,7 @@ def invitees_who_see(item: AgendaItem) -> QuerySet[User]:
     members = meeting.invitations.filter(is_guest=False, person__in=entitled.values("person"))
     return User.objects.filter(
         Q(pk__in=members.values("person_id"))
-        | Q(pk__in=item.admissions.values("person_id"))
+        | Q(pk__in=item.admissions.in_force().values("person_id"))
         | Q(pk__in=staff.values("person"))
     ).filter(pk__in=invited)
 

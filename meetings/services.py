@@ -481,7 +481,7 @@ def admission_refusal(*, item: AgendaItem, person: User) -> str | None:
         return f"{person.full_name} is not invited to this meeting: invite them first."
     if may_see_confidential(person, meeting):
         return f"{person.full_name} sees the meeting's exempt business already."
-    if item.admissions.filter(person=person).exists():
+    if item.admissions.in_force().filter(person=person).exists():
         return f"{person.full_name} is already admitted to “{item.title}”."
     return None
 
@@ -508,8 +508,17 @@ def exempt_admission_add(*, item: AgendaItem, person: User, actor: User) -> Exem
 
 @transaction.atomic
 def exempt_admission_remove(*, admission: ExemptItemAdmission, actor: User) -> None:
-    """Withdraw an admission to an exempt item (audited on the meeting)."""
+    """Withdraw an admission to an exempt item: the row stays, marked withdrawn by ``actor``
+    now (who could see the item, and when, is part of the meeting's record). Audited on the
+    meeting; withdrawing one withdrawn already (two pages at once) changes nothing."""
     item = admission.agenda_item
+    withdrawn = (
+        ExemptItemAdmission.objects.in_force()
+        .filter(pk=admission.pk)
+        .update(revoked_at=timezone.now(), revoked_by=actor)
+    )
+    if not withdrawn:
+        return
     audit_record(
         subject=item.meeting,
         actor=actor,
@@ -517,7 +526,6 @@ def exempt_admission_remove(*, admission: ExemptItemAdmission, actor: User) -> N
         summary=f"{admission.person.full_name} no longer admitted to exempt item {item.position}",
         before={"person": admission.person_id, "agenda_item": item.pk},
     )
-    admission.delete()
 
 
 # --- Agenda ------------------------------------------------------------------------------------
@@ -550,7 +558,9 @@ def _item_ensure_current(item: AgendaItem, seen_version: str | None) -> AgendaIt
         current=locked.updated_at,
         seen=seen_version,
         what=f"agenda item “{locked.title}”",
-        changes=lambda since: changes_since(locked, since, labels=ITEM_LABELS),
+        changes=lambda since: changes_since(
+            locked.meeting, since, labels=ITEM_LABELS, part=("item", locked.pk)
+        ),
     )
     return locked
 
@@ -563,7 +573,8 @@ def agenda_item_save(
 
     Any change withdraws the chair's sign-off, which must then be given again. A change is
     refused (``EditConflict``) when the item changed after its form was opened on
-    ``seen_version``, and otherwise appends an "edited" event to the item's trail.
+    ``seen_version``. Appends one event to the meeting's trail: the item added, or the fields
+    of the item that changed (which an edit conflict on the item names).
     """
     meeting = item.meeting
     _agenda_must_be_editable(meeting)
@@ -576,36 +587,74 @@ def agenda_item_save(
         before = plain_values(_item_ensure_current(item, seen_version), ITEM_FIELDS)
     # Only the form's fields: an order changed meanwhile by a move stays as it is.
     item.save(update_fields=[*ITEM_FIELDS, "updated_at"] if before else None)
-    if before:
-        audit_edit(
-            subject=item,
+    _withdraw_sign_off(meeting)
+    if added:
+        audit_record(
+            subject=meeting,
             actor=actor,
+            verb="meeting.agenda_item_added",
+            summary=f"Agenda item “{item.title}” added",
+            after={"item": item.pk, "title": item.title, "confidential": item.confidential},
+        )
+    else:
+        _audit_part_edit(
+            meeting=meeting,
+            actor=actor,
+            verb="meeting.agenda_item_changed",
+            summary=f"Agenda item “{item.title}” changed",
+            part=("item", item.pk),
             before=before,
             after=plain_values(item, ITEM_FIELDS),
-            labels=ITEM_LABELS,
             at=item.updated_at,
         )
-    _withdraw_sign_off(meeting)
+    return item
+
+
+def _audit_part_edit(
+    *,
+    meeting: Meeting,
+    actor: User | None,
+    verb: str,
+    summary: str,
+    part: tuple[str, int],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    at: datetime,
+) -> None:
+    """One event on the meeting's trail for an edit of one of its parts (an agenda item, its
+    minutes, an action): the fields that changed, before and after, with the part's id under
+    ``part``'s key, stamped with the part's ``updated_at`` so that the version its edit form
+    carries and the event name the same moment (``changes_since(..., part=...)`` reads it)."""
+    key, part_id = part
+    changed = [name for name in after if after[name] != before.get(name)]
     audit_record(
         subject=meeting,
         actor=actor,
-        verb="meeting.agenda_item_added" if added else "meeting.agenda_item_changed",
-        summary=f"Agenda item “{item.title}” {'added' if added else 'changed'}",
-        after={"item": item.pk, "title": item.title, "confidential": item.confidential},
+        verb=verb,
+        summary=summary,
+        before={key: part_id, **{name: before.get(name) for name in changed}},
+        after={key: part_id, **{name: after[name] for name in changed}},
+        at=at,
     )
-    return item
 
 
 @transaction.atomic
 def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> None:
     """Remove an item from the agenda; withdraws sign-off.
 
-    Refused while the item has papers: they would lose the item's confidential marking.
+    Refused while the item has papers (they would lose the item's confidential marking), and
+    once anyone has been admitted to it after the meeting left draft (who could see it is part
+    of the meeting's record).
     """
     _agenda_must_be_editable(item.meeting)
     if item.papers.exists():
         raise MeetingRefused(
             f"“{item.title}” has papers, so it cannot be removed. Change the item instead."
+        )
+    if item.meeting.status != Meeting.Status.DRAFT and item.admissions.exists():
+        raise MeetingRefused(
+            f"People have been admitted to “{item.title}”, so it cannot be removed. Change the "
+            "item instead."
         )
     removed = {"item": item.pk, "title": item.title}
     item.delete()
@@ -973,7 +1022,7 @@ def minutes_save(
     actor: User | None = None,
     seen_version: str | None = None,
 ) -> AgendaItem:
-    """Write the minutes of one agenda item, with an "edited" event on the item's trail.
+    """Write the minutes of one agenda item; one event on the meeting's trail when they changed.
 
     Refused once the minutes are approved (locked), and (``EditConflict``) when the item's
     minutes changed after the form was opened on ``seen_version``.
@@ -986,22 +1035,16 @@ def minutes_save(
     before = _item_ensure_current(item, seen_version).minutes
     item.minutes = text
     item.save(update_fields=["minutes", "updated_at"])
-    audit_edit(
-        subject=item,
-        actor=actor,
-        before={"minutes": before},
-        after={"minutes": text},
-        labels=ITEM_LABELS,
-        at=item.updated_at,
-    )
     if before != text:
-        audit_record(
-            subject=meeting,
+        _audit_part_edit(
+            meeting=meeting,
             actor=actor,
             verb="meeting.minutes_edited",
             summary=f"Minutes of item {item.position}, “{item.title}”, edited",
-            before={"item": item.pk, "minutes": before},
-            after={"item": item.pk, "minutes": text},
+            part=("item", item.pk),
+            before={"minutes": before},
+            after={"minutes": text},
+            at=item.updated_at,
         )
     return item
 
@@ -1016,7 +1059,7 @@ def action_set_status(
     progress: str = "",
 ) -> Action:
     """Move an action on (open, in progress, done, no longer needed), with a progress note
-    for matters arising if one is given, and an "edited" event on the action's trail.
+    for matters arising if one is given, and one event on the meeting's trail.
     Refused (``EditConflict``) when the action changed after the page showing it was opened
     on ``seen_version``."""
     locked = Action.objects.select_for_update().get(pk=action.pk)
@@ -1024,31 +1067,26 @@ def action_set_status(
         current=locked.updated_at,
         seen=seen_version,
         what=f"the action “{locked.description[:60]}”",
-        changes=lambda since: changes_since(locked, since, labels={"status": "status"}),
+        changes=lambda since: changes_since(
+            locked.meeting, since, labels={"status": "status"}, part=("action", locked.pk)
+        ),
     )
     before = locked.get_status_display()
-    status_before = locked.status
     action.status = status
     fields = ["status", "updated_at"]
     if progress.strip():
         action.progress = progress.strip()
         fields.append("progress")
     action.save(update_fields=fields)
-    audit_edit(
-        subject=action,
-        actor=actor,
-        before={"status": before},
-        after={"status": action.get_status_display()},
-        labels={"status": "status"},
-        at=action.updated_at,
-    )
-    audit_record(
-        subject=action.meeting,
+    _audit_part_edit(
+        meeting=action.meeting,
         actor=actor,
         verb="meeting.action_status",
         summary=f"Action “{action.description[:200]}” now {action.get_status_display().lower()}",
-        before={"action": action.pk, "status": status_before},
-        after={"action": action.pk, "status": status},
+        part=("action", action.pk),
+        before={"status": before},
+        after={"status": action.get_status_display()},
+        at=action.updated_at,
     )
     return action
 

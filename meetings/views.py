@@ -383,8 +383,10 @@ def exempt_admissions(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             meeting_services.exempt_admission_add(item=item, person=person, actor=request.user)
             messages.success(request, f"{person.full_name} is admitted to “{item.title}”.")
             return redirect("exempt_admissions", pk=meeting.pk)
-    admissions = ExemptItemAdmission.objects.filter(agenda_item__meeting=meeting).select_related(
-        "agenda_item", "person__organisation", "admitted_by"
+    admissions = (
+        ExemptItemAdmission.objects.in_force()
+        .filter(agenda_item__meeting=meeting)
+        .select_related("agenda_item", "person__organisation", "admitted_by")
     )
     return render(
         request,
@@ -398,7 +400,7 @@ def exempt_admissions(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def exempt_admission_remove(request: AuthenticatedHttpRequest, pk: int, admission: int):
     meeting = _meeting_for(request, pk, permissions.can_admit_to_exempt_item)
     found = get_object_or_404(
-        ExemptItemAdmission.objects.select_related("agenda_item__meeting", "person"),
+        ExemptItemAdmission.objects.in_force().select_related("agenda_item__meeting", "person"),
         pk=admission,
         agenda_item__meeting=meeting,
     )

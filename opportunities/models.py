@@ -4,7 +4,7 @@ referral of each recommendation to each body's executive."""
 import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -230,6 +230,21 @@ class Opportunity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("opportunity_detail", kwargs={"pk": self.pk})
+
+    def message_payload(
+        self, *, referral: "Referral | None" = None, **details: Any
+    ) -> dict[str, Any]:
+        """What a message about the opportunity carries for its e-mail and its line in the
+        portal: the reference, title and board, the body a referral is to (with ``referral``),
+        and the message's own ``details``."""
+        payload: dict[str, Any] = {
+            "reference": self.reference,
+            "title": self.title,
+            "board": self.board.name,
+        }
+        if referral is not None:
+            payload["body"] = referral.organisation.name
+        return {**payload, **details}
 
     @property
     def edit_version(self) -> str:

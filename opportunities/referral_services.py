@@ -141,15 +141,12 @@ def _notify_thread(referral: Referral, event: ReferralEvent, *, subject: str) ->
         event_key=f"clarification:{event.pk}",
         subject=f"{opportunity.reference}: {subject} {referral.organisation.short_name}",
         link=referral.get_record_url(),
-        payload={
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "board": opportunity.board.name,
-            "body": referral.organisation.name,
-            "kind": event.get_kind_display(),
-            "by": event.actor.full_name if event.actor else "",
-            "text": event.note,
-        },
+        payload=opportunity.message_payload(
+            referral=referral,
+            kind=event.get_kind_display(),
+            by=event.actor.full_name if event.actor else "",
+            text=event.note,
+        ),
     )
 
 
@@ -215,15 +212,12 @@ def referral_record_on_behalf(
         subject=f"{opportunity.reference}: the decision of {referral.organisation.executive_body} "
         f"was recorded for it by {actor.full_name}",
         link=referral.get_record_url(),
-        payload={
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "board": opportunity.board.name,
-            "body": referral.organisation.name,
-            "decision": referral.status_label,
-            "decision_reference": reference,
-            "recorded_by": actor.full_name,
-            "decided_by": ", ".join(
+        payload=opportunity.message_payload(
+            referral=referral,
+            decision=referral.status_label,
+            decision_reference=reference,
+            recorded_by=actor.full_name,
+            decided_by=", ".join(
                 name
                 for name in (
                     notice.decision_maker or (decided_by.full_name if decided_by else ""),
@@ -231,8 +225,8 @@ def referral_record_on_behalf(
                 )
                 if name
             ),
-            "dispute_until": f"{until:%-d %B %Y}" if until else "",
-        },
+            dispute_until=f"{until:%-d %B %Y}" if until else "",
+        ),
     )
     return referral
 
@@ -305,14 +299,9 @@ def referral_dispute(*, referral: Referral, actor: User, reason: str) -> Referra
         subject=f"{opportunity.reference}: {referral.organisation.short_name} disputes the "
         "decision recorded on its behalf",
         link=referral.get_record_url(),
-        payload={
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "board": opportunity.board.name,
-            "body": referral.organisation.name,
-            "by": actor.full_name,
-            "reason": reason.strip(),
-        },
+        payload=opportunity.message_payload(
+            referral=referral, by=actor.full_name, reason=reason.strip()
+        ),
     )
     referral.refresh_from_db()
     return referral

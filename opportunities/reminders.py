@@ -63,13 +63,10 @@ def _remind(referral: Referral, *, recipients: set[User], overdue: bool) -> None
             + (f"was due on {when}" if overdue else f"is due by {when}")
         ),
         link=referral.get_absolute_url(),
-        payload={
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "board": opportunity.board.name,
-            "body": referral.organisation.name,
-            "executive_body": referral.organisation.executive_body,
-            "due_on": when,
-            "overdue": overdue,
-        },
+        payload=opportunity.message_payload(
+            referral=referral,
+            executive_body=referral.organisation.executive_body,
+            due_on=when,
+            overdue=overdue,
+        ),
     )

@@ -108,11 +108,5 @@ def _remind(opportunity: Opportunity, kind: str, recipients: list[User]) -> None
         subject=f"{opportunity.reference}: {what} of “{opportunity.title}” "
         + (f"was due on {when}" if overdue else f"is due by {when}"),
         link=opportunity.get_absolute_url(),
-        payload={
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "board": opportunity.board.name,
-            "due_on": when,
-            "overdue": overdue,
-        },
+        payload=opportunity.message_payload(due_on=when, overdue=overdue),
     )

@@ -134,12 +134,7 @@ def opportunity_propose(
         event_key=f"proposed:{opportunity.pk}",
         subject=f"{opportunity.reference}: a new opportunity has been proposed for assessment",
         link=opportunity.get_absolute_url(),
-        payload={
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "board": board.name,
-            "proposed_by": proposed_by.full_name,
-        },
+        payload=opportunity.message_payload(proposed_by=proposed_by.full_name),
     )
     return opportunity
 
@@ -462,14 +457,7 @@ def _tell_executives(
             event_key=f"referral-{what}:{referral.pk}:{stamp}",
             subject=subject,
             link=referral.get_absolute_url(),
-            payload={
-                "reference": opportunity.reference,
-                "title": opportunity.title,
-                "board": opportunity.board.name,
-                "body": referral.organisation.name,
-                "what": what,
-                "reason": reason,
-            },
+            payload=opportunity.message_payload(referral=referral, what=what, reason=reason),
         )
 
 
@@ -649,15 +637,12 @@ def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recom
             subject=f"{opportunity.reference}: a recommendation awaits the decision of "
             f"{referral.organisation.executive_body}",
             link=referral.get_absolute_url(),
-            payload={
-                "reference": opportunity.reference,
-                "title": opportunity.title,
-                "board": opportunity.board.name,
-                "wording": recommendation.wording,
-                "body": referral.organisation.name,
-                "executive_body": referral.organisation.executive_body,
-                "due_on": f"{recommendation.decision_due_on:%-d %B %Y}",
-            },
+            payload=opportunity.message_payload(
+                referral=referral,
+                wording=recommendation.wording,
+                executive_body=referral.organisation.executive_body,
+                due_on=f"{recommendation.decision_due_on:%-d %B %Y}",
+            ),
         )
     return recommendation
 
@@ -864,16 +849,13 @@ def _notify_decision(referral: Referral, opportunity: Opportunity, marking: Mark
         subject=f"{opportunity.reference}: {referral.organisation.short_name} — "
         f"{referral.get_status_display().lower()}",
         link=opportunity.get_absolute_url(),
-        payload={
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "board": board.name,
-            "body": referral.organisation.name,
-            "executive_body": referral.executive_body,
-            "decision": referral.get_status_display(),
-            "decision_reference": referral.decision_reference,
-            "notes": referral.notes,
-        },
+        payload=opportunity.message_payload(
+            referral=referral,
+            executive_body=referral.executive_body,
+            decision=referral.get_status_display(),
+            decision_reference=referral.decision_reference,
+            notes=referral.notes,
+        ),
     )
 
 
@@ -902,13 +884,9 @@ def _apply_outcome(recommendation: Recommendation, opportunity: Opportunity, act
         event_key=f"outcome:{recommendation.pk}",
         subject=f"{opportunity.reference}: {Outcome(outcome).label.lower()}",
         link=opportunity.get_absolute_url(),
-        payload={
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "board": opportunity.board.name,
-            "outcome": Outcome(outcome).label,
-            "version": recommendation.version,
-        },
+        payload=opportunity.message_payload(
+            outcome=Outcome(outcome).label, version=recommendation.version
+        ),
     )
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.govuk import money
+
 from .models import Opportunity, Recommendation, Theme
 from .selectors import current_estimates
 
@@ -77,12 +79,7 @@ def referral_pack(recommendation: Recommendation) -> Pack:
 
 def pounds(value: str | None) -> str:
     """ "£87,300" (pence only when there are some); "Not estimated" for none."""
-    if value in (None, ""):
-        return "Not estimated"
-    amount = Decimal(str(value))
-    if amount == amount.to_integral_value():
-        return f"£{amount:,.0f}"
-    return f"£{amount:,.2f}"
+    return money(value) or "Not estimated"
 
 
 def _day(value: str | None) -> str:

@@ -16,8 +16,13 @@ The register's fixtures (opportunities, referrals, reviews) and the meetings' fi
 ``tests/opportunities/fixtures.py`` and ``tests/meetings/fixtures.py``.
 """
 
+import os
+
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.test import override_settings
 
 from bluelight.celery import app as celery_app
 from boards.models import BoardMembership, Organisation
@@ -47,10 +52,37 @@ def _fast_and_in_process(settings):
     celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
+# Each test process (each pytest-xdist worker, `make pytest` runs two) keeps its cache keys
+# under a prefix of its own in the shared Redis database, and empties only those.
+CACHE_PREFIX = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _a_cache_of_our_own():
+    config = {name: {**backend} for name, backend in django_settings.CACHES.items()}
+    config["default"]["KEY_PREFIX"] = CACHE_PREFIX
+    with override_settings(CACHES=config):
+        yield
+        _empty_our_cache()
+
+
+def _empty_our_cache() -> None:
+    """``cache.clear()`` would flush the whole Redis database, which the other test processes
+    are using at the same moment: this deletes this process's keys only."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        backend.clear()  # an in-process cache (no REDIS_URL): this process's own
+        return
+    client = backend._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{CACHE_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(_a_cache_of_our_own):
     """Rate-limit counters and cached figures never leak from one test into the next."""
-    cache.clear()
+    _empty_our_cache()
 
 
 @pytest.fixture(autouse=True)

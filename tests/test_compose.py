@@ -7,6 +7,7 @@ is needed to validate it.
 """
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,16 @@ def compose_errors(document: dict) -> list[str]:
 def test_compose_runs_web_worker_one_beat_database_and_redis():
     compose = load_compose()
     services = compose["services"]
-    assert set(services) == {"migrate", "web", "worker", "beat", "backup", "db", "redis"}
+    assert set(services) == {
+        "migrate",
+        "web",
+        "proxy",
+        "worker",
+        "beat",
+        "backup",
+        "db",
+        "redis",
+    }
     assert "gunicorn" in services["web"]["command"]
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
@@ -53,6 +63,41 @@ def test_the_portal_connects_as_its_own_role_and_migrations_run_as_the_owner():
     migrate = services["migrate"]
     assert "//bluelight_owner:" in migrate["environment"]["DATABASE_URL"]
     assert "database_roles" in migrate["command"] and "migrate --noinput" in migrate["command"]
+
+
+def nginx_setting(name: str) -> str:
+    conf = (Path(settings.BASE_DIR) / "deploy" / "nginx.conf").read_text()
+    values = re.findall(rf"^\s*{name}\s+([^;{{}}]+);", conf, flags=re.MULTILINE)
+    assert len(values) == 1, f"{name} is set {len(values)} times in deploy/nginx.conf"
+    return values[0].strip()
+
+
+def test_nginx_is_the_only_way_in_and_passes_the_client_address():
+    services = load_compose()["services"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx")
+    assert proxy["ports"] == ["8000:80"]
+    assert "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    assert "ports" not in services["web"] and services["web"]["expose"] == ["8000"]
+    assert nginx_setting("server") == "web:8000"
+    # One proxy in front: the portal takes the client's address from its X-Forwarded-For entry.
+    assert services["web"]["environment"]["PROXY_COUNT"] == "${PROXY_COUNT:-1}"
+    assert nginx_setting("proxy_set_header X-Forwarded-For") == "$proxy_add_x_forwarded_for"
+
+
+def test_nginx_accepts_the_bodies_the_portal_accepts_and_no_larger():
+    limit = nginx_setting("client_max_body_size")
+    assert limit.endswith("m")
+    assert int(limit[:-1]) * 1024 * 1024 == settings.MAX_REQUEST_BODY_SIZE
+
+
+def test_nginx_waits_a_little_longer_than_gunicorn():
+    from bluelight import gunicorn
+
+    for name in ("proxy_read_timeout", "proxy_send_timeout"):
+        seconds = int(nginx_setting(name).removesuffix("s"))
+        assert gunicorn.timeout < seconds <= gunicorn.timeout + 10
 
 
 def test_the_vendored_schema_is_the_compose_specification():

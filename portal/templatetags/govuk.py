@@ -16,6 +16,12 @@ register.filter("govuk_day_datetime", govuk.govuk_day_datetime, expects_localtim
 register.filter("money", govuk.money)
 
 
+@register.filter
+def pounds(value) -> str:
+    """``{{ amount|pounds }}``: "£87,300", to the nearest pound (figures that add up amounts)."""
+    return govuk.money(value, nearest_pound=True)
+
+
 @register.filter(expects_localtime=True)
 def govuk_time_range(start, end):
     return govuk.govuk_time_range(start, end)

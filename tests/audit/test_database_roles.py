@@ -98,3 +98,76 @@ def test_printed_statements_never_show_a_password(monkeypatch, capsys, db):
     out = capsys.readouterr().out
     assert "a-very-secret-password" not in out
     assert "GRANT SELECT, INSERT ON" in out and "REVOKE ALL ON" in out
+
+
+# --- the rows that are part of the record -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "meetings_resolution",
+        "meetings_vote",
+        "opportunities_opportunity",
+        "opportunities_recommendation",
+        "opportunities_referral",
+        "opportunities_referralevent",
+        "opportunities_review",
+        "opportunities_benefit",
+        "notifications_notification",
+    ],
+)
+def test_the_portal_may_not_delete_from_a_table_of_the_record(as_portal, table):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        as_portal.execute(f"DELETE FROM {table}")
+
+
+def test_every_guarded_table_refuses_the_portal_its_records(roles):
+    """Each table core/deletion.py guards either gives the portal no DELETE at all, or keeps
+    DELETE for its drafts behind the trigger that refuses every row that left draft."""
+    from core.deletion import ROW_RULE_TRIGGER, record_tables
+
+    _, portal, _ = roles
+    tables = record_tables()
+    assert {"boards_meeting", "meetings_resolution", "meetings_exemptitemadmission"} <= set(tables)
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(
+                "SELECT has_table_privilege(%s, %s, 'DELETE'), EXISTS (SELECT 1 FROM pg_trigger "
+                "WHERE tgrelid = %s::regclass AND tgname = %s)",
+                [portal, table, table, ROW_RULE_TRIGGER],
+            )
+            may_delete, has_rule = cursor.fetchone()
+            assert may_delete == has_rule, table
+
+
+def test_the_portal_deletes_a_draft_meeting_but_not_one_that_left_draft(as_portal, held, alice):
+    from tests.factories import AgendaItemFactory, MeetingFactory
+
+    draft = MeetingFactory(board=held.board, created_by=alice)
+    AgendaItemFactory(meeting=draft)
+    with pytest.raises(psycopg.errors.RestrictViolation, match="left draft"):
+        as_portal.execute("DELETE FROM boards_meeting WHERE id = %s", [held.pk])
+    with pytest.raises(psycopg.errors.RestrictViolation, match="attendance"):
+        as_portal.execute("DELETE FROM boards_meetinginvitation WHERE meeting_id = %s", [held.pk])
+    with pytest.raises(psycopg.errors.RestrictViolation, match="agenda is fixed"):
+        as_portal.execute("DELETE FROM boards_agendaitem WHERE meeting_id = %s", [held.pk])
+    as_portal.execute("DELETE FROM boards_agendaitem WHERE meeting_id = %s", [draft.pk])
+    deleted = as_portal.execute("DELETE FROM boards_meeting WHERE id = %s", [draft.pk])
+    assert deleted.rowcount == 1
+    assert as_portal.execute(
+        "SELECT count(*) FROM boards_meeting WHERE id = %s", [held.pk]
+    ).fetchone() == (1,)
+
+
+def test_postgresql_keeps_the_record_whoever_asks(held):
+    """The trigger stands for the owner and the superuser too, not only for the portal."""
+    from django.db import IntegrityError, transaction
+
+    with (
+        pytest.raises(IntegrityError, match="left draft"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM boards_meeting WHERE id = %s", [held.pk])
+    assert type(held).objects.filter(pk=held.pk).exists()

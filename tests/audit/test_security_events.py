@@ -10,9 +10,9 @@ from django.core import mail
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from audit.log_filters import SecretPathFilter
 from audit.models import AuditEvent
 from audit.services import safe_path
+from core.log_redaction import RedactTokensFilter
 from meetings.models import Meeting
 from reports.models import ReportRun
 from tests.factories import PASSWORD, PaperFactory
@@ -155,14 +155,14 @@ def test_no_password_or_token_is_ever_recorded_or_logged(
         for value in (event.summary, event.before, event.after, event.path, event.username)
     )
     # What reaches the portal's log: each record as the console handler (and its filter of
-    # secret paths) passes it on.
+    # tokens in addresses) passes it on.
     console = next(
         handler
         for handler in logging.getLogger("django").handlers
-        if any(isinstance(f, SecretPathFilter) for f in handler.filters)
+        if any(isinstance(f, RedactTokensFilter) for f in handler.filters)
     )
     logged = " ".join(record.getMessage() for record in caplog.records if console.filter(record))
-    assert "/calendar/[hidden].ics" in logged
+    assert "/calendar/[redacted].ics" in logged
     assert AuditEvent.objects.count() >= 4
     for secret in (wrong, PASSWORD, new, token):
         assert secret not in recorded

@@ -85,7 +85,7 @@ def test_attempts_during_a_lock_out_do_not_renew_it(client, bob, settings):
     start = timezone.now()
     with time_machine.travel(start, tick=False):
         lock_bob(client, settings)
-    cool_off = settings.AXES_COOLOFF_TIME
+    cool_off = settings.SIGN_IN_LOCKOUT_FIRST
     with time_machine.travel(start + cool_off - timedelta(minutes=1), tick=False):
         for _ in range(3):
             assert sign_in(client, "Bob@fire.example", "wrong").status_code == 429
@@ -212,3 +212,63 @@ def test_password_reset_over_the_limit_gives_the_same_answer_as_for_no_account(
         )["Location"]
     )
     assert limited.content == unknown.content
+
+
+# --- repeated lock-outs ---------------------------------------------------------------------------
+
+
+def test_each_new_lock_out_of_an_account_lasts_twice_as_long(client, bob, settings):
+    first = settings.SIGN_IN_LOCKOUT_FIRST
+    start = timezone.now()
+    at = start
+    for lock_out, length in enumerate([first, 2 * first, 4 * first], start=1):
+        with time_machine.travel(at, tick=False):
+            lock_bob(client, settings)
+            assert sign_in(client, "bob@fire.example", PASSWORD).status_code == 429
+        with time_machine.travel(at + length - timedelta(minutes=1), tick=False):
+            assert sign_in(client, "bob@fire.example", PASSWORD).status_code == 429, lock_out
+        at = at + length + timedelta(minutes=1)
+    with time_machine.travel(at, tick=False):
+        response = sign_in(client, "bob@fire.example", PASSWORD)
+    assert response.status_code == 302
+
+
+def test_the_lock_out_stops_growing_at_the_longest(settings):
+    from boards.lockout import lock_out_for
+
+    settings.SIGN_IN_LOCKOUT_FIRST = timedelta(minutes=15)
+    settings.SIGN_IN_LOCKOUT_LONGEST = timedelta(hours=24)
+    assert [lock_out_for(n) for n in (0, 1, 2, 3)] == [
+        timedelta(minutes=15),
+        timedelta(minutes=15),
+        timedelta(minutes=30),
+        timedelta(hours=1),
+    ]
+    assert lock_out_for(8) == timedelta(hours=24)  # 15 min x 128 would be 32 hours
+    assert lock_out_for(500) == timedelta(hours=24)
+
+
+def test_lock_outs_older_than_a_day_are_forgotten(client, bob, settings):
+    first = settings.SIGN_IN_LOCKOUT_FIRST
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        lock_bob(client, settings)
+    later = start + settings.SIGN_IN_LOCKOUT_MEMORY + timedelta(hours=1)
+    with time_machine.travel(later, tick=False):
+        lock_bob(client, settings)
+    with time_machine.travel(later + first + timedelta(minutes=1), tick=False):
+        assert sign_in(client, "bob@fire.example", PASSWORD).status_code == 302
+
+
+def test_another_account_signing_in_does_not_end_a_longer_lock_out(client, bob, alice, settings):
+    first = settings.SIGN_IN_LOCKOUT_FIRST
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        lock_bob(client, settings)
+    second = start + first + timedelta(minutes=1)
+    with time_machine.travel(second, tick=False):
+        lock_bob(client, settings)  # the second lock-out: twice as long
+    with time_machine.travel(second + first + timedelta(minutes=1), tick=False):
+        assert sign_in(client, "alice@police.example", PASSWORD, "192.0.2.7").status_code == 302
+        client.post(reverse("logout"))
+        assert sign_in(client, "bob@fire.example", PASSWORD).status_code == 429

@@ -54,6 +54,28 @@ def test_money_has_the_pound_sign_and_pence_only_when_there_are_some(amount, wri
     assert govuk.money(amount) == written
 
 
+@pytest.mark.parametrize(
+    ("amount", "written"),
+    [
+        (Decimal("87300.50"), "£87,301"),
+        (Decimal("87300.49"), "£87,300"),
+        ("12200.00", "£12,200"),
+        (2.5, "£3"),
+        (Decimal("-300.5"), "-£301"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_totals_are_written_to_the_nearest_pound(amount, written):
+    assert govuk.money(amount, nearest_pound=True) == written
+
+
+def test_amounts_stored_as_text_read_as_the_same_money():
+    """A frozen referral pack keeps its amounts as text ("12200.50")."""
+    assert govuk.money("12200.50") == "£12,200.50"
+    assert govuk.money("0.10") == "£0.10"
+
+
 def test_a_count_is_singular_for_one():
     assert govuk.count_of(1, "review") == "1 review"
     assert govuk.count_of(0, "review") == "0 reviews"

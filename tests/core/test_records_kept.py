@@ -3,7 +3,6 @@ actions), a published paper, recommendations, decisions, notifications and the a
 refused by the model, the queryset and the cascade from a parent row, and the admin offers no
 delete for them. A draft meeting still goes, and its files are removed by a task after commit."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,7 +17,6 @@ from django.utils import timezone
 
 from audit.models import AppendOnlyError, AuditEvent, FileStoreReport
 from audit.tasks import check_file_store
-from core.deletion import DeletionRefused
 from meetings.models import (
     Action,
     AgendaItem,
@@ -31,17 +29,11 @@ from meetings.models import (
 from notifications.models import Notification
 from opportunities import review_services
 from opportunities.models import Benefit, Opportunity, Recommendation, Referral, Review
+from tests.deletion import refused
 from tests.factories import ActionFactory, AgendaItemFactory, MeetingFactory, UserFactory
 from tests.two_factor import pass_second_factor
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def refused(match=None):
-    """The delete is refused (in a savepoint, so the test's transaction goes on)."""
-    with pytest.raises(DeletionRefused, match=match), transaction.atomic():
-        yield
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ benchmark's `finally`), whatever happened in between.
 import asyncio
 import email
 import os
+import random
 import shutil
 import signal
 import socket
@@ -23,10 +24,36 @@ from aiosmtpd.controller import Controller
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
+# Ports for our own servers: below the kernel's ephemeral range (32768 and up), so that no
+# connection's local port takes one while its server is stopped and started again, and a slice
+# of their own for each pytest-xdist worker ("gw0", "gw1"...), so that two workers never pick the
+# same one at the same moment.
+PORTS_FROM, PORTS_TO = 20000, 32000
+_handed_out: set[int] = set()
+
+
+def _worker_slice() -> range:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    count = max(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")), 1)
+    index = int(worker.removeprefix("gw") or 0) % count
+    size = (PORTS_TO - PORTS_FROM) // count
+    return range(PORTS_FROM + index * size, PORTS_FROM + (index + 1) * size)
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A loopback port nobody listens on, in this worker's slice, not handed out before here."""
+    ports = _worker_slice()
+    for port in random.sample(ports, len(ports)):
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"No free port between {ports.start} and {ports.stop}")
 
 
 def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from meetings.models import Meeting
+from meetings.models import ExemptParagraph, Meeting
 from tests.factories import AgendaItemFactory, MeetingFactory
 
 from .helpers import invite_board
@@ -40,3 +40,15 @@ def held(published):
     published.status = Meeting.Status.HELD
     published.save()
     return published
+
+
+@pytest.fixture
+def exempt(published):
+    """An exempt item (paragraph 3, financial) on the published meeting's agenda."""
+    return AgendaItemFactory(
+        meeting=published,
+        position=2,
+        title="Depot valuation",
+        confidential=True,
+        exempt_paragraph=ExemptParagraph.FINANCIAL,
+    )

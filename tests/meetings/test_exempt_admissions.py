@@ -6,23 +6,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from meetings.models import ExemptItemAdmission, ExemptParagraph
+from meetings.models import ExemptItemAdmission
 from tests.factories import AgendaItemFactory, PaperFactory, UserFactory
 
 from .helpers import invite_board
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def exempt(published):
-    return AgendaItemFactory(
-        meeting=published,
-        position=2,
-        title="Depot valuation",
-        confidential=True,
-        exempt_paragraph=ExemptParagraph.FINANCIAL,
-    )
 
 
 def admissions_url(meeting):
@@ -81,10 +70,32 @@ def test_the_secretariat_withdraws_an_admission(client_of, published, exempt, al
     )
     url = reverse("exempt_admission_remove", kwargs={"pk": published.pk, "admission": admission.pk})
     assert client_of(alice).post(url).status_code == 302
-    assert not ExemptItemAdmission.objects.exists()
+    admission.refresh_from_db()  # kept, as the record of who could see the item and when
+    assert admission.revoked_by == alice and admission.revoked_at is not None
+    assert not ExemptItemAdmission.objects.in_force().exists()
+    assert AuditEvent.objects.filter(verb="exempt_admission_removed").count() == 1
     assert (
         "Depot valuation" not in client_of(erin).get(published.get_absolute_url()).content.decode()
     )
+    page = client_of(alice).get(admissions_url(published)).content.decode()
+    assert "Nobody is admitted to an exempt item of this meeting." in page
+    # Withdrawn already: a second withdrawal finds nothing to withdraw.
+    assert client_of(alice).post(url).status_code == 404
+    assert AuditEvent.objects.filter(verb="exempt_admission_removed").count() == 1
+
+
+def test_a_withdrawn_guest_can_be_admitted_again(client_of, published, exempt, alice, erin):
+    first = ExemptItemAdmission.objects.create(agenda_item=exempt, person=erin, admitted_by=alice)
+    client_of(alice).post(
+        reverse("exempt_admission_remove", kwargs={"pk": published.pk, "admission": first.pk})
+    )
+    response = client_of(alice).post(
+        admissions_url(published), {"agenda_item": exempt.pk, "person": erin.pk}
+    )
+    assert response.status_code == 302
+    assert ExemptItemAdmission.objects.filter(person=erin).count() == 2
+    assert ExemptItemAdmission.objects.in_force().get().pk != first.pk
+    assert "Depot valuation" in client_of(erin).get(published.get_absolute_url()).content.decode()
 
 
 @pytest.mark.parametrize("name", ["exempt_admissions", "exempt_admission_remove"])

@@ -11,8 +11,8 @@ from django.utils import timezone
 from boards.models import PersonInvitation, User
 from meetings import services
 from meetings.guests import guest_accounts_expire
-from meetings.models import ExemptItemAdmission, ExemptParagraph, GuestAccount, Meeting
-from tests.factories import AgendaItemFactory, MeetingFactory, PaperFactory
+from meetings.models import ExemptItemAdmission, GuestAccount, Meeting
+from tests.factories import MeetingFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +21,6 @@ def invite(client, meeting, email="gwen@consultants.example", name="Gwen Green")
     return client.post(
         reverse("guest_invite", args=[meeting.pk]),
         {"full_name": name, "email": email, "job_title": "Estates consultant"},
-    )
-
-
-@pytest.fixture
-def with_exempt(published):
-    return AgendaItemFactory(
-        meeting=published,
-        position=2,
-        title="Depot valuation",
-        confidential=True,
-        exempt_paragraph=ExemptParagraph.FINANCIAL,
     )
 
 
@@ -56,7 +45,7 @@ def test_a_guest_invited_by_e_mail_gets_an_account_for_this_meeting(
 
 
 def test_the_guest_sees_part_1_and_admitted_items_of_that_meeting_only(
-    client_of, published, with_exempt, board, alice
+    client_of, published, exempt, board, alice
 ):
     other = MeetingFactory(board=board, created_by=alice, status=Meeting.Status.SCHEDULED)
     services.guest_invite(
@@ -64,7 +53,7 @@ def test_the_guest_sees_part_1_and_admitted_items_of_that_meeting_only(
     )
     guest = User.objects.get(email="gwen@consultants.example")
     paper = PaperFactory(meeting=published, title="Estates paper")
-    exempt_paper = PaperFactory(meeting=published, agenda_item=with_exempt, title="Valuation")
+    exempt_paper = PaperFactory(meeting=published, agenda_item=exempt, title="Valuation")
     client = client_of(guest)
     page = client.get(published.get_absolute_url()).content.decode()
     assert "Depot valuation" not in page
@@ -72,7 +61,7 @@ def test_the_guest_sees_part_1_and_admitted_items_of_that_meeting_only(
     assert client.get(exempt_paper.get_absolute_url()).status_code == 404
     assert client.get(other.get_absolute_url()).status_code == 404
     assert client.get(reverse("meeting_list", args=[board.slug])).status_code == 404
-    ExemptItemAdmission.objects.create(agenda_item=with_exempt, person=guest, admitted_by=alice)
+    ExemptItemAdmission.objects.create(agenda_item=exempt, person=guest, admitted_by=alice)
     client = client_of(User.objects.get(pk=guest.pk))
     assert "Depot valuation" in client.get(published.get_absolute_url()).content.decode()
     assert client.get(exempt_paper.get_absolute_url()).status_code == 200

@@ -86,3 +86,32 @@ def test_an_added_invitee_is_recorded(published, alice, frank):
     services.invitee_add(meeting=published, person=frank, actor=alice)
     event = AuditEvent.objects.get(verb="meeting.invitee_added")
     assert event.actor == alice and "Frank Ford" in event.summary
+
+
+def test_minutes_and_an_action_moved_on_are_each_one_event_on_the_meeting(held, alice, bob):
+    from tests.factories import ActionFactory
+
+    item = held.items.get()
+    action = ActionFactory(meeting=held, owner=bob)
+    already = AuditEvent.objects.count()
+    services.minutes_save(item=item, text="Agreed to share the estate.", actor=alice)
+    services.action_set_status(action=action, status="done", actor=bob)
+    events = list(AuditEvent.objects.order_by("pk")[already:])
+    assert [(event.subject, event.verb) for event in events] == [
+        (held, "meeting.minutes_edited"),
+        (held, "meeting.action_status"),
+    ]
+    assert events[0].after == {"item": item.pk, "minutes": "Agreed to share the estate."}
+    assert events[1].before == {"action": action.pk, "status": "Open"}
+    assert events[1].after == {"action": action.pk, "status": "Done"}
+
+
+def test_an_agenda_item_changed_is_one_event_naming_what_changed(meeting, alice):
+    item = meeting.items.get()
+    already = AuditEvent.objects.count()
+    item.presenter = "Chief Fire Officer"
+    services.agenda_item_save(item=item, actor=alice)
+    [event] = AuditEvent.objects.order_by("pk")[already:]
+    assert (event.subject, event.verb) == (meeting, "meeting.agenda_item_changed")
+    assert event.after == {"item": item.pk, "presenter": "Chief Fire Officer"}
+    assert event.at == item.updated_at

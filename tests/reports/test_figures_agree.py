@@ -15,7 +15,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from boards.models import Board, BoardMembership, User
-from core.money import pounds
+from core.govuk import money
 from opportunities import services
 from opportunities.models import Benefit, Opportunity, Status
 from opportunities.review_services import BodyBenefit, benefit_estimates_set, review_record
@@ -108,8 +108,10 @@ def assert_figures_agree(client, board, person, capture) -> str:
 
     start = date(2000, 1, 1)
     text = report_text(board, person, capture, start, today)
-    assert f"Cashable benefits estimated {pounds(register['estimated'])}" in text
-    assert f"Cashable benefits realised {pounds(realised_to(board, today))}" in text
+    estimated = money(register["estimated"], nearest_pound=True)
+    realised = money(realised_to(board, today), nearest_pound=True)
+    assert f"Cashable benefits estimated {estimated}" in text
+    assert f"Cashable benefits realised {realised}" in text
     assert ".00" not in text
     for body in board.active_bodies():
         approved = register["decided"][(body.short_name, "approved")]

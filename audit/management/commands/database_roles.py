@@ -4,13 +4,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from audit.database_roles import role_statements
+from core.deletion import record_tables
 
 
 class Command(BaseCommand):
     help = (
         "Create (or bring up to date) the database's two roles: the owner that migrations run "
-        "as, and the portal's own role, which owns nothing and may only insert into and read "
-        "the audit trail. Run it as a role allowed to create roles (e.g. postgres). Passwords "
+        "as, and the portal's own role, which owns nothing, may only insert into and read the "
+        "audit trail and may not delete the rows that are part of the record. Run it as a role "
+        "allowed to create roles (e.g. postgres), before and after the migrations. Passwords "
         "come from OWNER_DATABASE_PASSWORD and PORTAL_DATABASE_PASSWORD, never the command line."
     )
 
@@ -37,6 +39,7 @@ class Command(BaseCommand):
             portal=portal,
             owner_password=passwords[0],
             portal_password=passwords[1],
+            record_tables=record_tables(),
         )
         raw = connection.connection
         texts = [statement.as_string(raw) for statement in statements]
@@ -48,7 +51,7 @@ class Command(BaseCommand):
                 cursor.execute(text)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{owner} owns the database; {portal} may use it and only insert into and "
-                "read the audit trail."
+                f"{owner} owns the database; {portal} may use it, only insert into and "
+                "read the audit trail, and delete no row that is part of the record."
             )
         )

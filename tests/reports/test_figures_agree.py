@@ -32,8 +32,11 @@ DECISION_COLUMNS = {
 
 
 def csv_rows(response) -> list[dict[str, str]]:
+    """The rows of a download, under its first line (its handling marking)."""
     content = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(content)))
+    marking, _, table = content.partition("\r\n")
+    assert marking.startswith("Handling marking: ")
+    return list(csv.DictReader(io.StringIO(table)))
 
 
 def register_figures(client, board: Board) -> dict:

@@ -13,6 +13,7 @@ from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
+from core import check_answers
 from core.concurrency import EditConflict
 
 from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
@@ -401,11 +402,18 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # in, and a decision posted without it is refused (nothing is recorded).
     fresh = two_factor.is_fresh(request)
     if request.method == "POST" and not fresh:
-        return two_factor.step_up_redirect(request, request.path)
-    form = DecisionForm(
-        request.POST or None, request.FILES or None, initial={"revision": referral.revision}
-    )
+        # From the check page, back to it afterwards: the answers are kept meanwhile.
+        back = check_answers.check_url(request) if check_answers.is_confirmation(request) else None
+        return two_factor.step_up_redirect(request, back or request.path)
+    pending = check_answers.PendingAnswers(request, f"decision-{referral.pk}")
+    form = _decision_form(request, referral, pending)
+    if form is None:
+        messages.error(request, check_answers.NOT_KEPT)
+        return redirect(referral)
     if request.method == "POST" and form.is_valid():
+        if not check_answers.is_confirmation(request):
+            pending.keep()
+            return redirect(check_answers.check_url(request))
         try:
             services.referral_decide(
                 referral=referral,
@@ -418,12 +426,16 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 notice=services.DecisionNoticeFields(**form.notice_fields()),
             )
         except services.ReferralNotDecidable as error:
+            pending.discard()
             messages.error(request, str(error))
             return redirect(referral)
+        pending.discard()
         messages.success(
             request, f"The decision of {referral.organisation.executive_body} is recorded."
         )
         return redirect("referral_inbox")
+    if _checking(request, form) and fresh:
+        return _decision_check_page(request, referral, form, pending)
     opportunity = referral.recommendation.opportunity
     return render(
         request,
@@ -438,6 +450,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             .order_by("organisation__name"),
             "documents": referral.documents.all(),
             "form": form if referral.is_decidable and fresh else None,
+            "kept_documents": pending.file_names() if form.is_bound else {},
             "step_up_url": two_factor.verify_url(request.path, step_up=True)
             if referral.is_decidable and not fresh
             else None,
@@ -445,6 +458,72 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             **referral_views.record_context(request, referral),
             "pack": snapshots.pack_view(referral.recommendation),
         },
+    )
+
+
+# What the executive is shown before their decision is recorded, in the order of the form.
+DECISION_CHECKED = (
+    "outcome",
+    "reference",
+    "notes",
+    "decision_maker",
+    "decision_forum",
+    "decision_taken_on",
+    "reasons",
+    "conditions",
+    "document",
+)
+
+
+def _decision_form(
+    request: AuthenticatedHttpRequest, referral: Referral, pending: check_answers.PendingAnswers
+) -> DecisionForm | None:
+    """The form as posted; on the check page and its "Change" links, as kept; else empty. None
+    when the kept answers are gone (a new session) and the person must fill it in again."""
+    initial = {"revision": referral.revision}
+    if request.method == "POST" and not check_answers.is_confirmation(request):
+        return DecisionForm(request.POST, request.FILES, initial=initial)
+    if check_answers.is_confirmation(request) or _asks_for_kept(request):
+        data = pending.data()
+        if data is None:
+            return None
+        return DecisionForm(data, pending.files(), initial=initial)
+    pending.discard()  # the form opened afresh starts empty, whatever an earlier go left
+    return DecisionForm(initial=initial)
+
+
+def _asks_for_kept(request: AuthenticatedHttpRequest) -> bool:
+    return request.method == "GET" and (
+        check_answers.CHECK_PARAMETER in request.GET
+        or check_answers.CHANGE_PARAMETER in request.GET
+    )
+
+
+def _checking(request: AuthenticatedHttpRequest, form: DecisionForm) -> bool:
+    return (
+        request.method == "GET" and check_answers.CHECK_PARAMETER in request.GET and form.is_valid()
+    )
+
+
+def _decision_check_page(
+    request: AuthenticatedHttpRequest,
+    referral: Referral,
+    form: DecisionForm,
+    pending: check_answers.PendingAnswers,
+) -> HttpResponse:
+    opportunity = referral.recommendation.opportunity
+    body = referral.organisation.executive_body
+    return check_answers.render_check_page(
+        request,
+        title=f"Check your answers - Decision on {opportunity.reference}",
+        heading=f"Check the decision of {body} before it is recorded",
+        rows=check_answers.rows_from_form(request, form, DECISION_CHECKED, pending.file_names()),
+        confirm_label="Record the decision",
+        back_url=referral.get_absolute_url(),
+        back_label="Leave without recording it",
+        warning=f"Once recorded, this is the decision of {body} on {opportunity.reference}: "
+        "the board and the other bodies are told, and it can only be disputed, not changed.",
+        context={"check_back_crumb": opportunity.reference},
     )
 
 

@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.text import get_valid_filename
 
@@ -159,7 +160,7 @@ def answer_text(form: forms.Form, name: str, kept_files: dict[str, str] | None =
     if isinstance(field, forms.ChoiceField):
         return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
     if isinstance(value, datetime.datetime):
-        return govuk.govuk_datetime(value)
+        return govuk.govuk_datetime(timezone.localtime(value))
     if isinstance(value, datetime.date):
         return govuk.govuk_date(value)
     return str(value)

@@ -515,7 +515,7 @@ def _decision_check_page(
     body = referral.organisation.executive_body
     return check_answers.render_check_page(
         request,
-        title=f"Check your answers - Decision on {opportunity.reference}",
+        title=f"Check your answers \u2013 Decision on {opportunity.reference}",
         heading=f"Check the decision of {body} before it is recorded",
         rows=check_answers.rows_from_form(request, form, DECISION_CHECKED, pending.file_names()),
         confirm_label="Record the decision",

@@ -239,6 +239,12 @@ def test_approving_minutes_asks_for_a_fresh_second_factor(client, dave, held):
         {"to": Meeting.Status.MINUTES_APPROVED},
     )
     assert response.status_code == 302 and response.url.startswith(VERIFY)
+    # Nor does the check page's own button approve them without it.
+    response = client.post(
+        reverse("meeting_transition", kwargs={"pk": held.pk}),
+        {"to": Meeting.Status.MINUTES_APPROVED, "confirm": "yes"},
+    )
+    assert response.status_code == 302 and response.url.startswith(VERIFY)
     held.refresh_from_db()
     assert held.status == Meeting.Status.MINUTES_DRAFTED
 

@@ -15,6 +15,7 @@ from boards.models import Board
 from boards.permissions import executive_organisation_ids
 from core import check_answers
 from core.concurrency import EditConflict
+from core.govuk import count_of, govuk_date
 
 from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
 from .forms import (
@@ -32,6 +33,7 @@ from .models import (
     Referral,
     ReferralDocument,
     ReferralEvent,
+    Status,
     manual_transitions,
 )
 
@@ -144,7 +146,13 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "recommendations": recommendations,
             "timeline": AuditEvent.objects.for_subject(opportunity).select_related("actor")[:200],
             "may_manage": may_manage,
-            "transition_form": TransitionForm(choices=manual_transitions(opportunity.status))
+            "transition_form": TransitionForm(
+                _withdrawal_answers(request, opportunity).data()
+                if check_answers.CHANGE_PARAMETER in request.GET
+                else None,
+                choices=manual_transitions(opportunity.status),
+                opportunity=opportunity,
+            )
             if may_manage
             else None,
             "resume_form": ReasonForm()
@@ -240,11 +248,20 @@ def opportunity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _managed_opportunity(request, pk)
+    pending = _withdrawal_answers(request, opportunity)
+    confirming = check_answers.is_confirmation(request)
+    data = pending.data() if confirming or request.method == "GET" else request.POST
+    if data is None or (
+        request.method == "GET" and check_answers.CHECK_PARAMETER not in request.GET
+    ):
+        if confirming:
+            messages.error(request, check_answers.NOT_KEPT)
+        return redirect(opportunity)
     form = TransitionForm(
-        request.POST, choices=manual_transitions(opportunity.status), opportunity=opportunity
+        data, choices=manual_transitions(opportunity.status), opportunity=opportunity
     )
     if not form.is_valid():
         if "to" in form.errors:
@@ -257,6 +274,13 @@ def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             for errors in form.errors.values():
                 messages.error(request, " ".join(str(error) for error in errors))
         return redirect(opportunity)
+    # Withdrawing closes the executives' referrals and cannot be taken back: checked first.
+    if form.cleaned_data["to"] == Status.WITHDRAWN and not confirming:
+        if request.method == "POST":
+            pending.keep()
+            return redirect(check_answers.check_url(request))
+        return _withdrawal_check_page(request, opportunity, form)
+    pending.discard()
     try:
         services.opportunity_transition(
             opportunity=opportunity,
@@ -272,6 +296,47 @@ def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             request, f"{opportunity.reference} is now {opportunity.get_status_display().lower()}."
         )
     return redirect(opportunity)
+
+
+def _withdrawal_answers(
+    request: AuthenticatedHttpRequest, opportunity: Opportunity
+) -> check_answers.PendingAnswers:
+    return check_answers.PendingAnswers(request, f"withdraw-{opportunity.pk}")
+
+
+def _withdrawal_check_page(
+    request: AuthenticatedHttpRequest, opportunity: Opportunity, form: TransitionForm
+) -> HttpResponse:
+    change = f"{opportunity.get_absolute_url()}?{check_answers.CHANGE_PARAMETER}"
+    rows = [
+        check_answers.Row("Opportunity", f"{opportunity.reference} {opportunity.title}"),
+        *(
+            check_answers.Row(row.key, row.value, change + row.change_url.partition("?change")[2])
+            for row in check_answers.rows_from_form(request, form, ["to", "reason", "revisit_on"])
+        ),
+    ]
+    open_referrals = Referral.objects.filter(
+        recommendation__opportunity=opportunity,
+        status__in=Referral.DECIDABLE,
+        sent_at__isnull=False,
+    ).count()
+    return check_answers.render_check_page(
+        request,
+        title=f"Check your answers \u2013 Withdraw {opportunity.reference}",
+        heading=f"Check before you withdraw {opportunity.reference}",
+        rows=rows,
+        confirm_label="Withdraw the opportunity",
+        back_url=opportunity.get_absolute_url(),
+        back_label="Keep it as it is",
+        warning="Withdrawing cannot be undone: "
+        + (
+            f"{open_referrals} referral{'s' if open_referrals != 1 else ''} awaiting a decision "
+            "will be closed and the executives told."
+            if open_referrals
+            else "the opportunity leaves the register's active work."
+        ),
+        context={"check_back_crumb": opportunity.reference},
+    )
 
 
 @require_POST
@@ -331,6 +396,8 @@ def recommendation_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def recommendation_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.select_related("opportunity"), pk=pk)
     opportunity = _managed_opportunity(request, recommendation.opportunity_id)
+    if not check_answers.is_confirmation(request):
+        return _sending_check_page(request, opportunity, recommendation)
     try:
         services.recommendation_send(recommendation=recommendation, actor=request.user)
     except services.WorkflowError as error:
@@ -340,6 +407,38 @@ def recommendation_send(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             request, f"Recommendation v{recommendation.version} has been sent to the executives."
         )
     return redirect(opportunity)
+
+
+def _sending_check_page(
+    request: AuthenticatedHttpRequest, opportunity: Opportunity, recommendation: Recommendation
+) -> HttpResponse:
+    bodies = [
+        referral.organisation.executive_body or referral.organisation.name
+        for referral in recommendation.referrals.select_related("organisation").order_by(
+            "organisation__name"
+        )
+    ]
+    papers = recommendation.papers.count()
+    return check_answers.render_check_page(
+        request,
+        title=f"Check your answers \u2013 Send recommendation v{recommendation.version} on "
+        f"{opportunity.reference}",
+        heading=f"Check recommendation v{recommendation.version} before it is sent",
+        rows=[
+            check_answers.Row("Opportunity", f"{opportunity.reference} {opportunity.title}"),
+            check_answers.Row("Recommendation", recommendation.wording),
+            check_answers.Row("Date agreed by the board", govuk_date(recommendation.agreed_on)),
+            check_answers.Row("Decisions due by", govuk_date(recommendation.decision_due_on)),
+            check_answers.Row("Sent to the executives of", ", ".join(bodies) or "No body"),
+            check_answers.Row("Papers", count_of(papers, "paper") if papers else "None"),
+        ],
+        confirm_label="Send to the executives",
+        back_url=opportunity.get_absolute_url(),
+        back_label="Not yet: back to the opportunity",
+        warning="Once sent, each body's executives are told and the papers are frozen as the "
+        "referral pack; a change needs a revised recommendation.",
+        context={"check_back_crumb": opportunity.reference},
+    )
 
 
 # --- the executive's inbox and decisions -----------------------------------------------------
@@ -435,6 +534,11 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("referral_inbox")
     if _checking(request, form) and fresh:
+        refusal = referral.refusal()
+        if refusal:  # closed or paused since the form was opened: nothing to confirm
+            pending.discard()
+            messages.error(request, refusal)
+            return redirect(referral)
         return _decision_check_page(request, referral, form, pending)
     opportunity = referral.recommendation.opportunity
     return render(

@@ -27,7 +27,7 @@ from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.models import BoardMembership
 from boards.permissions import board_for, is_secretariat
-from core import check_answers
+from core import check_answers, undo
 from core.concurrency import NEVER, EditConflict
 from core.govuk import count_of, govuk_day_datetime
 from opportunities import permissions as opportunity_permissions
@@ -602,8 +602,30 @@ def agenda_item_delete(request: AuthenticatedHttpRequest, pk: int, item: int) ->
         return render(
             request, "meetings/agenda_item_remove.html", {"meeting": meeting, "item": instance}
         )
-    meeting_services.agenda_item_delete(item=instance, actor=request.user)
-    messages.success(request, f"Agenda item “{instance.title}” is removed.")
+    kept = meeting_services.agenda_item_delete(item=instance, actor=request.user)
+    undo.keep(request, f"agenda-item-{meeting.pk}", kept)
+    undo.offer(
+        request,
+        message=f"Agenda item “{instance.title}” is removed.",
+        url=reverse("agenda_item_restore", kwargs={"pk": meeting.pk}),
+        what=f"removing “{instance.title}”",
+    )
+    return redirect(meeting)
+
+
+@require_POST
+@refusals_shown
+def agenda_item_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The Undo of the banner after a removal: puts the item back as it was."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    kept = undo.take(request, f"agenda-item-{meeting.pk}")
+    if kept is None:
+        raise MeetingRefused("There is no removed agenda item to put back.")
+    item = meeting_services.agenda_item_restore(meeting=meeting, kept=kept, actor=request.user)
+    messages.success(
+        request,
+        f"Agenda item “{item.title}” is back on the agenda. The chair signs the agenda off again.",
+    )
     return redirect(meeting)
 
 

@@ -173,7 +173,7 @@ def field_anchor(form: forms.Form, name: str) -> str:
     if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
         return f"{auto_id}_0"
     if isinstance(widget, forms.MultiWidget):
-        return f"{auto_id}_{getattr(widget, 'PARTS', ('0',))[0]}"
+        return f"{auto_id}_0"  # the day box of a date
     return auto_id
 
 

@@ -505,7 +505,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         back = check_answers.check_url(request) if check_answers.is_confirmation(request) else None
         return two_factor.step_up_redirect(request, back or request.path)
     pending = check_answers.PendingAnswers(request, f"decision-{referral.pk}")
-    form = _decision_form(request, referral, pending)
+    form = referral_views.decision_form(request, referral, pending, DecisionForm)
     if form is None:
         messages.error(request, check_answers.NOT_KEPT)
         return redirect(referral)
@@ -533,13 +533,13 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request, f"The decision of {referral.organisation.executive_body} is recorded."
         )
         return redirect("referral_inbox")
-    if _checking(request, form) and fresh:
+    if referral_views.checking(request, form) and fresh:
         refusal = referral.refusal()
         if refusal:  # closed or paused since the form was opened: nothing to confirm
             pending.discard()
             messages.error(request, refusal)
             return redirect(referral)
-        return _decision_check_page(request, referral, form, pending)
+        return referral_views.decision_check_page(request, referral, form, pending)
     opportunity = referral.recommendation.opportunity
     return render(
         request,
@@ -562,72 +562,6 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             **referral_views.record_context(request, referral),
             "pack": snapshots.pack_view(referral.recommendation),
         },
-    )
-
-
-# What the executive is shown before their decision is recorded, in the order of the form.
-DECISION_CHECKED = (
-    "outcome",
-    "reference",
-    "notes",
-    "decision_maker",
-    "decision_forum",
-    "decision_taken_on",
-    "reasons",
-    "conditions",
-    "document",
-)
-
-
-def _decision_form(
-    request: AuthenticatedHttpRequest, referral: Referral, pending: check_answers.PendingAnswers
-) -> DecisionForm | None:
-    """The form as posted; on the check page and its "Change" links, as kept; else empty. None
-    when the kept answers are gone (a new session) and the person must fill it in again."""
-    initial = {"revision": referral.revision}
-    if request.method == "POST" and not check_answers.is_confirmation(request):
-        return DecisionForm(request.POST, request.FILES, initial=initial)
-    if check_answers.is_confirmation(request) or _asks_for_kept(request):
-        data = pending.data()
-        if data is None:
-            return None
-        return DecisionForm(data, pending.files(), initial=initial)
-    pending.discard()  # the form opened afresh starts empty, whatever an earlier go left
-    return DecisionForm(initial=initial)
-
-
-def _asks_for_kept(request: AuthenticatedHttpRequest) -> bool:
-    return request.method == "GET" and (
-        check_answers.CHECK_PARAMETER in request.GET
-        or check_answers.CHANGE_PARAMETER in request.GET
-    )
-
-
-def _checking(request: AuthenticatedHttpRequest, form: DecisionForm) -> bool:
-    return (
-        request.method == "GET" and check_answers.CHECK_PARAMETER in request.GET and form.is_valid()
-    )
-
-
-def _decision_check_page(
-    request: AuthenticatedHttpRequest,
-    referral: Referral,
-    form: DecisionForm,
-    pending: check_answers.PendingAnswers,
-) -> HttpResponse:
-    opportunity = referral.recommendation.opportunity
-    body = referral.organisation.executive_body
-    return check_answers.render_check_page(
-        request,
-        title=f"Check your answers \u2013 Decision on {opportunity.reference}",
-        heading=f"Check the decision of {body} before it is recorded",
-        rows=check_answers.rows_from_form(request, form, DECISION_CHECKED, pending.file_names()),
-        confirm_label="Record the decision",
-        back_url=referral.get_absolute_url(),
-        back_label="Leave without recording it",
-        warning=f"Once recorded, this is the decision of {body} on {opportunity.reference}: "
-        "the board and the other bodies are told, and it can only be disputed, not changed.",
-        context={"check_back_crumb": opportunity.reference},
     )
 
 

@@ -5,6 +5,7 @@ from django.forms import BoundField
 from django.utils.html import format_html
 
 from core import govuk
+from core.widgets import DateParts
 
 register = template.Library()
 
@@ -48,6 +49,10 @@ def title_dashes(title: str) -> str:
 def error_anchor(field: BoundField) -> str:
     """The id an error summary links to: a group's first input, since the group has no id."""
     widget = field.field.widget
+    if isinstance(widget, DateParts):
+        wrong = DateParts.wrong_parts(field.value())
+        first = DateParts.PARTS.index(wrong[0]) if wrong else 0
+        return f"{field.auto_id}_{first}"  # the first box that is wrong
     if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)):
         return f"{field.auto_id}_0"
     return field.id_for_label or field.auto_id

@@ -158,6 +158,8 @@ def test_a_referral_deferred_answered_decided_on_behalf_declined_and_its_notices
     page.locator("#id_decision_taken_on_2").fill(str(taken.year))
     page.get_by_label("Approved", exact=True).check()
     page.get_by_label("Decision reference").fill("CAB/2026/31")
+    page.get_by_role("button", name="Continue").click()
+    assert "before it is recorded on its behalf" in page.content()
     page.get_by_role("button", name="Record the decision on its behalf").click()
     assert "is recorded on its behalf" in page.content()
     assert "Recorded by Alice Archer on behalf of Warwickshire County Council" in page.content()

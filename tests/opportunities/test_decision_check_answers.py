@@ -158,3 +158,46 @@ def test_anonymous_confirmation_is_sent_to_sign_in(client, referred, fire):
     assert response["Location"].startswith("/sign-in/")
     referral.refresh_from_db()
     assert referral.status == Referral.Status.PENDING
+
+
+def on_behalf_url(referral):
+    return reverse("referral_on_behalf", kwargs={"pk": referral.pk})
+
+
+def test_a_decision_recorded_on_a_bodys_behalf_is_checked_first(
+    client_of, alice, referred, council
+):
+    referral = referral_for(referred, council)
+    client = client_of(alice)
+    data = {
+        "decided_by": "",
+        "decision_forum": "Cabinet",
+        "outcome": "declined",
+        "reference": "CAB/2026/31",
+        "notes": "",
+        "revision": referral.revision,
+    }
+    sent = client.post(on_behalf_url(referral), data)
+    assert sent["Location"] == on_behalf_url(referral) + "?check"
+    page = client.get(sent["Location"]).content.decode()
+    assert "before it is recorded on its behalf" in page
+    assert "Executive who took the decision" in page and "Cabinet" in page
+    assert f'href="{on_behalf_url(referral)}?change#id_decision_forum"' in page
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.PENDING
+    client.post(on_behalf_url(referral), {CONFIRM_FIELD: "yes"})
+    referral.refresh_from_db()
+    assert (referral.status, referral.on_behalf, referral.recorded_by) == ("declined", True, alice)
+
+
+@pytest.mark.parametrize("person", ["bob", "cara", "charlie"])
+def test_only_the_secretariat_may_confirm_a_decision_on_a_bodys_behalf(
+    client_of, request, alice, referred, council, person
+):
+    referral = referral_for(referred, council)
+    client_of(alice).post(
+        on_behalf_url(referral),
+        {"decision_forum": "Cabinet", "outcome": "approved", "reference": "C/1", "revision": 0},
+    )
+    other = client_of(request.getfixturevalue(person))
+    assert other.post(on_behalf_url(referral), {CONFIRM_FIELD: "yes"}).status_code == 404
+    assert Referral.objects.get(pk=referral.pk).status == Referral.Status.PENDING

@@ -29,6 +29,24 @@ def count_of(number, words: str) -> str:
     return govuk.count_of(int(number or 0), singular, plural or None)
 
 
+@register.simple_tag(takes_context=True)
+def body_short_name(context, organisation):
+    """A body's short name, written out in full the first time the page names it ("Warwickshire
+    Fire and Rescue Service (WFRS)"), then as the short name alone; in an <abbr> each time."""
+    if organisation is None:
+        return ""
+    abbreviated = short_name(organisation)
+    if abbreviated == organisation.short_name:
+        return abbreviated  # nothing to spell out
+    written = getattr(context, "abbreviations_written", None)
+    if written is None:
+        written = context.abbreviations_written = set()
+    if organisation.short_name in written:
+        return abbreviated
+    written.add(organisation.short_name)
+    return format_html("{} ({})", organisation.name, abbreviated)
+
+
 @register.filter
 def short_name(organisation):
     """A body's short name ("WFRS") in an <abbr> that spells out its full name, from the data."""

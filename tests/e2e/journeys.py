@@ -5,6 +5,7 @@ import time
 
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.factories import PASSWORD
 
@@ -79,7 +80,11 @@ FOCUS_INDICATOR = """() => {
 
 
 def focused_name(page) -> str:
-    return page.evaluate(FOCUSED)["name"]
+    try:
+        return page.evaluate(FOCUSED)["name"]
+    except PlaywrightError:  # a page still loading from the last step: read it once loaded
+        page.wait_for_load_state()
+        return page.evaluate(FOCUSED)["name"]
 
 
 def assert_visible_focus(page) -> None:
@@ -105,9 +110,10 @@ def tab_to(page, name: str, *, exact: bool = True, backwards: bool = False, limi
 
 
 def press(page, name: str, key: str = "Enter", **options) -> None:
-    """Tab to a control and press it (Enter for links and buttons, Space for a checkbox)."""
+    """Tab to a link or button and press it, waiting for the page it opens."""
     tab_to(page, name, **options)
-    page.keyboard.press(key)
+    with page.expect_navigation():
+        page.keyboard.press(key)
     page.wait_for_load_state()
 
 

@@ -44,10 +44,10 @@ class GovukBoundField(BoundField):
             # Which part is missing or wrong, in GOV.UK's words ("… must include a month").
             problem = DateParts.problem(self.value(), str(self.label or "The date"))
             if problem:
-                errors = self.form.error_class(
-                    [problem if str(error) == GENERIC_INVALID_DATE else error for error in errors],
-                    renderer=self.form.renderer,
-                )
+                named: list = [
+                    problem if str(error) == GENERIC_INVALID_DATE else error for error in errors
+                ]
+                errors = self.form.error_class(named, renderer=self.form.renderer)
         if GENERIC_REQUIRED not in errors or not self.label:
             return errors
         specific = required_message(self.field, str(self.label))

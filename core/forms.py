@@ -12,6 +12,8 @@ from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import ErrorList
 
+from .widgets import DateParts
+
 GENERIC_REQUIRED = str(forms.Field.default_error_messages["required"])
 
 
@@ -31,10 +33,21 @@ def required_message(field: forms.Field, label: str) -> str:
     return f"Enter the {thing}"
 
 
+GENERIC_INVALID_DATE = str(forms.DateField.default_error_messages["invalid"])
+
+
 class GovukBoundField(BoundField):
     @property
     def errors(self) -> ErrorList:
         errors = super().errors
+        if GENERIC_INVALID_DATE in errors and isinstance(self.field.widget, DateParts):
+            # Which part is missing or wrong, in GOV.UK's words ("… must include a month").
+            problem = DateParts.problem(self.value(), str(self.label or "The date"))
+            if problem:
+                named: list = [
+                    problem if str(error) == GENERIC_INVALID_DATE else error for error in errors
+                ]
+                errors = self.form.error_class(named, renderer=self.form.renderer)
         if GENERIC_REQUIRED not in errors or not self.label:
             return errors
         specific = required_message(self.field, str(self.label))

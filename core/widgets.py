@@ -82,6 +82,61 @@ class DateParts(forms.MultiWidget):
                 for part in value.split("-")
             )
             subwidgets = context["widget"]["subwidgets"]
-            for subwidget, typed in zip(subwidgets, (day, month, year), strict=True):
+            wrong = set(self.wrong_parts(value))
+            for part, subwidget, typed in zip(
+                self.PARTS, subwidgets, (day, month, year), strict=True
+            ):
                 subwidget["value"] = typed
+                attrs = subwidget["attrs"] = dict(subwidget["attrs"])
+                if part in wrong:  # the box that is wrong is marked, not the whole date
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                    attrs["aria-invalid"] = "true"
+                elif wrong:
+                    attrs.pop("aria-invalid", None)  # Django marks every box of a wrong field
         return context
+
+    @classmethod
+    def typed_parts(cls, value: object) -> dict[str, str] | None:
+        """The day, month and year as typed, from the "YYYY-M-D" the widget sends."""
+        if not isinstance(value, str) or value.count("-") != 2:
+            return None
+        year, month, day = (part.strip() for part in value.split("-"))
+        return {"day": day, "month": month, "year": year}
+
+    @classmethod
+    def wrong_parts(cls, value: object) -> list[str]:
+        """Which boxes are wrong: the empty ones; else those that cannot be a day, a month or a
+        year; else (a date such as 31 February) all three."""
+        typed = cls.typed_parts(value)
+        if typed is None or not any(typed.values()):
+            return []
+        missing = [part for part in cls.PARTS if not typed[part]]
+        if missing:
+            return missing
+        limits = {"day": (1, 31), "month": (1, 12), "year": (1000, 9999)}
+        impossible = [
+            part
+            for part in cls.PARTS
+            if not typed[part].isdigit()
+            or not limits[part][0] <= int(typed[part]) <= limits[part][1]
+        ]
+        if impossible:
+            return impossible
+        try:
+            datetime.date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
+        except ValueError:
+            return list(cls.PARTS)
+        return []
+
+    @classmethod
+    def problem(cls, value: object, label: str) -> str | None:
+        """GOV.UK's message for a date typed wrongly ("Date of the decision must include a
+        month", "… must be a real date"); None when the parts make a date."""
+        typed = cls.typed_parts(value)
+        wrong = cls.wrong_parts(value)
+        if typed is None or not wrong:
+            return None
+        missing = [part for part in wrong if not typed[part]]
+        if missing:
+            return f"{label} must include a {' and '.join(missing)}"
+        return f"{label} must be a real date"

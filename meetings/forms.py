@@ -14,6 +14,7 @@ from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
 from core.markings import MarkingFormMixin
 from core.uploads import detect_kind
+from core.widgets import DateParts
 
 from .models import (
     Action,
@@ -382,8 +383,8 @@ class InterestForm(PlausibleDatesMixin, forms.ModelForm):
         fields = ["category", "description", "starts_on", "ends_on"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DateParts(),
+            "ends_on": DateParts(),
         }
         help_texts = {"ends_on": "Leave blank while the interest continues."}
 
@@ -409,7 +410,7 @@ class ActionForm(PlausibleDatesMixin, forms.ModelForm):
         fields = ["description", "owner", "due_on", "agenda_item"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
-            "due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_on": DateParts(),
         }
         labels = {"due_on": "Due by", "agenda_item": "Agenda item"}
 
@@ -505,7 +506,7 @@ class ResolutionForm(PlausibleDatesMixin, forms.Form):
         required=False,
         label="Executives' decisions due by",
         help_text="For a resolution to recommend.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateParts(),
     )
     organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),

@@ -639,8 +639,9 @@ def _audit_part_edit(
 
 
 @transaction.atomic
-def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> None:
-    """Remove an item from the agenda; withdraws sign-off.
+def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> dict[str, Any]:
+    """Remove an item from the agenda; withdraws sign-off. Returns what the item held, for
+    ``agenda_item_restore`` to put back (the confirmation banner's "Undo").
 
     Refused while the item has papers (they would lose the item's confidential marking), and
     once anyone has been admitted to it after the meeting left draft (who could see it is part
@@ -657,6 +658,7 @@ def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> None:
             "item instead."
         )
     removed = {"item": item.pk, "title": item.title}
+    kept = agenda_item_snapshot(item)
     item.delete()
     _withdraw_sign_off(item.meeting)
     audit_record(
@@ -666,6 +668,50 @@ def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> None:
         summary=f"Agenda item “{item.title}” removed",
         before=removed,
     )
+    return kept
+
+
+# What an agenda item holds itself, kept so that its removal can be undone.
+RESTORED_FIELDS = (
+    "position",
+    "title",
+    "description",
+    "presenter",
+    "confidential",
+    "exempt_paragraph",
+    "minutes",
+    "minute_reference",
+    "opportunity_id",
+)
+
+
+def agenda_item_snapshot(item: AgendaItem) -> dict[str, Any]:
+    return {"pk": item.pk, **{name: getattr(item, name) for name in RESTORED_FIELDS}}
+
+
+@transaction.atomic
+def agenda_item_restore(*, meeting: Meeting, kept: Mapping[str, Any], actor: User) -> AgendaItem:
+    """Put back an item removed from the agenda (``kept`` from ``agenda_item_delete``), under
+    its old id and in its old place; withdraws sign-off, as the removal did.
+
+    Refused once the agenda can no longer change. The item's declarations and admissions went
+    with it and are not restored; the actions that named it keep the meeting only.
+    """
+    _agenda_must_be_editable(meeting)
+    if AgendaItem.objects.filter(pk=kept["pk"]).exists():
+        raise MeetingRefused("That agenda item is already back on the agenda.")
+    item = AgendaItem.objects.create(
+        pk=kept["pk"], meeting=meeting, **{name: kept[name] for name in RESTORED_FIELDS}
+    )
+    _withdraw_sign_off(meeting)
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="meeting.agenda_item_restored",
+        summary=f"Agenda item “{item.title}” put back",
+        after={"item": item.pk, "title": item.title},
+    )
+    return item
 
 
 @transaction.atomic

@@ -45,6 +45,11 @@ urlpatterns = [
         name="agenda_item_delete",
     ),
     path(
+        "meetings/<int:pk>/agenda/restore/",
+        views.agenda_item_restore,
+        name="agenda_item_restore",
+    ),
+    path(
         "meetings/<int:pk>/agenda/<int:item>/move/",
         views.agenda_item_move,
         name="agenda_item_move",

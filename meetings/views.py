@@ -17,6 +17,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,9 @@ from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.models import BoardMembership
 from boards.permissions import board_for, is_secretariat
+from core import check_answers, undo
 from core.concurrency import NEVER, EditConflict
+from core.govuk import count_of, govuk_day_datetime
 from core.markings import marking_initial
 from opportunities import permissions as opportunity_permissions
 from opportunities.forms import RecommendationForm
@@ -274,6 +277,8 @@ def meeting_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if move.to == Status.MINUTES_APPROVED and not two_factor.is_fresh(request):
         # Approving the minutes needs a recent second factor; nothing changes until then.
         return two_factor.step_up_redirect(request, meeting.get_absolute_url())
+    if move.to == Status.MINUTES_APPROVED and not check_answers.is_confirmation(request):
+        return _minutes_check_page(request, meeting, move)
     meeting_services.meeting_transition(meeting=meeting, actor=request.user, to=move.to)
     messages.success(request, move.done)
     return redirect(meeting)
@@ -287,8 +292,16 @@ def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     refusal = blocker(meeting, move.to)
     if refusal:
         raise MeetingRefused(refusal)
-    form = CancelForm(_posted(request))
+    pending = check_answers.PendingAnswers(request, f"cancel-meeting-{meeting.pk}")
+    form = CancelForm(_cancel_data(request, pending))
+    if check_answers.is_confirmation(request) and not form.is_bound:
+        messages.error(request, check_answers.NOT_KEPT)
+        return redirect("meeting_cancel", pk=meeting.pk)
     if request.method == "POST" and form.is_valid():
+        if not check_answers.is_confirmation(request):
+            pending.keep()
+            return redirect(check_answers.check_url(request))
+        pending.discard()
         meeting_services.meeting_transition(
             meeting=meeting,
             actor=request.user,
@@ -297,7 +310,84 @@ def meeting_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, MOVES[Status.CANCELLED].done)
         return redirect(meeting)
+    if check_answers.CHECK_PARAMETER in request.GET and form.is_bound and form.is_valid():
+        return _cancel_check_page(request, meeting, form)
     return render(request, "meetings/meeting_cancel.html", {"form": form, "meeting": meeting})
+
+
+def _cancel_data(request: AuthenticatedHttpRequest, pending: check_answers.PendingAnswers):
+    """The reason as posted; as kept on the check page and its "Change" link; else none."""
+    if request.method == "POST" and not check_answers.is_confirmation(request):
+        return request.POST
+    if check_answers.is_confirmation(request) or set(request.GET) & {
+        check_answers.CHECK_PARAMETER,
+        check_answers.CHANGE_PARAMETER,
+    }:
+        return pending.data()
+    pending.discard()
+    return None
+
+
+def _cancel_check_page(
+    request: AuthenticatedHttpRequest, meeting: Meeting, form: CancelForm
+) -> HttpResponse:
+    invitees = meeting.invitations.count()
+    return check_answers.render_check_page(
+        request,
+        title=f"Check your answers \u2013 Cancel {meeting.title}",
+        heading=f"Check before you cancel {meeting.title}",
+        rows=[
+            check_answers.Row(
+                "Meeting",
+                f"{meeting.title}, {govuk_day_datetime(timezone.localtime(meeting.starts_at))}",
+            ),
+            *check_answers.rows_from_form(request, form, ["reason"]),
+            check_answers.Row("Who is told", f"{count_of(invitees, 'invitee')}, by email"),
+        ],
+        confirm_label="Cancel the meeting",
+        back_url=meeting.get_absolute_url(),
+        back_label="Keep the meeting",
+        warning="Cancelling cannot be undone: every invitee is emailed the cancellation, which "
+        "removes the meeting from their calendar.",
+        context={"check_back_crumb": meeting.title},
+    )
+
+
+def _minutes_check_page(request: AuthenticatedHttpRequest, meeting: Meeting, move) -> HttpResponse:
+    items = list(meeting.items.only("minutes", "minute_reference"))
+    minuted = [item for item in items if item.minutes.strip()]
+    references = [item.minute_reference for item in items if item.minute_reference]
+    return check_answers.render_check_page(
+        request,
+        title=f"Check your answers \u2013 Approve the minutes of {meeting.title}",
+        heading=f"Check before you approve the minutes of {meeting.title}",
+        rows=[
+            check_answers.Row(
+                "Meeting",
+                f"{meeting.title}, {govuk_day_datetime(timezone.localtime(meeting.starts_at))}",
+            ),
+            check_answers.Row(
+                "Minutes",
+                f"{len(minuted)} of {count_of(len(items), 'agenda item')} minuted",
+                change_url=f"{meeting.get_absolute_url()}#agenda-heading",
+            ),
+            check_answers.Row(
+                "Minute references",
+                f"{references[0]} to {references[-1]}"
+                if len(references) > 1
+                else (references[0] if references else check_answers.NOT_GIVEN),
+            ),
+            check_answers.Row("Approved by", request.user.full_name),
+        ],
+        confirm_label="Approve the minutes",
+        back_url=meeting.get_absolute_url(),
+        back_label="Not yet: back to the meeting",
+        warning="Once approved, the minutes are locked, their PDF is produced and every "
+        "invitee is told; the public pages show the business that is not exempt.",
+        hidden={"to": move.to},
+        action=reverse("meeting_transition", kwargs={"pk": meeting.pk}),
+        context={"check_back_crumb": meeting.title},
+    )
 
 
 # --- Invitations and replies -------------------------------------------------------------------
@@ -527,8 +617,30 @@ def agenda_item_delete(request: AuthenticatedHttpRequest, pk: int, item: int) ->
         return render(
             request, "meetings/agenda_item_remove.html", {"meeting": meeting, "item": instance}
         )
-    meeting_services.agenda_item_delete(item=instance, actor=request.user)
-    messages.success(request, f"Agenda item “{instance.title}” is removed.")
+    kept = meeting_services.agenda_item_delete(item=instance, actor=request.user)
+    undo.keep(request, f"agenda-item-{meeting.pk}", kept)
+    undo.offer(
+        request,
+        message=f"Agenda item “{instance.title}” is removed.",
+        url=reverse("agenda_item_restore", kwargs={"pk": meeting.pk}),
+        what=f"removing “{instance.title}”",
+    )
+    return redirect(meeting)
+
+
+@require_POST
+@refusals_shown
+def agenda_item_restore(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The Undo of the banner after a removal: puts the item back as it was."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    kept = undo.take(request, f"agenda-item-{meeting.pk}")
+    if kept is None:
+        raise MeetingRefused("There is no removed agenda item to put back.")
+    item = meeting_services.agenda_item_restore(meeting=meeting, kept=kept, actor=request.user)
+    messages.success(
+        request,
+        f"Agenda item “{item.title}” is back on the agenda. The chair signs the agenda off again.",
+    )
     return redirect(meeting)
 
 

@@ -2,6 +2,8 @@
 decisions; and the secretariat's and the executives' steps on it: questions and answers, a
 decision recorded on a body's behalf, and its dispute."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,11 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.selectors import executives_of
+from core import check_answers
 from core.exceptions import Refused
 from core.markings import marking_initial
 
 from . import permissions, referral_services, selectors, services
-from .forms import AnswerForm, OnBehalfForm, QuestionForm, ReasonForm
+from .forms import AnswerForm, DecisionForm, OnBehalfForm, QuestionForm, ReasonForm
 from .models import Referral
 
 
@@ -122,25 +125,31 @@ def referral_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@two_factor.fresh_second_factor
 def referral_on_behalf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _readable_referral(request, pk)
     if not permissions.can_record_on_behalf(request.user, referral):
         raise Http404("Only the board's secretariat may record a decision for a body.")
+    if not two_factor.is_fresh(request):
+        # From the check page, back to it afterwards: the answers are kept meanwhile.
+        confirming = check_answers.is_confirmation(request)
+        back = check_answers.check_url(request) if confirming else request.path
+        return two_factor.step_up_redirect(request, back)
     refusal = referral.refusal()
     if refusal:
         messages.error(request, refusal)
         return redirect(referral.get_record_url())
-    form = OnBehalfForm(
-        request.POST or None,
-        request.FILES or None,
-        initial={
-            "revision": referral.revision,
-            **marking_initial(referral.organisation.default_handling),
-        },
-        executives=executives_of(referral.organisation),
+    pending = check_answers.PendingAnswers(request, f"on-behalf-{referral.pk}")
+    form = decision_form(
+        request, referral, pending, OnBehalfForm, executives=executives_of(referral.organisation)
     )
+    if form is None:
+        messages.error(request, check_answers.NOT_KEPT)
+        return redirect("referral_on_behalf", pk=referral.pk)
     if request.method == "POST" and form.is_valid():
+        if not check_answers.is_confirmation(request):
+            pending.keep()
+            return redirect(check_answers.check_url(request))
+        assert isinstance(form, OnBehalfForm)
         try:
             referral_services.referral_record_on_behalf(
                 referral=referral,
@@ -155,14 +164,18 @@ def referral_on_behalf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 marking=form.chosen_marking(),
             )
         except Refused as error:
+            pending.discard()
             messages.error(request, str(error))
             return redirect(referral.get_record_url())
+        pending.discard()
         messages.success(
             request,
             f"The decision of {referral.organisation.executive_body} is recorded on its behalf; "
             "its executives have been told.",
         )
         return redirect(referral.get_record_url())
+    if checking(request, form):
+        return decision_check_page(request, referral, form, pending, on_behalf=True)
     return render(
         request,
         "opportunities/referral_on_behalf.html",
@@ -170,6 +183,7 @@ def referral_on_behalf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "referral": referral,
             "opportunity": referral.recommendation.opportunity,
             "form": form,
+            "kept_documents": pending.file_names() if form.is_bound else {},
         },
     )
 
@@ -203,3 +217,88 @@ def _back(request: AuthenticatedHttpRequest, referral: Referral) -> str:
     if permissions.can_decide_referral(request.user, referral):
         return referral.get_absolute_url()
     return referral.get_record_url()
+
+
+# --- checking a decision before it is recorded (core/check_answers.py) --------------------------
+
+# What is shown back before a decision is recorded, in the order of the form.
+DECISION_CHECKED = (
+    "decided_by",
+    "outcome",
+    "reference",
+    "notes",
+    "decision_maker",
+    "decision_forum",
+    "decision_taken_on",
+    "reasons",
+    "conditions",
+    "document",
+    "marking",
+    "marking_descriptor",
+)
+
+
+def decision_form(
+    request: AuthenticatedHttpRequest,
+    referral: Referral,
+    pending: check_answers.PendingAnswers,
+    form_class: type[DecisionForm],
+    **options: Any,
+) -> DecisionForm | None:
+    """The form as posted; on the check page, its confirmation and its "Change" links, as kept;
+    else empty. None when the kept answers are gone (a new session): fill it in again."""
+    initial = {
+        "revision": referral.revision,
+        **marking_initial(referral.organisation.default_handling),
+    }
+    if request.method == "POST" and not check_answers.is_confirmation(request):
+        return form_class(request.POST, request.FILES, initial=initial, **options)
+    if check_answers.is_confirmation(request) or _asks_for_kept(request):
+        data = pending.data()
+        if data is None:
+            return None
+        return form_class(data, pending.files(), initial=initial, **options)
+    pending.discard()  # the form opened afresh starts empty, whatever an earlier go left
+    return form_class(initial=initial, **options)
+
+
+def _asks_for_kept(request: AuthenticatedHttpRequest) -> bool:
+    return request.method == "GET" and (
+        check_answers.CHECK_PARAMETER in request.GET
+        or check_answers.CHANGE_PARAMETER in request.GET
+    )
+
+
+def checking(request: AuthenticatedHttpRequest, form: DecisionForm) -> bool:
+    """The check page is asked for, and the kept answers are still valid."""
+    return (
+        request.method == "GET" and check_answers.CHECK_PARAMETER in request.GET and form.is_valid()
+    )
+
+
+def decision_check_page(
+    request: AuthenticatedHttpRequest,
+    referral: Referral,
+    form: DecisionForm,
+    pending: check_answers.PendingAnswers,
+    *,
+    on_behalf: bool = False,
+) -> HttpResponse:
+    opportunity = referral.recommendation.opportunity
+    body = referral.organisation.executive_body
+    names = [name for name in DECISION_CHECKED if name in form.fields]
+    short_name = referral.organisation.short_name
+    what = f"Decision for {short_name} on" if on_behalf else "Decision on"
+    return check_answers.render_check_page(
+        request,
+        title=f"Check your answers \u2013 {what} {opportunity.reference}",
+        heading=f"Check the decision of {body} before it is recorded"
+        + (" on its behalf" if on_behalf else ""),
+        rows=check_answers.rows_from_form(request, form, names, pending.file_names()),
+        confirm_label="Record the decision on its behalf" if on_behalf else "Record the decision",
+        back_url=referral.get_record_url() if on_behalf else referral.get_absolute_url(),
+        back_label="Leave without recording it",
+        warning=f"Once recorded, this is the decision of {body} on {opportunity.reference}: "
+        "the board and the other bodies are told, and it can only be disputed, not changed.",
+        context={"check_back_crumb": opportunity.reference},
+    )

@@ -13,7 +13,9 @@ from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
+from core import check_answers
 from core.concurrency import EditConflict
+from core.govuk import count_of, govuk_date
 from core.markings import marking_initial
 
 from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
@@ -32,6 +34,7 @@ from .models import (
     Referral,
     ReferralDocument,
     ReferralEvent,
+    Status,
     manual_transitions,
 )
 
@@ -149,7 +152,13 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "recommendations": recommendations,
             "timeline": AuditEvent.objects.for_subject(opportunity).select_related("actor")[:200],
             "may_manage": may_manage,
-            "transition_form": TransitionForm(choices=manual_transitions(opportunity.status))
+            "transition_form": TransitionForm(
+                _withdrawal_answers(request, opportunity).data()
+                if check_answers.CHANGE_PARAMETER in request.GET
+                else None,
+                choices=manual_transitions(opportunity.status),
+                opportunity=opportunity,
+            )
             if may_manage
             else None,
             "resume_form": ReasonForm()
@@ -245,11 +254,20 @@ def opportunity_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _managed_opportunity(request, pk)
+    pending = _withdrawal_answers(request, opportunity)
+    confirming = check_answers.is_confirmation(request)
+    data = pending.data() if confirming or request.method == "GET" else request.POST
+    if data is None or (
+        request.method == "GET" and check_answers.CHECK_PARAMETER not in request.GET
+    ):
+        if confirming:
+            messages.error(request, check_answers.NOT_KEPT)
+        return redirect(opportunity)
     form = TransitionForm(
-        request.POST, choices=manual_transitions(opportunity.status), opportunity=opportunity
+        data, choices=manual_transitions(opportunity.status), opportunity=opportunity
     )
     if not form.is_valid():
         if "to" in form.errors:
@@ -262,6 +280,13 @@ def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             for errors in form.errors.values():
                 messages.error(request, " ".join(str(error) for error in errors))
         return redirect(opportunity)
+    # Withdrawing closes the executives' referrals and cannot be taken back: checked first.
+    if form.cleaned_data["to"] == Status.WITHDRAWN and not confirming:
+        if request.method == "POST":
+            pending.keep()
+            return redirect(check_answers.check_url(request))
+        return _withdrawal_check_page(request, opportunity, form)
+    pending.discard()
     try:
         services.opportunity_transition(
             opportunity=opportunity,
@@ -277,6 +302,47 @@ def opportunity_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpRe
             request, f"{opportunity.reference} is now {opportunity.get_status_display().lower()}."
         )
     return redirect(opportunity)
+
+
+def _withdrawal_answers(
+    request: AuthenticatedHttpRequest, opportunity: Opportunity
+) -> check_answers.PendingAnswers:
+    return check_answers.PendingAnswers(request, f"withdraw-{opportunity.pk}")
+
+
+def _withdrawal_check_page(
+    request: AuthenticatedHttpRequest, opportunity: Opportunity, form: TransitionForm
+) -> HttpResponse:
+    change = f"{opportunity.get_absolute_url()}?{check_answers.CHANGE_PARAMETER}"
+    rows = [
+        check_answers.Row("Opportunity", f"{opportunity.reference} {opportunity.title}"),
+        *(
+            check_answers.Row(row.key, row.value, change + row.change_url.partition("?change")[2])
+            for row in check_answers.rows_from_form(request, form, ["to", "reason", "revisit_on"])
+        ),
+    ]
+    open_referrals = Referral.objects.filter(
+        recommendation__opportunity=opportunity,
+        status__in=Referral.DECIDABLE,
+        sent_at__isnull=False,
+    ).count()
+    return check_answers.render_check_page(
+        request,
+        title=f"Check your answers \u2013 Withdraw {opportunity.reference}",
+        heading=f"Check before you withdraw {opportunity.reference}",
+        rows=rows,
+        confirm_label="Withdraw the opportunity",
+        back_url=opportunity.get_absolute_url(),
+        back_label="Keep it as it is",
+        warning="Withdrawing cannot be undone: "
+        + (
+            f"{open_referrals} referral{'s' if open_referrals != 1 else ''} awaiting a decision "
+            "will be closed and the executives told."
+            if open_referrals
+            else "the opportunity leaves the register's active work."
+        ),
+        context={"check_back_crumb": opportunity.reference},
+    )
 
 
 @require_POST
@@ -343,6 +409,8 @@ def recommendation_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def recommendation_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     recommendation = get_object_or_404(Recommendation.objects.select_related("opportunity"), pk=pk)
     opportunity = _managed_opportunity(request, recommendation.opportunity_id)
+    if not check_answers.is_confirmation(request):
+        return _sending_check_page(request, opportunity, recommendation)
     try:
         services.recommendation_send(recommendation=recommendation, actor=request.user)
     except services.WorkflowError as error:
@@ -352,6 +420,38 @@ def recommendation_send(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             request, f"Recommendation v{recommendation.version} has been sent to the executives."
         )
     return redirect(opportunity)
+
+
+def _sending_check_page(
+    request: AuthenticatedHttpRequest, opportunity: Opportunity, recommendation: Recommendation
+) -> HttpResponse:
+    bodies = [
+        referral.organisation.executive_body or referral.organisation.name
+        for referral in recommendation.referrals.select_related("organisation").order_by(
+            "organisation__name"
+        )
+    ]
+    papers = recommendation.papers.count()
+    return check_answers.render_check_page(
+        request,
+        title=f"Check your answers \u2013 Send recommendation v{recommendation.version} on "
+        f"{opportunity.reference}",
+        heading=f"Check recommendation v{recommendation.version} before it is sent",
+        rows=[
+            check_answers.Row("Opportunity", f"{opportunity.reference} {opportunity.title}"),
+            check_answers.Row("Recommendation", recommendation.wording),
+            check_answers.Row("Date agreed by the board", govuk_date(recommendation.agreed_on)),
+            check_answers.Row("Decisions due by", govuk_date(recommendation.decision_due_on)),
+            check_answers.Row("Sent to the executives of", ", ".join(bodies) or "No body"),
+            check_answers.Row("Papers", count_of(papers, "paper") if papers else "None"),
+        ],
+        confirm_label="Send to the executives",
+        back_url=opportunity.get_absolute_url(),
+        back_label="Not yet: back to the opportunity",
+        warning="Once sent, each body's executives are told and the papers are frozen as the "
+        "referral pack; a change needs a revised recommendation.",
+        context={"check_back_crumb": opportunity.reference},
+    )
 
 
 # --- the executive's inbox and decisions -----------------------------------------------------
@@ -414,16 +514,18 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # in, and a decision posted without it is refused (nothing is recorded).
     fresh = two_factor.is_fresh(request)
     if request.method == "POST" and not fresh:
-        return two_factor.step_up_redirect(request, request.path)
-    form = DecisionForm(
-        request.POST or None,
-        request.FILES or None,
-        initial={
-            "revision": referral.revision,
-            **marking_initial(referral.organisation.default_handling),
-        },
-    )
+        # From the check page, back to it afterwards: the answers are kept meanwhile.
+        back = check_answers.check_url(request) if check_answers.is_confirmation(request) else None
+        return two_factor.step_up_redirect(request, back or request.path)
+    pending = check_answers.PendingAnswers(request, f"decision-{referral.pk}")
+    form = referral_views.decision_form(request, referral, pending, DecisionForm)
+    if form is None:
+        messages.error(request, check_answers.NOT_KEPT)
+        return redirect(referral)
     if request.method == "POST" and form.is_valid():
+        if not check_answers.is_confirmation(request):
+            pending.keep()
+            return redirect(check_answers.check_url(request))
         try:
             services.referral_decide(
                 referral=referral,
@@ -437,12 +539,21 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 marking=form.chosen_marking(),
             )
         except services.ReferralNotDecidable as error:
+            pending.discard()
             messages.error(request, str(error))
             return redirect(referral)
+        pending.discard()
         messages.success(
             request, f"The decision of {referral.organisation.executive_body} is recorded."
         )
         return redirect("referral_inbox")
+    if referral_views.checking(request, form) and fresh:
+        refusal = referral.refusal()
+        if refusal:  # closed or paused since the form was opened: nothing to confirm
+            pending.discard()
+            messages.error(request, refusal)
+            return redirect(referral)
+        return referral_views.decision_check_page(request, referral, form, pending)
     opportunity = referral.recommendation.opportunity
     return render(
         request,
@@ -457,6 +568,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             .order_by("organisation__name"),
             "documents": referral.documents.filter(permissions.decision_documents_q(request.user)),
             "form": form if referral.is_decidable and fresh else None,
+            "kept_documents": pending.file_names() if form.is_bound else {},
             "step_up_url": two_factor.verify_url(request.path, step_up=True)
             if referral.is_decidable and not fresh
             else None,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from boards import permissions, sessions
+from core import undo
 
 
 def portal(request) -> dict:
@@ -32,6 +33,7 @@ def portal(request) -> dict:
         "nav": SimpleLazyObject(navigation),
         **session_timing(request, user),
         "page_section": page_section(request),
+        "undo_offer": undo.take_offer(request),
     }
 
 

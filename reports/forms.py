@@ -6,8 +6,9 @@ from typing import Any, cast
 from django import forms
 
 from core.dates import PlausibleDatesMixin
+from core.widgets import DateParts
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateParts()
 MAX_YEARS = 2
 CUSTOM = "custom"
 

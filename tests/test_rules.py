@@ -294,8 +294,9 @@ def test_the_meeting_page_offers_exactly_the_moves_the_request_accepts(
                 )
                 if move.page is not None:
                     continue  # a move with its own page is checked through that page
+                # Confirmed, as from the check page that approving the minutes shows first.
                 response = client_of(person).post(
-                    reverse("meeting_transition", args=[meeting.pk]), {"to": to}
+                    reverse("meeting_transition", args=[meeting.pk]), {"to": to, "confirm": "yes"}
                 )
                 meeting.refresh_from_db()
                 moved = meeting.status == to != status

@@ -5,6 +5,7 @@ from django.forms import BoundField
 from django.utils.html import format_html
 
 from core import govuk
+from core.widgets import DateParts
 
 register = template.Library()
 
@@ -34,6 +35,24 @@ def count_of(number, words: str) -> str:
     return govuk.count_of(int(number or 0), singular, plural or None)
 
 
+@register.simple_tag(takes_context=True)
+def body_short_name(context, organisation):
+    """A body's short name, written out in full the first time the page names it ("Warwickshire
+    Fire and Rescue Service (WFRS)"), then as the short name alone; in an <abbr> each time."""
+    if organisation is None:
+        return ""
+    abbreviated = short_name(organisation)
+    if abbreviated == organisation.short_name:
+        return abbreviated  # nothing to spell out
+    written = getattr(context, "abbreviations_written", None)
+    if written is None:
+        written = context.abbreviations_written = set()
+    if organisation.short_name in written:
+        return abbreviated
+    written.add(organisation.short_name)
+    return format_html("{} ({})", organisation.name, abbreviated)
+
+
 @register.filter
 def short_name(organisation):
     """A body's short name ("WFRS") in an <abbr> that spells out its full name, from the data."""
@@ -54,6 +73,10 @@ def title_dashes(title: str) -> str:
 def error_anchor(field: BoundField) -> str:
     """The id an error summary links to: a group's first input, since the group has no id."""
     widget = field.field.widget
+    if isinstance(widget, DateParts):
+        wrong = DateParts.wrong_parts(field.value())
+        first = DateParts.PARTS.index(wrong[0]) if wrong else 0
+        return f"{field.auto_id}_{first}"  # the first box that is wrong
     if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)):
         return f"{field.auto_id}_0"
     return field.id_for_label or field.auto_id

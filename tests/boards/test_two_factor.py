@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from boards.two_factor import VERIFIED_AT
 from meetings.models import Meeting
 from opportunities.models import Referral
+from tests.check_answers import post_and_confirm
 from tests.factories import PASSWORD, UserFactory
 from tests.opportunities.helpers import referral_for
 from tests.two_factor import authenticator_of, code_of, pass_second_factor
@@ -184,8 +185,9 @@ def test_a_decision_asks_for_a_fresh_second_factor(client, erin, referred, fire)
     assert referral.status == Referral.Status.PENDING
     device = authenticator_of(erin)
     assert enter(client, code_of(device, later=30), next_url=page).url == page
-    assert "Record the decision" in client.get(page).text
-    response = client.post(
+    assert 'name="outcome"' in client.get(page).text
+    post_and_confirm(
+        client,
         page,
         {"outcome": "approved", "reference": "F/1", "notes": "", "revision": referral.revision},
     )
@@ -199,7 +201,33 @@ def test_a_recent_second_factor_is_not_asked_again(client, erin, referred, fire,
     client.force_login(erin, backend="django.contrib.auth.backends.ModelBackend")
     _verified_minutes_ago(client, erin, 20)
     page = reverse("referral_detail", kwargs={"pk": referral.pk})
-    assert "Record the decision" in client.get(page).text
+    assert 'name="outcome"' in client.get(page).text
+
+
+def test_a_second_factor_gone_stale_on_the_check_page_is_asked_for_and_the_answers_kept(
+    client, erin, referred, fire, settings
+):
+    settings.TWO_FACTOR_STEP_UP_MINUTES = 30
+    referral = referral_for(referred, fire)
+    client.force_login(erin, backend="django.contrib.auth.backends.ModelBackend")
+    _verified_minutes_ago(client, erin, 20)
+    page = reverse("referral_detail", kwargs={"pk": referral.pk})
+    client.post(
+        page,
+        {"outcome": "declined", "reference": "F/2", "notes": "", "revision": referral.revision},
+    )
+    _verified_minutes_ago(client, erin, 40)
+    response = client.post(page, {"confirm": "yes"})
+    assert response.status_code == 302 and response.url.startswith(VERIFY)
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.PENDING
+    assert enter(
+        client, code_of(authenticator_of(erin), later=30), next_url=page + "?check"
+    ).url == (page + "?check")
+    assert "F/2" in client.get(page + "?check").text
+    client.post(page, {"confirm": "yes"})
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.DECLINED
 
 
 def test_approving_minutes_asks_for_a_fresh_second_factor(client, dave, held):
@@ -209,6 +237,12 @@ def test_approving_minutes_asks_for_a_fresh_second_factor(client, dave, held):
     response = client.post(
         reverse("meeting_transition", kwargs={"pk": held.pk}),
         {"to": Meeting.Status.MINUTES_APPROVED},
+    )
+    assert response.status_code == 302 and response.url.startswith(VERIFY)
+    # Nor does the check page's own button approve them without it.
+    response = client.post(
+        reverse("meeting_transition", kwargs={"pk": held.pk}),
+        {"to": Meeting.Status.MINUTES_APPROVED, "confirm": "yes"},
     )
     assert response.status_code == 302 and response.url.startswith(VERIFY)
     held.refresh_from_db()

@@ -112,6 +112,7 @@ class Findings:
     pages: int = 0
     forms: int = 0
     forms_with_errors: int = 0
+    check_pages: int = 0
 
 
 def url_pattern(path: str) -> tuple[str, str] | None:
@@ -283,3 +284,86 @@ def check_form(page, url: str, index: int, key: str, findings: Findings) -> None
     if overflow > 0:
         findings.narrow_overflow[form_key] = overflow
     page.set_viewport_size({"width": WIDE, "height": 900})
+
+
+# --- the check-your-answers pages, reached only through a filled-in form ---------------------
+
+SECRETARIAT = "priya.shah@warwickshire-cc.example"
+CHAIR = "helen.marsh@opcc.example"
+POLICE_EXECUTIVE = "andrew.holt@police.example"
+
+
+def check_answers_pages(browser, base: str, findings: Findings) -> None:
+    """Fill in each form that leads to a check page (without confirming it) and check that page
+    like any other: an executive's decision, sending a recommendation, withdrawing an
+    opportunity, cancelling a meeting and approving minutes."""
+    from meetings.models import Meeting
+    from opportunities.models import Opportunity, Recommendation, Referral
+
+    police_referral = (
+        Referral.objects.filter(
+            organisation__short_name="Police",
+            status__in=Referral.DECIDABLE,
+            sent_at__isnull=False,
+            recommendation__opportunity__status="awaiting_decisions",
+        )
+        .order_by("pk")
+        .first()
+    )
+    unsent = Recommendation.objects.filter(sent_at__isnull=True).order_by("pk").first()
+    withdrawable = Opportunity.objects.filter(status="proposed").order_by("pk").first()
+    cancellable = Meeting.objects.filter(status=Meeting.Status.SCHEDULED).order_by("pk").first()
+    drafted = Meeting.objects.filter(status=Meeting.Status.MINUTES_DRAFTED).order_by("pk").first()
+    for name, found in [
+        ("a referral awaiting the police", police_referral),
+        ("an unsent recommendation", unsent),
+        ("a proposed opportunity", withdrawable),
+        ("a scheduled meeting", cancellable),
+        ("a meeting with draft minutes", drafted),
+    ]:
+        assert found is not None, f"the demonstration data has no {name}"
+
+    def visit(email: str, steps) -> None:
+        context = browser.new_context(viewport={"width": WIDE, "height": 900})
+        page = context.new_page()
+        sign_in(page, base, email)
+        steps(page)
+        page.wait_for_load_state()
+        assert page.locator(".summary-list").count() == 1, page.url
+        findings.pages += 1
+        findings.check_pages += 1
+        key = f"check page {urlsplit(page.url).path}"
+        findings.titles[page.title()].add(f"{key} ({page.locator('h1').inner_text()[:20]})")
+        check_page(page, key, findings)
+        context.close()
+
+    def decide(page) -> None:
+        page.goto(base + police_referral.get_absolute_url())
+        page.get_by_label("Approved", exact=True).check()
+        page.get_by_label("Decision reference").fill("CCOG/2026/99")
+        page.get_by_role("button", name="Continue").click()
+
+    def send(page) -> None:
+        page.goto(base + unsent.opportunity.get_absolute_url())
+        page.get_by_role("button", name="Send to the executives").click()
+
+    def withdraw(page) -> None:
+        page.goto(base + withdrawable.get_absolute_url())
+        page.get_by_label("Move to").select_option("withdrawn")
+        page.get_by_label("Reason (recorded on the timeline)").fill("Merged with another.")
+        page.get_by_role("button", name="Change status").click()
+
+    def cancel(page) -> None:
+        page.goto(base + f"/meetings/{cancellable.pk}/cancel/")
+        page.get_by_label("Reason for cancelling").fill("Too few bodies can attend.")
+        page.get_by_role("button", name="Cancel the meeting").click()
+
+    def approve(page) -> None:
+        page.goto(base + drafted.get_absolute_url())
+        page.get_by_role("button", name="Approve the minutes").click()
+
+    visit(POLICE_EXECUTIVE, decide)
+    visit(SECRETARIAT, send)
+    visit(SECRETARIAT, withdraw)
+    visit(SECRETARIAT, cancel)
+    visit(CHAIR, approve)

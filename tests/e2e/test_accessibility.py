@@ -44,6 +44,7 @@ def findings(django_db_setup, django_db_blocker, live_server, browser):
         for role, email in ROLES:
             starts = public if email is None else ["/"]
             site_crawl.crawl(browser, live_server.url, role, email, starts, result)
+        site_crawl.check_answers_pages(browser, live_server.url, result)
         yield result
         call_command("flush", interactive=False, verbosity=0)
 
@@ -55,6 +56,8 @@ def _listing(problems: dict) -> str:
 def test_the_crawl_reaches_the_pages_and_forms_of_every_role(findings):
     assert findings.pages >= 60
     assert findings.forms_with_errors >= 15
+    # Decision, sending, withdrawing, cancelling and approving minutes, each checked first.
+    assert findings.check_pages == 5
 
 
 def test_the_crawl_reaches_the_pages_it_must(findings):

@@ -41,6 +41,8 @@ def test_recommendation_to_three_bodies_decided_by_each_executive(
     page.get_by_role("button", name="Record the recommendation").click()
     assert "Recommendation v1 is recorded" in page.content()
     page.get_by_role("button", name="Send to the executives").click()
+    assert "Check recommendation v1 before it is sent" in page.content()
+    page.get_by_role("button", name="Send to the executives").click()
     assert "has been sent to the executives" in page.content()
 
     for email, reference in [
@@ -53,6 +55,8 @@ def test_recommendation_to_three_bodies_decided_by_each_executive(
         page.get_by_role("link", name=f"{opportunity.reference} {opportunity.title}").click()
         page.get_by_label("Approved", exact=True).check()
         page.get_by_label("Decision reference").fill(reference)
+        page.get_by_role("button", name="Continue").click()
+        assert "before it is recorded" in page.content()
         page.get_by_role("button", name="Record the decision").click()
         assert "is recorded" in page.content()
         assert page.console_problems == []
@@ -108,6 +112,8 @@ def test_a_referral_deferred_answered_decided_on_behalf_declined_and_its_notices
     assert "“Business case” will be sent with the recommendation." in page.content()
     page.goto(base + opportunity.get_absolute_url())
     page.get_by_role("button", name="Send to the executives").click()
+    assert "Check recommendation v1 before it is sent" in page.content()
+    page.get_by_role("button", name="Send to the executives").click()
     assert "has been sent to the executives" in page.content()
     by_body = {r.organisation_id: r for r in Referral.objects.all()}
 
@@ -117,6 +123,8 @@ def test_a_referral_deferred_answered_decided_on_behalf_declined_and_its_notices
     page.get_by_label("Deferred (more information requested)").check()
     page.get_by_label("Decision reference").fill("CCOG/2026/9/D")
     page.get_by_label("Conditions or notes").fill("We need the running costs.")
+    page.get_by_role("button", name="Continue").click()
+    assert "before it is recorded" in page.content()
     page.get_by_role("button", name="Record the decision").click()
     assert "is recorded" in page.content()
     page.goto(base + by_body[police.pk].get_absolute_url())
@@ -135,6 +143,8 @@ def test_a_referral_deferred_answered_decided_on_behalf_declined_and_its_notices
     assert "£42,000 a year, shared equally." in page.content()
     page.get_by_label("Approved", exact=True).check()
     page.get_by_label("Decision reference").fill("CCOG/2026/10")
+    page.get_by_role("button", name="Continue").click()
+    assert "before it is recorded" in page.content()
     page.get_by_role("button", name="Record the decision").click()
     assert "is recorded" in page.content()
 
@@ -148,6 +158,8 @@ def test_a_referral_deferred_answered_decided_on_behalf_declined_and_its_notices
     page.locator("#id_decision_taken_on_2").fill(str(taken.year))
     page.get_by_label("Approved", exact=True).check()
     page.get_by_label("Decision reference").fill("CAB/2026/31")
+    page.get_by_role("button", name="Continue").click()
+    assert "before it is recorded on its behalf" in page.content()
     page.get_by_role("button", name="Record the decision on its behalf").click()
     assert "is recorded on its behalf" in page.content()
     assert "Recorded by Alice Archer on behalf of Warwickshire County Council" in page.content()
@@ -157,6 +169,8 @@ def test_a_referral_deferred_answered_decided_on_behalf_declined_and_its_notices
     page.get_by_label("Declined").check()
     page.get_by_label("Decision reference").fill("FRA/2026/4")
     page.get_by_label("Reasons for the decision").fill("The fire station lease runs to 2030.")
+    page.get_by_role("button", name="Continue").click()
+    assert "before it is recorded" in page.content()
     page.get_by_role("button", name="Record the decision").click()
     assert "is recorded" in page.content()
 
@@ -169,6 +183,7 @@ def test_a_referral_deferred_answered_decided_on_behalf_declined_and_its_notices
     page.goto(base + closed.get_absolute_url())
     assert "No decision can be recorded on it." in page.content()
     assert page.get_by_role("button", name="Record the decision").count() == 0
+    assert page.get_by_role("button", name="Continue").count() == 0
 
     sign_in(page, base, "bob@fire.example")
     page.goto(base + opportunity.get_absolute_url())

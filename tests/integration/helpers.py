@@ -51,12 +51,16 @@ def sweep_until(condition, timeout: float, what: str) -> None:
 
 
 def record_decision(client, referral) -> tuple[float, int]:
-    """POST the executive's decision on the referral page; the seconds it took and the status."""
-    started = time.monotonic()
-    response = client.post(
-        reverse("referral_detail", kwargs={"pk": referral.pk}),
+    """POST the executive's decision on the referral page and confirm it on the check page; the
+    seconds the confirmation (which records it) took and its status."""
+    url = reverse("referral_detail", kwargs={"pk": referral.pk})
+    sent = client.post(
+        url,
         {"outcome": "approved", "reference": "FRA/7", "notes": "", "revision": referral.revision},
     )
+    assert sent.status_code == 302 and sent["Location"].endswith("?check")
+    started = time.monotonic()
+    response = client.post(url, {"confirm": "yes"})
     return time.monotonic() - started, response.status_code
 
 

@@ -4,6 +4,7 @@ reload, and signed off by the chair before the papers go out."""
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from meetings.models import AgendaItem, Meeting
 from tests.factories import AgendaItemFactory
 
@@ -109,6 +110,56 @@ def test_secretariat_removes_an_item(client_of, meeting, alice):
     client_of(alice).post(url, {"confirm": "yes"})
     assert not meeting.items.exists()
     assert Meeting.objects.get(pk=meeting.pk).status == Meeting.Status.DRAFT
+
+
+def test_the_removal_banner_offers_an_undo_that_puts_the_item_back(client_of, meeting, alice):
+    item = meeting.items.get()
+    item.minutes = "Noted."
+    item.save()
+    client = client_of(alice)
+    url = reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk})
+    page = client.post(url, {"confirm": "yes"}, follow=True).content.decode()
+    restore = reverse("agenda_item_restore", kwargs={"pk": meeting.pk})
+    assert "Agenda item “Shared estates” is removed." in page
+    assert f'action="{restore}"' in page
+    assert 'Undo<span class="visually-hidden"> removing “Shared estates”</span>' in page
+    # The banner is shown once, like any message.
+    assert f'action="{restore}"' not in client.get(meeting.get_absolute_url()).content.decode()
+    page = client.post(restore, follow=True).content.decode()
+    assert "Agenda item “Shared estates” is back on the agenda." in page
+    back = meeting.items.get()
+    assert (back.pk, back.title, back.minutes, back.position) == (
+        item.pk,
+        "Shared estates",
+        "Noted.",
+        item.position,
+    )
+    verbs = list(
+        AuditEvent.objects.for_subject(meeting).values_list("verb", flat=True).order_by("pk")
+    )
+    assert verbs[-2:] == ["meeting.agenda_item_removed", "meeting.agenda_item_restored"]
+    # Undone once: a second press has nothing to put back.
+    page = client.post(restore, follow=True).content.decode()
+    assert "There is no removed agenda item to put back." in page
+    assert meeting.items.count() == 1
+
+
+def test_undo_is_for_the_secretariat_and_only_while_the_agenda_may_change(
+    client_of, meeting, alice, dave
+):
+    item = meeting.items.get()
+    client = client_of(alice)
+    client.post(
+        reverse("agenda_item_delete", kwargs={"pk": meeting.pk, "item": item.pk}),
+        {"confirm": "yes"},
+    )
+    restore = reverse("agenda_item_restore", kwargs={"pk": meeting.pk})
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.PAPERS_PUBLISHED)
+    page = client.post(restore, follow=True).content.decode()
+    assert "The agenda is fixed once the papers are published." in page
+    assert not meeting.items.exists()
+    # The chair is not the secretariat: refused before anything is looked at.
+    assert client_of(dave).post(restore).status_code == 403
 
 
 def test_an_item_with_papers_cannot_be_removed(client_of, meeting, alice):

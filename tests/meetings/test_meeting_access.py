@@ -75,6 +75,7 @@ VIEWS = [
         "alice",
         "bob",
     ),
+    ("agenda_item_restore", {"pk": "S"}, "post", {}, "alice", "bob"),
     (
         "agenda_item_move",
         {"pk": "S", "item": "S_item"},

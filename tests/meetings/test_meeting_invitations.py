@@ -11,6 +11,7 @@ from icalendar import Calendar
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingInvitation
 from notifications.models import Notification
+from tests.check_answers import post_and_confirm
 from tests.meetings.helpers import opened
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +105,8 @@ def test_cancelling_sends_a_cancel_for_the_same_event_with_the_reason(
     _, first, _ = ics_of(mail.outbox[0])
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client_of(alice).post(
+        post_and_confirm(
+            client_of(alice),
             reverse("meeting_cancel", kwargs={"pk": meeting.pk}),
             {"reason": "Too few bodies can attend."},
         )

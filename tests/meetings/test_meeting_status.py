@@ -10,6 +10,7 @@ from django.utils import timezone
 from meetings import services as meeting_services
 from meetings.models import TRANSITIONS, Meeting, MeetingInvitation
 from meetings.services import MeetingRefused
+from tests.check_answers import confirm_step
 
 pytestmark = pytest.mark.django_db
 S = Meeting.Status
@@ -78,7 +79,15 @@ def test_minutes_drafted_then_approved_by_the_chair_only(client_of, held, alice,
     )
     assert response.status_code == 403
     assert "chair or vice-chair may do this" in response.content.decode()
-    move(client_of(dave), held, S.MINUTES_APPROVED)
+    # The chair's button shows what will happen first; only its confirmation approves them.
+    check = move(client_of(dave), held, S.MINUTES_APPROVED)
+    assert "Check before you approve the minutes of Winter meeting" in check.content.decode()
+    assert status_of(held) == S.MINUTES_DRAFTED
+    confirm_step(
+        client_of(dave),
+        reverse("meeting_transition", kwargs={"pk": held.pk}),
+        {"to": S.MINUTES_APPROVED},
+    )
     held.refresh_from_db()
     assert held.status == S.MINUTES_APPROVED
     assert held.minutes_approved_by == dave

@@ -7,6 +7,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from meetings.models import DeclarationOfInterest, Meeting
+from tests.check_answers import confirm_step
 from tests.factories import ActionFactory, AgendaItemFactory
 from tests.meetings.helpers import opened
 
@@ -49,8 +50,10 @@ def approved(client_of, held, alice, dave, django_capture_on_commit_callbacks):
         reverse("meeting_transition", kwargs={"pk": held.pk}), {"to": "minutes_drafted"}
     )
     with django_capture_on_commit_callbacks(execute=True):
-        client_of(dave).post(
-            reverse("meeting_transition", kwargs={"pk": held.pk}), {"to": "minutes_approved"}
+        confirm_step(
+            client_of(dave),
+            reverse("meeting_transition", kwargs={"pk": held.pk}),
+            {"to": "minutes_approved"},
         )
     held.refresh_from_db()
     return held

@@ -12,6 +12,7 @@ from core import enqueue
 from notifications import tasks as notification_tasks
 from notifications.models import Notification
 from opportunities import services
+from tests.check_answers import post_and_confirm
 from tests.factories import MembershipFactory
 from tests.opportunities.helpers import referral_for
 
@@ -42,7 +43,8 @@ def test_a_decision_is_recorded_while_the_broker_is_down(
     referral = referral_for(referred, fire)
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_of(erin).post(
+        response = post_and_confirm(
+            client_of(erin),
             reverse("referral_detail", kwargs={"pk": referral.pk}),
             {
                 "outcome": "approved",

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from opportunities import services
 from opportunities.models import DecisionNotice, Referral
+from tests.check_answers import post_and_confirm
 from tests.factories import MembershipFactory, UserFactory
 from tests.opportunities.helpers import decide, referral_for
 
@@ -29,7 +30,9 @@ def to_two(assessed, record, alice, police, fire):
     return recommendation
 
 
-def post_decision(client, referral, **changes):
+def post_decision(client, referral, *, confirm=True, **changes):
+    """The executive's decision form, sent and (unless ``confirm`` is False) confirmed on its
+    check page."""
     referral.refresh_from_db()
     data = {
         "outcome": "approved_with_conditions",
@@ -43,7 +46,9 @@ def post_decision(client, referral, **changes):
         "revision": referral.revision,
     }
     data.update(changes)
-    return client.post(referral.get_absolute_url(), data)
+    if not confirm:
+        return client.post(referral.get_absolute_url(), data)
+    return post_and_confirm(client, referral.get_absolute_url(), data)
 
 
 @pytest.fixture
@@ -79,7 +84,7 @@ def test_conditions_alone_satisfy_an_approval_with_conditions(decided):
 def test_a_decision_dated_in_the_future_is_refused_with_a_form_error(client_of, erin, to_two, fire):
     referral = referral_for(to_two, fire)
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = post_decision(client_of(erin), referral, decision_taken_on=tomorrow)
+    response = post_decision(client_of(erin), referral, confirm=False, decision_taken_on=tomorrow)
     assert response.status_code == 200
     assert "The date of the decision cannot be in the future." in response.content.decode()
     referral.refresh_from_db()
@@ -242,7 +247,8 @@ def test_a_decision_recorded_on_behalf_has_its_notice_with_the_referrals_history
     decide(referral, pat, outcome="deferred", notes="What does it cost to run?", reference="D/1")
     referral.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_of(alice).post(
+        response = post_and_confirm(
+            client_of(alice),
             reverse("referral_on_behalf", args=[referral.pk]),
             {
                 "decided_by": "",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from opportunities import services
 from opportunities.models import Recommendation, Referral, Status
+from tests.check_answers import confirm_step
 from tests.opportunities.helpers import decide, referral_for
 
 pytestmark = pytest.mark.django_db
@@ -112,8 +113,8 @@ def test_sending_refers_to_each_body_and_tells_its_executives(
 ):
     recommendation = record(assessed, [police, fire])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_of(alice).post(
-            reverse("recommendation_send", kwargs={"pk": recommendation.pk})
+        response = confirm_step(
+            client_of(alice), reverse("recommendation_send", kwargs={"pk": recommendation.pk}), {}
         )
     assert response.status_code == 302
     assessed.refresh_from_db()
@@ -130,9 +131,11 @@ def test_sending_refers_to_each_body_and_tells_its_executives(
 def test_sending_twice_is_refused(client_of, alice, assessed, record, police):
     recommendation = record(assessed, [police])
     client = client_of(alice)
-    client.post(reverse("recommendation_send", kwargs={"pk": recommendation.pk}))
+    confirm_step(client, reverse("recommendation_send", kwargs={"pk": recommendation.pk}), {})
     response = client.post(
-        reverse("recommendation_send", kwargs={"pk": recommendation.pk}), follow=True
+        reverse("recommendation_send", kwargs={"pk": recommendation.pk}),
+        {"confirm": "yes"},
+        follow=True,
     )
     assert "already been sent" in response.content.decode()
     assert AuditEvent.objects.for_subject(assessed).filter(verb="referred").count() == 1
@@ -146,6 +149,10 @@ def test_member_may_not_send(client_of, bob, assessed, record, police):
         .status_code
         == 403
     )
+    confirmed = client_of(bob).post(
+        reverse("recommendation_send", kwargs={"pk": recommendation.pk}), {"confirm": "yes"}
+    )
+    assert confirmed.status_code == 403
     assert not Referral.objects.filter(sent_at__isnull=False).exists()
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from core import uploads
 from opportunities.models import Referral, ReferralDocument, Status
+from tests.check_answers import post_and_confirm
 from tests.opportunities.helpers import decide, referral_for
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def test_executive_sees_the_recommendation_and_the_decision_form(client_of, erin
     assert response.status_code == 200
     assert "The board's recommendation (version 1)" in body
     assert "Do it." in body
-    assert "Record the decision" in body
+    assert 'name="outcome"' in body and ">Continue</button>" in body
 
 
 def test_executive_records_their_bodys_decision(
@@ -47,7 +48,7 @@ def test_executive_records_their_bodys_decision(
 ):
     referral = referral_for(referred, fire)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_of(erin).post(url(referral), decision(referral))
+        response = post_and_confirm(client_of(erin), url(referral), decision(referral))
     assert response.status_code == 302
     referral.refresh_from_db()
     assert referral.status == Referral.Status.APPROVED
@@ -105,7 +106,8 @@ def test_bad_input_is_refused_and_nothing_changes(
 
 def test_extra_posted_fields_are_ignored(client_of, erin, bob, referred, fire, police):
     referral = referral_for(referred, fire)
-    client_of(erin).post(
+    post_and_confirm(
+        client_of(erin),
         url(referral),
         decision(referral, status="declined", decided_by=bob.pk, organisation=police.pk),
     )
@@ -161,7 +163,7 @@ def test_an_already_decided_referral_is_refused_and_unchanged(client_of, erin, r
     stale = decision(referral, outcome="declined")
     decide(referral, erin, "approved")
     before = audit_count(referred.opportunity)
-    response = client_of(erin).post(url(referral), stale, follow=True)
+    response = post_and_confirm(client_of(erin), url(referral), stale, follow=True)
     assert "already decided by Erin Evans" in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == Referral.Status.APPROVED
@@ -173,7 +175,7 @@ def test_a_deferred_referral_can_be_answered_again(client_of, erin, referred, fi
     decide(referral, erin, "deferred", notes="Send the costs.")
     page = client_of(erin).get(url(referral)).content.decode()
     assert "You can now answer again" in page
-    client_of(erin).post(url(referral), decision(referral))
+    post_and_confirm(client_of(erin), url(referral), decision(referral))
     referral.refresh_from_db()
     assert referral.status == Referral.Status.APPROVED
     assert AuditEvent.objects.for_subject(referred.opportunity).filter(verb="decision").count() == 2
@@ -185,7 +187,7 @@ def test_a_supporting_document_is_kept_and_served_only_to_those_who_may_see_it(
     referral = referral_for(referred, fire)
     name = "Cabinet minute 14 – “fire”.pdf"  # noqa: RUF001  (a real-world name, dash and quotes)
     upload = SimpleUploadedFile(name, PDF, content_type="text/plain")
-    client_of(erin).post(url(referral), {**decision(referral), "document": upload})
+    post_and_confirm(client_of(erin), url(referral), {**decision(referral), "document": upload})
     document = ReferralDocument.objects.get()
     assert document.content_type == "application/pdf"
     assert document.file.name.startswith("referrals/") and ".pdf" not in document.file.name

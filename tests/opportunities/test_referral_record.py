@@ -13,6 +13,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from opportunities import referral_services, services
 from opportunities.models import Referral, ReferralDocument, Status
+from tests.check_answers import post_and_confirm
 from tests.opportunities.helpers import decide, referral_for
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +177,8 @@ def test_secretariat_records_a_decision_on_a_bodys_behalf_with_evidence(
     client = client_of(alice)
     url = reverse("referral_on_behalf", kwargs={"pk": referral.pk})
     assert client.get(url).status_code == 200
-    response = client.post(
+    response = post_and_confirm(
+        client,
         url,
         {
             "decided_by": "",
@@ -334,6 +336,7 @@ def test_each_step_is_refused_to_another_board_and_anonymous(
     url = reverse(name, kwargs={"pk": referral.pk})
     data = {**data, "revision": referral.revision}
     assert client_of(charlie).post(url, data).status_code == 404
+    assert client_of(charlie).post(url, {"confirm": "yes"}).status_code == 404
     client.logout()
     response = client.post(url, data)
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")

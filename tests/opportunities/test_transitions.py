@@ -120,7 +120,12 @@ def test_person_of_another_board_and_executive_get_not_found(client_of, charlie,
     assert opportunity.status == Status.PROPOSED
 
 
-def test_anonymous_is_sent_to_sign_in_and_get_is_refused(client, client_of, alice, opportunity):
+def test_anonymous_is_sent_to_sign_in_and_a_plain_get_changes_nothing(
+    client, client_of, alice, opportunity
+):
     response = client.post(url(opportunity), {"to": "withdrawn"})
     assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
-    assert client_of(alice).get(url(opportunity)).status_code == 405
+    response = client_of(alice).get(url(opportunity))
+    assert response.status_code == 302 and response["Location"] == opportunity.get_absolute_url()
+    opportunity.refresh_from_db()
+    assert opportunity.status == Status.PROPOSED

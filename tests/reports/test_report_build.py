@@ -137,7 +137,7 @@ def test_the_pdf_holds_the_periods_figures_and_titles(
         text.index("Opportunities approved in the period") : text.index("Decisions by body")
     ]
     assert "Shared station at Southam" in approved
-    assert "2 Jun 2026" in approved
+    assert "2 June 2026" in approved  # GOV.UK: the month in full
     assert "Joint fleet workshop" not in approved
     assert "Opportunities approved 1" in text
     # Decisions by body: approved, with conditions, declined, deferred, total.
@@ -153,7 +153,7 @@ def test_the_pdf_holds_the_periods_figures_and_titles(
     assert "Savings on track at Southam" in text
     assert "An early review before the period" not in text
     # Meetings held and attendance (present, substitutes, apologies, absent, bodies).
-    assert "Summer board meeting 15 Jun 2026 3 0 1 0 1" in text
+    assert "Summer board meeting 15 June 2026 3 0 1 0 1" in text
     assert "Meetings held 1" in text
 
 

@@ -61,7 +61,7 @@ def test_other_dates_are_taken_as_given(client_of, alice, django_capture_on_comm
         (custom("2024-01-01", "2026-01-01"), "end", "A report covers at most 2 years."),
         (custom("", "2026-04-30"), "start", "Give the first day of the period."),
         (custom("2026-04-01", ""), "end", "Give the last day of the period."),
-        (custom("2026-02-31", "2026-04-30"), "start", "Enter a valid date."),
+        (custom("2026-02-31", "2026-04-30"), "start", "From must be a real date"),
         (custom("2026-12-01", "2026-12-31"), "start", "The period must start today or earlier."),
         (custom("9998-12-31", "9999-12-31"), "start", "Enter a date between 2000 and 2100"),
         ({"period": "next_decade", "start": "", "end": ""}, "period", "Select a valid choice."),

@@ -347,6 +347,8 @@ class AgendaItem(models.Model):
     # shown (a withheld exempt item is a ``selectors.Withheld`` instead).
     number: int = 0
     withheld: bool = False
+    # Set by the public meeting page: the item's papers a visitor may download.
+    public_papers: list["Paper"]
 
     class Meta:
         db_table = "boards_agendaitem"

@@ -36,6 +36,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, User
@@ -50,6 +51,7 @@ from .models import (
     ExemptItemAdmission,
     Meeting,
     MeetingInvitation,
+    Paper,
 )
 from .permissions import EXEMPT_ROLES
 
@@ -285,6 +287,32 @@ def public_agenda(meeting: Meeting) -> list[AgendaItem | Withheld]:
     if not agenda_is_public(meeting):
         return []
     return numbered_agenda(meeting.items.prefetch_related("resolutions"), confidential_ok=False)
+
+
+def public_papers(meeting: Meeting) -> QuerySet[Paper]:
+    """The Part 1 papers a visitor may download, each one by one: the meeting's own papers and
+    the open items' papers, once the agenda is public, with a file. Never an exempt item's."""
+    if not agenda_is_public(meeting):
+        return Paper.objects.none()
+    papers = meeting.papers.filter(current_version__isnull=False).select_related(
+        "agenda_item", "current_version"
+    )
+    return open_business(papers, confidential_ok=False)
+
+
+def public_agenda_pack(meeting: Meeting) -> FieldFile | None:
+    """The Part 1 agenda pack, once the agenda is public and while no rebuild is under way.
+    Part 1 holds open business only (each exempt item as its number and paragraph) and no
+    online-meeting link; Part 2 is never public."""
+    ready = meeting.pack_state == Meeting.FileState.READY and bool(meeting.pack_file)
+    return meeting.pack_file if agenda_is_public(meeting) and ready else None
+
+
+def public_minutes_pdf(meeting: Meeting) -> FieldFile | None:
+    """The Part 1 minutes (attendance, declarations, open business), once the chair has
+    approved them and the PDF is built. The Part 2 minutes are never public."""
+    ready = meeting.minutes_pdf_state == Meeting.FileState.READY and bool(meeting.minutes_pdf)
+    return meeting.minutes_pdf if minutes_are_public(meeting) and ready else None
 
 
 # --- Quorum ------------------------------------------------------------------------------------

@@ -39,12 +39,6 @@ class MilestoneForm(VersionedFormMixin, PlausibleDatesMixin, forms.Form):
         },
     )
 
-    def clean_title(self) -> str:
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError("Give the milestone a title.")
-        return title
-
     def clean_description(self) -> str:
         return self.cleaned_data["description"].strip()
 

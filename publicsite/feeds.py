@@ -56,7 +56,7 @@ def meeting_entries(board: Board) -> list[Entry]:
     ).order_by("-at")[:ENTRIES]
     entries = []
     for event in events:
-        meeting = meetings[event.subject_id]
+        meeting = meetings[event.subject_id or 0]
         if not _still_public(event.verb, meeting):
             continue
         day = timezone.localtime(meeting.starts_at).strftime("%-d %B %Y")
@@ -100,7 +100,7 @@ def decision_entries(board: Board) -> list[Entry]:
 class PublishedFeed(Feed):
     feed_type = Atom1Feed
 
-    def get_object(self, request: HttpRequest, slug: str) -> Board:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, slug: str) -> Board:
         return permissions.public_board(slug)
 
     def title(self, board: Board) -> str:

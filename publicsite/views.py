@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from boards import permissions as board_permissions
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board, BoardMembership
-from meetings.models import Meeting, Paper
+from meetings.models import AgendaItem, Meeting, Paper
 from opportunities.models import Milestone, Referral, delivery_progress
 
 from . import permissions, services
@@ -121,7 +121,7 @@ def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     items = permissions.public_agenda(meeting)
     papers = _papers_by_item(permissions.public_papers(meeting))
     for item in items:
-        if not item.withheld:
+        if isinstance(item, AgendaItem):
             item.public_papers = papers.get(item.pk, [])
     return render(
         request,
@@ -165,7 +165,7 @@ def _day(meeting: Meeting) -> str:
 
 
 @public_page
-def public_pack_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def public_pack_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """The Part 1 agenda pack of a meeting whose papers are published."""
     meeting = permissions.public_meeting(permissions.public_board(slug), pk)
     pack = permissions.public_agenda_pack(meeting)
@@ -175,7 +175,7 @@ def public_pack_download(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 
 
 @public_page
-def public_minutes_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def public_minutes_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """The approved Part 1 minutes of a meeting, as a PDF."""
     meeting = permissions.public_meeting(permissions.public_board(slug), pk)
     minutes = permissions.public_minutes_pdf(meeting)
@@ -185,7 +185,7 @@ def public_minutes_download(request: HttpRequest, slug: str, pk: int) -> HttpRes
 
 
 @public_page
-def public_paper_download(request: HttpRequest, slug: str, pk: int, paper: int) -> HttpResponse:
+def public_paper_download(request: HttpRequest, slug: str, pk: int, paper: int) -> FileResponse:
     """One Part 1 report or paper of a meeting whose papers are published (its latest
     version)."""
     meeting = permissions.public_meeting(permissions.public_board(slug), pk)

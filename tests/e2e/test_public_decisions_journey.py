@@ -3,6 +3,7 @@ notice with its reference and conditions — and downloads a Part 1 report of a 
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -92,7 +93,7 @@ def test_a_visitor_reads_the_decision_register_and_a_part_1_report_without_signi
     page.get_by_role("link", name="Spring meeting").click()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Training report").click()
-    content = open(download_info.value.path(), "rb").read()
+    content = Path(download_info.value.path()).read_bytes()
     text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
     assert "The joint training centre opens in May." in text
     assert page.console_problems == []

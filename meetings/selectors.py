@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from boards.models import Board, BoardMembership, User
 from boards.permissions import CHAIR_ROLES, Person, Role, current_memberships
+from notifications.models import Notification
 
 from .models import (
     HELD_STATES,
@@ -313,6 +314,35 @@ def public_minutes_pdf(meeting: Meeting) -> FieldFile | None:
     approved them and the PDF is built. The Part 2 minutes are never public."""
     ready = meeting.minutes_pdf_state == Meeting.FileState.READY and bool(meeting.minutes_pdf)
     return meeting.minutes_pdf if minutes_are_public(meeting) and ready else None
+
+
+# --- The meeting's calendar e-mails in the message log -----------------------------------------
+
+CALENDAR_MESSAGES = (
+    Notification.Message.MEETING_INVITATION,
+    Notification.Message.MEETING_UPDATE,
+    Notification.Message.MEETING_CANCELLED,
+)
+
+
+def meeting_messages(meeting: Meeting) -> QuerySet[Notification]:
+    """The meeting's invitations, updates and cancellations in the board's message log."""
+    return Notification.objects.filter(
+        board_id=meeting.board_id,
+        kind__in=CALENDAR_MESSAGES,
+        event_key__startswith=f"meeting:{meeting.pk}:",
+    )
+
+
+def failed_meeting_messages(meeting: Meeting) -> QuerySet[Notification]:
+    """The meeting's calendar e-mails that could not be sent, for the secretariat to send
+    again from the meeting's page."""
+    return (
+        meeting_messages(meeting)
+        .filter(status=Notification.Status.FAILED)
+        .select_related("recipient")
+        .order_by("recipient__full_name", "pk")
+    )
 
 
 # --- Quorum ------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.selectors import changes_since
@@ -583,7 +583,7 @@ def agenda_item_save(
             labels=ITEM_LABELS,
             at=item.updated_at,
         )
-    _withdraw_sign_off(meeting)
+    _withdraw_sign_off(meeting, f"item “{item.title}” was {'added' if added else 'changed'}")
     audit_record(
         subject=meeting,
         actor=actor,
@@ -607,7 +607,7 @@ def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> None:
         )
     removed = {"item": item.pk, "title": item.title}
     item.delete()
-    _withdraw_sign_off(item.meeting)
+    _withdraw_sign_off(item.meeting, f"item “{item.title}” was removed")
     audit_record(
         subject=item.meeting,
         actor=actor,
@@ -629,7 +629,7 @@ def agenda_reorder(*, meeting: Meeting, order: list[int]) -> list[int]:
     AgendaItem.objects.bulk_update(
         items.values(), ["position"], batch_size=batch_size_for(AgendaItem, ["position"])
     )
-    _withdraw_sign_off(meeting)
+    _withdraw_sign_off(meeting, "the agenda was reordered")
     return order
 
 
@@ -643,11 +643,46 @@ def agenda_move(*, meeting: Meeting, item: AgendaItem, direction: str) -> list[i
     return agenda_reorder(meeting=meeting, order=order)
 
 
-def _withdraw_sign_off(meeting: Meeting) -> None:
+def _withdraw_sign_off(meeting: Meeting, why: str) -> None:
+    """A change to a signed-off agenda withdraws the sign-off; the chair who gave it and the
+    board's chair and vice-chair are told (once per sign-off), as it must be given again
+    before the papers can be published."""
+    signed = (
+        Meeting.objects.filter(pk=meeting.pk, agenda_signed_off_at__isnull=False)
+        .values_list("agenda_signed_off_at", "agenda_signed_off_by_id")
+        .first()
+    )
     Meeting.objects.filter(pk=meeting.pk).update(
         agenda_signed_off_at=None, agenda_signed_off_by=None
     )
     meeting.agenda_signed_off_at = meeting.agenda_signed_off_by = None
+    if signed is not None:
+        _notify_sign_off_withdrawn(meeting, signed_at=signed[0], signed_by=signed[1], why=why)
+
+
+def _notify_sign_off_withdrawn(
+    meeting: Meeting, *, signed_at: datetime, signed_by: int | None, why: str
+) -> None:
+    chairs = BoardMembership.objects.current().filter(
+        board=meeting.board_id, role__in=[Role.CHAIR, Role.VICE_CHAIR]
+    )
+    recipients = User.objects.filter(Q(pk__in=chairs.values("person_id")) | Q(pk=signed_by))
+    starts = timezone.localtime(meeting.starts_at)
+    kind = Notification.Kind.SIGN_OFF_WITHDRAWN
+    notification_create_many(
+        board=meeting.board,
+        recipients=recipients,
+        kind=kind,
+        event_key=f"{kind}:{meeting.pk}:{signed_at.isoformat()}",
+        subject=f"Agenda sign-off withdrawn: {meeting.title}, {starts:%-d %B %Y}",
+        link=meeting.get_absolute_url(),
+        payload={
+            "board": meeting.board.name,
+            "meeting": meeting.title,
+            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+            "why": why,
+        },
+    )
 
 
 @transaction.atomic

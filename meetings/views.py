@@ -27,6 +27,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.models import BoardMembership
 from boards.permissions import board_for, is_secretariat
 from core.concurrency import NEVER, EditConflict
+from notifications.services import notification_retry
 from opportunities import permissions as opportunity_permissions
 from opportunities.forms import RecommendationForm
 from opportunities.services import WorkflowError
@@ -197,6 +198,9 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 admitted=admitted,
             ).select_related("person", "agenda_item"),
             "matters_arising": selectors.matters_arising(person, meeting),
+            "failed_messages": list(selectors.failed_meeting_messages(meeting))
+            if may_manage
+            else [],
             "actions": selectors.open_business(
                 Action.objects.filter(meeting=meeting),
                 confidential_ok=confidential_ok,
@@ -204,6 +208,22 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             ).select_related("owner", "agenda_item", "meeting__board"),
         },
     )
+
+
+@require_POST
+def meeting_message_resend(request: AuthenticatedHttpRequest, pk: int, message: int):
+    """Send again one of the meeting's calendar e-mails that failed (secretariat)."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    found = selectors.meeting_messages(meeting).filter(pk=message).first()
+    if found is None:
+        raise Http404("There is no message of this meeting at this address.")
+    if notification_retry(board=meeting.board, pk=found.pk):
+        messages.success(
+            request, f"The e-mail to {found.recipient.full_name} is queued to be sent again."
+        )
+    else:
+        messages.error(request, "Only an e-mail that failed can be sent again; this one has not.")
+    return redirect(meeting)
 
 
 # --- Creating, changing and moving a meeting on -------------------------------------------------

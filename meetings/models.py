@@ -336,6 +336,16 @@ class AgendaItem(models.Model):
         related_name="agenda_items",
         verbose_name="linked opportunity",
     )
+    # "Minutes of the previous meeting": the meeting whose minutes this item confirms, added
+    # when the meeting is created (services.meeting_create).
+    confirms_minutes_of = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="confirms the minutes of",
+    )
     # Full-text documents written by a PostgreSQL trigger on every insert and on every update
     # of their columns (NULL elsewhere): the item (title A, description B) and its minutes (B)
     # are searched apart, as the minutes are seen by fewer people. See search.queries.

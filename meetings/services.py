@@ -68,7 +68,8 @@ class MeetingRefused(Refused):
 
 @transaction.atomic
 def meeting_create(*, meeting: Meeting, actor: User) -> Meeting:
-    """Save a new meeting as a draft, created by ``actor``; appends the audit event."""
+    """Save a new meeting as a draft, created by ``actor``; appends the audit event and, when
+    the board met before, adds the item "Minutes of the previous meeting" linked to it."""
     meeting.created_by = actor
     meeting.save()
     audit_record(
@@ -78,7 +79,31 @@ def meeting_create(*, meeting: Meeting, actor: User) -> Meeting:
         summary=f"Meeting “{meeting.title}” created as a draft",
         after=_when_and_where(meeting),
     )
+    _add_previous_minutes_item(meeting)
     return meeting
+
+
+PREVIOUS_MINUTES_TITLE = "Minutes of the previous meeting"
+
+
+def _add_previous_minutes_item(meeting: Meeting) -> AgendaItem | None:
+    """The first item of a new meeting confirms the minutes of the board's previous meeting
+    (the latest earlier one that was not a draft or cancelled), linked to it."""
+    previous = (
+        meeting.board.meetings.filter(starts_at__lt=meeting.starts_at)
+        .exclude(status__in=[Status.DRAFT, Status.CANCELLED])
+        .order_by("-starts_at")
+        .first()
+    )
+    if previous is None:
+        return None
+    return AgendaItem.objects.create(
+        meeting=meeting,
+        position=1,
+        title=PREVIOUS_MINUTES_TITLE,
+        description=f"To confirm the minutes of {previous} as a correct record.",
+        confirms_minutes_of=previous,
+    )
 
 
 def _when_and_where(meeting: Meeting) -> dict[str, Any]:

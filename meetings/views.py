@@ -153,7 +153,9 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may_manage = permissions.can_manage_meeting(person, meeting)
     may_chair = permissions.can_chair_meeting(person, meeting)
     moves = moves_open_to(person, meeting)
-    all_items = meeting.items.select_related("opportunity").prefetch_related(
+    all_items = meeting.items.select_related(
+        "opportunity", "confirms_minutes_of__minutes_approved_by"
+    ).prefetch_related(
         Prefetch("papers", queryset=papers),
         Prefetch("resolutions", queryset=Resolution.objects.select_related("recommendation")),
     )

@@ -681,7 +681,7 @@ def _withdraw_sign_off(meeting: Meeting, why: str) -> None:
         agenda_signed_off_at=None, agenda_signed_off_by=None
     )
     meeting.agenda_signed_off_at = meeting.agenda_signed_off_by = None
-    if signed is not None:
+    if signed is not None and signed[0] is not None:
         _notify_sign_off_withdrawn(meeting, signed_at=signed[0], signed_by=signed[1], why=why)
 
 

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from boards.models import Board, BoardMembership, User
 from boards.permissions import CHAIR_ROLES, Person, Role, current_memberships
+from core.markings import Level
 from notifications.models import Notification
 
 from .models import (
@@ -179,14 +180,32 @@ class Withheld:
         return f"Item {self.number}: {self.label}"
 
 
+NOT_PUBLISHED_SENSITIVE = "not published — OFFICIAL-SENSITIVE"
+
+
 def numbered_agenda(
-    items: Iterable[AgendaItem], *, confidential_ok: bool, admitted: Collection[int] = ()
+    items: Iterable[AgendaItem],
+    *,
+    confidential_ok: bool,
+    admitted: Collection[int] = (),
+    sensitive_ok: bool = True,
 ) -> list[AgendaItem | Withheld]:
     """The whole agenda, numbered as the members number it, with each exempt item the reader
-    may not see replaced by its number and reason (its title never leaves this function)."""
+    may not see replaced by its number and reason (its title never leaves this function); for
+    the public (``sensitive_ok=False``) an OFFICIAL-SENSITIVE item is withheld the same way."""
     numbered: list[AgendaItem | Withheld] = []
     for number, item in enumerate(items, start=1):
-        if item.confidential and not confidential_ok and item.pk not in admitted:
+        if not sensitive_ok and item.is_sensitive and not item.confidential:
+            numbered.append(
+                Withheld(
+                    pk=item.pk,
+                    number=number,
+                    label=NOT_PUBLISHED_SENSITIVE,
+                    minute_reference=item.minute_reference,
+                    confidential=False,
+                )
+            )
+        elif item.confidential and not confidential_ok and item.pk not in admitted:
             numbered.append(
                 Withheld(
                     pk=item.pk,
@@ -264,6 +283,12 @@ def public_meetings(board: Board) -> QuerySet[Meeting]:
     return board.meetings.exclude(status=Status.DRAFT)
 
 
+def unpublishable() -> Q:
+    """OFFICIAL-SENSITIVE matter is never published (core.markings): what the public rule
+    excludes from items, papers and anything else marked."""
+    return Q(marking=Level.OFFICIAL_SENSITIVE)
+
+
 def agenda_is_public(meeting: Meeting) -> bool:
     """The agenda is public once the papers are published (and a cancelled meeting's never)."""
     return meeting.status in PUBLISHED_STATES
@@ -279,7 +304,43 @@ def public_items(meeting: Meeting) -> QuerySet[AgendaItem]:
     exempt business."""
     if not agenda_is_public(meeting):
         return AgendaItem.objects.none()
-    return open_business(meeting.items.all(), confidential_ok=False, item="")
+    return open_business(meeting.items.exclude(unpublishable()), confidential_ok=False, item="")
+
+
+def public_papers(meeting: Meeting) -> QuerySet[Paper]:
+    """The papers a visitor may read, when a board publishes them: those of the open business
+    of a meeting whose papers are published, never OFFICIAL-SENSITIVE ones nor those of an
+    OFFICIAL-SENSITIVE item."""
+    if not agenda_is_public(meeting):
+        return Paper.objects.none()
+    papers = meeting.papers.exclude(unpublishable()).exclude(
+        agenda_item__marking=Level.OFFICIAL_SENSITIVE
+    )
+    return (
+        open_business(papers, confidential_ok=False)
+        .filter(current_version__isnull=False)
+        .select_related("agenda_item", "current_version")
+    )
+
+
+def pack_is_public(meeting: Meeting) -> bool:
+    """The Part 1 agenda pack may be published when the agenda is, it is built, and it holds
+    nothing OFFICIAL-SENSITIVE (its stored marking, the strictest of what it holds)."""
+    return (
+        agenda_is_public(meeting)
+        and meeting.pack_state == Meeting.FileState.READY
+        and not meeting.pack_handling.is_sensitive
+    )
+
+
+def minutes_pdf_is_public(meeting: Meeting) -> bool:
+    """The Part 1 minutes' PDF may be published once approved and built, unless marked
+    OFFICIAL-SENSITIVE."""
+    return (
+        minutes_are_public(meeting)
+        and meeting.minutes_pdf_state == Meeting.FileState.READY
+        and not meeting.minutes_handling.is_sensitive
+    )
 
 
 def public_agenda(meeting: Meeting) -> list[AgendaItem | Withheld]:
@@ -287,33 +348,24 @@ def public_agenda(meeting: Meeting) -> list[AgendaItem | Withheld]:
     exempt — paragraph 3" in place of its title (none before publication)."""
     if not agenda_is_public(meeting):
         return []
-    return numbered_agenda(meeting.items.prefetch_related("resolutions"), confidential_ok=False)
-
-
-def public_papers(meeting: Meeting) -> QuerySet[Paper]:
-    """The Part 1 papers a visitor may download, each one by one: the meeting's own papers and
-    the open items' papers, once the agenda is public, with a file. Never an exempt item's."""
-    if not agenda_is_public(meeting):
-        return Paper.objects.none()
-    papers = meeting.papers.filter(current_version__isnull=False).select_related(
-        "agenda_item", "current_version"
+    return numbered_agenda(
+        meeting.items.prefetch_related("resolutions"), confidential_ok=False, sensitive_ok=False
     )
-    return open_business(papers, confidential_ok=False)
 
 
 def public_agenda_pack(meeting: Meeting) -> FieldFile | None:
-    """The Part 1 agenda pack, once the agenda is public and while no rebuild is under way.
-    Part 1 holds open business only (each exempt item as its number and paragraph) and no
-    online-meeting link; Part 2 is never public."""
-    ready = meeting.pack_state == Meeting.FileState.READY and bool(meeting.pack_file)
-    return meeting.pack_file if agenda_is_public(meeting) and ready else None
+    """The Part 1 agenda pack, once the agenda is public, while no rebuild is under way and
+    unless it holds anything OFFICIAL-SENSITIVE (``pack_is_public``). Part 1 holds open business
+    only (each exempt item as its number and paragraph) and no online-meeting link; Part 2 is
+    never public."""
+    return meeting.pack_file if pack_is_public(meeting) and meeting.pack_file else None
 
 
 def public_minutes_pdf(meeting: Meeting) -> FieldFile | None:
     """The Part 1 minutes (attendance, declarations, open business), once the chair has
-    approved them and the PDF is built. The Part 2 minutes are never public."""
-    ready = meeting.minutes_pdf_state == Meeting.FileState.READY and bool(meeting.minutes_pdf)
-    return meeting.minutes_pdf if minutes_are_public(meeting) and ready else None
+    approved them and the PDF is built, unless marked OFFICIAL-SENSITIVE
+    (``minutes_pdf_is_public``). The Part 2 minutes are never public."""
+    return meeting.minutes_pdf if minutes_pdf_is_public(meeting) and meeting.minutes_pdf else None
 
 
 # --- The meeting's calendar e-mails in the message log -----------------------------------------

@@ -19,25 +19,40 @@ The board's public pages are off until its chair or secretariat switches them on
 - the decision register: each body's decision on those opportunities' recommendation in force,
   as a decision notice — reference, who decided and where, the date, the conditions and reasons.
   Never the internal notes, the documents, the referral's history or the pack; and never a
-  decision on a recommendation the board agreed in private (at an exempt item);
+  decision on a recommendation the board agreed in private (at an exempt item) or on an
+  agenda item marked OFFICIAL-SENSITIVE;
+- never anything marked OFFICIAL-SENSITIVE (core.markings): such an agenda item is shown only
+  as its number ("Item 4: not published — OFFICIAL-SENSITIVE"), with no minutes; its papers,
+  an OFFICIAL-SENSITIVE paper, and a pack or minutes PDF marked OFFICIAL-SENSITIVE are never
+  public (``meetings.selectors.public_papers``, ``pack_is_public``,
+  ``minutes_pdf_is_public``); an opportunity whose current recommendation is
+  OFFICIAL-SENSITIVE stays out of the public register, and so do its decisions and milestones;
 - when the board also publishes them, the opportunities it considered and did not pursue
-  (withdrawn, or closed without delivery), with the reason and the date to revisit them.
+  (withdrawn, or closed without delivery), with the reason and the date to revisit them;
+- the forward plan as the secretariat last published it: each body's forum and meeting date,
+  whether it is a key decision, and whether it is taken in private. A decision taken in private
+  is shown only as "exempt item" with its Schedule 12A paragraph: its subject never.
 """
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from boards.models import Board
+from forwardplan.models import PublishedPlan
+from forwardplan.selectors import PublishedRow, published_rows
 from meetings.models import AgreedRecommendation, Meeting, Paper
 from meetings.selectors import (
     agenda_is_public,
     minutes_are_public,
+    minutes_pdf_is_public,
+    pack_is_public,
     public_agenda,
     public_agenda_pack,
     public_items,
     public_meetings,
     public_minutes_pdf,
     public_papers,
+    unpublishable,
 )
 from opportunities.models import (
     Milestone,
@@ -56,6 +71,19 @@ NOT_PURSUED_OFF = "This board does not publish what it considered and did not pu
 NO_DECISION = "There is no published decision of this board at this address."
 NO_COLLABORATION = "There is no approved collaboration of this board at this address."
 NO_FILE = "There is no published file at this address."
+# What a published forward plan keeps of a decision taken in private and may be shown.
+PRIVATE_PLAN_FIELDS = (
+    "organisation",
+    "forum",
+    "decision_maker",
+    "meeting_on",
+    "key_decision",
+    "private",
+    "exempt_paragraph",
+)
+# And of a decision taken in public: also what it is about (never the recommendation's wording,
+# which stays with the board's papers).
+PUBLIC_PLAN_FIELDS = (*PRIVATE_PLAN_FIELDS, "opportunity", "reference", "title")
 
 # Opportunities shown in the public register whatever their decisions' history.
 APPROVED_STATES = (Status.APPROVED, Status.IN_DELIVERY, Status.IMPLEMENTED)
@@ -94,6 +122,13 @@ def _approved_current_recommendation() -> Exists:
     )
 
 
+def _sensitive_current_recommendation() -> Exists:
+    """The opportunity's recommendation in force is OFFICIAL-SENSITIVE: never published."""
+    return Exists(
+        Recommendation.objects.in_force().filter(unpublishable(), opportunity=OuterRef("pk"))
+    )
+
+
 def public_opportunities(board: Board) -> QuerySet[Opportunity]:
     """The register of approved collaborations. A closed opportunity is shown when every body
     had approved it (it was delivered, or ended after approval); one closed after a refusal,
@@ -101,7 +136,7 @@ def public_opportunities(board: Board) -> QuerySet[Opportunity]:
     withdrawn, is not."""
     return board.opportunities.filter(
         Q(status__in=APPROVED_STATES) | Q(status=Status.CLOSED) & _approved_current_recommendation()
-    )
+    ).exclude(_sensitive_current_recommendation())
 
 
 def _agreed_in_private() -> Exists:
@@ -173,15 +208,39 @@ def public_not_pursued(board: Board) -> OpportunityQuerySet:
     return not_pursued(board)
 
 
+def _plan_opportunity_ids(board: Board, ids: set[int]) -> set[int]:
+    """Of these opportunities on a published plan, those the public may see named."""
+    return set(board.opportunities.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def public_forward_plan(board: Board) -> tuple[PublishedPlan | None, list[PublishedRow]]:
+    """The forward plan as last published, and its rows as a visitor may see them: a decision
+    taken in private keeps only its body, forum, date and exempt paragraph."""
+    version = board.published_plans.order_by("-published_at", "-pk").first()
+    if version is None:
+        return None, []
+    shown = _plan_opportunity_ids(board, {row.get("opportunity") for row in version.entries})
+    rows = []
+    for row in version.entries:
+        if row.get("opportunity") not in shown:
+            continue
+        fields = PRIVATE_PLAN_FIELDS if row.get("private") else PUBLIC_PLAN_FIELDS
+        rows.append({name: row.get(name) for name in fields})
+    return version, published_rows(rows)
+
+
 __all__ = [
     "agenda_is_public",
     "minutes_are_public",
+    "minutes_pdf_is_public",
+    "pack_is_public",
     "public_agenda",
     "public_agenda_pack",
     "public_board",
     "public_collaboration",
     "public_decision",
     "public_decisions",
+    "public_forward_plan",
     "public_items",
     "public_meeting",
     "public_meetings",
@@ -191,4 +250,5 @@ __all__ = [
     "public_opportunities",
     "public_paper",
     "public_papers",
+    "unpublishable",
 ]

@@ -29,6 +29,7 @@ urlpatterns = [
     ),
     path("public/<slug:slug>/decisions/", views.public_decision_list, name="public_decisions"),
     path("public/<slug:slug>/decisions/<int:pk>/", views.public_decision, name="public_decision"),
+    path("public/<slug:slug>/forward-plan/", views.public_forward_plan, name="public_forward_plan"),
     path("public/<slug:slug>/not-pursued/", views.public_not_pursued, name="public_not_pursued"),
     path("public/<slug:slug>/feed.atom", feeds.public_feed, name="public_feed"),
     path("boards/<slug:slug>/public-pages/", views.public_pages_edit, name="public_pages_edit"),

@@ -47,6 +47,9 @@ SKIPPED_NAMES = {
     "public_minutes_pdf",
     "public_paper",
     "public_feed",
+    "plan_feed",
+    "forward_plan_csv",
+    "forward_plan_xlsx",
 }
 
 # The WCAG 1.4.12 text-spacing overrides, applied to every element through the CSSOM (the strict

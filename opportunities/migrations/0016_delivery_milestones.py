@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('opportunities', '0014_constraint_messages'),
+        ('opportunities', '0015_handling_markings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0009_merge_constraint_messages'),
+        ('meetings', '0010_handling_markings'),
     ]
 
     operations = [

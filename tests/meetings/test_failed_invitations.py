@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 
 from meetings import services as meeting_services
-from meetings.models import Meeting
+from meetings.models import Meeting, MeetingInvitation
 from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,10 @@ def failed(meeting, alice, django_capture_on_commit_callbacks):
     )
     Notification.objects.filter(pk=message.pk).update(
         status=Notification.Status.FAILED, last_error="550 mailbox unavailable"
+    )
+    # As if it never left: the invitation records nothing sent to bob.
+    MeetingInvitation.objects.filter(meeting=meeting, person__email="bob@fire.example").update(
+        sequence_sent=-1
     )
     mail.outbox.clear()
     return message

@@ -54,3 +54,27 @@ def _chained_rows() -> Iterator[tuple[int, int, str, str, str]]:
         if len(rows) < BATCH:
             return
         last = rows[-1][1]
+
+
+def event_holds(event_id: int) -> bool | None:
+    """Whether one event still matches the hash the chain recorded for it, and the next event
+    (if any) still names that hash; None where there is no chain (SQLite)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.hash, audit_event_canonical(e), e.chain_position "
+            "FROM audit_auditevent e WHERE e.id = %s",
+            [event_id],
+        )
+        row = cursor.fetchone()
+        if row is None or row[2] is None:
+            return False
+        stored, canonical, position = row
+        cursor.execute(
+            "SELECT prev_hash FROM audit_auditevent WHERE chain_position = %s", [position + 1]
+        )
+        following = cursor.fetchone()
+    if hashlib.sha256(canonical.encode()).hexdigest() != stored:
+        return False
+    return following is None or following[0] == stored

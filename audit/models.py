@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 
@@ -73,6 +75,12 @@ class AuditEvent(models.Model):
             models.Index(fields=["verb", "-at"], name="audit_event_verb_idx"),
             models.Index(fields=["actor", "-at"], name="audit_event_actor_idx"),
             models.Index(fields=["username", "-at"], name="audit_event_username_idx"),
+            # The "verify a document" page finds an issued PDF by its SHA-256.
+            models.Index(
+                KeyTextTransform("sha256", "after"),
+                condition=Q(verb="document.issued"),
+                name="audit_event_document_idx",
+            ),
         ]
 
     def __str__(self) -> str:

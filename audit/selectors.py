@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from .models import AuditEvent
@@ -138,3 +139,27 @@ def audited_object_types() -> QuerySet[ContentType]:
 
 def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def documents_issued(sha256: str) -> list[AuditEvent]:
+    """The audit events that anchored a PDF with this SHA-256, first issue first (one query)."""
+    from .services import DOCUMENT_ISSUED
+
+    return list(
+        AuditEvent.objects.annotate(document_sha256=KeyTextTransform("sha256", "after"))
+        .filter(verb=DOCUMENT_ISSUED, document_sha256=sha256.lower())
+        .select_related("actor")
+        .order_by("at", "pk")
+    )
+
+
+def document_issue_of(subject: models.Model, kind: str) -> AuditEvent | None:
+    """The latest issue of a document of ``kind`` for the subject (whether it was signed)."""
+    from .services import DOCUMENT_ISSUED
+
+    return (
+        AuditEvent.objects.for_subject(subject)
+        .filter(verb=DOCUMENT_ISSUED, after__kind=kind)
+        .order_by("-at", "-pk")
+        .first()
+    )

@@ -134,6 +134,32 @@ def download_record(
     )
 
 
+DOCUMENT_ISSUED = "document.issued"
+
+
+def document_issued_record(
+    *,
+    subject: models.Model,
+    actor: Actor,
+    kind: str,
+    title: str,
+    sha256: str,
+    signed: bool,
+    reason: str = "",
+) -> AuditEvent:
+    """Anchor a PDF the portal issued (approved minutes, a decision notice, a report) in the
+    audit trail's hash chain: its SHA-256, what it is and whether it is signed, so the
+    "verify a document" page can recognise it whatever certificate signed it."""
+    state = "signed" if signed else "unsigned"
+    return audit_record(
+        subject=subject,
+        actor=actor,
+        verb=DOCUMENT_ISSUED,
+        summary=f"Issued {title} ({state}, SHA-256 {sha256[:12]}…)",
+        after={"kind": kind, "title": title, "sha256": sha256, "signed": signed, "reason": reason},
+    )
+
+
 def normalised_username(username: str) -> str:
     """The sign-in name as the portal compares it: without surrounding spaces, lower case."""
     return (username or "").strip().lower()

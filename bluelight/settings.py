@@ -443,6 +443,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Signed PDFs (pyHanko, PAdES) -----------------------------------------------------------------
+# The board's signing certificate and key, as a PKCS#12 file (.p12/.pfx) and its passphrase. The
+# worker signs the approved minutes, decision notices and annual reports with it; the web uses its
+# certificate (and the CA certificates in the file) to check uploaded PDFs. Unset: PDFs are issued
+# unsigned (their SHA-256 is still kept in the audit trail) and the pages say so.
+PDF_SIGNING_CERTIFICATE = os.environ.get("PDF_SIGNING_CERTIFICATE", "")
+PDF_SIGNING_PASSPHRASE = os.environ.get("PDF_SIGNING_PASSPHRASE", "")
+if PDF_SIGNING_CERTIFICATE:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        pkcs12.load_key_and_certificates(
+            Path(PDF_SIGNING_CERTIFICATE).read_bytes(), PDF_SIGNING_PASSPHRASE.encode() or None
+        )
+    except (OSError, ValueError) as error:
+        raise ImproperlyConfigured(
+            f"PDF_SIGNING_CERTIFICATE ({PDF_SIGNING_CERTIFICATE!r}) could not be read as a "
+            "PKCS#12 file with PDF_SIGNING_PASSPHRASE."
+        ) from error
+# The largest PDF the "verify a document" page accepts.
+VERIFY_MAX_MB = env_int("VERIFY_MAX_MB", 20)
+
 # --- Uploads -------------------------------------------------------------------------------------
 MAX_UPLOAD_SIZE = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
 # A request body larger than a paper and its form is refused before the rest is read.

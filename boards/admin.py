@@ -249,8 +249,17 @@ class UserAdmin(RefusalShownAdminMixin, StepUpAdminMixin, DjangoUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "executive_body", "active", "joined_on"]
-    list_filter = ["kind", "active"]
+    list_display = [
+        "name",
+        "short_name",
+        "kind",
+        "executive_body",
+        "active",
+        "joined_on",
+        "default_marking",
+        "shares_sensitive_decisions",
+    ]
+    list_filter = ["kind", "active", "default_marking", "shares_sensitive_decisions"]
     search_fields = ["name", "short_name", "executive_body"]
 
 

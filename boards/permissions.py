@@ -172,6 +172,18 @@ def can_search_audit(person: Person, obj: Any = None) -> bool:
 RULES["search_audit"] = can_search_audit
 
 
+@register_rule("verify_documents")
+def can_verify_documents(person: Person, obj: Any = None) -> bool:
+    """Anyone signed in who holds a role on a board or an executive authority (the people the
+    portal issues minutes, decision notices and reports to), and administrators, may check
+    whether a PDF is one the portal issued."""
+    if not person.is_authenticated:
+        return False
+    if person.is_staff or person.is_superuser:
+        return True
+    return bool(current_memberships(person)) or bool(executive_organisation_ids(person))
+
+
 def may(person: Person, action: str, obj: Any = None) -> bool:
     try:
         rule = RULES[action]

@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -126,3 +127,28 @@ def signed_in_sessions_of(person: User) -> list[SignedInSession]:
         ).values_list("session_key", flat=True)
     )
     return [record for record in records if record.session_key in alive]
+
+
+# The most senior role names a person who holds several on one board (a signature's reason).
+ROLE_SENIORITY = (
+    BoardMembership.Role.CHAIR,
+    BoardMembership.Role.VICE_CHAIR,
+    BoardMembership.Role.SECRETARIAT,
+    BoardMembership.Role.MEMBER,
+    BoardMembership.Role.ADVISER,
+    BoardMembership.Role.OBSERVER,
+)
+
+
+def role_label_on(person: User, board: Board, on: date) -> str:
+    """The label of the most senior role the person held on the board that day ("Chair"), or
+    an empty string (one query)."""
+    held = set(
+        BoardMembership.objects.current(on)
+        .filter(person=person, board=board)
+        .values_list("role", flat=True)
+    )
+    for role in ROLE_SENIORITY:
+        if role in held:
+            return str(BoardMembership.Role(role).label)
+    return ""

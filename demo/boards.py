@@ -23,6 +23,11 @@ ORGANISATIONS = [
         "executive_body": "Chief Constable (Chief Officer Group)",
         "active": True,
         "joined_on": FIRST_MEETING,
+        # Handling markings: what the force uploads is OFFICIAL-SENSITIVE unless its people
+        # choose otherwise, and its sensitive decision documents stay within the force, the
+        # board's chair and the secretariat.
+        "default_marking": "official_sensitive",
+        "shares_sensitive_decisions": False,
     },
     {
         "short_name": "WFRS",

@@ -15,6 +15,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from boards.models import Board, User
+from core.markings import (
+    OFFICIAL,
+    OFFICIAL_SENSITIVE,
+    Descriptor,
+    Level,
+    Marking,
+    marking_fields,
+)
 from core.uploads import PDF
 from meetings.models import (
     Action,
@@ -103,10 +111,12 @@ def _replies(meeting, replies: dict, attendance: dict | None = None) -> None:
         invitation.save()
 
 
-def _paper(meeting, item, title, paragraphs, people) -> Paper:
-    paper, _ = Paper.objects.get_or_create(
-        meeting=meeting, title=title, defaults={"agenda_item": item}
+def _paper(meeting, item, title, paragraphs, people, marking: Marking = OFFICIAL) -> Paper:
+    fields = marking_fields(marking)
+    paper, _ = Paper.objects.update_or_create(
+        meeting=meeting, title=title, defaults={"agenda_item": item, **fields}
     )
+    PaperVersion.objects.filter(paper=paper).update(**fields)
     if paper.current_version_id is None:
         content = _demo_pdf(meeting, title, paragraphs)
         version = PaperVersion(
@@ -117,6 +127,7 @@ def _paper(meeting, item, title, paragraphs, people) -> Paper:
             kind=PDF.code,
             size=len(content),
             uploaded_by=people["priya.shah"],
+            **fields,
         )
         version.file.save("paper.pdf", ContentFile(content), save=False)
         version.save()
@@ -304,6 +315,7 @@ def _recent(board, people, day) -> None:
             "Exempt information: the financial or business affairs of a member body.",
         ],
         people,
+        marking=OFFICIAL_SENSITIVE,
     )
     # Cllr Bell's standing register of interests, reviewed by the secretary; her declaration
     # on the depot is made from it and is disqualifying: she takes no part in the item.
@@ -461,6 +473,7 @@ def _upcoming_with_papers(board, people, day) -> None:
         "Control room supplier pricing (confidential)",
         ["Exempt information: commercial terms offered by suppliers."],
         people,
+        marking=Marking.of(Level.OFFICIAL_SENSITIVE, Descriptor.COMMERCIAL),
     )
     _build_pack(meeting)
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from boards.models import Board, ExecutiveAuthority, User
+from core.uploads import PDF
 from meetings.models import AgendaItem
 from notifications.services import notifications_suppressed
 from opportunities import milestone_services, referral_services, review_services, services
@@ -428,14 +430,18 @@ def _decide(referral: Referral, outcome: str) -> None:
     }
     notes = notes_by_outcome.get(outcome, "")
     referral.refresh_from_db()
+    body = referral.organisation.short_name
+    # Each decision comes with the body's minute extract, marked as the body's default: the
+    # Police's OFFICIAL-SENSITIVE ones stay within the force, the chair and the secretariat.
+    minute = SimpleUploadedFile(f"{body} minute extract.pdf", _minute_pdf(body, referral.pk))
     services.referral_decide(
         referral=referral,
         actor=executive,
         outcome=outcome,
-        reference=f"{referral.organisation.short_name}/{referral.pk:03d}"
-        + ("/D" if outcome == DEFERRED else ""),
+        reference=f"{body}/{referral.pk:03d}" + ("/D" if outcome == DEFERRED else ""),
         notes=notes,
         seen_revision=referral.revision,
+        documents=[(minute, PDF)],
         # The conditions are published in the public decision register; the notes are not.
         notice=services.DecisionNoticeFields(
             decision_forum=referral.organisation.executive_body,
@@ -444,6 +450,14 @@ def _decide(referral: Referral, outcome: str) -> None:
             else "",
         ),
     )
+
+
+def _minute_pdf(body: str, number: int) -> bytes:
+    """A one-page PDF standing in for a body's minute extract."""
+    from weasyprint import HTML
+
+    html = f"<h1>{body}: minute extract</h1><p>Decision record {number:03d}.</p>"
+    return bytes(HTML(string=html).write_pdf())
 
 
 def _record_on_behalf(referral: Referral, outcome: str, forum: str, secretariat: User) -> None:

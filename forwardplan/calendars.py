@@ -197,10 +197,13 @@ def plan_ics(entries: Iterable[PlanEntry], name: str) -> bytes:
         else:
             event.add("dtstart", meeting.starts_at)
         body = referral.organisation.short_name
+        opportunity = referral.recommendation.opportunity
         if entry.private:
             subject = f"Private decision (exempt, {entry.paragraph_label})"
+        elif referral.recommendation.is_sensitive:
+            # A feed leaves the portal (calendar apps, phones): sensitive matter is not named.
+            subject = f"{opportunity.reference} ({referral.recommendation.handling.text})"
         else:
-            opportunity = referral.recommendation.opportunity
             subject = f"{opportunity.reference} {opportunity.title}"
         key = "Key decision: " if entry.key_decision else ""
         event.add("summary", f"{key}{subject} — {body}, {meeting.forum.name}")

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from boards.models import Board
+from core.markings import strictest
 from opportunities.exports import Column, Table, csv_response, xlsx_response
 
 from . import selectors
+from .models import PlanEntry
 
 __all__ = ["csv_response", "plan_filename", "plan_table", "xlsx_response"]
 
@@ -29,13 +31,17 @@ PLAN_COLUMNS = [
 
 
 def plan_table(board: Board) -> Table:
+    """The plan's entries (four months of them), marked the strictest of their
+    recommendations (core.markings)."""
     today = timezone.localdate()
     first, last = selectors.plan_window(today)
-    return Table("Forward plan", PLAN_COLUMNS, _rows(board, first, last, today))
+    entries = list(selectors.plan_entries(board, first, last))
+    marking = strictest(entry.referral.recommendation.handling for entry in entries)
+    return Table("Forward plan", PLAN_COLUMNS, _rows(entries, today), marking)
 
 
-def _rows(board: Board, first, last, today) -> Iterator[list]:
-    for entry in selectors.plan_entries(board, first, last):
+def _rows(entries: "list[PlanEntry]", today) -> Iterator[list]:
+    for entry in entries:
         meeting = entry.forum_meeting
         referral = entry.referral
         opportunity = referral.recommendation.opportunity

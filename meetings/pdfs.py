@@ -16,13 +16,18 @@ from html import escape
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
 
+from audit.services import document_issued_record
+from boards.selectors import role_label_on
+from core.govuk import govuk_date
 from core.markings import Marking, strictest
 from core.pdf import render_pdf
+from core.signing import Issued, sign_pdf
 
 from .models import (
     Action,
@@ -285,10 +290,14 @@ def minutes_pdf_store(*, meeting_id: int) -> None:
     if meeting is None or meeting.minutes_pdf_state == Meeting.FileState.READY:
         return
     Meeting.objects.filter(pk=meeting_id).update(minutes_pdf_next_attempt_at=_after_any_build())
+    reason = minutes_signature_reason(meeting)
     try:
         content = minutes_pdf(meeting)
         exempt = meeting.items.filter(confidential=True).exists()
         part2 = minutes_pdf(meeting, part=2) if exempt else None
+        # Signed last, once every page is drawn: a change to the bytes after this breaks it.
+        issued = sign_pdf(content, reason=reason)
+        issued_part2 = sign_pdf(part2, reason=reason) if part2 else None
     except Exception:
         log.exception("The minutes PDF of meeting %s could not be built", meeting_id)
         Meeting.objects.filter(pk=meeting_id).update(
@@ -296,14 +305,54 @@ def minutes_pdf_store(*, meeting_id: int) -> None:
         )
         return
     storage = meeting.minutes_pdf.storage
-    name = storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(content))
+    name = storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(issued.content))
     part2_name = (
-        storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(part2)) if part2 else ""
+        storage.save(f"minutes/{uuid.uuid4().hex}.pdf", ContentFile(issued_part2.content))
+        if issued_part2
+        else ""
     )
-    Meeting.objects.filter(pk=meeting_id).update(
-        minutes_pdf=name,
-        minutes_part2_pdf=part2_name,
-        minutes_marking=minutes_marking(meeting).text,
-        minutes_pdf_state=Meeting.FileState.READY,
-        minutes_pdf_next_attempt_at=None,
+    with transaction.atomic():
+        Meeting.objects.filter(pk=meeting_id).update(
+            minutes_pdf=name,
+            minutes_part2_pdf=part2_name,
+            minutes_marking=minutes_marking(meeting).text,
+            minutes_pdf_state=Meeting.FileState.READY,
+            minutes_pdf_next_attempt_at=None,
+        )
+        _anchor(meeting, MINUTES_PART1, issued, reason)
+        if issued_part2:
+            _anchor(meeting, MINUTES_PART2, issued_part2, reason)
+
+
+# The kinds of minutes PDF anchored in the audit trail, and how the verify page names them.
+MINUTES_PART1 = "minutes"
+MINUTES_PART2 = "minutes_part2"
+MINUTES_TITLES = {
+    MINUTES_PART1: "the approved minutes (public version, Part 1) of {meeting}",
+    MINUTES_PART2: "the approved minutes (members' version, Part 2: exempt business) of {meeting}",
+}
+
+
+def minutes_signature_reason(meeting: Meeting) -> str:
+    """ "Approved by Helen Marsh, Chair, 12 March 2027": who approved the minutes, in which
+    role on the board, and when."""
+    approver = meeting.minutes_approved_by
+    approved_at = timezone.localtime(meeting.minutes_approved_at or timezone.now())
+    if approver is None:
+        return f"Minutes approved on {govuk_date(approved_at.date())}"
+    role = role_label_on(approver, meeting.board, approved_at.date())
+    names = ", ".join(part for part in (approver.full_name, role) if part)
+    return f"Approved by {names}, {govuk_date(approved_at.date())}"
+
+
+def _anchor(meeting: Meeting, kind: str, issued: Issued, reason: str) -> None:
+    when = timezone.localtime(meeting.starts_at)
+    document_issued_record(
+        subject=meeting,
+        actor=None,
+        kind=kind,
+        title=MINUTES_TITLES[kind].format(meeting=f"{meeting.title}, {govuk_date(when.date())}"),
+        sha256=issued.sha256,
+        signed=issued.signed,
+        reason=reason,
     )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.selectors import document_issue_of
 from audit.services import download_record
 from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
@@ -66,6 +67,7 @@ from .models import (
     Resolution,
 )
 from .moves import CHAIR_ONLY, MOVES, SECRETARIAT_ONLY, blocker, moves_open_to
+from .pdfs import MINUTES_PART1
 from .services import MeetingRefused
 
 Status = Meeting.Status
@@ -209,6 +211,9 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 confidential_ok=confidential_ok,
                 admitted=admitted,
             ).select_related("owner", "agenda_item", "meeting__board"),
+            "minutes_issue": document_issue_of(meeting, MINUTES_PART1)
+            if meeting.minutes_pdf_state == Meeting.FileState.READY
+            else None,
         },
     )
 

@@ -7,13 +7,14 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit.selectors import document_issue_of
 from boards.http import AuthenticatedHttpRequest
 from core.markings import marking_initial
 
 from . import pack_services, permissions
 from .forms import RecommendationPaperForm
 from .models import DecisionNotice, Recommendation, RecommendationPaper, Referral
-from .notices import notice_context, notice_referral
+from .notices import NOTICE_KIND, notice_context, notice_referral
 
 
 def _attachment(file_field, filename: str, content_type: str) -> FileResponse:
@@ -130,6 +131,9 @@ def decision_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             **notice_context(referral, permissions.decision_documents_q(request.user)),
             "notice": notice,
+            "notice_issue": document_issue_of(notice, NOTICE_KIND)
+            if notice is not None and notice.state == DecisionNotice.State.READY
+            else None,
             "notice_stale": pack_services.notice_is_stale(notice),
         },
     )

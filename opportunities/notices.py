@@ -6,11 +6,15 @@ import uuid
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audit.services import document_issued_record
+from core.govuk import govuk_date
 from core.markings import Marking
 from core.pdf import render_pdf
+from core.signing import sign_pdf
 
 from .models import DecisionNotice, Referral
 from .selectors import referral_history
@@ -70,8 +74,10 @@ def decision_notice_store(*, referral_id: int, generation: int) -> None:
     referral = notice_referral(referral_id)
     if notice is None or referral is None or notice.generation != generation:
         return
+    reason = notice_signature_reason(referral)
     try:
-        content = decision_notice_pdf(referral, notice.handling)
+        # Signed last, once every page is drawn: a change to the bytes after this breaks it.
+        issued = sign_pdf(decision_notice_pdf(referral, notice.handling), reason=reason)
     except Exception:
         log.exception("The decision notice of referral %s could not be built", referral_id)
         DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(
@@ -80,11 +86,47 @@ def decision_notice_store(*, referral_id: int, generation: int) -> None:
         return
     storage = notice.file.storage
     old_name = notice.file.name
-    name = storage.save(f"notices/{uuid.uuid4().hex}.pdf", ContentFile(content))
-    stored = DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(
-        state=DecisionNotice.State.READY, file=name, built_at=timezone.now()
-    )
+    name = storage.save(f"notices/{uuid.uuid4().hex}.pdf", ContentFile(issued.content))
+    with transaction.atomic():
+        stored = DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(
+            state=DecisionNotice.State.READY, file=name, built_at=timezone.now()
+        )
+        if stored == 1:
+            document_issued_record(
+                subject=notice,
+                actor=None,
+                kind=NOTICE_KIND,
+                title=notice_title(referral),
+                sha256=issued.sha256,
+                signed=issued.signed,
+                reason=reason,
+            )
     if stored != 1:  # a newer build was asked for meanwhile: this one is not needed
         storage.delete(name)
     elif old_name:
         storage.delete(old_name)
+
+
+NOTICE_KIND = "decision_notice"
+
+
+def notice_title(referral: Referral) -> str:
+    recommendation = referral.recommendation
+    opportunity = recommendation.opportunity
+    return (
+        f"the decision notice of {referral.organisation.name} on {opportunity.reference} "
+        f"{opportunity.title} (recommendation version {recommendation.version})"
+    )
+
+
+def notice_signature_reason(referral: Referral) -> str:
+    """ "Approved for Warwickshire Police by Andrew Holt, 12 March 2027"; for a decision the
+    secretariat recorded on the body's behalf, also who recorded it."""
+    outcome = referral.get_status_display()
+    organisation = referral.organisation.name
+    who = referral.decision_taken_by or organisation
+    reason = f"{outcome} for {organisation} by {who}, {govuk_date(referral.decision_date)}"
+    if referral.on_behalf:
+        recorder = referral.recorded_by.full_name if referral.recorded_by else "the secretariat"
+        reason += f"; recorded on its behalf by {recorder}, Secretariat"
+    return reason

@@ -24,6 +24,7 @@ def portal(request) -> dict:
             "secretariat_boards": [b for b in boards if permissions.is_secretariat(user, b)],
             "is_executive": permissions.is_executive(user),
             "may_search_audit": permissions.can_search_audit(user),
+            "may_verify_documents": permissions.can_verify_documents(user),
         }
 
     return {

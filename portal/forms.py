@@ -1,8 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from audit.selectors import EVENT_KINDS, audited_object_types
 from core.dates import PlausibleDatesMixin
+from core.signing import looks_like_pdf
 
 
 class AuditSearchForm(PlausibleDatesMixin, forms.Form):
@@ -50,3 +52,37 @@ class AuditSearchForm(PlausibleDatesMixin, forms.Form):
         if since and until and until < since:
             self.add_error("until", "The “to” date must be the same as or after the “from” date.")
         return cleaned
+
+
+class DocumentVerifyForm(forms.Form):
+    """A PDF to check: at most VERIFY_MAX_MB, and a PDF by its content (not its name)."""
+
+    document = forms.FileField(
+        label="PDF to check",
+        help_text="Minutes, a decision notice or an annual report downloaded from the portal.",
+        error_messages={
+            "required": "Choose the PDF to check.",
+            "empty": "The file is empty: choose the PDF to check.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].widget.attrs.update(
+            {"class": "form-control", "accept": "application/pdf,.pdf"}
+        )
+
+    def clean_document(self) -> bytes:
+        upload = self.cleaned_data["document"]
+        limit = settings.VERIFY_MAX_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is larger than {settings.VERIFY_MAX_MB} MB: no PDF the portal issues "
+                "is that large."
+            )
+        content = upload.read(limit + 1)
+        if not looks_like_pdf(content):
+            raise forms.ValidationError(
+                "This file is not a PDF. Choose the PDF as it was downloaded from the portal."
+            )
+        return bytes(content)

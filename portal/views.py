@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from audit import selectors as audit_selectors
+from audit.services import security_record
 from boards import permissions
 from boards import selectors as board_selectors
 from boards.http import AuthenticatedHttpRequest
@@ -19,7 +20,8 @@ from core.request_safety import ControlCharacterRefused
 from meetings import selectors as meeting_selectors
 from opportunities import selectors as opportunity_selectors
 
-from .forms import AuditSearchForm
+from . import verification
+from .forms import AuditSearchForm, DocumentVerifyForm
 
 
 # The pages every UK public-sector service has, open to everyone, signed in or not.
@@ -183,4 +185,40 @@ def audit_search(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "portal/audit_search.html",
         {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+VERIFY_REFUSED = (
+    "Only people with a role on a board, or an executive authority, may check documents here."
+)
+
+
+@require_http_methods(["GET", "POST"])
+def document_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Upload a PDF; the page says whether it is an unaltered document the portal issued."""
+    if not permissions.can_verify_documents(request.user):
+        raise PermissionDenied(VERIFY_REFUSED)
+    form = DocumentVerifyForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    result = None
+    if form.is_bound and form.is_valid():
+        result = verification.verify_document(form.cleaned_data["document"])
+        security_record(
+            request=request,
+            verb="document.verified",
+            summary=f"Checked a PDF (SHA-256 {result.sha256[:12]}…): {result.verdict}",
+            after={"sha256": result.sha256, "verdict": result.verdict},
+        )
+        form = DocumentVerifyForm()
+    return render(
+        request,
+        "portal/document_verify.html",
+        {
+            "form": form,
+            "result": result,
+            "max_mb": settings.VERIFY_MAX_MB,
+            "signing_configured": verification.signing_configured(),
+        },
     )

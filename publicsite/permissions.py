@@ -38,6 +38,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from boards.models import Board
+from core.markings import Level
 from forwardplan.models import PublishedPlan
 from forwardplan.selectors import PublishedRow, published_rows
 from meetings.models import AgreedRecommendation, Meeting, Paper
@@ -208,6 +209,16 @@ def public_not_pursued(board: Board) -> OpportunityQuerySet:
     return not_pursued(board)
 
 
+def _sensitive_referral_ids(ids: set[int]) -> set[int]:
+    """Of these referrals on a published plan, those of an OFFICIAL-SENSITIVE recommendation."""
+    referrals = Referral.objects.filter(pk__in=[pk for pk in ids if pk is not None])
+    return set(
+        referrals.filter(recommendation__marking=Level.OFFICIAL_SENSITIVE).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def _plan_opportunity_ids(board: Board, ids: set[int]) -> set[int]:
     """Of these opportunities on a published plan, those the public may see named."""
     return set(board.opportunities.filter(pk__in=ids).values_list("pk", flat=True))
@@ -220,9 +231,17 @@ def public_forward_plan(board: Board) -> tuple[PublishedPlan | None, list[Publis
     if version is None:
         return None, []
     shown = _plan_opportunity_ids(board, {row.get("opportunity") for row in version.entries})
+    sensitive = _sensitive_referral_ids({row.get("referral") for row in version.entries})
     rows = []
     for row in version.entries:
         if row.get("opportunity") not in shown:
+            continue
+        if row.get("referral") in sensitive:
+            # An OFFICIAL-SENSITIVE recommendation is never named: the decision's place and
+            # date only, said as such.
+            rows.append(
+                {**{name: row.get(name) for name in PRIVATE_PLAN_FIELDS}, "sensitive": True}
+            )
             continue
         fields = PRIVATE_PLAN_FIELDS if row.get("private") else PUBLIC_PLAN_FIELDS
         rows.append({name: row.get(name) for name in fields})

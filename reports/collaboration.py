@@ -15,24 +15,31 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.db.models import Count, F, Max, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.services import document_issued_record
+from boards.selectors import role_label_on
+from core.govuk import govuk_date
 from core.markings import strictest
 from core.pdf import render_pdf
+from core.signing import sign_pdf
 from meetings.models import HELD_STATES, Meeting, MeetingInvitation
 from opportunities.models import (
     Benefit,
     Opportunity,
     Recommendation,
     Referral,
+    ReferralEvent,
     Review,
     Status,
 )
 
-from .figures import ZERO, Body, BodyRow, board_bodies, per_body
+from .charts import report_charts
+from .figures import ZERO, Body, BodyRow, board_bodies, dashboard_figures, per_body
 from .models import ReportRun
 
 log = logging.getLogger(__name__)
@@ -105,28 +112,23 @@ def decisions_by_body(board, bodies: list[Body], start: date, end: date) -> list
 
 def deferral_events(board, start: date, end: date) -> Counter[int]:
     """How many times each body deferred a decision (asked for more information) in the period,
-    on current versions: each deferral is an event of the decision record (the audit trail's
-    "decision" events), so one later answered still counts. By body id; two queries."""
-    opportunity_type = ContentType.objects.get_for_model(Opportunity)
-    events = AuditEvent.objects.filter(
-        subject_type=opportunity_type,
-        subject_id__in=Opportunity.objects.filter(board=board).values("pk"),
-        verb="decision",
-        after__status=Referral.Status.DEFERRED,
-        at__date__gte=start,
-        at__date__lte=end,
-    ).values_list("after__referral", flat=True)
-    referral_ids = Counter(int(pk) for pk in events if pk is not None)
-    bodies = dict(
-        Referral.objects.filter(
-            pk__in=referral_ids, recommendation__superseded_at__isnull=True
-        ).values_list("pk", "organisation_id")
+    on current versions, read from the referrals' decision history (``ReferralEvent``): each
+    deferral is a step of the record, so one later answered or decided still counts. By body
+    id; one query."""
+    rows = (
+        ReferralEvent.objects.filter(
+            kind=ReferralEvent.Kind.DECISION,
+            outcome=Referral.Status.DEFERRED,
+            at__date__gte=start,
+            at__date__lte=end,
+            referral__recommendation__opportunity__board=board,
+            referral__recommendation__superseded_at__isnull=True,
+        )
+        .order_by()
+        .values_list("referral__organisation_id")
+        .annotate(times=Count("pk"))
     )
-    counts: Counter[int] = Counter()
-    for referral_id, times in referral_ids.items():
-        if referral_id in bodies:
-            counts[bodies[referral_id]] += times
-    return counts
+    return Counter(dict(rows))
 
 
 def benefits_in_period(board, bodies: list[Body], start: date, end: date) -> list[BodyRow]:
@@ -332,10 +334,14 @@ def report_build(*, run_id: int) -> None:
     )
     if claimed != 1:
         return
-    run = ReportRun.objects.select_related("board").get(pk=run_id)
+    run = ReportRun.objects.select_related("board", "requested_by").get(pk=run_id)
     try:
         content = collaboration_report_pdf(run, progress=_progress_of(run_id))
-        name = run.file.storage.save(f"reports/{uuid.uuid4().hex}.pdf", ContentFile(content))
+        # Signed last, once every page is drawn: a change to the bytes after this breaks it.
+        _progress_of(run_id)(95, "Signing the PDF")
+        reason = report_signature_reason(run)
+        issued = sign_pdf(content, reason=reason)
+        name = run.file.storage.save(f"reports/{uuid.uuid4().hex}.pdf", ContentFile(issued.content))
     except Exception:
         log.exception("The collaboration report of run %s could not be built", run_id)
         ReportRun.objects.filter(pk=run_id).update(
@@ -345,14 +351,37 @@ def report_build(*, run_id: int) -> None:
             finished_at=timezone.now(),
         )
         return
-    ReportRun.objects.filter(pk=run_id).update(
-        status=ReportRun.Status.DONE,
-        progress=100,
-        stage="Ready",
-        file=name,
-        error="",
-        finished_at=timezone.now(),
-    )
+    with transaction.atomic():
+        ReportRun.objects.filter(pk=run_id).update(
+            status=ReportRun.Status.DONE,
+            progress=100,
+            stage="Ready",
+            file=name,
+            error="",
+            finished_at=timezone.now(),
+        )
+        document_issued_record(
+            subject=run,
+            actor=None,
+            kind=REPORT_KIND,
+            title=f"the collaboration report of {run.board.name}, {run.period_label}",
+            sha256=issued.sha256,
+            signed=issued.signed,
+            reason=reason,
+        )
+
+
+REPORT_KIND = "collaboration_report"
+
+
+def report_signature_reason(run: ReportRun) -> str:
+    """ "Issued by Priya Shah, Secretariat, 2 December 2026": who asked for the report, in
+    which role on the board, and when it was produced."""
+    today = timezone.localdate()
+    person = run.requested_by
+    role = role_label_on(person, run.board, today)
+    names = ", ".join(part for part in (person.full_name, role) if part)
+    return f"Issued by {names}, {govuk_date(today)}"
 
 
 def _progress_of(run_id: int) -> Callable[[int, str], None]:
@@ -388,6 +417,10 @@ def collaboration_report_pdf(run: ReportRun, progress: Callable[[int, str], None
     progress(70, "Listing the meetings held and their attendance")
     context["meetings"] = meetings_held(board, start, end)
     context["attendance"] = attendance_by_body(board, bodies, start, end)
+    progress(78, "Drawing the dashboard's charts")
+    charts_as_of = min(end, timezone.localdate())
+    context["charts"] = report_charts(dashboard_figures(board, charts_as_of))
+    context["charts_as_of"] = charts_as_of
     progress(85, "Drawing the PDF")
     # The report names the recommendations of the period: it is marked the strictest of them.
     marking = strictest(r.handling for r in context["recommended"])

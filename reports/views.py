@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.selectors import document_issue_of
 from audit.services import download_record
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import board_for
 
 from . import figures, permissions, services
+from .collaboration import REPORT_KIND
 from .forms import ReportRequestForm
 from .models import ReportRun
 
@@ -126,6 +128,9 @@ def report_run(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpRes
             "board": run.board,
             "run": run,
             "stale": _is_stale(run),
+            "report_issue": document_issue_of(run, REPORT_KIND)
+            if run.status == ReportRun.Status.DONE
+            else None,
             "may_request": permissions.can_request_report(request.user, run.board),
         },
     )

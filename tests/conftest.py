@@ -31,7 +31,7 @@ from .factories import (
 )
 from .two_factor import pass_second_factor
 
-pytest_plugins = ["tests.opportunities.fixtures", "tests.meetings.fixtures"]
+pytest_plugins = ["tests.opportunities.fixtures", "tests.meetings.fixtures", "tests.signing"]
 
 
 @pytest.fixture(autouse=True)

@@ -207,3 +207,29 @@ def test_s3_file_storage_keeps_objects_private_behind_short_lived_links():
         "private",
         "60",
     ], result.stderr
+
+
+@pytest.mark.parametrize("problem", ["missing file", "wrong passphrase"])
+def test_a_signing_certificate_that_cannot_be_read_stops_the_portal(tmp_path, problem):
+    from tests.signing import PASSPHRASE, make_authority, make_signing_pkcs12
+
+    path = tmp_path / "board.p12"
+    if problem != "missing file":
+        path.write_bytes(make_signing_pkcs12(make_authority()))
+    passphrase = "not-" + PASSPHRASE
+    result = run_manage(
+        "check", PDF_SIGNING_CERTIFICATE=str(path), PDF_SIGNING_PASSPHRASE=passphrase
+    )
+    assert result.returncode != 0
+    assert "could not be read as a PKCS#12 file with PDF_SIGNING_PASSPHRASE" in result.stderr
+
+
+def test_a_readable_signing_certificate_is_accepted(tmp_path):
+    from tests.signing import PASSPHRASE, make_authority, make_signing_pkcs12
+
+    path = tmp_path / "board.p12"
+    path.write_bytes(make_signing_pkcs12(make_authority()))
+    result = run_manage(
+        "check", PDF_SIGNING_CERTIFICATE=str(path), PDF_SIGNING_PASSPHRASE=PASSPHRASE
+    )
+    assert result.returncode == 0, result.stderr

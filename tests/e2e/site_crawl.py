@@ -52,6 +52,9 @@ SKIPPED_NAMES = {
     "forward_plan_xlsx",
 }
 
+# Pages every signed-in role visits whether or not a link to them was found first.
+SIGNED_IN_PAGES = ["/verify/"]
+
 # The WCAG 1.4.12 text-spacing overrides, applied to every element through the CSSOM (the strict
 # CSP refuses an injected style sheet, not element styles set by script).
 TEXT_SPACING = """() => {
@@ -184,7 +187,7 @@ def crawl(browser, base: str, role: str, email: str | None, starts: list[str], f
     page = context.new_page()
     if email:
         sign_in(page, base, email)
-    queue = [base + start for start in starts]
+    queue = [base + start for start in starts + (SIGNED_IN_PAGES if email else [])]
     seen: set[str] = set()
     per_pattern: dict[tuple[str, str], int] = defaultdict(int)
     forms: list[tuple[str, int, str]] = []

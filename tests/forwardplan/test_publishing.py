@@ -56,7 +56,10 @@ def test_each_publication_is_kept_and_numbered_in_its_month(client_of, alice, pl
 def test_the_downloads_carry_every_entry(client_of, bob, planned):
     client = client_of(bob)
     response = client.get(reverse("forward_plan_csv", args=[SLUG]))
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    marking, *rows = csv.reader(
+        io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))
+    )
+    assert marking == ["Handling marking: OFFICIAL"]
     assert rows[0][:3] == ["Meeting date", "Body", "Forum"]
     assert {row[1] for row in rows[1:]} == {
         "Warwickshire Police",
@@ -67,8 +70,9 @@ def test_the_downloads_carry_every_entry(client_of, bob, planned):
         io.BytesIO(client.get(reverse("forward_plan_xlsx", args=[SLUG])).content)
     )
     sheet = workbook.active
-    assert sheet.max_row == 3
-    assert sheet.cell(row=2, column=6).value == "Shared Quetzal station"
+    assert sheet.max_row == 4  # the marking, the header and the two entries
+    assert sheet.cell(row=1, column=1).value == "Handling marking: OFFICIAL"
+    assert sheet.cell(row=3, column=6).value == "Shared Quetzal station"
 
 
 def test_the_feed_hides_the_subject_of_a_private_decision(client, alice, planned):
@@ -150,3 +154,48 @@ def test_the_public_rule_keeps_only_what_may_be_shown_of_each_row(planned, board
     assert by_privacy[True]["exempt_paragraph"] == 3
     assert by_privacy[False]["title"] == "Shared Quetzal station"
     assert all("wording" not in row.values for row in rows)
+
+
+# --- handling markings ----------------------------------------------------------------------------
+
+
+def mark_sensitive(recommendation):
+    from core.markings import Descriptor, Level
+
+    type(recommendation).objects.filter(pk=recommendation.pk).update(
+        marking=Level.OFFICIAL_SENSITIVE, marking_descriptor=Descriptor.COMMERCIAL
+    )
+
+
+def test_a_sensitive_recommendation_marks_the_downloads_and_is_not_named_in_the_feed(
+    client, client_of, alice, bob, planned, referred
+):
+    mark_sensitive(referred)
+    response = client_of(bob).get(reverse("forward_plan_csv", args=[SLUG]))
+    first = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert first == "Handling marking: OFFICIAL-SENSITIVE COMMERCIAL"
+    sheet = load_workbook(
+        io.BytesIO(client_of(bob).get(reverse("forward_plan_xlsx", args=[SLUG])).content)
+    ).active
+    assert sheet.oddHeader.center.text == "OFFICIAL-SENSITIVE COMMERCIAL"
+    page = client_of(bob).get(reverse("forward_plan", args=[SLUG])).content.decode()
+    assert "Handling marking: </span>OFFICIAL-SENSITIVE COMMERCIAL" in page
+    feed = services.plan_feed_of(person=alice)
+    content = client.get(reverse("plan_feed", args=[feed.token])).content.decode()
+    assert "Quetzal" not in content
+    assert "OFFICIAL-SENSITIVE COMMERCIAL" in content
+
+
+def test_the_public_plan_never_names_a_sensitive_recommendation(
+    client, client_of, alice, planned, referred, board
+):
+    Board.objects.filter(pk=board.pk).update(public_pages_enabled=True)
+    client_of(alice).post(reverse("forward_plan_publish", args=[SLUG]))
+    client.logout()
+    url = reverse("public_forward_plan", args=[SLUG])
+    assert "Shared Quetzal station" in client.get(url).content.decode()
+    mark_sensitive(referred)
+    page = client.get(url).content.decode()
+    assert "Quetzal" not in page
+    assert "Not published — OFFICIAL-SENSITIVE" in page
+    assert "Warwickshire Police" in page  # the body, forum and date stay

@@ -76,6 +76,20 @@ def test_the_decision_marks_its_documents_and_its_notice(decided):
     assert notice.state == DecisionNotice.State.READY
 
 
+def test_every_page_of_the_notice_pdf_carries_its_marking(decided):
+    import io
+
+    from pypdf import PdfReader
+
+    referral, _, _ = decided
+    notice = DecisionNotice.objects.get(referral=referral)
+    with notice.file.open("rb") as handle:
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages]
+    assert pages
+    for number, page in enumerate(pages, start=1):
+        assert "OFFICIAL-SENSITIVE COMMERCIAL" in page, f"page {number}"
+
+
 def test_the_rule_and_its_query_agree_for_every_role(decided, fire, cast):
     referral, costing, letter = decided
     keep_within(fire)

@@ -5,13 +5,11 @@ import io
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from pypdf import PdfReader
 
-from audit.models import AuditEvent
 from meetings.models import Meeting, MeetingInvitation
-from opportunities.models import Benefit, Status
+from opportunities.models import Benefit, Referral, ReferralEvent, Status
 from reports import collaboration
 from reports.models import ReportRun
 from reports.services import report_run_request
@@ -55,14 +53,14 @@ def year(board, police, fire, council, alice, bob, dave, erin, elsewhere, outsid
     rec = recommendation(drones, agreed_on=date(2026, 4, 2), sent_at=at(date(2026, 4, 3)))
     referral(rec, police, status="declined", decided_at=at(date(2026, 7, 1)))
     deferred = referral(rec, fire, status="deferred", decided_at=at(date(2026, 8, 1)))
-    # The deferral as the decision service records it: an event of the decision record.
-    AuditEvent.objects.create(
-        subject_type=ContentType.objects.get_for_model(drones),
-        subject_id=drones.pk,
+    # The deferral as the decision service records it: a step of the referral's history.
+    ReferralEvent.objects.create(
+        referral=deferred,
+        kind=ReferralEvent.Kind.DECISION,
+        outcome=Referral.Status.DEFERRED,
+        note="What does the unit cost to run?",
+        actor=erin,
         at=at(date(2026, 8, 1)),
-        verb="decision",
-        summary="Fire and Rescue Authority (WFRS): Deferred",
-        after={"referral": deferred.pk, "status": "deferred"},
     )
 
     fleet = opportunity(board, council, title="Joint fleet workshop", status=Status.APPROVED)
@@ -194,7 +192,7 @@ def test_progress_is_recorded_at_each_stage(
 
     monkeypatch.setattr(collaboration, "_progress_of", watching)
     run = built_run(board, alice, django_capture_on_commit_callbacks)
-    assert [progress for progress, _ in seen] == [10, 25, 40, 55, 70, 85]
+    assert [progress for progress, _ in seen] == [10, 25, 40, 55, 70, 78, 85, 95]
     assert {status for _, status in seen} == {ReportRun.Status.RUNNING}
     assert run.progress == 100
 
@@ -258,3 +256,25 @@ def test_building_costs_the_same_queries_for_a_small_and_a_large_year(
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         build()
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def report_pages(run: ReportRun) -> list[str]:
+    with run.file.open("rb") as handle:
+        return [page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages]
+
+
+def test_every_page_of_the_report_carries_the_strictest_marking_of_its_recommendations(
+    board, alice, year, django_capture_on_commit_callbacks
+):
+    from core.markings import Descriptor, Level
+    from opportunities.models import Recommendation
+
+    pages = report_pages(built_run(board, alice, django_capture_on_commit_callbacks))
+    assert len(pages) > 1
+    assert all("OFFICIAL" in page and "OFFICIAL-SENSITIVE" not in page for page in pages)
+    Recommendation.objects.filter(opportunity__board=board).update(
+        marking=Level.OFFICIAL_SENSITIVE, marking_descriptor=Descriptor.PERSONAL
+    )
+    pages = report_pages(built_run(board, alice, django_capture_on_commit_callbacks))
+    for number, page in enumerate(pages, start=1):
+        assert "OFFICIAL-SENSITIVE PERSONAL" in page, f"page {number}"

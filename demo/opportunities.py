@@ -14,8 +14,9 @@ from boards.models import Board, ExecutiveAuthority, User
 from core.uploads import PDF
 from meetings.models import AgendaItem
 from notifications.services import notifications_suppressed
-from opportunities import referral_services, review_services, services
+from opportunities import milestone_services, referral_services, review_services, services
 from opportunities.models import (
+    DELIVERY_STATES,
     Benefit,
     Opportunity,
     Recommendation,
@@ -360,6 +361,32 @@ def _seed_one(demo: DemoOpportunity, board, bodies: dict, secretariat: User) -> 
         move(status)
     if demo.title in REVIEWS:
         _seed_reviews(opportunity, REVIEWS[demo.title], bodies, secretariat)
+    _seed_milestones(opportunity, secretariat)
+
+
+# The delivery milestones of every approved collaboration: (title, days from today, % done).
+MILESTONES = [
+    ("Business case signed off by each body", -120, 100),
+    ("Staff consulted and working arrangements agreed", -30, 100),
+    ("Shared arrangements live", 60, 40),
+    ("Benefits review with the board", 240, 0),
+]
+
+
+def _seed_milestones(opportunity: Opportunity, secretariat: User) -> None:
+    opportunity.refresh_from_db()
+    if opportunity.status not in DELIVERY_STATES or opportunity.milestones.exists():
+        return
+    today = timezone.localdate()
+    done_so_far = opportunity.status == Status.IMPLEMENTED
+    for title, days, percent in MILESTONES:
+        milestone_services.milestone_add(
+            opportunity=opportunity,
+            actor=secretariat,
+            title=title,
+            due_on=today + timedelta(days=days),
+            percent_complete=100 if done_so_far else percent,
+        )
 
 
 def _backdate_referrals(recommendation: Recommendation) -> None:
@@ -415,6 +442,13 @@ def _decide(referral: Referral, outcome: str) -> None:
         notes=notes,
         seen_revision=referral.revision,
         documents=[(minute, PDF)],
+        # The conditions are published in the public decision register; the notes are not.
+        notice=services.DecisionNoticeFields(
+            decision_forum=referral.organisation.executive_body,
+            conditions="The pilot is evaluated with the NHS trust at six months."
+            if outcome == CONDITIONS
+            else "",
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from .models import Action, AgendaItem, Meeting, MeetingInvitation, Paper
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
     extra = 0
+    fk_name = "meeting"
     fields = ["position", "title", "presenter", "confidential"]
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -61,7 +61,8 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Reason for cancelling",
-        help_text="Every invitee is told this reason in the cancellation email.",
+        help_text="Every invitee is told this reason in the cancellation email; when the board's "
+        "public pages are on, it is published with the meeting's date.",
         max_length=1000,
     )
 

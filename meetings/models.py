@@ -356,6 +356,16 @@ class AgendaItem(Marked):
         related_name="agenda_items",
         verbose_name="linked opportunity",
     )
+    # "Minutes of the previous meeting": the meeting whose minutes this item confirms, added
+    # when the meeting is created (services.meeting_create).
+    confirms_minutes_of = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="confirms the minutes of",
+    )
     # Full-text documents written by a PostgreSQL trigger on every insert and on every update
     # of their columns (NULL elsewhere): the item (title A, description B) and its minutes (B)
     # are searched apart, as the minutes are seen by fewer people. See search.queries.
@@ -367,6 +377,8 @@ class AgendaItem(Marked):
     # shown (a withheld exempt item is a ``selectors.Withheld`` instead).
     number: int = 0
     withheld: bool = False
+    # Set by the public meeting page: the item's papers a visitor may download.
+    public_papers: list["Paper"]
 
     class Meta:
         db_table = "boards_agendaitem"

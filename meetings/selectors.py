@@ -36,11 +36,13 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from boards.models import Board, BoardMembership, User
 from boards.permissions import CHAIR_ROLES, Person, Role, current_memberships
 from core.markings import Level
+from notifications.models import Notification
 
 from .models import (
     HELD_STATES,
@@ -333,7 +335,11 @@ def public_papers(meeting: Meeting) -> QuerySet[Paper]:
     papers = meeting.papers.exclude(unpublishable()).exclude(
         agenda_item__marking=Level.OFFICIAL_SENSITIVE
     )
-    return open_business(papers, confidential_ok=False).filter(current_version__isnull=False)
+    return (
+        open_business(papers, confidential_ok=False)
+        .filter(current_version__isnull=False)
+        .select_related("agenda_item", "current_version")
+    )
 
 
 def pack_is_public(meeting: Meeting) -> bool:
@@ -363,6 +369,50 @@ def public_agenda(meeting: Meeting) -> list[AgendaItem | Withheld]:
         return []
     return numbered_agenda(
         meeting.items.prefetch_related("resolutions"), confidential_ok=False, sensitive_ok=False
+    )
+
+
+def public_agenda_pack(meeting: Meeting) -> FieldFile | None:
+    """The Part 1 agenda pack, once the agenda is public, while no rebuild is under way and
+    unless it holds anything OFFICIAL-SENSITIVE (``pack_is_public``). Part 1 holds open business
+    only (each exempt item as its number and paragraph) and no online-meeting link; Part 2 is
+    never public."""
+    return meeting.pack_file if pack_is_public(meeting) and meeting.pack_file else None
+
+
+def public_minutes_pdf(meeting: Meeting) -> FieldFile | None:
+    """The Part 1 minutes (attendance, declarations, open business), once the chair has
+    approved them and the PDF is built, unless marked OFFICIAL-SENSITIVE
+    (``minutes_pdf_is_public``). The Part 2 minutes are never public."""
+    return meeting.minutes_pdf if minutes_pdf_is_public(meeting) and meeting.minutes_pdf else None
+
+
+# --- The meeting's calendar e-mails in the message log -----------------------------------------
+
+CALENDAR_MESSAGES = (
+    Notification.Message.MEETING_INVITATION,
+    Notification.Message.MEETING_UPDATE,
+    Notification.Message.MEETING_CANCELLED,
+)
+
+
+def meeting_messages(meeting: Meeting) -> QuerySet[Notification]:
+    """The meeting's invitations, updates and cancellations in the board's message log."""
+    return Notification.objects.filter(
+        board_id=meeting.board_id,
+        kind__in=CALENDAR_MESSAGES,
+        event_key__startswith=f"meeting:{meeting.pk}:",
+    )
+
+
+def failed_meeting_messages(meeting: Meeting) -> QuerySet[Notification]:
+    """The meeting's calendar e-mails that could not be sent, for the secretariat to send
+    again from the meeting's page."""
+    return (
+        meeting_messages(meeting)
+        .filter(status=Notification.Status.FAILED)
+        .select_related("recipient")
+        .order_by("recipient__full_name", "pk")
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from audit.selectors import changes_since
@@ -70,7 +70,8 @@ class MeetingRefused(Refused):
 
 @transaction.atomic
 def meeting_create(*, meeting: Meeting, actor: User) -> Meeting:
-    """Save a new meeting as a draft, created by ``actor``; appends the audit event."""
+    """Save a new meeting as a draft, created by ``actor``; appends the audit event and, when
+    the board met before, adds the item "Minutes of the previous meeting" linked to it."""
     meeting.created_by = actor
     meeting.save()
     audit_record(
@@ -80,7 +81,31 @@ def meeting_create(*, meeting: Meeting, actor: User) -> Meeting:
         summary=f"Meeting “{meeting.title}” created as a draft",
         after=_when_and_where(meeting),
     )
+    _add_previous_minutes_item(meeting)
     return meeting
+
+
+PREVIOUS_MINUTES_TITLE = "Minutes of the previous meeting"
+
+
+def _add_previous_minutes_item(meeting: Meeting) -> AgendaItem | None:
+    """The first item of a new meeting confirms the minutes of the board's previous meeting
+    (the latest earlier one that was not a draft or cancelled), linked to it."""
+    previous = (
+        meeting.board.meetings.filter(starts_at__lt=meeting.starts_at)
+        .exclude(status__in=[Status.DRAFT, Status.CANCELLED])
+        .order_by("-starts_at")
+        .first()
+    )
+    if previous is None:
+        return None
+    return AgendaItem.objects.create(
+        meeting=meeting,
+        position=1,
+        title=PREVIOUS_MINUTES_TITLE,
+        description=f"To confirm the minutes of {previous} as a correct record.",
+        confirms_minutes_of=previous,
+    )
 
 
 def _when_and_where(meeting: Meeting) -> dict[str, Any]:
@@ -587,7 +612,7 @@ def agenda_item_save(
         before = plain_values(_item_ensure_current(item, seen_version), ITEM_FIELDS)
     # Only the form's fields: an order changed meanwhile by a move stays as it is.
     item.save(update_fields=[*ITEM_FIELDS, "updated_at"] if before else None)
-    _withdraw_sign_off(meeting)
+    _withdraw_sign_off(meeting, f"item “{item.title}” was {'added' if added else 'changed'}")
     if added:
         audit_record(
             subject=meeting,
@@ -660,7 +685,7 @@ def agenda_item_delete(*, item: AgendaItem, actor: User | None = None) -> dict[s
     removed = {"item": item.pk, "title": item.title}
     kept = agenda_item_snapshot(item)
     item.delete()
-    _withdraw_sign_off(item.meeting)
+    _withdraw_sign_off(item.meeting, f"item “{item.title}” was removed")
     audit_record(
         subject=item.meeting,
         actor=actor,
@@ -703,7 +728,7 @@ def agenda_item_restore(*, meeting: Meeting, kept: Mapping[str, Any], actor: Use
     item = AgendaItem.objects.create(
         pk=kept["pk"], meeting=meeting, **{name: kept[name] for name in RESTORED_FIELDS}
     )
-    _withdraw_sign_off(meeting)
+    _withdraw_sign_off(meeting, f"item “{item.title}” was put back")
     audit_record(
         subject=meeting,
         actor=actor,
@@ -726,7 +751,7 @@ def agenda_reorder(*, meeting: Meeting, order: list[int]) -> list[int]:
     AgendaItem.objects.bulk_update(
         items.values(), ["position"], batch_size=batch_size_for(AgendaItem, ["position"])
     )
-    _withdraw_sign_off(meeting)
+    _withdraw_sign_off(meeting, "the agenda was reordered")
     return order
 
 
@@ -740,11 +765,46 @@ def agenda_move(*, meeting: Meeting, item: AgendaItem, direction: str) -> list[i
     return agenda_reorder(meeting=meeting, order=order)
 
 
-def _withdraw_sign_off(meeting: Meeting) -> None:
+def _withdraw_sign_off(meeting: Meeting, why: str) -> None:
+    """A change to a signed-off agenda withdraws the sign-off; the chair who gave it and the
+    board's chair and vice-chair are told (once per sign-off), as it must be given again
+    before the papers can be published."""
+    signed = (
+        Meeting.objects.filter(pk=meeting.pk, agenda_signed_off_at__isnull=False)
+        .values_list("agenda_signed_off_at", "agenda_signed_off_by_id")
+        .first()
+    )
     Meeting.objects.filter(pk=meeting.pk).update(
         agenda_signed_off_at=None, agenda_signed_off_by=None
     )
     meeting.agenda_signed_off_at = meeting.agenda_signed_off_by = None
+    if signed is not None and signed[0] is not None:
+        _notify_sign_off_withdrawn(meeting, signed_at=signed[0], signed_by=signed[1], why=why)
+
+
+def _notify_sign_off_withdrawn(
+    meeting: Meeting, *, signed_at: datetime, signed_by: int | None, why: str
+) -> None:
+    chairs = BoardMembership.objects.current().filter(
+        board=meeting.board_id, role__in=[Role.CHAIR, Role.VICE_CHAIR]
+    )
+    recipients = User.objects.filter(Q(pk__in=chairs.values("person_id")) | Q(pk=signed_by))
+    starts = timezone.localtime(meeting.starts_at)
+    kind = Notification.Kind.SIGN_OFF_WITHDRAWN
+    notification_create_many(
+        board=meeting.board,
+        recipients=recipients,
+        kind=kind,
+        event_key=f"{kind}:{meeting.pk}:{signed_at.isoformat()}",
+        subject=f"Agenda sign-off withdrawn: {meeting.title}, {starts:%-d %B %Y}",
+        link=meeting.get_absolute_url(),
+        payload={
+            "board": meeting.board.name,
+            "meeting": meeting.title,
+            "when": f"{starts:%A %-d %B %Y, %H:%M}",
+            "why": why,
+        },
+    )
 
 
 @transaction.atomic

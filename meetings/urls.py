@@ -12,6 +12,11 @@ urlpatterns = [
     path("boards/<slug:slug>/meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path(
+        "meetings/<int:pk>/messages/<int:message>/resend/",
+        views.meeting_message_resend,
+        name="meeting_message_resend",
+    ),
     path("meetings/<int:pk>/status/", views.meeting_transition, name="meeting_transition"),
     path("meetings/<int:pk>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("meetings/<int:pk>/invitees/add/", views.invitee_add, name="invitee_add"),

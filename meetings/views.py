@@ -32,6 +32,7 @@ from core import check_answers, undo
 from core.concurrency import NEVER, EditConflict
 from core.govuk import count_of, govuk_day_datetime
 from core.markings import marking_initial
+from notifications.services import notification_retry
 from opportunities import permissions as opportunity_permissions
 from opportunities.forms import RecommendationForm
 from opportunities.services import WorkflowError
@@ -158,7 +159,9 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     may_manage = permissions.can_manage_meeting(person, meeting)
     may_chair = permissions.can_chair_meeting(person, meeting)
     moves = moves_open_to(person, meeting)
-    all_items = meeting.items.select_related("opportunity").prefetch_related(
+    all_items = meeting.items.select_related(
+        "opportunity", "confirms_minutes_of__minutes_approved_by"
+    ).prefetch_related(
         Prefetch("papers", queryset=papers),
         Prefetch("resolutions", queryset=Resolution.objects.select_related("recommendation")),
     )
@@ -203,6 +206,9 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 admitted=admitted,
             ).select_related("person", "agenda_item"),
             "matters_arising": selectors.matters_arising(person, meeting),
+            "failed_messages": list(selectors.failed_meeting_messages(meeting))
+            if may_manage
+            else [],
             "actions": selectors.open_business(
                 Action.objects.filter(meeting=meeting),
                 confidential_ok=confidential_ok,
@@ -213,6 +219,22 @@ def meeting_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else None,
         },
     )
+
+
+@require_POST
+def meeting_message_resend(request: AuthenticatedHttpRequest, pk: int, message: int):
+    """Send again one of the meeting's calendar e-mails that failed (secretariat)."""
+    meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
+    found = selectors.meeting_messages(meeting).filter(pk=message).first()
+    if found is None:
+        raise Http404("There is no message of this meeting at this address.")
+    if notification_retry(board=meeting.board, pk=found.pk):
+        messages.success(
+            request, f"The e-mail to {found.recipient.full_name} is queued to be sent again."
+        )
+    else:
+        messages.error(request, "Only an e-mail that failed can be sent again; this one has not.")
+    return redirect(meeting)
 
 
 # --- Creating, changing and moving a meeting on -------------------------------------------------

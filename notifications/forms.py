@@ -28,6 +28,7 @@ SECTIONS = [
         [
             Kind.REPLY_OWED,
             Kind.PAPERS_PUBLISHED,
+            Kind.SIGN_OFF_WITHDRAWN,
             Kind.MINUTES_DRAFTED,
             Kind.MINUTES_APPROVED,
             Kind.ACTION_DUE,

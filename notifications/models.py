@@ -36,6 +36,7 @@ class Notification(models.Model):
             "Decision recorded for your body by the secretariat",
         )
         DECISION_DISPUTED = "decision_disputed", "Disputed decision recorded for a body"
+        SIGN_OFF_WITHDRAWN = "sign_off_withdrawn", "Agenda sign-off withdrawn by a change"
 
     class Message(models.TextChoices):
         """E-mails that are not notices: no preference, no digest, not in the centre; rows all

@@ -12,6 +12,7 @@ class OpportunitiesConfig(AppConfig):
         from . import permissions  # noqa: F401  (registers the register's permission rules)
         from .models import (
             Benefit,
+            Milestone,
             Opportunity,
             Recommendation,
             RecommendationPaper,
@@ -23,6 +24,7 @@ class OpportunitiesConfig(AppConfig):
 
         guard_deletion(
             Benefit,
+            Milestone,
             Opportunity,
             Recommendation,
             RecommendationPaper,

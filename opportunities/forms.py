@@ -346,7 +346,8 @@ class DecisionForm(PlausibleDatesMixin, UploadMixin, MarkingFormMixin, forms.For
         label="Conditions",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The conditions of an approval with conditions.",
+        help_text="The conditions of an approval with conditions. Published with the decision "
+        "on the board's public pages when they are on; the notes above stay internal.",
     )
     document = forms.FileField(
         label="Supporting document (optional)",

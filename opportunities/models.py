@@ -939,3 +939,59 @@ class Benefit(models.Model):
 
     def deletion_refusal(self) -> str:
         return "Estimated and realised benefits are kept as history."
+
+
+# An approved collaboration's delivery is tracked by its milestones from approval onwards.
+DELIVERY_STATES = frozenset({Status.APPROVED, Status.IN_DELIVERY, Status.IMPLEMENTED})
+
+
+class Milestone(models.Model):
+    """A step in delivering an approved collaboration, with how far it has got: the public's
+    view of delivery (as Decidim's accountability pages show results), kept by the board's
+    secretariat or the collaboration's lead officer."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="milestones"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    due_on = models.DateField("due")
+    percent_complete = models.PositiveSmallIntegerField("per cent complete", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # The version the milestone's edit form carries (core.concurrency).
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["opportunity", "due_on", "pk"]
+        indexes = [models.Index(fields=["opportunity", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__lte=100),
+                name="milestone_percent_at_most_100",
+                violation_error_message="A milestone is at most 100% complete.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity.reference}: {self.title}"
+
+    @property
+    def edit_version(self) -> str:
+        return version_token(self.updated_at)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.percent_complete < 100 and self.due_on < timezone.localdate()
+
+    def deletion_refusal(self) -> str:
+        return "A milestone is part of the collaboration's public record of delivery."
+
+
+def delivery_progress(milestones: Iterable[Milestone]) -> int | None:
+    """How far delivery has got, in per cent: the mean of the milestones' progress (None when
+    there are none)."""
+    values = [milestone.percent_complete for milestone in milestones]
+    return round(sum(values) / len(values)) if values else None

@@ -222,3 +222,11 @@ def not_pursued_board(person: Person, slug: str) -> Board:
         can_view_not_pursued,
         "Only the board's members may see what it considered and did not pursue.",
     )
+
+
+@register_rule("manage_milestones")
+def can_manage_milestones(person: Person, opportunity: Opportunity) -> bool:
+    """Add and update the delivery milestones of an approved collaboration: the board's
+    secretariat, or the collaboration's lead officer (its owner) while they hold a role on its
+    board."""
+    return can_review_opportunity(person, opportunity)

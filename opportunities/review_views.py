@@ -18,7 +18,14 @@ from boards.permissions import board_for
 from core.concurrency import EditConflict
 
 from . import permissions
-from .models import REVIEWS_DUE_WITHIN_DAYS, Benefit, Opportunity, Status
+from .models import (
+    DELIVERY_STATES,
+    REVIEWS_DUE_WITHIN_DAYS,
+    Benefit,
+    Opportunity,
+    Status,
+    delivery_progress,
+)
 from .review_forms import EstimatesForm, ReviewForm, ReviewsFilterForm, body_benefit_formset
 from .review_services import (
     benefit_estimates_set,
@@ -158,7 +165,12 @@ def review_section(request: AuthenticatedHttpRequest, opportunity: Opportunity) 
     )
     lines = benefits_by_body(opportunity, opportunity_bodies(opportunity))
     may_review = permissions.can_review_opportunity(request.user, opportunity)
+    milestones = list(opportunity.milestones.all())
     return {
+        "milestones": milestones,
+        "delivery_progress": delivery_progress(milestones),
+        "delivers": opportunity.status in DELIVERY_STATES,
+        "may_manage_milestones": may_review and opportunity.status in DELIVERY_STATES,
         "reviews": reviews,
         "benefit_lines": lines,
         "estimated_total": sum((line.estimated or Decimal("0") for line in lines), Decimal("0")),

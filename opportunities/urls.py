@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import decision_views, exports, not_pursued_views, referral_views, review_views, views
+from . import (
+    decision_views,
+    exports,
+    milestone_views,
+    not_pursued_views,
+    referral_views,
+    review_views,
+    views,
+)
 
 urlpatterns = [
     path("register/", views.register_list, name="register_list"),
@@ -70,6 +78,12 @@ urlpatterns = [
         "boards/<slug:slug>/decisions/export.xlsx",
         exports.decision_matrix_xlsx,
         name="decision_matrix_export_xlsx",
+    ),
+    path("register/<int:pk>/milestones/", milestone_views.milestone_list, name="milestone_list"),
+    path(
+        "register/<int:pk>/milestones/<int:milestone>/",
+        milestone_views.milestone_edit,
+        name="milestone_edit",
     ),
     path("register/<int:pk>/reviews/new/", review_views.review_new, name="review_new"),
     path(

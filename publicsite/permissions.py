@@ -10,14 +10,23 @@ The board's public pages are off until its chair or secretariat switches them on
 - the agenda of a meeting once its papers are published, each confidential (exempt) item shown
   only as its number and its Schedule 12A paragraph ("Item 6: exempt — paragraph 3");
 - the minutes of a meeting once the chair has approved them, again without confidential items;
+- the date of a cancelled meeting, with the reason it was cancelled;
+- the Part 1 agenda pack and each Part 1 paper, one by one, once the papers are published; the
+  Part 1 minutes (attendance, declarations, open business) as a PDF once approved. Never Part 2,
+  never a paper of an exempt item (``meetings.selectors``);
 - opportunities every body has approved: approved, in delivery, implemented, or closed after an
-  approval. Each body's decision and its date, never the conditions, notes or documents;
+  approval, with their delivery milestones and how far each has got;
+- the decision register: each body's decision on those opportunities' recommendation in force,
+  as a decision notice — reference, who decided and where, the date, the conditions and reasons.
+  Never the internal notes, the documents, the referral's history or the pack; and never a
+  decision on a recommendation the board agreed in private (at an exempt item) or on an
+  agenda item marked OFFICIAL-SENSITIVE;
 - never anything marked OFFICIAL-SENSITIVE (core.markings): such an agenda item is shown only
   as its number ("Item 4: not published — OFFICIAL-SENSITIVE"), with no minutes; its papers,
   an OFFICIAL-SENSITIVE paper, and a pack or minutes PDF marked OFFICIAL-SENSITIVE are never
   public (``meetings.selectors.public_papers``, ``pack_is_public``,
   ``minutes_pdf_is_public``); an opportunity whose current recommendation is
-  OFFICIAL-SENSITIVE stays out of the public register;
+  OFFICIAL-SENSITIVE stays out of the public register, and so do its decisions and milestones;
 - when the board also publishes them, the opportunities it considered and did not pursue
   (withdrawn, or closed without delivery), with the reason and the date to revisit them;
 - the forward plan as the secretariat last published it: each body's forum and meeting date,
@@ -32,19 +41,22 @@ from boards.models import Board
 from core.markings import Level
 from forwardplan.models import PublishedPlan
 from forwardplan.selectors import PublishedRow, published_rows
-from meetings.models import Meeting
+from meetings.models import AgreedRecommendation, Meeting, Paper
 from meetings.selectors import (
     agenda_is_public,
     minutes_are_public,
     minutes_pdf_is_public,
     pack_is_public,
     public_agenda,
+    public_agenda_pack,
     public_items,
     public_meetings,
+    public_minutes_pdf,
     public_papers,
     unpublishable,
 )
 from opportunities.models import (
+    Milestone,
     Opportunity,
     OpportunityQuerySet,
     Recommendation,
@@ -57,6 +69,9 @@ NO_BOARD = "There is no board at this address."
 SWITCHED_OFF = "This board does not publish its pages: its public pages are switched off."
 NO_MEETING = "There is no public meeting of this board at this address."
 NOT_PURSUED_OFF = "This board does not publish what it considered and did not pursue."
+NO_DECISION = "There is no published decision of this board at this address."
+NO_COLLABORATION = "There is no approved collaboration of this board at this address."
+NO_FILE = "There is no published file at this address."
 # What a published forward plan keeps of a decision taken in private and may be shown.
 PRIVATE_PLAN_FIELDS = (
     "organisation",
@@ -73,6 +88,13 @@ PUBLIC_PLAN_FIELDS = (*PRIVATE_PLAN_FIELDS, "opportunity", "reference", "title")
 
 # Opportunities shown in the public register whatever their decisions' history.
 APPROVED_STATES = (Status.APPROVED, Status.IN_DELIVERY, Status.IMPLEMENTED)
+# A body's decisions the register publishes: a deferral asks for more information and is not a
+# decision on the matter yet.
+PUBLIC_DECISIONS = (
+    Referral.Status.APPROVED,
+    Referral.Status.APPROVED_WITH_CONDITIONS,
+    Referral.Status.DECLINED,
+)
 
 
 def public_board(slug: str) -> Board:
@@ -116,6 +138,68 @@ def public_opportunities(board: Board) -> QuerySet[Opportunity]:
     return board.opportunities.filter(
         Q(status__in=APPROVED_STATES) | Q(status=Status.CLOSED) & _approved_current_recommendation()
     ).exclude(_sensitive_current_recommendation())
+
+
+def _agreed_in_private() -> Exists:
+    """The recommendation was agreed at an exempt (confidential) item of a meeting."""
+    return Exists(
+        AgreedRecommendation.objects.filter(
+            recommendation=OuterRef("recommendation"), agenda_item__confidential=True
+        )
+    )
+
+
+def public_decisions(board: Board) -> QuerySet[Referral]:
+    """The public decision register: each body's decision (approved, approved with conditions,
+    declined) on the recommendation in force of a collaboration in the public register, unless
+    the board agreed that recommendation in private."""
+    return (
+        Referral.objects.filter(
+            status__in=PUBLIC_DECISIONS,
+            decided_at__isnull=False,
+            recommendation__superseded_at__isnull=True,
+            recommendation__sent_at__isnull=False,
+            recommendation__opportunity__in=public_opportunities(board),
+        )
+        .exclude(_agreed_in_private())
+        .exclude(recommendation__opportunity__status=Status.WITHDRAWN)
+    )
+
+
+def public_decision(board: Board, pk: int) -> Referral:
+    """One decision notice of the register, or a 404."""
+    found = (
+        public_decisions(board)
+        .select_related(
+            "organisation", "decided_by", "recommendation__opportunity__lead_organisation"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404(NO_DECISION)
+    return found
+
+
+def public_collaboration(board: Board, pk: int) -> Opportunity:
+    """One approved collaboration of the public register, or a 404."""
+    found = public_opportunities(board).select_related("lead_organisation").filter(pk=pk).first()
+    if found is None:
+        raise Http404(NO_COLLABORATION)
+    return found
+
+
+def public_milestones(board: Board) -> QuerySet[Milestone]:
+    """The delivery milestones of the collaborations in the public register."""
+    return Milestone.objects.filter(opportunity__in=public_opportunities(board))
+
+
+def public_paper(meeting: Meeting, pk: int) -> Paper:
+    """A Part 1 paper of a public meeting, or a 404 (an exempt item's paper never)."""
+    found = public_papers(meeting).filter(pk=pk).first()
+    if found is None:
+        raise Http404(NO_FILE)
+    return found
 
 
 def public_not_pursued(board: Board) -> OpportunityQuerySet:
@@ -170,13 +254,20 @@ __all__ = [
     "minutes_pdf_is_public",
     "pack_is_public",
     "public_agenda",
+    "public_agenda_pack",
     "public_board",
+    "public_collaboration",
+    "public_decision",
+    "public_decisions",
     "public_forward_plan",
     "public_items",
     "public_meeting",
     "public_meetings",
+    "public_milestones",
+    "public_minutes_pdf",
     "public_not_pursued",
     "public_opportunities",
+    "public_paper",
     "public_papers",
     "unpublishable",
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from boards import permissions as board_permissions
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board, BoardMembership
-from meetings.models import Meeting
-from opportunities.models import Recommendation, Referral
+from meetings.models import AgendaItem, Meeting, Paper
+from opportunities.models import Milestone, Referral, delivery_progress
 
 from . import permissions, services
 from .forms import PublicPagesForm
@@ -28,6 +28,7 @@ PUBLIC_MAX_AGE = 300
 UPCOMING_SHOWN = 20
 MEETINGS_PER_PAGE = 25
 OPPORTUNITIES_PER_PAGE = 20
+DECISIONS_PER_PAGE = 25
 # Voting members are named publicly; advisers, observers and officers are not.
 NAMED_ROLES = (
     BoardMembership.Role.CHAIR,
@@ -117,13 +118,21 @@ def public_meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
 def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     board = permissions.public_board(slug)
     meeting = _with_public_status([permissions.public_meeting(board, pk)])[0]
+    items = permissions.public_agenda(meeting)
+    papers = _papers_by_item(permissions.public_papers(meeting))
+    for item in items:
+        if isinstance(item, AgendaItem):
+            item.public_papers = papers.get(item.pk, [])
     return render(
         request,
         "public/meeting_detail.html",
         {
             "board": board,
             "meeting": meeting,
-            "items": permissions.public_agenda(meeting),
+            "items": items,
+            "meeting_papers": papers.get(0, []),
+            "pack": permissions.public_agenda_pack(meeting),
+            "minutes_pdf": permissions.public_minutes_pdf(meeting),
             "agenda_is_public": permissions.agenda_is_public(meeting),
             "minutes_are_public": permissions.minutes_are_public(meeting),
             "section": "meetings",
@@ -131,24 +140,149 @@ def public_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+def _papers_by_item(papers) -> dict[int, list[Paper]]:
+    """The public papers by agenda item id (0 for the meeting's own papers)."""
+    found: dict[int, list[Paper]] = {}
+    for paper in papers.order_by("created_at", "pk"):
+        found.setdefault(paper.agenda_item_id or 0, []).append(paper)
+    return found
+
+
+def _public_file(file_field, filename: str, content_type: str) -> FileResponse:
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The file is missing from the store; please try again later.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _day(meeting: Meeting) -> str:
+    return f"{timezone.localtime(meeting.starts_at):%Y-%m-%d}"
+
+
+@public_page
+def public_pack_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """The Part 1 agenda pack of a meeting whose papers are published."""
+    meeting = permissions.public_meeting(permissions.public_board(slug), pk)
+    pack = permissions.public_agenda_pack(meeting)
+    if pack is None:
+        raise Http404("The agenda pack of this meeting is not published, or is being rebuilt.")
+    return _public_file(pack, f"Agenda pack {_day(meeting)}.pdf", "application/pdf")
+
+
+@public_page
+def public_minutes_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """The approved Part 1 minutes of a meeting, as a PDF."""
+    meeting = permissions.public_meeting(permissions.public_board(slug), pk)
+    minutes = permissions.public_minutes_pdf(meeting)
+    if minutes is None:
+        raise Http404("The minutes of this meeting are not approved, or their PDF is not ready.")
+    return _public_file(minutes, f"Minutes {_day(meeting)}.pdf", "application/pdf")
+
+
+@public_page
+def public_paper_download(request: HttpRequest, slug: str, pk: int, paper: int) -> FileResponse:
+    """One Part 1 report or paper of a meeting whose papers are published (its latest
+    version)."""
+    meeting = permissions.public_meeting(permissions.public_board(slug), pk)
+    found = permissions.public_paper(meeting, paper)
+    version = found.current_version
+    if version is None:  # public_papers keeps only papers with a file
+        raise Http404(permissions.NO_FILE)
+    return _public_file(version.file, version.original_name, version.content_type)
+
+
+def _with_decisions_and_milestones(board: Board, opportunities):
+    """Each opportunity's published decisions (``decisions``) and milestones (``milestone_list``,
+    with ``progress``), in two queries for the whole page."""
+    opportunities = list(opportunities)
+    ids = [opportunity.pk for opportunity in opportunities]
+    decisions: dict[int, list[Referral]] = {}
+    for referral in (
+        permissions.public_decisions(board)
+        .filter(recommendation__opportunity_id__in=ids)
+        .select_related("organisation", "recommendation")
+        .order_by("organisation__name")
+    ):
+        decisions.setdefault(referral.recommendation.opportunity_id, []).append(referral)
+    milestones: dict[int, list[Milestone]] = {}
+    for milestone in permissions.public_milestones(board).filter(opportunity_id__in=ids):
+        milestones.setdefault(milestone.opportunity_id, []).append(milestone)
+    for opportunity in opportunities:
+        opportunity.decisions = decisions.get(opportunity.pk, [])
+        opportunity.milestone_list = milestones.get(opportunity.pk, [])
+        opportunity.progress = delivery_progress(opportunity.milestone_list)
+    return opportunities
+
+
 @public_page
 def public_register(request: HttpRequest, slug: str) -> HttpResponse:
     board = permissions.public_board(slug)
-    decisions = Referral.objects.select_related("organisation").order_by("organisation__name")
-    current = Recommendation.objects.in_force().prefetch_related(
-        Prefetch("referrals", queryset=decisions)
-    )
     opportunities = (
-        permissions.public_opportunities(board)
-        .select_related("lead_organisation")
-        .prefetch_related(Prefetch("recommendations", queryset=current, to_attr="current"))
-        .order_by("-pk")
+        permissions.public_opportunities(board).select_related("lead_organisation").order_by("-pk")
     )
     page = Paginator(opportunities, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "public/register.html",
-        {"board": board, "page": page, "opportunities": page.object_list, "section": "register"},
+        {
+            "board": board,
+            "page": page,
+            "opportunities": _with_decisions_and_milestones(board, page.object_list),
+            "section": "register",
+        },
+    )
+
+
+@public_page
+def public_collaboration(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One approved collaboration: the bodies' decisions and its delivery milestones."""
+    board = permissions.public_board(slug)
+    opportunity = _with_decisions_and_milestones(
+        board, [permissions.public_collaboration(board, pk)]
+    )[0]
+    return render(
+        request,
+        "public/collaboration.html",
+        {"board": board, "opportunity": opportunity, "section": "register"},
+    )
+
+
+@public_page
+def public_decision_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The decision register: every published decision, newest first."""
+    board = permissions.public_board(slug)
+    decisions = (
+        permissions.public_decisions(board)
+        .select_related("organisation", "recommendation__opportunity")
+        .order_by("-decided_at", "-pk")
+    )
+    page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "public/decision_list.html",
+        {"board": board, "page": page, "section": "decisions"},
+    )
+
+
+@public_page
+def public_decision(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One body's decision notice."""
+    board = permissions.public_board(slug)
+    referral = permissions.public_decision(board, pk)
+    return render(
+        request,
+        "public/decision_notice.html",
+        {
+            "board": board,
+            "referral": referral,
+            "opportunity": referral.recommendation.opportunity,
+            "section": "decisions",
+        },
     )
 
 

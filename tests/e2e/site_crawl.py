@@ -41,6 +41,12 @@ SKIPPED_NAMES = {
     "report_download",
     "healthz",
     "digest_unsubscribe",
+    # The public pages' files and feed: not pages (the public meeting, decision and
+    # collaboration pages that link them are crawled).
+    "public_pack",
+    "public_minutes_pdf",
+    "public_paper",
+    "public_feed",
     "plan_feed",
     "forward_plan_csv",
     "forward_plan_xlsx",

@@ -40,6 +40,9 @@ def test_the_chair_approves_signed_minutes_and_the_portal_verifies_them(
         assert drafted.status == Meeting.Status.MINUTES_DRAFTED  # nothing happened before
 
         page.get_by_role("button", name="Approve the minutes").click()
+        # The check page says what approving does; its own button approves.
+        page.get_by_role("heading", level=1).filter(has_text="Check").wait_for()
+        page.get_by_role("button", name="Approve the minutes").click()
         page.get_by_text("The minutes are approved and locked").wait_for()
         page.reload()
         page.get_by_text("This PDF is signed with the board's certificate").wait_for()

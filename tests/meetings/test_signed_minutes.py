@@ -14,6 +14,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from audit.chain import event_holds
 from audit.models import AuditEvent
 from boards.two_factor import VERIFIED_AT
+from core.check_answers import CONFIRM_FIELD
 from core.govuk import govuk_date
 from meetings.models import Meeting
 from tests.factories import AgendaItemFactory
@@ -26,7 +27,7 @@ def approve(client, meeting, capture):
     with capture(execute=True):
         return client.post(
             reverse("meeting_transition", kwargs={"pk": meeting.pk}),
-            {"to": Meeting.Status.MINUTES_APPROVED},
+            {"to": Meeting.Status.MINUTES_APPROVED, CONFIRM_FIELD: "yes"},
         )
 
 

@@ -33,7 +33,7 @@ SECRETS = [
     "Gecko",  # an opportunity not approved
     "Walrus",  # a withdrawn opportunity
     "Tapir",  # a closed opportunity that had been refused
-    "Heron",  # internal notes, references and recommendation wording of a decision
+    "Heron",  # internal notes and the recommendation wording of a decision
     "87654",  # an approved opportunity's estimated cost
     "87,654",
     "secret-room",  # a meeting's online link
@@ -154,7 +154,7 @@ def cancelled_meeting(public_board, alice):
         title="Extraordinary meeting",
         starts_at=days(3),
         status=Meeting.Status.CANCELLED,
-        cancelled_reason="Quokka negotiations moved.",
+        cancelled_reason="The chair is unwell; the business moves to the next meeting.",
     )
     AgendaItemFactory(meeting=meeting, title="Narwhal urgent item")
     return meeting
@@ -211,7 +211,12 @@ def decided(alice):
                 due_on=recommendation.decision_due_on,
                 decided_at=timezone.now() - timedelta(days=20) if decided else None,
                 executive_body=organisation.executive_body if decided else "",
-                decision_reference="Heron/REF/1" if decided else "",
+                decision_reference=f"{organisation.short_name}/DEC/{opportunity.pk}"
+                if decided
+                else "",
+                conditions="Subject to a joint risk assessment."
+                if outcome == Referral.Status.APPROVED_WITH_CONDITIONS
+                else "",
                 notes="Heron condition: internal note." if decided else "",
             )
         opportunity.refresh_from_db()

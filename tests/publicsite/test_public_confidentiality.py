@@ -57,16 +57,19 @@ def test_approved_minutes_show_the_open_items_and_leave_out_the_confidential_one
     assert "Confidential (exempt) business is not published." in body
 
 
-def test_the_minutes_pdf_is_never_linked_because_it_names_confidential_items(
+def test_the_minutes_pdf_is_linked_once_built_and_part_2_never(
     client, public_board, approved_meeting
 ):
     Meeting.objects.filter(pk=approved_meeting.pk).update(
-        minutes_pdf_state=Meeting.FileState.READY, minutes_pdf="minutes/approved.pdf"
+        minutes_pdf_state=Meeting.FileState.READY,
+        minutes_pdf="minutes/approved.pdf",
+        minutes_part2_pdf="minutes/part2.pdf",
     )
     url = reverse("public_meeting", args=[public_board.slug, approved_meeting.pk])
     body = client.get(url).content.decode()
-    assert reverse("minutes_download", args=[approved_meeting.pk]) not in body
-    assert ".pdf" not in body
+    assert reverse("public_minutes_pdf", args=[public_board.slug, approved_meeting.pk]) in body
+    assert f'href="{reverse("minutes_download", args=[approved_meeting.pk])}"' not in body
+    assert "part2" not in body
 
 
 def test_draft_minutes_are_not_shown(client, public_board, drafted_meeting):
@@ -94,7 +97,7 @@ def test_a_published_agenda_leaves_out_confidential_items(client, public_board, 
     assert "Zephyr" not in body
 
 
-def test_a_cancelled_meeting_is_shown_as_cancelled_without_its_agenda_or_reason(
+def test_a_cancelled_meeting_is_shown_as_cancelled_with_its_reason_and_without_its_agenda(
     client, public_board, cancelled_meeting
 ):
     list_body = client.get(reverse("public_meeting_list", args=[public_board.slug])).content
@@ -102,7 +105,8 @@ def test_a_cancelled_meeting_is_shown_as_cancelled_without_its_agenda_or_reason(
     url = reverse("public_meeting", args=[public_board.slug, cancelled_meeting.pk])
     body = client.get(url).content.decode()
     assert "This meeting was cancelled." in body
-    assert "Narwhal" not in body and "Quokka" not in body
+    assert "Reason: The chair is unwell; the business moves to the next meeting." in body
+    assert "Narwhal" not in body
 
 
 def test_a_draft_meeting_has_no_public_page(client, public_board, draft_meeting):

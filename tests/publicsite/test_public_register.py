@@ -86,7 +86,8 @@ def test_an_opportunity_joins_the_register_when_the_last_body_approves(
     assert opportunity.status == Status.APPROVED
     body = client.get(register_url(public_board)).content.decode()
     assert opportunity.title in body
-    assert "Noted." not in body and "REF/1" not in body  # the decisions' notes and references
+    assert "Noted." not in body  # the decisions' internal notes
+    assert "REF/1" in body  # their references are published
 
 
 def test_the_register_is_paginated(client, public_board, make_opportunity):

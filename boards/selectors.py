@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.arrays import among_ids
 
 from .models import (
+    ApiToken,
     Board,
     BoardMembership,
     ExecutiveAuthority,
@@ -126,3 +127,8 @@ def signed_in_sessions_of(person: User) -> list[SignedInSession]:
         ).values_list("session_key", flat=True)
     )
     return [record for record in records if record.session_key in alive]
+
+
+def api_tokens_of(person: User) -> list[ApiToken]:
+    """The person's API tokens, newest first: active, expired and revoked alike."""
+    return list(ApiToken.objects.filter(person=person).order_by("-created_at", "-pk"))

@@ -160,9 +160,17 @@ class ApiTokenForm(forms.Form):
         label="Name",
         max_length=100,
         help_text="What the token is for, e.g. “Fire case system”.",
+        error_messages={"required": "Name the token: say what it is for."},
     )
     lasts = forms.ChoiceField(
-        label="Expires after", choices=LASTS, initial="90", widget=forms.RadioSelect
+        label="Expires after",
+        choices=LASTS,
+        initial="90",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose when the token expires.",
+            "invalid_choice": "Choose when the token expires: a token lasts at most a year.",
+        },
     )
 
     def lasts_for(self) -> timedelta:

@@ -1,0 +1,109 @@
+"""The open API at /api/: its public and signed-in endpoints, and its schema and docs page
+(/api/openapi.json, /api/docs) for signed-in people.
+
+The docs page is django-ninja's Swagger UI served from the portal's own static files (ninja's
+``static/ninja``), with its settings in a JSON data block and its start-up in a script file: no
+CDN, no inline script, so it runs under the portal's strict Content Security Policy.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, ValidationError
+
+from . import public, signed_in
+from .errors import ApiRefusal
+from .paging import conditional
+
+DESCRIPTION = """The Blue Light Collaboration portal's API.
+
+**Public endpoints** (`/api/public/...`) need no sign-in and answer only while the board's
+public pages are on, exactly what those pages show.
+
+**Every other endpoint** needs a personal API token, made on the portal's *API tokens* page
+(under *Your sessions*), sent as `Authorization: Bearer <token>`. It answers exactly what its
+person may see in the portal, and records a decision only where they may record it.
+
+Lists are pages: `limit` (at most 100) and `offset`; each answer links to the next page.
+Every GET answer has an `ETag`: send it back in `If-None-Match` to get `304 Not Modified`.
+Each token may make a number of requests a minute (429 with `Retry-After` beyond it).
+Refusals are `{"detail": "a sentence saying why"}`.
+"""
+
+api = NinjaAPI(
+    title="Blue Light Collaboration portal API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    docs=Swagger(settings={"persistAuthorization": False}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    docs_decorator=login_required,
+)
+api.add_router("/public", public.router)
+api.add_router("", signed_in.router)
+
+
+def _refusal(request: HttpRequest, status: int, message: str, headers=None) -> HttpResponse:
+    response = api.create_response(request, {"detail": message}, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+@api.exception_handler(ApiRefusal)
+def _api_refusal(request: HttpRequest, error: ApiRefusal) -> HttpResponse:
+    return _refusal(request, error.status, error.message, error.headers)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return _refusal(request, 404, str(error) or "There is nothing at this address.")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return _refusal(request, 403, str(error) or "You may not do this.")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    from .auth import MISSING
+
+    return _refusal(request, 401, MISSING, {"WWW-Authenticate": "Bearer"})
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    problems = []
+    for problem in error.errors:
+        where = ".".join(str(part) for part in problem.get("loc", ())[1:]) or "the request"
+        problems.append(f"{where}: {problem.get('msg', 'not valid')}")
+    return _refusal(request, 400, "The request is not valid — " + "; ".join(problems) + ".")
+
+
+def _open_to_tokens(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
+    """The API's addresses are exempt from the portal's sign-in redirect (a token, not a
+    session, signs an API request in; the docs keep their own login_required), and each GET
+    answer gets its ETag."""
+    if isinstance(pattern, URLResolver):
+        for inner in pattern.url_patterns:
+            _open_to_tokens(inner)
+        return pattern
+    view = pattern.callback
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return conditional(view)(request, *args, **kwargs)
+
+    wrapper.login_required = False  # type: ignore[attr-defined]
+    pattern.callback = wrapper
+    return pattern
+
+
+app_name = "ninja"
+urlpatterns = [_open_to_tokens(pattern) for pattern in api.urls[0]]

@@ -13,7 +13,6 @@ from django.utils.cache import (
     patch_vary_headers,
     set_response_etag,
 )
-from django.utils.http import urlencode
 
 from .errors import ApiRefusal
 
@@ -37,7 +36,7 @@ def _link(request: HttpRequest, limit: int, offset: int) -> str:
     query = request.GET.copy()
     query["limit"] = str(limit)
     query["offset"] = str(offset)
-    return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(query.items()))}")
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
 def page(

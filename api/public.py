@@ -20,7 +20,7 @@ from .paging import DEFAULT_LIMIT, page
 router = Router(tags=["Public"])
 
 # What a meeting's status means to a visitor (as on the public pages).
-PUBLIC_STATUS = {
+PUBLIC_STATUS: dict[str, str] = {
     Meeting.Status.SCHEDULED: "Scheduled",
     Meeting.Status.PAPERS_PUBLISHED: "Agenda published",
     Meeting.Status.HELD: "Held; minutes to follow",
@@ -103,7 +103,9 @@ def public_meeting(request: HttpRequest, slug: str, pk: int) -> dict[str, Any]:
 def _collaborations(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
     rows = []
     for opportunity in opportunities:
-        current = opportunity.current[0] if opportunity.current else None
+        # The board's current recommendation, prefetched by the endpoint.
+        in_force = getattr(opportunity, "current", [])
+        current = in_force[0] if in_force else None
         rows.append(
             {
                 "id": opportunity.pk,

@@ -6,9 +6,11 @@ same form and service as the web page."""
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router
 
+from boards.models import User
 from boards.permissions import executive_organisation_ids
 from meetings import permissions as meeting_permissions
 from meetings.models import AgendaItem, Meeting
@@ -163,6 +165,7 @@ def referrals(
     request: HttpRequest, awaiting: bool = False, limit: int = DEFAULT_LIMIT, offset: int = 0
 ) -> dict:
     person = request.user
+    rows: QuerySet[Referral]
     if awaiting:
         bodies = executive_organisation_ids(person)
         if not bodies:
@@ -251,7 +254,9 @@ def decisions(request: HttpRequest, limit: int = DEFAULT_LIMIT, offset: int = 0)
     "closed or replaced is refused with 409 and a sentence saying why.",
 )
 def referral_decide(request: HttpRequest, pk: int, decision: schemas.DecisionIn) -> dict:
+    # The token's person (TokenAuth made them request.user).
     person = request.user
+    assert isinstance(person, User)
     referral = (
         Referral.objects.select_related(*REFERRAL_FIELDS, "recommendation__opportunity__board")
         .filter(pk=pk, sent_at__isnull=False)
@@ -327,9 +332,7 @@ def _meetings(meetings: Iterable[Meeting]) -> list[dict[str, Any]]:
     summary="The meetings whose page you may open, latest first",
 )
 def meetings(request: HttpRequest, limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict:
-    rows = (
-        meetings_visible_to(request.user).select_related("board").order_by("-starts_at", "-pk")
-    )
+    rows = meetings_visible_to(request.user).select_related("board").order_by("-starts_at", "-pk")
     return page(request, rows, _meetings, limit=limit, offset=offset)
 
 

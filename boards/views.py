@@ -179,7 +179,7 @@ def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         messages.success(request, f"The API token “{record.name}” is revoked: it no longer works.")
     else:
         messages.info(request, f"The API token “{record.name}” was already revoked.")
-    return redirect(request.POST.get("back") == "sessions" and "session_list" or "api_tokens")
+    return redirect((request.POST.get("back") == "sessions" and "session_list") or "api_tokens")
 
 
 # --- Password pages: Django's own, with the security events recorded ---------------------------

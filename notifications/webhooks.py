@@ -97,8 +97,12 @@ def claim(delivery_id: int) -> WebhookDelivery | None:
 def post(delivery: WebhookDelivery) -> int:
     """POST the delivery to its webhook; returns the HTTP status (raises on no answer)."""
     body = body_of(delivery)
-    request = urllib.request.Request(
-        delivery.webhook.url,
+    url = delivery.webhook.url
+    # Only web addresses (the form's URLField allows no other); never file: or custom schemes.
+    if not url.startswith(("https://", "http://")):
+        raise ValueError("The webhook's address is not a web address.")
+    request = urllib.request.Request(  # noqa: S310  (scheme checked above)
+        url,
         data=body,
         method="POST",
         headers={

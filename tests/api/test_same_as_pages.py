@@ -18,7 +18,7 @@ from boards.models import Board, BoardMembership
 from meetings.models import AgendaItem, Meeting
 from meetings.selectors import Withheld
 from opportunities import services
-from opportunities.models import Opportunity, Recommendation, Referral, Status
+from opportunities.models import Opportunity, Referral, Status
 from tests.factories import (
     AgendaItemFactory,
     AuthorityFactory,
@@ -89,7 +89,9 @@ def business(referred, make_opportunity, record, alice, bob, dave, olive, gina, 
     # Meetings: a draft, one with papers published and exempt business (gina a guest), one held
     # last month, and another board's.
     soon = timezone.now() + timedelta(days=10)
-    MeetingFactory(board=referred.opportunity.board, created_by=alice, title="Draft", starts_at=soon)
+    MeetingFactory(
+        board=referred.opportunity.board, created_by=alice, title="Draft", starts_at=soon
+    )
     published = MeetingFactory(
         board=referred.opportunity.board,
         created_by=alice,
@@ -240,9 +242,7 @@ def _agenda_titles(items) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_meetings_are_those_whose_page_opens_with_the_same_agenda(
-    role, cast, client_of, token_of
-):
+def test_meetings_are_those_whose_page_opens_with_the_same_agenda(role, cast, client_of, token_of):
     person = cast[role]
     opened = {}
     for meeting in Meeting.objects.all():
@@ -331,7 +331,9 @@ def test_public_answers_hold_no_secret(public_business):
 
     client = Client()
     for path in ("meetings", "register", "not-pursued"):
-        assert leaks(client.get(f"/api/public/warwickshire/{path}?limit=100").content.decode()) == []
+        assert (
+            leaks(client.get(f"/api/public/warwickshire/{path}?limit=100").content.decode()) == []
+        )
     for meeting in Meeting.objects.filter(board__slug="warwickshire"):
         answer = client.get(f"/api/public/warwickshire/meetings/{meeting.pk}")
         assert leaks(answer.content.decode()) == []

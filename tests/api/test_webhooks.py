@@ -78,7 +78,14 @@ def _send(assessed, record, alice, bodies, capture):
 
 
 def test_the_webhook_is_signed_retried_after_a_500_and_delivered_once(
-    assessed, record, alice, police, fire, council, erin, client_of,
+    assessed,
+    record,
+    alice,
+    police,
+    fire,
+    council,
+    erin,
+    client_of,
     django_capture_on_commit_callbacks,
 ):
     with Receiver([500, 200]) as receiver:

@@ -1,9 +1,10 @@
 """The open API at /api/: its public and signed-in endpoints, and its schema and docs page
 (/api/openapi.json, /api/docs) for signed-in people.
 
-The docs page is django-ninja's Swagger UI served from the portal's own static files (ninja's
-``static/ninja``), with its settings in a JSON data block and its start-up in a script file: no
-CDN, no inline script, so it runs under the portal's strict Content Security Policy.
+The docs page is the portal's own, rendered on the server from the schema (``views.api_docs``).
+django-ninja's Swagger UI can be served from ninja's static files without a CDN and runs under
+the strict CSP, but it fails WCAG 2.2 AA (contrast, nested interactive controls, target sizes,
+no page language), so the portal does not serve it; tools that want it read the schema.
 """
 
 from functools import wraps
@@ -11,11 +12,11 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver
-from ninja import NinjaAPI, Swagger
+from django.urls import URLPattern, URLResolver, path
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from . import public, signed_in
+from . import public, signed_in, views
 from .errors import ApiRefusal
 from .paging import conditional
 
@@ -39,8 +40,7 @@ api = NinjaAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
-    docs=Swagger(settings={"persistAuthorization": False}),
-    docs_url="/docs",
+    docs_url=None,
     openapi_url="/openapi.json",
     docs_decorator=login_required,
 )
@@ -106,4 +106,8 @@ def _open_to_tokens(pattern: URLPattern | URLResolver) -> URLPattern | URLResolv
 
 
 app_name = "ninja"
-urlpatterns = [_open_to_tokens(pattern) for pattern in api.urls[0]]
+urlpatterns = [
+    path("", views.api_home, name="home"),
+    path("docs", login_required(views.api_docs), name="docs"),
+    *(_open_to_tokens(pattern) for pattern in api.urls[0]),
+]

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from .endpoints import api
+
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -66,8 +68,6 @@ def endpoints(schema: dict[str, Any]) -> list[dict[str, Any]]:
 
 @require_GET
 def api_docs(request: HttpRequest) -> HttpResponse:
-    from .urls import api
-
     schema = api.get_openapi_schema()
     return render(
         request,

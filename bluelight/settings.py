@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "notifications",
     "opportunities",
     "meetings",
+    "forwardplan",
     "publicsite",
     "search",
     "reports",
@@ -277,6 +278,11 @@ CELERY_BEAT_SCHEDULE = {
     "review-reminders": {
         "task": "opportunities.tasks.send_review_reminders",
         "schedule": 60 * 60,
+    },
+    # Daily, early: the bodies' published calendars read again; what moved is shown on the plan.
+    "forum-calendars": {
+        "task": "forwardplan.tasks.refresh_forum_calendars",
+        "schedule": crontab(hour=5, minute=30),
     },
     # Weekly, early on Sunday: orphaned files and rows whose file is missing, as a report
     # row in the administration site and in the log.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("", include("boards.urls")),
     path("", include("meetings.urls")),
+    path("", include("forwardplan.urls")),
     path("", include("opportunities.urls")),
     path("", include("notifications.urls")),
     path("", include("publicsite.urls")),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core.concurrency import version_token
+from core.markings import Marking, descriptor_field, level_field
 from core.usernames import normalise_username
 
 
@@ -41,12 +42,35 @@ class Organisation(models.Model):
         default=True, help_text="Off for a prospective member or one that has left."
     )
     joined_on = models.DateField(null=True, blank=True)
+    # Handling markings (core.markings): what its people's uploads are marked unless they choose
+    # otherwise, and whether its OFFICIAL-SENSITIVE decision documents are read by the other
+    # bodies' executives and members (otherwise only by its own people, the chair and the
+    # secretariat: opportunities.permissions.can_view_decision_record).
+    default_marking = level_field()
+    default_marking_descriptor = descriptor_field()
+    shares_sensitive_decisions = models.BooleanField(
+        "other bodies read its OFFICIAL-SENSITIVE decision documents",
+        default=True,
+        help_text="Off: its OFFICIAL-SENSITIVE decision notices and documents are read only by "
+        "its own people, the board's chair and the secretariat.",
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_marking_descriptor="")
+                | Q(default_marking="official_sensitive"),
+                name="organisation_descriptor_when_sensitive",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def default_handling(self) -> Marking:
+        return Marking.of(self.default_marking, self.default_marking_descriptor)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -111,6 +135,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def default_handling(self) -> Marking:
+        """The marking of what this person uploads unless they choose: their body's default."""
+        organisation = self.organisation
+        return organisation.default_handling if organisation else Marking()
 
     def clean(self) -> None:
         super().clean()

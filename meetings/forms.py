@@ -12,6 +12,7 @@ from boards.models import BoardMembership, Organisation, User
 from boards.selectors import board_people, invitable_people
 from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
+from core.markings import MarkingFormMixin
 from core.uploads import detect_kind
 
 from .models import (
@@ -159,7 +160,15 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = ["title", "description", "presenter", "confidential", "exempt_paragraph"]
+        fields = [
+            "title",
+            "description",
+            "presenter",
+            "confidential",
+            "exempt_paragraph",
+            "marking",
+            "marking_descriptor",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "exempt_paragraph": "Needed for exempt business: the public agenda shows the item "
@@ -168,6 +177,8 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Sent without a marking, the item keeps its own (a new one: the body's default).
+        self.fields["marking"].required = False
         if self.instance.opportunity_id:
             self.initial["opportunity_reference"] = self.instance.opportunity.reference
         cast(forms.TypedChoiceField, self.fields["exempt_paragraph"]).choices = [
@@ -212,8 +223,11 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
         self.instance.opportunity = opportunity
         return opportunity.reference
 
+    def clean_marking(self) -> str:
+        return self.cleaned_data.get("marking") or self.instance.marking
 
-class PaperUploadForm(forms.Form):
+
+class PaperUploadForm(MarkingFormMixin, forms.Form):
     title = forms.CharField(max_length=300, label="Title of the paper")
     agenda_item = forms.ModelChoiceField(
         queryset=AgendaItem.objects.none(),

@@ -14,6 +14,13 @@ from django.utils import timezone
 
 from boards.models import Board, Organisation, User
 from core.concurrency import version_token
+from core.markings import (
+    Marked,
+    Marking,
+    combination_field,
+    descriptor_only_when_sensitive,
+    parse,
+)
 
 
 class Meeting(models.Model):
@@ -70,6 +77,10 @@ class Meeting(models.Model):
     pack_next_attempt_at = models.DateTimeField(null=True, blank=True)
     # Part 2: the exempt items and their papers, built with Part 1 (the pack above).
     part2_pack_file = models.FileField(upload_to="packs/", blank=True)
+    # The handling markings of the built Part 1 pack and Part 1 minutes: the strictest of what
+    # each holds (core.markings), stamped on their every page; the publication rule reads them.
+    pack_marking = combination_field("marking of the agenda pack")
+    minutes_marking = combination_field("marking of the minutes")
     minutes_pdf_state = models.CharField(
         max_length=10, choices=FileState.choices, default=FileState.NONE
     )
@@ -109,6 +120,14 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meeting_detail", kwargs={"pk": self.pk})
+
+    @property
+    def pack_handling(self) -> Marking:
+        return parse(self.pack_marking)
+
+    @property
+    def minutes_handling(self) -> Marking:
+        return parse(self.minutes_marking)
 
     @property
     def edit_version(self) -> str:
@@ -306,7 +325,7 @@ class ExemptParagraph(models.IntegerChoices):
     )
 
 
-class AgendaItem(models.Model):
+class AgendaItem(Marked):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(max_length=300)
@@ -362,6 +381,7 @@ class AgendaItem(models.Model):
                 condition=~Q(minute_reference=""),
                 name="minute_reference_unique",
             ),
+            descriptor_only_when_sensitive("agenda_item_descriptor_when_sensitive"),
         ]
 
     def __str__(self) -> str:
@@ -432,7 +452,7 @@ def _stored_name(instance, filename: str) -> str:
     return f"papers/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
-class Paper(models.Model):
+class Paper(Marked):
     """A paper for a meeting or one of its items; each upload is a new version."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="papers")
@@ -454,6 +474,7 @@ class Paper(models.Model):
     class Meta:
         db_table = "boards_paper"
         ordering = ["meeting", "created_at", "pk"]
+        constraints = [descriptor_only_when_sensitive("paper_descriptor_when_sensitive")]
 
     def __str__(self) -> str:
         return self.title
@@ -471,7 +492,7 @@ class Paper(models.Model):
         return "A published paper is part of the record: upload a new version instead."
 
 
-class PaperVersion(models.Model):
+class PaperVersion(Marked):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     file = models.FileField(upload_to=_stored_name, max_length=200)
@@ -487,6 +508,7 @@ class PaperVersion(models.Model):
         ordering = ["paper", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["paper", "number"], name="paper_version_unique"),
+            descriptor_only_when_sensitive("paper_version_descriptor_when_sensitive"),
         ]
 
     def __str__(self) -> str:

@@ -21,9 +21,18 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
 
+from core.markings import Marking, strictest
 from core.pdf import render_pdf
 
-from .models import Action, DeclarationOfInterest, Meeting, Paper, PaperVersion, Resolution
+from .models import (
+    Action,
+    AgendaItem,
+    DeclarationOfInterest,
+    Meeting,
+    Paper,
+    PaperVersion,
+    Resolution,
+)
 from .selectors import numbered_agenda, open_business
 
 log = logging.getLogger(__name__)
@@ -56,6 +65,27 @@ def _version(paper: Paper) -> PaperVersion:
     return paper.current_version
 
 
+def pack_marking(meeting: Meeting, *, part: int = 1) -> Marking:
+    """The strictest marking of what the pack holds: the items it shows and every paper it
+    includes or names (an exempt item withheld from Part 1 is not in it)."""
+    agenda = numbered_agenda(meeting.items.all(), confidential_ok=part == 2)
+    items = [
+        item for item in agenda if isinstance(item, AgendaItem) and (part == 1 or item.confidential)
+    ]
+    papers = _papers_in_order(meeting, part=part)
+    return strictest([*(i.handling for i in items), *(p.handling for p in papers)])
+
+
+def minutes_marking(meeting: Meeting, *, part: int = 1) -> Marking:
+    """The strictest marking of the items whose minutes the PDF holds."""
+    agenda = numbered_agenda(meeting.items.all(), confidential_ok=part == 2)
+    return strictest(
+        item.handling
+        for item in agenda
+        if isinstance(item, AgendaItem) and (part == 1 or item.confidential)
+    )
+
+
 def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
     """Front sheet, agenda, then every PDF paper in agenda order, bookmarked.
 
@@ -71,6 +101,7 @@ def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
             included.append(paper)
         else:
             left_out.append(paper)
+    marking = pack_marking(meeting, part=part)
     writer = PdfWriter()
     unreadable = []
     readers = []
@@ -94,6 +125,7 @@ def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
             "exempt_items": len([item for item in agenda if item.confidential]),
             "built_at": timezone.now(),
         },
+        marking=marking,
     )
     front_reader = PdfReader(io.BytesIO(front))
     writer.append(front_reader, outline_item="Front sheet and agenda", import_outline=False)
@@ -103,7 +135,7 @@ def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
         writer.append(reader, outline_item=label)
         item = f"Item {paper.item_number}" if paper.item_number else "Whole meeting"
         stamps += [item] * len(reader.pages)
-    _stamp(writer, stamps, part)
+    _stamp(writer, stamps, part, marking)
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
@@ -124,9 +156,10 @@ def render_html_pdf(html: str) -> bytes:
     return bytes(HTML(string=html).write_pdf())
 
 
-def _stamp(writer: PdfWriter, items: list[str], part: int) -> None:
+def _stamp(writer: PdfWriter, items: list[str], part: int, marking: Marking) -> None:
     """Continuous page numbers and the item number on every page of the papers, in the top
-    right-hand corner (the front sheet and agenda carry their own numbers)."""
+    right-hand corner, and the pack's handling marking at the head and foot of each (the front
+    sheet and agenda carry their own numbers and marking)."""
     total = len(writer.pages)
     labels = [
         f"{'Part 2 · ' if part == 2 else ''}{item} · page {number} of {total}" if item else ""
@@ -135,10 +168,13 @@ def _stamp(writer: PdfWriter, items: list[str], part: int) -> None:
     if not any(labels):
         return
     pages = "".join(f'<div class="stamp">{escape(label)}</div>' for label in labels if label)
+    text = escape(marking.text)
     overlay = PdfReader(
         io.BytesIO(
             render_html_pdf(
-                "<style>@page { size: A4; margin: 0.5cm 0.8cm 0 0; }"
+                "<style>@page { size: A4; margin: 0.9cm 0.8cm 0.9cm 0; "
+                f'@top-center {{ content: "{text}"; font: bold 9pt sans-serif; }} '
+                f'@bottom-center {{ content: "{text}"; font: bold 9pt sans-serif; }} }}'
                 ".stamp { text-align: right; font: 8pt sans-serif; color: #333; "
                 "page-break-after: always; }</style>" + pages
             )
@@ -187,6 +223,7 @@ def agenda_pack_store(*, meeting_id: int, generation: int) -> None:
         pack_state=Meeting.FileState.READY,
         pack_file=names[0],
         part2_pack_file=names[1],
+        pack_marking=pack_marking(meeting).text,
         pack_built_at=timezone.now(),
         pack_next_attempt_at=None,
     )
@@ -225,6 +262,7 @@ def minutes_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
             "meeting_actions": _actions().filter(meeting=meeting, agenda_item__isnull=True),
             "exempt_items": len([item for item in agenda if item.confidential]),
         },
+        marking=minutes_marking(meeting, part=part),
     )
 
 
@@ -265,6 +303,7 @@ def minutes_pdf_store(*, meeting_id: int) -> None:
     Meeting.objects.filter(pk=meeting_id).update(
         minutes_pdf=name,
         minutes_part2_pdf=part2_name,
+        minutes_marking=minutes_marking(meeting).text,
         minutes_pdf_state=Meeting.FileState.READY,
         minutes_pdf_next_attempt_at=None,
     )

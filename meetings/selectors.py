@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from boards.models import Board, BoardMembership, User
 from boards.permissions import CHAIR_ROLES, Person, Role, current_memberships
+from core.markings import Level
 
 from .models import (
     HELD_STATES,
@@ -50,6 +51,7 @@ from .models import (
     ExemptItemAdmission,
     Meeting,
     MeetingInvitation,
+    Paper,
 )
 from .permissions import EXEMPT_ROLES
 
@@ -176,14 +178,32 @@ class Withheld:
         return f"Item {self.number}: {self.label}"
 
 
+NOT_PUBLISHED_SENSITIVE = "not published — OFFICIAL-SENSITIVE"
+
+
 def numbered_agenda(
-    items: Iterable[AgendaItem], *, confidential_ok: bool, admitted: Collection[int] = ()
+    items: Iterable[AgendaItem],
+    *,
+    confidential_ok: bool,
+    admitted: Collection[int] = (),
+    sensitive_ok: bool = True,
 ) -> list[AgendaItem | Withheld]:
     """The whole agenda, numbered as the members number it, with each exempt item the reader
-    may not see replaced by its number and reason (its title never leaves this function)."""
+    may not see replaced by its number and reason (its title never leaves this function); for
+    the public (``sensitive_ok=False``) an OFFICIAL-SENSITIVE item is withheld the same way."""
     numbered: list[AgendaItem | Withheld] = []
     for number, item in enumerate(items, start=1):
-        if item.confidential and not confidential_ok and item.pk not in admitted:
+        if not sensitive_ok and item.is_sensitive and not item.confidential:
+            numbered.append(
+                Withheld(
+                    pk=item.pk,
+                    number=number,
+                    label=NOT_PUBLISHED_SENSITIVE,
+                    minute_reference=item.minute_reference,
+                    confidential=False,
+                )
+            )
+        elif item.confidential and not confidential_ok and item.pk not in admitted:
             numbered.append(
                 Withheld(
                     pk=item.pk,
@@ -261,6 +281,12 @@ def public_meetings(board: Board) -> QuerySet[Meeting]:
     return board.meetings.exclude(status=Status.DRAFT)
 
 
+def unpublishable() -> Q:
+    """OFFICIAL-SENSITIVE matter is never published (core.markings): what the public rule
+    excludes from items, papers and anything else marked."""
+    return Q(marking=Level.OFFICIAL_SENSITIVE)
+
+
 def agenda_is_public(meeting: Meeting) -> bool:
     """The agenda is public once the papers are published (and a cancelled meeting's never)."""
     return meeting.status in PUBLISHED_STATES
@@ -276,7 +302,39 @@ def public_items(meeting: Meeting) -> QuerySet[AgendaItem]:
     exempt business."""
     if not agenda_is_public(meeting):
         return AgendaItem.objects.none()
-    return open_business(meeting.items.all(), confidential_ok=False, item="")
+    return open_business(meeting.items.exclude(unpublishable()), confidential_ok=False, item="")
+
+
+def public_papers(meeting: Meeting) -> QuerySet[Paper]:
+    """The papers a visitor may read, when a board publishes them: those of the open business
+    of a meeting whose papers are published, never OFFICIAL-SENSITIVE ones nor those of an
+    OFFICIAL-SENSITIVE item."""
+    if not agenda_is_public(meeting):
+        return Paper.objects.none()
+    papers = meeting.papers.exclude(unpublishable()).exclude(
+        agenda_item__marking=Level.OFFICIAL_SENSITIVE
+    )
+    return open_business(papers, confidential_ok=False).filter(current_version__isnull=False)
+
+
+def pack_is_public(meeting: Meeting) -> bool:
+    """The Part 1 agenda pack may be published when the agenda is, it is built, and it holds
+    nothing OFFICIAL-SENSITIVE (its stored marking, the strictest of what it holds)."""
+    return (
+        agenda_is_public(meeting)
+        and meeting.pack_state == Meeting.FileState.READY
+        and not meeting.pack_handling.is_sensitive
+    )
+
+
+def minutes_pdf_is_public(meeting: Meeting) -> bool:
+    """The Part 1 minutes' PDF may be published once approved and built, unless marked
+    OFFICIAL-SENSITIVE."""
+    return (
+        minutes_are_public(meeting)
+        and meeting.minutes_pdf_state == Meeting.FileState.READY
+        and not meeting.minutes_handling.is_sensitive
+    )
 
 
 def public_agenda(meeting: Meeting) -> list[AgendaItem | Withheld]:
@@ -284,7 +342,9 @@ def public_agenda(meeting: Meeting) -> list[AgendaItem | Withheld]:
     exempt — paragraph 3" in place of its title (none before publication)."""
     if not agenda_is_public(meeting):
         return []
-    return numbered_agenda(meeting.items.prefetch_related("resolutions"), confidential_ok=False)
+    return numbered_agenda(
+        meeting.items.prefetch_related("resolutions"), confidential_ok=False, sensitive_ok=False
+    )
 
 
 # --- Quorum ------------------------------------------------------------------------------------

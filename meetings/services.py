@@ -26,6 +26,7 @@ from core.batching import batch_size_for
 from core.concurrency import ensure_current
 from core.enqueue import enqueue
 from core.exceptions import Refused
+from core.markings import Marking, marking_fields, strictest
 from core.uploads import KINDS, Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many
@@ -681,16 +682,21 @@ def paper_upload(
     title: str = "",
     agenda_item: AgendaItem | None = None,
     paper: Paper | None = None,
+    marking: Marking | None = None,
 ) -> PaperVersion:
     """Store an uploaded (already validated) file as a new paper, or a new version of one.
 
-    The file is stored under a generated name. If the papers are already published, the agenda
-    pack is rebuilt after commit.
+    The file is stored under a generated name. The version is marked ``marking`` (the
+    uploader's body's default when not given) and the paper takes its current version's
+    marking. If the papers are already published, the agenda pack is rebuilt after commit.
     """
+    fields = marking_fields(marking or actor.default_handling)
     if meeting.status in (Status.CANCELLED, Status.MINUTES_APPROVED):
         raise MeetingRefused("Papers can no longer be added to this meeting.")
     if paper is None:
-        paper = Paper.objects.create(meeting=meeting, agenda_item=agenda_item, title=title)
+        paper = Paper.objects.create(
+            meeting=meeting, agenda_item=agenda_item, title=title, **fields
+        )
     # A form-validated upload: a file field refuses one without a name, detect_kind an empty one.
     assert upload.name is not None and upload.size is not None
     number = (paper.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -702,11 +708,13 @@ def paper_upload(
         kind=kind.code,
         size=upload.size,
         uploaded_by=actor,
+        **fields,
     )
     version.file.save(f"paper.{kind.extension}", upload, save=False)
     version.save()
     paper.current_version = version
-    paper.save(update_fields=["current_version"])
+    paper.marking, paper.marking_descriptor = fields["marking"], fields["marking_descriptor"]
+    paper.save(update_fields=["current_version", "marking", "marking_descriptor"])
     if meeting.papers_are_published:
         pack_request_build(meeting=meeting)
     # Last, so the audit trail's chain lock is taken after the meeting's row, as everywhere.
@@ -766,6 +774,10 @@ def _notify_late_paper(meeting: Meeting, version: PaperVersion) -> None:
         else User.objects.filter(pk__in=meeting.invitations.values("person_id")),
         kind=Notification.Kind.PAPERS_PUBLISHED,
         event_key=f"late-paper:{version.pk}",
+        # An OFFICIAL-SENSITIVE paper (or one of such an item) is not named in an e-mail.
+        marking=strictest(
+            [version.handling, *([paper.agenda_item.handling] if paper.agenda_item else [])]
+        ),
         subject=f"Late paper for {meeting.title}, {starts:%-d %B %Y}: {what}",
         link=meeting.get_absolute_url(),
         payload={
@@ -1060,6 +1072,7 @@ def recommendation_record_at_item(
     agreed_on: date,
     decision_due_on: date,
     organisations: Iterable[Organisation],
+    marking: Marking | None = None,
 ) -> Recommendation:
     """Record the board's recommendation on the item's opportunity, as agreed at this item.
 
@@ -1076,6 +1089,7 @@ def recommendation_record_at_item(
         agreed_on=agreed_on,
         decision_due_on=decision_due_on,
         organisations=organisations,
+        marking=marking,
     )
     AgreedRecommendation.objects.create(recommendation=recommendation, agenda_item=item)
     return recommendation
@@ -1271,6 +1285,7 @@ def recommendation_papers_choose(
                         source=f"the papers of {paper.meeting.title}, "
                         f"{timezone.localtime(paper.meeting.starts_at):%-d %B %Y} "
                         f"(version {version.number})",
+                        marking=version.handling,
                     )
                 )
     return added

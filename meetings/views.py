@@ -27,6 +27,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.models import BoardMembership
 from boards.permissions import board_for, is_secretariat
 from core.concurrency import NEVER, EditConflict
+from core.markings import marking_initial
 from opportunities import permissions as opportunity_permissions
 from opportunities.forms import RecommendationForm
 from opportunities.services import WorkflowError
@@ -439,6 +440,9 @@ def agenda_item_form(
 ) -> HttpResponse:
     meeting = _meeting_for(request, pk, permissions.can_manage_meeting)
     instance = get_object_or_404(meeting.items, pk=item) if item else AgendaItem(meeting=meeting)
+    if not item:  # a new item starts with the secretariat's body's default marking
+        instance.marking = request.user.default_handling.level
+        instance.marking_descriptor = min(request.user.default_handling.descriptors, default="")
     if not meeting.agenda_is_editable:
         raise MeetingRefused("The agenda is fixed once the papers are published.")
     form = AgendaItemForm(
@@ -481,11 +485,15 @@ def recommendation_at_item(request: AuthenticatedHttpRequest, pk: int, item: int
         _posted(request),
         opportunity=opportunity,
         agreed_on=timezone.localtime(meeting.starts_at).date(),
+        initial=marking_initial(agenda_item.handling),
     )
     if request.method == "POST" and form.is_valid():
         try:
             recommendation = meeting_services.recommendation_record_at_item(
-                item=agenda_item, actor=request.user, **form.cleaned_data
+                item=agenda_item,
+                actor=request.user,
+                marking=form.chosen_marking(),
+                **form.data_without_marking(),
             )
         except WorkflowError as error:
             raise MeetingRefused(str(error)) from error
@@ -570,6 +578,7 @@ def paper_upload(
         request.FILES if request.method == "POST" else None,
         meeting=meeting,
         with_title=existing is None,
+        initial=marking_initial(existing.handling if existing else request.user.default_handling),
     )
     if request.method == "POST" and form.is_valid():
         version = meeting_services.paper_upload(
@@ -580,6 +589,7 @@ def paper_upload(
             title=form.cleaned_data.get("title", ""),
             agenda_item=form.cleaned_data.get("agenda_item"),
             paper=existing,
+            marking=form.chosen_marking(),
         )
         messages.success(
             request, f"“{version.paper.title}” is uploaded (version {version.number})."

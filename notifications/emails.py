@@ -6,6 +6,11 @@ register a builder for their kind; an app to the right of this one (meetings) re
 own from its ``AppConfig.ready``, so this app never imports it. A builder answers None when the
 message is no longer needed (the meeting changed again, the invitation was replaced): the row
 is then closed as not needed, unsent.
+
+What an e-mail may say is decided here, once: a notice about OFFICIAL-SENSITIVE matter
+(core.markings) is written with ``withheld`` — its kind, reference, board and marking only — and
+its e-mail (``_notice``) says there is something new and links to the portal, never the matter
+itself.
 """
 
 from collections.abc import Callable
@@ -20,6 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from boards.models import PersonInvitation
+from core.markings import Marking, parse
 
 from .models import Notification
 
@@ -65,9 +71,29 @@ def message_id(notification: Notification) -> str:
 SHARED_TEMPLATES: dict[str, str] = {Notification.Kind.ACTION_OVERDUE: Notification.Kind.ACTION_DUE}
 
 
+# What a notice about OFFICIAL-SENSITIVE matter keeps of its payload: enough to say what kind
+# of thing is new and where, nothing of what it says.
+WITHHELD_KEEPS = ("reference", "board", "meeting", "body")
+
+
+def withheld(kind: str, payload: dict[str, Any], marking: Marking) -> tuple[str, dict[str, Any]]:
+    """The subject and payload of a notice about OFFICIAL-SENSITIVE matter."""
+    kept = {key: payload[key] for key in WITHHELD_KEEPS if payload.get(key)}
+    label = Notification.Kind(kind).label if kind in Notification.Kind.values else "Notice"
+    about = kept.get("reference") or kept.get("meeting") or ""
+    subject = f"{label}{': ' + about if about else ''} ({marking.text}: read it on the portal)"
+    return subject, {**kept, "kind_label": label, "marking": marking.text}
+
+
+def is_withheld(notification: Notification) -> bool:
+    marking = (notification.payload or {}).get("marking")
+    return isinstance(marking, str) and bool(marking) and parse(marking).is_sensitive
+
+
 def _notice(notification: Notification) -> Email:
+    template = SHARED_TEMPLATES.get(notification.kind, notification.kind)
     return Email(
-        template=f"notifications/{SHARED_TEMPLATES.get(notification.kind, notification.kind)}",
+        template=f"notifications/{'withheld' if is_withheld(notification) else template}",
         context={
             "notification": notification,
             "recipient": notification.recipient,

@@ -16,8 +16,10 @@ from boards.models import Board, Organisation, User
 from core.arrays import among_ids
 from core.batching import batch_size_for
 from core.exceptions import Refused
+from core.markings import OFFICIAL, Marking
 
 from . import tasks
+from .emails import withheld
 from .models import (
     STATUS_FOR_DELIVERY,
     Delivery,
@@ -59,9 +61,14 @@ def notification_create_many(
     link: str,
     payload: dict[str, Any],
     board: Board | None = None,
+    marking: Marking = OFFICIAL,
 ) -> list[int]:
     """Write one notification per recipient for an event and queue the immediate emails;
     returns the ids queued.
+
+    ``marking`` is the handling marking of what the notice is about: an OFFICIAL-SENSITIVE
+    notice keeps only what may be e-mailed (``emails.withheld``: the kind, the reference,
+    the board and the marking) and its e-mail links to the portal instead of saying it.
 
     Rows are written in the caller's transaction (a recipient already notified of this event is
     skipped). Each row follows its recipient's preference for the kind: emailed at once (queued
@@ -70,6 +77,8 @@ def notification_create_many(
     """
     if _suppressed.get():
         return []
+    if marking.is_sensitive:
+        subject, payload = withheld(kind, payload, marking)
     people = {person.pk: person for person in recipients if person.is_active}
     if not people:
         return []

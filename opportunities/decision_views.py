@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from boards.http import AuthenticatedHttpRequest
+from core.markings import marking_initial
 
 from . import pack_services, permissions
 from .forms import RecommendationPaperForm
@@ -49,7 +50,11 @@ def _managed_recommendation(request: AuthenticatedHttpRequest, pk: int) -> Recom
 def recommendation_papers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     recommendation = _managed_recommendation(request, pk)
     refusal = pack_services.pack_refusal(recommendation)
-    form = RecommendationPaperForm(request.POST or None, request.FILES or None)
+    form = RecommendationPaperForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=marking_initial(request.user.default_handling),
+    )
     if request.method == "POST" and refusal:
         messages.error(request, refusal)
         return redirect("recommendation_papers", pk=pk)
@@ -63,6 +68,7 @@ def recommendation_papers(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             name=upload.name,
             size=upload.size,
             kind=form.kind,
+            marking=form.chosen_marking(),
         )
         messages.success(request, f"“{paper.title}” will be sent with the recommendation.")
         return redirect("recommendation_papers", pk=pk)
@@ -91,7 +97,11 @@ def recommendation_paper(request: AuthenticatedHttpRequest, pk: int) -> FileResp
 # --- decision notices ----------------------------------------------------------------------------
 
 
-def _notice_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
+def _notice_referral(
+    request: AuthenticatedHttpRequest, pk: int
+) -> tuple[Referral, DecisionNotice | None]:
+    """The referral and its notice, when the person may read the notice (its handling marking
+    included)."""
     referral = notice_referral(pk)
     if referral is None or not permissions.can_view_decision_record(request.user, referral):
         raise Http404("There is no decision here that you may read.")
@@ -100,18 +110,25 @@ def _notice_referral(request: AuthenticatedHttpRequest, pk: int) -> Referral:
             f"{referral.organisation.name} has not made a final decision on this "
             "recommendation, so there is no decision notice yet."
         )
-    return referral
+    notice = DecisionNotice.objects.filter(referral=referral).first()
+    if notice is not None and not permissions.can_view_decision_record(
+        request.user, referral, notice.handling
+    ):
+        raise Http404(
+            f"This decision notice is {notice.handling.text}: {referral.organisation.name} "
+            "keeps it to its own people, the board's chair and the secretariat."
+        )
+    return referral, notice
 
 
 @require_GET
 def decision_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    referral = _notice_referral(request, pk)
-    notice = DecisionNotice.objects.filter(referral=referral).first()
+    referral, notice = _notice_referral(request, pk)
     return render(
         request,
         "opportunities/decision_notice.html",
         {
-            **notice_context(referral),
+            **notice_context(referral, permissions.decision_documents_q(request.user)),
             "notice": notice,
             "notice_stale": pack_services.notice_is_stale(notice),
         },
@@ -120,8 +137,7 @@ def decision_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def decision_notice_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    referral = _notice_referral(request, pk)
-    notice = DecisionNotice.objects.filter(referral=referral).first()
+    referral, notice = _notice_referral(request, pk)
     if notice is None or notice.state != DecisionNotice.State.READY or not notice.file:
         raise Http404("The decision notice's PDF is not ready yet; try again in a minute.")
     reference = referral.recommendation.opportunity.reference
@@ -133,8 +149,7 @@ def decision_notice_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileRespo
 def decision_notice_build(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Ask for the PDF again when it was never built (a decision recorded before notices were
     kept), its build failed or was lost; a PDF ready or being built is left alone."""
-    referral = _notice_referral(request, pk)
-    notice = DecisionNotice.objects.filter(referral=referral).first()
+    referral, notice = _notice_referral(request, pk)
     if pack_services.notice_is_stale(notice):
         pack_services.notice_request_build(referral=referral)
         messages.success(request, "The PDF is being prepared; it will be ready in a minute.")

@@ -1,6 +1,9 @@
 """The register and the decision matrix as downloads (CSV and Excel), for the same people and
 with the same filters as the pages they come from.
 
+Each carries its handling marking (core.markings), the strictest of what it holds: the CSV's
+first line and the workbook's first row and printed header and footer say it.
+
 Built in the request, as they are plain downloads: rows are read in chunks with their related
 names fetched once per chunk (never a query per row); the CSV is streamed as it is written.
 Text cells that a spreadsheet would take for a formula are defused with a leading quote.
@@ -24,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from audit.services import security_record
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
+from core.markings import OFFICIAL, Marking
 
 from . import permissions, selectors
 from .models import Outcome, Recommendation, Referral
@@ -73,6 +77,12 @@ class Table:
     name: str
     columns: list[Column]
     rows: Iterable[list]
+    marking: Marking
+
+
+def marking_line(marking: Marking) -> list[str]:
+    """The first line of every export: its handling marking."""
+    return [f"Handling marking: {marking.text}"]
 
 
 class _Echo:
@@ -87,6 +97,7 @@ def csv_response(table: Table, filename: str) -> StreamingHttpResponse:
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # the byte-order mark tells Excel the file is UTF-8
+        yield writer.writerow(marking_line(table.marking))
         yield writer.writerow([column.header for column in table.columns])
         for row in table.rows:
             yield writer.writerow(
@@ -102,8 +113,13 @@ def xlsx_response(table: Table, filename: str) -> HttpResponse:
     sheet = workbook.create_sheet(table.name[:31])
     for index, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = "A3"
+    # Printed, every page carries the marking at its head and foot.
+    sheet.oddHeader.center.text = sheet.oddFooter.center.text = table.marking.text
     bold = Font(bold=True)
+    marking = WriteOnlyCell(sheet, value=marking_line(table.marking)[0])
+    marking.font = bold
+    sheet.append([marking])
     header = []
     for column in table.columns:
         cell = WriteOnlyCell(sheet, value=column.header)
@@ -162,7 +178,8 @@ def register_table(request: AuthenticatedHttpRequest) -> Table:
         .defer("non_cashable_benefits", "risks")
         .order_by(sort, "-pk")
     )
-    return Table("Register", REGISTER_COLUMNS, _register_rows(opportunities))
+    # An opportunity carries no marking of its own: the register is OFFICIAL.
+    return Table("Register", REGISTER_COLUMNS, _register_rows(opportunities), OFFICIAL)
 
 
 def _register_rows(opportunities) -> Iterator[list]:
@@ -236,7 +253,12 @@ def matrix_table(board: Board) -> Table:
         Column("Outcome", 14),
     ]
     recommendations = selectors.matrix_recommendations(board)
-    return Table("Decisions", columns, _matrix_rows(recommendations, bodies))
+    return Table(
+        "Decisions",
+        columns,
+        _matrix_rows(recommendations, bodies),
+        selectors.matrix_marking(board),
+    )
 
 
 def _matrix_rows(recommendations, bodies) -> Iterator[list]:

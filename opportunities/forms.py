@@ -9,6 +9,7 @@ from django.utils import timezone
 from boards.models import Board, BoardMembership, Organisation, User
 from core.concurrency import VersionedFormMixin
 from core.dates import EARLIEST_YEAR, LATEST_YEAR, PlausibleDatesMixin, validate_plausible_year
+from core.markings import MarkingFormMixin
 from core.uploads import detect_kind
 from core.widgets import DateParts, QuickSelect
 
@@ -236,7 +237,7 @@ def _document_help() -> str:
     return f"PDF, Word, Excel, PowerPoint or an image, up to {limit} MB."
 
 
-class AnswerForm(UploadMixin, forms.Form):
+class AnswerForm(UploadMixin, MarkingFormMixin, forms.Form):
     answer = forms.CharField(
         label="The secretariat's answer",
         max_length=8000,
@@ -250,7 +251,7 @@ class AnswerForm(UploadMixin, forms.Form):
         self.fields["document"].help_text = _document_help()
 
 
-class RecommendationForm(PlausibleDatesMixin, forms.Form):
+class RecommendationForm(PlausibleDatesMixin, MarkingFormMixin, forms.Form):
     wording = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         label="Recommendation",
@@ -299,7 +300,7 @@ class RecommendationForm(PlausibleDatesMixin, forms.Form):
         return cleaned
 
 
-class DecisionForm(PlausibleDatesMixin, UploadMixin, forms.Form):
+class DecisionForm(PlausibleDatesMixin, UploadMixin, MarkingFormMixin, forms.Form):
     outcome = forms.ChoiceField(
         label="Decision",
         widget=forms.RadioSelect,
@@ -443,7 +444,7 @@ class OnBehalfForm(DecisionForm):
         return cleaned
 
 
-class RecommendationPaperForm(forms.Form):
+class RecommendationPaperForm(MarkingFormMixin, forms.Form):
     """A paper to send with a recommendation, checked by its content like a meeting's papers."""
 
     title = forms.CharField(label="Title of the paper", max_length=300)

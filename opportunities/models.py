@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from boards.models import Board, Organisation
 from core.concurrency import version_token
+from core.markings import Marked, descriptor_only_when_sensitive
 
 
 class Theme(models.TextChoices):
@@ -325,7 +326,7 @@ class RecommendationQuerySet(models.QuerySet["Recommendation"]):
         )
 
 
-class Recommendation(models.Model):
+class Recommendation(Marked):
     """The board's advisory recommendation on an opportunity. A revision is a new version."""
 
     opportunity = models.ForeignKey(
@@ -366,6 +367,7 @@ class Recommendation(models.Model):
                     "The decisions must be due on or after the day the recommendation was agreed."
                 ),
             ),
+            descriptor_only_when_sensitive("recommendation_descriptor_when_sensitive"),
         ]
         indexes = [models.Index(fields=["-sent_at", "-id"], name="recommendation_recent")]
 
@@ -714,7 +716,7 @@ def referral_document_path(instance: "ReferralDocument", filename: str) -> str:
     return f"referrals/{uuid.uuid4().hex}"
 
 
-class ReferralDocument(models.Model):
+class ReferralDocument(Marked):
     """A paper supporting a body's decision (its minute, a letter), kept under a generated name."""
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="documents")
@@ -737,6 +739,9 @@ class ReferralDocument(models.Model):
 
     class Meta:
         ordering = ["uploaded_at"]
+        constraints = [
+            descriptor_only_when_sensitive("referral_document_descriptor_when_sensitive")
+        ]
 
     def __str__(self) -> str:
         return self.original_name
@@ -751,7 +756,7 @@ def recommendation_paper_path(instance: "RecommendationPaper", filename: str) ->
     return f"recommendations/{uuid.uuid4().hex}"
 
 
-class RecommendationPaper(models.Model):
+class RecommendationPaper(Marked):
     """A paper sent with a recommendation to the executives: part of its referral pack, so it
     can be added only until the recommendation is sent. Kept under a generated name."""
 
@@ -773,6 +778,9 @@ class RecommendationPaper(models.Model):
 
     class Meta:
         ordering = ["recommendation", "added_at", "pk"]
+        constraints = [
+            descriptor_only_when_sensitive("recommendation_paper_descriptor_when_sensitive")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -786,7 +794,7 @@ class RecommendationPaper(models.Model):
         return ""
 
 
-class DecisionNotice(models.Model):
+class DecisionNotice(Marked):
     """The PDF of a body's decision notice, built by a Celery task once the decision is final
     (and again when asked for). A new generation makes an older build moot."""
 
@@ -801,6 +809,9 @@ class DecisionNotice(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     file = models.FileField(upload_to="notices/", blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [descriptor_only_when_sensitive("decision_notice_descriptor_when_sensitive")]
 
     def __str__(self) -> str:
         return f"Decision notice of {self.referral}"

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
+from core.markings import OFFICIAL
 
 from . import permissions, selectors
 from .exports import CHUNK, Column, Table, csv_response
@@ -41,7 +42,7 @@ def not_pursued_list(request: AuthenticatedHttpRequest, slug: str) -> HttpRespon
 def not_pursued_csv(request: AuthenticatedHttpRequest, slug: str) -> StreamingHttpResponse:
     board = permissions.not_pursued_board(request.user, slug)
     return csv_response(
-        Table("Not pursued", COLUMNS, _rows(board)),
+        Table("Not pursued", COLUMNS, _rows(board), OFFICIAL),  # opportunities are unmarked
         f"not-pursued-{board.slug}-{timezone.localdate():%Y-%m-%d}",
     )
 

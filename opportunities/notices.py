@@ -6,8 +6,10 @@ import uuid
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.db.models import Q
 from django.utils import timezone
 
+from core.markings import Marking
 from core.pdf import render_pdf
 
 from .models import DecisionNotice, Referral
@@ -32,27 +34,32 @@ def notice_referral(pk: int) -> Referral | None:
     )
 
 
-def notice_context(referral: Referral) -> dict[str, Any]:
+def notice_context(referral: Referral, documents: Q | None = None) -> dict[str, Any]:
     """What the notice page and its PDF show: the decision, the referral's history (deferrals,
     questions and answers, disputes), the pack as sent with what has changed since, and every
-    body's decision on the same recommendation."""
+    body's decision on the same recommendation. ``documents`` narrows the decision documents
+    to what the page's reader may read (the PDF lists them all, and is marked accordingly)."""
     recommendation = referral.recommendation
+    shown = documents or Q()
     return {
         "referral": referral,
         "recommendation": recommendation,
         "opportunity": recommendation.opportunity,
         "pack": pack_view(recommendation),
-        "documents": list(referral.documents.all()),
-        "history": referral_history(referral),
+        "documents": list(referral.documents.filter(shown)),
+        "history": referral_history(referral, shown),
         "all_referrals": list(
             recommendation.referrals.select_related("organisation").order_by("organisation__name")
         ),
     }
 
 
-def decision_notice_pdf(referral: Referral) -> bytes:
+def decision_notice_pdf(referral: Referral, marking: Marking) -> bytes:
+    """The notice as a PDF, every page stamped with the notice's ``marking``."""
     return render_pdf(
-        "pdf/decision_notice.html", {**notice_context(referral), "built_at": timezone.now()}
+        "pdf/decision_notice.html",
+        {**notice_context(referral), "built_at": timezone.now()},
+        marking=marking,
     )
 
 
@@ -64,7 +71,7 @@ def decision_notice_store(*, referral_id: int, generation: int) -> None:
     if notice is None or referral is None or notice.generation != generation:
         return
     try:
-        content = decision_notice_pdf(referral)
+        content = decision_notice_pdf(referral, notice.handling)
     except Exception:
         log.exception("The decision notice of referral %s could not be built", referral_id)
         DecisionNotice.objects.filter(pk=notice.pk, generation=generation).update(

@@ -14,6 +14,7 @@ from audit.services import audit_record
 from boards.models import User
 from core.enqueue import enqueue
 from core.exceptions import Refused
+from core.markings import Marking, marking_fields, strictest
 from core.uploads import Kind, safe_original_name
 
 from .models import DecisionNotice, Recommendation, RecommendationPaper, Referral
@@ -52,6 +53,7 @@ def recommendation_paper_add(
     name: str,
     size: int,
     kind: Kind,
+    marking: Marking | None = None,
     source: str = "",
 ) -> RecommendationPaper:
     """Attach a paper (already checked by ``core.uploads.detect_kind``) to a recommendation not
@@ -72,6 +74,7 @@ def recommendation_paper_add(
         size=size,
         source=source,
         added_by=actor,
+        **marking_fields(marking or actor.default_handling),
     )
     paper.file.save(paper.original_name, File(content), save=False)
     paper.save()
@@ -94,19 +97,30 @@ def pack_freeze(recommendation: Recommendation) -> None:
     recommendation.pack = pack
 
 
-def notice_request_build(*, referral: Referral) -> DecisionNotice | None:
+def notice_request_build(
+    *, referral: Referral, marking: Marking | None = None
+) -> DecisionNotice | None:
     """Ask for the referral's decision notice PDF to be (re)built, after commit; nothing for a
-    referral without a final decision. A new generation makes any build under way moot."""
+    referral without a final decision. A new generation makes any build under way moot.
+
+    The notice is marked the strictest of ``marking`` (the decision's; otherwise the notice's
+    own, or the body's default for a first notice) and its decision documents' markings."""
     if referral.status not in FINAL_DECISIONS:
         return None
     notice, created = DecisionNotice.objects.get_or_create(referral=referral)
+    chosen = marking or (
+        referral.organisation.default_handling if created and marking is None else notice.handling
+    )
+    documents = [document.handling for document in referral.documents.all()]
+    fields = marking_fields(strictest([chosen, *documents]))
+    DecisionNotice.objects.filter(pk=notice.pk).update(**fields)
     if not created:
         DecisionNotice.objects.filter(pk=notice.pk).update(
             generation=F("generation") + 1,
             state=DecisionNotice.State.BUILDING,
             requested_at=timezone.now(),
         )
-        notice.refresh_from_db()
+    notice.refresh_from_db()
     transaction.on_commit(partial(_queue_notice_build, referral.pk, notice.generation))
     return notice
 

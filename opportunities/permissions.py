@@ -4,17 +4,21 @@ from django.db.models import Q, QuerySet
 
 from boards.models import Board
 from boards.permissions import (
+    CHAIR_ROLES,
     Person,
     Role,
     board_for,
     boards_of,
     can_decide_for,
     can_view_board,
+    current_memberships,
     executive_organisation_ids,
+    is_chair,
     is_secretariat,
     register_rule,
     roles_on,
 )
+from core.markings import Level, Marking
 
 from .models import Opportunity, OpportunityQuerySet, Referral
 
@@ -101,11 +105,24 @@ def can_view_reviews(person: Person, board: Board) -> bool:
 
 
 @register_rule("view_decision_record")
-def can_view_decision_record(person: Person, referral: Referral) -> bool:
+def can_view_decision_record(
+    person: Person, referral: Referral, marking: Marking | None = None
+) -> bool:
     """A body's decision on a referral, its notice and the recommendation's pack: anyone holding
     a role on the board, and the executives of every body the recommendation went to (joint
-    transparency: each body sees the others' decisions on what it was asked to decide)."""
+    transparency: each body sees the others' decisions on what it was asked to decide).
+
+    Handling markings narrow it: a decision document (or notice) marked ``marking``
+    OFFICIAL-SENSITIVE, of a body that keeps those within itself, is read only by the body's
+    own people, the board's chair and the secretariat (``reads_sensitive_decisions_of``; the
+    same rule as a query: ``decision_documents_q``)."""
     if not person.is_authenticated or referral.sent_at is None:
+        return False
+    if (
+        marking is not None
+        and marking.is_sensitive
+        and not reads_sensitive_decisions_of(person, referral)
+    ):
         return False
     if roles_on(person, referral.recommendation.opportunity.board):
         return True
@@ -132,6 +149,46 @@ def decision_records_visible_to(person: Person) -> QuerySet[Referral]:
         asked = Referral.objects.filter(organisation_id__in=bodies, sent_at__isnull=False)
         visible |= Q(recommendation_id__in=asked.values("recommendation_id"))
     return Referral.objects.filter(visible, sent_at__isnull=False)
+
+
+def own_body_ids(person: Person) -> frozenset[int]:
+    """The bodies whose people the person counts among: their organisation and those they
+    decide for."""
+    own = set(executive_organisation_ids(person))
+    if person.is_authenticated and person.organisation_id:
+        own.add(person.organisation_id)
+    return frozenset(own)
+
+
+def reads_sensitive_decisions_of(person: Person, referral: Referral) -> bool:
+    """Whether the person reads the body's OFFICIAL-SENSITIVE decision documents: everyone who
+    reads its decisions when the body shares them, otherwise its own people, the board's chair
+    and the secretariat."""
+    if referral.organisation.shares_sensitive_decisions:
+        return True
+    if referral.organisation_id in own_body_ids(person):
+        return True
+    board = referral.recommendation.opportunity.board
+    return is_chair(person, board) or is_secretariat(person, board)
+
+
+def decision_documents_q(person: Person, prefix: str = "") -> Q:
+    """``reads_sensitive_decisions_of`` as a query over decision documents (a ReferralDocument
+    with ``prefix=""``, a DecisionNotice the same), for lists that show many; the reader may
+    already read the referrals' decisions."""
+    referral = f"{prefix}referral__"
+    inner_boards = [
+        m.board_id
+        for m in current_memberships(person)
+        if m.role in CHAIR_ROLES or m.role == Role.SECRETARIAT
+    ]
+    sensitive = Q(**{f"{prefix}marking": Level.OFFICIAL_SENSITIVE})
+    return (
+        ~sensitive
+        | Q(**{f"{referral}organisation__shares_sensitive_decisions": True})
+        | Q(**{f"{referral}organisation_id__in": sorted(own_body_ids(person))})
+        | Q(**{f"{referral}recommendation__opportunity__board_id__in": inner_boards})
+    )
 
 
 @register_rule("manage_recommendation_papers")

@@ -13,6 +13,7 @@ from audit.services import audit_record
 from boards.models import BoardMembership, User
 from boards.permissions import can_decide_for, is_secretariat
 from boards.selectors import board_people, executives_of
+from core.markings import Marking
 from core.uploads import Kind
 from notifications.models import Notification
 from notifications.services import notification_create_many
@@ -80,6 +81,7 @@ def referral_answer(
     actor: User,
     answer: str,
     documents: "Iterable[tuple[UploadedFile[bytes], Kind]]" = (),
+    marking: Marking | None = None,
 ) -> ReferralEvent:
     """The secretariat answers a question or a deferral's request for more information.
 
@@ -98,7 +100,7 @@ def referral_answer(
     event = ReferralEvent.objects.create(
         referral=referral, kind=ReferralEvent.Kind.ANSWER, note=answer.strip(), actor=actor
     )
-    attach_documents(referral, event, actor, documents)
+    attach_documents(referral, event, actor, documents, marking)
     audit_record(
         subject=opportunity,
         actor=actor,
@@ -167,6 +169,7 @@ def referral_record_on_behalf(
     decided_by: User | None,
     notice: DecisionNoticeFields,
     documents: "Iterable[tuple[UploadedFile[bytes], Kind]]" = (),
+    marking: Marking | None = None,
 ) -> Referral:
     """The secretariat records a body's decision taken elsewhere (its Cabinet, the
     Commissioner's decision meeting), naming the executive, the person or the forum who took it
@@ -201,12 +204,14 @@ def referral_record_on_behalf(
         decided_by=decided_by,
         notice=notice,
         on_behalf=True,
+        marking=marking,
     )
     until = referral.dispute_until
     notification_create_many(
         board=opportunity.board,
         recipients=executives_of(referral.organisation),
         kind=Notification.Kind.DECISION_ON_BEHALF,
+        marking=marking or referral.organisation.default_handling,
         event_key=f"on-behalf:{referral.pk}:{referral.revision}",
         subject=f"{opportunity.reference}: the decision of {referral.organisation.executive_body} "
         f"was recorded for it by {actor.full_name}",

@@ -11,6 +11,7 @@ from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.selectors import executives_of
 from core.exceptions import Refused
+from core.markings import marking_initial
 
 from . import permissions, referral_services, selectors, services
 from .forms import AnswerForm, OnBehalfForm, QuestionForm, ReasonForm
@@ -39,12 +40,12 @@ def record_context(request: AuthenticatedHttpRequest, referral: Referral) -> dic
     the executive's referral page."""
     person = request.user
     return {
-        "history": selectors.referral_history(referral),
+        "history": selectors.referral_history(referral, permissions.decision_documents_q(person)),
         "question_form": QuestionForm()
         if permissions.can_ask_on_referral(person, referral)
         and referral.status in Referral.DECIDABLE
         else None,
-        "answer_form": AnswerForm()
+        "answer_form": AnswerForm(initial=marking_initial(person.default_handling))
         if permissions.can_answer_on_referral(person, referral)
         and referral_services.awaits_answer(referral)
         else None,
@@ -109,6 +110,7 @@ def referral_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             answer=form.cleaned_data["answer"],
             documents=form.documents(),
+            marking=form.chosen_marking(),
         )
     except Refused as error:
         messages.error(request, str(error))
@@ -132,7 +134,10 @@ def referral_on_behalf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     form = OnBehalfForm(
         request.POST or None,
         request.FILES or None,
-        initial={"revision": referral.revision},
+        initial={
+            "revision": referral.revision,
+            **marking_initial(referral.organisation.default_handling),
+        },
         executives=executives_of(referral.organisation),
     )
     if request.method == "POST" and form.is_valid():
@@ -147,6 +152,7 @@ def referral_on_behalf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 decided_by=form.cleaned_data["decided_by"],
                 notice=services.DecisionNoticeFields(**form.notice_fields()),
                 documents=form.documents(),
+                marking=form.chosen_marking(),
             )
         except Refused as error:
             messages.error(request, str(error))

@@ -13,12 +13,14 @@ from django.utils import timezone
 
 from boards.models import Board, Organisation
 from boards.permissions import Person, boards_of, executive_organisation_ids
+from core.markings import Marking, strictest
 
 from . import permissions
 from .forms import RegisterFilterForm
 from .models import (
     REVIEWS_DUE_WITHIN_DAYS,
     Benefit,
+    DecisionNotice,
     Opportunity,
     OpportunityQuerySet,
     Recommendation,
@@ -141,6 +143,18 @@ def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
         )
         .order_by("-sent_at", "-pk")
     )
+
+
+def matrix_marking(board: Board) -> Marking:
+    """The strictest marking of what the decision matrix holds: the board's sent
+    recommendations and their decisions' notices (two queries, however many rows)."""
+    recommendations = Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
+    notices = DecisionNotice.objects.filter(referral__recommendation__in=recommendations)
+    pairs = {
+        *recommendations.values_list("marking", "marking_descriptor").distinct(),
+        *notices.values_list("marking", "marking_descriptor").distinct(),
+    }
+    return strictest(Marking.of(level, descriptor) for level, descriptor in pairs)
 
 
 def estimated_totals(opportunity_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -295,12 +309,14 @@ def questions_awaiting_answer(boards: list[Board], limit: int = ATTENTION_LIMIT)
 # --- the decision record ------------------------------------------------------------------------
 
 
-def referral_history(referral: Referral) -> list[ReferralEvent]:
+def referral_history(referral: Referral, documents: Q | None = None) -> list[ReferralEvent]:
     """Every step of a referral's decision record, oldest first, with who took part and the
-    documents given with each (three queries whatever their number)."""
+    documents given with each (three queries whatever their number); ``documents`` narrows
+    those to what the reader may read (``permissions.decision_documents_q``)."""
+    shown = ReferralDocument.objects.filter(documents or Q()).order_by("uploaded_at", "pk")
     return list(
         referral.events.select_related("actor", "decided_by").prefetch_related(
-            Prefetch("documents", queryset=ReferralDocument.objects.order_by("uploaded_at", "pk"))
+            Prefetch("documents", queryset=shown)
         )
     )
 

@@ -22,6 +22,7 @@ from core import govuk
 from core.batching import batch_size_for
 from core.concurrency import ensure_current
 from core.exceptions import Refused
+from core.markings import Marking, marking_fields, strictest
 from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
 from notifications.services import notification_create_many, webhook_deliveries_write
@@ -505,13 +506,15 @@ def recommendation_record(
     agreed_on: date,
     decision_due_on: date,
     organisations: Iterable[Organisation],
+    marking: Marking | None = None,
 ) -> Recommendation:
     """Record the board's recommendation (or a revised one) on an opportunity.
 
     Creates the next version with one referral per body (not yet sent). (Recorded from a
     meeting's agenda item, the meetings app links it to that item.) A revision supersedes
     the previous version: its undecided referrals can no longer be decided, while its decided
-    ones stay visible. The opportunity becomes "recommended". Appends audit events.
+    ones stay visible. The opportunity becomes "recommended". Appends audit events. Marked
+    ``marking`` (the secretariat's body's default when not given).
     """
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     refusal = opportunity.recommendation_refusal()
@@ -528,6 +531,7 @@ def recommendation_record(
         agreed_on=agreed_on,
         decision_due_on=decision_due_on,
         recorded_by=actor,
+        **marking_fields(marking or actor.default_handling),
     )
     Referral.objects.bulk_create(
         (
@@ -636,11 +640,16 @@ def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recom
             r.organisation.executive_body + f" ({r.organisation.short_name})" for r in referrals
         ),
     )
+    # The wording and its papers: OFFICIAL-SENSITIVE ones are not e-mailed, only linked.
+    marking = strictest(
+        [recommendation.handling, *(paper.handling for paper in recommendation.papers.all())]
+    )
     for referral in referrals:
         notification_create_many(
             board=opportunity.board,
             recipients=executives_of(referral.organisation),
             kind=Notification.Kind.REFERRAL_SENT,
+            marking=marking,
             event_key=f"referral-sent:{referral.pk}",
             subject=f"{opportunity.reference}: a recommendation awaits the decision of "
             f"{referral.organisation.executive_body}",
@@ -697,6 +706,7 @@ def referral_decide(
     seen_revision: int,
     documents: "Iterable[tuple[UploadedFile[bytes], Kind]]" = (),
     notice: "DecisionNoticeFields | None" = None,
+    marking: Marking | None = None,
 ) -> Referral:
     """Record a body's decision on a referred recommendation, exactly once.
 
@@ -709,7 +719,8 @@ def referral_decide(
     opportunity to approved / not approved (closing the other open referrals) and tells the
     board and every executive concerned. ``notice`` holds what the decision notice records (who
     took it, where, when, why, on what conditions); a final decision's notice PDF is built
-    after commit.
+    after commit. ``marking`` is the decision's handling marking (its documents' and its
+    notice's; the body's default when not given).
     """
     if not can_decide_for(actor, referral.organisation):
         raise ReferralNotDecidable(
@@ -725,6 +736,7 @@ def referral_decide(
         documents=documents,
         decided_by=actor,
         notice=notice,
+        marking=marking,
     )
 
 
@@ -740,6 +752,7 @@ def record_decision(
     decided_by: User | None,
     notice: "DecisionNoticeFields | None" = None,
     on_behalf: bool = False,
+    marking: Marking | None = None,
 ) -> Referral:
     """The steps ``referral_decide`` and ``referral_record_on_behalf`` share; the caller has
     checked who may record it and holds the transaction. A final decision's notice PDF is asked
@@ -788,7 +801,8 @@ def record_decision(
         on_behalf=on_behalf,
         at=now,
     )
-    attach_documents(referral, event, actor, documents)
+    marking = marking or referral.organisation.default_handling
+    attach_documents(referral, event, actor, documents, marking)
     opportunity = recommendation.opportunity
     on_behalf_of = f" (recorded for it by {actor.full_name})" if on_behalf else ""
     audit_record(
@@ -802,9 +816,9 @@ def record_decision(
         before={"referral": referral.pk, "status": current.status},
         after={"referral": referral.pk, "status": outcome, "notes": notes},
     )
-    _notify_decision(referral, opportunity)
+    _notify_decision(referral, opportunity, marking)
     _apply_outcome(recommendation, opportunity, actor)
-    pack_services.notice_request_build(referral=referral)
+    pack_services.notice_request_build(referral=referral, marking=marking)
     return referral
 
 
@@ -813,8 +827,11 @@ def attach_documents(
     event: ReferralEvent,
     actor: User,
     documents: "Iterable[tuple[UploadedFile[bytes], Kind]]",
+    marking: Marking | None = None,
 ) -> None:
-    """Store content-checked uploads with the step of the decision record they came with."""
+    """Store content-checked uploads with the step of the decision record they came with,
+    marked ``marking`` (the uploader's body's default when not given)."""
+    fields = marking_fields(marking or actor.default_handling)
     for upload, kind in documents:
         # Form-validated uploads: a file field refuses one without a name, detect_kind an empty one.
         assert upload.name is not None and upload.size is not None
@@ -826,6 +843,7 @@ def attach_documents(
             content_type=kind.content_type,
             size=upload.size,
             uploaded_by=actor,
+            **fields,
         )
 
 
@@ -862,7 +880,7 @@ def _why_not_decidable(referral: Referral, seen_revision: int) -> str:
     return "This referral cannot be decided now."
 
 
-def _notify_decision(referral: Referral, opportunity: Opportunity) -> None:
+def _notify_decision(referral: Referral, opportunity: Opportunity, marking: Marking) -> None:
     board = opportunity.board
     recipients = {
         *board_people(board, roles=[BoardMembership.Role.SECRETARIAT]),
@@ -874,6 +892,7 @@ def _notify_decision(referral: Referral, opportunity: Opportunity) -> None:
         board=opportunity.board,
         recipients=recipients,
         kind=Notification.Kind.DECISION_RECORDED,
+        marking=marking,
         event_key=f"decision:{referral.pk}:{referral.revision}",
         subject=f"{opportunity.reference}: {referral.organisation.short_name} — "
         f"{referral.get_status_display().lower()}",

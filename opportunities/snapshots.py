@@ -61,7 +61,12 @@ def referral_pack(recommendation: Recommendation) -> Pack:
         "decision_due_on": recommendation.decision_due_on.isoformat(),
         "bodies": sorted(recommendation.referrals.values_list("organisation__name", flat=True)),
         "papers": [
-            {"id": paper.pk, "title": paper.title, "name": paper.original_name}
+            {
+                "id": paper.pk,
+                "title": paper.title,
+                "name": paper.original_name,
+                "marking": paper.handling.text,
+            }
             for paper in recommendation.papers.all()
         ],
     }

@@ -14,6 +14,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
 from core.concurrency import EditConflict
+from core.markings import marking_initial
 
 from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
 from .forms import (
@@ -121,7 +122,12 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     referrals = Referral.objects.select_related(
         "organisation", "decided_by", "recorded_by"
     ).prefetch_related(
-        "documents",
+        Prefetch(
+            "documents",
+            queryset=ReferralDocument.objects.filter(
+                permissions.decision_documents_q(request.user)
+            ),
+        ),
         Prefetch("events", queryset=ReferralEvent.objects.select_related("actor", "decided_by")),
     )
     recommendations = list(
@@ -304,11 +310,18 @@ def recommendation_new(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     if refusal:
         messages.error(request, refusal)
         return redirect(opportunity)
-    form = RecommendationForm(request.POST or None, opportunity=opportunity)
+    form = RecommendationForm(
+        request.POST or None,
+        opportunity=opportunity,
+        initial=marking_initial(request.user.default_handling),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             recommendation = services.recommendation_record(
-                opportunity=opportunity, actor=request.user, **form.cleaned_data
+                opportunity=opportunity,
+                actor=request.user,
+                marking=form.chosen_marking(),
+                **form.data_without_marking(),
             )
         except services.WorkflowError as error:
             messages.error(request, str(error))
@@ -403,7 +416,12 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not fresh:
         return two_factor.step_up_redirect(request, request.path)
     form = DecisionForm(
-        request.POST or None, request.FILES or None, initial={"revision": referral.revision}
+        request.POST or None,
+        request.FILES or None,
+        initial={
+            "revision": referral.revision,
+            **marking_initial(referral.organisation.default_handling),
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -416,6 +434,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 seen_revision=form.cleaned_data["revision"],
                 documents=form.documents(),
                 notice=services.DecisionNoticeFields(**form.notice_fields()),
+                marking=form.chosen_marking(),
             )
         except services.ReferralNotDecidable as error:
             messages.error(request, str(error))
@@ -436,7 +455,7 @@ def referral_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "other_referrals": referral.recommendation.referrals.exclude(pk=referral.pk)
             .select_related("organisation")
             .order_by("organisation__name"),
-            "documents": referral.documents.all(),
+            "documents": referral.documents.filter(permissions.decision_documents_q(request.user)),
             "form": form if referral.is_decidable and fresh else None,
             "step_up_url": two_factor.verify_url(request.path, step_up=True)
             if referral.is_decidable and not fresh
@@ -457,7 +476,7 @@ def referral_document(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
         pk=pk,
     )
     # A body's decision documents are read by whoever may read its decision (one rule).
-    if not permissions.can_view_decision_record(request.user, document.referral):
+    if not permissions.can_view_decision_record(request.user, document.referral, document.handling):
         raise Http404("There is no document here that you may read.")
     try:
         handle = document.file.open("rb")

@@ -53,6 +53,7 @@ SECTIONS = {
     "boards": "Board",
     "django": "Your account",
     "meetings": "Meetings",
+    "forwardplan": "Forward plan",
     "opportunities": "Collaboration register",
     "notifications": "Notifications",
     "publicsite": "Public information",

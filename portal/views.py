@@ -61,7 +61,11 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     boards = permissions.boards_of(person)
     secretariat_boards = [b for b in boards if permissions.is_secretariat(person, b)]
     pending_invitations = board_selectors.pending_invitations(secretariat_boards)
-    authorities = board_selectors.authorities_of(person) if permissions.is_executive(person) else []
+    authorities = (
+        board_selectors.authorities_of(person).prefetch_related("organisation__boards")
+        if permissions.is_executive(person)
+        else []
+    )
     return render(
         request,
         "boards/home.html",

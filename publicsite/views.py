@@ -164,6 +164,17 @@ def public_not_pursued(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
+def public_forward_plan(request: HttpRequest, slug: str) -> HttpResponse:
+    board = permissions.public_board(slug)
+    version, rows = permissions.public_forward_plan(board)
+    return render(
+        request,
+        "public/forward_plan.html",
+        {"board": board, "version": version, "rows": rows, "section": "forward_plan"},
+    )
+
+
 # --- The switch, on the board's own (signed-in) side ---------------------------------------
 
 

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.markings import strictest
 from core.pdf import render_pdf
 from meetings.models import HELD_STATES, Meeting, MeetingInvitation
 from opportunities.models import (
@@ -173,7 +174,7 @@ def recommended_in_period(board, start: date, end: date) -> list[Recommendation]
             sent_at__date__lte=end,
         )
         .select_related("opportunity")
-        .only("version", "sent_at", "opportunity__title")
+        .only("version", "sent_at", "marking", "marking_descriptor", "opportunity__title")
         .prefetch_related(
             Prefetch(
                 "referrals",
@@ -388,4 +389,8 @@ def collaboration_report_pdf(run: ReportRun, progress: Callable[[int, str], None
     context["meetings"] = meetings_held(board, start, end)
     context["attendance"] = attendance_by_body(board, bodies, start, end)
     progress(85, "Drawing the PDF")
-    return render_pdf("pdf/collaboration_report.html", {**context, "built_at": timezone.now()})
+    # The report names the recommendations of the period: it is marked the strictest of them.
+    marking = strictest(r.handling for r in context["recommended"])
+    return render_pdf(
+        "pdf/collaboration_report.html", {**context, "built_at": timezone.now()}, marking=marking
+    )

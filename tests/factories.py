@@ -145,6 +145,8 @@ class PaperFactory(DjangoModelFactory):
             kind="pdf",
             size=len(content),
             uploaded_by=self.meeting.created_by,
+            marking=self.marking,
+            marking_descriptor=self.marking_descriptor,
         )
         version.file.save("paper.pdf", ContentFile(content), save=False)
         version.save()

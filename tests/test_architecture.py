@@ -3,7 +3,7 @@ app's views, and no modules import each other in a circle, between apps or insid
 
 The order, lowest first (an app may import only apps of a lower rank):
 
-    core ← audit; core ← boards ← notifications ← opportunities ← meetings
+    core ← audit; core ← boards ← notifications ← opportunities ← meetings ← forwardplan
          ← publicsite, search, reports ← portal, api ← demo
 
 Relations between models follow the same order. ``bluelight`` (settings, URLs, Celery) is
@@ -25,6 +25,9 @@ RANK = {
     "notifications": 3,
     "opportunities": 4,
     "meetings": 5,
+    # Between the meetings and the public pages: it reads meetings' exempt paragraphs, and the
+    # public forward plan reads it.
+    "forwardplan": 5.5,
     "publicsite": 6,
     "search": 6,
     "reports": 6,

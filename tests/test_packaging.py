@@ -173,6 +173,7 @@ django.setup()
 import bluelight, core, portal
 from django.contrib.staticfiles import finders
 from django.test import Client
+from core.markings import OFFICIAL
 from core.pdf import render_pdf
 
 meeting = {
@@ -185,7 +186,9 @@ meeting = {
 }
 items = [{"title": "Shared fleet workshop", "confidential": False,
           "minutes": "The board recommended a shared fleet workshop."}]
-pdf = render_pdf("pdf/minutes.html", {"meeting": meeting, "invitations": [], "items": items})
+pdf = render_pdf(
+    "pdf/minutes.html", {"meeting": meeting, "invitations": [], "items": items}, marking=OFFICIAL
+)
 Path("minutes.pdf").write_bytes(pdf)
 response = Client().get("/sign-in/")
 print(json.dumps({

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('boards', '0013_personal_api_tokens'),
+        ('boards', '0014_personal_api_tokens'),
         ('notifications', '0013_every_notification_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

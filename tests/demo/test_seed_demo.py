@@ -256,3 +256,23 @@ def test_seed_demo_shows_an_answered_deferral_a_decision_on_behalf_and_one_not_p
     withdrawn = Opportunity.objects.get(status=Status.WITHDRAWN)
     assert withdrawn.not_pursued_on is not None and withdrawn.revisit_on is not None
     assert "Road Safety Partnership" in withdrawn.not_pursued_reason
+
+
+def test_seed_demo_has_the_bodies_forums_a_forward_plan_and_a_published_version():
+    from forwardplan.models import DecisionForum, PlanEntry, PublishedPlan
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert set(DecisionForum.objects.values_list("organisation__short_name", flat=True)) == {
+        "WCC",
+        "OPCC",
+        "Police",
+        "WFRS",
+    }
+    assert all(forum.meetings.count() == 5 for forum in DecisionForum.objects.all())
+    entries = PlanEntry.objects.select_related("referral", "forum_meeting")
+    assert entries.exists()
+    assert all(entry.referral.due_on == entry.forum_meeting.date for entry in entries)
+    assert entries.filter(private=True, exempt_paragraph__isnull=False).count() == 1
+    assert PublishedPlan.objects.count() == 1
+    assert len(PublishedPlan.objects.get().entries) >= 1

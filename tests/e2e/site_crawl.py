@@ -41,6 +41,9 @@ SKIPPED_NAMES = {
     "report_download",
     "healthz",
     "digest_unsubscribe",
+    "plan_feed",
+    "forward_plan_csv",
+    "forward_plan_xlsx",
 }
 
 # The WCAG 1.4.12 text-spacing overrides, applied to every element through the CSSOM (the strict

@@ -35,7 +35,12 @@ def findings(django_db_setup, django_db_blocker, live_server, browser):
     with django_db_blocker.unblock(), fast_hashing:
         call_command("seed_demo", stdout=io.StringIO())
         result = site_crawl.Findings()
-        public = [f"/public/{BOARD_SLUG}/", "/sign-in/", "/password/reset/"]
+        public = [
+            f"/public/{BOARD_SLUG}/",
+            f"/public/{BOARD_SLUG}/forward-plan/",
+            "/sign-in/",
+            "/password/reset/",
+        ]
         for role, email in ROLES:
             starts = public if email is None else ["/"]
             site_crawl.crawl(browser, live_server.url, role, email, starts, result)

@@ -24,17 +24,26 @@ def matrix_url(board, kind):
     return reverse(f"decision_matrix_export_{kind}", kwargs={"slug": board.slug})
 
 
-def read_csv(response) -> list[list[str]]:
+def read_csv(response, marking: str = "OFFICIAL") -> list[list[str]]:
+    """The rows under the first line, which is the export's handling marking."""
     content = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(content)))
+    first, *rows = csv.reader(io.StringIO(content))
+    assert first == [f"Handling marking: {marking}"]
+    return rows
 
 
 def read_xlsx(response):
     return load_workbook(io.BytesIO(response.content)).active
 
 
-def xlsx_rows(response) -> list[list]:
-    return [list(row) for row in read_xlsx(response).iter_rows(values_only=True)]
+def xlsx_rows(response, marking: str = "OFFICIAL") -> list[list]:
+    """The rows under the first, which is the workbook's handling marking (also its printed
+    header and footer)."""
+    sheet = read_xlsx(response)
+    assert sheet.oddHeader.center.text == sheet.oddFooter.center.text == marking
+    first, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert first[0] == f"Handling marking: {marking}"
+    return rows
 
 
 def rows_of(response, kind) -> list[list]:
@@ -156,10 +165,10 @@ def test_the_register_csv_writes_money_and_dates_plainly(client_of, bob, registe
 
 def test_the_register_workbook_has_bold_headers_widths_dates_and_numbers(client_of, bob, register):
     sheet = read_xlsx(client_of(bob).get(REGISTER["xlsx"], {"q": "southam"}))
-    header = [cell.value for cell in sheet[1]]
-    assert all(cell.font.bold for cell in sheet[1])
+    header = [cell.value for cell in sheet[2]]
+    assert all(cell.font.bold for cell in sheet[2])
     assert sheet.column_dimensions["B"].width == 45
-    row = {name: cell for name, cell in zip(header, sheet[2], strict=True)}
+    row = {name: cell for name, cell in zip(header, sheet[3], strict=True)}
     assert row["Estimated cashable benefit (£)"].value == pytest.approx(12500.5)
     assert row["Estimated cashable benefit (£)"].number_format == "#,##0.00"
     assert isinstance(row["Next review"].value, datetime)
@@ -169,7 +178,7 @@ def test_the_register_workbook_has_bold_headers_widths_dates_and_numbers(client_
 
 def test_the_register_workbook_stores_formula_like_text_as_text(client_of, bob, register):
     sheet = read_xlsx(client_of(bob).get(REGISTER["xlsx"], {"q": "arson"}))
-    summary = sheet.cell(row=2, column=sheet.max_column)
+    summary = sheet.cell(row=3, column=sheet.max_column)
     assert summary.data_type == "s"
     assert summary.value.startswith("'=HYPERLINK")
 
@@ -303,10 +312,10 @@ def test_the_matrix_download_has_each_bodys_decision(client_of, alice, board, de
 
 def test_the_matrix_workbook_has_dates_as_dates(client_of, alice, board, decided):
     sheet = read_xlsx(client_of(alice).get(matrix_url(board, "xlsx")))
-    header = [cell.value for cell in sheet[1]]
-    assert all(cell.font.bold for cell in sheet[1])
-    assert sheet.cell(row=2, column=header.index("Version") + 1).value == 1
-    due = sheet.cell(row=2, column=header.index("Decisions due") + 1).value
+    header = [cell.value for cell in sheet[2]]
+    assert all(cell.font.bold for cell in sheet[2])
+    assert sheet.cell(row=3, column=header.index("Version") + 1).value == 1
+    due = sheet.cell(row=3, column=header.index("Decisions due") + 1).value
     assert due.date() == decided.decision_due_on
     assert isinstance(decided.decision_due_on, date)
 
@@ -384,3 +393,28 @@ def test_matrix_download_queries_do_not_grow_with_recommendations(
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         assert len(download()) == 33
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+# --- handling markings ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_matrix_download_takes_the_strictest_marking_of_its_decisions(
+    client_of, alice, board, decided, kind
+):
+    from core.markings import Descriptor, Level
+    from opportunities.models import DecisionNotice
+
+    reader = read_csv if kind == "csv" else xlsx_rows
+    assert len(reader(client_of(alice).get(matrix_url(board, kind)), "OFFICIAL")) == 2
+    notice = DecisionNotice.objects.get(referral__recommendation=decided)
+    notice.marking = Level.OFFICIAL_SENSITIVE
+    notice.marking_descriptor = Descriptor.COMMERCIAL
+    notice.save()
+    rows = reader(client_of(alice).get(matrix_url(board, kind)), "OFFICIAL-SENSITIVE COMMERCIAL")
+    assert rows[0][0] == "Reference"
+    type(decided).objects.filter(pk=decided.pk).update(
+        marking=Level.OFFICIAL_SENSITIVE, marking_descriptor=Descriptor.PERSONAL
+    )
+    marking = "OFFICIAL-SENSITIVE COMMERCIAL PERSONAL"
+    assert len(reader(client_of(alice).get(matrix_url(board, kind)), marking)) == 2

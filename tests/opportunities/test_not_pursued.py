@@ -60,7 +60,10 @@ def test_the_csv_holds_each_entry_with_its_reason_and_revisit_date(
 ):
     response = client_of(alice).get(csv_url(board))
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    marking, *rows = csv.reader(
+        io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))
+    )
+    assert marking == ["Handling marking: OFFICIAL"]
     assert rows[0][:2] == ["Reference", "Title"]
     assert rows[1][1] == "Joint fleet workshop"
     assert rows[1][6] == "The lease fell through"

@@ -20,6 +20,7 @@ PUBLIC = {
     "cookies",
     "contact",
     "calendar_feed",  # token-authenticated: a wrong token is a 404
+    "plan_feed",  # the forward plan's feed, token-authenticated like the calendar feed
     "digest_unsubscribe",  # signed-token link in the digest e-mail: a bad token is a 400
     # A board's public pages: a 404 unless the board has switched them on.
     "public_home",
@@ -27,6 +28,7 @@ PUBLIC = {
     "public_not_pursued",
     "public_meeting",
     "public_register",
+    "public_forward_plan",
 }
 SAMPLE = {"int": "1", "slug": "some-board", "str": "sample", "path": "sample", "uuid": "0" * 32}
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import boards as demo
+from demo import forwardplan as demo_forward_plan
 from demo import meetings as demo_meetings
 from demo import opportunities as register_demo
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         register_demo.seed()
         demo_meetings.seed()
         register_demo.link_agenda()
+        demo_forward_plan.seed()
         self.stdout.write(self.style.SUCCESS("Demo data is loaded."))
         self.stdout.write(f"\nDemo sign-ins (every password: {demo.DEMO_PASSWORD})\n")
         width = max(len(person.email) for person in people)

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('boards', '0012_merge_not_pursued_and_second_factor'),
+        ('boards', '0013_handling_markings'),
     ]
 
     operations = [

@@ -1,0 +1,211 @@
+"""Reading a body's published calendar (an iCalendar address or an uploaded .ics file), and the
+forward plan as an iCalendar feed.
+
+Fetching an address is done with care, as the address is typed by a person: http and https
+only, a few seconds to connect and to read, a cap on the size, at most a few redirects (each
+checked like the first), and no address inside the portal's own network unless settings allow
+it (``CALENDAR_FETCH_ALLOW_PRIVATE``, for tests and closed networks). Every failure is a
+``CalendarUnreadable`` with a sentence for the secretariat, never an error page.
+"""
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Component, Event
+
+from core.exceptions import Refused
+
+from .models import PlanEntry
+
+PRODID = "-//Warwickshire Blue Light Collaboration//Forward plan//EN"
+MAX_CALENDAR_BYTES = 2 * 1024 * 1024
+CONNECT_SECONDS = 5.0
+READ_SECONDS = 10.0
+MAX_REDIRECTS = 3
+
+
+class CalendarUnreadable(Refused):
+    """The calendar could not be fetched or read; the message says why."""
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    date: date
+    time: time | None
+    location: str
+    cancelled: bool
+
+
+# --- fetching ----------------------------------------------------------------------------------
+
+
+def _check_address(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CalendarUnreadable(
+            "The calendar address must start with http:// or https://, for example "
+            "https://democracy.warwickshire.gov.uk/calendar.ics."
+        )
+    if getattr(settings, "CALENDAR_FETCH_ALLOW_PRIVATE", False):
+        return
+    try:
+        found = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise CalendarUnreadable(
+            f"No server answers at {parts.hostname}: check the calendar address."
+        ) from error
+    for *_rest, address in found:
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global:
+            raise CalendarUnreadable(
+                "The calendar address points inside a private network: the portal reads only "
+                "calendars published on the internet."
+            )
+
+
+def fetch_calendar(url: str) -> bytes:
+    """The calendar's bytes, or ``CalendarUnreadable`` saying what went wrong."""
+    pool = urllib3.PoolManager(
+        timeout=urllib3.Timeout(connect=CONNECT_SECONDS, read=READ_SECONDS),
+        retries=False,
+        headers={"User-Agent": "BlueLightPortal/1.0 (calendar reader)", "Accept": "text/calendar"},
+    )
+    for _hop in range(MAX_REDIRECTS + 1):
+        _check_address(url)
+        try:
+            response = pool.request("GET", url, preload_content=False, redirect=False)
+        except urllib3.exceptions.HTTPError as error:
+            raise CalendarUnreadable(
+                "The calendar address could not be reached (no answer in time, or the "
+                "connection failed). Check the address, or try again later."
+            ) from error
+        try:
+            if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+                url = urljoin(url, response.headers["Location"])
+                continue
+            if response.status != 200:
+                raise CalendarUnreadable(
+                    f"The calendar address answered with an error (HTTP {response.status}). "
+                    "Check the address."
+                )
+            return _read_capped(response)
+        finally:
+            response.release_conn()
+    raise CalendarUnreadable("The calendar address redirects too many times.")
+
+
+def _read_capped(response: urllib3.BaseHTTPResponse) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit() and int(declared) > MAX_CALENDAR_BYTES:
+        raise _too_large()
+    content = bytearray()
+    try:
+        for chunk in response.stream(64 * 1024):
+            content.extend(chunk)
+            if len(content) > MAX_CALENDAR_BYTES:
+                raise _too_large()
+    except urllib3.exceptions.HTTPError as error:
+        raise CalendarUnreadable(
+            "The calendar stopped arriving part way (the connection failed or was too slow). "
+            "Try again later."
+        ) from error
+    return bytes(content)
+
+
+def _too_large() -> CalendarUnreadable:
+    return CalendarUnreadable(
+        f"The calendar is larger than {MAX_CALENDAR_BYTES // (1024 * 1024)} MB: this is not "
+        "one forum's meeting dates. Check the address."
+    )
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def parse_calendar(content: bytes) -> list[CalendarEvent]:
+    """The dated events of an iCalendar file; ``CalendarUnreadable`` if it is not one."""
+    if len(content) > MAX_CALENDAR_BYTES:
+        raise _too_large()
+    if b"BEGIN:VCALENDAR" not in content[:4096].upper():
+        raise CalendarUnreadable(
+            "This is not an iCalendar (.ics) file: it does not begin with BEGIN:VCALENDAR."
+        )
+    try:
+        calendar = Calendar.from_ical(content)
+        events = [_event(component) for component in calendar.walk("VEVENT")]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        raise CalendarUnreadable(
+            "The iCalendar file could not be read: it is damaged or not in the iCalendar format."
+        ) from error
+    found = [event for event in events if event is not None]
+    if not found:
+        # An empty calendar is refused rather than read as "every meeting cancelled".
+        raise CalendarUnreadable(
+            "The iCalendar file holds no meeting dates (events with a start date and a UID)."
+        )
+    return found
+
+
+def _event(component: Component) -> CalendarEvent | None:
+    start = component.get("DTSTART")
+    uid = str(component.get("UID", "")).strip()
+    if start is None or not uid:
+        return None
+    value = start.dt
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        day, at = local.date(), local.time().replace(second=0, microsecond=0)
+    else:
+        day, at = value, None
+    return CalendarEvent(
+        uid=uid[:255],
+        date=day,
+        time=at,
+        location=str(component.get("LOCATION", ""))[:255],
+        cancelled=str(component.get("STATUS", "")).upper() == "CANCELLED",
+    )
+
+
+# --- the forward plan as a feed ----------------------------------------------------------------
+
+
+def plan_ics(entries: Iterable[PlanEntry], name: str) -> bytes:
+    """The entries as events on their forum meetings' dates. A decision taken in private shows
+    only its paragraph, never its subject (a feed address is easily shared)."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    stamp = timezone.now()
+    for entry in entries:
+        meeting = entry.forum_meeting
+        referral = entry.referral
+        event = Event()
+        event.add("uid", f"plan-entry-{entry.pk}@bluelight")
+        event.add("dtstamp", stamp)
+        if meeting.time is None:
+            event.add("dtstart", meeting.date)
+        else:
+            event.add("dtstart", meeting.starts_at)
+        body = referral.organisation.short_name
+        if entry.private:
+            subject = f"Private decision (exempt, {entry.paragraph_label})"
+        else:
+            opportunity = referral.recommendation.opportunity
+            subject = f"{opportunity.reference} {opportunity.title}"
+        key = "Key decision: " if entry.key_decision else ""
+        event.add("summary", f"{key}{subject} — {body}, {meeting.forum.name}")
+        event.add("status", "CANCELLED" if meeting.is_cancelled else "CONFIRMED")
+        if meeting.location:
+            event.add("location", meeting.location)
+        calendar.add_component(event)
+    return bytes(calendar.to_ical())

@@ -211,3 +211,24 @@ class MeetingDetail(Meeting):
 
 class MeetingPage(PageOf):
     results: list[Meeting]
+
+
+class PlanEntry(Schema):
+    referral: int
+    reference: str
+    title: str
+    organisation: str
+    forum: str
+    decision_maker: str
+    meeting_on: date
+    key_decision: bool
+    private: bool
+    exempt_paragraph: int | None
+    warnings: list[str]
+
+
+class ForwardPlan(Schema):
+    board: str
+    first: date
+    last: date
+    entries: list[PlanEntry]

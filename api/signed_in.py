@@ -8,10 +8,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Router
 
 from boards.models import User
 from boards.permissions import executive_organisation_ids
+from forwardplan import permissions as plan_permissions
+from forwardplan import selectors as plan_selectors
 from meetings import permissions as meeting_permissions
 from meetings.models import AgendaItem, Meeting
 from meetings.selectors import Withheld, meetings_visible_to, numbered_agenda
@@ -371,3 +374,46 @@ def meeting(request: HttpRequest, pk: int) -> dict:
         admitted=meeting_permissions.admitted_items(person, found),
     )
     return {**_meeting(found), "items": [_item(item) for item in items]}
+
+
+# --- the forward plan ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/forward-plan/{slug}",
+    response={200: schemas.ForwardPlan, 403: schemas.Refusal, **REFUSED},
+    tags=["Forward plan"],
+    summary="The board's forward plan (the next four months); ?organisation=<id>: one body's",
+)
+def forward_plan(request: HttpRequest, slug: str, organisation: int | None = None) -> dict:
+    person = request.user
+    board = plan_permissions.plan_board(person, slug)
+    body = (
+        plan_permissions.body_of_board(person, board, organisation)
+        if organisation is not None
+        else None
+    )
+    today = timezone.localdate()
+    first, last = plan_selectors.plan_window(today)
+    entries = plan_selectors.plan_entries(board, first, last, body)
+    return {
+        "board": board.slug,
+        "first": first,
+        "last": last,
+        "entries": [
+            {
+                "referral": entry.referral_id,
+                "reference": entry.referral.recommendation.opportunity.reference,
+                "title": entry.referral.recommendation.opportunity.title,
+                "organisation": entry.referral.organisation.name,
+                "forum": entry.forum_meeting.forum.name,
+                "decision_maker": entry.forum_meeting.forum.decision_maker,
+                "meeting_on": entry.forum_meeting.date,
+                "key_decision": entry.key_decision,
+                "private": entry.private,
+                "exempt_paragraph": entry.exempt_paragraph,
+                "warnings": entry.warnings(today),
+            }
+            for entry in entries
+        ],
+    }

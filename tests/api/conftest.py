@@ -6,6 +6,14 @@ from datetime import timedelta
 import pytest
 
 from boards.services import api_token_create
+from tests.forwardplan.conftest import (  # noqa: F401  (fixtures)
+    council_forum,
+    fire_forum,
+    forum_of,
+    meeting_of,
+    plan,
+    police_forum,
+)
 from tests.publicsite.conftest import (  # noqa: F401  (fixtures)
     approved_meeting,
     cancelled_meeting,

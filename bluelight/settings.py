@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "publicsite",
     "search",
     "reports",
+    "ninja",
+    "api",
     "demo",
 ]
 
@@ -327,6 +329,10 @@ NOTIFICATION_SWEEP_AFTER_SECONDS = env_int("NOTIFICATION_SWEEP_AFTER_SECONDS", 3
 # A message still "sending" this long after its attempt began lost that attempt (the worker
 # died, or the database went away for good): longer than a delivery task's hard time limit.
 NOTIFICATION_SENDING_STALE_SECONDS = env_int("NOTIFICATION_SENDING_STALE_SECONDS", 120)
+# The open API (/api/): requests a minute each personal token, and each address on the public
+# endpoints, may make before it is answered 429.
+API_RATE_PER_MINUTE = env_int("API_RATE_PER_MINUTE", 120)
+API_PUBLIC_RATE_PER_MINUTE = env_int("API_PUBLIC_RATE_PER_MINUTE", 60)
 
 # --- Authentication -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "boards.User"

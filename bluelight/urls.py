@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("publicsite.urls")),
     path("", include("search.urls")),
     path("", include("reports.urls")),
+    path("api/", include("api.urls", namespace="api")),
     path("admin/", admin.site.urls),
 ]
 

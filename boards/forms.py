@@ -1,5 +1,6 @@
 import logging
 import uuid
+from datetime import timedelta
 from typing import Any, cast
 
 from django import forms
@@ -148,3 +149,29 @@ class AuthenticatorSetUpForm(forms.Form):
         if not code.isdigit():
             raise forms.ValidationError("Enter the 6 digits your app shows, for example 123456.")
         return code
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: what it is for and how long it lasts (a year at most)."""
+
+    LASTS = [("30", "30 days"), ("90", "90 days"), ("180", "6 months"), ("365", "1 year")]
+
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What the token is for, e.g. “Fire case system”.",
+        error_messages={"required": "Name the token: say what it is for."},
+    )
+    lasts = forms.ChoiceField(
+        label="Expires after",
+        choices=LASTS,
+        initial="90",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose when the token expires.",
+            "invalid_choice": "Choose when the token expires: a token lasts at most a year.",
+        },
+    )
+
+    def lasts_for(self) -> timedelta:
+        return timedelta(days=int(self.cleaned_data["lasts"]))

@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Self
 
 from django.conf import settings
@@ -430,3 +430,51 @@ def describe_device(user_agent: str) -> str:
     if browser and system:
         return f"{browser} on {system}"
     return browser or system or "Unknown device"
+
+
+API_TOKEN_PREFIX = "blc_"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self, now: datetime | None = None) -> Self:
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ApiToken(models.Model):
+    """A personal API token: the person's own access to the API, for a script or a body's case
+    system. Only its SHA-256 digest is kept; the token itself is shown once, when made. Its
+    ``key`` (the part after ``blc_`` and before the second ``_``) finds the row."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for.")
+    key = models.CharField(max_length=16, unique=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["person", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.person})"
+
+    @property
+    def shown_prefix(self) -> str:
+        """What a person recognises the token by: its start, never enough to use it."""
+        return f"{API_TOKEN_PREFIX}{self.key}_…"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "Revoked"
+        return "Expired" if self.is_expired else "Active"

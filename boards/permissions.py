@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Board, BoardMembership, Organisation, SignedInSession, User
+from .models import ApiToken, Board, BoardMembership, Organisation, SignedInSession, User
 from .selectors import executive_organisation_ids_of
 
 Person = User | AnonymousUser
@@ -113,6 +113,11 @@ def can_manage_members(person: Person, board: Board) -> bool:
 
 def can_end_session(person: Person, record: SignedInSession) -> bool:
     """A person ends only their own sessions (administrators use the admin)."""
+    return person.is_authenticated and record.person_id == person.pk
+
+
+def can_revoke_api_token(person: Person, record: ApiToken) -> bool:
+    """A person revokes only their own API tokens (administrators use the admin)."""
     return person.is_authenticated and record.person_id == person.pk
 
 

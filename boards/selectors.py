@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.arrays import among_ids
 
 from .models import (
+    ApiToken,
     Board,
     BoardMembership,
     ExecutiveAuthority,
@@ -152,3 +153,8 @@ def role_label_on(person: User, board: Board, on: date) -> str:
         if role in held:
             return str(BoardMembership.Role(role).label)
     return ""
+
+
+def api_tokens_of(person: User) -> list[ApiToken]:
+    """The person's API tokens, newest first: active, expired and revoked alike."""
+    return list(ApiToken.objects.filter(person=person).order_by("-created_at", "-pk"))

@@ -1,5 +1,9 @@
 """Multi-step operations on people and boards. Each appends its audit event."""
 
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -13,6 +17,8 @@ from audit.services import audit_record
 from core.exceptions import Refused
 
 from .models import (
+    API_TOKEN_PREFIX,
+    ApiToken,
     Board,
     BoardMembership,
     Organisation,
@@ -171,3 +177,71 @@ def two_factor_remove(*, person: User) -> None:
     have a second factor; the page checks)."""
     TOTPDevice.objects.filter(user=person).delete()
     StaticDevice.objects.filter(user=person).delete()
+
+
+# --- personal API tokens --------------------------------------------------------------------
+
+API_TOKEN_LONGEST = timedelta(days=366)
+API_TOKEN_REFUSED_LONGER = "An API token lasts at most a year: choose an earlier expiry."
+
+
+def api_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, person: User, name: str, lasts: timedelta) -> tuple[ApiToken, str]:
+    """Make a personal API token; returns the row and the token itself, which is shown to the
+    person once and never stored (only its SHA-256 digest is). Appends an audit event."""
+    if lasts <= timedelta(0) or lasts > API_TOKEN_LONGEST:
+        raise Refused(API_TOKEN_REFUSED_LONGER)
+    key = secrets.token_hex(6)
+    token = f"{API_TOKEN_PREFIX}{key}_{secrets.token_urlsafe(32)}"
+    now = timezone.now()
+    record = ApiToken.objects.create(
+        person=person,
+        name=name,
+        key=key,
+        digest=api_token_digest(token),
+        created_at=now,
+        expires_at=now + lasts,
+    )
+    audit_record(
+        subject=person,
+        actor=person,
+        verb="api_token.created",
+        summary=f"API token “{name}” ({record.shown_prefix}) made, "
+        f"expiring {timezone.localtime(record.expires_at):%-d %B %Y}",
+        after={"token": record.pk, "name": name, "expires_at": record.expires_at.isoformat()},
+    )
+    return record, token
+
+
+@transaction.atomic
+def api_token_revoke(*, record: ApiToken, actor: User) -> bool:
+    """Revoke a token now (once; False if it was already revoked). Appends an audit event."""
+    revoked = ApiToken.objects.filter(pk=record.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(
+            subject=record.person,
+            actor=actor,
+            verb="api_token.revoked",
+            summary=f"API token “{record.name}” ({record.shown_prefix}) revoked",
+            after={"token": record.pk},
+        )
+    return bool(revoked)
+
+
+def api_token_find(token: str) -> ApiToken | None:
+    """The token's row if the token is genuine (revoked or expired or not), else None."""
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    key, _, secret = token.removeprefix(API_TOKEN_PREFIX).partition("_")
+    if not secret:
+        return None
+    record = ApiToken.objects.select_related("person").filter(key=key).first()
+    if record is None or not hmac.compare_digest(record.digest, api_token_digest(token)):
+        return None
+    return record

@@ -16,6 +16,8 @@ urlpatterns = [
     path("account/sessions/", views.session_list, name="session_list"),
     path("account/sessions/<int:pk>/end/", views.session_end, name="session_end"),
     path("account/sessions/end-others/", views.sessions_end_others, name="sessions_end_others"),
+    path("account/api-tokens/", views.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("account/session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path(
         "password/reset/",

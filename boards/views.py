@@ -31,9 +31,9 @@ from audit.services import security_record
 from audit.signals import SECOND_FACTOR_MARK
 
 from . import permissions, selectors, services, sessions, two_factor
-from .forms import AuthenticatorSetUpForm, InvitePersonForm, SecondFactorForm
+from .forms import ApiTokenForm, AuthenticatorSetUpForm, InvitePersonForm, SecondFactorForm
 from .http import AuthenticatedHttpRequest
-from .models import BoardMembership, PersonInvitation, SignedInSession
+from .models import ApiToken, BoardMembership, PersonInvitation, SignedInSession
 
 
 @require_GET
@@ -145,8 +145,41 @@ def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "sessions": selectors.signed_in_sessions_of(request.user),
             "current_key": request.session.session_key,
+            "tokens": selectors.api_tokens_of(request.user),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's API tokens, and a form to make one; a new token is shown once."""
+    form = ApiTokenForm(request.POST or None)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        record, token = services.api_token_create(
+            person=request.user, name=form.cleaned_data["name"], lasts=form.lasts_for()
+        )
+        made = {"record": record, "token": token}
+        form = ApiTokenForm()
+    response = render(
+        request,
+        "boards/api_tokens.html",
+        {"form": form, "made": made, "tokens": selectors.api_tokens_of(request.user)},
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_POST
+def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    record = get_object_or_404(ApiToken, pk=pk)
+    if not permissions.can_revoke_api_token(request.user, record):
+        raise Http404("There is no such API token of yours.")
+    if services.api_token_revoke(record=record, actor=request.user):
+        messages.success(request, f"The API token “{record.name}” is revoked: it no longer works.")
+    else:
+        messages.info(request, f"The API token “{record.name}” was already revoked.")
+    return redirect((request.POST.get("back") == "sessions" and "session_list") or "api_tokens")
 
 
 # --- Password pages: Django's own, with the security events recorded ---------------------------

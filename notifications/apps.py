@@ -10,8 +10,9 @@ class NotificationsConfig(AppConfig):
         from core.deletion import guard_deletion
 
         from . import emails  # noqa: F401  (registers the e-mails of the messages it knows)
-        from .models import Notification
+        from .models import Notification, WebhookDelivery
         from .services import email_requested_write
 
         email_requested.connect(email_requested_write, dispatch_uid="notifications.write")
         guard_deletion(Notification)
+        guard_deletion(WebhookDelivery)

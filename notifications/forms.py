@@ -1,5 +1,7 @@
 from django import forms
 
+from boards.models import Board, Organisation
+
 from .models import Delivery, Notification
 from .permissions import deliveries_allowed
 from .selectors import notification_preferences_of
@@ -83,3 +85,31 @@ class NotificationPreferencesForm(forms.Form):
     @property
     def has_executive_duty(self) -> bool:
         return any(Delivery.PORTAL not in deliveries_allowed(self.person, k) for k in Kind)
+
+
+class WebhookForm(forms.Form):
+    """The address a body's case system is told at when a referral awaits the body."""
+
+    organisation = forms.ModelChoiceField(
+        label="Body",
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose one of the board's bodies."},
+    )
+    url = forms.URLField(
+        label="Address",
+        max_length=500,
+        assume_scheme="https",
+        help_text="The address of the body's case system that receives the POST, e.g. "
+        "https://cases.example.gov.uk/hooks/blue-light.",
+        error_messages={
+            "required": "Enter the address of the body's case system.",
+            "invalid": "Enter a web address starting with https://.",
+        },
+    )
+
+    def __init__(self, *args, board: Board, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = board.organisations.order_by("name")

@@ -182,3 +182,81 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient}: {self.get_kind_display()} — {self.get_delivery_display()}"
+
+
+class Webhook(models.Model):
+    """Where a body's own case system is told, by a signed POST, that a referral awaits the
+    body. Set by a board's secretariat; the secret signs every delivery (HMAC-SHA256)."""
+
+    organisation = models.OneToOneField(
+        "boards.Organisation", on_delete=models.CASCADE, related_name="webhook"
+    )
+    url = models.URLField("Address", max_length=500)
+    secret = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Webhook of {self.organisation}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one body's webhook: a row written in the transaction that made the event,
+    POSTed by a task after commit, retried from the row, delivered once (the same protocol as
+    a notification: claim, send, record by the same attempt)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Delivered"
+        FAILED = "failed", "Failed"
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    board = models.ForeignKey(
+        "boards.Board", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    event = models.CharField(max_length=60)
+    # One delivery per (webhook, event): writing the same event twice is a no-op.
+    event_key = models.CharField(max_length=120)
+    summary = models.CharField(max_length=250)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempt_id = models.UUIDField(null=True, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webhook", "event_key"], name="webhook_delivery_once_per_event"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="webhook_delivery_due",
+            ),
+            models.Index(
+                fields=["attempt_started_at"],
+                condition=models.Q(status="sending"),
+                name="webhook_delivery_sending",
+            ),
+            models.Index(fields=["board", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.webhook.organisation}"
+
+    def deletion_refusal(self) -> str:
+        return "A webhook delivery is the record of what the portal told a body; it is kept."

@@ -3,6 +3,7 @@ each person's choice of how to hear of each kind of notice."""
 
 import contextvars
 import logging
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -10,7 +11,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from boards.models import Board, User
+from audit.services import audit_record
+from boards.models import Board, Organisation, User
 from core.arrays import among_ids
 from core.batching import batch_size_for
 from core.exceptions import Refused
@@ -18,7 +20,14 @@ from core.markings import OFFICIAL, Marking
 
 from . import tasks
 from .emails import withheld
-from .models import STATUS_FOR_DELIVERY, Delivery, Notification, NotificationPreference
+from .models import (
+    STATUS_FOR_DELIVERY,
+    Delivery,
+    Notification,
+    NotificationPreference,
+    Webhook,
+    WebhookDelivery,
+)
 from .permissions import (
     deliveries_allowed,
 )
@@ -219,3 +228,101 @@ def email_requested_write(
         payload=payload or {},
         board=board,
     )
+
+
+# --- webhooks -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def webhook_set(*, organisation: Organisation, url: str, actor: User) -> tuple[Webhook, str]:
+    """Set the body's webhook address and give it a new secret; returns the webhook and the
+    secret (shown to the secretariat once). Appends an audit event."""
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    webhook, _ = Webhook.objects.update_or_create(
+        organisation=organisation,
+        defaults={
+            "url": url,
+            "secret": secret,
+            "active": True,
+            "set_by": actor,
+            "set_at": timezone.now(),
+        },
+    )
+    audit_record(
+        subject=organisation,
+        actor=actor,
+        verb="webhook.set",
+        summary=f"Webhook of {organisation.name} set to {url}, with a new secret",
+        after={"url": url},
+    )
+    return webhook, secret
+
+
+@transaction.atomic
+def webhook_switch_off(*, organisation: Organisation, actor: User) -> bool:
+    """Stop telling the body's case system; False when it had no webhook on."""
+    switched = Webhook.objects.filter(organisation=organisation, active=True).update(active=False)
+    if switched:
+        audit_record(
+            subject=organisation,
+            actor=actor,
+            verb="webhook.off",
+            summary=f"Webhook of {organisation.name} switched off",
+        )
+    return bool(switched)
+
+
+def webhook_deliveries_write(
+    *,
+    organisation: Organisation,
+    board: Board | None,
+    event: str,
+    event_key: str,
+    summary: str,
+    payload: dict[str, Any],
+) -> list[int]:
+    """Write a delivery row for the body's webhook, if it has one on, in the caller's
+    transaction (an event already written is skipped), and queue its POST once the transaction
+    commits; returns the ids written."""
+    if _suppressed.get():
+        return []
+    webhook = Webhook.objects.filter(organisation=organisation, active=True).first()
+    if webhook is None:
+        return []
+    now = timezone.now()
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                webhook=webhook,
+                board=board,
+                event=event,
+                event_key=event_key,
+                summary=summary[:250],
+                payload=payload,
+                created_at=now,
+                next_attempt_at=tasks.sweep_time(now),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    created = list(
+        WebhookDelivery.objects.filter(
+            webhook=webhook, event_key=event_key, status=WebhookDelivery.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: tasks.queue_webhook_deliveries(created))
+    return created
+
+
+def webhook_delivery_retry(*, board: Board, pk: int) -> bool:
+    """Send a failed webhook delivery of the board's again; False when it has not failed."""
+    retried = WebhookDelivery.objects.filter(
+        pk=pk, board=board, status=WebhookDelivery.Status.FAILED
+    ).update(
+        status=WebhookDelivery.Status.PENDING,
+        attempts=0,
+        next_attempt_at=tasks.sweep_time(timezone.now()),
+    )
+    if retried:
+        transaction.on_commit(lambda: tasks.queue_webhook_deliveries([pk]))
+    return bool(retried)

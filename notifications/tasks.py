@@ -37,6 +37,7 @@ from core.arrays import among_ids
 from core.emails import send_templated_email
 from core.enqueue import enqueue
 
+from . import webhooks
 from .digest import digest_cutoff, digest_send
 from .emails import email_kind, message_id
 from .models import Delivery, Notification
@@ -220,6 +221,7 @@ def sweep_pending_notifications() -> int:
     Notification.objects.filter(among_ids("pk", ids)).update(next_attempt_at=sweep_time(now))
     queued = queue_deliveries(ids)
     _queue_digest_retries(now)
+    _queue_webhook_deliveries(now)
     return queued
 
 
@@ -358,3 +360,24 @@ def _queue_digest_retries(now: datetime) -> int:
         if not enqueue(deliver_digest, pk, cutoff, what=f"{len(people) - queued} digests"):
             return queued
     return len(people)
+
+
+# --- webhooks -----------------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, soft_time_limit=DELIVERY_SOFT_LIMIT, time_limit=DELIVERY_HARD_LIMIT)
+def deliver_webhook(delivery_id: int) -> None:
+    """POST one webhook delivery to its body, once (``notifications.webhooks``)."""
+    webhooks.deliver(delivery_id)
+
+
+def queue_webhook_deliveries(ids: list[int]) -> int:
+    for queued, pk in enumerate(ids):
+        if not enqueue(deliver_webhook, pk, what=f"{len(ids) - queued} webhook deliveries"):
+            return queued
+    return len(ids)
+
+
+def _queue_webhook_deliveries(now: datetime) -> int:
+    """The webhook deliveries whose time has come (first or next attempt), queued again."""
+    return queue_webhook_deliveries(webhooks.due_ids(now, SWEEP_BATCH))

@@ -18,4 +18,15 @@ urlpatterns = [
     ),
     path("boards/<slug:slug>/messages/", views.message_log, name="message_log"),
     path("boards/<slug:slug>/messages/<int:pk>/retry/", views.message_retry, name="message_retry"),
+    path(
+        "boards/<slug:slug>/messages/webhooks/<int:pk>/retry/",
+        views.webhook_delivery_retry,
+        name="webhook_delivery_retry",
+    ),
+    path("boards/<slug:slug>/webhooks/", views.webhooks, name="webhooks"),
+    path(
+        "boards/<slug:slug>/webhooks/<int:organisation>/off/",
+        views.webhook_off,
+        name="webhook_off",
+    ),
 ]

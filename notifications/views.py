@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -17,10 +17,11 @@ from core.arrays import among_ids
 
 from . import services
 from .digest import UnsubscribeLinkInvalid, person_for_unsubscribe_token
-from .forms import NotificationPreferencesForm
-from .models import Delivery, Notification
+from .forms import NotificationPreferencesForm, WebhookForm
+from .models import Delivery, Notification, WebhookDelivery
 
 PAGE_SIZE = 25
+WEBHOOK_DELIVERIES_SHOWN = 25
 
 
 @require_GET
@@ -72,11 +73,17 @@ def message_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     page = Paginator(messages_, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    webhook_deliveries = (
+        WebhookDelivery.objects.filter(board=board)
+        .select_related("webhook__organisation")
+        .order_by("-created_at", "-pk")[:WEBHOOK_DELIVERIES_SHOWN]
+    )
     return render(
         request,
         "notifications/message_log.html",
         {
             "board": board,
+            "webhook_deliveries": webhook_deliveries,
             "page": page,
             "query": query.urlencode(),
             "text": text,
@@ -95,6 +102,53 @@ def message_retry(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Http
     else:
         messages.error(request, "Only a failed message can be sent again; this one is not.")
     return redirect("message_log", slug=board.slug)
+
+
+@require_POST
+def webhook_delivery_retry(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
+    board = _secretariat_board(request, slug)
+    if services.webhook_delivery_retry(board=board, pk=pk):
+        messages.success(request, "The webhook delivery is queued to be sent again.")
+    else:
+        messages.error(request, "Only a failed delivery can be sent again; this one is not.")
+    return redirect("message_log", slug=board.slug)
+
+
+@require_http_methods(["GET", "POST"])
+def webhooks(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Each body's webhook: the secretariat sets its address and is shown its new secret once."""
+    board = _secretariat_board(request, slug)
+    form = WebhookForm(request.POST or None, board=board)
+    made = None
+    if request.method == "POST" and form.is_valid():
+        webhook, secret = services.webhook_set(
+            organisation=form.cleaned_data["organisation"],
+            url=form.cleaned_data["url"],
+            actor=request.user,
+        )
+        made = {"webhook": webhook, "secret": secret}
+        form = WebhookForm(board=board)
+    bodies = board.organisations.order_by("name").select_related("webhook")
+    response = render(
+        request,
+        "notifications/webhooks.html",
+        {"board": board, "form": form, "made": made, "bodies": bodies},
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@require_POST
+def webhook_off(request: AuthenticatedHttpRequest, slug: str, organisation: int) -> HttpResponse:
+    board = _secretariat_board(request, slug)
+    body = board.organisations.filter(pk=organisation).first()
+    if body is None:
+        raise Http404("This board has no such body.")
+    if services.webhook_switch_off(organisation=body, actor=request.user):
+        messages.success(request, f"The webhook of {body.name} is switched off.")
+    else:
+        messages.info(request, f"{body.name} had no webhook switched on.")
+    return redirect("webhooks", slug=board.slug)
 
 
 def _secretariat_board(request: AuthenticatedHttpRequest, slug: str):

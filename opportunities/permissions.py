@@ -1,6 +1,6 @@
 """Who may see and do what in the register and the referral workflow."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from boards.models import Board
 from boards.permissions import (
@@ -135,6 +135,20 @@ def can_view_decision_record(
             sent_at__isnull=False,
         ).exists()
     )
+
+
+def decision_records_visible_to(person: Person) -> QuerySet[Referral]:
+    """The referrals whose decision record the person may read: ``can_view_decision_record``
+    as a queryset, for lists (the API's); a test holds the two equal for every role."""
+    if not person.is_authenticated:
+        return Referral.objects.none()
+    board_ids = [board.pk for board in boards_of(person)]
+    bodies = executive_organisation_ids(person)
+    visible = Q(recommendation__opportunity__board_id__in=board_ids)
+    if bodies:
+        asked = Referral.objects.filter(organisation_id__in=bodies, sent_at__isnull=False)
+        visible |= Q(recommendation_id__in=asked.values("recommendation_id"))
+    return Referral.objects.filter(visible, sent_at__isnull=False)
 
 
 def own_body_ids(person: Person) -> frozenset[int]:

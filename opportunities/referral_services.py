@@ -26,6 +26,7 @@ from .services import (
     attach_documents,
     opportunity_transition,
     record_decision,
+    referral_awaits_body,
 )
 
 
@@ -304,4 +305,10 @@ def referral_dispute(*, referral: Referral, actor: User, reason: str) -> Referra
         ),
     )
     referral.refresh_from_db()
+    referral_awaits_body(
+        referral,
+        opportunity,
+        why="disputed",
+        event_key=f"disputed:{referral.pk}:{timezone.now().isoformat()}",
+    )
     return referral

@@ -25,7 +25,7 @@ from core.exceptions import Refused
 from core.markings import Marking, marking_fields, strictest
 from core.uploads import Kind, safe_original_name
 from notifications.models import Notification
-from notifications.services import notification_create_many
+from notifications.services import notification_create_many, webhook_deliveries_write
 
 from . import pack_services
 from .models import (
@@ -363,6 +363,11 @@ def _resume(
             paused_on=None, due_on=referral.due_on, revision=F("revision") + 1
         )
     _lifecycle_events(referrals, ReferralEvent.Kind.RESUMED, actor, reason)
+    stamp = timezone.now().isoformat()
+    for referral in referrals:
+        referral_awaits_body(
+            referral, opportunity, why="resumed", event_key=f"resumed:{referral.pk}:{stamp}"
+        )
     _tell_executives(
         referrals,
         opportunity,
@@ -644,7 +649,35 @@ def recommendation_send(*, recommendation: Recommendation, actor: User) -> Recom
                 due_on=f"{recommendation.decision_due_on:%-d %B %Y}",
             ),
         )
+        referral.sent_at = now
+        referral_awaits_body(referral, opportunity, why="sent", event_key=f"sent:{referral.pk}")
     return recommendation
+
+
+def referral_awaits_body(
+    referral: Referral, opportunity: Opportunity, *, why: str, event_key: str
+) -> None:
+    """Tell the body's own case system, through its webhook if it has one, that the referral
+    awaits its decision (a row in this transaction, POSTed after commit)."""
+    webhook_deliveries_write(
+        organisation=referral.organisation,
+        board=opportunity.board,
+        event="referral.awaiting",
+        event_key=f"referral-awaiting:{event_key}",
+        summary=f"{opportunity.reference}: awaits the decision of "
+        f"{referral.organisation.executive_body} ({why})",
+        payload={
+            "referral": referral.pk,
+            "why": why,
+            "organisation": referral.organisation.short_name,
+            "reference": opportunity.reference,
+            "title": opportunity.title,
+            "recommendation_version": referral.recommendation.version,
+            "due_on": referral.due_on.isoformat() if referral.due_on else None,
+            "api": f"/api/referrals/{referral.pk}",
+            "page": referral.get_absolute_url(),
+        },
+    )
 
 
 @transaction.atomic

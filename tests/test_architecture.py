@@ -4,7 +4,7 @@ app's views, and no modules import each other in a circle, between apps or insid
 The order, lowest first (an app may import only apps of a lower rank):
 
     core ← audit; core ← boards ← notifications ← opportunities ← meetings ← forwardplan
-         ← publicsite, search, reports ← portal ← demo
+         ← publicsite, search, reports ← portal, api ← demo
 
 Relations between models follow the same order. ``bluelight`` (settings, URLs, Celery) is
 configuration at the very top; migrations are history and are not checked.
@@ -32,6 +32,7 @@ RANK = {
     "search": 6,
     "reports": 6,
     "portal": 7,
+    "api": 7,
     "demo": 8,
 }
 

@@ -333,3 +333,28 @@ def test_next_steps_appear_only_with_something_to_do(client_of, board, alice, da
     # The chair has no move to make on a held meeting: no empty "Next steps" card.
     assert "Next steps" not in client_of(dave).get(held.get_absolute_url()).content.decode()
     assert "Next steps" in client_of(alice).get(held.get_absolute_url()).content.decode()
+
+
+# --- Decision records: one rule, for a single referral and for lists ---------------------------
+
+
+def test_decision_records_listed_are_those_the_single_referral_rule_opens(
+    referred, assessed, record, make_opportunity, alice, bob, dave, pat, erin, cara, charlie
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    from opportunities.permissions import can_view_decision_record, decision_records_visible_to
+
+    # A recommendation recorded but not sent, to the Police only.
+    unsent = make_opportunity(title="Not sent yet")
+    unsent.status = "under_assessment"
+    unsent.save()
+    record(unsent, [unsent.lead_organisation])
+    referrals = list(
+        Referral.objects.select_related("organisation", "recommendation__opportunity__board")
+    )
+    assert any(r.sent_at is None for r in referrals)
+    for person in (alice, bob, dave, pat, erin, cara, charlie, AnonymousUser()):
+        listed = set(decision_records_visible_to(person).values_list("pk", flat=True))
+        opened = {r.pk for r in referrals if can_view_decision_record(person, r)}
+        assert listed == opened, person

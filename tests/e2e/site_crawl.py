@@ -132,7 +132,7 @@ def url_pattern(path: str) -> tuple[str, str] | None:
     name = match.url_name or ""
     if name in SKIPPED_NAMES or "download" in name or "export" in name:
         return None
-    if match.route.endswith((".csv", ".xlsx", ".pdf", ".ics")):
+    if match.route.endswith((".csv", ".xlsx", ".pdf", ".ics", ".json")):
         return None
     return match.route, match.url_name or ""
 

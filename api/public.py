@@ -66,8 +66,11 @@ def _public_item(item: AgendaItem | Withheld, minutes_public: bool) -> dict[str,
         return {
             "number": item.number,
             "minute_reference": reference,
-            "title": f"Item {item.number}: {item.label}",
-            "exempt": True,
+            # The page's words: "Item 6: exempt — paragraph 3" or "Item 4: not published —
+            # OFFICIAL-SENSITIVE" (``meetings.selectors.numbered_agenda``); the title never.
+            "title": str(item),
+            "exempt": item.confidential,
+            "withheld": True,
             "minutes": None,
         }
     return {
@@ -75,6 +78,7 @@ def _public_item(item: AgendaItem | Withheld, minutes_public: bool) -> dict[str,
         "minute_reference": reference,
         "title": item.title,
         "exempt": False,
+        "withheld": False,
         "minutes": item.minutes if minutes_public else None,
     }
 
@@ -96,6 +100,7 @@ def public_meeting(request: HttpRequest, slug: str, pk: int) -> dict[str, Any]:
         "agenda_is_public": agenda_public,
         "minutes_are_public": minutes_public,
         "minutes_approved_at": meeting.minutes_approved_at if minutes_public else None,
+        "cancelled_reason": meeting.cancelled_reason if meeting.is_cancelled else "",
         "items": [_public_item(item, minutes_public) for item in items],
     }
 

@@ -34,7 +34,10 @@ class PublicItem(Schema):
     number: int
     minute_reference: str
     title: str
+    # An exempt (confidential) item: its number and Schedule 12A paragraph only.
     exempt: bool
+    # Withheld from the public (exempt, or marked OFFICIAL-SENSITIVE): the title says why.
+    withheld: bool
     minutes: str | None
 
 
@@ -42,6 +45,8 @@ class PublicMeetingDetail(PublicMeeting):
     agenda_is_public: bool
     minutes_are_public: bool
     minutes_approved_at: datetime | None
+    # Why a cancelled meeting was cancelled, as its public page says ("" otherwise).
+    cancelled_reason: str
     items: list[PublicItem]
 
 

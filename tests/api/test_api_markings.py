@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from boards.models import Board
 from core import uploads
@@ -27,7 +28,7 @@ SECRET_WORDS = ("Kestrel", "Osprey")
 
 
 @pytest.fixture
-def marked(public_board, approved_meeting, published_meeting, register):
+def marked(public_board, approved_meeting, published_meeting, register, alice):
     """On each public meeting an open OFFICIAL-SENSITIVE item with minutes and a paper, and an
     OFFICIAL-SENSITIVE paper on an OFFICIAL item; in the register, an approved opportunity whose
     current recommendation is OFFICIAL-SENSITIVE COMMERCIAL. The board publishes what it did not
@@ -50,6 +51,21 @@ def marked(public_board, approved_meeting, published_meeting, register):
     Opportunity.objects.filter(pk=southam.pk).update(title="Osprey shared station")
     Recommendation.objects.filter(opportunity=southam).update(
         wording="Osprey commercial wording.", **SENSITIVE
+    )
+    # Withdrawn after an OFFICIAL-SENSITIVE recommendation: listed as not pursued (its title and
+    # reason are OFFICIAL), its recommendation's wording never.
+    walrus = register[Status.WITHDRAWN]
+    Opportunity.objects.filter(pk=walrus.pk).update(
+        not_pursued_on=timezone.localdate(), not_pursued_reason="Funding ended."
+    )
+    Recommendation.objects.create(
+        opportunity=walrus,
+        version=1,
+        wording="Osprey withdrawn wording.",
+        agreed_on=timezone.localdate(),
+        decision_due_on=timezone.localdate(),
+        recorded_by=alice,
+        **SENSITIVE,
     )
     return items
 
@@ -81,7 +97,8 @@ def test_nothing_sensitive_reaches_any_public_answer(public_board, marked, cance
     # The OFFICIAL matter beside it is published: the test is not vacuous.
     assert b"Joint training centre" in everything
     assert b"Joint control room" in everything
-    assert "OFFICIAL-SENSITIVE".encode() in everything  # the withheld items, said as such
+    assert b"Funding ended." in answers[f"/api/public/{public_board.slug}/not-pursued?limit=100"]
+    assert b"OFFICIAL-SENSITIVE" in everything  # the withheld items, said as such
 
 
 def test_the_public_agenda_withholds_a_sensitive_item_as_its_page_does(

@@ -101,7 +101,7 @@ def test_the_secretariat_adds_and_moves_a_meeting(client_of, alice, police_forum
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"date_day": "31", "date_month": "2", "date_year": "2027"}, "Enter a valid date"),
+        ({"date_day": "31", "date_month": "2", "date_year": "2027"}, "must be a real date"),
         ({**_date("date", _day(3).replace(year=1999))}, "between 2000 and 2100"),
         ({**_date("date", _day(3)), "time": "25:99"}, "Enter a valid time"),
         ({**_date("date", _day(3)), "cancelled": "on"}, "cannot be entered as cancelled"),

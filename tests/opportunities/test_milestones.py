@@ -91,7 +91,7 @@ def test_anonymous_is_sent_to_sign_in(client, in_delivery):
         (form(percent="-1"), "Enter a number from 0 to 100."),
         (form(percent="half"), "Enter a whole number from 0 to 100."),
         (form(title="   "), "Enter the title"),
-        ({**form(), "due_on_month": "13"}, "Enter a valid date."),
+        ({**form(), "due_on_month": "13"}, "must be a real date"),
         ({**form(), "due_on_year": "2070"}, "Give a date within 10 years of today."),
     ],
 )

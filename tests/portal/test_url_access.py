@@ -29,6 +29,13 @@ PUBLIC = {
     "public_meeting",
     "public_register",
     "public_forward_plan",
+    "public_pack",
+    "public_minutes_pdf",
+    "public_paper",
+    "public_collaboration",
+    "public_decisions",
+    "public_decision",
+    "public_feed",
 }
 SAMPLE = {"int": "1", "slug": "some-board", "str": "sample", "path": "sample", "uuid": "0" * 32}
 

@@ -467,11 +467,20 @@ def invitation_reply(
 
 @transaction.atomic
 def invitation_reply_record(
-    *, invitation: MeetingInvitation, actor: User, reply: str, substitute_name: str = ""
+    *,
+    invitation: MeetingInvitation,
+    actor: User,
+    reply: str,
+    substitute_name: str = "",
+    substitute_email: str = "",
 ) -> MeetingInvitation:
     """The secretariat records a reply it was given for the invitee (apologies by phone, a
     substitute named by the body), up to the day of the meeting, with its own name as
-    "recorded by". The quorum forecast follows the reply. Audited on the meeting."""
+    "recorded by". The quorum forecast follows the reply. Audited on the meeting.
+
+    A substitute named with an e-mail address is invited to this meeting as a guest
+    (``guest_invite``): a guest account sees the meeting's Part 1 only, by the one rule for
+    exempt business, and is switched off after the meeting like any guest's."""
     meeting = invitation.meeting
     if meeting.status not in (Status.SCHEDULED, Status.PAPERS_PUBLISHED):
         raise MeetingRefused(
@@ -494,7 +503,19 @@ def invitation_reply_record(
         f"{invitation.get_reply_display()}",
         after={"invitation": invitation.pk, "reply": reply, "substitute": substitute_name},
     )
+    email = substitute_email.strip()
+    if reply == MeetingInvitation.Reply.SUBSTITUTE and email:
+        _substitute_invite(
+            meeting=meeting, actor=actor, email=email, full_name=invitation.substitute_name
+        )
     return invitation
+
+
+def _substitute_invite(*, meeting: Meeting, actor: User, email: str, full_name: str) -> None:
+    """Invite the named substitute to this one meeting as a guest, unless already invited."""
+    if meeting.invitations.filter(person__email__iexact=email).exists():
+        return
+    guest_invite(meeting=meeting, actor=actor, email=email, full_name=full_name)
 
 
 def admission_refusal(*, item: AgendaItem, person: User) -> str | None:

@@ -115,3 +115,48 @@ def test_only_the_secretariat_names_a_substitute(
     client.logout()
     assert client.post(url, SUBSTITUTE).status_code == 302
     assert not User.objects.filter(email="jo.hale@fire.example").exists()
+
+
+def test_the_substitutes_access_ends_when_the_body_changes_its_mind(
+    client_of, published, alice, bob
+):
+    url = record_url(published, bob)
+    client_of(alice).post(url, SUBSTITUTE)
+    substitute = User.objects.get(email="jo.hale@fire.example")
+    assert published.invitations.get(person=bob).substitute == substitute
+    client_of(alice).post(url, {"reply": "apologies"})
+    substitute.refresh_from_db()
+    assert not substitute.is_active
+    assert GuestAccount.objects.get(person=substitute).ended_at is not None
+    assert published.invitations.get(person=bob).substitute is None
+
+
+def test_another_substitute_replaces_the_first(client_of, published, alice, bob):
+    url = record_url(published, bob)
+    client_of(alice).post(url, SUBSTITUTE)
+    data = {
+        "reply": "substitute",
+        "substitute_name": "Sam Reed",
+        "substitute_email": "sam@x.example",
+    }
+    client_of(alice).post(url, data)
+    first = User.objects.get(email="jo.hale@fire.example")
+    second = User.objects.get(email="sam@x.example")
+    assert not first.is_active and second.is_active
+    assert published.invitations.get(person=bob).substitute == second
+
+
+def test_the_members_own_reply_ends_the_substitutes_access(client_of, published, alice, bob):
+    client_of(alice).post(record_url(published, bob), SUBSTITUTE)
+    client_of(bob).post(reverse("invitation_reply", args=[published.pk]), {"reply": "attending"})
+    assert not User.objects.get(email="jo.hale@fire.example").is_active
+
+
+def test_renaming_the_substitute_without_an_e_mail_keeps_their_access(
+    client_of, published, alice, bob
+):
+    url = record_url(published, bob)
+    client_of(alice).post(url, SUBSTITUTE)
+    data = {**SUBSTITUTE, "substitute_name": "Jo Hale, station commander", "substitute_email": ""}
+    client_of(alice).post(url, data)
+    assert User.objects.get(email="jo.hale@fire.example").is_active

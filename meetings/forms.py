@@ -92,6 +92,36 @@ class ReplyForm(forms.Form):
         return data
 
 
+class ReplyRecordForm(ReplyForm):
+    """The reply the secretariat was given for an invitee. A substitute named with an e-mail
+    address is invited to this one meeting as a guest: its Part 1 papers only."""
+
+    substitute_email = forms.EmailField(
+        required=False,
+        label="Substitute's e-mail address",
+        help_text="Gives the substitute this meeting's Part 1 papers, and nothing else, until "
+        "the day after the meeting.",
+    )
+
+    def __init__(self, *args: Any, invitation: MeetingInvitation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields["substitute_name"].label = "Substitute's name and role"
+        self.fields["substitute_name"].help_text = "Only if the body is sending a substitute."
+
+    def clean(self):
+        data = super().clean()
+        email = (data.get("substitute_email") or "").strip()
+        if data.get("reply") != MeetingInvitation.Reply.SUBSTITUTE:
+            data["substitute_email"] = ""
+        elif email and email.lower() == self.invitation.person.email.lower():
+            self.add_error(
+                "substitute_email",
+                "That is the member's own e-mail address: enter the substitute's.",
+            )
+        return data
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     """A person, named with the body they belong to."""
 

@@ -251,6 +251,11 @@ class MeetingInvitation(models.Model):
     counts_for_quorum = models.BooleanField(default=False)
     reply = models.CharField(max_length=12, choices=Reply.choices, default=Reply.NO_REPLY)
     substitute_name = models.CharField(max_length=150, blank=True)
+    # The substitute's own account, when the secretariat named them with an e-mail address: a
+    # guest of this meeting (Part 1 only), whose guest account ends if the body changes its mind.
+    substitute = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     replied_at = models.DateTimeField(null=True, blank=True)
     # The secretariat recorded the reply for the invitee (told by phone or e-mail); empty when
     # the invitee replied themselves.

@@ -454,7 +454,15 @@ def invitation_reply(
     )
     invitation.replied_at = timezone.now()
     invitation.reply_recorded_by = None
-    invitation.save(update_fields=["reply", "substitute_name", "replied_at", "reply_recorded_by"])
+    fields = ["reply", "substitute_name", "replied_at", "reply_recorded_by"]
+    if invitation.substitute is not None and reply != MeetingInvitation.Reply.SUBSTITUTE:
+        # The member comes (or sends apologies) after all: the named substitute's access ends.
+        _substitute_account_end(
+            meeting=invitation.meeting, person=invitation.substitute, actor=invitation.person
+        )
+        invitation.substitute = None
+        fields.append("substitute")
+    invitation.save(update_fields=fields)
     audit_record(
         subject=invitation.meeting,
         actor=invitation.person,
@@ -467,11 +475,20 @@ def invitation_reply(
 
 @transaction.atomic
 def invitation_reply_record(
-    *, invitation: MeetingInvitation, actor: User, reply: str, substitute_name: str = ""
+    *,
+    invitation: MeetingInvitation,
+    actor: User,
+    reply: str,
+    substitute_name: str = "",
+    substitute_email: str = "",
 ) -> MeetingInvitation:
     """The secretariat records a reply it was given for the invitee (apologies by phone, a
     substitute named by the body), up to the day of the meeting, with its own name as
-    "recorded by". The quorum forecast follows the reply. Audited on the meeting."""
+    "recorded by". The quorum forecast follows the reply. Audited on the meeting.
+
+    A substitute named with an e-mail address is invited to this meeting as a guest
+    (``guest_invite``): a guest account sees the meeting's Part 1 only, by the one rule for
+    exempt business, and is switched off after the meeting like any guest's."""
     meeting = invitation.meeting
     if meeting.status not in (Status.SCHEDULED, Status.PAPERS_PUBLISHED):
         raise MeetingRefused(
@@ -494,7 +511,47 @@ def invitation_reply_record(
         f"{invitation.get_reply_display()}",
         after={"invitation": invitation.pk, "reply": reply, "substitute": substitute_name},
     )
+    email = substitute_email.strip()
+    previous = invitation.substitute
+    substitute = None
+    if reply == MeetingInvitation.Reply.SUBSTITUTE and email:
+        substitute = _substitute_invite(
+            meeting=meeting, actor=actor, email=email, full_name=invitation.substitute_name
+        )
+    elif reply == MeetingInvitation.Reply.SUBSTITUTE:
+        substitute = previous
+    if previous is not None and previous != substitute:
+        _substitute_account_end(meeting=meeting, person=previous, actor=actor)
+    if substitute != previous:
+        invitation.substitute = substitute
+        invitation.save(update_fields=["substitute"])
     return invitation
+
+
+def _substitute_invite(*, meeting: Meeting, actor: User, email: str, full_name: str) -> User:
+    """Invite the named substitute to this one meeting as a guest, unless already invited."""
+    found = meeting.invitations.filter(person__email__iexact=email).select_related("person")
+    if existing := found.first():
+        return existing.person
+    return guest_invite(meeting=meeting, actor=actor, email=email, full_name=full_name).person
+
+
+def _substitute_account_end(*, meeting: Meeting, person: User, actor: User) -> None:
+    """The body no longer sends this substitute: the guest account made for them for this
+    meeting is switched off (an account they held before is left as it was)."""
+    ended = GuestAccount.objects.filter(
+        person=person, meeting=meeting, ended_at__isnull=True
+    ).update(ended_at=timezone.now())
+    if not ended:
+        return
+    User.objects.filter(pk=person.pk).update(is_active=False)
+    audit_record(
+        subject=meeting,
+        actor=actor,
+        verb="substitute_access_ended",
+        summary=f"{person.full_name} is no longer a substitute: guest account switched off",
+        after={"person": person.pk},
+    )
 
 
 def admission_refusal(*, item: AgendaItem, person: User) -> str | None:

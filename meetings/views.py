@@ -55,6 +55,7 @@ from .forms import (
     MinutesForm,
     PaperUploadForm,
     ReplyForm,
+    ReplyRecordForm,
     ResolutionForm,
 )
 from .models import (
@@ -531,7 +532,7 @@ def reply_record(request: AuthenticatedHttpRequest, pk: int, invitation: int) ->
     )
     found.meeting = meeting
     initial = {"reply": found.reply, "substitute_name": found.substitute_name}
-    form = ReplyForm(_posted(request), initial=initial)
+    form = ReplyRecordForm(_posted(request), initial=initial, invitation=found)
     form.fields["reply"].label = f"Reply of {found.person.full_name}"
     if request.method == "POST" and form.is_valid():
         meeting_services.invitation_reply_record(

@@ -5,7 +5,7 @@ from django.forms import BoundField
 from django.utils.html import format_html
 
 from core import govuk
-from core.widgets import DateParts
+from core.widgets import DateParts, DateTimeParts
 
 register = template.Library()
 
@@ -77,6 +77,10 @@ def error_anchor(field: BoundField) -> str:
         wrong = DateParts.wrong_parts(field.value())
         first = DateParts.PARTS.index(wrong[0]) if wrong else 0
         return f"{field.auto_id}_{first}"  # the first box that is wrong
+    if isinstance(widget, DateTimeParts):
+        wrong = DateTimeParts.wrong_parts(field.value())
+        first = DateTimeParts.PARTS.index(wrong[0]) if wrong else 0
+        return f"{field.auto_id}_{first}"
     if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)):
         return f"{field.auto_id}_0"
     return field.id_for_label or field.auto_id

@@ -2,7 +2,7 @@
 
 from django import forms, template
 from django.forms import BoundField
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 from core import govuk
 from core.widgets import DateParts, DateTimeParts
@@ -51,6 +51,35 @@ def body_short_name(context, organisation):
         return abbreviated
     written.add(organisation.short_name)
     return format_html("{} ({})", organisation.name, abbreviated)
+
+
+@register.simple_tag(takes_context=True)
+def abbreviate_bodies(context, text):
+    """Text as it was recorded (an audit summary, a list of bodies) with each body's short name in
+    an <abbr> that spells out its full name. The bodies are read once per page."""
+    import re
+
+    from boards.models import Organisation
+
+    names = context.render_context.get("body_full_names")
+    if names is None:
+        names = {
+            short: full
+            for short, full in Organisation.objects.values_list("short_name", "name")
+            if short and full and short != full
+        }
+        context.render_context["body_full_names"] = names
+    text = str(text or "")
+    if not names:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(short) for short in names) + r")\b")
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces.append(conditional_escape(text[last : match.start()]))
+        pieces.append(format_html('<abbr title="{}">{}</abbr>', names[match[1]], match[1]))
+        last = match.end()
+    pieces.append(conditional_escape(text[last:]))
+    return format_html_join("", "{}", ((piece,) for piece in pieces))
 
 
 @register.filter

@@ -99,7 +99,7 @@ def test_meeting_from_scheduling_to_a_members_reply_and_download(
     assert MeetingInvitation.objects.get(meeting=meeting, person=bob).reply == "attending"
 
     with member.expect_download() as download:
-        member.get_by_role("link", name="Estates options appraisal").click()
+        member.get_by_role("link", name="Estates options appraisal", exact=True).click()
     assert download.value.suggested_filename == "Estates options.pdf"
     with open(download.value.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"

@@ -5,15 +5,14 @@ and date arithmetic near the edges of the calendar fails. Every form with a date
 field takes ``PlausibleDatesMixin``; ``tests/core/test_dates.py`` finds the forms that forget.
 """
 
-import re
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import from_current_timezone
 
-from core.widgets import DateParts, DateTimeParts
+from core.widgets import DateParts, DateTimeParts, parse_time
 
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
@@ -52,32 +51,6 @@ class PlausibleDatesMixin:
                 continue  # typed boxes, not a picker: nothing to bound
             field.widget.attrs.setdefault("min", bounds[0])
             field.widget.attrs.setdefault("max", bounds[1])
-
-
-NAMED_TIMES = {"midday": time(12), "noon": time(12), "12 noon": time(12), "midnight": time(0)}
-TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
-
-
-def parse_time(typed: str) -> time | None:
-    """A time as people write it: "10am", "2:30pm", "2.30 pm", "14:30", "midday"; None if it is
-    not one. A bare hour needs am or pm ("10" could be either)."""
-    text = " ".join(typed.strip().lower().split())
-    if text in NAMED_TIMES:
-        return NAMED_TIMES[text]
-    match = TIME_PATTERN.match(text)
-    if not match:
-        return None
-    hour, minute = int(match[1]), int(match[2] or 0)
-    suffix = (match[3] or "").replace(".", "")
-    if minute > 59:
-        return None
-    if suffix:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if suffix == "pm" else 0)
-    elif match[2] is None or hour > 23:
-        return None
-    return time(hour, minute)
 
 
 class DateTimePartsField(forms.DateTimeField):

@@ -5,6 +5,7 @@ page's filter bar; these produce the same HTML directly.
 """
 
 import datetime
+import re
 
 from django import forms
 from django.forms.utils import flatatt
@@ -142,6 +143,37 @@ class DateParts(forms.MultiWidget):
         return f"{label} must be a real date"
 
 
+NAMED_TIMES = {
+    "midday": datetime.time(12),
+    "noon": datetime.time(12),
+    "12 noon": datetime.time(12),
+    "midnight": datetime.time(0),
+}
+TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
+
+
+def parse_time(typed: str) -> datetime.time | None:
+    """A time as people write it: "10am", "2:30pm", "2.30 pm", "14:30", "midday"; None if it is
+    not one. A bare hour needs am or pm ("10" could be either)."""
+    text = " ".join(typed.strip().lower().split())
+    if text in NAMED_TIMES:
+        return NAMED_TIMES[text]
+    match = TIME_PATTERN.match(text)
+    if not match:
+        return None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    suffix = (match[3] or "").replace(".", "")
+    if minute > 59:
+        return None
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    elif match[2] is None or hour > 23:
+        return None
+    return datetime.time(hour, minute)
+
+
 class DateTimeParts(forms.MultiWidget):
     """A date and time as day, month and year boxes and a time box ("10am", "2:30pm", "midday"),
     in GOV.UK's style, not the browser's date-time picker.
@@ -197,8 +229,6 @@ class DateTimeParts(forms.MultiWidget):
     def wrong_parts(cls, value: object) -> list[str]:
         """The boxes that are wrong: those of the date (as DateParts finds them), and the time
         box when it is empty or not a time."""
-        from core.dates import parse_time
-
         if not isinstance(value, (list, tuple)) or len(value) != 4 or not any(value):
             return []
         day, month, year, time = (str(part or "") for part in value)

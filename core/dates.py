@@ -10,6 +10,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import from_current_timezone
+
+from core.widgets import DateParts, DateTimeParts, parse_time
 
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
@@ -44,5 +47,42 @@ class PlausibleDatesMixin:
                 continue
             if name not in self.tighter_date_bounds:
                 field.validators.append(validate_plausible_year)
+            if isinstance(field.widget, forms.MultiWidget):
+                continue  # typed boxes, not a picker: nothing to bound
             field.widget.attrs.setdefault("min", bounds[0])
             field.widget.attrs.setdefault("max", bounds[1])
+
+
+class DateTimePartsField(forms.DateTimeField):
+    """A date and time typed in the DateTimeParts boxes, read in UK time.
+
+    ``time_name`` words the time box's error: "Enter a start time, like 10am or 2:30pm"."""
+
+    widget = DateTimeParts
+
+    def __init__(self, *args: Any, time_name: str = "", **kwargs: Any) -> None:
+        kwargs.pop("widget", None)
+        super().__init__(*args, widget=DateTimeParts, **kwargs)
+        self.time_name = time_name
+
+    def time_message(self) -> str:
+        noun = f"{self.time_name} time" if self.time_name else "time"
+        article = "an" if noun[:1] in "aeiou" else "a"
+        return f"Enter {article} {noun}, like 10am or 2:30pm"
+
+    def to_python(self, value: Any) -> datetime | None:
+        if not isinstance(value, (list, tuple)):
+            return super().to_python(value)  # an ISO date-time posted under the field's name
+        if not any(value):
+            return None
+        day, month, year, typed_time = (str(part or "").strip() for part in value)
+        label = str(self.label or "The date")
+        if not (day or month or year):
+            raise ValidationError(f"Enter a date for “{label}”", code="invalid_date")
+        problem = DateParts.problem(f"{year}-{month}-{day}", label)
+        if problem:
+            raise ValidationError(problem, code="invalid_date")
+        at = parse_time(typed_time)
+        if at is None:
+            raise ValidationError(self.time_message(), code="invalid_time")
+        return from_current_timezone(datetime.combine(date(int(year), int(month), int(day)), at))

@@ -5,6 +5,7 @@ page's filter bar; these produce the same HTML directly.
 """
 
 import datetime
+import re
 
 from django import forms
 from django.forms.utils import flatatt
@@ -140,3 +141,113 @@ class DateParts(forms.MultiWidget):
         if missing:
             return f"{label} must include a {' and '.join(missing)}"
         return f"{label} must be a real date"
+
+
+NAMED_TIMES = {
+    "midday": datetime.time(12),
+    "noon": datetime.time(12),
+    "12 noon": datetime.time(12),
+    "midnight": datetime.time(0),
+}
+TIME_PATTERN = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$")
+
+
+def parse_time(typed: str) -> datetime.time | None:
+    """A time as people write it: "10am", "2:30pm", "2.30 pm", "14:30", "midday"; None if it is
+    not one. A bare hour needs am or pm ("10" could be either)."""
+    text = " ".join(typed.strip().lower().split())
+    if text in NAMED_TIMES:
+        return NAMED_TIMES[text]
+    match = TIME_PATTERN.match(text)
+    if not match:
+        return None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    suffix = (match[3] or "").replace(".", "")
+    if minute > 59:
+        return None
+    if suffix:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if suffix == "pm" else 0)
+    elif match[2] is None or hour > 23:
+        return None
+    return datetime.time(hour, minute)
+
+
+class DateTimeParts(forms.MultiWidget):
+    """A date and time as day, month and year boxes and a time box ("10am", "2:30pm", "midday"),
+    in GOV.UK's style, not the browser's date-time picker.
+
+    The boxes come back as a list [day, month, year, time] for ``core.dates.DateTimePartsField``
+    to read; an ISO date-time posted under the field's own name is read as it is.
+    """
+
+    template_name = "components/date_time_parts.html"
+    PARTS = ("day", "month", "year", "time")
+
+    def __init__(self, attrs=None):
+        def part(width: str, maxlength: int) -> forms.TextInput:
+            return forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "maxlength": maxlength,
+                    "class": f"form-control date-part-{width}",
+                }
+            )
+
+        time = forms.TextInput(attrs={"maxlength": 10, "class": "form-control date-part-time"})
+        super().__init__(
+            {"day": part("2", 2), "month": part("2", 2), "year": part("4", 4), "time": time},
+            attrs,
+        )
+
+    def decompress(self, value):
+        from django.utils import timezone
+
+        from core.govuk import govuk_time
+
+        if not value:
+            return [None, None, None, None]
+        if isinstance(value, str):
+            try:
+                value = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                return [None, None, None, None]
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return [value.day, value.month, value.year, govuk_time(value)]
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:
+            return data.get(name)
+        return [str(data.get(f"{name}_{part}", "")).strip() for part in self.PARTS]
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and all(f"{name}_{part}" not in data for part in self.PARTS)
+
+    @classmethod
+    def wrong_parts(cls, value: object) -> list[str]:
+        """The boxes that are wrong: those of the date (as DateParts finds them), and the time
+        box when it is empty or not a time."""
+        if not isinstance(value, (list, tuple)) or len(value) != 4 or not any(value):
+            return []
+        day, month, year, time = (str(part or "") for part in value)
+        wrong = DateParts.wrong_parts(f"{year}-{month}-{day}")
+        if not (day or month or year):
+            wrong = list(DateParts.PARTS)
+        if not wrong and parse_time(time) is None:  # one problem at a time, as the error says
+            wrong.append("time")
+        return wrong
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        wrong = set(self.wrong_parts(value))
+        if wrong:
+            for part, subwidget in zip(self.PARTS, context["widget"]["subwidgets"], strict=True):
+                attrs = subwidget["attrs"] = dict(subwidget["attrs"])
+                if part in wrong:  # the box that is wrong is marked, not the whole field
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                    attrs["aria-invalid"] = "true"
+                else:
+                    attrs.pop("aria-invalid", None)
+        return context

@@ -11,7 +11,7 @@ from django.utils import timezone
 from boards.models import BoardMembership, Organisation, User
 from boards.selectors import board_people, invitable_people
 from core.concurrency import VersionedFormMixin
-from core.dates import PlausibleDatesMixin
+from core.dates import DateTimePartsField, PlausibleDatesMixin
 from core.markings import MarkingFormMixin
 from core.uploads import detect_kind
 from core.widgets import DateParts
@@ -31,17 +31,22 @@ from .permissions import EXEMPT_ROLES
 from .selectors import open_business
 
 Role = BoardMembership.Role
-DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class MeetingForm(PlausibleDatesMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["title", "starts_at", "ends_at", "venue", "online_link"]
-        widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
-        field_classes = {"online_link": partial(forms.URLField, assume_scheme="https")}
+        field_classes = {
+            "online_link": partial(forms.URLField, assume_scheme="https"),
+            "starts_at": partial(DateTimePartsField, time_name="start"),
+            "ends_at": partial(DateTimePartsField, time_name="end"),
+        }
         labels = {"starts_at": "Starts", "ends_at": "Ends"}
-        help_texts = {"starts_at": "Date and time, UK time.", "ends_at": "Date and time, UK time."}
+        help_texts = {
+            "starts_at": "For example, 15 12 2026 and 10am, 2:30pm or midday (UK time).",
+            "ends_at": "For example, 15 12 2026 and midday, 4pm or 16:00 (UK time).",
+        }
 
     def clean(self):
         data = super().clean()

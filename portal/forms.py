@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from audit.selectors import EVENT_KINDS, audited_object_types
 from core.dates import PlausibleDatesMixin
 from core.signing import looks_like_pdf
+from core.widgets import DateParts
 
 
 class AuditSearchForm(PlausibleDatesMixin, forms.Form):
@@ -17,12 +18,8 @@ class AuditSearchForm(PlausibleDatesMixin, forms.Form):
         help_text="Part of a name or e-mail address, or the sign-in name that was tried.",
     )
     kind = forms.ChoiceField(required=False, label="What")
-    since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(required=False, label="From", widget=DateParts())
+    until = forms.DateField(required=False, label="To", widget=DateParts())
     subject_type = forms.ModelChoiceField(
         queryset=ContentType.objects.none(),
         required=False,
@@ -43,6 +40,8 @@ class AuditSearchForm(PlausibleDatesMixin, forms.Form):
         subject_type.queryset = audited_object_types()
         subject_type.label_from_instance = lambda ct: ct.name.capitalize()
         for name, field in self.fields.items():
+            if isinstance(field.widget, DateParts):
+                continue  # its boxes carry their own classes
             css = "form-select" if name in ("kind", "subject_type") else "form-control"
             field.widget.attrs["class"] = css
 

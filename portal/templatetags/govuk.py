@@ -2,10 +2,10 @@
 
 from django import forms, template
 from django.forms import BoundField
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 
 from core import govuk
-from core.widgets import DateParts
+from core.widgets import DateParts, DateTimeParts
 
 register = template.Library()
 
@@ -53,6 +53,35 @@ def body_short_name(context, organisation):
     return format_html("{} ({})", organisation.name, abbreviated)
 
 
+@register.simple_tag(takes_context=True)
+def abbreviate_bodies(context, text):
+    """Text as it was recorded (an audit summary, a list of bodies) with each body's short name in
+    an <abbr> that spells out its full name. The bodies are read once per page."""
+    import re
+
+    from boards.models import Organisation
+
+    names = context.render_context.get("body_full_names")
+    if names is None:
+        names = {
+            short: full
+            for short, full in Organisation.objects.values_list("short_name", "name")
+            if short and full and short != full
+        }
+        context.render_context["body_full_names"] = names
+    text = str(text or "")
+    if not names:
+        return text
+    pattern = re.compile(r"\b(" + "|".join(re.escape(short) for short in names) + r")\b")
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces.append(conditional_escape(text[last : match.start()]))
+        pieces.append(format_html('<abbr title="{}">{}</abbr>', names[match[1]], match[1]))
+        last = match.end()
+    pieces.append(conditional_escape(text[last:]))
+    return format_html_join("", "{}", ((piece,) for piece in pieces))
+
+
 @register.filter
 def short_name(organisation):
     """A body's short name ("WFRS") in an <abbr> that spells out its full name, from the data."""
@@ -77,6 +106,10 @@ def error_anchor(field: BoundField) -> str:
         wrong = DateParts.wrong_parts(field.value())
         first = DateParts.PARTS.index(wrong[0]) if wrong else 0
         return f"{field.auto_id}_{first}"  # the first box that is wrong
+    if isinstance(widget, DateTimeParts):
+        wrong = DateTimeParts.wrong_parts(field.value())
+        first = DateTimeParts.PARTS.index(wrong[0]) if wrong else 0
+        return f"{field.auto_id}_{first}"
     if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.MultiWidget)):
         return f"{field.auto_id}_0"
     return field.id_for_label or field.auto_id

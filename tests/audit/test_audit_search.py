@@ -63,12 +63,28 @@ def test_filters_by_who_what_and_object(client_of, alice, trail, meeting):
     assert "Scheduled" in about and "Bob made member" not in about
 
 
+def boxes(name, day):
+    """A date as typed in the day, month and year boxes."""
+    return {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
+
+
+def test_the_from_and_to_dates_are_day_month_year_boxes(client_of, alice):
+    html = client_of(alice).get(URL).text
+    assert 'type="date"' not in html
+    for name in ("since", "until"):
+        for part in ("day", "month", "year"):
+            assert f'name="{name}_{part}"' in html
+    assert "<legend" in html and ">From</legend>" in html and ">To</legend>" in html
+
+
 def test_filters_by_day(client_of, alice, trail):
     client = client_of(alice)
     today = timezone.localdate()
-    assert "Scheduled" in client.get(URL, {"since": today, "until": today}).text
+    assert "Scheduled" in client.get(URL, {**boxes("since", today), **boxes("until", today)}).text
     tomorrow = today + timedelta(days=1)
-    assert "Scheduled" not in client.get(URL, {"since": tomorrow}).text
+    assert "Scheduled" not in client.get(URL, boxes("since", tomorrow)).text
+    # An ISO date under the field's name (a search bookmarked before the boxes) still works.
+    assert "Scheduled" in client.get(URL, {"since": today, "until": today}).text
 
 
 def test_bad_dates_give_form_errors(client_of, alice, trail):
@@ -76,8 +92,16 @@ def test_bad_dates_give_form_errors(client_of, alice, trail):
     response = client.get(URL, {"since": "not a date"})
     assert response.status_code == 200
     assert "Enter a valid date" in response.text
+    response = client.get(URL, {"since_day": "31", "since_month": "2", "since_year": "2026"})
+    assert response.status_code == 200
+    assert "From must be a real date" in response.text
+    response = client.get(URL, {"since_day": "3", "since_month": "", "since_year": "2026"})
+    assert "From must include a month" in response.text
+    assert 'name="since_day" value="3"' in response.text
     today = timezone.localdate()
-    response = client.get(URL, {"since": today, "until": today - timedelta(days=3)})
+    response = client.get(
+        URL, {**boxes("since", today), **boxes("until", today - timedelta(days=3))}
+    )
     assert "must be the same as or after" in response.text
 
 

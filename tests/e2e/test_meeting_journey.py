@@ -2,8 +2,10 @@
 and publishes; a member replies "attending" and downloads the paper."""
 
 import re
+from datetime import datetime
 
 import pytest
+from django.utils import timezone
 
 from meetings.models import Meeting, MeetingInvitation
 from tests.e2e.journeys import sign_in
@@ -24,8 +26,9 @@ def test_meeting_from_scheduling_to_a_members_reply_and_download(
     page.goto(f"{base}/boards/{board.slug}/meetings/")
     page.get_by_role("link", name="New meeting").click()
     page.get_by_label("Title").fill("Spring meeting")
-    page.get_by_label("Starts").fill("2031-03-04T10:00")
-    page.get_by_label("Ends").fill("2031-03-04T12:00")
+    for name, time in (("starts_at", "10am"), ("ends_at", "midday")):
+        for box, typed in enumerate(("4", "3", "2031", time)):
+            page.locator(f"#id_{name}_{box}").fill(typed)
     page.get_by_label("Venue").fill("Shire Hall, Warwick")
     page.get_by_role("button", name="Save as a draft").click()
     page.get_by_role("heading", name="Spring meeting").wait_for()
@@ -42,7 +45,11 @@ def test_meeting_from_scheduling_to_a_members_reply_and_download(
     page.get_by_role("button", name=re.compile("^Down.*“Shared estates” down$")).click()
     page.get_by_text("The agenda order is saved.").wait_for(state="attached")
     titles = page.locator("[data-agenda] h3").all_inner_texts()
-    assert [t.strip() for t in titles] == ["Joint training", "Shared estates"]
+    # Each heading is the item's title, then its handling marking.
+    assert [t.strip().splitlines()[0].strip() for t in titles] == [
+        "Joint training",
+        "Shared estates",
+    ]
     assert page.url == url_before
     assert list(meeting_items("Spring meeting")) == ["Joint training", "Shared estates"]
 
@@ -59,6 +66,8 @@ def test_meeting_from_scheduling_to_a_members_reply_and_download(
     page.get_by_text("The meeting is scheduled").wait_for()
     meeting = Meeting.objects.get(title="Spring meeting")
     assert meeting.invitations.count() == 3
+    assert timezone.localtime(meeting.starts_at).replace(tzinfo=None) == datetime(2031, 3, 4, 10)
+    assert timezone.localtime(meeting.ends_at).replace(tzinfo=None) == datetime(2031, 3, 4, 12)
 
     chair_context = browser.new_context()
     chair_page = chair_context.new_page()
@@ -90,7 +99,7 @@ def test_meeting_from_scheduling_to_a_members_reply_and_download(
     assert MeetingInvitation.objects.get(meeting=meeting, person=bob).reply == "attending"
 
     with member.expect_download() as download:
-        member.get_by_role("link", name="Estates options appraisal").click()
+        member.get_by_role("link", name="Estates options appraisal", exact=True).click()
     assert download.value.suggested_filename == "Estates options.pdf"
     with open(download.value.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"

@@ -14,7 +14,7 @@ from meetings import services as meeting_services
 from meetings.models import ExemptItemAdmission, ExemptParagraph, Meeting
 from tests.factories import AgendaItemFactory, MembershipFactory, PaperFactory, UserFactory
 
-from .helpers import invite_board, opened
+from .helpers import invite_board, opened, time_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -125,8 +125,8 @@ def test_moving_the_meeting_rebuilds_both_packs_with_the_new_date_on_page_1(
                 meeting,
                 {
                     "title": meeting.title,
-                    "starts_at": f"{moved:%Y-%m-%dT%H:%M}",
-                    "ends_at": f"{moved + timedelta(hours=2):%Y-%m-%dT%H:%M}",
+                    **time_boxes("starts_at", f"{moved:%Y-%m-%dT%H:%M}"),
+                    **time_boxes("ends_at", f"{moved + timedelta(hours=2):%Y-%m-%dT%H:%M}"),
                     "venue": "Leek Wootton",
                     "online_link": "",
                 },
@@ -173,8 +173,8 @@ def test_a_scheduled_meeting_cannot_be_moved_into_the_past(client_of, published_
             meeting,
             {
                 "title": meeting.title,
-                "starts_at": f"{past:%Y-%m-%dT%H:%M}",
-                "ends_at": f"{past + timedelta(hours=2):%Y-%m-%dT%H:%M}",
+                **time_boxes("starts_at", f"{past:%Y-%m-%dT%H:%M}"),
+                **time_boxes("ends_at", f"{past + timedelta(hours=2):%Y-%m-%dT%H:%M}"),
                 "venue": meeting.venue,
                 "online_link": "",
             },

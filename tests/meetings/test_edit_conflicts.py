@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from meetings import services as meeting_services
 from meetings.models import Action
 from tests.factories import ActionFactory
-from tests.meetings.helpers import opened
+from tests.meetings.helpers import opened, time_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +25,8 @@ def opened_version(client, url):
 def meeting_data(meeting, **changes):
     data = {
         "title": meeting.title,
-        "starts_at": meeting.starts_at.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": meeting.ends_at.strftime("%Y-%m-%dT%H:%M"),
+        **time_boxes("starts_at", meeting.starts_at.strftime("%Y-%m-%dT%H:%M")),
+        **time_boxes("ends_at", meeting.ends_at.strftime("%Y-%m-%dT%H:%M")),
         "venue": meeting.venue,
         "online_link": meeting.online_link,
     }

@@ -2,6 +2,7 @@
 prefilled from it, and disqualifying declarations that take a member out of an item's vote and
 quorum."""
 
+import re
 from datetime import date
 
 import pytest
@@ -194,7 +195,7 @@ def test_a_disqualifying_interest_makes_the_item_inquorate_and_the_page_says_so(
     page = client_of(alice).get(held.get_absolute_url()).content.decode()
     assert f"Item 1, {item.title}, was inquorate" in page
     assert "with Bob Baker taking no part" in page
-    assert "1 member body (Police) is represented; 2 needed" in page
+    assert "1 member body (Police) is represented; 2 needed" in re.sub(r"</?abbr[^>]*>", "", page)
 
 
 def test_a_disqualifying_interest_before_the_meeting_is_forecast(

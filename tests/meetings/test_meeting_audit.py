@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from meetings import services
 from meetings.models import Meeting, MeetingInvitation
+from tests.meetings.helpers import time_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,8 @@ def test_creating_a_meeting_is_recorded(client_of, alice, board):
         reverse("meeting_create", kwargs={"slug": board.slug}),
         {
             "title": "Spring meeting",
-            "starts_at": starts,
-            "ends_at": "2027-03-01T12:00",
+            **time_boxes("starts_at", starts),
+            **time_boxes("ends_at", "2027-03-01T12:00"),
             "venue": "Shire Hall, Warwick",
             "online_link": "",
         },

@@ -12,7 +12,7 @@ from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingInvitation
 from notifications.models import Notification
 from tests.check_answers import post_and_confirm
-from tests.meetings.helpers import opened
+from tests.meetings.helpers import opened, time_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +81,10 @@ def test_moving_the_meeting_sends_an_update_of_the_same_event(
                 meeting,
                 {
                     "title": meeting.title,
-                    "starts_at": later.strftime("%Y-%m-%dT%H:%M"),
-                    "ends_at": (later + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                    **time_boxes("starts_at", later.strftime("%Y-%m-%dT%H:%M")),
+                    **time_boxes(
+                        "ends_at", (later + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+                    ),
                     "venue": "Leek Wootton",
                     "online_link": "",
                 },

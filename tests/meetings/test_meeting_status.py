@@ -11,6 +11,7 @@ from meetings import services as meeting_services
 from meetings.models import TRANSITIONS, Meeting, MeetingInvitation
 from meetings.services import MeetingRefused
 from tests.check_answers import confirm_step
+from tests.meetings.helpers import time_boxes
 
 pytestmark = pytest.mark.django_db
 S = Meeting.Status
@@ -174,8 +175,8 @@ def test_secretariat_creates_a_draft_meeting(client_of, board, alice):
         reverse("meeting_create", kwargs={"slug": board.slug}),
         {
             "title": "Spring meeting",
-            "starts_at": "2031-03-04T10:00",
-            "ends_at": "2031-03-04T12:00",
+            **time_boxes("starts_at", "2031-03-04T10:00"),
+            **time_boxes("ends_at", "2031-03-04T12:00"),
             "venue": "Shire Hall, Warwick",
             "online_link": "",
         },
@@ -191,8 +192,8 @@ def test_a_meeting_needs_a_place_and_must_end_after_it_starts(client_of, board, 
         reverse("meeting_create", kwargs={"slug": board.slug}),
         {
             "title": "Bad",
-            "starts_at": "2031-03-04T10:00",
-            "ends_at": "2031-03-04T09:00",
+            **time_boxes("starts_at", "2031-03-04T10:00"),
+            **time_boxes("ends_at", "2031-03-04T09:00"),
             "venue": "",
             "online_link": "",
         },

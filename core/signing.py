@@ -12,12 +12,13 @@ import asyncio
 import hashlib
 import io
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from asn1crypto import x509  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SIGNATURE_FIELD = "BoardSignature"
 PDF_MAGIC = b"%PDF-"
@@ -105,8 +107,22 @@ def sign_pdf(content: bytes, *, reason: str) -> Issued:
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
-    signed = signers.sign_pdf(writer, metadata, signer=material.signer).getvalue()
-    return Issued(signed, sha256_of(signed), signed=True)
+    output = outside_event_loop(
+        lambda: signers.sign_pdf(writer, metadata, signer=material.signer).getvalue()
+    )
+    return Issued(output, sha256_of(output), signed=True)
+
+
+def outside_event_loop(work: Callable[[], T]) -> T:
+    """``work()``, which runs asyncio itself (pyHanko signs and validates with asyncio.run):
+    where an event loop already runs in this thread (an async server, a browser-test driver),
+    in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 @dataclass(frozen=True)
@@ -196,9 +212,4 @@ def validated(embedded: Any, context: Any) -> Any:
             embedded_sig=embedded, signer_validation_context=context
         )
 
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(validate())
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, validate()).result()
+    return outside_event_loop(lambda: asyncio.run(validate()))

@@ -128,10 +128,11 @@ class ReplyRecordForm(ReplyForm):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    """A person, named with the body they belong to."""
+    """A person, named with the body they belong to (in full: an option cannot hold an
+    abbreviation's expansion)."""
 
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.full_name} ({obj.organisation.short_name if obj.organisation else 'no body'})"
+        return f"{obj.full_name} ({obj.organisation.name if obj.organisation else 'no body'})"
 
 
 class InviteeForm(forms.Form):

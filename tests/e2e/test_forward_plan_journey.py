@@ -1,6 +1,7 @@
 """The secretariat sets the four bodies' decision forums and dates (the council's imported from
 the .ics file it publishes), plans a recommendation at a meeting of each body and publishes the
-forward plan; a visitor reads the published plan without signing in."""
+forward plan; a visitor reads the published plan, the public decision register and a Part 1
+report without signing in."""
 
 from datetime import timedelta
 
@@ -11,6 +12,11 @@ from boards.models import Board, Organisation
 from opportunities import services
 from opportunities.models import Status
 from tests.e2e.journeys import sign_in
+from tests.e2e.public_reading import (  # noqa: F401 - fixtures asked for during the journey
+    approved,
+    read_the_decisions_and_a_part_1_report,
+    report,
+)
 from tests.factories import OrganisationFactory
 from tests.forwardplan.helpers import ics, vevent
 
@@ -41,7 +47,7 @@ def _type_date(page, field, day):
 
 
 def test_the_secretariat_publishes_the_forward_plan_and_a_visitor_reads_it(
-    live_server, page, alice, opportunity, record, board, police, fire, council, tmp_path
+    live_server, page, alice, opportunity, record, board, police, fire, council, tmp_path, request
 ):
     commissioner = OrganisationFactory(
         name="Office of the Police and Crime Commissioner",
@@ -87,12 +93,12 @@ def test_the_secretariat_publishes_the_forward_plan_and_a_visitor_reads_it(
         assert name in page.content()
 
     page.get_by_role("link", name="Forward plan", exact=True).first.click()
-    for short_name in ("Police", "WFRS", "WCC", "OPCC"):
-        page.get_by_role("link", name=f"Plan {opportunity.reference} for {short_name}").click()
+    for body in (police, fire, council, commissioner):
+        page.get_by_role("link", name=f"Plan {opportunity.reference} for {body.name}").click()
         page.get_by_label("Meeting where the body decides it").select_option(index=1)
-        if short_name == "WCC":
+        if body == council:
             page.get_by_label("This is a key decision").check()
-        if short_name == "Police":
+        if body == police:
             page.get_by_label("It will be taken in private").check()
             page.get_by_label("Exempt paragraph (Schedule 12A)").select_option(value="3")
         page.get_by_role("button", name="Save the plan").click()
@@ -111,4 +117,9 @@ def test_the_secretariat_publishes_the_forward_plan_and_a_visitor_reads_it(
         assert body in content
     assert "Exempt item" in content and "exempt, paragraph 3" in content
     assert f"{cabinet_day:%-d %B %Y}" in content
+
+    # Meanwhile two bodies decided another recommendation and a meeting's papers went out.
+    request.getfixturevalue("approved")
+    request.getfixturevalue("report")
+    read_the_decisions_and_a_part_1_report(page, base, board)
     assert page.console_problems == []

@@ -1,5 +1,5 @@
-"""A visitor, without signing in, reads the board's public decision register — a body's decision
-notice with its reference and conditions — and downloads a Part 1 report of a meeting."""
+"""What a visitor reads on the public pages without signing in (used by the forward plan's
+journey): a body's decision with its reference and conditions, and a Part 1 report."""
 
 import io
 from datetime import timedelta
@@ -11,14 +11,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from boards.models import Board
 from meetings.models import Meeting, Paper, PaperVersion
 from opportunities import services
 from opportunities.models import Referral, Status
 from tests.factories import AgendaItemFactory, MeetingFactory
 from tests.opportunities.helpers import decide, referral_for
-
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -74,11 +71,10 @@ def report(board, alice):
     return meeting
 
 
-def test_a_visitor_reads_the_decision_register_and_a_part_1_report_without_signing_in(
-    live_server, page, board, approved, report
-):
-    Board.objects.filter(pk=board.pk).update(public_pages_enabled=True)
-    page.goto(f"{live_server.url}/public/{board.slug}/")
+def read_the_decisions_and_a_part_1_report(page, base, board):
+    """From the board's public home page: the decision register, the Fire and Rescue Service's
+    notice, and the Part 1 report of the spring meeting, read as a visitor."""
+    page.goto(f"{base}/public/{board.slug}/")
     page.get_by_role("link", name="Decisions", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "Decisions"
     assert page.get_by_text("FRA/2026/9").is_visible()
@@ -96,4 +92,3 @@ def test_a_visitor_reads_the_decision_register_and_a_part_1_report_without_signi
     content = Path(download_info.value.path()).read_bytes()
     text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
     assert "The joint training centre opens in May." in text
-    assert page.console_problems == []

@@ -1,13 +1,19 @@
 """In Chromium: a member opens a paper in the viewer, highlights a sentence and adds a private
-note, then another sentence with a shared note; another member sees only the shared one."""
+note, then another sentence with a shared note; another member sees only the shared one. The
+meeting is held; the chair approves its minutes with a second factor, downloads the signed PDF,
+and the verify page confirms it."""
+
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from meetings.annotations.models import PaperNote
-from meetings.models import Paper, PaperVersion
+from meetings.models import Meeting, Paper, PaperVersion
 from meetings.pdfs import render_html_pdf
 from tests.e2e import site_crawl
 from tests.e2e.journeys import sign_in
+from tests.e2e.signed_minutes_steps import chair_approves_signed_minutes_and_verifies_them
 from tests.factories import MeetingInvitationFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -67,8 +73,8 @@ def note_selection(page, sentence, note, *, share):
     page.get_by_role("button", name="Save the note").click()
 
 
-def test_a_member_highlights_and_notes_and_another_sees_only_the_shared_note(
-    live_server, browser, page, paper_with_text, bob, owen
+def test_members_annotate_a_paper_and_the_chair_signs_the_minutes(
+    live_server, browser, page, paper_with_text, bob, owen, dave, signing_authority, tmp_path
 ):
     base = live_server.url
     paper = paper_with_text
@@ -102,6 +108,9 @@ def test_a_member_highlights_and_notes_and_another_sees_only_the_shared_note(
     page.get_by_text("There are problems with what you entered").wait_for()
     assert site_crawl.run_axe(page) == []
     assert PaperNote.objects.count() == 2
+    # The empty note's refusal (400) is all the console saw since.
+    assert page.console_problems and all("status of 400" in p for p in page.console_problems)
+    page.console_problems.clear()
 
     other = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     sign_in(other, base, owen.email)
@@ -112,3 +121,19 @@ def test_a_member_highlights_and_notes_and_another_sees_only_the_shared_note(
     assert "Is spring 2028 realistic?" not in other.content()
     assert other.locator(".textLayer .note-highlight.shared").count() >= 1
     other.context.close()
+
+    # The meeting is held and its minutes drafted; the chair approves and signs them.
+    meeting = paper.meeting
+    item = meeting.items.get()
+    item.minutes = "The board agreed to share the Leamington depot."
+    item.save()
+    starts_at = timezone.now() - timedelta(hours=3)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        status=Meeting.Status.MINUTES_DRAFTED,
+    )
+    page.context.clear_cookies()
+    chair_approves_signed_minutes_and_verifies_them(
+        page, base, meeting, dave, signing_authority, tmp_path
+    )

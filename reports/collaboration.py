@@ -69,6 +69,7 @@ def approved_in_period(board, start: date, end: date) -> list[Recommendation]:
             "opportunity__title",
             "opportunity__theme",
             "opportunity__lead_organisation__short_name",
+            "opportunity__lead_organisation__name",
         )
         .order_by("last_decision", "pk")
     )
@@ -181,7 +182,9 @@ def recommended_in_period(board, start: date, end: date) -> list[Recommendation]
             Prefetch(
                 "referrals",
                 queryset=Referral.objects.select_related("organisation")
-                .only("recommendation_id", "status", "organisation__short_name")
+                .only(
+                    "recommendation_id", "status", "organisation__short_name", "organisation__name"
+                )
                 .order_by("organisation__name"),
             )
         )

@@ -49,6 +49,9 @@ def test_a_form_sent_after_the_timeout_is_filled_in_again_after_signing_in(
     sign_in(page, live_server.url, "alice@police.example", path)
     page.get_by_label("Title").fill("Estates workshop")
     page.get_by_label("Venue").fill("Shire Hall, Warwick")
+    for name, time in (("starts_at", "10am"), ("ends_at", "midday")):
+        for box, typed in enumerate(("4", "3", "2031", time)):
+            page.locator(f"#id_{name}_{box}").fill(typed)
     # The session ends: the dialog says so.
     page.get_by_role("button", name="Sign in again").wait_for(state="visible", timeout=8000)
     page.get_by_role("button", name="Back to the page").click()

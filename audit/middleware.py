@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from .services import safe_path, security_record
+from .services import request_in_context, safe_path, security_record
 
 
 class RefusalAuditMiddleware:
@@ -24,3 +24,15 @@ class RefusalAuditMiddleware:
                 summary=f"Refused {request.method} {safe_path(request.path)}"[:500],
             )
         return response
+
+
+class RequestContextMiddleware:
+    """Makes the request known to security events recorded where it is not to hand, such as an
+    upload refused by the virus check inside a form (``audit.services.context_security_record``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_in_context(request):
+            return self.get_response(request)

@@ -83,6 +83,7 @@ EVENT_KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "password": ("Password changes and resets", ("password.",)),
     "refused": ("Refused requests (403)", ("request.refused",)),
     "download": ("Downloads", ("download.",)),
+    "upload": ("Uploads refused or not scanned by the virus check", ("upload.",)),
     "meeting": ("Meetings", ("meeting.",)),
     "person": ("People, roles and authorities", ("person.",)),
     "decision": ("Decisions recorded", ("decision",)),

@@ -1,6 +1,9 @@
 """Appending events to the audit trail: changes to the portal's records, and security events
 (sign-ins, refusals, downloads) with where they came from."""
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -119,6 +122,34 @@ def security_record(
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         path=safe_path(request.path)[:500],
     )
+
+
+# The request being answered, for security events noticed deep inside it (a form's validator
+# refusing an infected upload), where the request itself is not to hand.
+_current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
+    "audit_current_request", default=None
+)
+
+
+@contextmanager
+def request_in_context(request: HttpRequest) -> Iterator[None]:
+    """Inside the block, ``context_security_record`` records events against ``request``."""
+    token = _current_request.set(request)
+    try:
+        yield
+    finally:
+        _current_request.reset(token)
+
+
+def context_security_record(
+    *, verb: str, summary: str, after: dict[str, Any] | None = None
+) -> AuditEvent:
+    """A security event for the request being answered (who, address, browser, path); outside
+    a request (a management command, a task) the event names no one."""
+    request = _current_request.get()
+    if request is not None:
+        return security_record(request=request, verb=verb, summary=summary, after=after)
+    return AuditEvent.objects.create(verb=verb, summary=summary[:500], after=after or {})
 
 
 def download_record(

@@ -145,6 +145,8 @@ MIDDLEWARE = [
     "core.request_safety.RequestSafetyMiddleware",
     # Records every refused request (403) with who, where from and what path.
     "audit.middleware.RefusalAuditMiddleware",
+    # Security events noticed inside a form (an infected upload) know whose request it was.
+    "audit.middleware.RequestContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Sessions end at their absolute lifetime or idle timeout (timestamps in the session).
     "boards.sessions.SessionLimitsMiddleware",
@@ -505,6 +507,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Every upload is scanned by ClamAV's daemon (clamd) before it is stored: CLAMD_SOCKET (a Unix
+# socket's path) or CLAMD_HOST and CLAMD_PORT. With neither, nothing is scanned (the embedded
+# default); `check --deploy` warns about that in production. CLAMD_TIMEOUT bounds each socket
+# step in seconds. When clamd cannot give a verdict, CLAMD_UNREACHABLE=refuse (the default)
+# refuses the upload; accept lets it through unscanned (recorded in the audit trail).
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "").strip()
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "").strip()
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
+CLAMD_UNREACHABLE = os.environ.get("CLAMD_UNREACHABLE", "refuse").strip().lower()
+if CLAMD_UNREACHABLE not in {"refuse", "accept"}:
+    raise ImproperlyConfigured(
+        f"CLAMD_UNREACHABLE must be refuse or accept, not {CLAMD_UNREACHABLE!r}."
+    )
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Papers are never served from a public media URL; permission-checked views stream them.
 MEDIA_URL = "/private-media-not-served/"

@@ -4,16 +4,27 @@ PDFs, images and Office documents (Word, Excel, PowerPoint in their modern OOXML
 accepted. Office files are zip archives; they are opened and checked for the parts a real
 document has, with a cap on the number of entries and on their unpacked size, so a zip bomb is
 refused before anyone opens it.
+
+Every upload, whatever form it comes through, is scanned by ClamAV (``scan_for_viruses``) before
+it is stored: an infected file is refused with a form error and recorded in the audit trail.
 """
 
 import copy
+import hashlib
+import logging
+import posixpath
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+
+from . import clamd
+
+logger = logging.getLogger("bluelight.uploads")
 
 MAX_ZIP_ENTRIES = 2000
 MAX_UNPACKED_SIZE = 250 * 1024 * 1024
@@ -72,17 +83,17 @@ NOT_ACCEPTED = (
 )
 
 
+def check_upload(upload) -> Kind:
+    """Everything asked of a paper or document before it is stored: its size, no virus, and
+    what kind of document it is. ValidationError with a human sentence otherwise."""
+    _check_size(upload)
+    scan_for_viruses(upload)
+    return detect_kind(upload)
+
+
 def detect_kind(upload) -> Kind:
     """The kind of document the upload is; ValidationError with a human sentence otherwise."""
-    if upload.size > settings.MAX_UPLOAD_SIZE:
-        raise ValidationError(
-            f"This file is {filesizeformat(upload.size)}; the largest paper the portal "
-            f"accepts is {filesizeformat(settings.MAX_UPLOAD_SIZE)}. "
-            "Reduce its size (for example, save a PDF with smaller images) and try again.",
-            code="too_big",
-        )
-    if upload.size == 0:
-        raise ValidationError("This file is empty.", code="empty")
+    _check_size(upload)
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
@@ -97,6 +108,18 @@ def detect_kind(upload) -> Kind:
     if head.startswith(b"PK\x03\x04"):
         return _office_kind(upload)
     raise ValidationError(NOT_ACCEPTED, code="unknown_type")
+
+
+def _check_size(upload) -> None:
+    if upload.size > settings.MAX_UPLOAD_SIZE:
+        raise ValidationError(
+            f"This file is {filesizeformat(upload.size)}; the largest paper the portal "
+            f"accepts is {filesizeformat(settings.MAX_UPLOAD_SIZE)}. "
+            "Reduce its size (for example, save a PDF with smaller images) and try again.",
+            code="too_big",
+        )
+    if upload.size == 0:
+        raise ValidationError("This file is empty.", code="empty")
 
 
 ZIP_BOMB = (
@@ -165,3 +188,82 @@ def safe_original_name(name: str, kind: Kind) -> str:
     stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = stem[:150] or "paper"
     return f"{stem}.{kind.extension}"
+
+
+# --- the virus check -----------------------------------------------------------------------------
+
+SCAN_CHUNK = 64 * 1024
+NOT_CHECKED = "The file could not be checked for viruses. Try again later."
+TOO_LARGE_TO_CHECK = (
+    "The file is larger than the virus check accepts, so it was not uploaded. Reduce its size "
+    "and try again."
+)
+
+
+def scan_for_viruses(upload) -> None:
+    """Refuse the upload (ValidationError) when ClamAV finds a virus in it, or when ClamAV cannot
+    give a verdict and CLAMD_UNREACHABLE is "refuse". Both are recorded in the audit trail with
+    the file's name, size and SHA-256. Nothing happens when no clamd is configured."""
+    scanner = clamd.configured_scanner()
+    if scanner is None:
+        return
+    name = _display_name(upload)
+    try:
+        signature = scanner.scan(_chunks(upload))
+    except clamd.ScannerUnavailable as error:
+        _scan_failed(upload, name, error)
+        return
+    finally:
+        upload.seek(0)
+    if signature:
+        logger.warning("Upload %r refused: ClamAV found %s", name, signature)
+        _record(
+            "upload.virus_found",
+            f"Refused {name}: {signature}",
+            _facts(upload, name, signature=signature),
+        )
+        raise ValidationError(
+            f"{name} contains a virus ({signature}) and was not uploaded.", code="virus"
+        )
+
+
+def _scan_failed(upload, name: str, error: clamd.ScannerUnavailable) -> None:
+    too_large = isinstance(error, clamd.StreamTooLarge)
+    refused = too_large or settings.CLAMD_UNREACHABLE == "refuse"
+    logger.error("Upload %r not scanned (%s): %s", name, "refused" if refused else "kept", error)
+    _record(
+        "upload.not_scanned",
+        f"{'Refused' if refused else 'Accepted'} {name} without a virus check",
+        _facts(upload, name, error=str(error), refused=refused),
+    )
+    if too_large:
+        raise ValidationError(TOO_LARGE_TO_CHECK, code="too_big_to_scan")
+    if refused:
+        raise ValidationError(NOT_CHECKED, code="not_scanned")
+
+
+def _record(verb: str, summary: str, facts: dict) -> None:
+    from audit.services import context_security_record  # the audit app's models, once loaded
+
+    context_security_record(verb=verb, summary=summary, after=facts)
+
+
+def _chunks(upload) -> Iterator[bytes]:
+    upload.seek(0)
+    while chunk := upload.read(SCAN_CHUNK):
+        yield chunk
+
+
+def _facts(upload, name: str, **more) -> dict:
+    """What the audit trail keeps of a refused or unscanned file (never its content)."""
+    digest = hashlib.sha256()
+    for chunk in _chunks(upload):
+        digest.update(chunk)
+    upload.seek(0)
+    return {"name": name, "size": upload.size, "sha256": digest.hexdigest(), **more}
+
+
+def _display_name(upload) -> str:
+    """The uploader's file name without a path or control characters, for messages."""
+    name = posixpath.basename((upload.name or "").replace("\\", "/"))
+    return "".join(ch for ch in name if ch.isprintable())[:200] or "The file"

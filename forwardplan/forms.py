@@ -5,6 +5,7 @@ from django import forms
 
 from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
+from core.uploads import scan_for_viruses
 from core.widgets import DateParts
 from meetings.models import ExemptParagraph
 
@@ -63,6 +64,7 @@ class CalendarUploadForm(forms.Form):
         upload = self.cleaned_data["calendar_file"]
         if upload.size > MAX_CALENDAR_BYTES:
             raise forms.ValidationError("The file is larger than 2 MB: choose the .ics file.")
+        scan_for_viruses(upload)
         content: bytes = upload.read()
         return content
 

@@ -13,7 +13,7 @@ from boards.selectors import board_people, invitable_people
 from core.concurrency import VersionedFormMixin
 from core.dates import DateTimePartsField, PlausibleDatesMixin
 from core.markings import MarkingFormMixin
-from core.uploads import detect_kind
+from core.uploads import check_upload
 from core.widgets import DateParts
 
 from .models import (
@@ -289,7 +289,7 @@ class PaperUploadForm(MarkingFormMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        self.kind = detect_kind(upload)
+        self.kind = check_upload(upload)
         return upload
 
 

@@ -10,7 +10,7 @@ from boards.models import Board, BoardMembership, Organisation, User
 from core.concurrency import VersionedFormMixin
 from core.dates import EARLIEST_YEAR, LATEST_YEAR, PlausibleDatesMixin, validate_plausible_year
 from core.markings import MarkingFormMixin
-from core.uploads import detect_kind
+from core.uploads import check_upload
 from core.widgets import DateParts, QuickSelect
 
 from .models import Opportunity, Rag, Referral, Status, Theme
@@ -216,7 +216,8 @@ class QuestionForm(forms.Form):
 
 
 class UploadMixin:
-    """One optional supporting document, checked by its content (core.uploads)."""
+    """One optional supporting document, scanned for viruses and checked by its content
+    (core.uploads)."""
 
     cleaned_data: dict[str, Any]
 
@@ -224,7 +225,7 @@ class UploadMixin:
         upload = self.cleaned_data.get("document")
         if upload is None:
             return None
-        self.document_kind = detect_kind(upload)
+        self.document_kind = check_upload(upload)
         return upload
 
     def documents(self) -> list:
@@ -460,7 +461,7 @@ class RecommendationPaperForm(MarkingFormMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        self.kind = detect_kind(upload)
+        self.kind = check_upload(upload)
         return upload
 
 

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from audit.selectors import EVENT_KINDS, audited_object_types
 from core.dates import PlausibleDatesMixin
 from core.signing import looks_like_pdf
+from core.uploads import scan_for_viruses
 from core.widgets import DateParts
 
 
@@ -79,6 +80,7 @@ class DocumentVerifyForm(forms.Form):
                 f"The file is larger than {settings.VERIFY_MAX_MB} MB: no PDF the portal issues "
                 "is that large."
             )
+        scan_for_viruses(upload)
         content = upload.read(limit + 1)
         if not looks_like_pdf(content):
             raise forms.ValidationError(

@@ -36,7 +36,12 @@ from .factories import (
 )
 from .two_factor import pass_second_factor
 
-pytest_plugins = ["tests.opportunities.fixtures", "tests.meetings.fixtures", "tests.signing"]
+pytest_plugins = [
+    "tests.opportunities.fixtures",
+    "tests.meetings.fixtures",
+    "tests.signing",
+    "tests.clamav",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -34,8 +34,10 @@ class MeetingAdmin(UndeletableAdminMixin, admin.ModelAdmin):
         "pack_state",
         "pack_generation",
         "pack_file",
+        "part2_pack_file",
         "minutes_pdf_state",
         "minutes_pdf",
+        "minutes_part2_pdf",
     ]
 
 

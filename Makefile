@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true BLUELIGHT_ENV=development
 DEPLOY_ENV := BLUELIGHT_ENV=production DEBUG=false ALLOWED_HOSTS=bluelight.example \
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CLAMD_HOST=clamav \
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')
 
 # The exact versions (with their hashes) of what pyproject.toml's ranges allow: requirements.lock
@@ -51,6 +51,9 @@ lock:
 LIBREOFFICE_PACKAGES = libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc-nogui \
 	libreoffice-impress-nogui
 
+# ClamAV's scanner daemon (clamd), which scans uploads; freshclam comes with it.
+CLAMAV_PACKAGES = clamav-daemon
+
 # PDFs (agenda packs, minutes) are drawn by WeasyPrint with Pango, a system library, and a font.
 system-libraries:
 	@if ! ldconfig -p | grep -q libpangoft2-1.0.so.0 \
@@ -74,6 +77,19 @@ system-libraries:
 	  else \
 	    echo "Office papers are converted to PDF with LibreOffice: install it, e.g." \
 	      "sudo apt-get install $(LIBREOFFICE_PACKAGES)" >&2; \
+	  fi; \
+	fi
+	@# Uploads are scanned by ClamAV's daemon (clamd) when CLAMD_SOCKET or CLAMD_HOST is set; the
+	@# tests start a clamd of their own with a test signature (tests/clamav.py). Without it the
+	@# portal still runs (nothing is scanned unless configured) but the virus-scan tests fail.
+	@if ! command -v clamd >/dev/null && ! [ -x /usr/sbin/clamd ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing ClamAV's daemon for the virus check (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      $(CLAMAV_PACKAGES) >/dev/null; \
+	  else \
+	    echo "Uploads are scanned with ClamAV: install its daemon, e.g." \
+	      "sudo apt-get install $(CLAMAV_PACKAGES)" >&2; \
 	  fi; \
 	fi
 

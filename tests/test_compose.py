@@ -42,6 +42,7 @@ def test_compose_runs_web_worker_one_beat_database_and_redis():
         "backup",
         "db",
         "redis",
+        "clamav",
     }
     assert "gunicorn" in services["web"]["command"]
     assert "worker" in services["worker"]["command"]
@@ -84,6 +85,19 @@ def test_nginx_is_the_only_way_in_and_passes_the_client_address():
     # One proxy in front: the portal takes the client's address from its X-Forwarded-For entry.
     assert services["web"]["environment"]["PROXY_COUNT"] == "${PROXY_COUNT:-1}"
     assert nginx_setting("proxy_set_header X-Forwarded-For") == "$proxy_add_x_forwarded_for"
+
+
+def test_uploads_are_scanned_by_the_clamav_service_whose_signatures_are_kept():
+    compose = load_compose()
+    services = compose["services"]
+    clamav = services["clamav"]
+    assert clamav["image"].startswith("clamav/clamav:")
+    assert clamav["environment"]["CLAMAV_NO_FRESHCLAMD"] == "false"  # signatures kept current
+    assert "clamav-db:/var/lib/clamav" in clamav["volumes"] and "clamav-db" in compose["volumes"]
+    assert "ports" not in clamav and clamav["expose"] == ["3310"]
+    assert services["web"]["environment"]["CLAMD_HOST"] == "${CLAMD_HOST:-clamav}"
+    assert services["web"]["environment"]["CLAMD_PORT"] == "${CLAMD_PORT:-3310}"
+    assert "CLAMD_UNREACHABLE" not in services["web"]["environment"]  # refuse: the default
 
 
 def test_nginx_accepts_the_bodies_the_portal_accepts_and_no_larger():

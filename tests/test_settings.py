@@ -25,6 +25,9 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
             "ALLOWED_HOSTS",
             "SECURE_SSL_REDIRECT",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "CLAMD_SOCKET",
+            "CLAMD_HOST",
+            "CLAMD_UNREACHABLE",
         }
     }
     return subprocess.run(
@@ -44,6 +47,8 @@ def production(**overrides: str) -> dict:
         "ALLOWED_HOSTS": "bluelight.example",
         "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1/bluelight"),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        # The compose file's clamav service (not contacted by the checks).
+        "CLAMD_HOST": "clamav",
     }
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
@@ -111,6 +116,36 @@ def test_production_settings_pass_the_deployment_checks_without_warnings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", **production())
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_production_without_a_virus_scanner_fails_the_deployment_checks():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", **production(CLAMD_HOST=None)
+    )
+    assert result.returncode != 0
+    output = result.stderr + result.stdout
+    assert "bluelight.W001" in output
+    assert "Uploads are not scanned for viruses" in output
+
+
+def test_production_storing_unscanned_uploads_fails_the_deployment_checks():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", **production(CLAMD_UNREACHABLE="accept")
+    )
+    assert result.returncode != 0
+    assert "bluelight.W002" in result.stderr + result.stdout
+
+
+def test_production_with_clamd_on_a_socket_passes_the_deployment_checks():
+    env = production(CLAMD_HOST=None, CLAMD_SOCKET="/run/clamav/clamd.ctl")
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_an_unknown_choice_for_an_unreachable_scanner_is_refused_by_name():
+    result = run_manage("check", CLAMD_UNREACHABLE="shrug")
+    assert result.returncode != 0
+    assert "CLAMD_UNREACHABLE must be refuse or accept" in result.stderr
 
 
 def test_production_cookies_carry_the_host_prefix_and_sessions_have_limits():

@@ -6,7 +6,9 @@ admin page that takes a file is one of the paths tested here."""
 
 import importlib
 import inspect
+import io
 import warnings
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -283,6 +285,18 @@ def test_with_the_scanner_down_the_upload_is_refused_with_a_sentence(
     [event] = AuditEvent.objects.filter(verb="upload.not_scanned")
     assert event.summary == "Refused budget-2026.pdf without a virus check"
     assert event.after["refused"] is True and "cannot reach clamd" in event.after["error"]
+
+
+def test_a_virus_inside_a_word_document_is_found(request, virus_scanner):
+    """ClamAV unpacks the Office file (a zip) and scans each part."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+        archive.writestr("word/embeddings/oleObject1.bin", EICAR)
+    response = paper(request)("minutes.docx", buffer.getvalue())
+    assert f"minutes.docx contains a virus ({FOUND_AS})" in response.content.decode()
+    assert PaperVersion.objects.count() == 0
 
 
 def test_a_file_larger_than_the_scanner_takes_is_refused(request, virus_scanner, settings):

@@ -10,6 +10,7 @@ virus, matched anywhere in a file (so a PDF or Word file carrying it is caught t
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def _configuration(folder: Path, port: int) -> Path:
 
 
 @pytest.fixture(scope="session")
-def clamd_server(tmp_path_factory) -> ClamdServer:
+def clamd_server(tmp_path_factory) -> Iterator[ClamdServer]:
     from core.clamd import Clamd
     from tests.integration.servers import free_port, wait_until
 
@@ -87,7 +88,11 @@ def clamd_server(tmp_path_factory) -> ClamdServer:
         yield server
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture

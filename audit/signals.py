@@ -1,4 +1,5 @@
-"""Sign-ins, sign-outs, failed sign-ins and lock-outs, recorded as security events."""
+"""Sign-ins, sign-outs, failed sign-ins and lock-outs, and uploads refused or not scanned by the
+virus check, recorded as security events."""
 
 from typing import Any
 
@@ -7,7 +8,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from .services import security_record
+from core.uploads import virus_check_event
+
+from .services import context_security_record, security_record
 
 # A failed second factor is sent as a failed sign-in too (so the lock-out counts it), marked
 # with this key so that it is recorded once, by the second-factor page, not twice.
@@ -68,3 +71,10 @@ def record_lock_out(
         summary="Sign-in locked after repeated failures",
         username=username or "",
     )
+
+
+@receiver(virus_check_event, dispatch_uid="audit_virus_check")
+def record_virus_check(
+    sender: Any, verb: str, summary: str, facts: dict[str, Any], **kwargs: Any
+) -> None:
+    context_security_record(verb=verb, summary=summary, after=facts)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.dispatch import Signal
 from django.template.defaultfilters import filesizeformat
 
 from . import clamd
@@ -242,10 +243,13 @@ def _scan_failed(upload, name: str, error: clamd.ScannerUnavailable) -> None:
         raise ValidationError(NOT_CHECKED, code="not_scanned")
 
 
-def _record(verb: str, summary: str, facts: dict) -> None:
-    from audit.services import context_security_record  # the audit app's models, once loaded
+# Sent with ``verb``, ``summary`` and ``facts`` when an upload is refused by the virus check or
+# not scanned: the audit trail records it against the request being answered (audit/signals.py).
+virus_check_event = Signal()
 
-    context_security_record(verb=verb, summary=summary, after=facts)
+
+def _record(verb: str, summary: str, facts: dict) -> None:
+    virus_check_event.send(sender=scan_for_viruses, verb=verb, summary=summary, facts=facts)
 
 
 def _chunks(upload) -> Iterator[bytes]:

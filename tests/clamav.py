@@ -8,9 +8,12 @@ virus, matched anywhere in a file (so a PDF or Word file carrying it is caught t
 ".UNOFFICIAL" to a name that comes from an unsigned database.
 """
 
+import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,8 +60,9 @@ def _configuration(folder: Path, port: int) -> Path:
     return config
 
 
-@pytest.fixture(scope="session")
-def clamd_server(tmp_path_factory) -> Iterator[ClamdServer]:
+@contextmanager
+def running_clamd(folder: Path) -> Iterator[ClamdServer]:
+    """A clamd of our own in ``folder``, answering PING, stopped when the block ends."""
     from core.clamd import Clamd
     from tests.integration.servers import free_port, wait_until
 
@@ -67,13 +71,10 @@ def clamd_server(tmp_path_factory) -> Iterator[ClamdServer]:
             "The virus-scanning tests need ClamAV's daemon: run `make system-libraries` (as "
             "root) or apt-get install clamav-daemon"
         )
-    folder = tmp_path_factory.mktemp("clamd")
     port = free_port()
     config = _configuration(folder, port)
     process = subprocess.Popen(
-        [CLAMD, "-c", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [CLAMD, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     server = ClamdServer(str(folder / "clamd.sock"), port, process, folder / "clamd.log")
     try:
@@ -87,12 +88,21 @@ def clamd_server(tmp_path_factory) -> Iterator[ClamdServer]:
             pytest.fail(f"clamd stopped at start-up (status {process.returncode}):\n{log}")
         yield server
     finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGCONT)  # a test may have stopped it: let it end
         process.terminate()
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def clamd_server(tmp_path_factory) -> Iterator[ClamdServer]:
+    """One clamd for the test process (each pytest-xdist worker has its own)."""
+    with running_clamd(tmp_path_factory.mktemp("clamd")) as server:
+        yield server
 
 
 @pytest.fixture

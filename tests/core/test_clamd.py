@@ -1,6 +1,8 @@
 """The clamd client against a real ClamAV daemon (tests/clamav.py): INSTREAM over the Unix socket
 and over TCP, the verdicts, clamd's size limit, a daemon that never answers and one that is down."""
 
+import os
+import signal
 import socket
 import threading
 import time
@@ -8,7 +10,7 @@ import time
 import pytest
 
 from core.clamd import Clamd, ScannerUnavailable, StreamTooLarge, configured_scanner
-from tests.clamav import EICAR, FOUND_AS, STREAM_LIMIT
+from tests.clamav import EICAR, FOUND_AS, STREAM_LIMIT, running_clamd
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -44,6 +46,20 @@ def test_a_file_longer_than_clamds_limit_is_refused_not_passed(scanner):
     with pytest.raises(StreamTooLarge, match="size limit exceeded"):
         scanner.scan([megabyte] * (STREAM_LIMIT // len(megabyte) + 1))
     assert scanner.ping() is True  # clamd itself carries on
+
+
+def test_a_clamd_that_hangs_is_given_up_on_after_the_timeout(tmp_path):
+    """A clamd of its own, stopped (SIGSTOP) after start-up: the kernel still accepts the
+    connection, nobody answers, and the client stops waiting after its timeout."""
+    with running_clamd(tmp_path) as hung:
+        os.kill(hung.process.pid, signal.SIGSTOP)
+        scanner = Clamd(socket_path=hung.socket_path, timeout=1)
+        started = time.monotonic()
+        with pytest.raises(ScannerUnavailable, match="no answer"):
+            scanner.scan([PDF])
+        assert 0.9 < time.monotonic() - started < 5
+        os.kill(hung.process.pid, signal.SIGCONT)
+        assert Clamd(socket_path=hung.socket_path, timeout=10).ping() is True
 
 
 def test_a_daemon_that_never_answers_times_out():

@@ -182,8 +182,24 @@ def copy_audit_events(rows: Iterator[tuple], count: int) -> None:
                 )
                 digest = hashlib.sha256(canonical.encode()).hexdigest()
                 copy.write_row(
-                    (event_id, position, previous, digest, at, actor, subject_type, subject)
-                    + (verb, summary, "{}", "{}", "", None, "", "")
+                    (
+                        event_id,
+                        position,
+                        previous,
+                        digest,
+                        at,
+                        actor,
+                        subject_type,
+                        subject,
+                        verb,
+                        summary,
+                        "{}",
+                        "{}",
+                        "",
+                        None,
+                        "",
+                        "",
+                    )
                 )
                 previous = digest
         # The events' foreign keys are checked now, not at commit: the trigger may be switched

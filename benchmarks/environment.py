@@ -20,7 +20,13 @@ SETTINGS = "benchmarks.settings"
 SERVER = "postgres://postgres:postgres@127.0.0.1:5432"
 
 
+# Another database to measure at a scale (list_pages.py --database: a migrated copy, say).
+MEASURE_INSTEAD: dict[int, str] = {}
+
+
 def database_for(scale: int) -> str:
+    if scale in MEASURE_INSTEAD:
+        return MEASURE_INSTEAD[scale]
     return "bluelight_bench" if scale == 1 else f"bluelight_bench{scale}"
 
 

@@ -51,11 +51,10 @@ def write_plans(scales: list[int]) -> None:
 
 def _plans(scale: int, facts: dict, cookies: dict[str, str]) -> str:
     """The markdown section of one scale (run inside the scale's Django process)."""
+    from bulk_data import describe
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
-    from bulk_data import describe
     from pages import ADMIN_CHANGELIST, ADMINISTRATOR, Page, pages
 
     measured = [

@@ -21,7 +21,7 @@ import sys
 import time
 
 from bulk_data import bring_up_to_date, build_database, describe
-from environment import RESULTS, database_exists, database_for, run_script
+from environment import MEASURE_INSTEAD, RESULTS, database_exists, database_for, run_script
 from load import WORKERS, Server, check, load, load_average
 from pages import (
     ADMIN_CHANGELIST,
@@ -49,9 +49,8 @@ def prepare(scale: int, keep_data: bool) -> list[str]:
     database = database_for(scale)
     if keep_data and database_exists(database):
         migrated = bring_up_to_date(scale)
-        return [
-            f"Data kept from an earlier build{' and migrated (then VACUUM ANALYZE)' if migrated else ''}"
-        ]
+        then = " and migrated (then VACUUM ANALYZE)" if migrated else ", already up to date"
+        return [f"Data kept from an earlier build{then}"]
     timings = build_database(scale)
     steps = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in timings.items())
     return [f"Data built from scratch: {steps}"]
@@ -101,7 +100,7 @@ def measure(scale: int, options: argparse.Namespace) -> tuple[list[str], int]:
         f"mean of the bare view's two runs ({baseline:.1f} req/s); admin multiple: the page's "
         f"req/s over the admin changelist's ({admin_rate:.1f} req/s), bar {ADMIN_MULTIPLE:g}",
         "",
-        f"{'page':40} {'req/s':>7} {'ratio':>6} {'bar':>6} {'×admin':>7}  {'result':11} "
+        f"{'page':40} {'req/s':>7} {'ratio':>6} {'bar':>6} {'x admin':>7}  {'result':11} "
         f"{'errors':>6}  path",
     ]
     for index, (page, rate, errors) in enumerate(rows):
@@ -158,7 +157,21 @@ def main() -> None:
         action="store_true",
         help="write the query plans of each page's slowest queries to results/plans.md instead",
     )
+    parser.add_argument(
+        "--database",
+        help="with --keep-data and one --scale, measure another database (a migrated copy, "
+        "say) instead of that scale's own; printed only",
+    )
     options = parser.parse_args()
+    if options.database:
+        if not options.keep_data or len(options.scale) != 1:
+            parser.error(
+                "--database needs --keep-data and one --scale: only the bench "
+                "databases are ever built"
+            )
+        if not database_exists(options.database):
+            parser.error(f"There is no database {options.database} to measure.")
+        MEASURE_INSTEAD[options.scale[0]] = options.database
     if options.explain:
         from explain import write_plans
 
@@ -178,7 +191,7 @@ def main() -> None:
         print("\n".join(section), flush=True)
         lines += section
         failures += failed
-    if not options.no_documents and not options.only:
+    if not (options.no_documents or options.only or options.database):
         from heavy_documents import measure as documents
 
         section = documents(scale=1)
@@ -191,7 +204,7 @@ def main() -> None:
     )
     print(lines[-1])
     # The results file holds both sizes: a run of one size, or of some pages, is printed only.
-    if not options.only and sorted(options.scale) == [1, 10]:
+    if not options.only and not options.database and sorted(options.scale) == [1, 10]:
         RESULTS.mkdir(exist_ok=True)
         RESULTS_FILE.write_text("\n".join(lines) + "\n")
         print(f"Written to {RESULTS_FILE.relative_to(RESULTS.parent.parent)}")

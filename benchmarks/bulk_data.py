@@ -48,14 +48,16 @@ TOPICS = [
 
 
 def describe(scale: int) -> str:
-    n = {name: size * scale for name, size in SIZES.items()}
+    def n(name: str, times: int = 1) -> str:
+        return f"{SIZES[name] * scale * times:,}".replace(",", " ")
+
     return (
-        f"{n['opportunities']:,} opportunities, {n['audit events']:,} audit events, "
-        f"{n['recommendations']:,} recommendations with {3 * n['recommendations']:,} referrals, "
-        f"{n['meetings']:,} meetings with {7 * n['meetings']:,} invitations and "
-        f"{3 * n['meetings']:,} agenda items, {n['notifications']:,} notifications, reviews and "
+        f"{n('opportunities')} opportunities, {n('audit events')} audit events, "
+        f"{n('recommendations')} recommendations with {n('recommendations', 3)} referrals, "
+        f"{n('meetings')} meetings with {n('meetings', 7)} invitations and "
+        f"{n('meetings', 3)} agenda items, {n('notifications')} notifications, reviews and "
         "benefits for every opportunity under review"
-    ).replace(",", " ")
+    )
 
 
 def build_database(scale: int) -> dict[str, float]:

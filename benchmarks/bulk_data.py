@@ -17,6 +17,7 @@ tables' owner), so ``manage.py verify_audit_chain`` holds afterwards.
 
 import argparse
 import hashlib
+import operator
 import random
 import subprocess
 import time
@@ -112,13 +113,50 @@ def _reserve_ids(cursor, table: str, column: str, count: int) -> int:
     return cursor.fetchone()[0] - count + 1
 
 
+def _column_values(fields, connection) -> list[Callable[[Any], Any]]:
+    """For each field, how to read an instance's value for COPY: plain values (text, numbers,
+    booleans, dates and times, foreign keys) as they are, psycopg adapting them; anything else
+    (JSON, automatic timestamps, search documents...) the way Django prepares it for a save."""
+    from django.db import models
+
+    plain = (
+        models.CharField,
+        models.TextField,
+        models.IntegerField,
+        models.BooleanField,
+        models.ForeignKey,
+        models.DateField,  # DateTimeField is one
+    )
+    readers = []
+    for f in fields:
+        automatic = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        if (
+            isinstance(f, plain)
+            and not automatic
+            and type(f).get_db_prep_value
+            in (
+                models.Field.get_db_prep_value,
+                models.DateField.get_db_prep_value,
+                models.DateTimeField.get_db_prep_value,
+                models.IntegerField.get_db_prep_value,
+                models.ForeignKey.get_db_prep_value,
+            )
+        ):
+            readers.append(operator.attrgetter(f.attname))
+        else:
+            readers.append(lambda obj, f=f: f.get_db_prep_save(f.pre_save(obj, True), connection))
+    return readers
+
+
 def copy_insert(model, objects: Iterable[Any], *, keep: bool = True) -> list[Any]:
     """Insert unsaved model instances with COPY, a chunk at a time; each gets its id. Returns
     them (or, with keep=False, nothing: the big tables are streamed)."""
-    from django.db import connection
+    from django.db import DEFAULT_DB_ALIAS, connections
 
+    connection = connections[DEFAULT_DB_ALIAS]
     meta = model._meta
     fields = [f for f in meta.local_concrete_fields]
+    readers = _column_values(fields, connection)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     statement = f"COPY {connection.ops.quote_name(meta.db_table)} ({columns}) FROM STDIN"
     kept: list[Any] = []
@@ -131,9 +169,7 @@ def copy_insert(model, objects: Iterable[Any], *, keep: bool = True) -> list[Any
                 for offset, obj in enumerate(chunk):
                     setattr(obj, meta.pk.attname, first + offset)
                     obj._state.adding = False
-                    copy.write_row(
-                        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
-                    )
+                    copy.write_row([read(obj) for read in readers])
             if keep:
                 kept.extend(chunk)
     return kept

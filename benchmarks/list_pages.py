@@ -20,7 +20,7 @@ import os
 import sys
 import time
 
-from bulk_data import bring_up_to_date, build_database, describe
+from bulk_data import bring_up_to_date, build_database, describe, recorded_build
 from environment import MEASURE_INSTEAD, RESULTS, database_exists, database_for, run_script
 from load import WORKERS, Server, check, load, load_average
 from pages import (
@@ -49,8 +49,8 @@ def prepare(scale: int, keep_data: bool) -> list[str]:
     database = database_for(scale)
     if keep_data and database_exists(database):
         migrated = bring_up_to_date(scale)
-        then = " and migrated (then VACUUM ANALYZE)" if migrated else ", already up to date"
-        return [f"Data kept from an earlier build{then}"]
+        then = "migrated now (then VACUUM ANALYZE)" if migrated else "already up to date"
+        return [f"Data kept ({recorded_build(database) or 'an earlier build'}), {then}"]
     timings = build_database(scale)
     steps = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in timings.items())
     return [f"Data built from scratch: {steps}"]

@@ -162,7 +162,14 @@ def main() -> None:
         help="with --keep-data and one --scale, measure another database (a migrated copy, "
         "say) instead of that scale's own; printed only",
     )
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the scales' databases from nothing, only"
+    )
     options = parser.parse_args()
+    if options.build_only:
+        for scale in options.scale:
+            print(f"Scale {scale}:", prepare(scale, keep_data=False)[0], flush=True)
+        return
     if options.database:
         if not options.keep_data or len(options.scale) != 1:
             parser.error(

@@ -205,6 +205,9 @@ def copy_audit_events(rows: Iterator[tuple], count: int) -> None:
     with transaction.atomic(), connection.cursor() as wrapper:
         cursor = wrapper.cursor
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('audit_auditevent chain'))")
+        # Foreign keys are checked as each statement ends, not at commit: the trigger may be
+        # switched off and on again only with no checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_chain")
         cursor.execute(
             "SELECT chain_position, hash FROM audit_auditevent WHERE chain_position IS NOT NULL "
@@ -261,9 +264,6 @@ def copy_audit_events(rows: Iterator[tuple], count: int) -> None:
                     )
                 )
                 previous = digest
-        # The events' foreign keys are checked now, not at commit: the trigger may be switched
-        # back on only with no checks pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_chain")
 
 

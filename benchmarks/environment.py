@@ -20,6 +20,9 @@ SETTINGS = "benchmarks.settings"
 SERVER = "postgres://postgres:postgres@127.0.0.1:5432"
 
 
+# The cache (and broker) the served portal uses: none by default, so each web worker caches in
+# its own memory; list_pages.py --redis-url sets a Redis database, as in production.
+CACHE = {"REDIS_URL": ""}
 # Another database to measure at a scale (list_pages.py --database: a migrated copy, say).
 MEASURE_INSTEAD: dict[int, str] = {}
 
@@ -39,7 +42,7 @@ def env_for(database: str) -> dict[str, str]:
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(ROOT), str(BENCHMARKS)]),
         "DATABASE_URL": database_url(database),
-        "REDIS_URL": "",
+        "REDIS_URL": CACHE["REDIS_URL"],
         "DEBUG": "false",
         "BLUELIGHT_ENV": "development",
         "DJANGO_SETTINGS_MODULE": SETTINGS,

@@ -21,7 +21,7 @@ import sys
 import time
 
 from bulk_data import bring_up_to_date, build_database, describe, recorded_build
-from environment import MEASURE_INSTEAD, RESULTS, database_exists, database_for, run_script
+from environment import CACHE, MEASURE_INSTEAD, RESULTS, database_exists, database_for, run_script
 from load import WORKERS, Server, check, load, load_average
 from pages import (
     ADMIN_CHANGELIST,
@@ -95,7 +95,8 @@ def measure(scale: int, options: argparse.Namespace) -> tuple[list[str], int]:
     lines = [
         f"== Scale {scale}: {describe(scale)} (database {database}) ==",
         *header,
-        f"gunicorn {WORKERS} sync workers + PostgreSQL on this machine; {options.clients} "
+        f"gunicorn {WORKERS} sync workers + PostgreSQL on this machine, cache "
+        f"{'in Redis' if CACHE['REDIS_URL'] else 'in each worker'}; {options.clients} "
         f"keep-alive clients for {options.seconds:g} s per page, after a warm-up; ratio to the "
         f"mean of the bare view's two runs ({baseline:.1f} req/s); admin multiple: the page's "
         f"req/s over the admin changelist's ({admin_rate:.1f} req/s), bar {ADMIN_MULTIPLE:g}",
@@ -165,7 +166,18 @@ def main() -> None:
     parser.add_argument(
         "--build-only", action="store_true", help="build the scales' databases from nothing, only"
     )
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="serve with the cache in this Redis database (redis://127.0.0.1:6379/1), as in "
+        "production; emptied first. Without it each web worker caches in its own memory",
+    )
     options = parser.parse_args()
+    if options.redis_url:
+        import redis
+
+        redis.Redis.from_url(options.redis_url).flushdb()
+        CACHE["REDIS_URL"] = options.redis_url
     if options.build_only:
         for scale in options.scale:
             print(f"Scale {scale}:", prepare(scale, keep_data=False)[0], flush=True)

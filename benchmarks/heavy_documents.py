@@ -193,9 +193,8 @@ def measure(scale: int = 1) -> list[str]:
 
     pack_ok = built["seconds"] < PACK_BAR_SECONDS and built["state"] == "ready"
     pack_label = f"agenda pack, {PAPERS} papers, {built['pages']} pages"
-    report_label = (
-        f"annual report, {report['opportunities']:,} opportunities, {made['pages']} pages"
-    ).replace(",", " ")
+    count = f"{report['opportunities']:,}".replace(",", " ")
+    report_label = f"annual report, {count} opportunities, {made['pages']} pages"
     lines = [
         "Heavy documents, each built by its Celery task in a fresh worker-like process "
         "(time: the task's wall time; CPU: the process's, Django's start included; memory: the "

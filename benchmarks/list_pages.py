@@ -141,9 +141,16 @@ def measure(scale: int, options: argparse.Namespace) -> tuple[list[str], int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", type=int, nargs="+", default=[1, 10], choices=[1, 10])
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="+",
+        default=[1, 10],
+        choices=[1, 10],
+        help="the data sizes (default both: 10 000 and 100 000 opportunities)",
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="the load on each page")
+    parser.add_argument("--clients", type=int, default=4, help="keep-alive connections at once")
     parser.add_argument(
         "--keep-data",
         action="store_true",

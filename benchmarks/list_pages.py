@@ -1,495 +1,239 @@
-"""Requests per second of each list page against a trivial signed-in page, in one run.
+"""Requests per second of each page against a bare signed-in view, at two data sizes, in one run.
 
-Builds a PostgreSQL database `bluelight_bench` with 10 000 opportunities, 100 000 audit events
-and a referral history, serves it with gunicorn, loads each page from a pool of keep-alive
-clients for a fixed time and writes the figures, with the workers' resident memory, to
-benchmarks/results/list_pages.txt. Run by hand:
+For each scale (1: 10 000 opportunities; 10: 100 000, see bulk_data.py) it builds (or, with
+--keep-data, migrates) the PostgreSQL database, serves it with gunicorn under the benchmark's
+settings (the portal's, plus the bare view at /bench/bare/), loads every page from a pool of
+keep-alive clients for a fixed time, and writes each page's requests per second, its ratio to
+the bare view, its multiple of the Django admin changelist's requests per second and its bars,
+with the dashboard's uncached build time, the web workers' resident memory, the load average
+before and after and the heavy documents' time and memory, to benchmarks/results/list_pages.txt.
 
-    .venv/bin/python benchmarks/list_pages.py [--seconds 10] [--clients 4] [--keep-data]
+    python benchmarks/list_pages.py                    # the full run: build both, measure
+    python benchmarks/list_pages.py --keep-data        # the same on the kept databases
+    python benchmarks/list_pages.py --keep-data --scale 10 --only search --seconds 1  # printed
+    python benchmarks/list_pages.py --keep-data --explain   # query plans to results/plans.md
 """
 
 import argparse
-import http.client
+import json
 import os
-import random
-import signal
-import subprocess
 import sys
-import threading
 import time
-from datetime import timedelta
-from pathlib import Path
 
-from signed_in import session_cookie
+from bulk_data import bring_up_to_date, build_database, describe, recorded_build
+from environment import CACHE, MEASURE_INSTEAD, RESULTS, database_exists, database_for, run_script
+from load import WORKERS, Server, check, load, load_average
+from pages import (
+    ADMIN_CHANGELIST,
+    ADMIN_MULTIPLE,
+    ADMINISTRATOR,
+    BARE,
+    DASHBOARD_BUILD_BAR_MS,
+    MEMBER,
+    PEOPLE,
+    WORKER_BAR_MB,
+    Page,
+    pages,
+)
+from signed_in import session_cookies
 
-ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "bluelight_bench"
-DATABASE_URL = f"postgres://postgres:postgres@127.0.0.1:5432/{DATABASE}"
-PORT = 8765
-RESULTS = ROOT / "benchmarks" / "results" / "list_pages.txt"
-ENV = {
-    **os.environ,
-    "DATABASE_URL": DATABASE_URL,
-    "REDIS_URL": "",
-    "DEBUG": "false",
-    "BLUELIGHT_ENV": "development",
-    "DJANGO_SETTINGS_MODULE": "bluelight.settings",
-    "LOG_LEVEL": "WARNING",
-}
-
-
-def use_database(name: str) -> None:
-    global DATABASE, DATABASE_URL
-    DATABASE = name
-    DATABASE_URL = f"postgres://postgres:postgres@127.0.0.1:5432/{name}"
-    ENV["DATABASE_URL"] = DATABASE_URL
+RESULTS_FILE = RESULTS / "list_pages.txt"
 
 
-def manage(*args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=ENV, check=True)
+def mark(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
 
 
-def build_database() -> None:
-    subprocess.run(
-        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
-    )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    manage("migrate", "-v0")
-    manage("seed_demo")
-    subprocess.run([sys.executable, __file__, "--generate"], cwd=ROOT, env=ENV, check=True)
-    # Fresh statistics, as autovacuum would gather on a live database.
-    subprocess.run(["psql", DATABASE_URL, "-qc", "VACUUM ANALYZE"], check=True)
+def prepare(scale: int, keep_data: bool) -> list[str]:
+    """The scale's database, built or brought up to date; lines saying which."""
+    database = database_for(scale)
+    if keep_data and database_exists(database):
+        migrated = bring_up_to_date(scale)
+        then = "migrated now (then VACUUM ANALYZE)" if migrated else "already up to date"
+        return [f"Data kept ({recorded_build(database) or 'an earlier build'}), {then}"]
+    timings = build_database(scale)
+    steps = ", ".join(f"{step} {seconds:.0f} s" for step, seconds in timings.items())
+    return [f"Data built from scratch: {steps}"]
 
 
-def generate() -> None:
-    """Bulk rows, written directly: the point is the size of the tables, not their history."""
-    import django
-
-    sys.path.insert(0, str(ROOT))
-    django.setup()
-    from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
-
-    from audit.models import AuditEvent
-    from boards.models import Board, User
-    from opportunities.models import Opportunity, Rag, Recommendation, Referral, Status, Theme
-
-    board = Board.objects.get()
-    bodies = list(board.organisations.filter(active=True))
-    people = list(User.objects.all())
-    now = timezone.now()
-    today = timezone.localdate()
-    rng = random.Random(2017)
-    opportunities = insert(
-        Opportunity,
-        (
-            Opportunity(
-                board=board,
-                title=f"Collaboration opportunity {n:05d}: {rng.choice(TOPICS)}",
-                summary="Joint working between the services. " * 5,
-                theme=rng.choice(Theme.values),
-                lead_organisation=rng.choice(bodies),
-                proposed_by=rng.choice(people),
-                status=rng.choice(Status.values),
-                rag=rng.choice(["", *Rag.values]),
-                next_review_on=today + timedelta(days=rng.randint(-60, 300)),
-            )
-            for n in range(10_000)
-        ),
-    )
-    through = Opportunity.participating_organisations.through
-    insert(
-        through,
-        (
-            through(opportunity_id=o.pk, organisation_id=body.pk)
-            for o in opportunities
-            for body in rng.sample(bodies, 2)
-        ),
-    )
-    recommendations = insert(
-        Recommendation,
-        (
-            Recommendation(
-                opportunity=o,
-                version=1,
-                wording="The board recommends it.",
-                agreed_on=today - timedelta(days=90),
-                decision_due_on=today + timedelta(days=rng.randint(-30, 60)),
-                recorded_by=people[0],
-                sent_at=now,
-            )
-            for o in opportunities[:3000]
-        ),
-    )
-    statuses = [Referral.Status.PENDING, Referral.Status.APPROVED, Referral.Status.DECLINED]
-    insert(
-        Referral,
-        (
-            Referral(
-                recommendation=r,
-                organisation=body,
-                due_on=r.decision_due_on,
-                sent_at=now,
-                status=(status := rng.choice(statuses)),
-                decided_at=None if status == Referral.Status.PENDING else now,
-            )
-            for r in recommendations
-            for body in bodies[:3]
-        ),
-    )
-    _generate_meetings(board, people, now, rng)
-    _generate_notifications(board, people, now, rng)
-    _generate_reviews(opportunities, bodies, people, today, rng)
-    subject_type = ContentType.objects.get_for_model(Opportunity)
-    insert(
-        AuditEvent,
-        (
-            AuditEvent(
-                subject_type=subject_type,
-                subject_id=opportunities[n % 10_000].pk,
-                actor=people[n % len(people)],
-                verb="edited",
-                summary=f"Event {n}",
-            )
-            for n in range(100_000)
-        ),
-    )
-
-
-def insert(model, rows):
-    """bulk_create in batches that keep each statement under PostgreSQL's 65 535 bind
-    parameters (the portal binds them server-side)."""
-    from core.batching import batch_size_for
-
-    return model.objects.bulk_create(rows, batch_size=batch_size_for(model))
-
-
-TOPICS = [
-    "joint arson reduction patrols",
-    "shared estates and co-located stations",
-    "joint control room",
-    "fleet maintenance workshop",
-    "falls response with social care",
-    "shared training centre",
-    "drone unit",
-    "mobile data terminals",
-]
-
-
-def _generate_reviews(opportunities, bodies, people, today, rng) -> None:
-    """Two reviews, each with realised benefits for two bodies, and the bodies' estimates, for
-    every opportunity under review."""
-    from opportunities.models import REVIEWABLE, Benefit, Rag, Review
-
-    reviewed = [o for o in opportunities if o.status in REVIEWABLE]
-    reviews = insert(
-        Review,
-        (
-            Review(
-                opportunity=o,
-                held_on=today - timedelta(days=90 * n + rng.randint(1, 60)),
-                conclusion="Progress as planned; benefits are being realised.",
-                rag=rng.choice(Rag.values),
-                next_review_on=today + timedelta(days=rng.randint(-30, 180)),
-                recorded_by=people[0],
-            )
-            for o in reviewed
-            for n in (1, 2)
-        ),
-    )
-    insert(
-        Benefit,
-        (
-            Benefit(
-                opportunity_id=r.opportunity_id,
-                organisation=body,
-                kind=Benefit.Kind.REALISED,
-                cashable=rng.randint(500, 20_000),
-                period_end=r.held_on,
-                review=r,
-                recorded_by=people[0],
-            )
-            for r in reviews
-            for body in bodies[:2]
-        ),
-    )
-    insert(
-        Benefit,
-        (
-            Benefit(
-                opportunity=o,
-                organisation=body,
-                kind=Benefit.Kind.ESTIMATED,
-                cashable=rng.randint(10_000, 90_000),
-                period_end=today + timedelta(days=rng.randint(100, 900)),
-                recorded_by=people[0],
-            )
-            for o in reviewed
-            for body in bodies[:2]
-        ),
-    )
-
-
-def _generate_meetings(board, people, now, rng) -> None:
-    """1 000 meetings over the years, each with the board's members invited."""
-    from boards.models import BoardMembership
-    from meetings.models import AgendaItem, CalendarFeed, Meeting, MeetingInvitation
-
-    members = list(BoardMembership.objects.current().filter(board=board).select_related("person"))
-    meetings = insert(
-        Meeting,
-        (
-            Meeting(
-                board=board,
-                title=f"Board meeting {n}",
-                venue="Shire Hall, Warwick",
-                starts_at=(start := now + timedelta(days=7 * (n - 900))),
-                ends_at=start + timedelta(hours=2),
-                status=Meeting.Status.MINUTES_APPROVED if n < 900 else Meeting.Status.SCHEDULED,
-                created_by=people[0],
-            )
-            for n in range(1000)
-        ),
-    )
-    insert(
-        MeetingInvitation,
-        (
-            MeetingInvitation(
-                meeting=meeting,
-                person=m.person,
-                organisation=m.organisation,
-                counts_for_quorum=True,
-                reply=rng.choice(MeetingInvitation.Reply.values),
-            )
-            for meeting in meetings
-            for m in members
-        ),
-    )
-    insert(
-        AgendaItem,
-        (
-            AgendaItem(
-                meeting=meeting,
-                position=position,
-                title=f"Item {position}: {rng.choice(TOPICS)}",
-                confidential=position == 3,
-                minutes="The board discussed the proposal and agreed to assess it. " * 3
-                if meeting.status == Meeting.Status.MINUTES_APPROVED
-                else "",
-            )
-            for meeting in meetings
-            for position in (1, 2, 3)
-        ),
-    )
-    member = next(m.person for m in members if m.person.email == "simon.ashworth@police.example")
-    CalendarFeed.objects.update_or_create(person=member, defaults={"token": "bench-feed-token"})
-
-
-def _generate_notifications(board, people, now, rng) -> None:
-    """50 000 notices of the board's business, spread over its people."""
-    from notifications.models import Notification
-
-    statuses = [Notification.Status.SENT] * 8 + [
-        Notification.Status.PENDING,
-        Notification.Status.FAILED,
+def measure(scale: int, options: argparse.Namespace) -> tuple[list[str], int]:
+    """One scale's section of the results, and how many bars it failed."""
+    database = database_for(scale)
+    header = prepare(scale, options.keep_data)
+    facts = json.loads(run_script(database, "in_process.py", "facts", capture=True))
+    dashboard = json.loads(run_script(database, "in_process.py", "dashboard", capture=True))
+    cookies = {"": "", **session_cookies(database, *PEOPLE)}
+    measured = pages(scale, facts)
+    if options.only:
+        measured = [p for p in measured if options.only in p.name]
+    bare = Page("bare signed-in view", BARE, MEMBER, 1.0)
+    admin = Page("Django admin changelist (administrator)", ADMIN_CHANGELIST, ADMINISTRATOR, None)
+    server = Server(database)
+    try:
+        for page in [bare, admin, *measured]:
+            status = check(page.path, cookies[page.person])
+            if status != 200:
+                raise RuntimeError(f"{page.name} ({page.path}) answered {status}, not 200")
+        load_before = load_average()
+        # Every page warmed up first (connections, caches, the dashboard's figures): the figures
+        # are for a portal that has been running, not one that has just started.
+        for page in [bare, admin, *measured]:
+            load(page.path, cookies[page.person], min(options.seconds, 1.5), options.clients)
+        rows = []
+        for page in [bare, admin, *measured, bare]:
+            rate, errors = load(page.path, cookies[page.person], options.seconds, options.clients)
+            rows.append((page, rate, errors))
+        memory = server.resident_mb()
+        load_after = load_average()
+    finally:
+        server.stop()
+    # The bare view is measured first and last: the ratio uses the mean of both, so a machine
+    # that warms up or slows down during the run favours neither end of the list.
+    baseline = (rows[0][1] + rows[-1][1]) / 2
+    admin_rate = rows[1][1]
+    failures = 0
+    lines = [
+        f"== Scale {scale}: {describe(scale)} (database {database}) ==",
+        *header,
+        f"gunicorn {WORKERS} sync workers + PostgreSQL on this machine, cache "
+        f"{'in Redis' if CACHE['REDIS_URL'] else 'in each worker'}; {options.clients} "
+        f"keep-alive clients for {options.seconds:g} s per page, after a warm-up; ratio to the "
+        f"mean of the bare view's two runs ({baseline:.1f} req/s); admin multiple: the page's "
+        f"req/s over the admin changelist's ({admin_rate:.1f} req/s), bar {ADMIN_MULTIPLE:g}",
+        "",
+        f"{'page':40} {'req/s':>7} {'ratio':>6} {'bar':>6} {'x admin':>7}  {'result':11} "
+        f"{'errors':>6}  path",
     ]
-    insert(
-        Notification,
-        (
-            Notification(
-                recipient=people[n % len(people)],
-                board=board,
-                kind="decision_recorded",
-                event_key=f"bench:{n}",
-                subject=f"BLC-{n % 10_000:04d}: a decision recorded",
-                link="/register/",
-                payload={},
-                status=rng.choice(statuses),
-                created_at=now - timedelta(minutes=n),
-            )
-            for n in range(50_000)
-        ),
-    )
-
-
-def load(path: str, cookie: str, seconds: float, clients: int) -> tuple[float, int]:
-    """Requests per second over `seconds`, from `clients` keep-alive connections."""
-    counts = [0] * clients
-    errors = [0] * clients
-    deadline = time.monotonic() + seconds
-
-    def client(index: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        headers = {"Host": "localhost"}
-        if cookie:
-            headers["Cookie"] = f"sessionid={cookie}"
-        while time.monotonic() < deadline:
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            if response.status == 200:
-                counts[index] += 1
-            else:
-                errors[index] += 1
-        connection.close()
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / seconds, sum(errors)
-
-
-def resident_mb(pids: list[int]) -> list[float]:
-    sizes = []
-    for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                sizes.append(int(line.split()[1]) / 1024)
-    return sizes
+    for index, (page, rate, errors) in enumerate(rows):
+        ratio = rate / baseline
+        multiple = rate / admin_rate if admin_rate else 0.0
+        if index in (0, len(rows) - 1):
+            name, verdict, bar = page.name + (" (again)" if index else ""), "baseline", "-"
+        elif index == 1:
+            name, verdict, bar = page.name, "peer", "-"
+        else:
+            ok = errors == 0 and multiple >= ADMIN_MULTIPLE
+            ok = ok and (page.bar is None or ratio >= page.bar)
+            failures += not ok
+            name, verdict = page.name, mark(ok)
+            bar = f"≥{page.bar:g}" if page.bar is not None else "-"
+        lines.append(
+            f"{name:40} {rate:7.1f} {ratio:6.2f} {bar:>6} {multiple:7.1f}  {verdict:11} "
+            f"{errors:6d}  {page.path}"
+        )
+    build_ok = dashboard["median_ms"] < DASHBOARD_BUILD_BAR_MS
+    memory_ok = all(m < WORKER_BAR_MB for m in memory)
+    failures += (not build_ok) + (not memory_ok)
+    lines += [
+        "",
+        f"Dashboard figures built without the cache, in-process: {dashboard['median_ms']:.0f} ms "
+        f"(median of five; the first, cold: {dashboard['first_ms']:.0f} ms); bar under "
+        f"{DASHBOARD_BUILD_BAR_MS} ms: {mark(build_ok)}",
+        "Web workers' resident memory after the run: "
+        + ", ".join(f"{m:.0f} MB" for m in memory)
+        + f"; bar under {WORKER_BAR_MB} MB each: {mark(memory_ok)}",
+        f"Load average (1 min) before and after: {load_before:.1f}, {load_after:.1f} on "
+        f"{os.cpu_count()} CPUs (the run's own load included)",
+        "",
+    ]
+    return lines, failures
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--keep-data", action="store_true")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
-        "--only", help="measure only the pages whose name contains this (and the baseline)"
+        "--scale",
+        type=int,
+        nargs="+",
+        default=[1, 10],
+        choices=[1, 10],
+        help="the data sizes (default both: 10 000 and 100 000 opportunities)",
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="the load on each page")
+    parser.add_argument("--clients", type=int, default=4, help="keep-alive connections at once")
+    parser.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="measure the kept databases (migrated first), building only a missing one",
+    )
+    parser.add_argument("--only", help="measure only the pages whose name contains this; printed")
+    parser.add_argument(
+        "--no-documents", action="store_true", help="leave out the agenda pack and annual report"
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="write the query plans of each page's slowest queries to results/plans.md instead",
     )
     parser.add_argument(
         "--database",
-        default=DATABASE,
-        help="with --keep-data, measure another database (a migrated copy, say); printed only",
+        help="with --keep-data and one --scale, measure another database (a migrated copy, "
+        "say) instead of that scale's own; printed only",
     )
-    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--build-only", action="store_true", help="build the scales' databases from nothing, only"
+    )
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="serve with the cache in this Redis database (redis://127.0.0.1:6379/1), as in "
+        "production; emptied first. Without it each web worker caches in its own memory",
+    )
     options = parser.parse_args()
-    if options.database != DATABASE:
-        if not options.keep_data:
-            parser.error("--database needs --keep-data: only bluelight_bench is ever rebuilt")
-        use_database(options.database)
-    if options.generate:
-        generate()
+    if options.redis_url:
+        import redis
+
+        redis.Redis.from_url(options.redis_url).flushdb()
+        CACHE["REDIS_URL"] = options.redis_url
+    if options.build_only:
+        for scale in options.scale:
+            print(f"Scale {scale}:", prepare(scale, keep_data=False)[0], flush=True)
         return
-    built_in = None
-    if not options.keep_data:
-        started = time.monotonic()
-        build_database()
-        built_in = time.monotonic() - started
-    member = session_cookie("simon.ashworth@police.example", root=ROOT, env=ENV)
-    secretariat = session_cookie("priya.shah@warwickshire-cc.example", root=ROOT, env=ENV)
-    executive = session_cookie("nadia.cole@fire.example", root=ROOT, env=ENV)
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "bluelight.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=ENV,
-    )
-    try:
-        time.sleep(3)
-        load_before = os.getloadavg()[0]
-        pages = [
-            ("trivial signed-in page", "/password/change/done/", member),
-            ("register, first page", "/register/", member),
-            ("register, filtered", "/register/?status=in_delivery&theme=estates", member),
-            ("register, searched", "/register/?q=opportunity+0042", member),
-            ("register, last page", "/register/?page=400", member),
-            ("referrals inbox (executive)", "/referrals/", executive),
-            (
-                "decision matrix (secretariat)",
-                "/boards/warwickshire-blue-light/decisions/",
-                secretariat,
-            ),
-            ("home (secretariat)", "/", secretariat),
-            ("board members", "/boards/warwickshire-blue-light/", member),
-            ("meetings", "/boards/warwickshire-blue-light/meetings/", member),
-            ("calendar feed (token)", "/calendar/bench-feed-token.ics", member),
-            ("notification centre", "/notifications/", member),
-            ("message log (secretariat)", "/boards/warwickshire-blue-light/messages/", secretariat),
-            (
-                "message log, searched",
-                "/boards/warwickshire-blue-light/messages/?q=BLC-0042",
-                secretariat,
-            ),
-            ("search, a word", "/search/?q=arson", member),
-            ("search, two words", "/search/?q=control+room", member),
-            ("search, a reference", "/search/?q=BLC-0042", member),
-            ("dashboard", "/boards/warwickshire-blue-light/dashboard/", member),
-            ("reviews due", "/boards/warwickshire-blue-light/reviews/", member),
-            (
-                "annual reports (secretariat)",
-                "/boards/warwickshire-blue-light/reports/",
-                secretariat,
-            ),
-            ("public home (anonymous)", "/public/warwickshire-blue-light/", ""),
-            ("public meetings (anonymous)", "/public/warwickshire-blue-light/meetings/", ""),
-            (
-                "public register (anonymous)",
-                "/public/warwickshire-blue-light/collaborations/",
-                "",
-            ),
-        ]
-        if options.only:
-            pages = [pages[0], *(p for p in pages[1:] if options.only in p[0])]
-        # Warm every page up first (connections, prepared statements, caches): the figures are
-        # for a portal that has been running, not one that has just started.
-        for _, path, cookie in pages:
-            load(path, cookie, 1.5, options.clients)
-        rows = []
-        for name, path, cookie in pages:
-            rate, errors = load(path, cookie, options.seconds, options.clients)
-            rows.append((name, path, rate, errors))
-        # The baseline again at the end: the ratio uses the mean of both, so a machine that
-        # warms up or slows down during the run does not favour either end of the list.
-        name, path, cookie = pages[0]
-        again, errors = load(path, cookie, options.seconds, options.clients)
-        rows.append((name + " (again)", path, again, errors))
-        workers = [
-            int(p)
-            for p in subprocess.run(
-                ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
-            ).stdout.split()
-        ]
-        memory = resident_mb(workers)
-        load_after = os.getloadavg()[0]
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(10)
-    baseline = (rows[0][2] + rows[-1][2]) / 2
+    if options.database:
+        if not options.keep_data or len(options.scale) != 1:
+            parser.error(
+                "--database needs --keep-data and one --scale: only the bench "
+                "databases are ever built"
+            )
+        if not database_exists(options.database):
+            parser.error(f"There is no database {options.database} to measure.")
+        MEASURE_INSTEAD[options.scale[0]] = options.database
+    if options.explain:
+        from explain import write_plans
+
+        for scale in options.scale:
+            prepare(scale, keep_data=True)
+        write_plans(options.scale)
+        return
+    started = time.monotonic()
     lines = [
-        f"List pages against a trivial signed-in page — {time.strftime('%Y-%m-%d %H:%M')}",
-        "Data: 10 000 opportunities, 100 000 audit events, 3 000 recommendations, 9 000 referrals, "
-        "1 000 meetings with 7 000 invitations and 3 000 agenda items, 50 000 notifications, "
-        "reviews and benefits for every opportunity under review",
-        f"gunicorn 2 sync workers + PostgreSQL on this machine; {options.clients} keep-alive "
-        f"clients for {options.seconds:.0f} s per page; ratio to the mean of the trivial page's "
-        "two runs (the bar: at least 0.30)",
+        f"Pages against a bare signed-in view — {time.strftime('%Y-%m-%d %H:%M %Z')}",
+        "Command: python benchmarks/list_pages.py " + " ".join(sys.argv[1:]),
         "",
-        f"{'page':34} {'req/s':>8} {'ratio':>7} {'errors':>7}  path",
     ]
-    for name, path, rate, errors in rows:
-        lines.append(f"{name:34} {rate:8.1f} {rate / baseline:7.2f} {errors:7d}  {path}")
-    lines += [
-        "",
-        "Worker resident memory after the run: " + ", ".join(f"{m:.0f} MB" for m in memory),
-        f"Load average (1 min) before and after: {load_before:.1f}, {load_after:.1f} on "
-        f"{os.cpu_count()} CPUs (the run's own load included)",
-    ]
-    if built_in is not None:
-        lines.append(f"Data built from scratch (migrate, seed_demo, bulk rows) in {built_in:.0f} s")
-    if not options.only and DATABASE == "bluelight_bench":  # others are printed, never kept
-        RESULTS.parent.mkdir(exist_ok=True)
-        RESULTS.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    failures = 0
+    for scale in options.scale:
+        section, failed = measure(scale, options)
+        print("\n".join(section), flush=True)
+        lines += section
+        failures += failed
+    if not (options.no_documents or options.only or options.database):
+        from heavy_documents import measure as documents
+
+        section = documents(scale=1)
+        print("\n".join(section), flush=True)
+        lines += [*section, ""]
+        failures += sum(line.count("FAIL") for line in section)
+    lines.append(
+        f"Bars failed: {failures}. Whole run (builds included): "
+        f"{(time.monotonic() - started) / 60:.1f} min"
+    )
+    print(lines[-1])
+    # The results file holds both sizes: a run of one size, or of some pages, is printed only.
+    if not options.only and not options.database and sorted(options.scale) == [1, 10]:
+        RESULTS.mkdir(exist_ok=True)
+        RESULTS_FILE.write_text("\n".join(lines) + "\n")
+        print(f"Written to {RESULTS_FILE.relative_to(RESULTS.parent.parent)}")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ router = Router(tags=["Public"])
 # or the address asked too often (429); a bad limit or offset is a 400.
 REFUSED = {400: schemas.Refusal, 404: schemas.Refusal, 429: schemas.Refusal}
 LIMIT_AND_OFFSET = (
-    "A page of at most `limit` rows (1 to 100, 25 unless given) from `offset` (from 0); "
+    "A page of at most `limit` rows (1 to 100; 25 unless given) starting at `offset` (0 unless "
+    "given); "
     "`next` and `previous` link to the neighbouring pages. An offset past the end is a 404."
 )
 
@@ -44,6 +45,19 @@ PUBLIC_STATUS: dict[str, str] = {
     Meeting.Status.MINUTES_APPROVED: "Minutes approved",
     Meeting.Status.CANCELLED: "Cancelled",
 }
+
+
+def listed(
+    path: str, answer: type[schemas.PageOf], *, summary: str, description: str
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A public list endpoint: its page of ``answer``, its refusals, and its paging documented
+    after ``description``."""
+    return router.get(
+        path,
+        response={200: answer, **REFUSED},
+        summary=summary,
+        description=f"{description.strip()} {LIMIT_AND_OFFSET}",
+    )
 
 
 def visited(request: HttpRequest, slug: str) -> Board:
@@ -83,12 +97,12 @@ def _meetings(meetings: Iterable[Meeting]) -> list[dict[str, Any]]:
     return [_meeting(meeting) for meeting in meetings]
 
 
-@router.get(
+@listed(
     "/{slug}/meetings",
-    response={200: schemas.PublicMeetingPage, **REFUSED},
+    schemas.PublicMeetingPage,
     summary="The board's public meetings, newest first",
     description="Every meeting the board's public meetings page lists (upcoming and past), "
-    "newest first: a cancelled meeting as cancelled; never a draft. " + LIMIT_AND_OFFSET,
+    "newest first: a cancelled meeting as cancelled; never a draft.",
 )
 def public_meetings(
     request: HttpRequest, slug: str, limit: int = DEFAULT_LIMIT, offset: int = 0
@@ -168,85 +182,82 @@ def _milestone(milestone: Milestone) -> dict[str, Any]:
     }
 
 
-def _collaborations(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
-    """The register's rows: each collaboration with the bodies' published decisions (none
-    where the board agreed its recommendation in private) and its delivery, read for the whole
-    page by the function the register page uses."""
-    return [
-        {
-            "id": opportunity.pk,
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "summary": opportunity.summary,
-            "theme": opportunity.theme_label,
-            "status": opportunity.status,
-            "status_label": opportunity.status_label,
-            "lead_organisation": opportunity.lead_organisation.name
-            if opportunity.lead_organisation
-            else None,
-            "decisions": [_decision(referral) for referral in opportunity.decisions],
-            "progress": opportunity.progress,
-            "milestones": [_milestone(milestone) for milestone in opportunity.milestone_list],
-        }
-        for opportunity in opportunities
-    ]
+def _delivery(opportunity: Opportunity) -> dict[str, Any]:
+    """A collaboration's delivery as the register shows it (read for the whole page by
+    ``permissions.with_decisions_and_milestones``)."""
+    milestones: list[Milestone] = opportunity.milestone_list  # type: ignore[attr-defined]
+    return {
+        "id": opportunity.pk,
+        "reference": opportunity.reference,
+        "title": opportunity.title,
+        "status": opportunity.status,
+        "status_label": opportunity.status_label,
+        "progress": opportunity.progress,  # type: ignore[attr-defined]
+        "milestones": [_milestone(milestone) for milestone in milestones],
+    }
 
 
-@router.get(
+def _collaboration(opportunity: Opportunity) -> dict[str, Any]:
+    """A collaboration as the register shows it: its delivery, and the bodies' published
+    decisions (none where the board agreed its recommendation in private)."""
+    decisions: list[Referral] = opportunity.decisions  # type: ignore[attr-defined]
+    return {
+        **_delivery(opportunity),
+        "summary": opportunity.summary,
+        "theme": opportunity.theme_label,
+        "lead_organisation": opportunity.lead_organisation.name
+        if opportunity.lead_organisation
+        else None,
+        "decisions": [_decision(referral) for referral in decisions],
+    }
+
+
+def _register_list(
+    request: HttpRequest,
+    slug: str,
+    shown_one: Callable[[Opportunity], dict[str, Any]],
+    *,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """A page of the public register in its page's order, each collaboration read with its
+    decisions and milestones by the register page's own function and shown by ``shown_one``."""
+    board = visited(request, slug)
+
+    def shown(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
+        read = permissions.with_decisions_and_milestones(board, opportunities)
+        return [shown_one(opportunity) for opportunity in read]
+
+    rows = permissions.public_register(board)
+    return public_list(request, rows, shown, limit=limit, offset=offset)
+
+
+@listed(
     "/{slug}/register",
-    response={200: schemas.PublicCollaborationPage, **REFUSED},
+    schemas.PublicCollaborationPage,
     summary="The public register of approved collaborations, newest first",
     description="Each collaboration every body approved, as the register page shows it: the "
     "bodies' decisions with their references, dates and conditions, and delivery (milestones "
-    "and per cent complete). " + LIMIT_AND_OFFSET,
+    "and per cent complete).",
 )
 def public_register(
     request: HttpRequest, slug: str, limit: int = DEFAULT_LIMIT, offset: int = 0
 ) -> dict[str, Any]:
-    board = visited(request, slug)
-
-    def shown(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
-        return _collaborations(permissions.with_decisions_and_milestones(board, opportunities))
-
-    return public_list(
-        request, permissions.public_register(board), shown, limit=limit, offset=offset
-    )
+    return _register_list(request, slug, _collaboration, limit=limit, offset=offset)
 
 
-def _delivery(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": opportunity.pk,
-            "reference": opportunity.reference,
-            "title": opportunity.title,
-            "status": opportunity.status,
-            "status_label": opportunity.status_label,
-            "progress": opportunity.progress,
-            "milestones": [_milestone(milestone) for milestone in opportunity.milestone_list],
-        }
-        for opportunity in opportunities
-    ]
-
-
-@router.get(
+@listed(
     "/{slug}/delivery",
-    response={200: schemas.DeliveryPage, **REFUSED},
+    schemas.DeliveryPage,
     summary="Delivery progress of the approved collaborations: milestones and % complete",
     description="For each collaboration of the public register, in the register's order, its "
     "delivery milestones (due date and per cent complete) and how far delivery has got "
-    "overall (`progress`, the mean of its milestones; null before any is set). " + LIMIT_AND_OFFSET,
+    "overall (`progress`, the mean of its milestones; null before any is set).",
 )
 def public_delivery(
     request: HttpRequest, slug: str, limit: int = DEFAULT_LIMIT, offset: int = 0
 ) -> dict[str, Any]:
-    board = visited(request, slug)
-
-    def shown(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
-        return _delivery(permissions.with_decisions_and_milestones(board, opportunities))
-
-    return public_list(
-        request, permissions.public_register(board), shown, limit=limit, offset=offset
-    )
+    return _register_list(request, slug, _delivery, limit=limit, offset=offset)
 
 
 def _notice(referral: Referral) -> dict[str, Any]:
@@ -279,15 +290,14 @@ def _notices(referrals: Iterable[Referral]) -> list[dict[str, Any]]:
     return [_notice(referral) for referral in referrals]
 
 
-@router.get(
+@listed(
     "/{slug}/decisions",
-    response={200: schemas.DecisionNoticePage, **REFUSED},
+    schemas.DecisionNoticePage,
     summary="The public decision register: each body's decision notice, newest first",
     description="Each body's decision (approved, approved with conditions, declined) on a "
     "collaboration of the public register, with its reference, date, decision-making body, "
     "conditions and reasons. Never a decision on a recommendation the board agreed in private "
-    "or marked OFFICIAL-SENSITIVE, never a deferral, never the body's internal notes. "
-    + LIMIT_AND_OFFSET,
+    "or marked OFFICIAL-SENSITIVE, never a deferral, never the body's internal notes.",
 )
 def public_decisions(
     request: HttpRequest, slug: str, limit: int = DEFAULT_LIMIT, offset: int = 0
@@ -326,13 +336,12 @@ def _not_pursued(opportunities: Iterable[Opportunity]) -> list[dict[str, Any]]:
     ]
 
 
-@router.get(
+@listed(
     "/{slug}/not-pursued",
-    response={200: schemas.NotPursuedPage, **REFUSED},
+    schemas.NotPursuedPage,
     summary="What the board considered and did not pursue, if it publishes it",
     description="Opportunities withdrawn or closed without delivery, with the reason and the "
-    "date to revisit them; a 404 when the board does not publish this register. "
-    + LIMIT_AND_OFFSET,
+    "date to revisit them; a 404 when the board does not publish this register.",
 )
 def public_not_pursued(
     request: HttpRequest, slug: str, limit: int = DEFAULT_LIMIT, offset: int = 0
@@ -380,15 +389,14 @@ def _plan_rows(rows: Iterable[PublishedRow]) -> list[dict[str, Any]]:
     return shown
 
 
-@router.get(
+@listed(
     "/{slug}/forward-plan",
-    response={200: schemas.PublicForwardPlanPage, **REFUSED},
+    schemas.PublicForwardPlanPage,
     summary="The forward plan as the board last published it",
     description="Where and when each body expects to decide the board's recommendations, by "
     "meeting date: the forum and decision-maker, whether it is a key decision, and whether it "
     "will be taken in private (with its Schedule 12A paragraph, and without its subject). "
-    "`published_at`, `covers_from` and `covers_to` are null until a plan is published. "
-    + LIMIT_AND_OFFSET,
+    "`published_at`, `covers_from` and `covers_to` are null until a plan is published.",
 )
 def public_forward_plan(
     request: HttpRequest, slug: str, limit: int = DEFAULT_LIMIT, offset: int = 0
@@ -419,13 +427,13 @@ def _publications(request: HttpRequest, entries: Iterable[Entry]) -> list[dict[s
     ]
 
 
-@router.get(
+@listed(
     "/{slug}/published",
-    response={200: schemas.PublicationPage, **REFUSED},
+    schemas.PublicationPage,
     summary="What the board published, newest first (its Atom feed as JSON)",
     description="The entries of the board's Atom feed (`/public/<slug>/feed.atom`): agendas "
     "and papers published, minutes approved, meetings cancelled and the bodies' decisions, "
-    "each with the address of its public page; the latest 50. " + LIMIT_AND_OFFSET,
+    "each with the address of its public page; the latest 50.",
 )
 def public_published(
     request: HttpRequest, slug: str, limit: int = DEFAULT_LIMIT, offset: int = 0

@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import recurring_ical_events
+import recurring_ical_events  # type: ignore[import-untyped]
 import urllib3
 from django.conf import settings
 from django.utils import timezone

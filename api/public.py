@@ -32,8 +32,8 @@ router = Router(tags=["Public"])
 REFUSED = {400: schemas.Refusal, 404: schemas.Refusal, 429: schemas.Refusal}
 LIMIT_AND_OFFSET = (
     "A page of at most `limit` rows (1 to 100; 25 unless given) starting at `offset` (0 unless "
-    "given); "
-    "`next` and `previous` link to the neighbouring pages. An offset past the end is a 404."
+    "given); `next` and `previous` link to the neighbouring pages. An offset past the end is a "
+    "404."
 )
 
 # What a meeting's status means to a visitor (as on the public pages).

@@ -15,8 +15,10 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from forwardplan import calendars, services
+from forwardplan import calendars, services, tasks
 from forwardplan.models import CalendarChange, ForumMeeting
+
+from .test_calendar_import import server  # noqa: F401  (the body's calendar address, served)
 
 FILES = Path(__file__).parent / "calendars"
 LONDON = ZoneInfo("Europe/London")
@@ -254,3 +256,25 @@ def test_the_daily_reading_keeps_the_refusal_for_the_secretariat(frozen, council
     council_forum.refresh_from_db()
     assert MALFORMED in council_forum.calendar_error
     assert council_forum.meetings.filter(status=ForumMeeting.Status.SCHEDULED).count() == 6
+
+
+def test_the_daily_task_reads_a_moved_occurrence_from_the_bodys_address(
+    frozen,
+    server,  # noqa: F811  (the fixture imported above)
+    council_forum,
+):
+    address, served = server
+    served["/cabinet.ics"] = (200, read("weekly_count.ics"))
+    council_forum.calendar_url = f"{address}/cabinet.ics"
+    council_forum.save()
+    tasks.refresh_forum_calendars.delay()
+    assert council_forum.meetings.count() == 6
+    served["/cabinet.ics"] = (200, read("weekly_moved.ics"))
+    tasks.refresh_forum_calendars.delay()
+    moved = council_forum.meetings.get(moved_from=date(2026, 9, 29))
+    assert (moved.date, moved.time) == (date(2026, 10, 1), time(14, 0))
+    assert council_forum.meetings.count() == 6
+    assert list(CalendarChange.objects.values_list("kind", flat=True).order_by("pk")) == [
+        *["added"] * 6,
+        "moved",
+    ]

@@ -560,7 +560,7 @@ def _grow(world, alice, police, fire, decided, make_opportunity, times: int) -> 
         Milestone.objects.create(
             opportunity=opportunity, title=f"Step {n}", due_on=_day(n), created_by=alice
         )
-        meeting = MeetingFactory(
+        meeting: Meeting = MeetingFactory(  # type: ignore[assignment]
             board=world,
             created_by=alice,
             title=f"Extra meeting {n}",

@@ -1,11 +1,11 @@
 """Pages of a list: ``limit`` (at most ``MAX_LIMIT``) and ``offset``, with links to the next
 and previous pages; and the ETag every GET answer carries (``If-None-Match`` gives 304)."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import (
     get_conditional_response,
@@ -21,7 +21,7 @@ MAX_LIMIT = 100
 MAX_OFFSET = 100_000
 # As the public pages: a shared cache may keep a public answer five minutes.
 PUBLIC_MAX_AGE = 300
-Row = TypeVar("Row", bound=Model)
+Row = TypeVar("Row")
 
 
 def checked(limit: int, offset: int) -> tuple[int, int]:
@@ -41,16 +41,23 @@ def _link(request: HttpRequest, limit: int, offset: int) -> str:
 
 def page(
     request: HttpRequest,
-    rows: "QuerySet[Row]",
+    rows: "QuerySet[Any] | Sequence[Row]",
     shown: Callable[[Iterable[Row]], list[dict[str, Any]]],
     *,
     limit: int,
     offset: int,
 ) -> dict[str, Any]:
-    """One page of ``rows`` (ordered), each shown by ``shown`` (given the whole page, so it can
-    read what the rows share in one query)."""
+    """One page of ``rows`` (ordered: a queryset, or a list already read), each shown by
+    ``shown`` (given the whole page, so it can read what the rows share in one query). An
+    offset past the end of a list that has rows is a 404 saying how long the list is."""
     limit, offset = checked(limit, offset)
-    count = rows.count()
+    count = rows.count() if isinstance(rows, QuerySet) else len(rows)
+    if offset and offset >= count:
+        raise ApiRefusal(
+            404,
+            f"There is nothing at offset {offset}: the list has {count} "
+            f"{'entry' if count == 1 else 'entries'}.",
+        )
     on_page = list(rows[offset : offset + limit])
     return {
         "count": count,

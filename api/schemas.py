@@ -55,26 +55,130 @@ class PublicMeetingPage(PageOf):
 
 
 class BodyDecision(Schema):
+    # The decision notice's id (``/decisions/{id}``).
+    id: int
     organisation: str
     executive_body: str
     status: str
     status_label: str
     decided_at: datetime | None
+    # The day the body took its decision (the day it was recorded, if not given).
+    decision_date: date | None
+    decision_reference: str
+    conditions: str
+
+
+class PublicMilestone(Schema):
+    title: str
+    description: str
+    due_on: date
+    percent_complete: int
 
 
 class PublicCollaboration(Schema):
     id: int
     reference: str
     title: str
+    summary: str
     theme: str
     status: str
     status_label: str
     lead_organisation: str | None
+    # Only the decisions the register publishes: none where the board agreed in private.
     decisions: list[BodyDecision]
+    # Delivery, per cent complete: the mean of the milestones' (null before any is set).
+    progress: int | None
+    milestones: list[PublicMilestone]
 
 
 class PublicCollaborationPage(PageOf):
     results: list[PublicCollaboration]
+
+
+class Delivery(Schema):
+    id: int
+    reference: str
+    title: str
+    status: str
+    status_label: str
+    # Per cent complete: the mean of the milestones' (null before any is set).
+    progress: int | None
+    milestones: list[PublicMilestone]
+
+
+class DeliveryPage(PageOf):
+    results: list[Delivery]
+
+
+class CollaborationNamed(Schema):
+    id: int
+    reference: str
+    title: str
+
+
+class DecisionNotice(Schema):
+    id: int
+    organisation: str
+    collaboration: CollaborationNamed
+    status: str
+    status_label: str
+    decision_reference: str
+    decision_date: date | None
+    decided_at: datetime | None
+    decision_making_body: str
+    # Who took the decision and where ("Cllr Jo Webb, Cabinet"), when recorded.
+    taken_by: str
+    conditions: str
+    reasons: str
+
+
+class DecisionNoticeDetail(DecisionNotice):
+    # What was decided: the collaboration's summary.
+    summary: str
+
+
+class DecisionNoticePage(PageOf):
+    results: list[DecisionNotice]
+
+
+class PublicPlanRow(Schema):
+    meeting_on: date
+    organisation: str
+    forum: str
+    decision_maker: str
+    # As the public page words it: "REF title", "Exempt item" or
+    # "Not published — OFFICIAL-SENSITIVE".
+    decision: str
+    # The collaboration decided, null for a decision taken in private or OFFICIAL-SENSITIVE.
+    collaboration: int | None
+    reference: str | None
+    title: str | None
+    key_decision: bool
+    private: bool
+    # The paragraph of Schedule 12A to the Local Government Act 1972, when private.
+    exempt_paragraph: int | None
+    sensitive: bool
+
+
+class PublicForwardPlanPage(PageOf):
+    published_at: datetime | None
+    covers_from: date | None
+    covers_to: date | None
+    results: list[PublicPlanRow]
+
+
+class Publication(Schema):
+    # The Atom entry's id.
+    id: str
+    title: str
+    # The public page of what was published.
+    link: str
+    published_at: datetime
+    description: str
+
+
+class PublicationPage(PageOf):
+    results: list[Publication]
 
 
 class NotPursued(Schema):

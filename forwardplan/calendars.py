@@ -6,29 +6,52 @@ only, a few seconds to connect and to read, a cap on the size, at most a few red
 checked like the first), and no address inside the portal's own network unless settings allow
 it (``CALENDAR_FETCH_ALLOW_PRIVATE``, for tests and closed networks). Every failure is a
 ``CalendarUnreadable`` with a sentence for the secretariat, never an error page.
+
+A repeating meeting (RRULE or RDATE, less its EXDATEs, with each instance the body moved or
+cancelled by a RECURRENCE-ID override) is expanded by ``recurring-ical-events`` into one
+meeting per occurrence, from today to the end of the eighteenth calendar month
+(``RECURRENCE_MONTHS``, this month included): far enough for any forward plan (four months)
+and a council's published year of meetings, near enough that an endless rule stays a few dozen
+dates. Each occurrence is keyed by its UID and its original start (``uid/20261006T090000Z``),
+which does not change when the body moves or cancels that one occurrence, so the daily reading
+sees it as moved or cancelled, and never adds it twice. As the window moves on, the next
+occurrences are added; one already past is left as it was. A repeat rule that cannot be read
+refuses the whole file with a sentence naming the meeting: no date is changed.
 """
 
 import ipaddress
 import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import recurring_ical_events  # type: ignore[import-untyped]
 import urllib3
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Component, Event
+from icalendar.prop import vBroken
 
 from core.exceptions import Refused
 
-from .models import PlanEntry
+from .models import PlanEntry, months_ahead
 
 PRODID = "-//Warwickshire Blue Light Collaboration//Forward plan//EN"
 MAX_CALENDAR_BYTES = 2 * 1024 * 1024
 CONNECT_SECONDS = 5.0
 READ_SECONDS = 10.0
 MAX_REDIRECTS = 3
+# A repeating meeting's occurrences are read from today to the end of this many calendar
+# months (this one included).
+RECURRENCE_MONTHS = 18
+# The properties that make an event repeat, and those that change a repeating event's dates.
+REPEATS = ("RRULE", "RDATE")
+REPEAT_DATES = ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+# How long a UID may be in an occurrence's key, leaving room for "/" and its original start.
+UID_IN_KEY = 255 - 17
+NOTHING_READ = "Nothing was read from this file, so no meeting date was added, moved or cancelled."
 
 
 class CalendarUnreadable(Refused):
@@ -130,8 +153,15 @@ def _too_large() -> CalendarUnreadable:
 # --- reading -----------------------------------------------------------------------------------
 
 
+def recurrence_window(today: date) -> tuple[date, date]:
+    """The days a repeating meeting's occurrences are read for: today to the end of the
+    ``RECURRENCE_MONTHS``-th month."""
+    return today, months_ahead(today, RECURRENCE_MONTHS)
+
+
 def parse_calendar(content: bytes) -> list[CalendarEvent]:
-    """The dated events of an iCalendar file; ``CalendarUnreadable`` if it is not one."""
+    """The dated events of an iCalendar file, a repeating meeting as its occurrences in the
+    window (``recurrence_window``); ``CalendarUnreadable`` if it is not one."""
     if len(content) > MAX_CALENDAR_BYTES:
         raise _too_large()
     if b"BEGIN:VCALENDAR" not in content[:4096].upper():
@@ -140,7 +170,17 @@ def parse_calendar(content: bytes) -> list[CalendarEvent]:
         )
     try:
         calendar = Calendar.from_ical(content)
-        events = [_event(component) for component in calendar.walk("VEVENT")]
+        components = calendar.walk("VEVENT")
+        repeating = _repeating(components)
+        events = [
+            _event(component)
+            for component in components
+            if str(component.get("UID", "")).strip() not in repeating
+        ]
+        if repeating:
+            events += _occurrences(calendar, repeating)
+    except CalendarUnreadable:
+        raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
         raise CalendarUnreadable(
             "The iCalendar file could not be read: it is damaged or not in the iCalendar format."
@@ -154,9 +194,91 @@ def parse_calendar(content: bytes) -> list[CalendarEvent]:
     return found
 
 
-def _event(component: Component) -> CalendarEvent | None:
-    start = component.get("DTSTART")
+def _repeating(components: list[Component]) -> dict[str, list[Component]]:
+    """The repeating meetings' components by UID (the rule, and the occurrences it changes);
+    ``CalendarUnreadable`` naming the first whose repeat rule or dates cannot be read, or
+    that would repeat more often than a body meets."""
+    found: dict[str, list[Component]] = {}
+    for component in components:
+        uid = str(component.get("UID", "")).strip()
+        if not uid:
+            continue
+        for name in REPEAT_DATES:
+            values = component.get(name)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, vBroken):
+                    written = value.to_ical().decode(errors="replace")
+                    written = written.replace("\\;", ";").replace("\\,", ",")
+                    raise _unfollowable(component, f"the {name} line ({name}:{written})")
+        rules = component.get("RRULE")
+        for rule in rules if isinstance(rules, list) else [rules]:
+            if rule is not None:
+                _check_rule(component, rule)
+        if any(component.get(name) is not None for name in (*REPEATS, "RECURRENCE-ID")):
+            found[uid] = []
+    for component in components:
+        uid = str(component.get("UID", "")).strip()
+        if uid in found:
+            found[uid].append(component)
+    return found
+
+
+def _check_rule(component: Component, rule: dict[str, list[Any]]) -> None:
+    """A rule the expansion could not finish (an interval of 0 never moves on) or that repeats
+    by the hour or faster (no body's forum meets so; a year of it is thousands of dates)."""
+    frequency = str((rule.get("FREQ") or [""])[0]).upper()
+    if frequency in ("SECONDLY", "MINUTELY", "HOURLY"):
+        raise _unfollowable(component, f"its repeat rule (every {frequency.lower()[:-2]})")
+    for interval in rule.get("INTERVAL") or []:
+        if not isinstance(interval, int) or interval < 1:
+            raise _unfollowable(component, f"its repeat rule (an INTERVAL of {interval})")
+
+
+def _unfollowable(component: Component, what: str) -> CalendarUnreadable:
+    summary = str(component.get("SUMMARY", "")).strip()
     uid = str(component.get("UID", "")).strip()
+    called = f"“{summary}”" if summary else "without a title"
+    return CalendarUnreadable(
+        f"The portal cannot follow {what} of the repeating meeting {called} (UID {uid}). Ask "
+        f"the body to correct it in its calendar. {NOTHING_READ}"
+    )
+
+
+def _occurrences(
+    calendar: Calendar, repeating: dict[str, list[Component]]
+) -> list[CalendarEvent | None]:
+    """Each occurrence of the repeating meetings in the window, keyed by UID and original
+    start. Each meeting is expanded on its own, so a rule the expansion refuses is named."""
+    first, last = recurrence_window(timezone.localdate())
+    zones = calendar.walk("VTIMEZONE")
+    events = []
+    for uid, components in repeating.items():
+        alone = Calendar()
+        for component in [*zones, *components]:
+            alone.add_component(component)
+        try:
+            # ``between`` takes the end as exclusive: the window's last day is read whole.
+            found = recurring_ical_events.of(alone).between(first, last + timedelta(days=1))
+        except ValueError as error:  # recurring_ical_events.InvalidCalendar is one
+            raise _unfollowable(components[0], "its repeat rule or dates") from error
+        for occurrence in found:
+            original = occurrence.get("RECURRENCE-ID") or occurrence.get("DTSTART")
+            events.append(_event(occurrence, uid=f"{uid[:UID_IN_KEY]}/{_stamp(original.dt)}"))
+    return events
+
+
+def _stamp(value: date | datetime) -> str:
+    """An occurrence's original start as its key's second half: UTC for a time with a zone."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        return value.strftime("%Y%m%dT%H%M%S")
+    return value.strftime("%Y%m%d")
+
+
+def _event(component: Component, uid: str = "") -> CalendarEvent | None:
+    start = component.get("DTSTART")
+    uid = uid or str(component.get("UID", "")).strip()
     if start is None or not uid:
         return None
     value = start.dt

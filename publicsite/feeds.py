@@ -20,6 +20,7 @@ from . import permissions
 from .views import public_page
 
 ENTRIES = 50
+SUBTITLE = "Agendas, approved minutes, cancelled meetings and the bodies' decisions."
 Status = Meeting.Status
 # The meeting's moves that publish something, and what each published.
 PUBLISHING_MOVES = {
@@ -97,6 +98,12 @@ def decision_entries(board: Board) -> list[Entry]:
     ]
 
 
+def published_entries(board: Board) -> list[Entry]:
+    """What the board published, newest first: the feed's entries (and the API's)."""
+    found = meeting_entries(board) + decision_entries(board)
+    return sorted(found, key=lambda entry: entry.at, reverse=True)[:ENTRIES]
+
+
 class PublishedFeed(Feed):
     feed_type = Atom1Feed
 
@@ -107,14 +114,13 @@ class PublishedFeed(Feed):
         return f"{board.name}: published"
 
     def subtitle(self, board: Board) -> str:
-        return "Agendas, approved minutes, cancelled meetings and the bodies' decisions."
+        return SUBTITLE
 
     def link(self, board: Board) -> str:
         return reverse("public_home", args=[board.slug])
 
     def items(self, board: Board) -> list[Entry]:
-        found = meeting_entries(board) + decision_entries(board)
-        return sorted(found, key=lambda entry: entry.at, reverse=True)[:ENTRIES]
+        return published_entries(board)
 
     def item_title(self, item: Entry) -> str:
         return item.title

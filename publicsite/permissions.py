@@ -34,6 +34,8 @@ The board's public pages are off until its chair or secretariat switches them on
   is shown only as "exempt item" with its Schedule 12A paragraph: its subject never.
 """
 
+from collections.abc import Iterable
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -62,6 +64,7 @@ from opportunities.models import (
     Recommendation,
     Referral,
     Status,
+    delivery_progress,
 )
 from opportunities.selectors import not_pursued
 
@@ -166,6 +169,15 @@ def public_decisions(board: Board) -> QuerySet[Referral]:
     )
 
 
+def decision_register(board: Board) -> QuerySet[Referral]:
+    """The public decision register as its page and the API list it: newest first."""
+    return (
+        public_decisions(board)
+        .select_related("organisation", "decided_by", "recommendation__opportunity")
+        .order_by("-decided_at", "-pk")
+    )
+
+
 def public_decision(board: Board, pk: int) -> Referral:
     """One decision notice of the register, or a 404."""
     found = (
@@ -192,6 +204,41 @@ def public_collaboration(board: Board, pk: int) -> Opportunity:
 def public_milestones(board: Board) -> QuerySet[Milestone]:
     """The delivery milestones of the collaborations in the public register."""
     return Milestone.objects.filter(opportunity__in=public_opportunities(board))
+
+
+def public_register(board: Board) -> QuerySet[Opportunity]:
+    """The register of approved collaborations as its page and the API list it: newest first."""
+    return public_opportunities(board).select_related("lead_organisation").order_by("-pk")
+
+
+def with_decisions_and_milestones(
+    board: Board, opportunities: Iterable[Opportunity]
+) -> list[Opportunity]:
+    """Each opportunity with its published decisions (``decisions``) and milestones
+    (``milestone_list``, with ``progress``, the per cent complete), in two queries for the
+    whole page."""
+    opportunities = list(opportunities)
+    ids = [opportunity.pk for opportunity in opportunities]
+    decisions: dict[int, list[Referral]] = {}
+    for referral in (
+        public_decisions(board)
+        .filter(recommendation__opportunity_id__in=ids)
+        .select_related("organisation", "recommendation")
+        .order_by("organisation__name")
+    ):
+        decisions.setdefault(referral.recommendation.opportunity_id, []).append(referral)
+    milestones: dict[int, list[Milestone]] = {}
+    for milestone in public_milestones(board).filter(opportunity_id__in=ids):
+        milestones.setdefault(milestone.opportunity_id, []).append(milestone)
+    for opportunity in opportunities:
+        opportunity.decisions = decisions.get(opportunity.pk, [])  # type: ignore[attr-defined]
+        opportunity.milestone_list = milestones.get(  # type: ignore[attr-defined]
+            opportunity.pk, []
+        )
+        opportunity.progress = delivery_progress(  # type: ignore[attr-defined]
+            opportunity.milestone_list  # type: ignore[attr-defined]
+        )
+    return opportunities
 
 
 def public_paper(meeting: Meeting, pk: int) -> Paper:
@@ -250,6 +297,7 @@ def public_forward_plan(board: Board) -> tuple[PublishedPlan | None, list[Publis
 
 __all__ = [
     "agenda_is_public",
+    "decision_register",
     "minutes_are_public",
     "minutes_pdf_is_public",
     "pack_is_public",
@@ -269,5 +317,7 @@ __all__ = [
     "public_opportunities",
     "public_paper",
     "public_papers",
+    "public_register",
     "unpublishable",
+    "with_decisions_and_milestones",
 ]

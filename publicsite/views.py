@@ -17,7 +17,6 @@ from boards import permissions as board_permissions
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board, BoardMembership
 from meetings.models import AgendaItem, Meeting, Paper
-from opportunities.models import Milestone, Referral, delivery_progress
 
 from . import permissions, services
 from .forms import PublicPagesForm
@@ -196,43 +195,19 @@ def public_paper_download(request: HttpRequest, slug: str, pk: int, paper: int) 
     return _public_file(version.file, version.original_name, version.content_type)
 
 
-def _with_decisions_and_milestones(board: Board, opportunities):
-    """Each opportunity's published decisions (``decisions``) and milestones (``milestone_list``,
-    with ``progress``), in two queries for the whole page."""
-    opportunities = list(opportunities)
-    ids = [opportunity.pk for opportunity in opportunities]
-    decisions: dict[int, list[Referral]] = {}
-    for referral in (
-        permissions.public_decisions(board)
-        .filter(recommendation__opportunity_id__in=ids)
-        .select_related("organisation", "recommendation")
-        .order_by("organisation__name")
-    ):
-        decisions.setdefault(referral.recommendation.opportunity_id, []).append(referral)
-    milestones: dict[int, list[Milestone]] = {}
-    for milestone in permissions.public_milestones(board).filter(opportunity_id__in=ids):
-        milestones.setdefault(milestone.opportunity_id, []).append(milestone)
-    for opportunity in opportunities:
-        opportunity.decisions = decisions.get(opportunity.pk, [])
-        opportunity.milestone_list = milestones.get(opportunity.pk, [])
-        opportunity.progress = delivery_progress(opportunity.milestone_list)
-    return opportunities
-
-
 @public_page
 def public_register(request: HttpRequest, slug: str) -> HttpResponse:
     board = permissions.public_board(slug)
-    opportunities = (
-        permissions.public_opportunities(board).select_related("lead_organisation").order_by("-pk")
+    page = Paginator(permissions.public_register(board), OPPORTUNITIES_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(opportunities, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "public/register.html",
         {
             "board": board,
             "page": page,
-            "opportunities": _with_decisions_and_milestones(board, page.object_list),
+            "opportunities": permissions.with_decisions_and_milestones(board, page.object_list),
             "section": "register",
         },
     )
@@ -242,7 +217,7 @@ def public_register(request: HttpRequest, slug: str) -> HttpResponse:
 def public_collaboration(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One approved collaboration: the bodies' decisions and its delivery milestones."""
     board = permissions.public_board(slug)
-    opportunity = _with_decisions_and_milestones(
+    opportunity = permissions.with_decisions_and_milestones(
         board, [permissions.public_collaboration(board, pk)]
     )[0]
     return render(
@@ -256,12 +231,9 @@ def public_collaboration(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 def public_decision_list(request: HttpRequest, slug: str) -> HttpResponse:
     """The decision register: every published decision, newest first."""
     board = permissions.public_board(slug)
-    decisions = (
-        permissions.public_decisions(board)
-        .select_related("organisation", "recommendation__opportunity")
-        .order_by("-decided_at", "-pk")
+    page = Paginator(permissions.decision_register(board), DECISIONS_PER_PAGE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(decisions, DECISIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "public/decision_list.html",

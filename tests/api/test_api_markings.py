@@ -15,7 +15,7 @@ from core import uploads
 from core.markings import Descriptor, Level, Marking
 from meetings.models import Meeting
 from meetings.selectors import NOT_PUBLISHED_SENSITIVE
-from opportunities.models import Opportunity, Recommendation, Status
+from opportunities.models import Opportunity, Recommendation, Referral, Status
 from opportunities.permissions import can_view_decision_record
 from tests.factories import AgendaItemFactory, PaperFactory
 from tests.opportunities.helpers import decide, referral_for
@@ -75,9 +75,22 @@ def public_answers(board, meetings):
     client = Client()
     urls = [
         f"/api/public/{board.slug}/{path}?limit=100"
-        for path in ("meetings", "register", "not-pursued")
+        for path in (
+            "meetings",
+            "register",
+            "delivery",
+            "decisions",
+            "not-pursued",
+            "forward-plan",
+            "published",
+        )
     ]
     urls += [f"/api/public/{board.slug}/meetings/{meeting.pk}" for meeting in meetings]
+    urls += [
+        f"/api/public/{board.slug}/decisions/{referral.pk}"
+        for referral in Referral.objects.filter(recommendation__opportunity__board=board)
+        if Client().get(f"/api/public/{board.slug}/decisions/{referral.pk}").status_code == 200
+    ]
     answers = {}
     for url in urls:
         response = client.get(url)

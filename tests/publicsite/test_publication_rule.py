@@ -204,6 +204,62 @@ def test_no_public_page_file_or_feed_entry_shows_anything_it_must_not(client, pu
     assert "Control room staff trained" in pages[reverse("public_register", args=[slug])]
 
 
+API_LISTS = (
+    "meetings",
+    "register",
+    "delivery",
+    "decisions",
+    "forward-plan",
+    "published",
+)
+
+
+def api_walk(client, board) -> dict[str, str]:
+    """Every public API answer of the board: each list followed page by page, and each meeting
+    and decision notice the lists name."""
+    prefix = f"/api/public/{board.slug}"
+    seen: dict[str, str] = {}
+    queue = deque(f"{prefix}/{path}?limit=3" for path in API_LISTS)
+    while queue:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        response = client.get(url)
+        assert response.status_code == 200, url
+        seen[url] = response.content.decode()
+        body = response.json()
+        if "results" not in body:
+            continue
+        if body["next"]:
+            queue.append(urlparse(body["next"]).path + "?" + urlparse(body["next"]).query)
+        kind = url.removeprefix(f"{prefix}/").split("?")[0]
+        if kind in ("meetings", "decisions"):
+            queue.extend(f"{prefix}/{kind}/{row['id']}" for row in body["results"])
+    return seen
+
+
+def test_no_public_api_answer_shows_anything_the_pages_must_not(client, public_board, world):
+    """The API is walked like the pages: the same secrets, none in any answer; and it reaches the
+    same meetings and decision notices as a visitor does."""
+    answers = api_walk(client, public_board)
+    for url, body in answers.items():
+        assert secrets_in(body) == [], url
+    pages = walk(client, public_board)
+    for kind in ("meetings", "decisions"):
+        on_pages = {
+            int(found)
+            for url in pages
+            for found in re.findall(rf"/public/{public_board.slug}/{kind}/(\d+)/$", url)
+        }
+        in_api = {int(url.rsplit("/", 1)[1]) for url in answers if re.search(rf"/{kind}/\d+$", url)}
+        assert in_api == on_pages and in_api, kind
+    delivery = "".join(body for url, body in answers.items() if "/delivery" in url)
+    assert "Control room staff trained" in delivery
+    # The board does not publish what it did not pursue (the withdrawn "Walrus"): nor does the API.
+    refused = client.get(f"/api/public/{public_board.slug}/not-pursued")
+    assert refused.status_code == 404 and "Walrus" not in refused.content.decode()
+
+
 def test_the_private_files_are_really_there_for_the_secretariat(client_of, alice, world):
     """The secrets the walk looks for exist: the Part 2 pack holds the exempt report, the
     scheduled meeting's report holds its text."""

@@ -344,6 +344,7 @@ AUTHENTICATION_BACKENDS = [
     "boards.sign_on.OrganisationSignOnBackend",
 ]
 OIDC_RP_SCOPES = "openid email profile"
+OIDC_AUTHENTICATION_CALLBACK_URL = "sign_on_callback"
 # How long the portal waits for an identity provider's discovery, keys, token and userinfo.
 OIDC_TIMEOUT = env_int("SIGN_ON_TIMEOUT_SECONDS", 10)
 LOGIN_URL = "login"

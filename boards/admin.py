@@ -1,3 +1,4 @@
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -297,6 +298,7 @@ class SignOnForm(forms.ModelForm):
             "email_domains",
             "accepts_provider_mfa",
         ]
+        field_classes = {"issuer": partial(forms.URLField, assume_scheme="https")}
 
     def clean_email_domains(self) -> str:
         raw = self.cleaned_data["email_domains"]
@@ -333,6 +335,7 @@ class OrganisationSignOnAdmin(admin.ModelAdmin):
     list_display = ["organisation", "enabled", "provider_name", "issuer", "accepts_provider_mfa"]
     list_filter = ["enabled", "accepts_provider_mfa"]
     list_select_related = ["organisation"]
+    search_fields = ["organisation__name", "issuer", "email_domains"]
     readonly_fields = ["callback_address", "secret_saved", "updated_at"]
 
     @admin.display(description="Redirect URI to register at the provider")

@@ -318,7 +318,7 @@ class SignOnForm(forms.ModelForm):
         return ", ".join(domains)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not cleaned.get("client_secret") and not self.instance.has_client_secret:
             self.add_error("client_secret", "Enter the client secret.")
         return cleaned
@@ -326,7 +326,7 @@ class SignOnForm(forms.ModelForm):
     def save(self, commit: bool = True) -> OrganisationSignOn:
         if self.cleaned_data.get("client_secret"):
             self.instance.set_client_secret(self.cleaned_data["client_secret"])
-        return super().save(commit=commit)  # type: ignore[no-any-return]
+        return super().save(commit=commit)
 
 
 @admin.register(OrganisationSignOn)

@@ -27,7 +27,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend  # type: ignore[import-untyped]
 
 from core.sealed import CannotUnseal
 from core.usernames import normalise_username
@@ -140,7 +140,7 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
             raise ProviderUnavailable("the client secret was sealed with an unknown key") from error
         self.OIDC_RP_IDP_SIGN_KEY = None
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: Any,
         sign_on: OrganisationSignOn | None = None,
@@ -151,7 +151,7 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
             return None
         self.configure(sign_on)
         try:
-            return super().authenticate(request, nonce=nonce, code_verifier=code_verifier)  # type: ignore[no-any-return]
+            return super().authenticate(request, nonce=nonce, code_verifier=code_verifier)
         except requests.HTTPError as error:
             status = error.response.status_code if error.response is not None else 0
             if 400 <= status < 500:  # the provider refused the code (used, expired, not ours)
@@ -200,7 +200,7 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
         expected = kwargs.get("nonce") or ""
         if not expected or not hmac.compare_digest(str(claims.get("nonce", "")), expected):
             raise SignOnRefused("unchecked")
-        return claims  # type: ignore[no-any-return]
+        return claims
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict) -> User:
         """The person the provider's claims name: never created, refused unless known."""

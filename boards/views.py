@@ -29,7 +29,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
-from mozilla_django_oidc.utils import generate_code_challenge
+from mozilla_django_oidc.utils import generate_code_challenge  # type: ignore[import-untyped]
 
 from audit.services import security_record
 from audit.signals import RECORDED_MARK, SECOND_FACTOR_MARK, SIGN_IN_METHOD
@@ -544,7 +544,9 @@ def sign_on_start(request: HttpRequest, pk: int) -> HttpResponse:
         "code_challenge_method": "S256",
     }
     if step_up:
-        params.update({"prompt": "login", "max_age": "0", "login_hint": request.user.email})
+        params.update(
+            {"prompt": "login", "max_age": "0", "login_hint": request.user.get_username()}
+        )
     now = time.time()
     kept = {
         key: value

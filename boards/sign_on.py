@@ -10,8 +10,9 @@ the session. For each provider:
 - the sign-in uses the authorisation code flow with PKCE, a state and a nonce, each used once;
 - the id_token's signature (RS/PS/ES algorithms only: never "none" or a shared secret), issuer,
   audience, expiry and nonce are checked;
-- the e-mail address must be verified by the provider (``email_verified``), in one of the
-  body's domains, and the address of an active person of that body the portal already has:
+- the e-mail address must be verified by the provider (``email_verified``, or without it
+  Microsoft Entra ID's ``xms_edov``: the address's domain is verified), in one of the body's
+  domains, and the address of an active person of that body the portal already has:
   nobody is ever created (people join by invitation only);
 - the provider's ``amr`` (RFC 8176) counts as the portal's second factor only when the body
   says so and it shows more than a password (``MULTI_FACTOR_METHODS``).
@@ -205,7 +206,8 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict) -> User:
         """The person the provider's claims name: never created, refused unless known."""
         claims = dict(payload)
-        if ("email" not in claims or "email_verified" not in claims) and self.OIDC_OP_USER_ENDPOINT:
+        says_verified = "email_verified" in claims or "xms_edov" in claims
+        if ("email" not in claims or not says_verified) and self.OIDC_OP_USER_ENDPOINT:
             userinfo = self.get_userinfo(access_token, id_token, payload)
             if userinfo.get("sub") != payload.get("sub"):
                 raise SignOnRefused("unchecked")
@@ -215,7 +217,12 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
         email = normalise_username(str(claims.get("email") or ""))
         if not email:
             raise SignOnRefused("no_email")
-        if not _is_true(claims.get("email_verified")):
+        verified = claims.get("email_verified")
+        if verified is None:
+            # Microsoft Entra ID never sends email_verified for work accounts; its optional
+            # claim xms_edov says the address's domain is one the tenant has verified.
+            verified = payload.get("xms_edov")
+        if not _is_true(verified):
             raise SignOnRefused("unverified_email", email)
         if not self.sign_on.allows_address(email):
             raise SignOnRefused("other_domain", email)

@@ -10,7 +10,7 @@ A body whose people sign in through its own identity provider (boards.sign_on) m
 the provider's multi-factor sign-in counts as the second factor: the session then carries
 ``PROVIDER_VERIFIED`` instead of a django-otp device, dated by the provider's ``auth_time``.
 The step-up rule is the same for it: once that is older than TWO_FACTOR_STEP_UP_MINUTES, the
-person signs in at the provider again (``prompt=login``, ``max_age=0``) and must come back
+person signs in at the provider again (``prompt=login``, ``max_age=60``) and must come back
 with a fresh multi-factor sign-in.
 """
 

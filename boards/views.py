@@ -545,7 +545,11 @@ def sign_on_start(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if step_up:
         params.update(
-            {"prompt": "login", "max_age": "0", "login_hint": request.user.get_username()}
+            {
+                "prompt": "login",
+                "max_age": str(SIGN_ON_CLOCK_LEEWAY),
+                "login_hint": request.user.get_username(),
+            }
         )
     now = time.time()
     kept = {

@@ -36,6 +36,7 @@ PROVIDER_PEOPLE = [
     {"email": "una@police.example", "groups": ["unverified"]},
     {"email": "fiona@police.example", "groups": []},
     {"email": "bob@fire.example", "groups": []},
+    {"email": "erica@police.example", "groups": ["domain_verified"]},
 ]
 
 
@@ -126,6 +127,15 @@ def test_an_invited_person_signs_in_through_their_organisations_provider(
     assert event.actor_id == owen.pk
     assert event.summary == "Owen Oakes signed in with Warwickshire Police's single sign-on"
     assert event.username == "owen@police.example"
+
+
+def test_a_domain_verified_address_without_email_verified_is_accepted_as_entra_id_sends_it(
+    client, provider, police_sign_on
+):
+    person = UserFactory(email="erica@police.example", organisation=police_sign_on.organisation)
+    response = sign_in_through(client, provider, police_sign_on, "erica@police.example")
+    assert response.status_code == 302
+    assert signed_in_as(client) == person
 
 
 # --- refused -------------------------------------------------------------------------------------
@@ -381,7 +391,7 @@ def test_a_step_needing_a_fresh_second_factor_sends_the_person_back_to_the_provi
     assert "step_up=1" in refused["Location"]
 
     start = client.get(refused["Location"])
-    assert "prompt=login" in start["Location"] and "max_age=0" in start["Location"]
+    assert "prompt=login" in start["Location"] and "max_age=60" in start["Location"]
     callback = ProviderBrowser(provider).sign_in(
         start["Location"], email="alice@police.example", password=PROVIDER_PASSWORD
     )

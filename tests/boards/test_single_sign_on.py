@@ -341,6 +341,47 @@ def test_an_id_token_not_signed_with_the_providers_key_pair_is_refused(
         _backend_for(police_sign_on).verify_token(token, nonce="the-nonce")
 
 
+def _signed_by_the_provider(provider, claims):
+    pem, kid = provider.signing_key()
+    return jwt.encode(claims, pem, algorithm="RS256", headers={"kid": kid})
+
+
+def test_an_id_token_signed_by_the_provider_is_accepted_when_everything_holds(
+    provider, police_sign_on
+):
+    token = _signed_by_the_provider(provider, _claims(provider))
+    claims = _backend_for(police_sign_on).verify_token(token, nonce="the-nonce")
+    assert claims["sub"] == "1"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"nonce": "another-nonce"},
+        {"aud": "another-client"},
+        {"iss": "https://another-provider.example"},
+        {"exp": int(time.time()) - 3600},
+        {"aud": [CLIENT_ID, "another-client"]},
+    ],
+    ids=["nonce", "audience", "issuer", "expired", "shared-audience-without-azp"],
+)
+def test_an_id_token_from_the_provider_is_refused_unless_everything_holds(
+    provider, police_sign_on, changes
+):
+    token = _signed_by_the_provider(provider, _claims(provider, **changes))
+    with pytest.raises(sign_on_module.SignOnRefused):
+        _backend_for(police_sign_on).verify_token(token, nonce="the-nonce")
+
+
+def test_an_id_token_without_a_nonce_is_refused(provider, police_sign_on):
+    claims = _claims(provider)
+    del claims["nonce"]
+    with pytest.raises(sign_on_module.SignOnRefused):
+        _backend_for(police_sign_on).verify_token(
+            _signed_by_the_provider(provider, claims), nonce="the-nonce"
+        )
+
+
 # --- the provider's second factor ---------------------------------------------------------------
 
 

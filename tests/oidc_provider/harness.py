@@ -1,10 +1,12 @@
 """Starting and stopping the test identity provider in a second process, and going through its
 pages as a browser would (its sign-in form, then its consent form)."""
 
+import hashlib
 import json
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -71,6 +73,13 @@ class Provider:
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"The test identity provider did not answer:\n{self.log}")
+
+    def signing_key(self) -> tuple[str, str]:
+        """The provider's private RSA key (PEM) and its key id, read from its database, for
+        tests that forge an id_token the provider itself could have signed."""
+        with sqlite3.connect(self.folder / "provider.sqlite3") as database:
+            (pem,) = database.execute("SELECT key FROM oidc_provider_rsakey").fetchone()
+        return pem, hashlib.md5(pem.encode()).hexdigest()  # the provider's own key id
 
     @property
     def discovery_url(self) -> str:

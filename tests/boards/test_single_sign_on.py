@@ -297,6 +297,20 @@ def test_a_provider_that_stops_answering_before_the_callback_gets_a_clear_page(
     assert "_auth_user_id" not in client.session
 
 
+def test_a_sign_in_switched_off_while_the_person_was_at_the_provider_is_not_finished(
+    client, provider, police_sign_on, owen
+):
+    callback = callback_from_provider(client, provider, police_sign_on, "owen@police.example")
+    OrganisationSignOn.objects.filter(pk=police_sign_on.pk).update(enabled=False)
+    assert client.get(callback).status_code == 400
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_sign_in_page_offers_no_organisation_sign_in_when_none_is_enabled(client, police):
+    body = client.get(reverse("login")).content.decode()
+    assert "Sign in with your organisation's account" not in body
+
+
 def test_a_disabled_sign_in_cannot_be_started(client, police_sign_on):
     OrganisationSignOn.objects.filter(pk=police_sign_on.pk).update(enabled=False)
     assert client.get(reverse("sign_on_start", args=[police_sign_on.pk])).status_code == 404

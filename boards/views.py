@@ -497,8 +497,9 @@ SIGN_ON_STATES_KEPT = 5
 # The provider's auth_time may be this much earlier than the start of a step-up sign-in.
 SIGN_ON_CLOCK_LEEWAY = 60
 
+# Why a single sign-on did not sign the person in, and the status of the page that says so
+# (registration/sign_on_problem.html has the words).
 SIGN_ON_PROBLEMS = {
-    # reason: (HTTP status, what the page says)
     "state": 400,
     "provider_error": 403,
     "unchecked": 403,
@@ -581,7 +582,8 @@ def sign_on_callback(request: HttpRequest) -> HttpResponse:
     not. Refusals count towards the sign-in lock-out and are recorded like failed passwords."""
     states = _sign_on_states(request)
     entry = states.pop(request.GET.get("state", ""), None)
-    request.session[SIGN_ON_STATES] = states  # used once, whatever happens next
+    if entry is not None:
+        request.session[SIGN_ON_STATES] = states  # used once, whatever happens next
     if not isinstance(entry, dict) or time.time() - entry.get("at", 0) >= SIGN_ON_STATE_SECONDS:
         return _sign_on_problem(request, None, "state")
     sign_on = selectors.enabled_sign_ons().filter(pk=entry["sign_on"]).first()

@@ -626,6 +626,7 @@ def _sign_on_sign_in(
     organisation = sign_on.organisation
     setattr(request, SIGN_IN_METHOD, f"{organisation}'s single sign-on")
     login(request, person, backend=sign_on_module.BACKEND)
+    services.invitations_close_by_sign_on(person=person, organisation=organisation)
     if _provider_multi_factor(sign_on, claims):
         two_factor.mark_verified_by_provider(request, sign_on_pk=sign_on.pk, at=_auth_time(claims))
         security_record(

@@ -138,6 +138,29 @@ def test_a_domain_verified_address_without_email_verified_is_accepted_as_entra_i
     assert signed_in_as(client) == person
 
 
+def test_signing_in_takes_up_a_pending_invitation(client, provider, police_sign_on, board, alice):
+    from boards.models import PersonInvitation
+    from boards.services import person_invite
+
+    invitation = person_invite(
+        invited_by=alice,
+        board=board,
+        email="erica@police.example",
+        full_name="Erica Eden",
+        job_title="Inspector",
+        organisation=police_sign_on.organisation,
+        role="member",
+    )
+    sign_in_through(client, provider, police_sign_on, "erica@police.example")
+    assert signed_in_as(client) == invitation.person
+    assert not PersonInvitation.objects.pending().filter(person=invitation.person).exists()
+    assert PersonInvitation.find_usable(invitation.link_token()) is None
+    assert last_event("person.invitation_accepted").summary == (
+        "Erica Eden accepted their invitation by signing in with Warwickshire Police's single "
+        "sign-on"
+    )
+
+
 # --- refused -------------------------------------------------------------------------------------
 
 

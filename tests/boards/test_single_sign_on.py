@@ -138,6 +138,14 @@ def test_a_domain_verified_address_without_email_verified_is_accepted_as_entra_i
     assert signed_in_as(client) == person
 
 
+def test_a_next_address_on_another_site_is_not_followed(client, provider, police_sign_on, owen):
+    response = sign_in_through(
+        client, provider, police_sign_on, "owen@police.example", next_url="https://evil.example/"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
 def test_signing_in_takes_up_a_pending_invitation(client, provider, police_sign_on, board, alice):
     from boards.models import PersonInvitation
     from boards.services import person_invite

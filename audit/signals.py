@@ -15,6 +15,10 @@ from .services import context_security_record, security_record
 # A failed second factor is sent as a failed sign-in too (so the lock-out counts it), marked
 # with this key so that it is recorded once, by the second-factor page, not twice.
 SECOND_FACTOR_MARK = "second_factor"
+# A failed sign-in whose event its own view records, with its reason (single sign-on).
+RECORDED_MARK = "recorded"
+# The request attribute naming how a sign-in was made, when not with a password.
+SIGN_IN_METHOD = "sign_in_method"
 
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")
@@ -24,7 +28,7 @@ def record_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs
     security_record(
         request=request,
         verb="sign_in.succeeded",
-        summary=f"{user} signed in with their password",
+        summary=f"{user} signed in with {getattr(request, SIGN_IN_METHOD, 'their password')}",
         actor=user,
         subject=user,
         username=user.get_username(),
@@ -35,7 +39,7 @@ def record_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs
 def record_sign_in_failure(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    if request is None or credentials.get(SECOND_FACTOR_MARK):
+    if request is None or credentials.get(SECOND_FACTOR_MARK) or credentials.get(RECORDED_MARK):
         return
     # Only the name tried is kept: Django has already masked the password in ``credentials``.
     username = str(credentials.get("username") or credentials.get("email") or "")

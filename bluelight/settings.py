@@ -341,7 +341,14 @@ AUTH_USER_MODEL = "boards.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on through a body's own identity provider (boards/sign_on.py): the provider,
+    # client and keys come from the body's OrganisationSignOn, not from settings.
+    "boards.sign_on.OrganisationSignOnBackend",
 ]
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_AUTHENTICATION_CALLBACK_URL = "sign_on_callback"
+# How long the portal waits for an identity provider's discovery, keys, token and userinfo.
+OIDC_TIMEOUT = env_int("SIGN_ON_TIMEOUT_SECONDS", 10)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -1,9 +1,12 @@
+from functools import partial
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.urls import reverse
 
 from audit.selectors import changes_since
 from audit.services import audit_edit, audit_record, plain_values
@@ -11,7 +14,15 @@ from core.concurrency import NEVER, EditConflict, VersionedFormMixin, ensure_cur
 from core.deletion import RefusalShownAdminMixin
 
 from . import two_factor
-from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, PersonInvitation, User
+from .models import (
+    Board,
+    BoardMembership,
+    ExecutiveAuthority,
+    Organisation,
+    OrganisationSignOn,
+    PersonInvitation,
+    User,
+)
 
 MEMBERSHIP_FIELDS = ("person", "board", "organisation", "role", "starts_on", "ends_on")
 MEMBERSHIP_LABELS = {
@@ -261,6 +272,97 @@ class OrganisationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "active", "default_marking", "shares_sensitive_decisions"]
     search_fields = ["name", "short_name", "executive_body"]
+
+
+class SignOnForm(forms.ModelForm):
+    """A body's identity provider as the administrator registers it. The client secret is
+    written, never shown back: left empty, the one kept stays."""
+
+    client_secret = forms.CharField(
+        label="Client secret",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="From the provider's registration of the portal. Leave empty to keep the "
+        "secret already saved; it is stored encrypted and never shown.",
+    )
+
+    class Meta:
+        model = OrganisationSignOn
+        fields = [
+            "organisation",
+            "enabled",
+            "provider_name",
+            "issuer",
+            "client_id",
+            "email_domains",
+            "accepts_provider_mfa",
+        ]
+        field_classes = {"issuer": partial(forms.URLField, assume_scheme="https")}
+
+    def clean_email_domains(self) -> str:
+        raw = self.cleaned_data["email_domains"]
+        domains = [d.strip().lower().lstrip("@") for d in raw.split(",") if d.strip()]
+        if not domains:
+            raise forms.ValidationError("Enter at least one e-mail domain, e.g. police.example.")
+        for domain in domains:
+            if "." not in domain or any(ch in domain for ch in " /@:"):
+                raise forms.ValidationError(f"“{domain}” is not an e-mail domain.")
+        others = OrganisationSignOn.objects.exclude(pk=self.instance.pk)
+        for other in others.select_related("organisation"):
+            shared = set(domains) & set(other.domains)
+            if shared:
+                raise forms.ValidationError(
+                    f"{', '.join(sorted(shared))} already belongs to {other.organisation}."
+                )
+        return ", ".join(domains)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("client_secret") and not self.instance.has_client_secret:
+            self.add_error("client_secret", "Enter the client secret.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> OrganisationSignOn:
+        if self.cleaned_data.get("client_secret"):
+            self.instance.set_client_secret(self.cleaned_data["client_secret"])
+        return super().save(commit=commit)
+
+
+@admin.register(OrganisationSignOn)
+class OrganisationSignOnAdmin(admin.ModelAdmin):
+    form = SignOnForm
+    list_display = ["organisation", "enabled", "provider_name", "issuer", "accepts_provider_mfa"]
+    list_filter = ["enabled", "accepts_provider_mfa"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name", "issuer", "email_domains"]
+    readonly_fields = ["callback_address", "secret_saved", "updated_at"]
+
+    @admin.display(description="Redirect URI to register at the provider")
+    def callback_address(self, obj: OrganisationSignOn) -> str:
+        return f"{settings.SITE_URL}{reverse('sign_on_callback')}"
+
+    @admin.display(description="Client secret saved", boolean=True)
+    def secret_saved(self, obj: OrganisationSignOn) -> bool:
+        return obj.has_client_secret
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            subject=obj.organisation,
+            actor=request.user,
+            verb="organisation.sign_on_changed" if change else "organisation.sign_on_added",
+            summary=f"Single sign-on of {obj.organisation} "
+            + ("changed" if change else "registered")
+            + (" (client secret replaced)" if form.cleaned_data.get("client_secret") else ""),
+            after={
+                "enabled": obj.enabled,
+                "issuer": obj.issuer,
+                "client_id": obj.client_id,
+                "email_domains": obj.email_domains,
+                "accepts_provider_mfa": obj.accepts_provider_mfa,
+            },
+        )
 
 
 @admin.register(Board)

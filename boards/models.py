@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 
 from core.concurrency import version_token
 from core.markings import Marking, descriptor_field, level_field
+from core.sealed import seal, unseal
 from core.usernames import normalise_username
 
 
@@ -478,3 +479,83 @@ class ApiToken(models.Model):
         if self.revoked_at:
             return "Revoked"
         return "Expired" if self.is_expired else "Active"
+
+
+# The provider's authentication methods (RFC 8176 ``amr`` values) that show more than a password
+# was used: several factors, a hardware key, a one-time code or a smart card.
+MULTI_FACTOR_METHODS = frozenset({"mfa", "mca", "hwk", "otp", "sc"})
+
+
+class OrganisationSignOn(models.Model):
+    """A body's own identity provider (OpenID Connect), through which its people may sign in.
+
+    Only people the portal already knows are signed in this way: their verified e-mail address,
+    in one of the body's domains, must be an active person of this body. Nobody is ever created.
+    The client secret is kept sealed (core.sealed) and never shown back.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="sign_on"
+    )
+    enabled = models.BooleanField(
+        default=False, help_text="Offer this sign-in on the sign-in page and accept it."
+    )
+    provider_name = models.CharField(
+        max_length=80,
+        help_text="What the button says after “Sign in with”, e.g. “your Warwickshire Police "
+        "account”.",
+    )
+    issuer = models.URLField(
+        "issuer",
+        max_length=300,
+        help_text="The provider's issuer address; its endpoints and keys are read from "
+        "ISSUER/.well-known/openid-configuration, e.g. "
+        "https://login.microsoftonline.com/TENANT-ID/v2.0 for Microsoft Entra ID.",
+    )
+    client_id = models.CharField("client ID", max_length=200)
+    client_secret_sealed = models.TextField(blank=True, editable=False)
+    email_domains = models.CharField(
+        "e-mail domains",
+        max_length=500,
+        help_text="The domains of the body's e-mail addresses, separated by commas, e.g. "
+        "warwickshire.police.uk. An address in any other domain is refused.",
+    )
+    accepts_provider_mfa = models.BooleanField(
+        "the provider's multi-factor sign-in counts as the second factor",
+        default=False,
+        help_text="On: when the provider says its sign-in used more than a password (amr "
+        "mfa, hwk, otp, sc or mca), the portal does not ask for its own second factor. Off: "
+        "the portal's second factor is asked for after this sign-in where it is required.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "single sign-on"
+        verbose_name_plural = "single sign-on"
+
+    def __str__(self) -> str:
+        return f"Single sign-on of {self.organisation}"
+
+    @property
+    def domains(self) -> list[str]:
+        return sorted(
+            {d.strip().lower().lstrip("@") for d in self.email_domains.split(",") if d.strip()}
+        )
+
+    def allows_address(self, email: str) -> bool:
+        return email.rpartition("@")[2].lower() in self.domains
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.issuer.rstrip('/')}/.well-known/openid-configuration"
+
+    @property
+    def has_client_secret(self) -> bool:
+        return bool(self.client_secret_sealed)
+
+    def set_client_secret(self, secret: str) -> None:
+        self.client_secret_sealed = seal(secret) if secret else ""
+
+    def client_secret(self) -> str:
+        """The client secret in clear, for the token request only (raises CannotUnseal)."""
+        return unseal(self.client_secret_sealed) if self.client_secret_sealed else ""

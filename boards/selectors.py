@@ -15,6 +15,7 @@ from .models import (
     BoardMembership,
     ExecutiveAuthority,
     Organisation,
+    OrganisationSignOn,
     PersonInvitation,
     SignedInSession,
     User,
@@ -158,3 +159,12 @@ def role_label_on(person: User, board: Board, on: date) -> str:
 def api_tokens_of(person: User) -> list[ApiToken]:
     """The person's API tokens, newest first: active, expired and revoked alike."""
     return list(ApiToken.objects.filter(person=person).order_by("-created_at", "-pk"))
+
+
+def enabled_sign_ons() -> QuerySet[OrganisationSignOn]:
+    """The bodies' own sign-ins the sign-in page offers, by body."""
+    return (
+        OrganisationSignOn.objects.filter(enabled=True, organisation__active=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )

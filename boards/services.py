@@ -129,6 +129,25 @@ def invitation_accept(*, invitation: PersonInvitation, password: str) -> User:
     return person
 
 
+@transaction.atomic
+def invitations_close_by_sign_on(*, person: User, organisation: Organisation) -> int:
+    """A person who signed in through their body's identity provider has taken up their
+    invitation: its set-password link stops working and the board no longer lists it as
+    pending. Appends one audit event when there was one to close; returns how many closed."""
+    closed = (
+        PersonInvitation.objects.pending().filter(person=person).update(accepted_at=timezone.now())
+    )
+    if closed:
+        audit_record(
+            subject=person,
+            actor=person,
+            verb="person.invitation_accepted",
+            summary=f"{person} accepted their invitation by signing in with {organisation}'s "
+            "single sign-on",
+        )
+    return closed
+
+
 def session_end(*, record: SignedInSession) -> None:
     """Signs one session out: its data leaves the session store, so its cookie opens nothing,
     and it leaves the person's sessions page."""

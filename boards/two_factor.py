@@ -5,6 +5,13 @@ fallback. It is required for the secretariat, chairs and vice-chairs, executives
 administrators, and for everyone on a board that asks for it; anyone else may choose to set one
 up, and once set up it is asked for at every sign-in. Some steps (recording a decision,
 approving minutes, changing someone's roles) ask for it again if the last time was long ago.
+
+A body whose people sign in through its own identity provider (boards.sign_on) may say that
+the provider's multi-factor sign-in counts as the second factor: the session then carries
+``PROVIDER_VERIFIED`` instead of a django-otp device, dated by the provider's ``auth_time``.
+The step-up rule is the same for it: once that is older than TWO_FACTOR_STEP_UP_MINUTES, the
+person signs in at the provider again (``prompt=login``, ``max_age=60``) and must come back
+with a fresh multi-factor sign-in.
 """
 
 import time
@@ -29,6 +36,7 @@ Role = BoardMembership.Role
 ROLES_THAT_NEED_IT = frozenset({Role.SECRETARIAT, Role.CHAIR, Role.VICE_CHAIR})
 VERIFIED_AT = "two_factor_verified_at"
 NOT_SET_UP = "two_factor_not_set_up"
+PROVIDER_VERIFIED = "two_factor_by_provider"
 
 
 def is_required_for(person: User) -> bool:
@@ -46,9 +54,25 @@ def has_second_factor(person: User) -> bool:
 
 
 def is_verified(request: HttpRequest) -> bool:
-    """The session has passed a second factor (django-otp's middleware checks the device)."""
+    """The session has passed a second factor (django-otp's middleware checks the device), or
+    its person signed in through a provider whose multi-factor sign-in counts as one."""
     user = request.user
-    return bool(user.is_authenticated and getattr(user, "is_verified", lambda: False)())
+    if not user.is_authenticated:
+        return False
+    return bool(getattr(user, "is_verified", lambda: False)()) or verified_by_provider(request)
+
+
+def verified_by_provider(request: HttpRequest) -> bool:
+    """This session's second factor is its person's multi-factor sign-in at their body's
+    identity provider."""
+    marked = request.session.get(PROVIDER_VERIFIED)
+    return isinstance(marked, dict) and marked.get("person") == request.user.pk
+
+
+def mark_verified_by_provider(request: HttpRequest, *, sign_on_pk: int, at: int) -> None:
+    """This session's person passed a multi-factor sign-in at the provider at ``at``."""
+    request.session[PROVIDER_VERIFIED] = {"person": request.user.pk, "sign_on": sign_on_pk}
+    request.session[VERIFIED_AT] = min(at, now())
 
 
 def now() -> int:
@@ -76,7 +100,12 @@ def verify_url(next_url: str, *, step_up: bool = False) -> str:
 
 def step_up_redirect(request: HttpRequest, next_url: str | None = None) -> HttpResponse:
     """Send the person to confirm their second factor, then back to ``next_url`` (the page
-    itself by default; a refused POST goes back to its page, never replayed)."""
+    itself by default; a refused POST goes back to its page, never replayed). A session whose
+    second factor came from the person's identity provider goes back to the provider."""
+    if verified_by_provider(request):
+        sign_on_pk = request.session[PROVIDER_VERIFIED]["sign_on"]
+        query = urlencode({"next": next_url or request.get_full_path(), "step_up": "1"})
+        return redirect(f"{reverse('sign_on_start', args=[sign_on_pk])}?{query}")
     if not has_second_factor(request.user):  # type: ignore[arg-type]
         return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': next_url or '/'})}")
     messages.info(
@@ -111,6 +140,9 @@ OPEN_BEFORE_SECOND_FACTOR = frozenset(
         "password_reset_done",
         "password_reset_confirm",
         "password_reset_complete",
+        # Signing in (again) through a body's identity provider.
+        "sign_on_start",
+        "sign_on_callback",
     }
 )
 

@@ -2,16 +2,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from . import passkeys, views
-from .forms import PortalPasswordResetForm, SignInForm
+from .forms import PortalPasswordResetForm
 
 urlpatterns = [
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/organisation/<int:pk>/", views.sign_on_start, name="sign_on_start"),
+    path("sign-in/organisation/callback/", views.sign_on_callback, name="sign_on_callback"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
     path("account/sessions/", views.session_list, name="session_list"),
     path("account/sessions/<int:pk>/end/", views.session_end, name="session_end"),

@@ -1,5 +1,7 @@
 import base64
 import io
+import logging
+import time
 from urllib.parse import urlencode
 
 import qrcode
@@ -19,6 +21,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,14 +29,30 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
+from mozilla_django_oidc.utils import generate_code_challenge  # type: ignore[import-untyped]
 
 from audit.services import security_record
-from audit.signals import SECOND_FACTOR_MARK
+from audit.signals import RECORDED_MARK, SECOND_FACTOR_MARK, SIGN_IN_METHOD
 
 from . import permissions, selectors, services, sessions, two_factor
-from .forms import ApiTokenForm, AuthenticatorSetUpForm, InvitePersonForm, SecondFactorForm
+from . import sign_on as sign_on_module
+from .forms import (
+    ApiTokenForm,
+    AuthenticatorSetUpForm,
+    InvitePersonForm,
+    SecondFactorForm,
+    SignInForm,
+)
 from .http import AuthenticatedHttpRequest
-from .models import ApiToken, BoardMembership, PersonInvitation, SignedInSession
+from .models import (
+    ApiToken,
+    BoardMembership,
+    OrganisationSignOn,
+    PersonInvitation,
+    SignedInSession,
+)
+
+logger = logging.getLogger("bluelight.security")
 
 
 @require_GET
@@ -452,4 +471,232 @@ def two_factor_manage(request: AuthenticatedHttpRequest) -> HttpResponse:
             "recovery_codes_left": StaticToken.objects.filter(device__user=person).count(),
             "passkeys": WebAuthnCredential.objects.filter(user=person, confirmed=True).count(),
         },
+    )
+
+
+# --- Signing in through a body's identity provider (single sign-on) -----------------------------
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, offering each body's own sign-in beside the password."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sign_ons"] = selectors.enabled_sign_ons()
+        return context
+
+
+SIGN_ON_STATES = "sign_on_states"
+# A sign-in left at the provider longer than this cannot be finished; a few at once are kept
+# (several tabs), the oldest dropped first.
+SIGN_ON_STATE_SECONDS = 10 * 60
+SIGN_ON_STATES_KEPT = 5
+# The provider's auth_time may be this much earlier than the start of a step-up sign-in.
+SIGN_ON_CLOCK_LEEWAY = 60
+
+# Why a single sign-on did not sign the person in, and the status of the page that says so
+# (registration/sign_on_problem.html has the words).
+SIGN_ON_PROBLEMS = {
+    "state": 400,
+    "provider_error": 403,
+    "unchecked": 403,
+    "no_email": 403,
+    "unverified_email": 403,
+    "other_domain": 403,
+    "unknown_person": 403,
+    "inactive": 403,
+    "not_fresh": 403,
+    "other_person": 403,
+    "unavailable": 502,
+}
+
+
+def _sign_on_states(request: HttpRequest) -> dict:
+    states = request.session.get(SIGN_ON_STATES)
+    return states if isinstance(states, dict) else {}
+
+
+@login_not_required
+@never_cache
+@require_GET
+def sign_on_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the browser to the body's identity provider, with a fresh state, nonce and PKCE
+    verifier kept in the session. ``step_up=1``: a signed-in person signs in there again."""
+    sign_on = get_object_or_404(selectors.enabled_sign_ons(), pk=pk)
+    step_up = request.GET.get("step_up") == "1" and request.user.is_authenticated
+    try:
+        config = sign_on_module.provider_configuration(sign_on)
+    except sign_on_module.ProviderUnavailable as problem:
+        logger.warning("Single sign-on of %s unavailable: %s", sign_on.organisation, problem)
+        return _sign_on_problem(request, sign_on, "unavailable")
+    state, nonce = get_random_string(32), get_random_string(32)
+    verifier = get_random_string(64)
+    params = {
+        "response_type": "code",
+        "scope": settings.OIDC_RP_SCOPES,
+        "client_id": sign_on.client_id,
+        "redirect_uri": request.build_absolute_uri(reverse("sign_on_callback")),
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": generate_code_challenge(verifier, "S256"),
+        "code_challenge_method": "S256",
+    }
+    if step_up:
+        params.update(
+            {
+                "prompt": "login",
+                "max_age": str(SIGN_ON_CLOCK_LEEWAY),
+                "login_hint": request.user.get_username(),
+            }
+        )
+    now = time.time()
+    kept = {
+        key: value
+        for key, value in _sign_on_states(request).items()
+        if now - value.get("at", 0) < SIGN_ON_STATE_SECONDS
+    }
+    for old in sorted(kept, key=lambda key: kept[key]["at"])[: -SIGN_ON_STATES_KEPT + 1]:
+        del kept[old]
+    kept[state] = {
+        "sign_on": sign_on.pk,
+        "nonce": nonce,
+        "code_verifier": verifier,
+        "next": _next_url(request),
+        "at": now,
+        "step_up": step_up,
+    }
+    request.session[SIGN_ON_STATES] = kept
+    endpoint = config["authorization_endpoint"]
+    return redirect(f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def sign_on_callback(request: HttpRequest) -> HttpResponse:
+    """Where the provider sends the browser back: the state is used up, the code exchanged and
+    the id_token checked (boards.sign_on), then the person is signed in, or the page says why
+    not. Refusals count towards the sign-in lock-out and are recorded like failed passwords."""
+    states = _sign_on_states(request)
+    entry = states.pop(request.GET.get("state", ""), None)
+    if entry is not None:
+        request.session[SIGN_ON_STATES] = states  # used once, whatever happens next
+    if not isinstance(entry, dict) or time.time() - entry.get("at", 0) >= SIGN_ON_STATE_SECONDS:
+        return _sign_on_problem(request, None, "state")
+    sign_on = selectors.enabled_sign_ons().filter(pk=entry["sign_on"]).first()
+    if sign_on is None:
+        return _sign_on_problem(request, None, "state")
+    if request.GET.get("error") or not request.GET.get("code"):
+        return _sign_on_problem(request, sign_on, "provider_error")
+    backend = sign_on_module.OrganisationSignOnBackend()
+    try:
+        person = backend.authenticate(
+            request, sign_on=sign_on, nonce=entry["nonce"], code_verifier=entry["code_verifier"]
+        )
+    except sign_on_module.ProviderUnavailable as problem:
+        logger.warning("Single sign-on of %s unavailable: %s", sign_on.organisation, problem)
+        return _sign_on_problem(request, sign_on, "unavailable")
+    except sign_on_module.SignOnRefused as refusal:
+        return _sign_on_problem(request, sign_on, refusal.reason, email=refusal.email)
+    if person is None:  # pragma: no cover - the backend raises rather than answer None
+        return _sign_on_problem(request, sign_on, "unchecked")
+    credentials = {"username": person.email}
+    if AxesProxyHandler.is_locked(request, credentials):
+        return get_lockout_response(request, credentials=credentials)
+    if entry.get("step_up"):
+        return _sign_on_step_up(request, sign_on, person, backend.claims, entry)
+    return _sign_on_sign_in(request, sign_on, person, backend.claims, entry["next"])
+
+
+def _provider_multi_factor(sign_on: OrganisationSignOn, claims: dict) -> bool:
+    return sign_on.accepts_provider_mfa and sign_on_module.shows_multi_factor(claims)
+
+
+def _auth_time(claims: dict) -> int:
+    value = claims.get("auth_time")
+    return int(value) if isinstance(value, int | float) else two_factor.now()
+
+
+def _sign_on_sign_in(
+    request: HttpRequest, sign_on: OrganisationSignOn, person, claims: dict, next_url: str
+) -> HttpResponse:
+    organisation = sign_on.organisation
+    setattr(request, SIGN_IN_METHOD, f"{organisation}'s single sign-on")
+    login(request, person, backend=sign_on_module.BACKEND)
+    services.invitations_close_by_sign_on(person=person, organisation=organisation)
+    if _provider_multi_factor(sign_on, claims):
+        two_factor.mark_verified_by_provider(request, sign_on_pk=sign_on.pk, at=_auth_time(claims))
+        security_record(
+            request=request,
+            verb="two_factor.verified",
+            summary=f"{person} passed their second factor with {organisation}'s "
+            "multi-factor sign-in",
+            subject=person,
+            username=person.email,
+            after={"method": "identity_provider", "amr": _amr_of(claims)},
+        )
+    return redirect(next_url)
+
+
+def _sign_on_step_up(
+    request: HttpRequest, sign_on: OrganisationSignOn, person, claims: dict, entry: dict
+) -> HttpResponse:
+    """A signed-in person's fresh multi-factor sign-in at their provider, for a step that
+    needs a recent second factor."""
+    if not request.user.is_authenticated or request.user.pk != person.pk:
+        return _sign_on_problem(request, sign_on, "other_person", email=person.email)
+    fresh = _auth_time(claims) >= entry["at"] - SIGN_ON_CLOCK_LEEWAY and "auth_time" in claims
+    if not (fresh and _provider_multi_factor(sign_on, claims)):
+        return _sign_on_problem(request, sign_on, "not_fresh", email=person.email)
+    two_factor.mark_verified_by_provider(request, sign_on_pk=sign_on.pk, at=_auth_time(claims))
+    security_record(
+        request=request,
+        verb="two_factor.verified",
+        summary=f"{person} confirmed their second factor again with "
+        f"{sign_on.organisation}'s multi-factor sign-in",
+        subject=person,
+        username=person.email,
+        after={"method": "identity_provider", "amr": _amr_of(claims), "step_up": True},
+    )
+    return redirect(entry["next"])
+
+
+def _amr_of(claims: dict) -> list[str]:
+    methods = claims.get("amr")
+    return [str(m) for m in methods][:10] if isinstance(methods, list) else []
+
+
+def _sign_on_problem(
+    request: HttpRequest, sign_on: OrganisationSignOn | None, reason: str, *, email: str = ""
+) -> HttpResponse:
+    """The page saying why single sign-on did not sign the person in; a refusal is recorded
+    and counted by the lock-out like a failed password."""
+    status = SIGN_ON_PROBLEMS[reason]
+    if status != 502:
+        organisation = sign_on.organisation if sign_on else None
+        security_record(
+            request=request,
+            verb="sign_in.failed",
+            summary=f"A sign-in through {organisation or 'an unknown'}'s single sign-on was "
+            f"refused ({reason.replace('_', ' ')})",
+            username=email,
+            after={
+                "method": "single_sign_on",
+                "organisation": organisation.pk if organisation else None,
+                "reason": reason,
+            },
+        )
+        user_login_failed.send(
+            sender=__name__,
+            credentials={"username": email, RECORDED_MARK: True},
+            request=request,
+        )
+    return render(
+        request,
+        "registration/sign_on_problem.html",
+        {"reason": reason, "sign_on": sign_on, "email": email},
+        status=status,
     )

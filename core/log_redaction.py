@@ -1,6 +1,6 @@
 """Secrets never reach a log: the tokens that some addresses carry (password reset, invitation,
-calendar feed, digest unsubscribe) are replaced before a path is written, by Django's request
-logging and by gunicorn's access log alike."""
+calendar feed, digest unsubscribe, a single sign-on's authorisation code) are replaced before a
+path is written, by Django's request logging and by gunicorn's access log alike."""
 
 import logging
 import re
@@ -14,6 +14,8 @@ _TOKEN_PATHS = [
     re.compile(r"(/invitation/)[^/\s?\"]+"),
     re.compile(r"(/calendar/)(?!reset/)[^/\s?\"]+(?=\.ics)"),
     re.compile(r"(/notifications/digest/unsubscribe/)[^/\s?\"]+"),
+    # The authorisation code an identity provider sends back with the browser (single sign-on).
+    re.compile(r"(/sign-in/organisation/callback/\?(?:[^\s\"]*&)?code=)[^&\s\"]+"),
 ]
 
 

@@ -190,6 +190,10 @@ def test_a_file_under_the_limit_still_reaches_the_form(client_of, alice, publish
             '"GET /invitation/tok/?next=/ HTTP/1.1" 200',
             '"GET /invitation/[redacted]/?next=/ HTTP/1.1" 200',
         ),
+        (
+            '"GET /sign-in/organisation/callback/?state=s1&code=c0de HTTP/1.1" 302',
+            '"GET /sign-in/organisation/callback/?state=s1&code=[redacted] HTTP/1.1" 302',
+        ),
     ],
 )
 def test_tokens_are_stripped_from_logged_paths(path, logged):

@@ -13,6 +13,9 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "invitation_accept",
+    # Single sign-on through a body's identity provider: its start and its callback.
+    "sign_on_start",
+    "sign_on_callback",
     "healthz",
     # The accessibility statement, privacy notice, cookies and contact pages.
     "accessibility_statement",

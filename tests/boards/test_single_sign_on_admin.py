@@ -1,0 +1,102 @@
+"""Administrators register a body's identity provider; its client secret is written, kept
+sealed and never shown back."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from boards.models import OrganisationSignOn
+from core.sealed import CannotUnseal, seal, unseal
+from tests.factories import UserFactory
+from tests.two_factor import pass_second_factor
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "the-client-secret-nobody-may-read-back"
+
+
+@pytest.fixture
+def administrator(client):
+    person = UserFactory(email="admin@example.org", is_staff=True, is_superuser=True)
+    client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+    pass_second_factor(client, person)
+    return client
+
+
+def form_data(organisation, **changes):
+    return {
+        "organisation": organisation.pk,
+        "enabled": "on",
+        "provider_name": "your Warwickshire Police account",
+        "issuer": "https://login.police.example/tenant/v2.0",
+        "client_id": "portal-client",
+        "client_secret": SECRET,
+        "email_domains": "Police.example, @police.example.org",
+        "accepts_provider_mfa": "on",
+        **changes,
+    }
+
+
+def test_an_administrator_registers_a_bodys_provider_with_its_secret_sealed(administrator, police):
+    response = administrator.post(reverse("admin:boards_organisationsignon_add"), form_data(police))
+    assert response.status_code == 302
+    sign_on = OrganisationSignOn.objects.get(organisation=police)
+    assert SECRET not in sign_on.client_secret_sealed
+    assert sign_on.client_secret() == SECRET
+    assert sign_on.domains == ["police.example", "police.example.org"]
+    event = AuditEvent.objects.get(verb="organisation.sign_on_added")
+    assert SECRET not in str(event.after) and SECRET not in event.summary
+
+
+def test_the_secret_is_never_shown_back_and_an_empty_field_keeps_it(administrator, police):
+    administrator.post(reverse("admin:boards_organisationsignon_add"), form_data(police))
+    sign_on = OrganisationSignOn.objects.get(organisation=police)
+    change = reverse("admin:boards_organisationsignon_change", args=[sign_on.pk])
+    page = administrator.get(change).content.decode()
+    listing = administrator.get(reverse("admin:boards_organisationsignon_changelist"))
+    assert SECRET not in page and sign_on.client_secret_sealed not in page
+    assert SECRET not in listing.content.decode()
+    assert "/sign-in/organisation/callback/" in page  # the redirect URI to register
+
+    response = administrator.post(change, form_data(police, client_secret="", client_id="new"))
+    assert response.status_code == 302
+    sign_on.refresh_from_db()
+    assert sign_on.client_id == "new"
+    assert sign_on.client_secret() == SECRET
+
+
+def test_a_new_provider_needs_a_secret_and_real_domains(administrator, police):
+    response = administrator.post(
+        reverse("admin:boards_organisationsignon_add"),
+        form_data(police, client_secret="", email_domains="not a domain"),
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Enter the client secret." in body
+    assert "is not an e-mail domain" in body
+    assert not OrganisationSignOn.objects.exists()
+
+
+def test_a_domain_belongs_to_one_body_only(administrator, police, fire):
+    administrator.post(reverse("admin:boards_organisationsignon_add"), form_data(police))
+    response = administrator.post(
+        reverse("admin:boards_organisationsignon_add"),
+        form_data(fire, email_domains="fire.example, police.example"),
+    )
+    assert response.status_code == 200
+    assert "police.example already belongs to Warwickshire Police" in response.content.decode()
+
+
+def test_a_board_member_cannot_reach_the_providers(client_of, alice):
+    response = client_of(alice).get(reverse("admin:boards_organisationsignon_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_a_sealed_secret_opens_only_with_a_key_the_portal_still_has(settings):
+    sealed, old_key = seal(SECRET), settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "k" * 50
+    with pytest.raises(CannotUnseal):
+        unseal(sealed)
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert unseal(sealed) == SECRET

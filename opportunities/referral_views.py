@@ -234,7 +234,7 @@ DECISION_CHECKED = (
     "conditions",
     "document",
     "marking",
-    "marking_descriptor",
+    "marking_descriptors",
 )
 
 

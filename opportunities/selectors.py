@@ -151,8 +151,8 @@ def matrix_marking(board: Board) -> Marking:
     recommendations = Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
     notices = DecisionNotice.objects.filter(referral__recommendation__in=recommendations)
     pairs = {
-        *recommendations.values_list("marking", "marking_descriptor").distinct(),
-        *notices.values_list("marking", "marking_descriptor").distinct(),
+        *recommendations.values_list("marking", "marking_descriptors").distinct(),
+        *notices.values_list("marking", "marking_descriptors").distinct(),
     }
     return strictest(Marking.of(level, descriptor) for level, descriptor in pairs)
 

@@ -177,7 +177,7 @@ def recommended_in_period(board, start: date, end: date) -> list[Recommendation]
             sent_at__date__lte=end,
         )
         .select_related("opportunity")
-        .only("version", "sent_at", "marking", "marking_descriptor", "opportunity__title")
+        .only("version", "sent_at", "marking", "marking_descriptors", "opportunity__title")
         .prefetch_related(
             Prefetch(
                 "referrals",

@@ -22,7 +22,7 @@ from tests.opportunities.helpers import decide, referral_for
 
 pytestmark = pytest.mark.django_db
 
-SENSITIVE = {"marking": Level.OFFICIAL_SENSITIVE, "marking_descriptor": Descriptor.COMMERCIAL}
+SENSITIVE = {"marking": Level.OFFICIAL_SENSITIVE, "marking_descriptors": Descriptor.COMMERCIAL}
 # Every word below is unique to OFFICIAL-SENSITIVE matter.
 SECRET_WORDS = ("Kestrel", "Osprey")
 

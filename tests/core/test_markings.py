@@ -70,9 +70,9 @@ def test_the_form_defaults_to_the_initial_marking_and_refuses_a_lone_descriptor(
     form = Upload(data={}, initial={"marking": Level.OFFICIAL_SENSITIVE})
     assert form.is_valid()
     assert form.chosen_marking() == SENSITIVE
-    form = Upload(data={"marking": Level.OFFICIAL, "marking_descriptor": Descriptor.PERSONAL})
+    form = Upload(data={"marking": Level.OFFICIAL, "marking_descriptors": [Descriptor.PERSONAL]})
     assert not form.is_valid()
-    assert "only with OFFICIAL-SENSITIVE" in str(form.errors["marking_descriptor"])
+    assert "only with OFFICIAL-SENSITIVE" in str(form.errors["marking_descriptors"])
     form = Upload(data={"marking": "top_secret"})
     assert not form.is_valid()
     assert "marking" in form.errors

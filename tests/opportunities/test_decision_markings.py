@@ -139,7 +139,9 @@ def test_each_surface_follows_the_rule_for_every_role(decided, fire, cast, clien
         # named only to those who may open it
         for url in (referral.get_record_url(), opportunity_url):
             page = client.get(url).content.decode()
-            assert "Approved subject to the tender." in page, (name, url)
+            assert "Approved" in page, (name, url)
+            # the decision is OFFICIAL-SENSITIVE too: its notes follow the same rule
+            assert ("Approved subject to the tender." in page) == allowed, (name, url)
             assert ("costing.pdf" in page) == allowed, (name, url)
             assert "letter.pdf" in page, (name, url)
         # the notice (OFFICIAL-SENSITIVE COMMERCIAL) and its PDF

@@ -284,3 +284,10 @@ def can_manage_milestones(person: Person, opportunity: Opportunity) -> bool:
     secretariat, or the collaboration's lead officer (its owner) while they hold a role on its
     board."""
     return can_review_opportunity(person, opportunity)
+
+
+@register_rule("change_decision_marking")
+def can_change_decision_marking(person: Person, referral: Referral) -> bool:
+    """Change the handling marking of a body's decision or of its documents: the body's own
+    executives, who record it, or the secretariat, who records decisions on a body's behalf."""
+    return can_decide_referral(person, referral) or can_record_on_behalf(person, referral)

@@ -117,3 +117,34 @@ def test_the_secretariat_exports_the_conditions_of_a_sensitive_decision_marked_s
     url = reverse("decision_matrix_export_csv", args=[referred.opportunity.board.slug])
     rows = read_csv(client_of(alice).get(url), "OFFICIAL-SENSITIVE")
     assert any("Only if Kestrel." in cell for row in rows for cell in row)
+
+
+def test_a_decisions_marking_changed_after_the_fact_re_marks_its_notice_and_notes(
+    referred, fire, erin, pat, client_of, django_capture_on_commit_callbacks
+):
+    from core.marking_changes import marking_version
+
+    keep_within(fire)
+    referral = referral_for(referred, fire)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(referral, erin, notes="Approved in the open.", marking=OFFICIAL)
+    referral.refresh_from_db()
+    assert "Approved in the open." in client_of(pat).get(referral.get_record_url()).content.decode()
+    change = reverse("marking_change", kwargs={"kind": "decision", "pk": referral.pk})
+    assert client_of(pat).get(change).status_code == 403  # another body's executive
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_of(erin).post(
+            change,
+            {
+                "marking": "official_sensitive",
+                "marking_descriptors": ["commercial"],
+                "version": marking_version(referral),
+            },
+        )
+    assert response.status_code == 302
+    notice = DecisionNotice.objects.get(referral=referral)
+    assert notice.handling == COMMERCIAL
+    assert notice.state == DecisionNotice.State.READY
+    assert notice.generation == 2
+    page = client_of(pat).get(referral.get_record_url()).content.decode()
+    assert "Approved in the open." not in page

@@ -190,12 +190,14 @@ class DescriptorsField(models.CharField):
         return descriptor_text(value)
 
     def value_to_string(self, obj: models.Model) -> str:
-        return descriptor_text(self.value_from_object(obj))
+        value: Any = self.value_from_object(obj)
+        return descriptor_text(value)
 
-    def formfield(self, **kwargs: Any) -> forms.Field:  # type: ignore[override]
+    def formfield(self, **kwargs: Any) -> forms.Field:
+        name = str(self.verbose_name)
         return descriptors_form_field(
-            label=kwargs.get("label") or self.verbose_name[:1].upper() + self.verbose_name[1:],
-            help_text=self.help_text,
+            label=kwargs.get("label") or name[:1].upper() + name[1:],
+            help_text=str(self.help_text),
         )
 
 

@@ -129,3 +129,12 @@ def test_descriptors_without_official_sensitive_are_refused(client_of, alice, pu
     page = response.content.decode()
     assert "Descriptors are used only with OFFICIAL-SENSITIVE." in page
     assert "<fieldset" in page and "<legend" in page  # the checkboxes, grouped and named
+
+
+def test_the_meeting_page_offers_the_change_to_the_secretariat_only(
+    client_of, alice, bob, published_meeting
+):
+    item = published_meeting.items.get(title="Joint training centre")
+    link = url("agenda-item", item.pk)
+    assert link in client_of(alice).get(published_meeting.get_absolute_url()).content.decode()
+    assert link not in client_of(bob).get(published_meeting.get_absolute_url()).content.decode()

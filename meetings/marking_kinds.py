@@ -1,6 +1,9 @@
 """The meetings' marked things, whose marking may be changed after the fact
-(``core.marking_changes``): agenda items and papers. Each change builds again the agenda pack
-(once the papers are published) and the minutes' PDF (once approved)."""
+(``core.marking_changes``): agenda items, papers and each version of a paper. Each change
+builds again the agenda pack (once the papers are published) and the minutes' PDF (once
+approved)."""
+
+from django.urls import reverse
 
 from core.marking_changes import MarkedKind, register
 from core.markings import Marking, marking_fields
@@ -24,6 +27,11 @@ def _paper_versions_follow(paper: Paper, marking: Marking) -> None:
     """A paper's marking is its current version's."""
     if paper.current_version_id:
         PaperVersion.objects.filter(pk=paper.current_version_id).update(**marking_fields(marking))
+
+
+def _paper_follows_its_current_version(version: PaperVersion, marking: Marking) -> None:
+    """A paper's marking is its current version's."""
+    Paper.objects.filter(current_version=version).update(**marking_fields(marking))
 
 
 def register_kinds() -> None:
@@ -54,5 +62,22 @@ def register_kinds() -> None:
             back=lambda paper: paper.meeting.get_absolute_url(),
             related=("meeting__board", "agenda_item"),
             also=_paper_versions_follow,
+        )
+    )
+    register(
+        MarkedKind(
+            slug="paper-version",
+            model=PaperVersion,
+            name=lambda version: f"version {version.number} of the paper “{version.paper.title}”",
+            may_view=lambda person, version: permissions.can_view_paper(person, version.paper),
+            may_change=lambda person, version: permissions.can_change_meeting_marking(
+                person, version.paper.meeting
+            ),
+            rebuild=lambda version: meeting_pdfs_request_build(version.paper.meeting),
+            back=lambda version: reverse(
+                "paper_versions", args=[version.paper.meeting_id, version.paper_id]
+            ),
+            related=("paper__meeting__board", "paper__agenda_item"),
+            also=_paper_follows_its_current_version,
         )
     )

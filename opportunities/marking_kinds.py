@@ -1,7 +1,8 @@
 """The register's marked things, whose marking may be changed after the fact
 (``core.marking_changes``): a recommendation and the papers sent with it (by the secretariat,
 who records them), a body's decision and its documents (by the body's executives or the
-secretariat). Each change builds again the decision notices holding it."""
+secretariat). Each change builds again the decision notices holding it, and the board's
+reports that may name it (a recommendation sent, a body's reasons for declining)."""
 
 from core.marking_changes import MarkedKind, register
 
@@ -16,8 +17,27 @@ def notices_request_build(referrals: list[Referral]) -> None:
         pack_services.notice_request_build(referral=referral)
 
 
+def reports_request_build(recommendation: Recommendation) -> None:
+    """The board's reports over a period reaching the day the recommendation was sent."""
+    from django.utils import timezone
+
+    from reports.services import report_runs_rebuild
+
+    if recommendation.sent_at is not None:
+        report_runs_rebuild(
+            board=recommendation.opportunity.board,
+            since=timezone.localdate(recommendation.sent_at),
+        )
+
+
 def _recommendation_notices(recommendation: Recommendation) -> None:
     notices_request_build(list(recommendation.referrals.select_related("organisation")))
+    reports_request_build(recommendation)
+
+
+def _decision_rebuilt(referral: Referral) -> None:
+    notices_request_build([referral])
+    reports_request_build(referral.recommendation)
 
 
 def register_kinds() -> None:
@@ -62,7 +82,7 @@ def register_kinds() -> None:
                 person, referral
             ),
             may_change=permissions.can_change_decision_marking,
-            rebuild=lambda referral: notices_request_build([referral]),
+            rebuild=_decision_rebuilt,
             back=lambda referral: referral.get_record_url(),
             related=("organisation", "recommendation__opportunity__board"),
         )

@@ -141,3 +141,16 @@ def test_the_database_refuses_descriptors_without_official_sensitive(board, alic
     item = AgendaItemFactory(meeting=MeetingFactory(board=board, created_by=alice))
     with pytest.raises(IntegrityError), transaction.atomic():
         AgendaItem.objects.filter(pk=item.pk).update(marking_descriptors=[Descriptor.PERSONAL])
+
+
+@pytest.mark.django_db
+def test_a_bodys_default_is_checked_with_its_constraint(police):
+    police.default_marking = Level.OFFICIAL
+    police.default_marking_descriptors = [Descriptor.PERSONAL]
+    with pytest.raises(ValidationError):
+        police.full_clean()
+    police.default_marking = Level.OFFICIAL_SENSITIVE
+    police.full_clean()
+    police.save()
+    police.refresh_from_db()
+    assert police.default_handling.text == "OFFICIAL-SENSITIVE PERSONAL"

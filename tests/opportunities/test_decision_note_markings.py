@@ -148,3 +148,13 @@ def test_a_decisions_marking_changed_after_the_fact_re_marks_its_notice_and_note
     assert notice.generation == 2
     page = client_of(pat).get(referral.get_record_url()).content.decode()
     assert "Approved in the open." not in page
+
+
+def test_search_never_finds_a_sensitive_decisions_notes(referred, fire, erin, pat, client_of):
+    keep_within(fire)
+    referral = referral_for(referred, fire)
+    decide(referral, erin, notes="Quetzal tender price agreed.", marking=COMMERCIAL)
+    for person in (pat, erin):
+        page = client_of(person).get(reverse("search"), {"q": "Quetzal"})
+        assert page.status_code == 200
+        assert "Quetzal tender price" not in page.content.decode()

@@ -20,7 +20,7 @@ The board's public pages are off until its chair or secretariat switches them on
   as a decision notice — reference, who decided and where, the date, the conditions and reasons.
   Never the internal notes, the documents, the referral's history or the pack; and never a
   decision on a recommendation the board agreed in private (at an exempt item) or on an
-  agenda item marked OFFICIAL-SENSITIVE;
+  agenda item marked OFFICIAL-SENSITIVE, nor a decision itself marked OFFICIAL-SENSITIVE;
 - never anything marked OFFICIAL-SENSITIVE (core.markings): such an agenda item is shown only
   as its number ("Item 4: not published — OFFICIAL-SENSITIVE"), with no minutes; its papers,
   an OFFICIAL-SENSITIVE paper, and a pack or minutes PDF marked OFFICIAL-SENSITIVE are never
@@ -153,7 +153,7 @@ def _agreed_in_private() -> Exists:
 def public_decisions(board: Board) -> QuerySet[Referral]:
     """The public decision register: each body's decision (approved, approved with conditions,
     declined) on the recommendation in force of a collaboration in the public register, unless
-    the board agreed that recommendation in private."""
+    the board agreed that recommendation in private or the decision is OFFICIAL-SENSITIVE."""
     return (
         Referral.objects.filter(
             status__in=PUBLIC_DECISIONS,
@@ -164,6 +164,7 @@ def public_decisions(board: Board) -> QuerySet[Referral]:
         )
         .exclude(_agreed_in_private())
         .exclude(recommendation__opportunity__status=Status.WITHDRAWN)
+        .exclude(unpublishable())
     )
 
 

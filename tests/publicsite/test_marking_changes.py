@@ -138,3 +138,40 @@ def test_the_meeting_page_offers_the_change_to_the_secretariat_only(
     link = url("agenda-item", item.pk)
     assert link in client_of(alice).get(published_meeting.get_absolute_url()).content.decode()
     assert link not in client_of(bob).get(published_meeting.get_absolute_url()).content.decode()
+
+
+def test_a_decision_raised_leaves_the_public_decision_register_and_feed_at_once(
+    client, client_of, erin, public_board, register, fire
+):
+    from opportunities.models import Referral, Status
+
+    referral = register[Status.IN_DELIVERY].recommendations.get().referrals.get(organisation=fire)
+    Referral.objects.filter(pk=referral.pk).update(reasons="Pelican estates reasons.")
+    notice_url = reverse("public_decision", args=[public_board.slug, referral.pk])
+    assert "Pelican" in client.get(notice_url).content.decode()
+    response = raise_to_sensitive(client_of(erin), "decision", referral, Descriptor.COMMERCIAL)
+    assert response.status_code == 302
+    client.logout()
+    assert client.get(notice_url).status_code == 404
+    listing = client.get(reverse("public_decisions", args=[public_board.slug])).content.decode()
+    assert notice_url not in listing
+    feed = client.get(reverse("public_feed", args=[public_board.slug])).content.decode()
+    assert notice_url not in feed
+    assert referral.pk not in set(
+        permissions.public_decisions(public_board).values_list("pk", flat=True)
+    )
+
+
+def test_lowering_an_item_of_an_unpublished_agenda_publishes_nothing(
+    client, client_of, alice, public_board, scheduled_meeting
+):
+    item = scheduled_meeting.items.get()
+    item.marking = Level.OFFICIAL_SENSITIVE
+    item.save()
+    response = client_of(alice).post(
+        url("agenda-item", item.pk), {"marking": Level.OFFICIAL, "version": marking_version(item)}
+    )
+    assert response.status_code == 302
+    client.logout()
+    page = client.get(reverse("public_meeting", args=[public_board.slug, scheduled_meeting.pk]))
+    assert "Narwhal" not in page.content.decode()

@@ -1,6 +1,7 @@
 """Operations on the board's reports: each writes rows, appends an audit event and queues work."""
 
 from datetime import date
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -66,6 +67,6 @@ def report_runs_rebuild(*, board: Board, since: date) -> int:
     )
     for pk in runs:
         transaction.on_commit(
-            lambda pk=pk: enqueue(build_collaboration_report, pk, what="the report run")
+            partial(enqueue, build_collaboration_report, pk, what="the report run")
         )
     return len(runs)

@@ -175,3 +175,14 @@ def test_lowering_an_item_of_an_unpublished_agenda_publishes_nothing(
     client.logout()
     page = client.get(reverse("public_meeting", args=[public_board.slug, scheduled_meeting.pk]))
     assert "Narwhal" not in page.content.decode()
+
+
+def test_a_papers_current_version_carries_the_paper_with_it(client_of, alice, published_meeting):
+    paper = PaperFactory(meeting=published_meeting, title="Estates annex")
+    version = paper.current_version
+    versions_url = reverse("paper_versions", args=[published_meeting.pk, paper.pk])
+    assert url("paper-version", version.pk) in client_of(alice).get(versions_url).content.decode()
+    response = raise_to_sensitive(client_of(alice), "paper-version", version, Descriptor.PERSONAL)
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert paper.handling.text == "OFFICIAL-SENSITIVE PERSONAL"

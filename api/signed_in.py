@@ -21,6 +21,7 @@ from meetings.selectors import Withheld, meetings_visible_to, numbered_agenda
 from opportunities import permissions, services
 from opportunities.forms import DecisionForm
 from opportunities.models import Opportunity, Recommendation, Referral
+from opportunities.selectors import withhold_decision_notes
 
 from . import schemas
 from .auth import TokenAuth
@@ -223,7 +224,9 @@ def _decision(referral: Referral) -> dict[str, Any]:
 
 
 def _decisions(referrals: Iterable[Referral]) -> list[dict[str, Any]]:
-    return [_decision(referral) for referral in referrals]
+    # Annotated by ``decisions`` (``with_decision_notes_readable``): the notes of an
+    # OFFICIAL-SENSITIVE decision only for those who read the body's sensitive decision matter.
+    return [_decision(referral) for referral in withhold_decision_notes(referrals)]
 
 
 @router.get(
@@ -234,7 +237,9 @@ def _decisions(referrals: Iterable[Referral]) -> list[dict[str, Any]]:
 )
 def decisions(request: HttpRequest, limit: int = DEFAULT_LIMIT, offset: int = 0) -> dict:
     rows = (
-        permissions.decision_records_visible_to(request.user)
+        permissions.with_decision_notes_readable(
+            permissions.decision_records_visible_to(request.user), request.user
+        )
         .filter(status__in=Referral.DECISIONS)
         .select_related(*REFERRAL_FIELDS)
         .order_by("-decided_at", "-pk")

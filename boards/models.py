@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from core.concurrency import version_token
-from core.markings import Marking, descriptor_field, level_field
+from core.markings import Marking, descriptor_only_when_sensitive, descriptors_field, level_field
 from core.sealed import seal, unseal
 from core.usernames import normalise_username
 
@@ -48,7 +48,7 @@ class Organisation(models.Model):
     # bodies' executives and members (otherwise only by its own people, the chair and the
     # secretariat: opportunities.permissions.can_view_decision_record).
     default_marking = level_field()
-    default_marking_descriptor = descriptor_field()
+    default_marking_descriptors = descriptors_field()
     shares_sensitive_decisions = models.BooleanField(
         "other bodies read its OFFICIAL-SENSITIVE decision documents",
         default=True,
@@ -59,10 +59,8 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(default_marking_descriptor="")
-                | Q(default_marking="official_sensitive"),
-                name="organisation_descriptor_when_sensitive",
+            descriptor_only_when_sensitive(
+                "organisation_descriptor_when_sensitive", level="default_marking"
             )
         ]
 
@@ -71,7 +69,7 @@ class Organisation(models.Model):
 
     @property
     def default_handling(self) -> Marking:
-        return Marking.of(self.default_marking, self.default_marking_descriptor)
+        return Marking.of(self.default_marking, self.default_marking_descriptors)
 
 
 class UserManager(BaseUserManager["User"]):

@@ -43,3 +43,7 @@ class MeetingsConfig(AppConfig):
         delete_files_with_rows(Meeting, PaperVersion)
 
         emails.register()
+
+        from .marking_kinds import register_kinds
+
+        register_kinds()

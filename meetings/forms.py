@@ -205,7 +205,7 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
             "confidential",
             "exempt_paragraph",
             "marking",
-            "marking_descriptor",
+            "marking_descriptors",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {

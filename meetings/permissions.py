@@ -192,3 +192,10 @@ def can_record_resolution(person: Person, meeting: Meeting) -> bool:
 def can_see_attendance_statistics(person: Person, board: Board) -> bool:
     """The secretariat and the chair (or vice-chair) prepare the annual report."""
     return is_secretariat(person, board) or is_chair(person, board)
+
+
+@register_rule("change_meeting_marking")
+def can_change_meeting_marking(person: Person, meeting: Meeting) -> bool:
+    """Change the handling marking of an agenda item or a paper, at any stage of the meeting:
+    the secretariat, who builds the agenda and uploads the papers."""
+    return can_manage_meeting(person, meeting)

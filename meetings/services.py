@@ -931,8 +931,8 @@ def paper_upload(
     version.file.save(f"paper.{kind.extension}", upload, save=False)
     version.save()
     paper.current_version = version
-    paper.marking, paper.marking_descriptor = fields["marking"], fields["marking_descriptor"]
-    paper.save(update_fields=["current_version", "marking", "marking_descriptor"])
+    paper.marking, paper.marking_descriptors = fields["marking"], fields["marking_descriptors"]
+    paper.save(update_fields=["current_version", "marking", "marking_descriptors"])
     if kind.code in OFFICE_KINDS:
         transaction.on_commit(
             partial(enqueue, tasks.convert_paper_version, version.pk, what="a paper's conversion")

@@ -562,7 +562,7 @@ def agenda_item_form(
     instance = get_object_or_404(meeting.items, pk=item) if item else AgendaItem(meeting=meeting)
     if not item:  # a new item starts with the secretariat's body's default marking
         instance.marking = request.user.default_handling.level
-        instance.marking_descriptor = min(request.user.default_handling.descriptors, default="")
+        instance.marking_descriptors = request.user.default_handling.descriptors
     if not meeting.agenda_is_editable:
         raise MeetingRefused("The agenda is fixed once the papers are published.")
     form = AgendaItemForm(

@@ -34,3 +34,7 @@ class OpportunitiesConfig(AppConfig):
             Review,
         )
         delete_files_with_rows(ReferralDocument)
+
+        from .marking_kinds import register_kinds
+
+        register_kinds()

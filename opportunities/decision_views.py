@@ -11,7 +11,7 @@ from audit.selectors import document_issue_of
 from boards.http import AuthenticatedHttpRequest
 from core.markings import marking_initial
 
-from . import pack_services, permissions
+from . import pack_services, permissions, selectors
 from .forms import RecommendationPaperForm
 from .models import DecisionNotice, Recommendation, RecommendationPaper, Referral
 from .notices import NOTICE_KIND, notice_context, notice_referral
@@ -125,11 +125,15 @@ def _notice_referral(
 @require_GET
 def decision_notice(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral, notice = _notice_referral(request, pk)
+    notes_shown = permissions.reads_decision_notes(request.user, referral)
+    selectors.withhold_decision_notes([referral], request.user)
     return render(
         request,
         "opportunities/decision_notice.html",
         {
-            **notice_context(referral, permissions.decision_documents_q(request.user)),
+            **notice_context(
+                referral, permissions.decision_documents_q(request.user), notes_shown=notes_shown
+            ),
             "notice": notice,
             "notice_issue": document_issue_of(notice, NOTICE_KIND)
             if notice is not None and notice.state == DecisionNotice.State.READY

@@ -437,8 +437,12 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         return self.filter(organisation_id__in=organisation_ids, sent_at__isnull=False)
 
 
-class Referral(models.Model):
-    """A recommendation referred to one body's executive for its decision."""
+class Referral(Marked):
+    """A recommendation referred to one body's executive for its decision.
+
+    Its handling marking is the decision's, as chosen when it was recorded (or changed since):
+    an OFFICIAL-SENSITIVE decision's notes, reasons and conditions follow the rule of the body's
+    sensitive decision documents (``permissions.decision_notes_q``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting decision"
@@ -525,6 +529,7 @@ class Referral(models.Model):
                 | Q(decided_at__isnull=False),
                 name="referral_decision_has_time",
             ),
+            descriptor_only_when_sensitive("referral_descriptor_when_sensitive"),
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "due_on"]),

@@ -38,11 +38,14 @@ def notice_referral(pk: int) -> Referral | None:
     )
 
 
-def notice_context(referral: Referral, documents: Q | None = None) -> dict[str, Any]:
+def notice_context(
+    referral: Referral, documents: Q | None = None, notes_shown: bool = True
+) -> dict[str, Any]:
     """What the notice page and its PDF show: the decision, the referral's history (deferrals,
     questions and answers, disputes), the pack as sent with what has changed since, and every
     body's decision on the same recommendation. ``documents`` narrows the decision documents
-    to what the page's reader may read (the PDF lists them all, and is marked accordingly)."""
+    to what the page's reader may read (the PDF lists them all, and is marked accordingly);
+    without ``notes_shown`` the decision's notes are withheld from the history too."""
     recommendation = referral.recommendation
     shown = documents or Q()
     return {
@@ -51,7 +54,7 @@ def notice_context(referral: Referral, documents: Q | None = None) -> dict[str, 
         "opportunity": recommendation.opportunity,
         "pack": pack_view(recommendation),
         "documents": list(referral.documents.filter(shown)),
-        "history": referral_history(referral, shown),
+        "history": referral_history(referral, shown, notes_shown=notes_shown),
         "all_referrals": list(
             recommendation.referrals.select_related("organisation").order_by("organisation__name")
         ),

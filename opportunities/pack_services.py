@@ -103,14 +103,12 @@ def notice_request_build(
     """Ask for the referral's decision notice PDF to be (re)built, after commit; nothing for a
     referral without a final decision. A new generation makes any build under way moot.
 
-    The notice is marked the strictest of ``marking`` (the decision's; otherwise the notice's
-    own, or the body's default for a first notice) and its decision documents' markings."""
+    The notice is marked the strictest of ``marking`` (the decision's: by default the one the
+    referral carries) and its decision documents' markings."""
     if referral.status not in FINAL_DECISIONS:
         return None
     notice, created = DecisionNotice.objects.get_or_create(referral=referral)
-    chosen = marking or (
-        referral.organisation.default_handling if created and marking is None else notice.handling
-    )
+    chosen = marking or referral.handling
     documents = [document.handling for document in referral.documents.all()]
     fields = marking_fields(strictest([chosen, *documents]))
     DecisionNotice.objects.filter(pk=notice.pk).update(**fields)

@@ -1,6 +1,6 @@
 """Who may see and do what in the register and the referral workflow."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from boards.models import Board
 from boards.permissions import (
@@ -172,23 +172,63 @@ def reads_sensitive_decisions_of(person: Person, referral: Referral) -> bool:
     return is_chair(person, board) or is_secretariat(person, board)
 
 
-def decision_documents_q(person: Person, prefix: str = "") -> Q:
-    """``reads_sensitive_decisions_of`` as a query over decision documents (a ReferralDocument
-    with ``prefix=""``, a DecisionNotice the same), for lists that show many; the reader may
-    already read the referrals' decisions."""
-    referral = f"{prefix}referral__"
+def _reads_sensitive_q(person: Person, referral: str, marking: str) -> Q:
+    """The one rule of a body's OFFICIAL-SENSITIVE decision matter, as a query: rows whose
+    ``marking`` (a path to a marking field) is not sensitive, or whose referral (``referral``, a
+    path ending in "__" or "" for a Referral itself) is of a body that shares its sensitive
+    decisions, of the reader's own body, or on a board the reader chairs or is the secretariat
+    of."""
     inner_boards = [
         m.board_id
         for m in current_memberships(person)
         if m.role in CHAIR_ROLES or m.role == Role.SECRETARIAT
     ]
-    sensitive = Q(**{f"{prefix}marking": Level.OFFICIAL_SENSITIVE})
+    sensitive = Q(**{marking: Level.OFFICIAL_SENSITIVE})
     return (
         ~sensitive
         | Q(**{f"{referral}organisation__shares_sensitive_decisions": True})
         | Q(**{f"{referral}organisation_id__in": sorted(own_body_ids(person))})
         | Q(**{f"{referral}recommendation__opportunity__board_id__in": inner_boards})
     )
+
+
+def decision_documents_q(person: Person, prefix: str = "") -> Q:
+    """``reads_sensitive_decisions_of`` as a query over decision documents (a ReferralDocument
+    with ``prefix=""``, a DecisionNotice the same), for lists that show many; the reader may
+    already read the referrals' decisions."""
+    return _reads_sensitive_q(person, f"{prefix}referral__", f"{prefix}marking")
+
+
+def decision_notes_q(person: Person, prefix: str = "") -> Q:
+    """The same rule over referrals (``prefix`` leads from the rows to a Referral): the decision
+    notes, reasons and conditions of a referral whose decision is OFFICIAL-SENSITIVE are read
+    only by those who read the body's sensitive decision documents."""
+    return _reads_sensitive_q(person, prefix, f"{prefix}marking")
+
+
+def reads_decision_notes(person: Person, referral: Referral) -> bool:
+    """``decision_notes_q`` for one referral: its decision is not OFFICIAL-SENSITIVE, or the
+    person reads the body's sensitive decision matter."""
+    return not referral.is_sensitive or reads_sensitive_decisions_of(person, referral)
+
+
+NOTES_READABLE = "notes_readable"
+
+
+def with_decision_notes_readable(
+    referrals: QuerySet[Referral], person: Person
+) -> QuerySet[Referral]:
+    """Each referral annotated ``notes_readable`` (``decision_notes_q``), for lists: the page,
+    the export or the answer shows the notes only when it is true."""
+    return referrals.annotate(
+        **{NOTES_READABLE: ExpressionWrapper(decision_notes_q(person), output_field=BooleanField())}
+    )
+
+
+WITHHELD_NOTES = (
+    "Withheld: the decision is OFFICIAL-SENSITIVE and its body keeps its notes to its own "
+    "people, the board's chair and the secretariat."
+)
 
 
 @register_rule("manage_recommendation_papers")
@@ -244,3 +284,10 @@ def can_manage_milestones(person: Person, opportunity: Opportunity) -> bool:
     secretariat, or the collaboration's lead officer (its owner) while they hold a role on its
     board."""
     return can_review_opportunity(person, opportunity)
+
+
+@register_rule("change_decision_marking")
+def can_change_decision_marking(person: Person, referral: Referral) -> bool:
+    """Change the handling marking of a body's decision or of its documents: the body's own
+    executives, who record it, or the secretariat, who records decisions on a body's behalf."""
+    return can_decide_referral(person, referral) or can_record_on_behalf(person, referral)

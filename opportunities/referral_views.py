@@ -43,7 +43,11 @@ def record_context(request: AuthenticatedHttpRequest, referral: Referral) -> dic
     the executive's referral page."""
     person = request.user
     return {
-        "history": selectors.referral_history(referral, permissions.decision_documents_q(person)),
+        "history": selectors.referral_history(
+            referral,
+            permissions.decision_documents_q(person),
+            notes_shown=permissions.reads_decision_notes(person, referral),
+        ),
         "question_form": QuestionForm()
         if permissions.can_ask_on_referral(person, referral)
         and referral.status in Referral.DECIDABLE
@@ -63,6 +67,7 @@ def record_context(request: AuthenticatedHttpRequest, referral: Referral) -> dic
 @require_GET
 def referral_record(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     referral = _readable_referral(request, pk)
+    selectors.withhold_decision_notes([referral], request.user)
     opportunity = referral.recommendation.opportunity
     return render(
         request,
@@ -234,7 +239,7 @@ DECISION_CHECKED = (
     "conditions",
     "document",
     "marking",
-    "marking_descriptor",
+    "marking_descriptors",
 )
 
 

@@ -147,12 +147,15 @@ def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
 
 def matrix_marking(board: Board) -> Marking:
     """The strictest marking of what the decision matrix holds: the board's sent
-    recommendations and their decisions' notices (two queries, however many rows)."""
+    recommendations, their decisions and the decisions' notices (three queries, however many
+    rows)."""
     recommendations = Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
     notices = DecisionNotice.objects.filter(referral__recommendation__in=recommendations)
+    decisions = Referral.objects.filter(recommendation__in=recommendations)
     pairs = {
-        *recommendations.values_list("marking", "marking_descriptor").distinct(),
-        *notices.values_list("marking", "marking_descriptor").distinct(),
+        *recommendations.values_list("marking", "marking_descriptors").distinct(),
+        *notices.values_list("marking", "marking_descriptors").distinct(),
+        *decisions.values_list("marking", "marking_descriptors").distinct(),
     }
     return strictest(Marking.of(level, descriptor) for level, descriptor in pairs)
 
@@ -309,16 +312,48 @@ def questions_awaiting_answer(boards: list[Board], limit: int = ATTENTION_LIMIT)
 # --- the decision record ------------------------------------------------------------------------
 
 
-def referral_history(referral: Referral, documents: Q | None = None) -> list[ReferralEvent]:
+def referral_history(
+    referral: Referral, documents: Q | None = None, notes_shown: bool = True
+) -> list[ReferralEvent]:
     """Every step of a referral's decision record, oldest first, with who took part and the
     documents given with each (three queries whatever their number); ``documents`` narrows
-    those to what the reader may read (``permissions.decision_documents_q``)."""
+    those to what the reader may read (``permissions.decision_documents_q``). Without
+    ``notes_shown`` (``permissions.reads_decision_notes``), the notes of its decisions are
+    withheld."""
     shown = ReferralDocument.objects.filter(documents or Q()).order_by("uploaded_at", "pk")
-    return list(
+    events = list(
         referral.events.select_related("actor", "decided_by").prefetch_related(
             Prefetch("documents", queryset=shown)
         )
     )
+    if not notes_shown:
+        for event in events:
+            if event.kind == ReferralEvent.Kind.DECISION and event.note:
+                event.note = permissions.WITHHELD_NOTES
+    return events
+
+
+def withhold_decision_notes(
+    referrals: Iterable[Referral], person: Person | None = None
+) -> list[Referral]:
+    """The referrals as the reader may see them: an OFFICIAL-SENSITIVE decision's notes,
+    reasons and conditions replaced by a line saying they are withheld, unless the reader reads
+    the body's sensitive decision matter (``notes_readable`` from
+    ``permissions.with_decision_notes_readable`` for a list; else asked of ``person``). Only
+    for showing: the rows are never saved."""
+    shown = []
+    for referral in referrals:
+        readable = getattr(referral, permissions.NOTES_READABLE, None)
+        if readable is None:
+            assert person is not None, "Give the reader, or annotate the referrals."
+            readable = permissions.reads_decision_notes(person, referral)
+        setattr(referral, "notes_withheld", not readable)  # noqa: B010 - shown, not saved
+        if not readable:
+            for name in ("notes", "reasons", "conditions"):
+                if getattr(referral, name):
+                    setattr(referral, name, permissions.WITHHELD_NOTES)
+        shown.append(referral)
+    return shown
 
 
 def has_paused_decisions(opportunity: Opportunity) -> bool:

@@ -752,6 +752,7 @@ def record_decision(
     if refusal:
         raise ReferralNotDecidable(refusal)
     now = timezone.now()
+    marking = marking or referral.organisation.default_handling
     recorded = Referral.objects.filter(
         pk=referral.pk,
         status__in=Referral.DECIDABLE,
@@ -769,6 +770,7 @@ def record_decision(
         notes=notes,
         revision=F("revision") + 1,
         **notice.as_update(),
+        **marking_fields(marking),
     )
     if recorded != 1:
         raise ReferralNotDecidable(_why_not_decidable(referral, seen_revision))
@@ -786,7 +788,6 @@ def record_decision(
         on_behalf=on_behalf,
         at=now,
     )
-    marking = marking or referral.organisation.default_handling
     attach_documents(referral, event, actor, documents, marking)
     opportunity = recommendation.opportunity
     on_behalf_of = f" (recorded for it by {actor.full_name})" if on_behalf else ""

@@ -122,8 +122,9 @@ def _managed_opportunity(request: AuthenticatedHttpRequest, pk: int) -> Opportun
 @require_GET
 def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _visible_opportunity(request, pk)
-    referrals = Referral.objects.select_related(
-        "organisation", "decided_by", "recorded_by"
+    referrals = permissions.with_decision_notes_readable(
+        Referral.objects.select_related("organisation", "decided_by", "recorded_by"),
+        request.user,
     ).prefetch_related(
         Prefetch(
             "documents",
@@ -140,6 +141,11 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     )
     for recommendation in recommendations:
         recommendation.outcome_value = recommendation.outcome_of(recommendation.referrals.all())
+        for referral in selectors.withhold_decision_notes(recommendation.referrals.all()):
+            if getattr(referral, "notes_withheld", False):
+                for event in referral.events.all():
+                    if event.kind == ReferralEvent.Kind.DECISION and event.note:
+                        event.note = permissions.WITHHELD_NOTES
     may_manage = permissions.can_manage_opportunity(request.user, opportunity)
     my_bodies = executive_organisation_ids(request.user)
     return render(

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.marking_changes import marking_change_view
+
 from . import views
 
 urlpatterns = [
@@ -11,4 +13,5 @@ urlpatterns = [
     path("privacy/", views.privacy_notice, name="privacy_notice"),
     path("cookies/", views.cookies, name="cookies"),
     path("contact/", views.contact, name="contact"),
+    path("markings/<slug:kind>/<int:pk>/", marking_change_view, name="marking_change"),
 ]

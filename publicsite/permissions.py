@@ -20,7 +20,7 @@ The board's public pages are off until its chair or secretariat switches them on
   as a decision notice — reference, who decided and where, the date, the conditions and reasons.
   Never the internal notes, the documents, the referral's history or the pack; and never a
   decision on a recommendation the board agreed in private (at an exempt item) or on an
-  agenda item marked OFFICIAL-SENSITIVE;
+  agenda item marked OFFICIAL-SENSITIVE, nor a decision itself marked OFFICIAL-SENSITIVE;
 - never anything marked OFFICIAL-SENSITIVE (core.markings): such an agenda item is shown only
   as its number ("Item 4: not published — OFFICIAL-SENSITIVE"), with no minutes; its papers,
   an OFFICIAL-SENSITIVE paper, and a pack or minutes PDF marked OFFICIAL-SENSITIVE are never
@@ -28,7 +28,8 @@ The board's public pages are off until its chair or secretariat switches them on
   ``minutes_pdf_is_public``); an opportunity whose current recommendation is
   OFFICIAL-SENSITIVE stays out of the public register, and so do its decisions and milestones;
 - when the board also publishes them, the opportunities it considered and did not pursue
-  (withdrawn, or closed without delivery), with the reason and the date to revisit them;
+  (withdrawn, or closed without delivery), with the reason and the date to revisit them; never
+  one whose latest recommendation is OFFICIAL-SENSITIVE (left out, as from the register);
 - the forward plan as the secretariat last published it: each body's forum and meeting date,
   whether it is a key decision, and whether it is taken in private. A decision taken in private
   is shown only as "exempt item" with its Schedule 12A paragraph: its subject never.
@@ -155,7 +156,7 @@ def _agreed_in_private() -> Exists:
 def public_decisions(board: Board) -> QuerySet[Referral]:
     """The public decision register: each body's decision (approved, approved with conditions,
     declined) on the recommendation in force of a collaboration in the public register, unless
-    the board agreed that recommendation in private."""
+    the board agreed that recommendation in private or the decision is OFFICIAL-SENSITIVE."""
     return (
         Referral.objects.filter(
             status__in=PUBLIC_DECISIONS,
@@ -166,6 +167,7 @@ def public_decisions(board: Board) -> QuerySet[Referral]:
         )
         .exclude(_agreed_in_private())
         .exclude(recommendation__opportunity__status=Status.WITHDRAWN)
+        .exclude(unpublishable())
     )
 
 
@@ -249,11 +251,26 @@ def public_paper(meeting: Meeting, pk: int) -> Paper:
     return found
 
 
+def _sensitive_latest_recommendation() -> Exists:
+    """The opportunity's latest recommendation (sent or not, not superseded) is
+    OFFICIAL-SENSITIVE."""
+    return Exists(
+        Recommendation.objects.filter(
+            unpublishable(), opportunity=OuterRef("pk"), superseded_at__isnull=True
+        )
+    )
+
+
 def public_not_pursued(board: Board) -> OpportunityQuerySet:
-    """What the board considered and did not pursue, if it publishes it; otherwise a 404."""
+    """What the board considered and did not pursue, if it publishes it; otherwise a 404.
+
+    An opportunity whose latest recommendation is OFFICIAL-SENSITIVE is left out altogether,
+    as the public register leaves it out: its title and reason are the sensitive matter, and
+    an entry without them would say nothing but that something sensitive was set aside. The
+    page, its API answer and anything else published read this one list."""
     if not board.public_not_pursued:
         raise Http404(NOT_PURSUED_OFF)
-    return not_pursued(board)
+    return not_pursued(board).exclude(_sensitive_latest_recommendation())
 
 
 def _sensitive_referral_ids(ids: set[int]) -> set[int]:

@@ -177,7 +177,7 @@ def recommended_in_period(board, start: date, end: date) -> list[Recommendation]
             sent_at__date__lte=end,
         )
         .select_related("opportunity")
-        .only("version", "sent_at", "marking", "marking_descriptor", "opportunity__title")
+        .only("version", "sent_at", "marking", "marking_descriptors", "opportunity__title")
         .prefetch_related(
             Prefetch(
                 "referrals",
@@ -237,7 +237,9 @@ def not_pursued_in_period(board, start: date, end: date) -> list[NotPursued]:
         .select_related("organisation", "recommendation")
         .order_by("organisation__name")
     ):
-        why = referral.reasons or referral.notes
+        # A report goes to every reader of the board: an OFFICIAL-SENSITIVE decision's reasons
+        # and notes never go in it (opportunities.permissions.decision_notes_q).
+        why = "" if referral.is_sensitive else referral.reasons or referral.notes
         declined.setdefault(referral.recommendation.opportunity_id, []).append(
             f"{referral.organisation.name}" + (f" ({why})" if why else "")
         )

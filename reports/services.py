@@ -1,6 +1,7 @@
 """Operations on the board's reports: each writes rows, appends an audit event and queues work."""
 
 from datetime import date
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,3 +42,31 @@ def report_run_request(*, board: Board, requested_by: User, start: date, end: da
         lambda: enqueue(build_collaboration_report, run.pk, what="the report run")
     )
     return run
+
+
+def report_runs_rebuild(*, board: Board, since: date) -> int:
+    """Build again the board's finished reports whose period reaches ``since`` (they may hold
+    something whose marking changed on that day or after it): each waits, queued, and is
+    built and stamped afresh by its task after commit; its earlier PDF is no longer offered
+    meanwhile. Returns how many."""
+    from .tasks import build_collaboration_report
+
+    runs = list(
+        ReportRun.objects.filter(
+            board=board, period_end__gte=since, status__in=ReportRun.FINISHED
+        ).values_list("pk", flat=True)
+    )
+    ReportRun.objects.filter(pk__in=runs).update(
+        status=ReportRun.Status.QUEUED,
+        progress=0,
+        stage="Waiting to be built again: a marking changed",
+        error="",
+        attempts=0,
+        finished_at=None,
+        next_attempt_at=sweep_time(timezone.now()),
+    )
+    for pk in runs:
+        transaction.on_commit(
+            partial(enqueue, build_collaboration_report, pk, what="the report run")
+        )
+    return len(runs)

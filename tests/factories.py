@@ -146,7 +146,7 @@ class PaperFactory(DjangoModelFactory):
             size=len(content),
             uploaded_by=self.meeting.created_by,
             marking=self.marking,
-            marking_descriptor=self.marking_descriptor,
+            marking_descriptors=self.marking_descriptors,
         )
         version.file.save("paper.pdf", ContentFile(content), save=False)
         version.save()

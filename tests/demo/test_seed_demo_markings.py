@@ -18,7 +18,7 @@ def test_the_demo_has_marked_papers_decision_documents_and_a_body_that_keeps_the
     pricing = Paper.objects.get(title="Control room supplier pricing (confidential)")
     assert pricing.handling.text == "OFFICIAL-SENSITIVE COMMERCIAL"
     assert pricing.current_version is not None
-    assert pricing.current_version.marking_descriptor == Descriptor.COMMERCIAL
+    assert pricing.current_version.marking_descriptors == {Descriptor.COMMERCIAL}
     assert Paper.objects.filter(marking=Level.OFFICIAL).exists()
     police = Organisation.objects.get(short_name="Police")
     assert not police.shares_sensitive_decisions

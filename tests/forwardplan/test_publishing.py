@@ -163,7 +163,7 @@ def mark_sensitive(recommendation):
     from core.markings import Descriptor, Level
 
     type(recommendation).objects.filter(pk=recommendation.pk).update(
-        marking=Level.OFFICIAL_SENSITIVE, marking_descriptor=Descriptor.COMMERCIAL
+        marking=Level.OFFICIAL_SENSITIVE, marking_descriptors=Descriptor.COMMERCIAL
     )
 
 

@@ -55,7 +55,7 @@ def test_one_sensitive_commercial_paper_marks_every_page_of_the_pack(agenda):
         title="Fleet tender prices",
         pages=1,
         marking=Level.OFFICIAL_SENSITIVE,
-        marking_descriptor=Descriptor.COMMERCIAL,
+        marking_descriptors=Descriptor.COMMERCIAL,
     )
     pages = assert_every_page_marked(agenda_pack_pdf(meeting), "OFFICIAL-SENSITIVE COMMERCIAL")
     assert len(pages) == 2 + 3 + 2 + 1
@@ -69,7 +69,7 @@ def test_a_sensitive_item_marks_the_pack_even_without_papers(meeting):
         meeting=meeting,
         title="Custody suite",
         marking=Level.OFFICIAL_SENSITIVE,
-        marking_descriptor=Descriptor.LOCSEN,
+        marking_descriptors=Descriptor.LOCSEN,
     )
     assert_every_page_marked(agenda_pack_pdf(meeting), "OFFICIAL-SENSITIVE LOCSEN")
 
@@ -85,7 +85,7 @@ def test_an_exempt_items_sensitive_paper_marks_part_2_but_not_part_1(agenda):
         title="Depot valuation",
         pages=2,
         marking=Level.OFFICIAL_SENSITIVE,
-        marking_descriptor=Descriptor.COMMERCIAL,
+        marking_descriptors=Descriptor.COMMERCIAL,
     )
     assert pack_marking(meeting).text == "OFFICIAL"
     part1 = assert_every_page_marked(agenda_pack_pdf(meeting), "OFFICIAL")
@@ -112,7 +112,7 @@ def test_the_minutes_take_the_strictest_marking_of_their_items(agenda):
     meeting, _, fleet = agenda
     assert_every_page_marked(minutes_pdf(meeting), "OFFICIAL")
     fleet.marking = Level.OFFICIAL_SENSITIVE
-    fleet.marking_descriptor = Descriptor.PERSONAL
+    fleet.marking_descriptors = Descriptor.PERSONAL
     fleet.minutes = "The board noted the driver's circumstances. " * 200  # several pages
     fleet.save()
     pages = assert_every_page_marked(minutes_pdf(meeting), "OFFICIAL-SENSITIVE PERSONAL")

@@ -33,7 +33,7 @@ def test_a_paper_uploaded_as_sensitive_commercial_is_stored_and_shown_so(
         client_of(alice),
         published,
         marking=Level.OFFICIAL_SENSITIVE,
-        marking_descriptor=Descriptor.COMMERCIAL,
+        marking_descriptors=Descriptor.COMMERCIAL,
     )
     paper = Paper.objects.get()
     assert paper.handling.text == "OFFICIAL-SENSITIVE COMMERCIAL"
@@ -44,7 +44,7 @@ def test_a_paper_uploaded_as_sensitive_commercial_is_stored_and_shown_so(
 
 def test_the_upload_form_starts_at_the_uploaders_bodys_default(client_of, published, alice, police):
     police.default_marking = Level.OFFICIAL_SENSITIVE
-    police.default_marking_descriptor = Descriptor.PERSONAL
+    police.default_marking_descriptors = Descriptor.PERSONAL
     police.save()
     form = client_of(alice).get(reverse("paper_upload", kwargs={"pk": published.pk}))
     assert form.context["form"].initial["marking"] == Level.OFFICIAL_SENSITIVE
@@ -57,10 +57,10 @@ def test_a_descriptor_without_official_sensitive_is_refused_with_a_message(
     client_of, published, alice
 ):
     response = upload(
-        client_of(alice), published, marking=Level.OFFICIAL, marking_descriptor=Descriptor.LOCSEN
+        client_of(alice), published, marking=Level.OFFICIAL, marking_descriptors=Descriptor.LOCSEN
     )
     assert response.status_code == 200
-    assert "A descriptor is used only with OFFICIAL-SENSITIVE." in response.content.decode()
+    assert "Descriptors are used only with OFFICIAL-SENSITIVE." in response.content.decode()
     assert not Paper.objects.exists()
 
 
@@ -96,7 +96,7 @@ def test_an_agenda_item_is_marked_on_its_form_and_shown_on_the_agenda(client_of,
             "title": "Custody suite sharing",
             "presenter": "Chair",
             "marking": Level.OFFICIAL_SENSITIVE,
-            "marking_descriptor": Descriptor.LOCSEN,
+            "marking_descriptors": Descriptor.LOCSEN,
         },
     )
     assert response.status_code == 302
@@ -105,7 +105,7 @@ def test_an_agenda_item_is_marked_on_its_form_and_shown_on_the_agenda(client_of,
     page = client_of(alice).get(meeting.get_absolute_url()).content.decode()
     assert "Handling marking: </span>OFFICIAL-SENSITIVE LOCSEN" in page
     refused = client_of(alice).post(
-        url, {"title": "Other", "marking": Level.OFFICIAL, "marking_descriptor": Descriptor.LOCSEN}
+        url, {"title": "Other", "marking": Level.OFFICIAL, "marking_descriptors": Descriptor.LOCSEN}
     )
     assert refused.status_code == 200
-    assert "A descriptor is used only with OFFICIAL-SENSITIVE." in refused.content.decode()
+    assert "Descriptors are used only with OFFICIAL-SENSITIVE." in refused.content.decode()

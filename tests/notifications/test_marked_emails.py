@@ -49,7 +49,7 @@ def test_a_sensitive_recommendation_is_e_mailed_as_a_link_only(
 ):
     recommendation = record(assessed, [police], wording="Share the Kestrel depot.")
     Recommendation.objects.filter(pk=recommendation.pk).update(
-        marking=COMMERCIAL.level, marking_descriptor=Descriptor.COMMERCIAL
+        marking=COMMERCIAL.level, marking_descriptors=Descriptor.COMMERCIAL
     )
     send(recommendation, alice, django_capture_on_commit_callbacks)
     (message,) = mail.outbox

@@ -139,7 +139,9 @@ def test_each_surface_follows_the_rule_for_every_role(decided, fire, cast, clien
         # named only to those who may open it
         for url in (referral.get_record_url(), opportunity_url):
             page = client.get(url).content.decode()
-            assert "Approved subject to the tender." in page, (name, url)
+            assert "Approved" in page, (name, url)
+            # the decision is OFFICIAL-SENSITIVE too: its notes follow the same rule
+            assert ("Approved subject to the tender." in page) == allowed, (name, url)
             assert ("costing.pdf" in page) == allowed, (name, url)
             assert "letter.pdf" in page, (name, url)
         # the notice (OFFICIAL-SENSITIVE COMMERCIAL) and its PDF
@@ -162,13 +164,13 @@ def test_the_fire_executive_sees_the_marking_on_its_own_referral_page(
 
 def test_the_decision_form_offers_the_bodys_default_marking(referred, fire, erin, client_of):
     fire.default_marking = Level.OFFICIAL_SENSITIVE
-    fire.default_marking_descriptor = Descriptor.PERSONAL
+    fire.default_marking_descriptors = Descriptor.PERSONAL
     fire.save()
     referral = referral_for(referred, fire)
     form = client_of(erin).get(referral.get_absolute_url()).context["form"]
     assert form is not None
     assert form.initial["marking"] == Level.OFFICIAL_SENSITIVE
-    assert form.initial["marking_descriptor"] == Descriptor.PERSONAL
+    assert form.initial["marking_descriptors"] == [Descriptor.PERSONAL]
 
 
 def test_a_descriptor_without_official_sensitive_is_refused_in_the_form(
@@ -183,10 +185,10 @@ def test_a_descriptor_without_official_sensitive_is_refused_in_the_form(
             "reference": "FRA/9",
             "revision": referral.revision,
             "marking": Level.OFFICIAL,
-            "marking_descriptor": Descriptor.COMMERCIAL,
+            "marking_descriptors": Descriptor.COMMERCIAL,
         },
     )
     assert response.status_code == 200
-    assert "A descriptor is used only with OFFICIAL-SENSITIVE." in response.content.decode()
+    assert "Descriptors are used only with OFFICIAL-SENSITIVE." in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == "pending"

@@ -409,12 +409,12 @@ def test_the_matrix_download_takes_the_strictest_marking_of_its_decisions(
     assert len(reader(client_of(alice).get(matrix_url(board, kind)), "OFFICIAL")) == 2
     notice = DecisionNotice.objects.get(referral__recommendation=decided)
     notice.marking = Level.OFFICIAL_SENSITIVE
-    notice.marking_descriptor = Descriptor.COMMERCIAL
+    notice.marking_descriptors = Descriptor.COMMERCIAL
     notice.save()
     rows = reader(client_of(alice).get(matrix_url(board, kind)), "OFFICIAL-SENSITIVE COMMERCIAL")
     assert rows[0][0] == "Reference"
     type(decided).objects.filter(pk=decided.pk).update(
-        marking=Level.OFFICIAL_SENSITIVE, marking_descriptor=Descriptor.PERSONAL
+        marking=Level.OFFICIAL_SENSITIVE, marking_descriptors=Descriptor.PERSONAL
     )
     marking = "OFFICIAL-SENSITIVE COMMERCIAL PERSONAL"
     assert len(reader(client_of(alice).get(matrix_url(board, kind)), marking)) == 2

@@ -14,7 +14,7 @@ from tests.factories import AgendaItemFactory, PaperFactory
 
 pytestmark = pytest.mark.django_db
 
-SENSITIVE = {"marking": Level.OFFICIAL_SENSITIVE, "marking_descriptor": Descriptor.COMMERCIAL}
+SENSITIVE = {"marking": Level.OFFICIAL_SENSITIVE, "marking_descriptors": Descriptor.COMMERCIAL}
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from .test_publication_rule import walk
 
 pytestmark = pytest.mark.django_db
 
-SENSITIVE = {"marking": Level.OFFICIAL_SENSITIVE, "marking_descriptor": Descriptor.COMMERCIAL}
+SENSITIVE = {"marking": Level.OFFICIAL_SENSITIVE, "marking_descriptors": Descriptor.COMMERCIAL}
 SECRET = "Osprey"
 
 
@@ -121,6 +121,6 @@ def test_the_decisions_and_milestones_of_a_sensitive_recommendation_are_not_publ
         url = reverse("public_decision", args=[slug, referral.pk])
         assert client.get(url).status_code == 404
     Recommendation.objects.filter(opportunity=southam).update(
-        marking=Level.OFFICIAL, marking_descriptor=""
+        marking=Level.OFFICIAL, marking_descriptors=""
     )
     assert client.get(reverse("public_collaboration", args=[slug, southam.pk])).status_code == 200

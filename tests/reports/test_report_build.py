@@ -274,7 +274,7 @@ def test_every_page_of_the_report_carries_the_strictest_marking_of_its_recommend
     assert len(pages) > 1
     assert all("OFFICIAL" in page and "OFFICIAL-SENSITIVE" not in page for page in pages)
     Recommendation.objects.filter(opportunity__board=board).update(
-        marking=Level.OFFICIAL_SENSITIVE, marking_descriptor=Descriptor.PERSONAL
+        marking=Level.OFFICIAL_SENSITIVE, marking_descriptors=Descriptor.PERSONAL
     )
     pages = report_pages(built_run(board, alice, django_capture_on_commit_callbacks))
     for number, page in enumerate(pages, start=1):

@@ -699,7 +699,16 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["referral", "at"])]
+        indexes = [
+            models.Index(fields=["referral", "at"]),
+            # The questions and deferrals still to answer (the secretariat's home page) are
+            # found from these alone, a few among the decisions of every referral.
+            models.Index(
+                fields=["referral", "at"],
+                name="referral_event_asking",
+                condition=Q(kind="question") | Q(kind="decision", outcome="deferred"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="decision") | ~Q(outcome=""),

@@ -17,6 +17,7 @@ from core import check_answers
 from core.concurrency import EditConflict
 from core.govuk import count_of, govuk_date
 from core.markings import marking_initial
+from core.pagination import CountedAheadPaginator
 
 from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
 from .forms import (
@@ -39,13 +40,14 @@ from .models import (
 )
 
 PAGE_SIZE = 25
-# Long text a list of referrals never shows; left in the database.
-LONG_TEXT_OF_REFERRAL = (
-    "notes",
-    "recommendation__wording",
-    "recommendation__opportunity__summary",
-    "recommendation__opportunity__non_cashable_benefits",
-    "recommendation__opportunity__risks",
+# What a line of the referrals inbox shows.
+INBOX_REFERRAL_FIELDS = (
+    "status",
+    "due_on",
+    "recommendation__version",
+    "recommendation__opportunity__title",
+    "organisation__name",
+    "organisation__short_name",
 )
 OVERDUE_SHOWN = 10
 RECENTLY_DECIDED_SHOWN = 10
@@ -464,18 +466,20 @@ def referral_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied(
             "The referrals inbox is for people who record their body's decisions."
         )
+    # Only what the rows show: a recommendation's pack and the search columns are wide.
     base = (
         Referral.objects.for_executive(bodies)
         .select_related("organisation", "recommendation__opportunity")
-        .defer(*LONG_TEXT_OF_REFERRAL)
+        .only(*INBOX_REFERRAL_FIELDS)
     )
-    page = Paginator(base.awaiting_decision().order_by("due_on", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CountedAheadPaginator(
+        base.awaiting_decision().order_by("due_on", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     decided = (
         base.filter(status__in=Referral.DECISIONS)
         .exclude(status=Referral.Status.DEFERRED)
         .select_related("decided_by")
+        .only(*INBOX_REFERRAL_FIELDS, "decided_at", "decided_by__full_name")
         .order_by("-decided_at")[:RECENTLY_DECIDED_SHOWN]
     )
     return render(

@@ -123,6 +123,12 @@ class Meeting(models.Model):
         return reverse("meeting_detail", kwargs={"pk": self.pk})
 
     @property
+    def status_label(self) -> str:
+        """The status's label by enum lookup (get_status_display() rebuilds the choices on
+        every call, which shows on the meetings list)."""
+        return self.Status(self.status).label
+
+    @property
     def pack_handling(self) -> Marking:
         return parse(self.pack_marking)
 

@@ -127,11 +127,15 @@ def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
     return (
         Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
         .select_related("opportunity")
-        .defer(
-            "wording",
-            "opportunity__summary",
-            "opportunity__non_cashable_benefits",
-            "opportunity__risks",
+        # What the matrix and its downloads show: a recommendation's pack and wording, and the
+        # search columns, are wide and never shown there.
+        .only(
+            "version",
+            "superseded_at",
+            "agreed_on",
+            "decision_due_on",
+            "sent_at",
+            "opportunity__title",
         )
         .prefetch_related(
             Prefetch(

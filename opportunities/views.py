@@ -648,6 +648,7 @@ def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         Referral.objects.awaiting_decision()
         .filter(recommendation__opportunity__board=board, due_on__lt=timezone.localdate())
         .select_related("organisation", "recommendation__opportunity")
+        .only(*selectors.ATTENTION_REFERRAL_FIELDS)
         .order_by("due_on", "pk")
     )
     overdue_shown = list(overdue[: OVERDUE_SHOWN + 1])  # one more says whether there are more

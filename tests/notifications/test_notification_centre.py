@@ -85,3 +85,23 @@ def test_the_list_queries_do_not_grow_with_notifications(
         response = client.get(URL)
     assert response.content.decode().count('class="notification') == 25
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_many_notifications_are_paged_without_counting_them_all(client_of, bob):
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=bob,
+            kind="decision_recorded",
+            event_key=f"many:{n}",
+            subject=f"Notice {n:03d}",
+            link="/register/",
+        )
+        for n in range(300)
+    )
+    client = client_of(bob)
+    first = client.get(reverse("notification_list")).content.decode()
+    assert '<span class="page-link">Page 1</span>' in first and "page=2" in first
+    assert "Notice 299" in first
+    last = client.get(reverse("notification_list") + "?page=12").content.decode()
+    assert '<span class="page-link">Page 12 of 12</span>' in last
+    assert "Notice 000" in last

@@ -37,6 +37,14 @@ class CountedAheadPaginator(Paginator):
         except (TypeError, ValueError):
             wanted = 1
         self.count_limit = (wanted + self.pages_ahead) * self.per_page + 1
+        if wanted == 1:
+            # The first page and one row more: a list that ends on it needs no counting.
+            rows = list(self.object_list[: self.per_page + 1])
+            if len(rows) <= self.per_page:
+                self.__dict__["count"] = len(rows)
+            else:
+                self.count  # noqa: B018 -- counted now, so that counted_all is known
+            return self._get_page(rows[: self.per_page], 1, self)
         return super().get_page(wanted)
 
     @cached_property

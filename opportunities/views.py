@@ -1,10 +1,14 @@
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
@@ -13,7 +17,7 @@ from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
-from core import check_answers
+from core import caching, check_answers
 from core.concurrency import EditConflict
 from core.govuk import count_of, govuk_date
 from core.markings import marking_initial
@@ -617,6 +621,58 @@ def referral_document(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
 
 # --- the secretariat's decision matrix --------------------------------------------------------
 
+# A row of the matrix is kept under a digest of everything it shows, so a change to any of it
+# is a new key (never a stale row); unchanged rows are not rendered again.
+MATRIX_ROW_SECONDS = 60 * 60
+
+
+def _value_of(referral: Referral, field: str) -> object:
+    value: object = referral
+    for part in field.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            break
+    return value
+
+
+def _matrix_row_key(row: dict, today) -> str:
+    recommendation = row["recommendation"]
+    shown = [
+        today,
+        recommendation.pk,
+        recommendation.version,
+        recommendation.superseded_at,
+        recommendation.opportunity_id,
+        recommendation.opportunity.title,
+        row["outcome_label"],
+        [
+            None
+            if referral is None
+            else [referral.pk, *(_value_of(referral, f) for f in selectors.MATRIX_REFERRAL_FIELDS)]
+            for referral in row["cells"]
+        ],
+    ]
+    return "matrix-row:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def _matrix_row_html(rows: list[dict]) -> list[SafeString]:
+    """Each row's HTML, from the cache where the same row was rendered before."""
+    today = timezone.localdate()
+    keys = [_matrix_row_key(row, today) for row in rows]
+    found = caching.get_many(keys)
+    made: dict[str, str] = {}
+    html = []
+    for key, row in zip(keys, rows, strict=True):
+        text = found.get(key)
+        if text is None:
+            text = made[key] = render_to_string(
+                "opportunities/includes/matrix_row.html", {"row": row}
+            )
+        html.append(mark_safe(text))  # noqa: S308 -- rendered (and escaped) by the template
+    if made:
+        caching.set_many(made, MATRIX_ROW_SECONDS)
+    return html
+
 
 @require_GET
 def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
@@ -644,6 +700,8 @@ def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
                 "outcome_label": exports.outcome_label(recommendation, by_body.values()),
             }
         )
+    for row, html in zip(rows, _matrix_row_html(rows), strict=True):
+        row["html"] = html
     overdue = (
         Referral.objects.awaiting_decision()
         .filter(recommendation__opportunity__board=board, due_on__lt=timezone.localdate())

@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 
 # Pages counted past the one asked for: enough for "Page 2 of 5" on most lists.
 PAGES_AHEAD = 10
@@ -25,8 +26,11 @@ class CountedAheadPaginator(Paginator):
     when it is not, the number of pages is unknown and the templates say "Page n" alone.
     """
 
-    def __init__(self, object_list: Any, per_page: int, pages_ahead: int = PAGES_AHEAD) -> None:
+    def __init__(
+        self, object_list: QuerySet[Any], per_page: int, pages_ahead: int = PAGES_AHEAD
+    ) -> None:
         super().__init__(object_list, per_page)
+        self.rows = object_list
         self.pages_ahead = pages_ahead
         self.count_limit = (1 + pages_ahead) * per_page + 1
         self.counted_all = True
@@ -39,18 +43,18 @@ class CountedAheadPaginator(Paginator):
         self.count_limit = (wanted + self.pages_ahead) * self.per_page + 1
         if wanted == 1:
             # The first page and one row more: a list that ends on it needs no counting.
-            rows = list(self.object_list[: self.per_page + 1])
+            rows = list(self.rows[: self.per_page + 1])
             if len(rows) <= self.per_page:
                 self.__dict__["count"] = len(rows)
             else:
                 self.count  # noqa: B018 -- counted now, so that counted_all is known
-            return self._get_page(rows[: self.per_page], 1, self)
+            return Page(rows[: self.per_page], 1, self)
         return super().get_page(wanted)
 
     @cached_property
     def count(self) -> int:
         # COUNT(*) over a LIMITed subquery: PostgreSQL stops reading at the limit.
-        counted = self.object_list.order_by()[: self.count_limit].count()
+        counted = self.rows.order_by()[: self.count_limit].count()
         if counted >= self.count_limit:
             self.counted_all = False
             return self.count_limit - 1

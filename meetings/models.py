@@ -114,7 +114,13 @@ class Meeting(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["board", "starts_at"]), models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["board", "starts_at"]),
+            models.Index(fields=["status"]),
+            # The board's meetings still to end (the meetings list's "Upcoming"), found without
+            # reading past the years of meetings already held.
+            models.Index(fields=["board", "ends_at"], name="meeting_board_ends"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}, {timezone.localtime(self.starts_at):%-d %B %Y}"

@@ -480,7 +480,9 @@ def referral_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         base.awaiting_decision().order_by("due_on", "pk"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     decided = (
-        base.filter(status__in=Referral.DECISIONS)
+        # decided_at IS NOT NULL lets the index of recent decisions skip the undecided (which
+        # come first in its descending order) rather than read past them.
+        base.filter(status__in=Referral.DECISIONS, decided_at__isnull=False)
         .exclude(status=Referral.Status.DEFERRED)
         .select_related("decided_by")
         .only(*INBOX_REFERRAL_FIELDS, "decided_at", "decided_by__full_name")

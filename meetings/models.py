@@ -114,13 +114,25 @@ class Meeting(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["board", "starts_at"]), models.Index(fields=["status"])]
+        indexes = [
+            models.Index(fields=["board", "starts_at"]),
+            models.Index(fields=["status"]),
+            # The board's meetings still to end (the meetings list's "Upcoming"), found without
+            # reading past the years of meetings already held.
+            models.Index(fields=["board", "ends_at"], name="meeting_board_ends"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}, {timezone.localtime(self.starts_at):%-d %B %Y}"
 
     def get_absolute_url(self) -> str:
         return reverse("meeting_detail", kwargs={"pk": self.pk})
+
+    @property
+    def status_label(self) -> str:
+        """The status's label by enum lookup (get_status_display() rebuilds the choices on
+        every call, which shows on the meetings list)."""
+        return self.Status(self.status).label
 
     @property
     def pack_handling(self) -> Marking:

@@ -693,6 +693,14 @@ def home_panels(person: User) -> dict[str, list[Any]]:
             meeting__status__in=[Status.SCHEDULED, Status.PAPERS_PUBLISHED],
         )
         .select_related("meeting__board")
+        .only(
+            "reply",
+            "meeting__title",
+            "meeting__starts_at",
+            "meeting__venue",
+            "meeting__online_link",
+            "meeting__board__name",
+        )
         .order_by("meeting__starts_at")
     )
     return {
@@ -709,6 +717,14 @@ def home_panels(person: User) -> dict[str, list[Any]]:
                 meeting__in=meetings_visible_to(person),
             )
             .select_related("meeting")
+            .only(
+                "description",
+                "due_on",
+                "status",
+                "updated_at",
+                "meeting__title",
+                "meeting__starts_at",
+            )
             .order_by("due_on")[:HOME_LIST_LIMIT]
         ),
     }

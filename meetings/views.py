@@ -32,6 +32,7 @@ from core import check_answers, undo
 from core.concurrency import NEVER, EditConflict
 from core.govuk import count_of, govuk_day_datetime
 from core.markings import marking_initial
+from core.pagination import CountedAheadPaginator
 from notifications.services import notification_retry
 from opportunities import permissions as opportunity_permissions
 from opportunities.forms import RecommendationForm
@@ -78,6 +79,8 @@ Status = Meeting.Status
 
 MEETINGS_PER_PAGE = 25
 UPCOMING_SHOWN = 20
+# What a line of the meetings list shows.
+MEETING_ROW_FIELDS = ("title", "starts_at", "venue", "online_link", "status")
 
 
 def _bad_request(request: AuthenticatedHttpRequest, sentence: str) -> HttpResponse:
@@ -127,10 +130,17 @@ def refusals_shown(view):
 @require_GET
 def meeting_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(request.user, slug)
-    meetings = selectors.meetings_visible_to(request.user).filter(board=board)
+    meetings = (
+        selectors.meetings_visible_to(request.user).filter(board=board).only(*MEETING_ROW_FIELDS)
+    )
     now = timezone.now()
-    upcoming = meetings.filter(ends_at__gte=now).order_by("starts_at")
-    past = Paginator(meetings.filter(ends_at__lt=now).order_by("-starts_at"), MEETINGS_PER_PAGE)
+    upcoming_all = meetings.filter(ends_at__gte=now).order_by("starts_at")
+    # One more than is shown says whether they need counting at all.
+    upcoming = list(upcoming_all[: UPCOMING_SHOWN + 1])
+    upcoming_count = upcoming_all.count() if len(upcoming) > UPCOMING_SHOWN else len(upcoming)
+    past = CountedAheadPaginator(
+        meetings.filter(ends_at__lt=now).order_by("-starts_at"), MEETINGS_PER_PAGE
+    )
     page = past.get_page(request.GET.get("page"))
     return render(
         request,
@@ -138,7 +148,7 @@ def meeting_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         {
             "board": board,
             "upcoming": upcoming[:UPCOMING_SHOWN],
-            "upcoming_count": upcoming.count(),
+            "upcoming_count": upcoming_count,
             "past": page.object_list,
             "page": page,
             "may_create": is_secretariat(request.user, board),

@@ -144,11 +144,18 @@ class Notification(models.Model):
         """What happened to the message, in words, for the message log and the centre."""
         if self.status == self.Status.SENT and self.delivery == Delivery.DIGEST:
             return "Sent in the daily digest"
-        return self.get_status_display()
+        return self.Status(self.status).label
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words, by lookup (get_kind_display() rebuilds the choices each call)."""
+        return KIND_LABELS.get(self.kind, self.kind)
 
     def deletion_refusal(self) -> str:
         return "A notification is the record of what the portal told someone; it is kept."
 
+
+KIND_LABELS: dict[str, str] = dict(Notification.Kind.choices + Notification.Message.choices)
 
 STATUS_FOR_DELIVERY: dict[str, str] = {
     Delivery.IMMEDIATE: Notification.Status.PENDING,

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +13,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.models import User
 from boards.permissions import board_for, is_secretariat
 from core.arrays import among_ids
+from core.pagination import CountedAheadPaginator
 
 from . import services
 from .digest import UnsubscribeLinkInvalid, person_for_unsubscribe_token
@@ -22,6 +22,17 @@ from .models import Delivery, Notification, WebhookDelivery
 
 PAGE_SIZE = 25
 WEBHOOK_DELIVERIES_SHOWN = 25
+# What a line of the message log shows.
+MESSAGE_LOG_FIELDS = (
+    "created_at",
+    "subject",
+    "status",
+    "delivery",
+    "sent_at",
+    "last_error",
+    "recipient__full_name",
+    "recipient__email",
+)
 
 
 @require_GET
@@ -30,9 +41,11 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     mine = (
         Notification.objects.filter(recipient=request.user)
         .exclude(kind__in=Notification.Message.values)
+        .only("kind", "subject", "created_at", "status", "sent_at", "read_at")
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A person may have tens of thousands of notices: they are counted only a few pages ahead.
+    page = CountedAheadPaginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {"page": page})
 
 
@@ -58,6 +71,7 @@ def message_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     messages_ = (
         Notification.objects.filter(board=board)
         .select_related("recipient")
+        .only(*MESSAGE_LOG_FIELDS)
         .order_by("-created_at", "-pk")
     )
     text = request.GET.get("q", "").strip()[:100]
@@ -70,12 +84,23 @@ def message_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Notification.Status.values:
         messages_ = messages_.filter(status=status)
-    page = Paginator(messages_, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A board's log runs to hundreds of thousands of messages: it is counted only a few pages
+    # ahead of the page shown, never to its end.
+    page = CountedAheadPaginator(messages_, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     webhook_deliveries = (
         WebhookDelivery.objects.filter(board=board)
         .select_related("webhook__organisation")
+        .only(
+            "created_at",
+            "summary",
+            "status",
+            "attempts",
+            "sent_at",
+            "last_error",
+            "webhook__organisation__name",
+        )
         .order_by("-created_at", "-pk")[:WEBHOOK_DELIVERIES_SHOWN]
     )
     return render(

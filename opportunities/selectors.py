@@ -127,11 +127,15 @@ def matrix_recommendations(board: Board) -> QuerySet[Recommendation]:
     return (
         Recommendation.objects.filter(opportunity__board=board, sent_at__isnull=False)
         .select_related("opportunity")
-        .defer(
-            "wording",
-            "opportunity__summary",
-            "opportunity__non_cashable_benefits",
-            "opportunity__risks",
+        # What the matrix and its downloads show: a recommendation's pack and wording, and the
+        # search columns, are wide and never shown there.
+        .only(
+            "version",
+            "superseded_at",
+            "agreed_on",
+            "decision_due_on",
+            "sent_at",
+            "opportunity__title",
         )
         .prefetch_related(
             Prefetch(
@@ -190,6 +194,15 @@ def current_estimates(opportunity: Opportunity) -> dict[int, Benefit]:
 
 # --- the home page's panels ---------------------------------------------------------------------
 ATTENTION_LIMIT = 10
+# What a line of a home panel shows of a referral (a recommendation's pack and the search
+# columns are wide, and never shown there).
+ATTENTION_REFERRAL_FIELDS = (
+    "status",
+    "due_on",
+    "recommendation__opportunity__title",
+    "organisation__name",
+    "organisation__short_name",
+)
 
 
 def referrals_awaiting(person: Person, limit: int = ATTENTION_LIMIT) -> list[Referral]:
@@ -201,6 +214,7 @@ def referrals_awaiting(person: Person, limit: int = ATTENTION_LIMIT) -> list[Ref
         Referral.objects.for_executive(bodies)
         .awaiting_decision()
         .select_related("organisation", "recommendation__opportunity")
+        .only(*ATTENTION_REFERRAL_FIELDS)
         .order_by("due_on", "pk")[:limit]
     )
 
@@ -213,6 +227,7 @@ def overdue_decisions(boards: list[Board], limit: int = ATTENTION_LIMIT) -> list
         Referral.objects.awaiting_decision()
         .filter(recommendation__opportunity__board__in=boards, due_on__lt=timezone.localdate())
         .select_related("organisation", "recommendation__opportunity")
+        .only(*ATTENTION_REFERRAL_FIELDS)
         .order_by("due_on", "pk")[:limit]
     )
 
@@ -297,6 +312,9 @@ def questions_awaiting_answer(boards: list[Board], limit: int = ATTENTION_LIMIT)
     )
     return list(
         Referral.objects.filter(
+            # Only referrals ever asked about (a few, found by the index of asking events) are
+            # looked at further, rather than every undecided referral of the boards.
+            pk__in=ReferralEvent.objects.filter(asking).values("referral_id"),
             recommendation__opportunity__board__in=boards,
             status__in=Referral.DECIDABLE,
             recommendation__superseded_at__isnull=True,
@@ -305,6 +323,7 @@ def questions_awaiting_answer(boards: list[Board], limit: int = ATTENTION_LIMIT)
         .filter(asked_at__isnull=False)
         .filter(Q(answered_at__isnull=True) | Q(answered_at__lt=F("asked_at")))
         .select_related("organisation", "recommendation__opportunity")
+        .only(*ATTENTION_REFERRAL_FIELDS)
         .order_by("asked_at", "pk")[:limit]
     )
 

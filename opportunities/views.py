@@ -1,10 +1,14 @@
+import hashlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
@@ -13,10 +17,11 @@ from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import executive_organisation_ids
-from core import check_answers
+from core import caching, check_answers
 from core.concurrency import EditConflict
 from core.govuk import count_of, govuk_date
 from core.markings import marking_initial
+from core.pagination import CountedAheadPaginator
 
 from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
 from .forms import (
@@ -39,13 +44,14 @@ from .models import (
 )
 
 PAGE_SIZE = 25
-# Long text a list of referrals never shows; left in the database.
-LONG_TEXT_OF_REFERRAL = (
-    "notes",
-    "recommendation__wording",
-    "recommendation__opportunity__summary",
-    "recommendation__opportunity__non_cashable_benefits",
-    "recommendation__opportunity__risks",
+# What a line of the referrals inbox shows.
+INBOX_REFERRAL_FIELDS = (
+    "status",
+    "due_on",
+    "recommendation__version",
+    "recommendation__opportunity__title",
+    "organisation__name",
+    "organisation__short_name",
 )
 OVERDUE_SHOWN = 10
 RECENTLY_DECIDED_SHOWN = 10
@@ -470,18 +476,22 @@ def referral_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied(
             "The referrals inbox is for people who record their body's decisions."
         )
+    # Only what the rows show: a recommendation's pack and the search columns are wide.
     base = (
         Referral.objects.for_executive(bodies)
         .select_related("organisation", "recommendation__opportunity")
-        .defer(*LONG_TEXT_OF_REFERRAL)
+        .only(*INBOX_REFERRAL_FIELDS)
     )
-    page = Paginator(base.awaiting_decision().order_by("due_on", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CountedAheadPaginator(
+        base.awaiting_decision().order_by("due_on", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     decided = (
-        base.filter(status__in=Referral.DECISIONS)
+        # decided_at IS NOT NULL lets the index of recent decisions skip the undecided (which
+        # come first in its descending order) rather than read past them.
+        base.filter(status__in=Referral.DECISIONS, decided_at__isnull=False)
         .exclude(status=Referral.Status.DEFERRED)
         .select_related("decided_by")
+        .only(*INBOX_REFERRAL_FIELDS, "decided_at", "decided_by__full_name")
         .order_by("-decided_at")[:RECENTLY_DECIDED_SHOWN]
     )
     return render(
@@ -619,6 +629,58 @@ def referral_document(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
 
 # --- the secretariat's decision matrix --------------------------------------------------------
 
+# A row of the matrix is kept under a digest of everything it shows, so a change to any of it
+# is a new key (never a stale row); unchanged rows are not rendered again.
+MATRIX_ROW_SECONDS = 60 * 60
+
+
+def _value_of(referral: Referral, field: str) -> object:
+    value: object = referral
+    for part in field.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            break
+    return value
+
+
+def _matrix_row_key(row: dict, today) -> str:
+    recommendation = row["recommendation"]
+    shown = [
+        today,
+        recommendation.pk,
+        recommendation.version,
+        recommendation.superseded_at,
+        recommendation.opportunity_id,
+        recommendation.opportunity.title,
+        row["outcome_label"],
+        [
+            None
+            if referral is None
+            else [referral.pk, *(_value_of(referral, f) for f in selectors.MATRIX_REFERRAL_FIELDS)]
+            for referral in row["cells"]
+        ],
+    ]
+    return "matrix-row:" + hashlib.sha256(repr(shown).encode()).hexdigest()
+
+
+def _matrix_row_html(rows: list[dict]) -> list[SafeString]:
+    """Each row's HTML, from the cache where the same row was rendered before."""
+    today = timezone.localdate()
+    keys = [_matrix_row_key(row, today) for row in rows]
+    found = caching.get_many(keys)
+    made: dict[str, str] = {}
+    html = []
+    for key, row in zip(keys, rows, strict=True):
+        text = found.get(key)
+        if text is None:
+            text = made[key] = render_to_string(
+                "opportunities/includes/matrix_row.html", {"row": row}
+            )
+        html.append(mark_safe(text))  # noqa: S308 -- rendered (and escaped) by the template
+    if made:
+        caching.set_many(made, MATRIX_ROW_SECONDS)
+    return html
+
 
 @require_GET
 def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
@@ -646,10 +708,13 @@ def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
                 "outcome_label": exports.outcome_label(recommendation, by_body.values()),
             }
         )
+    for row, html in zip(rows, _matrix_row_html(rows), strict=True):
+        row["html"] = html
     overdue = (
         Referral.objects.awaiting_decision()
         .filter(recommendation__opportunity__board=board, due_on__lt=timezone.localdate())
         .select_related("organisation", "recommendation__opportunity")
+        .only(*selectors.ATTENTION_REFERRAL_FIELDS)
         .order_by("due_on", "pk")
     )
     overdue_shown = list(overdue[: OVERDUE_SHOWN + 1])  # one more says whether there are more

@@ -97,10 +97,40 @@ def test_the_log_queries_do_not_grow_with_messages(
     client.get(url(board))
     for n in range(3):
         message(board, bob, 100 + n)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(12) as one_page:
         client.get(url(board))
-    for n in range(40):
+    for n in range(30):
         message(board, bob, 200 + n)
+    with django_assert_max_num_queries(len(one_page.captured_queries) + 1) as small:
+        client.get(url(board))  # a second page: the messages are counted (a few pages ahead)
+    for n in range(100):
+        message(board, bob, 300 + n)
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         client.get(url(board))
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_a_long_log_is_counted_only_a_few_pages_ahead(client_of, alice, bob, board):
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=bob,
+            board=board,
+            kind="decision_recorded",
+            event_key=f"long:{n}",
+            subject=f"BLC-{n:04d}: a decision",
+            link="/register/",
+        )
+        for n in range(300)
+    )
+    client = client_of(alice)
+    body = client.get(url(board)).content.decode()
+    # Eleven pages of 25 counted, and more beyond: no total is claimed.
+    assert "More than 275 messages" in body
+    assert '<span class="page-link">Page 1</span>' in body
+    assert "page=2" in body
+    last = client.get(url(board) + "?page=12").content.decode()
+    assert "300 messages" in last
+    assert '<span class="page-link">Page 12 of 12</span>' in last
+    assert "BLC-0000: a decision" in last and "page=13" not in last
+    short = client.get(url(board) + "?q=BLC-0042").content.decode()
+    assert "1 message<" in short and "Page 1" not in short

@@ -77,11 +77,35 @@ def test_the_list_queries_do_not_grow_with_notifications(
     client.get(URL)
     for n in range(3):
         notice(bob, n)
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(12) as one_page:
         client.get(URL)
     for n in range(3, 40):
+        notice(bob, n, read_at=timezone.now())
+    with django_assert_max_num_queries(len(one_page.captured_queries) + 1) as small:
+        client.get(URL)  # a second page: the notices are counted (a few pages ahead)
+    for n in range(40, 120):
         notice(bob, n, read_at=timezone.now())
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         response = client.get(URL)
     assert response.content.decode().count('class="notification') == 25
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_many_notifications_are_paged_without_counting_them_all(client_of, bob):
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=bob,
+            kind="decision_recorded",
+            event_key=f"many:{n}",
+            subject=f"Notice {n:03d}",
+            link="/register/",
+        )
+        for n in range(300)
+    )
+    client = client_of(bob)
+    first = client.get(reverse("notification_list")).content.decode()
+    assert '<span class="page-link">Page 1</span>' in first and "page=2" in first
+    assert "Notice 299" in first
+    last = client.get(reverse("notification_list") + "?page=12").content.decode()
+    assert '<span class="page-link">Page 12 of 12</span>' in last
+    assert "Notice 000" in last

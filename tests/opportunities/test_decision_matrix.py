@@ -104,3 +104,55 @@ def test_older_recommendations_are_a_page_away(
     assert "Newer recommendations" in second.content.decode()
     for odd in ("x", "0", "-1", "²", "99999999999"):
         assert client.get(url(board), {"page": odd}).status_code == 200
+
+
+# --- rows kept in the cache ---------------------------------------------------------------------
+
+
+def matrix_row(client, board):
+    body = client.get(url(board)).content.decode()
+    start = body.index('<tr>\n<th scope="row">')
+    return body[start : body.index("</tr>", start)]
+
+
+def test_a_kept_row_changes_as_soon_as_what_it_shows_changes(
+    client_of, alice, board, referred, police, fire, pat, settings
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    client = client_of(alice)
+    before = matrix_row(client, board)
+    assert matrix_row(client, board) == before  # the same row, from the cache
+    assert "REF/7" not in before
+    decide(referral_for(referred, police), pat, reference="REF/7")
+    after = matrix_row(client, board)
+    assert "REF/7" in after and "Approved" in after
+    Referral.objects.filter(pk=referral_for(referred, fire).pk).update(
+        due_on=timezone.localdate() - timedelta(days=1)
+    )
+    assert "Overdue" in matrix_row(client, board)
+    referred.opportunity.title = "Retitled station"
+    referred.opportunity.save()
+    assert "Retitled station" in matrix_row(client, board)
+
+
+def test_a_row_kept_overnight_is_not_shown_the_next_day(
+    client_of, alice, board, referred, fire, settings, time_machine
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    due = timezone.localdate() + timedelta(days=1)
+    Referral.objects.filter(pk=referral_for(referred, fire).pk).update(due_on=due)
+    client = client_of(alice)
+    assert "Overdue" not in matrix_row(client, board)
+    time_machine.move_to(timezone.now() + timedelta(days=2))
+    client = client_of(alice)
+    assert "Overdue" in matrix_row(client, board)
+
+
+def test_a_kept_matrix_is_still_refused_to_those_who_may_not_see_it(
+    client_of, alice, bob, board, referred, settings
+):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert client_of(alice).get(url(board)).status_code == 200
+    response = client_of(bob).get(url(board))
+    assert response.status_code == 403
+    assert referred.opportunity.reference not in response.content.decode()

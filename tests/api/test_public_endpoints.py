@@ -89,7 +89,7 @@ def world(
     southam = register[Status.APPROVED]
     Opportunity.objects.filter(pk=southam.pk).update(title="Osprey shared station")
     Recommendation.objects.filter(opportunity=southam).update(
-        marking=Level.OFFICIAL_SENSITIVE, marking_descriptor=Descriptor.COMMERCIAL
+        marking=Level.OFFICIAL_SENSITIVE, marking_descriptors={Descriptor.COMMERCIAL}
     )
     Milestone.objects.create(
         opportunity=southam, title="Osprey site bought", due_on=_day(20), created_by=alice
@@ -433,7 +433,7 @@ def test_a_sensitive_recommendation_is_on_no_new_endpoint(world):
 
 def test_a_sensitive_planned_recommendation_is_not_named_on_the_plan(world, referred, client):
     Recommendation.objects.filter(pk=referred.pk).update(
-        marking=Level.OFFICIAL_SENSITIVE, marking_descriptor=Descriptor.COMMERCIAL
+        marking=Level.OFFICIAL_SENSITIVE, marking_descriptors={Descriptor.COMMERCIAL}
     )
     rows = everything("forward-plan")
     assert {row["decision"] for row in rows} == {"Not published — OFFICIAL-SENSITIVE"}

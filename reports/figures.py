@@ -27,6 +27,7 @@ from opportunities.models import (
     Status,
     Theme,
 )
+from opportunities.versions import cache_key, register_version
 
 REVIEWS_LISTED = 20
 # A referral is decided, for the time to decision, once its body has given a final answer;
@@ -258,20 +259,20 @@ def reviews_due(board: Board, today: date) -> dict:
 
 
 def dashboard_figures_cached(board: Board, today: date) -> tuple[dict, datetime]:
-    """The dashboard's figures and when they were worked out: kept for at most
-    ``DASHBOARD_CACHE_SECONDS`` per board, since a board's whole register is added up for them
-    (0 works them out on every request)."""
+    """The dashboard's figures and when they were worked out, kept while the register's data
+    is unchanged (``opportunities.versions``: any write to what they are drawn from starts a
+    new entry), for at most ``DASHBOARD_CACHE_SECONDS`` (0 works them out on every request).
+    A board's figures are the same for every member who may see them."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
 
     def build() -> tuple[dict, datetime]:
         return dashboard_figures(board, today), timezone.now()
 
-    if seconds <= 0:
+    version = register_version() if seconds > 0 else None
+    if version is None:
         return build()
-    # A key per period of ``seconds``, so the figures are never older than that whatever the
-    # cache's own clock.
-    period = int(timezone.now().timestamp() // seconds)
-    return caching.cached(f"dashboard:v1:{board.pk}:{today.isoformat()}:{period}", seconds, build)
+    key = cache_key("dashboard:v2", version, board.pk, today.isoformat())
+    return caching.cached(key, seconds, build)
 
 
 def dashboard_figures(board: Board, today: date) -> dict:

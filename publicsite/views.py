@@ -5,7 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +17,9 @@ from boards import permissions as board_permissions
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board, BoardMembership
 from meetings.models import AgendaItem, Meeting, Paper
+from core import caching
 from opportunities.models import Milestone, Referral, delivery_progress
+from opportunities.versions import cache_key, register_version
 
 from . import permissions, services
 from .forms import PublicPagesForm
@@ -222,20 +224,41 @@ def _with_decisions_and_milestones(board: Board, opportunities):
 @public_page
 def public_register(request: HttpRequest, slug: str) -> HttpResponse:
     board = permissions.public_board(slug)
-    opportunities = (
-        permissions.public_opportunities(board).select_related("lead_organisation").order_by("-pk")
-    )
-    page = Paginator(opportunities, OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
+    page, opportunities = _register_page(board, request.GET.get("page"))
     return render(
         request,
         "public/register.html",
-        {
-            "board": board,
-            "page": page,
-            "opportunities": _with_decisions_and_milestones(board, page.object_list),
-            "section": "register",
-        },
+        {"board": board, "page": page, "opportunities": opportunities, "section": "register"},
     )
+
+
+# The public register is the same for everyone: its count and pages are kept while the
+# register's data is unchanged (``opportunities.versions``), at most this long.
+REGISTER_CACHE_SECONDS = 3600
+
+
+def _register_page(board: Board, number: str | None) -> tuple[Page, list]:
+    """A page of the public register and its rows (with their decisions and milestones)."""
+    version = register_version()
+    opportunities = (
+        permissions.public_opportunities(board).select_related("lead_organisation").order_by("-pk")
+    )
+    paginator = Paginator(opportunities, OPPORTUNITIES_PER_PAGE)
+    if version is None:
+        page = paginator.get_page(number)
+        return page, _with_decisions_and_milestones(board, page.object_list)
+    paginator.__dict__["count"] = caching.cached(
+        cache_key("public-register:count", version, board.pk),
+        REGISTER_CACHE_SECONDS,
+        lambda: Paginator(opportunities, OPPORTUNITIES_PER_PAGE).count,
+    )
+    page = paginator.get_page(number)
+    rows = caching.cached(
+        cache_key("public-register:page", version, board.pk, page.number),
+        REGISTER_CACHE_SECONDS,
+        lambda: _with_decisions_and_milestones(board, page.object_list),
+    )
+    return page, rows
 
 
 @public_page

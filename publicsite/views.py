@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from boards import permissions as board_permissions
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board, BoardMembership
-from meetings.models import AgendaItem, Meeting, Paper
 from core import caching
+from meetings.models import AgendaItem, Meeting, Paper
 from opportunities.models import Milestone, Referral, delivery_progress
 from opportunities.versions import cache_key, register_version
 

@@ -10,8 +10,14 @@ On other databases (SQLite, for ``make run``) there are no triggers and the vers
 callers then build afresh every time.
 """
 
+import hashlib
+
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
+
+from core import caching
 
 REGISTER = "register"
 # Whatever the dashboard's figures and the public register are drawn from: opportunities and
@@ -49,3 +55,26 @@ def cache_key(prefix: str, version: int, *parts: object) -> str:
     sharing one cache (the test run's workers, a rehearsal copy) never read each other's."""
     database = settings.DATABASES["default"]["NAME"]
     return ":".join(str(part) for part in (prefix, database, version, *parts))
+
+
+COUNT_CACHE_SECONDS = 3600
+
+
+def cached_count(queryset: QuerySet) -> int:
+    """``queryset.count()``, kept while the register's data is unchanged. The key is the
+    query's own SQL and parameters (who may see what, every filter, today's date where a filter
+    uses it), so two people share a count only when they would count the very same rows. Only
+    for querysets over the tables in ``REGISTER_TABLES``."""
+    version = register_version()
+    if version is None:
+        return queryset.count()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # the person may see nothing at all
+        return 0
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    return caching.cached(
+        cache_key("count", version, queryset.model._meta.label_lower, digest),
+        COUNT_CACHE_SECONDS,
+        queryset.count,
+    )

@@ -19,7 +19,16 @@ from core.govuk import count_of, govuk_date
 from core.markings import marking_initial
 from meetings.selectors import opportunity_business
 
-from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
+from . import (
+    exports,
+    permissions,
+    referral_views,
+    review_views,
+    selectors,
+    services,
+    snapshots,
+    versions,
+)
 from .forms import (
     AssessmentForm,
     DecisionForm,
@@ -64,7 +73,9 @@ def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .defer("summary", "non_cashable_benefits", "risks")
         .order_by(sort, "-pk")
     )
-    page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(opportunities, PAGE_SIZE)
+    paginator.__dict__["count"] = versions.cached_count(opportunities.order_by())
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_participating_names(_page_rows(page, opportunities))
     query = request.GET.copy()
     query.pop("page", None)

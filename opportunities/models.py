@@ -849,6 +849,10 @@ class Review(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    # The benefits realised at this review, by body name, put on the opportunity page's reviews
+    # by review_views.review_section from the page's one read of benefits (not a column).
+    realised_benefits: list["Benefit"]
+
     class Meta:
         ordering = ["-held_on", "-pk"]
         indexes = [

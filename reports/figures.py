@@ -209,7 +209,7 @@ def _estimates_added_up(
     if connection.vendor != "postgresql":
         estimates = estimates_of(board)
         return estimates, estimate_history(estimates)
-    values = {
+    values: dict[str, int | str] = {
         "board": board.pk,
         "estimated": Benefit.Kind.ESTIMATED,
         "zone": timezone.get_current_timezone_name(),

@@ -185,3 +185,14 @@ def test_the_count_follows_a_change_at_once(client_of, bob, register):
     Opportunity.objects.filter(title="Southam station").update(title="Southam hub")
     assert count_shown(client.get(URL, {"q": "Southam"})) == 1
     assert titles(client.get(URL, {"q": "Southam"})) == ["Southam hub"]
+
+
+def test_the_data_version_starts_again_when_its_table_is_emptied(client_of, bob, register):
+    from opportunities.models import DataVersion
+
+    # A flushed test database (TRUNCATE of every table) leaves no version row behind.
+    DataVersion.objects.all().delete()
+    assert count_shown(client_of(bob).get(URL)) == 3
+    assert DataVersion.objects.filter(name="register").exists()
+    Opportunity.objects.filter(title="Southam station").update(title="Southam hub")
+    assert titles(client_of(bob).get(URL, {"q": "Southam"})) == ["Southam hub"]

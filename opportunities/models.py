@@ -870,6 +870,10 @@ class Review(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    # The benefits realised at this review, by body name, put on the opportunity page's reviews
+    # by review_views.review_section from the page's one read of benefits (not a column).
+    realised_benefits: list["Benefit"]
+
     class Meta:
         ordering = ["-held_on", "-pk"]
         indexes = [
@@ -1016,3 +1020,16 @@ def delivery_progress(milestones: Iterable[Milestone]) -> int | None:
     there are none)."""
     values = [milestone.percent_complete for milestone in milestones]
     return round(sum(values) / len(values)) if values else None
+
+
+class DataVersion(models.Model):
+    """A number PostgreSQL moves forward on every write to the tables a cached page is drawn
+    from (statement triggers: see the ``data_versions`` migration), so a cache keyed by it can
+    never serve figures older than the data. Each new value comes from a sequence, which never
+    goes back, so a rolled-back write never brings an old number, and its cache, back."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

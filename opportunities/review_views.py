@@ -7,13 +7,14 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch
+from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from boards.http import AuthenticatedHttpRequest
+from boards.models import Organisation
 from boards.permissions import board_for
 from core.concurrency import EditConflict
 
@@ -32,7 +33,7 @@ from .review_services import (
     estimates_version,
     review_record,
 )
-from .selectors import benefits_by_body, current_estimates, opportunity_bodies
+from .selectors import benefits_by_body, benefits_of, current_estimates, opportunity_bodies
 from .services import WorkflowError
 
 PAGE_SIZE = 25
@@ -156,14 +157,25 @@ def benefit_estimates(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     )
 
 
-def review_section(request: AuthenticatedHttpRequest, opportunity: Opportunity) -> dict:
-    """What the opportunity's page shows of its reviews and benefits (a fixed number of
-    queries, whatever the number of reviews)."""
-    realised = Benefit.objects.select_related("organisation").order_by("organisation__name")
-    reviews = opportunity.reviews.select_related("recorded_by").prefetch_related(
-        Prefetch("benefits", queryset=realised)
+def review_section(
+    request: AuthenticatedHttpRequest,
+    opportunity: Opportunity,
+    bodies: list[Organisation] | None = None,
+) -> dict:
+    """What the opportunity's page shows of its reviews and benefits: three queries (reviews,
+    benefits, milestones), whatever the number of reviews. ``bodies``, the lead and
+    participating bodies, when the page has read them already."""
+    benefits = benefits_of(opportunity)
+    realised_by_review: dict[int, list[Benefit]] = {}
+    for benefit in sorted(benefits, key=lambda row: (row.organisation.name, row.pk)):
+        if benefit.review_id is not None:
+            realised_by_review.setdefault(benefit.review_id, []).append(benefit)
+    reviews = list(opportunity.reviews.select_related("recorded_by"))
+    for review in reviews:
+        review.realised_benefits = realised_by_review.get(review.pk, [])
+    lines = benefits_by_body(
+        opportunity, opportunity_bodies(opportunity) if bodies is None else bodies, benefits
     )
-    lines = benefits_by_body(opportunity, opportunity_bodies(opportunity))
     may_review = permissions.can_review_opportunity(request.user, opportunity)
     milestones = list(opportunity.milestones.all())
     return {

@@ -22,8 +22,18 @@ from core.concurrency import EditConflict
 from core.govuk import count_of, govuk_date
 from core.markings import marking_initial
 from core.pagination import CountedAheadPaginator
+from meetings.selectors import opportunity_business
 
-from . import exports, permissions, referral_views, review_views, selectors, services, snapshots
+from . import (
+    exports,
+    permissions,
+    referral_views,
+    review_views,
+    selectors,
+    services,
+    snapshots,
+    versions,
+)
 from .forms import (
     AssessmentForm,
     DecisionForm,
@@ -69,7 +79,9 @@ def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .defer("summary", "non_cashable_benefits", "risks")
         .order_by(sort, "-pk")
     )
-    page = Paginator(opportunities, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(opportunities, PAGE_SIZE)
+    paginator.__dict__["count"] = versions.cached_count(opportunities.order_by())
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.with_participating_names(_page_rows(page, opportunities))
     query = request.GET.copy()
     query.pop("page", None)
@@ -125,6 +137,12 @@ def _managed_opportunity(request: AuthenticatedHttpRequest, pk: int) -> Opportun
     return opportunity
 
 
+# What the timeline shows of each event (its long columns, the hash chain and the request's
+# details, stay in the database).
+TIMELINE_FIELDS = ("at", "verb", "summary", "before", "after", "actor__full_name")
+TIMELINE_SHOWN = 200
+
+
 @require_GET
 def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _visible_opportunity(request, pk)
@@ -152,17 +170,27 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 for event in referral.events.all():
                     if event.kind == ReferralEvent.Kind.DECISION and event.note:
                         event.note = permissions.WITHHELD_NOTES
+    participating = list(opportunity.participating_organisations.order_by("name"))
+    business = opportunity_business(
+        request.user, opportunity.pk, [recommendation.pk for recommendation in recommendations]
+    )
     may_manage = permissions.can_manage_opportunity(request.user, opportunity)
     my_bodies = executive_organisation_ids(request.user)
     return render(
         request,
         "opportunities/opportunity_detail.html",
         {
-            **review_views.review_section(request, opportunity),
+            **review_views.review_section(
+                request, opportunity, selectors.bodies_of(opportunity, participating)
+            ),
             "opportunity": opportunity,
-            "participating": opportunity.participating_organisations.order_by("name"),
+            "participating": participating,
             "recommendations": recommendations,
-            "timeline": AuditEvent.objects.for_subject(opportunity).select_related("actor")[:200],
+            "agreed_at": business.agreed_at,
+            "agenda_items": business.discussed,
+            "timeline": AuditEvent.objects.for_subject(opportunity)
+            .select_related("actor")
+            .only(*TIMELINE_FIELDS)[:TIMELINE_SHOWN],
             "may_manage": may_manage,
             "transition_form": TransitionForm(
                 _withdrawal_answers(request, opportunity).data()

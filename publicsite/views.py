@@ -5,7 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +16,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from boards import permissions as board_permissions
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board, BoardMembership
+from core import caching
 from meetings.models import AgendaItem, Meeting, Paper
+from opportunities.versions import cache_key, register_version
 
 from . import permissions, services
 from .forms import PublicPagesForm
@@ -198,19 +200,39 @@ def public_paper_download(request: HttpRequest, slug: str, pk: int, paper: int) 
 @public_page
 def public_register(request: HttpRequest, slug: str) -> HttpResponse:
     board = permissions.public_board(slug)
-    page = Paginator(permissions.public_register(board), OPPORTUNITIES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page, opportunities = _register_page(board, request.GET.get("page"))
     return render(
         request,
         "public/register.html",
-        {
-            "board": board,
-            "page": page,
-            "opportunities": permissions.with_decisions_and_milestones(board, page.object_list),
-            "section": "register",
-        },
+        {"board": board, "page": page, "opportunities": opportunities, "section": "register"},
     )
+
+
+# The public register is the same for everyone: its count and pages are kept while the
+# register's data is unchanged (``opportunities.versions``), at most this long.
+REGISTER_CACHE_SECONDS = 3600
+
+
+def _register_page(board: Board, number: str | None) -> tuple[Page, list]:
+    """A page of the public register and its rows (with their decisions and milestones)."""
+    version = register_version()
+    opportunities = permissions.public_register(board)
+    paginator = Paginator(opportunities, OPPORTUNITIES_PER_PAGE)
+    if version is None:
+        page = paginator.get_page(number)
+        return page, permissions.with_decisions_and_milestones(board, page.object_list)
+    paginator.__dict__["count"] = caching.cached(
+        cache_key("public-register:count", version, board.pk),
+        REGISTER_CACHE_SECONDS,
+        lambda: Paginator(opportunities, OPPORTUNITIES_PER_PAGE).count,
+    )
+    page = paginator.get_page(number)
+    rows = caching.cached(
+        cache_key("public-register:page", version, board.pk, page.number),
+        REGISTER_CACHE_SECONDS,
+        lambda: permissions.with_decisions_and_milestones(board, page.object_list),
+    )
+    return page, rows
 
 
 @public_page

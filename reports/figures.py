@@ -13,11 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncQuarter
+from django.db import connection
+from django.db.models import Avg, Count, DateField, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncQuarter
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from boards.models import Board
+from boards.models import Board, Organisation
 from core import caching
 from opportunities.models import (
     REVIEWS_DUE_WITHIN_DAYS,
@@ -27,6 +30,7 @@ from opportunities.models import (
     Status,
     Theme,
 )
+from opportunities.versions import cache_key, register_version
 
 REVIEWS_LISTED = 20
 # A referral is decided, for the time to decision, once its body has given a final answer;
@@ -131,21 +135,134 @@ def decisions_by_body(board: Board, bodies: list[Body], today: date) -> list[Bod
     return result
 
 
-def benefit_sums(board: Board) -> list[Mapping[str, Any]]:
+@dataclass(frozen=True)
+class Estimate:
+    """One cashable estimate: of which opportunity and body, the quarter it was made in and the
+    quarter of the period it is for."""
+
+    opportunity: int
+    body: int
+    made: date
+    period: date
+    amount: Decimal
+
+
+def estimates_of(board: Board) -> list[Estimate]:
+    """Every cashable estimate of the board's opportunities, oldest first (one query; the
+    quarters are worked out by PostgreSQL, in the portal's time zone)."""
+    rows = (
+        Benefit.objects.filter(opportunity__board=board, kind=Benefit.Kind.ESTIMATED)
+        .order_by("recorded_at", "pk")
+        .annotate(
+            made=TruncQuarter("recorded_at", output_field=DateField()),
+            period=TruncQuarter("period_end"),
+        )
+        .values_list("opportunity_id", "organisation_id", "made", "period", "cashable")
+    )
+    return [Estimate(*row) for row in rows]
+
+
+# Each body's latest estimate for each opportunity, added up per body and quarter of the period
+# it is for; and, per quarter an estimate was made in, how much it moved the total expected
+# (its amount less the same body's previous estimate for the opportunity). PostgreSQL adds them
+# up, so the dashboard reads a few dozen rows however many estimates there are.
+LATEST_ESTIMATES_SQL = """
+SELECT latest.organisation_id, date_trunc('quarter', latest.period_end)::date, SUM(latest.cashable)
+FROM (
+    SELECT benefit.organisation_id, benefit.period_end, benefit.cashable,
+           ROW_NUMBER() OVER (
+               PARTITION BY benefit.opportunity_id, benefit.organisation_id
+               ORDER BY benefit.recorded_at DESC, benefit.id DESC
+           ) AS newest
+    FROM opportunities_benefit benefit
+    JOIN opportunities_opportunity opportunity ON opportunity.id = benefit.opportunity_id
+    WHERE opportunity.board_id = %(board)s AND benefit.kind = %(estimated)s
+) latest
+WHERE latest.newest = 1
+GROUP BY 1, 2
+"""
+ESTIMATE_MOVES_SQL = """
+SELECT moves.made, SUM(moves.moved)
+FROM (
+    SELECT date_trunc('quarter', benefit.recorded_at AT TIME ZONE %(zone)s)::date AS made,
+           benefit.cashable - COALESCE(LAG(benefit.cashable) OVER (
+               PARTITION BY benefit.opportunity_id, benefit.organisation_id
+               ORDER BY benefit.recorded_at, benefit.id
+           ), 0) AS moved
+    FROM opportunities_benefit benefit
+    JOIN opportunities_opportunity opportunity ON opportunity.id = benefit.opportunity_id
+    WHERE opportunity.board_id = %(board)s AND benefit.kind = %(estimated)s
+) moves
+GROUP BY 1
+ORDER BY 1
+"""
+
+
+def _estimates_added_up(
+    board: Board,
+) -> tuple[list[Estimate], list[tuple[int, int, date, Decimal]]]:
+    """(latest estimates, estimate history) in the shapes ``benefit_sums`` and
+    ``benefits_by_quarter`` take, added up by PostgreSQL: one row per body and quarter for the
+    first; for the second, one row per quarter (a row number standing for the opportunity, body
+    0) carrying how much that quarter's estimates moved the total expected. Elsewhere (SQLite),
+    every estimate, added up in Python."""
+    if connection.vendor != "postgresql":
+        estimates = estimates_of(board)
+        return estimates, estimate_history(estimates)
+    values: dict[str, int | str] = {
+        "board": board.pk,
+        "estimated": Benefit.Kind.ESTIMATED,
+        "zone": timezone.get_current_timezone_name(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(LATEST_ESTIMATES_SQL, values)
+        latest = [
+            Estimate(opportunity=index, body=body, made=quarter, period=quarter, amount=total)
+            for index, (body, quarter, total) in enumerate(cursor.fetchall())
+        ]
+        cursor.execute(ESTIMATE_MOVES_SQL, values)
+        moves = [(index, 0, made, moved) for index, (made, moved) in enumerate(cursor.fetchall())]
+    return latest, moves
+
+
+def benefit_sums(board: Board, estimates: list[Estimate] | None = None) -> list[Mapping[str, Any]]:
     """Cashable benefits (£) estimated and realised, per body and quarter (by the end of the
-    period each is recorded for): one query that both the per-body and the quarter-by-quarter
-    figures add up."""
-    return list(
-        Benefit.objects.counted()
-        .filter(opportunity__board=board)
+    period each is recorded for): what both the per-body and the quarter-by-quarter figures add
+    up. Realised amounts are added up by PostgreSQL; of the estimates (``estimates_of``, read
+    here when not given) only each body's latest for an opportunity counts, as
+    ``Benefit.objects.counted()`` has it, picked here from the rows the chart reads anyway."""
+    estimates = estimates_of(board) if estimates is None else estimates
+    latest: dict[tuple[int, int], Estimate] = {}
+    for estimate in estimates:  # oldest first: the latest is the one left
+        latest[(estimate.opportunity, estimate.body)] = estimate
+    sums: dict[tuple[int, date], dict] = {}
+
+    def line(body: int, quarter: date) -> dict:
+        return sums.setdefault(
+            (body, quarter),
+            {"organisation_id": body, "quarter": quarter, "estimated": ZERO, "realised": ZERO},
+        )
+
+    for estimate in latest.values():
+        line(estimate.body, estimate.period)["estimated"] += estimate.amount
+    realised = (
+        Benefit.objects.filter(opportunity__board=board, kind=Benefit.Kind.REALISED)
         .order_by()
         .annotate(quarter=TruncQuarter("period_end"))
-        .values("organisation_id", "organisation__short_name", "organisation__name", "quarter")
-        .annotate(
-            estimated=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.ESTIMATED)), ZERO),
-            realised=Coalesce(Sum("cashable", filter=Q(kind=Benefit.Kind.REALISED)), ZERO),
-        )
+        .values_list("organisation_id", "quarter")
+        .annotate(total=Sum("cashable"))
     )
+    for body, quarter, total in realised:
+        line(body, quarter)["realised"] += total
+    names = dict(
+        (pk, (short_name, name))
+        for pk, short_name, name in Organisation.objects.filter(
+            pk__in={body for body, _quarter in sums}
+        ).values_list("pk", "short_name", "name")
+    )
+    for (body, _quarter), row in sums.items():
+        row["organisation__short_name"], row["organisation__name"] = names[body]
+    return list(sums.values())
 
 
 def benefits_by_body(bodies: list[Body], sums: list[Mapping[str, Any]]) -> list[BodyRow]:
@@ -173,17 +290,12 @@ def _next_quarter(start: date) -> date:
     return date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
-def estimate_history(board: Board) -> list[tuple[int, int, date, Decimal]]:
-    """Every cashable estimate of the board's opportunities (opportunity, body, day it was made,
-    amount), oldest first: one query, for the chart of what was expected when."""
-    rows = (
-        Benefit.objects.filter(opportunity__board=board, kind=Benefit.Kind.ESTIMATED)
-        .order_by("recorded_at", "pk")
-        .values_list("opportunity_id", "organisation_id", "recorded_at", "cashable")
-    )
+def estimate_history(estimates: list[Estimate]) -> list[tuple[int, int, date, Decimal]]:
+    """Every cashable estimate (opportunity, body, quarter it was made in, amount), oldest
+    first, for the chart of what was expected when."""
     return [
-        (opportunity, body, timezone.localdate(recorded_at), amount)
-        for opportunity, body, recorded_at, amount in rows
+        (estimate.opportunity, estimate.body, estimate.made, estimate.amount)
+        for estimate in estimates
     ]
 
 
@@ -213,17 +325,19 @@ def benefits_by_quarter(
         return []
     quarter = min(quarters)
     latest: dict[tuple[int, int], Decimal] = {}
+    estimated_total = ZERO  # the sum of ``latest``, kept as it changes
     realised_total = sum((v for q, v in realised.items() if q < quarter), ZERO)
     result = []
     while quarter <= current:
         for opportunity, body, amount in made.get(quarter, []):
+            estimated_total += amount - latest.get((opportunity, body), ZERO)
             latest[(opportunity, body)] = amount
         realised_total += realised.get(quarter, ZERO)
         result.append(
             {
                 "quarter": quarter,
                 "label": quarter_label(quarter),
-                "estimated": sum(latest.values(), ZERO),
+                "estimated": estimated_total,
                 "realised": realised_total,
             }
         )
@@ -257,21 +371,26 @@ def reviews_due(board: Board, today: date) -> dict:
     return {**counts, "listed": listed, "horizon": horizon}
 
 
-def dashboard_figures_cached(board: Board, today: date) -> tuple[dict, datetime]:
-    """The dashboard's figures and when they were worked out: kept for at most
-    ``DASHBOARD_CACHE_SECONDS`` per board, since a board's whole register is added up for them
-    (0 works them out on every request)."""
+def dashboard_cached(board: Board, today: date) -> tuple[dict, datetime, SafeString]:
+    """The dashboard's figures, when they were worked out, and their part of the page (tables
+    and chart data, the same for every member of the board), kept while the register's data is
+    unchanged (``opportunities.versions``: any write to what they are drawn from starts a new
+    entry), for at most ``DASHBOARD_CACHE_SECONDS`` (0 works them out on every request)."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
 
-    def build() -> tuple[dict, datetime]:
-        return dashboard_figures(board, today), timezone.now()
+    def build() -> tuple[dict, datetime, SafeString]:
+        numbers = dashboard_figures(board, today)
+        html = render_to_string(
+            "reports/_dashboard_figures.html",
+            {"board": board, "today": today, "figures": numbers, "chart_data": chart_data(numbers)},
+        )
+        return numbers, timezone.now(), mark_safe(html)  # noqa: S308 - a rendered template
 
-    if seconds <= 0:
+    version = register_version() if seconds > 0 else None
+    if version is None:
         return build()
-    # A key per period of ``seconds``, so the figures are never older than that whatever the
-    # cache's own clock.
-    period = int(timezone.now().timestamp() // seconds)
-    return caching.cached(f"dashboard:v1:{board.pk}:{today.isoformat()}:{period}", seconds, build)
+    key = cache_key("dashboard:v2", version, board.pk, today.isoformat())
+    return caching.cached(key, seconds, build)
 
 
 def dashboard_figures(board: Board, today: date) -> dict:
@@ -279,7 +398,8 @@ def dashboard_figures(board: Board, today: date) -> dict:
     bodies = board_bodies(board)
     by_status, by_theme = opportunity_counts(board)
     decisions = decisions_by_body(board, bodies, today)
-    sums = benefit_sums(board)
+    latest, history = _estimates_added_up(board)
+    sums = benefit_sums(board, latest)
     return {
         "total": sum(count for _, count in by_status),
         "by_status": by_status,
@@ -287,7 +407,7 @@ def dashboard_figures(board: Board, today: date) -> dict:
         "pending": decisions,
         "decision_days": decisions,
         "benefits": benefits_by_body(bodies, sums),
-        "benefits_over_time": benefits_by_quarter(sums, estimate_history(board), today),
+        "benefits_over_time": benefits_by_quarter(sums, history, today),
         "reviews": reviews_due(board, today),
     }
 

@@ -38,7 +38,7 @@ def dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "Only the board's members may see its dashboard.",
     )
     today = timezone.localdate()
-    numbers, as_of = figures.dashboard_figures_cached(board, today)
+    numbers, as_of, figures_html = figures.dashboard_cached(board, today)
     return render(
         request,
         "reports/dashboard.html",
@@ -47,7 +47,7 @@ def dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             "today": today,
             "figures": numbers,
             "as_of": as_of,
-            "chart_data": figures.chart_data(numbers),
+            "figures_html": figures_html,
             "may_request_report": permissions.can_request_report(request.user, board),
         },
     )

@@ -272,3 +272,39 @@ def test_a_recommendation_agreed_in_exempt_business_is_linked_only_for_those_ent
     page = client_of(bob).get(assessed.get_absolute_url()).content.decode()
     assert "Sell the depot." in page
     assert anchor not in page and "agreed at" not in page
+
+
+def test_the_opportunity_page_costs_the_same_queries_for_one_agenda_item_or_many(
+    client_of, bob, board, alice, held_meeting, opportunity, django_assert_max_num_queries
+):
+    url = opportunity.get_absolute_url()
+    client = client_of(bob)
+    AgendaItemFactory(meeting=held_meeting, title="First look", opportunity=opportunity)
+    client.get(url)
+    with django_assert_max_num_queries(30) as small:
+        assert "“First look”" in client.get(url).content.decode()
+    for index in range(12):
+        meeting = MeetingFactory(
+            board=board,
+            created_by=alice,
+            title=f"Meeting {index}",
+            status=Meeting.Status.HELD,
+            starts_at=timezone.now() - timedelta(days=10 + index),
+        )
+        AgendaItemFactory(meeting=meeting, title=f"Look {index}", opportunity=opportunity)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        body = client.get(url).content.decode()
+    assert "“Look 11”" in body
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_an_opportunity_no_meeting_took_up_reads_no_meeting_rules(client_of, bob, opportunity):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_of(bob)
+    client.get(opportunity.get_absolute_url())
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(opportunity.get_absolute_url()).content.decode()
+    assert 'id="agenda-heading"' not in body
+    assert not any("meetinginvitation" in query["sql"] for query in captured)

@@ -155,3 +155,44 @@ def test_a_deep_page_shows_the_same_rows_as_the_plain_query(
 def test_searching_for_a_non_ascii_digit_is_not_an_error(client_of, bob, opportunity, text):
     response = client_of(bob).get(URL, {"q": text})
     assert response.status_code == 200
+
+
+# --- the kept count ---------------------------------------------------------------------------
+
+
+def count_shown(response) -> int:
+    return response.context["page"].paginator.count
+
+
+def test_a_kept_count_is_never_shown_to_someone_who_sees_other_rows(
+    client_of, bob, charlie, register
+):
+    assert count_shown(client_of(bob).get(URL)) == 3
+    # Charlie's board has none of them: the same page, the same filters, another count.
+    response = client_of(charlie).get(URL)
+    assert count_shown(response) == 0
+    assert "Southam station" not in response.content.decode()
+    assert count_shown(client_of(bob).get(URL)) == 3
+
+
+def test_the_count_follows_a_change_at_once(client_of, bob, register):
+    client = client_of(bob)
+    filtered = {"status": Status.IN_DELIVERY}
+    assert count_shown(client.get(URL, filtered)) == 2
+    # A queryset update (no model signal) still moves the register's data version.
+    Opportunity.objects.filter(title="Arson taskforce").update(status=Status.IN_DELIVERY)
+    assert count_shown(client.get(URL, filtered)) == 3
+    Opportunity.objects.filter(title="Southam station").update(title="Southam hub")
+    assert count_shown(client.get(URL, {"q": "Southam"})) == 1
+    assert titles(client.get(URL, {"q": "Southam"})) == ["Southam hub"]
+
+
+def test_the_data_version_starts_again_when_its_table_is_emptied(client_of, bob, register):
+    from opportunities.models import DataVersion
+
+    # A flushed test database (TRUNCATE of every table) leaves no version row behind.
+    DataVersion.objects.all().delete()
+    assert count_shown(client_of(bob).get(URL)) == 3
+    assert DataVersion.objects.filter(name="register").exists()
+    Opportunity.objects.filter(title="Southam station").update(title="Southam hub")
+    assert titles(client_of(bob).get(URL, {"q": "Southam"})) == ["Southam hub"]

@@ -126,3 +126,52 @@ def test_the_register_does_not_grow_in_queries_with_collaborations(
     small = count()
     add(15)
     assert count() == small
+
+
+# --- the kept register ------------------------------------------------------------------------
+
+
+def test_the_register_is_kept_between_visitors_and_read_again_after_any_change(
+    client, public_board, register, police, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = register_url(public_board)
+    first = titles(client.get(url))
+    with CaptureQueriesContext(connection) as kept:
+        assert titles(client.get(url)) == first
+    assert not any("opportunities_referral" in query["sql"] for query in kept)
+    # Withdrawn by a queryset update (no model signal): gone at once.
+    shown = register[Status.IN_DELIVERY]
+    Opportunity.objects.filter(pk=shown.pk).update(status=Status.WITHDRAWN)
+    assert shown.title not in titles(client.get(url))
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["the recommendation marked sensitive", "a body's decision reversed", "the body renamed"],
+)
+def test_a_change_behind_the_register_shows_on_the_next_visit(
+    client, public_board, register, police, change
+):
+    from boards.models import Organisation
+    from core.markings import Level
+
+    url = register_url(public_board)
+    shown = register[Status.APPROVED]
+    assert shown.title in titles(client.get(url))
+    recommendation = shown.recommendations.get()
+    if change == "the recommendation marked sensitive":
+        type(recommendation).objects.filter(pk=recommendation.pk).update(
+            marking=Level.OFFICIAL_SENSITIVE
+        )
+        assert shown.title not in titles(client.get(url))
+    elif change == "a body's decision reversed":
+        recommendation.referrals.filter(organisation=police).update(status=Referral.Status.DECLINED)
+        body = client.get(url).content.decode()
+        approved_row = body[body.index(shown.title) :][:3000]
+        assert "Declined" in approved_row or "declined" in approved_row
+    else:
+        Organisation.objects.filter(pk=police.pk).update(name="Renamed Constabulary")
+        assert "Renamed Constabulary" in client.get(url).content.decode()

@@ -1,0 +1,93 @@
+"""The version of the register's data, for caches of what is drawn from it.
+
+``register_version()`` is one primary-key read of ``DataVersion``; PostgreSQL moves it on every
+INSERT, UPDATE, DELETE or TRUNCATE of the tables in ``REGISTER_TABLES`` (statement triggers, so
+``QuerySet.update()``, bulk inserts and raw SQL all count), in the writer's own transaction: a
+reader sees the new version exactly when it sees the new rows. Read the version *before* the
+data it keys: a cache entry then never holds data older than its key.
+
+On other databases (SQLite, for ``make run``) there are no triggers and the version is None:
+callers then build afresh every time.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
+
+from core import caching
+
+REGISTER = "register"
+# Whatever the dashboard's figures and the public register are drawn from: opportunities and
+# their bodies, recommendations and the bodies' decisions, benefits, reviews and milestones,
+# the meetings' agreement of recommendations (an exempt item keeps decisions off the public
+# register), and the boards and bodies themselves (names, membership, public pages).
+REGISTER_TABLES = (
+    "opportunities_opportunity",
+    "opportunities_opportunity_participating_organisations",
+    "opportunities_recommendation",
+    "opportunities_referral",
+    "opportunities_benefit",
+    "opportunities_review",
+    "opportunities_milestone",
+    "meetings_agreedrecommendation",
+    "boards_agendaitem",
+    "boards_organisation",
+    "boards_board",
+    "boards_board_organisations",
+)
+
+
+SELECT_VERSION = "SELECT version FROM opportunities_dataversion WHERE name = %s"
+START_VERSION = (
+    "INSERT INTO opportunities_dataversion (name, version) "
+    "VALUES (%s, nextval('opportunities_dataversion_seq')) ON CONFLICT (name) DO NOTHING"
+)
+
+
+def register_version() -> int | None:
+    """The register's data version now, or None where versions are not kept."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(SELECT_VERSION, [REGISTER])
+        row = cursor.fetchone()
+        if row is None:
+            # Emptied by a TRUNCATE of every table (a test database being flushed): started
+            # again from the sequence, which a flush leaves alone, so no number comes back.
+            cursor.execute(START_VERSION, [REGISTER])
+            cursor.execute(SELECT_VERSION, [REGISTER])
+            row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def cache_key(prefix: str, version: int, *parts: object) -> str:
+    """A cache key for data at ``version``; the database's name is part of it, so databases
+    sharing one cache (the test run's workers, a rehearsal copy) never read each other's."""
+    database = settings.DATABASES["default"]["NAME"]
+    return ":".join(str(part) for part in (prefix, database, version, *parts))
+
+
+COUNT_CACHE_SECONDS = 3600
+
+
+def cached_count(queryset: QuerySet) -> int:
+    """``queryset.count()``, kept while the register's data is unchanged. The key is the
+    query's own SQL and parameters (who may see what, every filter, today's date where a filter
+    uses it), so two people share a count only when they would count the very same rows. Only
+    for querysets over the tables in ``REGISTER_TABLES``."""
+    version = register_version()
+    if version is None:
+        return queryset.count()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # the person may see nothing at all
+        return 0
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    return caching.cached(
+        cache_key("count", version, queryset.model._meta.label_lower, digest),
+        COUNT_CACHE_SECONDS,
+        queryset.count,
+    )

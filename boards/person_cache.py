@@ -156,7 +156,18 @@ def everyone_changed() -> None:
     caching.bump([EVERYONE_VERSION])
 
 
-def _person_saved(sender: type[Model], instance: User, **kwargs: Any) -> None:
+# Saved at every sign-in and password change: nothing the record (or the navigation) shows.
+FIELDS_NOT_IN_THE_RECORD = frozenset({"last_login", "password"})
+
+
+def _person_saved(
+    sender: type[Model], instance: User, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if update_fields is None or not FIELDS_NOT_IN_THE_RECORD.issuperset(update_fields):
+        person_changed(instance.pk)
+
+
+def _person_deleted(sender: type[Model], instance: User, **kwargs: Any) -> None:
     person_changed(instance.pk)
 
 
@@ -184,8 +195,9 @@ def _shared_changed(sender: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     """Called once the apps are ready (boards.apps), when every second-factor model is known."""
+    post_save.connect(_person_saved, sender=User, dispatch_uid="person-cache-user")
+    post_delete.connect(_person_deleted, sender=User, dispatch_uid="person-cache-user")
     for signal in (post_save, post_delete):
-        signal.connect(_person_saved, sender=User, dispatch_uid="person-cache-user")
         for model in (BoardMembership, ExecutiveAuthority):
             signal.connect(_role_changed, sender=model, dispatch_uid=f"person-cache-{model}")
         for model in (Board, Organisation):

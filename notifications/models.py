@@ -34,7 +34,8 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
     def bulk_create(self, objs: Iterable["Notification"], *args: Any, **kwargs: Any) -> list[Any]:
         objs = list(objs)
         created = super().bulk_create(objs, *args, **kwargs)
-        unread_changed(row.recipient_id for row in objs)
+        # Messages (an invitation, a password reset) are written already read: never counted.
+        unread_changed(row.recipient_id for row in objs if row.read_at is None)
         return created
 
     def bulk_update(

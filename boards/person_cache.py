@@ -7,8 +7,8 @@ from changes. Each entry carries the versions it was built at (``core.caching.ve
 
 - the person's own version, new whenever the person, one of their roles or authorities, or one
   of their second factors is saved or deleted;
-- everyone's version, new whenever a board or an organisation changes (its name, whether it is
-  active, its members), or whenever rows of these tables are written in bulk
+- everyone's version, new whenever a board or an organisation is changed or deleted (its name,
+  whether it is active), or whenever rows of these tables are written in bulk
   (``queryset.update()`` and the like, ``boards.models.InvalidatesPeopleQuerySet``);
 - today's date, since roles and authorities start and end on given days.
 
@@ -22,7 +22,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import CharField, Model, Value
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django_otp.models import Device
 
@@ -189,8 +189,11 @@ def _device_changed(sender: type[Model], instance: Any, **kwargs: Any) -> None:
     person_changed(instance.user_id)
 
 
-def _shared_changed(sender: Any, **kwargs: Any) -> None:
-    everyone_changed()
+def _shared_changed(sender: Any, created: bool = False, **kwargs: Any) -> None:
+    # A new board or body is in nobody's record until someone is given a role on it (which
+    # renews that person's record).
+    if not created:
+        everyone_changed()
 
 
 def connect() -> None:
@@ -206,6 +209,3 @@ def connect() -> None:
             signal.connect(_device_changed, sender=device, dispatch_uid=f"person-cache-{device}")
     for model in (BoardMembership, ExecutiveAuthority):
         pre_save.connect(_role_saving, sender=model, dispatch_uid=f"person-cache-pre-{model}")
-    m2m_changed.connect(
-        _shared_changed, sender=Board.organisations.through, dispatch_uid="person-cache-bodies"
-    )

@@ -196,3 +196,31 @@ def test_the_current_page_is_marked_in_the_cached_navigation(client_of, alice, b
     assert f'class="nav-link" href="{meetings}"' in page(browser)
     assert f'class="nav-link active" href="{meetings}"' in browser.get(meetings).content.decode()
     assert f'class="nav-link" href="{meetings}"' in page(browser)
+
+
+def test_the_cached_navigation_carries_each_requests_own_sign_out_token(alice):
+    import re
+
+    from django.test import Client
+
+    from portal.templatetags.page_shell import CSRF_PLACEHOLDER
+    from tests.two_factor import pass_second_factor
+
+    tokens = []
+    for _ in range(2):  # two browsers, the second served the navigation from the cache
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+        pass_second_factor(browser, alice)
+        body = page(browser)
+        assert CSRF_PLACEHOLDER not in body
+        token = re.search(
+            r'action="/sign-out/">\s*<input type="hidden" name="csrfmiddlewaretoken" value="(\w+)"',
+            body,
+        )
+        assert token is not None
+        tokens.append(token.group(1))
+        assert (
+            browser.post("/sign-out/", {"csrfmiddlewaretoken": token.group(1)}).status_code == 302
+        )
+        assert browser.get(PAGE).status_code == 302  # signed out
+    assert tokens[0] != tokens[1]

@@ -68,7 +68,7 @@ def record_of(person: Any) -> PersonRecord:
         organisation = kept[0].organisation
         field = User._meta.get_field("organisation")
         if organisation is not None and organisation.pk == person.organisation_id:
-            field.set_cached_value(person, organisation)  # type: ignore[attr-defined]
+            field.set_cached_value(person, organisation)
     return kept[0]
 
 
@@ -203,8 +203,8 @@ def connect() -> None:
     for signal in (post_save, post_delete):
         for model in (BoardMembership, ExecutiveAuthority):
             signal.connect(_role_changed, sender=model, dispatch_uid=f"person-cache-{model}")
-        for model in (Board, Organisation):
-            signal.connect(_shared_changed, sender=model, dispatch_uid=f"person-cache-{model}")
+        for shared in (Board, Organisation):
+            signal.connect(_shared_changed, sender=shared, dispatch_uid=f"person-cache-{shared}")
         for device in _device_models():
             signal.connect(_device_changed, sender=device, dispatch_uid=f"person-cache-{device}")
     for model in (BoardMembership, ExecutiveAuthority):

@@ -31,21 +31,19 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
             unread_changed(people)
         return rows
 
-    def bulk_create(self, objs: Iterable["Notification"], *args: Any, **kwargs: Any) -> list[Any]:
-        objs = list(objs)
-        created = super().bulk_create(objs, *args, **kwargs)
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        rows: list[Any] = list(objs)
+        created = super().bulk_create(rows, *args, **kwargs)
         # Messages (an invitation, a password reset) are written already read: never counted.
-        unread_changed(row.recipient_id for row in objs if row.read_at is None)
+        unread_changed(row.recipient_id for row in rows if row.read_at is None)
         return created
 
-    def bulk_update(
-        self, objs: Iterable["Notification"], fields: Any, *args: Any, **kwargs: Any
-    ) -> int:
-        objs = list(objs)
-        rows = super().bulk_update(objs, fields, *args, **kwargs)
+    def bulk_update(self, objs: Iterable[Any], fields: Any, *args: Any, **kwargs: Any) -> int:
+        rows: list[Any] = list(objs)
+        changed = super().bulk_update(rows, fields, *args, **kwargs)
         if COUNTED_FIELDS & set(fields):
-            unread_changed(row.recipient_id for row in objs)
-        return rows
+            unread_changed(row.recipient_id for row in rows)
+        return changed
 
 
 class Notification(models.Model):

@@ -13,6 +13,7 @@ import hashlib
 from functools import lru_cache
 
 from django import template
+from django.template import Engine
 from django.template.context import Context
 from django.urls import get_script_prefix, reverse
 from django.utils.html import escape
@@ -40,7 +41,8 @@ def main_navigation(context: Context) -> SafeString:
     user = context["user"]
     match = getattr(request, "resolver_match", None)
     url_name = (match.url_name if match is not None else None) or ""
-    template_ = context.template.engine.get_template(TEMPLATE)
+    engine = context.template.engine if context.template is not None else Engine.get_default()
+    template_ = engine.get_template(TEMPLATE)
     values = {"request": request, "user": user, "nav": context.get("nav")}
     if url_name in NOT_KEPT:
         return template_.render(context.new({**values, "csrf_token": context.get("csrf_token")}))

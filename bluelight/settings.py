@@ -150,9 +150,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Sessions end at their absolute lifetime or idle timeout (timestamps in the session).
     "boards.sessions.SessionLimitsMiddleware",
-    # Which device (if any) this session passed its second factor with; then, before any
-    # other signed-in page, the second factor is asked for or set up where it is required.
-    "django_otp.middleware.OTPMiddleware",
+    # Which device (if any) this session passed its second factor with (django-otp's check,
+    # against the person's cached record); then, before any other signed-in page, the second
+    # factor is asked for or set up where it is required.
+    "boards.two_factor.SecondFactorDeviceMiddleware",
     "boards.two_factor.SecondFactorMiddleware",
     "core.middleware.SignedInNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from datetime import date, datetime, timedelta
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -18,6 +18,38 @@ from core.concurrency import version_token
 from core.markings import Marking, descriptor_only_when_sensitive, descriptors_field, level_field
 from core.sealed import seal, unseal
 from core.usernames import normalise_username
+
+_Row = TypeVar("_Row", bound=models.Model)
+
+
+class InvalidatesPeopleQuerySet(models.QuerySet[_Row]):
+    """Rows that every page's record of the signed-in person is read from
+    (``boards.person_cache``): saving or deleting one row is seen by signals, and writing many at
+    once (``update``, ``bulk_create``, ``bulk_update``) makes every person's record out of date."""
+
+    def update(self, **kwargs: Any) -> int:
+        rows = super().update(**kwargs)
+        if rows:
+            _everyone_changed()
+        return rows
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[_Row]:
+        created = super().bulk_create(objs, *args, **kwargs)
+        if created:
+            _everyone_changed()
+        return created
+
+    def bulk_update(self, objs: Any, *args: Any, **kwargs: Any) -> int:
+        rows = super().bulk_update(objs, *args, **kwargs)
+        if rows:
+            _everyone_changed()
+        return rows
+
+
+def _everyone_changed() -> None:
+    from .person_cache import everyone_changed
+
+    everyone_changed()
 
 
 class Organisation(models.Model):
@@ -56,6 +88,8 @@ class Organisation(models.Model):
         "its own people, the board's chair and the secretariat.",
     )
 
+    objects = InvalidatesPeopleQuerySet["Organisation"].as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -72,7 +106,11 @@ class Organisation(models.Model):
         return Marking.of(self.default_marking, self.default_marking_descriptors)
 
 
-class UserManager(BaseUserManager["User"]):
+class UserQuerySet(InvalidatesPeopleQuerySet["User"]):
+    pass
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
@@ -119,9 +157,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects = UserManager()
 
-    # Remembered for the request by boards.permissions (set on first use, never stored).
-    _current_memberships: "list[BoardMembership]"
-    _executive_organisation_ids: frozenset[int]
+    # Remembered for the request by boards.person_cache (set on first use, never stored).
+    _person_record: tuple[Any, tuple[str, ...]]
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -189,6 +226,8 @@ class Board(models.Model):
         "Leave empty to show the terms of reference alone.",
     )
 
+    objects = InvalidatesPeopleQuerySet["Board"].as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -204,7 +243,7 @@ class Board(models.Model):
         return self.organisations.filter(active=True).order_by("name")
 
 
-class MembershipQuerySet(models.QuerySet["BoardMembership"]):
+class MembershipQuerySet(InvalidatesPeopleQuerySet["BoardMembership"]):
     def current(self, on: date | None = None) -> Self:
         """Memberships in force on a day (today by default)."""
         on = on or timezone.localdate()
@@ -263,7 +302,7 @@ class BoardMembership(models.Model):
         return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
 
 
-class AuthorityQuerySet(models.QuerySet["ExecutiveAuthority"]):
+class AuthorityQuerySet(InvalidatesPeopleQuerySet["ExecutiveAuthority"]):
     def current(self, on: date | None = None) -> Self:
         on = on or timezone.localdate()
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on)

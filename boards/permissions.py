@@ -2,7 +2,8 @@
 
 Views call these functions before they act and templates ask them through the ``may`` tag,
 so a hidden button always goes with a refused request. Roles are data: a person's current
-board memberships and executive authorities, fetched once per request and kept on the user.
+board memberships and executive authorities, read once per request (from the cache while nothing
+they depend on has changed: ``boards.person_cache``) and kept on the user.
 """
 
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import ApiToken, Board, BoardMembership, Organisation, SignedInSession, User
-from .selectors import executive_organisation_ids_of
+from .person_cache import record_of
 
 Person = User | AnonymousUser
 Role = BoardMembership.Role
@@ -22,31 +23,14 @@ BOARD_ROLES = frozenset(Role.values)
 Rule = TypeVar("Rule", bound=Callable[..., bool])
 
 
-def current_memberships(person: Person) -> list[BoardMembership]:
-    """The person's memberships in force today, fetched once and remembered on the person."""
-    if not person.is_authenticated:
-        return []
-    cached = getattr(person, "_current_memberships", None)
-    if cached is None:
-        cached = list(
-            BoardMembership.objects.current()
-            .filter(person=person)
-            .select_related("board", "organisation")
-            .order_by("board__name", "role")
-        )
-        person._current_memberships = cached
-    return cached
+def current_memberships(person: Person) -> tuple[BoardMembership, ...]:
+    """The person's memberships in force today (with their boards and bodies), by board name."""
+    return record_of(person).memberships
 
 
 def executive_organisation_ids(person: Person) -> frozenset[int]:
     """Organisations for whose executive body the person may record decisions today."""
-    if not person.is_authenticated:
-        return frozenset()
-    cached = getattr(person, "_executive_organisation_ids", None)
-    if cached is None:
-        cached = executive_organisation_ids_of(person)
-        person._executive_organisation_ids = cached
-    return cached
+    return record_of(person).executive_organisation_ids
 
 
 def roles_on(person: Person, board: Board) -> frozenset[str]:

@@ -25,12 +25,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
-from django_otp import user_has_device
+from django_otp.middleware import OTPMiddleware
 from django_otp.models import Device
 
 from . import permissions
 from .models import BoardMembership, User
+from .person_cache import record_of
 
 Role = BoardMembership.Role
 ROLES_THAT_NEED_IT = frozenset({Role.SECRETARIAT, Role.CHAIR, Role.VICE_CHAIR})
@@ -50,7 +53,39 @@ def is_required_for(person: User) -> bool:
 
 
 def has_second_factor(person: User) -> bool:
-    return bool(user_has_device(person, confirmed=True))
+    """The person has confirmed a second factor (from their cached record: setting one up or
+    removing it renews the record)."""
+    return bool(record_of(person).confirmed_devices)
+
+
+class SecondFactorDeviceMiddleware(OTPMiddleware):
+    """django-otp's middleware, without its query on every request: which device this session
+    passed its second factor with (``request.user.otp_device``) is checked against the
+    person's cached record, whose confirmed devices are renewed whenever a device is saved or
+    deleted. As in django-otp, a session whose device has gone (or is no longer confirmed, or
+    is someone else's) is no longer verified, and forgets it. The device itself is read from
+    the database only if something asks for more than whether there is one."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        self._init_user_fields(user)
+        if not user.is_authenticated:
+            return user
+        persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        if not persistent_id:
+            return user
+        persistent_id = self._normalize_persistent_id(persistent_id)
+        if persistent_id in record_of(user).confirmed_devices:
+            user.otp_device = SimpleLazyObject(lambda: _confirmed_device(persistent_id, user))
+        else:
+            del request.session[DEVICE_ID_SESSION_KEY]
+        return user
+
+
+def _confirmed_device(persistent_id: str, user: User) -> Device:
+    device = Device.from_persistent_id(persistent_id)
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        raise Device.DoesNotExist(f"The second factor {persistent_id} is no longer set up.")
+    return device
 
 
 def is_verified(request: HttpRequest) -> bool:

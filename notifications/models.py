@@ -1,8 +1,13 @@
 """Every message the portal must send is a row first: the record of what must be delivered."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from .unread import COUNTED_FIELDS, unread_changed
 
 
 class Delivery(models.TextChoices):
@@ -11,6 +16,34 @@ class Delivery(models.TextChoices):
     IMMEDIATE = "immediate", "E-mail me straight away"
     DIGEST = "digest", "Once a day, in a digest e-mail"
     PORTAL = "portal", "Only in my notification centre (no e-mail)"
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    """Writes in bulk renew the recipients' unread counts (``notifications.unread``), as saving
+    one row does."""
+
+    def update(self, **kwargs: Any) -> int:
+        people: list[int] = []
+        if COUNTED_FIELDS & kwargs.keys():
+            people = list(self.order_by().values_list("recipient_id", flat=True).distinct())
+        rows = super().update(**kwargs)
+        if rows:
+            unread_changed(people)
+        return rows
+
+    def bulk_create(self, objs: Iterable[Any], *args: Any, **kwargs: Any) -> list[Any]:
+        rows: list[Any] = list(objs)
+        created = super().bulk_create(rows, *args, **kwargs)
+        # Messages (an invitation, a password reset) are written already read: never counted.
+        unread_changed(row.recipient_id for row in rows if row.read_at is None)
+        return created
+
+    def bulk_update(self, objs: Iterable[Any], fields: Any, *args: Any, **kwargs: Any) -> int:
+        rows: list[Any] = list(objs)
+        changed = super().bulk_update(rows, fields, *args, **kwargs)
+        if COUNTED_FIELDS & set(fields):
+            unread_changed(row.recipient_id for row in rows)
+        return changed
 
 
 class Notification(models.Model):
@@ -99,6 +132,8 @@ class Notification(models.Model):
     # Every copy of the message carries this Message-ID header, so receivers can drop a copy.
     message_id = models.CharField(max_length=200, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -5,22 +5,21 @@ from django.utils.functional import SimpleLazyObject
 
 from boards import permissions, sessions
 from core import undo
+from notifications.unread import unread_count
 
 
 def portal(request) -> dict:
-    """The portal's name and, for the navigation, what the signed-in person may reach."""
+    """The portal's name and, for the navigation, what the signed-in person may reach: read
+    from the person's cached record (boards.person_cache) and cached unread count
+    (notifications.unread), so a page's layout costs no query of its own."""
     user = getattr(request, "user", None)
 
     def navigation() -> dict:
         if user is None or not user.is_authenticated:
             return {}
         boards = permissions.boards_of(user)
-        from notifications.models import Notification
-
         return {
-            "unread_notifications": Notification.objects.filter(
-                recipient=user, read_at__isnull=True
-            ).count(),
+            "unread_notifications": unread_count(user),
             "boards": boards,
             "secretariat_boards": [b for b in boards if permissions.is_secretariat(user, b)],
             "is_executive": permissions.is_executive(user),

@@ -74,12 +74,21 @@ def test_lapsed_authority_and_inactive_bodies_give_no_authority(fire):
     assert not permissions.can_decide_for(fresh(current), fire)
 
 
-def test_roles_are_fetched_once_per_person_object(bob, board, django_assert_num_queries):
-    bob = fresh(bob)
-    with django_assert_num_queries(1):
-        permissions.can_view_board(bob, board)
-        permissions.is_secretariat(bob, board)
-        permissions.is_chair(bob, board)
+def test_roles_are_read_once_per_person_object_and_then_kept_in_the_cache(
+    bob, board, django_assert_num_queries, django_assert_max_num_queries
+):
+    first = fresh(bob)
+    # Roles, authorities and second factors together, once.
+    with django_assert_max_num_queries(3):
+        permissions.can_view_board(first, board)
+    with django_assert_num_queries(0):
+        permissions.is_secretariat(first, board)
+        permissions.is_chair(first, board)
+        permissions.is_executive(first)
+    # The next request's person object: from the cache.
+    second = fresh(bob)
+    with django_assert_num_queries(0):
+        assert permissions.can_view_board(second, board)
 
 
 def test_templates_ask_by_rule_name_and_unknown_names_are_an_error(alice, board):

@@ -171,15 +171,17 @@ def test_the_page_queries_do_not_grow_with_choices_or_notices(
     client.get(URL)
     with django_assert_max_num_queries(12) as small:
         client.get(URL)
+    few = len(small.captured_queries)  # read now: the next request empties the query log
     for n, kind in enumerate(["decision_recorded", "outcome_known", "reply_owed", "action_due"]):
         prefer(erin, kind, Delivery.DIGEST)
         for m in range(10):
             Notification.objects.create(
                 recipient=erin, kind=kind, event_key=f"q:{n}:{m}", subject="s", link="/"
             )
-    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+    client.get(URL)  # the header's unread count, counted again once after new notices
+    with django_assert_max_num_queries(few) as large:
         response = client.get(URL)
     assert response.context["form"]["outcome_known"].initial == Delivery.DIGEST
-    assert len(large.captured_queries) == len(small.captured_queries)
-    with django_assert_max_num_queries(len(small.captured_queries) + 8):
+    assert len(large.captured_queries) == few
+    with django_assert_max_num_queries(few + 8):
         client.post(URL, choices(outcome_known="portal"))

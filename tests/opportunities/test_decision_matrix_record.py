@@ -150,8 +150,10 @@ def test_matrix_queries_stay_the_same_with_decided_referrals(
     client.get(reverse("decision_matrix", args=[board.slug]))
     with django_assert_max_num_queries(15) as small:
         client.get(reverse("decision_matrix", args=[board.slug]))
+    few = len(small.captured_queries)  # read now: the next request empties the query log
     add(12)
-    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+    client.get(reverse("decision_matrix", args=[board.slug]))  # recounts the new notifications
+    with django_assert_max_num_queries(few) as large:
         response = client.get(reverse("decision_matrix", args=[board.slug]))
     assert len(response.context["rows"]) == 14
-    assert len(large.captured_queries) == len(small.captured_queries)
+    assert len(large.captured_queries) == few

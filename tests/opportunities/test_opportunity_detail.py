@@ -72,5 +72,7 @@ def test_detail_queries_do_not_grow_with_history(
         client.get(url)
     decide(referral_for(referred, police), pat, "deferred", notes="More")
     record(referred.opportunity, [police, fire, council])
-    with django_assert_max_num_queries(len(small.captured_queries)):
+    few = len(small.captured_queries)  # read now: the next request empties the query log
+    client.get(url)  # the header counts the new notifications once
+    with django_assert_max_num_queries(few):
         client.get(url)

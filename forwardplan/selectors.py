@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from boards.models import Board, Organisation, User
-from boards.permissions import boards_of, executive_organisation_ids, roles_on
+from boards.permissions import Person, boards_of, executive_organisation_ids, roles_on
 from opportunities.models import Referral, Status
 
 from .models import (
@@ -48,7 +48,7 @@ def plan_entries(
     return entries.order_by("forum_meeting__date", "referral__organisation__name", "pk")
 
 
-def bodies_shown_to(person: User, board: Board) -> frozenset[int] | None:
+def bodies_shown_to(person: Person, board: Board) -> frozenset[int] | None:
     """Whose entries of the board's plan the person reads: every body's (None) with a role on
     the board; an executive without one, only their own bodies' (as in their feed)."""
     if roles_on(person, board):

@@ -400,7 +400,9 @@ def forward_plan(request: HttpRequest, slug: str, organisation: int | None = Non
     )
     today = timezone.localdate()
     first, last = plan_selectors.plan_window(today)
-    entries = plan_selectors.plan_entries(board, first, last, body)
+    entries = plan_selectors.plan_entries(
+        board, first, last, body, plan_selectors.bodies_shown_to(person, board)
+    )
     return {
         "board": board.slug,
         "first": first,

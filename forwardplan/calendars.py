@@ -185,7 +185,9 @@ def parse_calendar(content: bytes) -> list[CalendarEvent]:
         raise CalendarUnreadable(
             "The iCalendar file could not be read: it is damaged or not in the iCalendar format."
         ) from error
-    found = [event for event in events if event is not None]
+    # A file may hold an event twice: the first is read, as a calendar program would.
+    found = list({event.uid: event for event in reversed(events) if event is not None}.values())
+    found.reverse()
     if not found:
         # An empty calendar is refused rather than read as "every meeting cancelled".
         raise CalendarUnreadable(
@@ -276,22 +278,30 @@ def _stamp(value: date | datetime) -> str:
     return value.strftime("%Y%m%d")
 
 
+def _text(value: object) -> str:
+    """A property as text the database keeps (PostgreSQL refuses NUL characters)."""
+    return str(value).replace("\x00", "").strip()
+
+
 def _event(component: Component, uid: str = "") -> CalendarEvent | None:
+    """One dated event, or None; ``uid`` is an occurrence's key where a rule repeats it."""
     start = component.get("DTSTART")
-    uid = uid or str(component.get("UID", "")).strip()
+    uid = uid or _text(component.get("UID", ""))
     if start is None or not uid:
         return None
     value = start.dt
     if isinstance(value, datetime):
         local = timezone.localtime(value) if timezone.is_aware(value) else value
         day, at = local.date(), local.time().replace(second=0, microsecond=0)
-    else:
+    elif isinstance(value, date):
         day, at = value, None
+    else:  # a period, a duration or a bare time: no meeting date
+        return None
     return CalendarEvent(
         uid=uid[:255],
         date=day,
         time=at,
-        location=str(component.get("LOCATION", ""))[:255],
+        location=_text(component.get("LOCATION", ""))[:255],
         cancelled=str(component.get("STATUS", "")).upper() == "CANCELLED",
     )
 

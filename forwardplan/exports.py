@@ -2,7 +2,7 @@
 with its warnings. A decision taken in private is listed with its subject for the board's own
 readers, as on the page."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
@@ -30,12 +30,12 @@ PLAN_COLUMNS = [
 ]
 
 
-def plan_table(board: Board) -> Table:
-    """The plan's entries (four months of them), marked the strictest of their
-    recommendations (core.markings)."""
+def plan_table(board: Board, bodies: Iterable[int] | None = None) -> Table:
+    """The plan's entries (four months of them; only those of ``bodies`` when given), marked
+    the strictest of their recommendations (core.markings)."""
     today = timezone.localdate()
     first, last = selectors.plan_window(today)
-    entries = list(selectors.plan_entries(board, first, last))
+    entries = list(selectors.plan_entries(board, first, last, bodies=bodies))
     marking = strictest(entry.referral.recommendation.handling for entry in entries)
     return Table("Forward plan", PLAN_COLUMNS, _rows(entries, today), marking)
 

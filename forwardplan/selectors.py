@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from boards.models import Board, Organisation, User
-from boards.permissions import boards_of, executive_organisation_ids
+from boards.permissions import Person, boards_of, executive_organisation_ids, roles_on
 from opportunities.models import Referral, Status
 
 from .models import (
@@ -32,12 +32,28 @@ def plan_window(today: date) -> tuple[date, date]:
 
 
 def plan_entries(
-    board: Board, first: date, last: date, organisation: Organisation | None = None
+    board: Board,
+    first: date,
+    last: date,
+    organisation: Organisation | None = None,
+    bodies: Iterable[int] | None = None,
 ) -> PlanEntryQuerySet:
+    """The board's entries in the window: of one body (``organisation``), of the bodies whose
+    ids are ``bodies`` (an executive's own), or all of them."""
     entries = PlanEntry.objects.of_board(board).between(first, last).with_related()
     if organisation is not None:
         entries = entries.filter(referral__organisation=organisation)
+    if bodies is not None:
+        entries = entries.filter(referral__organisation_id__in=list(bodies))
     return entries.order_by("forum_meeting__date", "referral__organisation__name", "pk")
+
+
+def bodies_shown_to(person: Person, board: Board) -> frozenset[int] | None:
+    """Whose entries of the board's plan the person reads: every body's (None) with a role on
+    the board; an executive without one, only their own bodies' (as in their feed)."""
+    if roles_on(person, board):
+        return None
+    return executive_organisation_ids(person)
 
 
 @dataclass
@@ -68,7 +84,7 @@ def grouped_by_month_and_body(entries: Iterable[PlanEntry], today: date) -> list
 
 
 def unplanned_referrals(
-    board: Board, organisation: Organisation | None = None
+    board: Board, organisation: Organisation | None = None, bodies: Iterable[int] | None = None
 ) -> QuerySet[Referral]:
     """Undecided referrals of the recommendations in force (sent or not yet sent) that no forum
     meeting has been chosen for."""
@@ -85,6 +101,8 @@ def unplanned_referrals(
     )
     if organisation is not None:
         referrals = referrals.filter(organisation=organisation)
+    if bodies is not None:
+        referrals = referrals.filter(organisation_id__in=list(bodies))
     return referrals
 
 

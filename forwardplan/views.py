@@ -24,10 +24,10 @@ from .models import DecisionForum, ForumMeeting, PlanEntry, PlanFeed, PublishedP
 # --- reading the plan --------------------------------------------------------------------------
 
 
-def _plan_context(board: Board, organisation: Any = None) -> dict[str, Any]:
+def _plan_context(board: Board, organisation: Any = None, bodies: Any = None) -> dict[str, Any]:
     today = timezone.localdate()
     first, last = selectors.plan_window(today)
-    entries = selectors.plan_entries(board, first, last, organisation)
+    entries = selectors.plan_entries(board, first, last, organisation, bodies)
     months = selectors.grouped_by_month_and_body(entries, today)
     return {
         "board": board,
@@ -38,7 +38,7 @@ def _plan_context(board: Board, organisation: Any = None) -> dict[str, Any]:
             for body in month.bodies
             for entry in body.entries
         ),
-        "unplanned": list(selectors.unplanned_referrals(board, organisation)),
+        "unplanned": list(selectors.unplanned_referrals(board, organisation, bodies)),
         "first": first,
         "last": last,
         "latest_published": board.published_plans.first(),
@@ -48,7 +48,7 @@ def _plan_context(board: Board, organisation: Any = None) -> dict[str, Any]:
 @require_GET
 def forward_plan(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = permissions.plan_board(request.user, slug)
-    context = _plan_context(board)
+    context = _plan_context(board, bodies=selectors.bodies_shown_to(request.user, board))
     context["bodies"] = board.organisations.order_by("name")
     context["feed"] = services.plan_feed_of(person=request.user)
     return render(request, "forwardplan/plan.html", context)
@@ -72,7 +72,8 @@ def _download(build: Any, kind: str) -> Any:
     @require_GET
     def view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         board = permissions.plan_board(request.user, slug)
-        response: HttpResponse = build(exports.plan_table(board), exports.plan_filename(board))
+        table = exports.plan_table(board, selectors.bodies_shown_to(request.user, board))
+        response: HttpResponse = build(table, exports.plan_filename(board))
         security_record(
             request=request,
             verb="download.forward_plan",

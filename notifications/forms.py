@@ -1,9 +1,10 @@
 from django import forms
 
 from boards.models import Board, Organisation
+from boards.permissions import Person
 
 from .models import Delivery, Notification
-from .permissions import deliveries_allowed
+from .permissions import WEBHOOK_OF_EVERY_BOARD, can_manage_webhook, deliveries_allowed
 from .selectors import notification_preferences_of
 
 Kind = Notification.Kind
@@ -108,8 +109,15 @@ class WebhookForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, board: Board, **kwargs):
+    def __init__(self, *args, board: Board, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
+        self.person = person
         field = self.fields["organisation"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = board.organisations.order_by("name")
+
+    def clean_organisation(self) -> Organisation:
+        organisation = self.cleaned_data["organisation"]
+        if not can_manage_webhook(self.person, organisation):
+            raise forms.ValidationError(WEBHOOK_OF_EVERY_BOARD.format(body=organisation.name))
+        return organisation

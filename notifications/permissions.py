@@ -8,7 +8,8 @@ digest, never only in the portal, where a referral could sit unseen past its due
 else may silence any kind.
 """
 
-from boards.permissions import Person, is_executive
+from boards.models import Organisation
+from boards.permissions import Person, is_executive, is_secretariat, register_rule
 
 from .models import Delivery, Notification
 
@@ -41,3 +42,20 @@ def _allowed(kind: str, *, is_executive: bool) -> frozenset[str]:
     if is_executive and kind in EXECUTIVE_DUTY_KINDS:
         return BY_EMAIL
     return ALL_DELIVERIES
+
+
+WEBHOOK_OF_EVERY_BOARD = (
+    "Only the secretariat of every board {body} is a member of may change its webhook: it "
+    "tells the body of each of those boards' referrals."
+)
+
+
+@register_rule("manage_webhook")
+def can_manage_webhook(person: Person, organisation: Organisation) -> bool:
+    """A body's webhook is told of every referral to it, whichever board made it: so it is set
+    or switched off only by a person in the secretariat of each board the body is a member of
+    (the secretariat of one board cannot point another board's referrals elsewhere)."""
+    if not person.is_authenticated:
+        return False
+    boards = list(organisation.boards.all())
+    return bool(boards) and all(is_secretariat(person, board) for board in boards)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +20,7 @@ from . import services
 from .digest import UnsubscribeLinkInvalid, person_for_unsubscribe_token
 from .forms import NotificationPreferencesForm, WebhookForm
 from .models import Delivery, Notification, WebhookDelivery
+from .permissions import WEBHOOK_OF_EVERY_BOARD, can_manage_webhook
 
 PAGE_SIZE = 25
 WEBHOOK_DELIVERIES_SHOWN = 25
@@ -143,7 +145,7 @@ def webhook_delivery_retry(request: AuthenticatedHttpRequest, slug: str, pk: int
 def webhooks(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Each body's webhook: the secretariat sets its address and is shown its new secret once."""
     board = _secretariat_board(request, slug)
-    form = WebhookForm(request.POST or None, board=board)
+    form = WebhookForm(request.POST or None, board=board, person=request.user)
     made = None
     if request.method == "POST" and form.is_valid():
         webhook, secret = services.webhook_set(
@@ -152,8 +154,13 @@ def webhooks(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
             actor=request.user,
         )
         made = {"webhook": webhook, "secret": secret}
-        form = WebhookForm(board=board)
-    bodies = board.organisations.order_by("name").select_related("webhook")
+        form = WebhookForm(board=board, person=request.user)
+    bodies = list(
+        board.organisations.order_by("name").select_related("webhook").prefetch_related("boards")
+    )
+    for body in bodies:
+        # Another board's secretariat may not see, nor switch off, where the body is told.
+        body.webhook_managed = can_manage_webhook(request.user, body)
     response = render(
         request,
         "notifications/webhooks.html",
@@ -169,6 +176,8 @@ def webhook_off(request: AuthenticatedHttpRequest, slug: str, organisation: int)
     body = board.organisations.filter(pk=organisation).first()
     if body is None:
         raise Http404("This board has no such body.")
+    if not can_manage_webhook(request.user, body):
+        raise PermissionDenied(WEBHOOK_OF_EVERY_BOARD.format(body=body.name))
     if services.webhook_switch_off(organisation=body, actor=request.user):
         messages.success(request, f"The webhook of {body.name} is switched off.")
     else:

@@ -198,3 +198,26 @@ def test_only_the_secretariat_sets_webhooks(board, fire, client_of, request, who
 def test_the_webhooks_page_needs_signing_in(client, board):
     response = client.get(reverse("webhooks", args=["warwickshire"]))
     assert response.status_code == 302
+
+
+def test_a_body_on_another_board_keeps_its_webhook_from_this_boards_secretariat(
+    board, fire, alice, charlie, client_of
+):
+    """A body's webhook is told of every board's referrals to it: the secretariat of one of
+    its boards may not point it elsewhere, or switch it off, for the others."""
+    _set_webhook(client_of, alice, fire, "https://cases.fire.example.org/hook")
+    elsewhere = charlie.memberships.get().board
+    elsewhere.organisations.add(fire)
+    client = client_of(charlie)
+    response = client.post(
+        reverse("webhooks", args=[elsewhere.slug]),
+        {"organisation": fire.pk, "url": "https://not-fire.example.org/"},
+    )
+    assert response.status_code == 200
+    assert "secretariat of every board" in response.content.decode()
+    response = client.post(reverse("webhook_off", args=[elsewhere.slug, fire.pk]))
+    assert response.status_code == 403
+    webhook = Webhook.objects.get()
+    assert (webhook.url, webhook.active) == ("https://cases.fire.example.org/hook", True)
+    page = client.get(reverse("webhooks", args=[elsewhere.slug])).content.decode()
+    assert "cases.fire.example.org" not in page

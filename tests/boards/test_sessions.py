@@ -1,7 +1,7 @@
 """Sessions with limits: an absolute lifetime and an idle timeout kept in the session, a form's
 text kept across signing in again, "your sessions", no-store, and Clear-Site-Data."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -261,3 +261,18 @@ def test_every_signed_in_page_says_no_store(client, alice, board):
         if "no-store" not in response.get("Cache-Control", ""):
             stored.append(f"{url} ({response.status_code})")
     assert stored == []
+
+
+def test_the_sessions_page_writes_times_the_gov_uk_way(bob):
+    """ "2 December 2026 at 2:30pm", never a 24-hour clock: the sessions and the API tokens."""
+    from boards.services import api_token_create
+
+    at = timezone.make_aware(datetime(2026, 12, 2, 14, 30))
+    with time_machine.travel(at, tick=False):
+        browser = signed_in(bob, FIREFOX, "198.51.100.1")
+        record, _ = api_token_create(person=bob, name="Case system", lasts=timedelta(days=30))
+        record.last_used_at = at
+        record.save(update_fields=["last_used_at"])
+        body = browser.get(reverse("session_list")).content.decode()
+    assert "2 December 2026 at 2:30pm" in body
+    assert "14:30" not in body

@@ -107,6 +107,53 @@ def test_a_bad_file_is_refused_with_a_sentence(council_forum, content, message):
     assert not council_forum.meetings.exists()
 
 
+@pytest.mark.parametrize(
+    "events",
+    [
+        # A period, a duration or a bare time is not a meeting date.
+        ["UID:a@wcc\r\nDTSTART;VALUE=PERIOD:20270101T180000Z/20270102T070000Z"],
+        ["UID:a@wcc\r\nDTSTART:P1D"],
+        ["UID:a@wcc\r\nDTSTART;VALUE=TIME:100000"],
+    ],
+)
+def test_an_event_without_a_date_is_left_out(council_forum, events):
+    content = ics(*events, vevent("b@wcc", _day(20)))
+    changes = services.forum_calendar_import(forum=council_forum, content=content)
+    assert [change.kind for change in changes] == ["added"]
+    assert list(council_forum.meetings.values_list("calendar_uid", flat=True)) == ["b@wcc"]
+
+
+def test_nul_characters_are_dropped_from_what_is_kept(council_forum):
+    event = vevent("a\x00b@wcc", _day(20)) + "\r\nLOCATION:Committee\x00 Room 2"
+    services.forum_calendar_import(forum=council_forum, content=ics(event))
+    meeting = council_forum.meetings.get()
+    assert (meeting.calendar_uid, meeting.location) == ("ab@wcc", "Committee Room 2")
+
+
+def test_a_repeated_uid_is_one_meeting_and_a_recurrence_its_own(council_forum):
+    """A file may hold an event twice; a recurring series' changed occurrences share its UID
+    and differ by RECURRENCE-ID."""
+    day = _day(20)
+    occurrence = f"{vevent('series@wcc', _day(27))}\r\nRECURRENCE-ID;VALUE=DATE:{day:%Y%m%d}"
+    content = ics(
+        vevent("a@wcc", day), vevent("a@wcc", _day(22)), vevent("series@wcc", day), occurrence
+    )
+    changes = services.forum_calendar_import(forum=council_forum, content=content)
+    assert [change.after for change in changes] == [day, day, _day(27)]
+    assert services.forum_calendar_import(forum=council_forum, content=content) == []
+
+
+def test_the_upload_page_gives_no_error_page_for_an_odd_file(client_of, alice, council_forum):
+    url = reverse("forum_import", args=[SLUG, council_forum.pk])
+    content = ics(
+        "UID:a\x00@wcc\r\nDTSTART:P1D", vevent("b@wcc", _day(12)), vevent("b@wcc", _day(13))
+    )
+    upload = SimpleUploadedFile("cabinet.ics", content, content_type="text/calendar")
+    response = client_of(alice).post(url, {"source": "file", "calendar_file": upload}, follow=True)
+    assert response.status_code == 200
+    assert "1 added, 0 moved, 0 cancelled" in response.content.decode()
+
+
 def test_the_upload_page_reads_a_file_and_says_what_changed(client_of, alice, council_forum):
     url = reverse("forum_import", args=[SLUG, council_forum.pk])
     upload = SimpleUploadedFile(

@@ -149,3 +149,43 @@ def test_a_forum_of_a_body_not_on_the_board_is_not_found(
     client = client_of(alice)
     assert client.get(reverse("forum_detail", args=[SLUG, forum.pk])).status_code == 404
     assert client.post(reverse("forum_import", args=[SLUG, forum.pk])).status_code == 404
+
+
+def _text(response):
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+def test_an_executive_reads_only_what_went_to_their_own_body(
+    client_of, make_opportunity, record, alice, fire, fire_forum, meeting_of, plan, pat, bob
+):
+    """The board's plan names what each body will decide: an executive (with no role on the
+    board) sees their own body's part of it, as their calendar feed does, never what went to
+    other bodies alone."""
+    from opportunities import services as opportunity_services
+    from opportunities.models import Status
+
+    only_fire = make_opportunity(title="Fire control room merger")
+    opportunity_services.opportunity_transition(
+        opportunity=only_fire, actor=alice, to=Status.UNDER_ASSESSMENT
+    )
+    recommendation = record(only_fire, [fire])
+    opportunity_services.recommendation_send(recommendation=recommendation, actor=alice)
+    plan(recommendation.referrals.get(), meeting_of(fire_forum))
+    unplanned = make_opportunity(title="Fire estates review")
+    opportunity_services.opportunity_transition(
+        opportunity=unplanned, actor=alice, to=Status.UNDER_ASSESSMENT
+    )
+    record(unplanned, [fire])
+
+    for url in (
+        reverse("forward_plan", args=[SLUG]),
+        reverse("forward_plan_csv", args=[SLUG]),
+    ):
+        assert "Fire control room merger" in _text(client_of(bob).get(url)), url
+        page = client_of(pat).get(url)
+        assert page.status_code == 200
+        content = _text(page)
+        assert "Fire control room merger" not in content, url
+        assert "Fire estates review" not in content, url

@@ -1224,7 +1224,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     etag = f'"{version}"'
     asked = request.headers.get("If-None-Match") or ""
     if etag in (tag.strip().removeprefix("W/") for tag in asked.split(",")):
-        response = HttpResponseNotModified()
+        response: HttpResponse = HttpResponseNotModified()
     else:
         content = caching.cached(
             f"ics-feed:{version}",

@@ -125,4 +125,3 @@ def test_the_feed_is_not_shared_between_people_with_the_same_meetings(
     assert mine["ETag"] != theirs["ETag"]
     assert bob.full_name.encode() in mine.content
     assert bob.full_name.encode() not in theirs.content
-

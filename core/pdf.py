@@ -1,7 +1,9 @@
 """PDFs drawn from templates by WeasyPrint, with the portal's print stylesheet, every page
 stamped with the document's handling marking (core.markings) at its head and foot."""
 
+import io
 import json
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -33,3 +35,38 @@ def render_pdf(template: str, context: dict, *, marking: Marking) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
         stylesheets=[CSS(filename=str(stylesheet)), CSS(string=marking_css(marking))]
     )
+
+
+def render_pdf_in_parts(template: str, contexts: Iterable[dict], *, marking: Marking) -> bytes:
+    """One PDF from the template rendered once per context, each part laid out by WeasyPrint
+    on its own and the parts joined in order (pypdf). A long document is drawn a few hundred
+    rows at a time, so the worker's memory stays bounded by the largest part rather than
+    growing with the whole. Every page carries the marking, and the page numbers run on
+    across the parts. The first part's title is the document's."""
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import CSS, HTML
+
+    stylesheet = finders.find(PDF_STYLESHEET)
+    if stylesheet is None:  # pragma: no cover - the stylesheet ships with the portal app
+        raise FileNotFoundError(f"The PDF stylesheet {PDF_STYLESHEET} is missing.")
+    sheets = [CSS(filename=str(stylesheet)), CSS(string=marking_css(marking))]
+    writer = PdfWriter()
+    pages = 0
+    for context in contexts:
+        html = render_to_string(
+            template, {"portal_name": settings.PORTAL_NAME, "marking": marking, **context}
+        )
+        # The page counter starts where the previous part stopped.
+        numbering = [CSS(string=f"@page :first {{ counter-reset: page {pages + 1}; }}")]
+        document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(
+            stylesheets=sheets + (numbering if pages else [])
+        )
+        part = PdfReader(io.BytesIO(document.write_pdf()))
+        del document, html
+        if not pages and part.metadata:
+            writer.add_metadata(dict(part.metadata))
+        writer.append(part, import_outline=False)
+        pages += len(part.pages)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()

@@ -6,13 +6,15 @@ SEQUENCE, so calendar programs update (or cancel) the event they already have.
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Sequence
 from email.utils import parseaddr
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from boards.models import Board
 from core import caching
 
 from .models import Meeting
@@ -88,20 +90,59 @@ def meeting_ics(meeting: Meeting) -> bytes:
     return calendar.to_ical()
 
 
-def feed_ics(meetings: Iterable[Meeting], person) -> bytes:
-    """The person's feed. Each event's text is kept in the cache under a key made of everything
-    it shows, so a changed meeting gets a new key and calendar programs polling the feed do not
-    rebuild every event each time."""
-    meetings = list(meetings)
-    keys = {meeting.pk: _event_cache_key(meeting) for meeting in meetings}
+# What the feed shows of each meeting, read as plain values (no model instances per row).
+FEED_FIELDS = (
+    "pk",
+    "uid",
+    "sequence",
+    "status",
+    "starts_at",
+    "ends_at",
+    "title",
+    "board__name",
+    "venue",
+    "online_link",
+    "cancelled_reason",
+)
+FeedRow = tuple[Any, ...]
+
+
+def _meeting_of(row: FeedRow) -> Meeting:
+    """A meeting (and its board's name) made from a feed row, for ``meeting_event``."""
+    values = dict(zip(FEED_FIELDS, row, strict=True))
+    board = Board(name=values.pop("board__name"))
+    return Meeting(board=board, **values)
+
+
+def feed_version(digest: str, person) -> str:
+    """The person's feed's ETag and cache key: from the digest of its meetings
+    (``selectors.feed_digest`` of ``FEED_FIELDS``) and everything else it shows, so a change
+    to any meeting in it, to which meetings the person sees or to their name gives a new
+    one."""
+    parts = (
+        digest,
+        person.pk,
+        person.full_name,
+        settings.SITE_URL,
+        settings.DEFAULT_FROM_EMAIL,
+        settings.PORTAL_NAME,
+    )
+    return hashlib.sha256("\x1e".join(str(part) for part in parts).encode()).hexdigest()
+
+
+def feed_ics(rows: Sequence[FeedRow], person) -> bytes:
+    """The person's feed, from ``FEED_FIELDS`` rows. Each event's text is kept in the cache
+    under a key made of everything it shows, so a changed meeting gets a new key and only the
+    events that changed are built again."""
+    keys = {row[0]: _event_cache_key(row) for row in rows}
     cached = caching.get_many(keys.values())
     fresh = {}
     events = []
-    for meeting in meetings:
-        text = cached.get(keys[meeting.pk])
+    for row in rows:
+        text = cached.get(keys[row[0]])
         if text is None:
-            text = meeting_event(meeting).to_ical()
-            fresh[keys[meeting.pk]] = text
+            text = meeting_event(_meeting_of(row)).to_ical()
+            fresh[keys[row[0]]] = text
         events.append(text)
     if fresh:
         caching.set_many(fresh, EVENT_CACHE_SECONDS)
@@ -113,22 +154,12 @@ def feed_ics(meetings: Iterable[Meeting], person) -> bytes:
 EVENT_CACHE_SECONDS = 24 * 60 * 60
 
 
-def _event_cache_key(meeting: Meeting) -> str:
-    shown = "\x1f".join(
-        str(value)
-        for value in (
-            meeting.uid,
-            meeting.sequence,
-            meeting.status,
-            meeting.starts_at.isoformat(),
-            meeting.ends_at.isoformat(),
-            meeting.title,
-            meeting.board.name,
-            meeting.venue,
-            meeting.online_link,
-            meeting.cancelled_reason,
-            settings.SITE_URL,
-            settings.DEFAULT_FROM_EMAIL,
-        )
+def _shown(row: FeedRow) -> str:
+    return "\x1f".join(
+        value.isoformat() if hasattr(value, "isoformat") else str(value) for value in row
     )
+
+
+def _event_cache_key(row: FeedRow) -> str:
+    shown = "\x1f".join((_shown(row), settings.SITE_URL, settings.DEFAULT_FROM_EMAIL))
     return "ics-event:" + hashlib.sha256(shown.encode()).hexdigest()

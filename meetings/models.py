@@ -288,7 +288,11 @@ class MeetingInvitation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="one_invitation_each"),
         ]
-        indexes = [models.Index(fields=["person", "reply"])]
+        indexes = [
+            models.Index(fields=["person", "reply"]),
+            # A person's invitations read from the index alone (the calendar feed).
+            models.Index(fields=["person", "meeting"], name="invitation_person_meeting"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} invited to {self.meeting}"

@@ -14,6 +14,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseNotModified,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +29,7 @@ from boards import two_factor
 from boards.http import AuthenticatedHttpRequest
 from boards.models import BoardMembership
 from boards.permissions import board_for, is_secretariat
-from core import check_answers, undo
+from core import caching, check_answers, undo
 from core.concurrency import NEVER, EditConflict
 from core.govuk import count_of, govuk_day_datetime
 from core.markings import marking_initial
@@ -1227,10 +1228,25 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     )
     if feed is None:
         raise Http404("No calendar at this address. It may have been reset.")
-    response = _ics_response(
-        calendars.feed_ics(selectors.feed_meetings(feed.person), feed.person), "board-meetings.ics"
-    )
-    response["Content-Disposition"] = 'inline; filename="board-meetings.ics"'
+    person = feed.person
+    meetings = selectors.feed_meetings(person)
+    version = calendars.feed_version(selectors.feed_digest(meetings, calendars.FEED_FIELDS), person)
+    etag = f'"{version}"'
+    asked = request.headers.get("If-None-Match") or ""
+    if etag in (tag.strip().removeprefix("W/") for tag in asked.split(",")):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        content = caching.cached(
+            f"ics-feed:{version}",
+            calendars.EVENT_CACHE_SECONDS,
+            lambda: calendars.feed_ics(list(meetings.values_list(*calendars.FEED_FIELDS)), person),
+        )
+        response = _ics_response(content, "board-meetings.ics")
+        response["Content-Disposition"] = 'inline; filename="board-meetings.ics"'
+    # A calendar program may keep the feed and ask whether it changed (the ETag), but no
+    # shared cache may keep it: the token in the address is its only key.
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -8,7 +8,7 @@ and who attended them, and the register's own figures.
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,7 +25,7 @@ from audit.services import document_issued_record
 from boards.selectors import role_label_on
 from core.govuk import govuk_date
 from core.markings import strictest
-from core.pdf import render_pdf
+from core.pdf import render_pdf_in_parts
 from core.signing import sign_pdf
 from meetings.models import HELD_STATES, Meeting, MeetingInvitation
 from opportunities.models import (
@@ -429,6 +429,75 @@ def collaboration_report_pdf(run: ReportRun, progress: Callable[[int, str], None
     progress(85, "Drawing the PDF")
     # The report names the recommendations of the period: it is marked the strictest of them.
     marking = strictest(r.handling for r in context["recommended"])
-    return render_pdf(
-        "pdf/collaboration_report.html", {**context, "built_at": timezone.now()}, marking=marking
+    context["built_at"] = timezone.now()
+    for name in LISTED_LATER_WHEN_LONG:
+        context[f"{name}_listed_later"] = len(context[name]) > SUMMARY_LIST_LIMIT
+    return render_pdf_in_parts(
+        "pdf/collaboration_report.html",
+        ({**context, "sections": sections} for sections in report_parts(context)),
+        marking=marking,
     )
+
+
+# A part of the PDF is laid out on its own (core.pdf.render_pdf_in_parts): about this many rows
+# of tables and lists, so a board with tens of thousands of opportunities is drawn in bounded
+# memory and time.
+PART_ROWS = 250
+# The chair's summary names up to this many recommendations, opportunities in delivery or
+# opportunities not pursued; a longer list is given in full at the end of the report instead.
+SUMMARY_LIST_LIMIT = 30
+LISTED_LATER_WHEN_LONG = ("recommended", "in_delivery", "not_pursued")
+# What a section without rows weighs: the front (with the charts) and the per-body tables.
+FIXED_SECTION_ROWS = 60
+
+
+@dataclass
+class Section:
+    """A section of the report, or a slice of a long list (headed on its first slice)."""
+
+    name: str
+    rows: Sequence[Any] = ()
+    first: bool = True
+    last: bool = True
+
+    @property
+    def weight(self) -> int:
+        return len(self.rows) or FIXED_SECTION_ROWS
+
+
+def _sliced(name: str, rows: Sequence[Any]) -> Iterator[Section]:
+    if not rows:
+        yield Section(name)
+        return
+    for start in range(0, len(rows), PART_ROWS):
+        yield Section(
+            name,
+            rows[start : start + PART_ROWS],
+            first=start == 0,
+            last=start + PART_ROWS >= len(rows),
+        )
+
+
+def report_parts(context: dict[str, Any]) -> Iterator[list[Section]]:
+    """The report's sections in order, grouped into parts of about ``PART_ROWS`` rows: a
+    small report is one part, laid out as one document."""
+    sections: list[Section] = [
+        Section("front"),
+        *_sliced("approved", context["approved"]),
+        Section("bodies"),
+        *_sliced("reviews", context["reviews"]),
+        *_sliced("meetings", context["meetings"]),
+    ]
+    for name in LISTED_LATER_WHEN_LONG:
+        if context[f"{name}_listed_later"]:
+            sections.extend(_sliced(name, context[name]))
+    part: list[Section] = []
+    weight = 0
+    for section in sections:
+        if part and weight + section.weight > PART_ROWS:
+            yield part
+            part, weight = [], 0
+        part.append(section)
+        weight += section.weight
+    if part:
+        yield part

@@ -81,3 +81,47 @@ def test_each_meeting_offers_an_ics_download(client_of, published, bob):
     (event,) = events(response)
     assert str(event["UID"]) == f"meeting-{published.uid}@bluelight"
     assert str(event["LOCATION"]) == "Shire Hall, Warwick"
+
+
+def test_an_unchanged_feed_is_answered_not_modified(client, published, bob):
+    url = feed_url(bob)
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["Cache-Control"] == "private, no-cache"
+    etag = first["ETag"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Renamed board meeting"},
+        {"venue": "Leek Wootton"},
+        {"status": Meeting.Status.CANCELLED, "cancelled_reason": "No business"},
+    ],
+)
+def test_a_changed_meeting_changes_the_feed_at_once(client, published, bob, change):
+    url = feed_url(bob)
+    first = client.get(url)
+    Meeting.objects.filter(pk=published.pk).update(**change)
+    second = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+    (event,) = events(second)
+    shown = event.to_ical().decode().replace("\r\n ", "")
+    for value in change.values():
+        assert str(value).upper() in shown.upper()
+
+
+def test_the_feed_is_not_shared_between_people_with_the_same_meetings(
+    client, published, alice, bob
+):
+    mine = client.get(feed_url(bob))
+    theirs = client.get(feed_url(alice))
+    assert mine["ETag"] != theirs["ETag"]
+    assert bob.full_name.encode() in mine.content
+    assert bob.full_name.encode() not in theirs.content

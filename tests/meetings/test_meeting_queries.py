@@ -139,3 +139,28 @@ def test_the_feed_leaves_out_meetings_more_than_a_year_old(client, board, alice,
     body = client.get(reverse("calendar_feed", kwargs={"token": feed.token})).content.decode()
     assert "30 days ago" in body
     assert "400 days ago" not in body
+
+
+def test_an_unchanged_calendar_feed_costs_the_same_few_queries_at_any_size(
+    client, board, alice, bob, django_assert_max_num_queries
+):
+    """The feed found and the person's boards read, then one digest of their meetings: no
+    meeting is read as a row when the calendar program already has the feed."""
+    url = reverse(
+        "calendar_feed", kwargs={"token": meeting_services.calendar_feed_of(person=bob).token}
+    )
+
+    def add(count):
+        for n in range(count):
+            meeting = MeetingFactory(board=board, created_by=alice, status=Meeting.Status.SCHEDULED)
+            MeetingInvitationFactory(meeting=meeting, person=bob)
+
+    counts = []
+    for size in (2, 30):
+        add(size)
+        etag = client.get(url)["ETag"]
+        with django_assert_max_num_queries(3) as captured:
+            response = client.get(url, headers={"If-None-Match": etag})
+        assert response.status_code == 304
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]

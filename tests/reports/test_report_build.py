@@ -203,7 +203,7 @@ def test_a_failed_build_is_recorded_with_a_human_message(
     def broken(*args, **kwargs):
         raise OSError("Pango is missing")
 
-    monkeypatch.setattr(collaboration, "render_pdf", broken)
+    monkeypatch.setattr(collaboration, "render_pdf_in_parts", broken)
     run = built_run(board, alice, django_capture_on_commit_callbacks)
     assert run.status == ReportRun.Status.FAILED
     assert run.error == collaboration.FAILURE_MESSAGE
@@ -279,3 +279,38 @@ def test_every_page_of_the_report_carries_the_strictest_marking_of_its_recommend
     pages = report_pages(built_run(board, alice, django_capture_on_commit_callbacks))
     for number, page in enumerate(pages, start=1):
         assert "OFFICIAL-SENSITIVE PERSONAL" in page, f"page {number}"
+
+
+def test_a_long_report_drawn_in_parts_keeps_its_order_numbering_and_marking(
+    board, alice, year, monkeypatch, django_capture_on_commit_callbacks
+):
+    # One row a part: every section and every row of the tables is laid out on its own.
+    monkeypatch.setattr(collaboration, "PART_ROWS", 1)
+    monkeypatch.setattr(collaboration, "FIXED_SECTION_ROWS", 1)
+    monkeypatch.setattr(collaboration, "SUMMARY_LIST_LIMIT", 0)
+    run = built_run(board, alice, django_capture_on_commit_callbacks)
+    pages = report_pages(run)
+    assert len(pages) >= 6
+    for number, page in enumerate(pages, start=1):
+        assert "OFFICIAL" in page, f"page {number}"
+        # The page number (the foot's centre) runs on across the parts.
+        assert str(number) in page.split(), f"page {number}"
+    text = pdf_text(run)
+    headings = [
+        "The chair's summary",
+        "Opportunities approved in the period",
+        "Decisions by body",
+        "Reviews held",
+        "Meetings held and attendance",
+        "Attendance by body",
+        "Recommendations sent in the period",
+    ]
+    # In order (the last mention: the chair's summary names the list given at the end).
+    found = [text.rindex(heading) for heading in headings]
+    assert found == sorted(found)
+    # The chair's summary points to the lists given in full at the end.
+    assert "listed in full under “Recommendations sent in the period”" in text
+    assert "Shared station at Southam" in text
+    assert "Savings on track at Southam" in text
+    assert "Summer board meeting 15 June 2026 3 0 1 0 1" in text
+    assert "Warwickshire Police 1 0 1 0 2" in text

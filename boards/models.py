@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from datetime import date, datetime, timedelta
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -110,7 +110,14 @@ class UserQuerySet(InvalidatesPeopleQuerySet["User"]):
     pass
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+if TYPE_CHECKING:
+    _UserManagerBase = BaseUserManager["User"]
+else:
+    # The manager's query sets renew the people's cached records on bulk writes.
+    _UserManagerBase = BaseUserManager.from_queryset(UserQuerySet)
+
+
+class UserManager(_UserManagerBase):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":

@@ -47,7 +47,7 @@ class InvalidatesPeopleQuerySet(models.QuerySet[_Row]):
 
 
 def _everyone_changed() -> None:
-    from .person_cache import everyone_changed
+    from .people_versions import everyone_changed
 
     everyone_changed()
 

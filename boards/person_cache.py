@@ -29,13 +29,14 @@ from django_otp.models import Device
 from core import caching
 
 from .models import Board, BoardMembership, ExecutiveAuthority, Organisation, User
+from .people_versions import (
+    EVERYONE_VERSION,
+    everyone_changed,
+    person_changed,
+    person_version_key,
+)
 
-EVERYONE_VERSION = "people:version"
 KEEP_SECONDS = 10 * 60
-
-
-def person_version_key(person_id: int) -> str:
-    return f"person:{person_id}:version"
 
 
 def record_key(person_id: int) -> str:
@@ -143,17 +144,6 @@ def _confirmed_devices(person_id: int) -> frozenset[str]:
 
 
 # --- What makes a record out of date --------------------------------------------------------------
-
-
-def person_changed(*person_ids: int | None) -> None:
-    """The records of these people are out of date."""
-    caching.bump(person_version_key(pk) for pk in {*person_ids} if pk is not None)
-
-
-def everyone_changed() -> None:
-    """Every record is out of date (a board or an organisation changed, or rows were written in
-    bulk)."""
-    caching.bump([EVERYONE_VERSION])
 
 
 # Saved at every sign-in and password change: nothing the record (or the navigation) shows.

@@ -1,11 +1,11 @@
 """The meetings' marked things, whose marking may be changed after the fact
-(``core.marking_changes``): agenda items, papers and each version of a paper. Each change
+(``audit.marking_changes``): agenda items, papers and each version of a paper. Each change
 builds again the agenda pack (once the papers are published) and the minutes' PDF (once
 approved)."""
 
 from django.urls import reverse
 
-from core.marking_changes import MarkedKind, register
+from audit.marking_changes import MarkedKind, register
 from core.markings import Marking, marking_fields
 
 from . import permissions

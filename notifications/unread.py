@@ -27,7 +27,9 @@ def count_key(person_id: int) -> str:
 
 def unread_count(person: Any) -> int:
     """How many of the person's notifications are unread."""
-    from .models import Notification
+    from django.apps import apps
+
+    Notification = apps.get_model("notifications", "Notification")
 
     def count() -> int:
         return Notification.objects.filter(recipient_id=person.pk, read_at__isnull=True).count()
@@ -57,7 +59,7 @@ def _notification_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 def connect() -> None:
     from django.db.models.signals import post_delete, post_save
 
-    from .models import Notification
-
-    post_save.connect(_notification_saved, sender=Notification, dispatch_uid="unread-saved")
-    post_delete.connect(_notification_deleted, sender=Notification, dispatch_uid="unread-deleted")
+    # Named, not imported: the model's bulk writes call this module.
+    notification = "notifications.Notification"
+    post_save.connect(_notification_saved, sender=notification, dispatch_uid="unread-saved")
+    post_delete.connect(_notification_deleted, sender=notification, dispatch_uid="unread-deleted")

@@ -1,10 +1,13 @@
 """The register's marked things, whose marking may be changed after the fact
-(``core.marking_changes``): a recommendation and the papers sent with it (by the secretariat,
+(``audit.marking_changes``): a recommendation and the papers sent with it (by the secretariat,
 who records them), a body's decision and its documents (by the body's executives or the
 secretariat). Each change builds again the decision notices holding it, and the board's
 reports that may name it (a recommendation sent, a body's reasons for declining)."""
 
-from core.marking_changes import MarkedKind, register
+from django.dispatch import Signal
+from django.utils import timezone
+
+from audit.marking_changes import MarkedKind, register
 
 from . import pack_services, permissions
 from .models import Recommendation, RecommendationPaper, Referral, ReferralDocument
@@ -17,14 +20,17 @@ def notices_request_build(referrals: list[Referral]) -> None:
         pack_services.notice_request_build(referral=referral)
 
 
+# Sent when what the board's reports show of a sent recommendation changes marking, with the
+# ``board`` and the day (``since``) from which its reports show it: the reports app (above
+# this one) builds them again.
+reports_outdated = Signal()
+
+
 def reports_request_build(recommendation: Recommendation) -> None:
     """The board's reports over a period reaching the day the recommendation was sent."""
-    from django.utils import timezone
-
-    from reports.services import report_runs_rebuild
-
     if recommendation.sent_at is not None:
-        report_runs_rebuild(
+        reports_outdated.send(
+            sender=Recommendation,
             board=recommendation.opportunity.board,
             since=timezone.localdate(recommendation.sent_at),
         )

@@ -22,7 +22,6 @@ from core.concurrency import EditConflict
 from core.govuk import count_of, govuk_date
 from core.markings import marking_initial
 from core.pagination import CountedAheadPaginator
-from meetings.selectors import opportunity_business
 
 from . import (
     exports,
@@ -171,9 +170,6 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                     if event.kind == ReferralEvent.Kind.DECISION and event.note:
                         event.note = permissions.WITHHELD_NOTES
     participating = list(opportunity.participating_organisations.order_by("name"))
-    business = opportunity_business(
-        request.user, opportunity.pk, [recommendation.pk for recommendation in recommendations]
-    )
     may_manage = permissions.can_manage_opportunity(request.user, opportunity)
     my_bodies = executive_organisation_ids(request.user)
     return render(
@@ -186,8 +182,6 @@ def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "opportunity": opportunity,
             "participating": participating,
             "recommendations": recommendations,
-            "agreed_at": business.agreed_at,
-            "agenda_items": business.discussed,
             "timeline": AuditEvent.objects.for_subject(opportunity)
             .select_related("actor")
             .only(*TIMELINE_FIELDS)[:TIMELINE_SHOWN],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from core.marking_changes import marking_change_view
+from audit.marking_changes import marking_change_view
 
 from . import views
 

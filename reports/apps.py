@@ -7,8 +7,16 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.files import delete_files_with_rows
+        from opportunities.marking_kinds import reports_outdated
 
         from . import permissions  # noqa: F401  (registers the dashboard's and reports' rules)
         from .models import ReportRun
 
         delete_files_with_rows(ReportRun)
+        reports_outdated.connect(_rebuild_reports, dispatch_uid="reports_outdated")
+
+
+def _rebuild_reports(sender, *, board, since, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    from .services import report_runs_rebuild
+
+    report_runs_rebuild(board=board, since=since)

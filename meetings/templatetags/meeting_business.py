@@ -5,9 +5,23 @@ from typing import Any
 from django import template
 
 from meetings.models import AgendaItem, AgreedRecommendation
-from meetings.selectors import agenda_items_visible_to
+from meetings.selectors import OpportunityBusiness, agenda_items_visible_to, opportunity_business
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def business_of(
+    context: dict[str, Any], opportunity: Any, recommendations: Any
+) -> OpportunityBusiness:
+    """``{% business_of opportunity recommendations as business %}``: the agenda items where
+    the board took up the opportunity (``discussed``) and where it agreed each recommendation
+    (``agreed_at``, by recommendation id), as far as the reader may see them."""
+    return opportunity_business(
+        context["request"].user,
+        opportunity.pk,
+        [recommendation.pk for recommendation in recommendations],
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from boards.models import Organisation
 from notifications.models import Notification
@@ -41,7 +42,9 @@ def test_recommendation_to_three_bodies_decided_by_each_executive(
     page.get_by_role("button", name="Record the recommendation").click()
     assert "Recommendation v1 is recorded" in page.content()
     page.get_by_role("button", name="Send to the executives").click()
-    assert "Check recommendation v1 before it is sent" in page.content()
+    expect(
+        page.get_by_role("heading", name="Check recommendation v1 before it is sent")
+    ).to_be_visible()
     page.get_by_role("button", name="Send to the executives").click()
     assert "has been sent to the executives" in page.content()
 
@@ -112,7 +115,9 @@ def test_a_referral_deferred_answered_decided_on_behalf_declined_and_its_notices
     assert "“Business case” will be sent with the recommendation." in page.content()
     page.goto(base + opportunity.get_absolute_url())
     page.get_by_role("button", name="Send to the executives").click()
-    assert "Check recommendation v1 before it is sent" in page.content()
+    expect(
+        page.get_by_role("heading", name="Check recommendation v1 before it is sent")
+    ).to_be_visible()
     page.get_by_role("button", name="Send to the executives").click()
     assert "has been sent to the executives" in page.content()
     by_body = {r.organisation_id: r for r in Referral.objects.all()}

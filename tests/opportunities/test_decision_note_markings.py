@@ -122,7 +122,7 @@ def test_the_secretariat_exports_the_conditions_of_a_sensitive_decision_marked_s
 def test_a_decisions_marking_changed_after_the_fact_re_marks_its_notice_and_notes(
     referred, fire, erin, pat, client_of, django_capture_on_commit_callbacks
 ):
-    from core.marking_changes import marking_version
+    from audit.marking_changes import marking_version
 
     keep_within(fire)
     referral = referral_for(referred, fire)

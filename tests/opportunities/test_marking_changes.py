@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.marking_changes import VERB, marking_version
 from audit.models import AuditEvent
 from core import uploads
-from core.marking_changes import VERB, marking_version
 from core.markings import Descriptor, Level
 from opportunities.models import DecisionNotice, RecommendationPaper
 from reports.models import ReportRun

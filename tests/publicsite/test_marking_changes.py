@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from audit.marking_changes import VERB, marking_version
 from audit.models import AuditEvent
-from core.marking_changes import VERB, marking_version
 from core.markings import Descriptor, Level
 from meetings.models import Meeting
 from publicsite import permissions

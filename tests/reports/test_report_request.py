@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
+from core import caching
 from reports.models import ReportRun
 
 pytestmark = pytest.mark.django_db
@@ -133,8 +134,9 @@ def test_the_build_is_queued_only_after_commit(
         client_of(alice).post(URL, {"period": "last_financial_year"})
     run = ReportRun.objects.get()
     assert run.status == ReportRun.Status.QUEUED and run.progress == 0
-    assert len(callbacks) == 1
-    callbacks[0]()
+    jobs = [callback for callback in callbacks if not caching.is_version_renewal(callback)]
+    assert len(jobs) == 1
+    jobs[0]()
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE and run.progress == 100
     event = AuditEvent.objects.get(verb="report_requested")

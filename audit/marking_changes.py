@@ -29,9 +29,8 @@ from django.views.decorators.http import require_http_methods
 
 from audit.models import AuditEvent
 from audit.services import audit_record
-
-from .concurrency import EditConflict, VersionedFormMixin, ensure_current, version_token
-from .markings import Marked, Marking, MarkingFormMixin, marking_fields, marking_initial
+from core.concurrency import EditConflict, VersionedFormMixin, ensure_current, version_token
+from core.markings import Marked, Marking, MarkingFormMixin, marking_fields, marking_initial
 
 VERB = "marking_changed"
 

@@ -1,3 +1,6 @@
+from datetime import date
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -16,7 +19,7 @@ class ReportsConfig(AppConfig):
         reports_outdated.connect(_rebuild_reports, dispatch_uid="reports_outdated")
 
 
-def _rebuild_reports(sender, *, board, since, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _rebuild_reports(sender: Any, *, board: Any, since: date, **kwargs: Any) -> None:
     from .services import report_runs_rebuild
 
     report_runs_rebuild(board=board, since=since)

@@ -34,6 +34,7 @@ from django.utils import timezone
 from icalendar import Calendar, Component, Event
 from icalendar.prop import vBroken
 
+from core.dates import EARLIEST_YEAR, LATEST_YEAR
 from core.exceptions import Refused
 
 from .models import PlanEntry, months_ahead
@@ -297,6 +298,8 @@ def _event(component: Component, uid: str = "") -> CalendarEvent | None:
         day, at = value, None
     else:  # a period, a duration or a bare time: no meeting date
         return None
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        return None  # a date no body's forum meets on (year 1, say): not a meeting
     return CalendarEvent(
         uid=uid[:255],
         date=day,

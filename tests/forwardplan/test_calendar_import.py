@@ -114,6 +114,9 @@ def test_a_bad_file_is_refused_with_a_sentence(council_forum, content, message):
         ["UID:a@wcc\r\nDTSTART;VALUE=PERIOD:20270101T180000Z/20270102T070000Z"],
         ["UID:a@wcc\r\nDTSTART:P1D"],
         ["UID:a@wcc\r\nDTSTART;VALUE=TIME:100000"],
+        # Nor is a date in year 1 or 9999.
+        ["UID:a@wcc\r\nDTSTART;VALUE=DATE:00010101"],
+        ["UID:a@wcc\r\nDTSTART:99991231T100000Z"],
     ],
 )
 def test_an_event_without_a_date_is_left_out(council_forum, events):

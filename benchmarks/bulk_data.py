@@ -154,6 +154,9 @@ def _column_values(fields, connection) -> list[Callable[[Any], Any]]:
         if (
             isinstance(f, plain)
             and not automatic
+            # A field of the portal's own that turns its value into a column (the marking's
+            # descriptors) goes the slow way.
+            and "get_prep_value" not in vars(type(f))
             and type(f).get_db_prep_value
             in (
                 models.Field.get_db_prep_value,

@@ -94,6 +94,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = "Blue Light Collaboration"
 # Where people write about the portal (accessibility problems, privacy): the footer's pages.
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "blue-light-secretariat@bluelight.localhost")
+# Webhooks and bodies' calendars go only to addresses on the public internet (core.outbound).
+# On, loopback addresses are let through too: for a developer's own receiver on 127.0.0.1 (the
+# tests switch it on where they start one). Never in production.
+OUTBOUND_ALLOW_LOOPBACK = env_bool("OUTBOUND_ALLOW_LOOPBACK", False)
+if PRODUCTION and OUTBOUND_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured(
+        "OUTBOUND_ALLOW_LOOPBACK must be off in production: webhooks and calendars would reach "
+        "the portal's own machine."
+    )
 
 INSTALLED_APPS = [
     # First, so that the portal's templates (sign-in, password pages, errors) and static files

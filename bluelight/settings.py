@@ -254,7 +254,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # The daily digest of notices goes out at this hour, London time (CELERY_TIMEZONE); it holds
 # the notices written before that hour.
 NOTIFICATION_DIGEST_HOUR = 7
-# How often beat runs the sweeps of messages, report runs and PDF builds.
+# How often beat runs the sweeps of messages, report runs, PDF builds and calendar readings.
 SWEEP_EVERY_SECONDS = env_int("SWEEP_EVERY_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     # Every minute: after a broker outage, messages and jobs go out within about two minutes.
@@ -272,6 +272,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-notes-packs": {
         "task": "meetings.annotations.tasks.sweep_notes_packs",
+        "schedule": SWEEP_EVERY_SECONDS,
+    },
+    "sweep-calendar-readings": {
+        "task": "forwardplan.tasks.sweep_calendar_readings",
         "schedule": SWEEP_EVERY_SECONDS,
     },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent

@@ -147,7 +147,15 @@ def forward_plan_publish(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
 @require_GET
 def published_plans(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = permissions.plan_board(request.user, slug)
-    versions = board.published_plans.select_related("published_by").order_by("-published_at")
+    bodies = selectors.bodies_shown_to(request.user, board)
+    # Each version with how many of its decisions the person reads (an executive: only their
+    # own bodies', as on the version's page).
+    versions = [
+        (version, len(selectors.published_entries_shown(version.entries, bodies)))
+        for version in board.published_plans.select_related("published_by").order_by(
+            "-published_at"
+        )
+    ]
     return render(
         request, "forwardplan/published_list.html", {"board": board, "versions": versions}
     )
@@ -164,7 +172,13 @@ def published_plan(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
     return render(
         request,
         "forwardplan/published_detail.html",
-        {"board": board, "version": version, "rows": selectors.published_rows(version.entries)},
+        {
+            "board": board,
+            "version": version,
+            "rows": selectors.published_rows(
+                version.entries, selectors.bodies_shown_to(request.user, board)
+            ),
+        },
     )
 
 

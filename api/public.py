@@ -8,10 +8,11 @@ Every list is a page of the same shape (``public_list``): ``count``, ``limit``, 
 ``next``, ``previous`` and ``results``, in the order its page lists them."""
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router
 
 from boards.models import Board
@@ -100,14 +101,27 @@ def _meetings(meetings: Iterable[Meeting]) -> list[dict[str, Any]]:
 @listed(
     "/{slug}/meetings",
     schemas.PublicMeetingPage,
-    summary="The board's public meetings, newest first",
-    description="Every meeting the board's public meetings page lists (upcoming and past), "
-    "newest first: a cancelled meeting as cancelled; never a draft.",
+    summary="The board's public meetings: upcoming or past, as the meetings page splits them",
+    description="The meetings the board's public meetings page lists: a cancelled meeting as "
+    "cancelled; never a draft. As on the page, `when=upcoming` gives the meetings not over yet, "
+    "soonest first, and `when=past` those over, the latest first; without `when`, both "
+    "together, the latest first.",
 )
 def public_meetings(
-    request: HttpRequest, slug: str, limit: int = DEFAULT_LIMIT, offset: int = 0
+    request: HttpRequest,
+    slug: str,
+    when: Literal["upcoming", "past"] | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
 ) -> dict[str, Any]:
-    meetings = permissions.public_meetings(visited(request, slug)).order_by("-starts_at", "-pk")
+    board = visited(request, slug)
+    now = timezone.now()
+    if when == "upcoming":
+        meetings = permissions.public_meetings_upcoming(board, now)
+    elif when == "past":
+        meetings = permissions.public_meetings_past(board, now)
+    else:
+        meetings = permissions.public_meetings(board).order_by("-starts_at", "-pk")
     return public_list(request, meetings, _meetings, limit=limit, offset=offset)
 
 

@@ -94,6 +94,15 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PORTAL_NAME = "Blue Light Collaboration"
 # Where people write about the portal (accessibility problems, privacy): the footer's pages.
 CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "blue-light-secretariat@bluelight.localhost")
+# Webhooks and bodies' calendars go only to addresses on the public internet (core.outbound).
+# On, loopback addresses are let through too: for a developer's own receiver on 127.0.0.1 (the
+# tests switch it on where they start one). Never in production.
+OUTBOUND_ALLOW_LOOPBACK = env_bool("OUTBOUND_ALLOW_LOOPBACK", False)
+if PRODUCTION and OUTBOUND_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured(
+        "OUTBOUND_ALLOW_LOOPBACK must be off in production: webhooks and calendars would reach "
+        "the portal's own machine."
+    )
 
 INSTALLED_APPS = [
     # First, so that the portal's templates (sign-in, password pages, errors) and static files
@@ -245,7 +254,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # The daily digest of notices goes out at this hour, London time (CELERY_TIMEZONE); it holds
 # the notices written before that hour.
 NOTIFICATION_DIGEST_HOUR = 7
-# How often beat runs the sweeps of messages, report runs and PDF builds.
+# How often beat runs the sweeps of messages, report runs, PDF builds and calendar readings.
 SWEEP_EVERY_SECONDS = env_int("SWEEP_EVERY_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     # Every minute: after a broker outage, messages and jobs go out within about two minutes.
@@ -263,6 +272,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-notes-packs": {
         "task": "meetings.annotations.tasks.sweep_notes_packs",
+        "schedule": SWEEP_EVERY_SECONDS,
+    },
+    "sweep-calendar-readings": {
+        "task": "forwardplan.tasks.sweep_calendar_readings",
         "schedule": SWEEP_EVERY_SECONDS,
     },
     # Hourly, so a missed run (beat restarted) is made up the same day; each reminder is sent

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.deletion import UndeletableAdminMixin
 
-from .models import DecisionForum, ForumMeeting, PublishedPlan
+from .models import CalendarReading, DecisionForum, ForumMeeting, PublishedPlan
 
 
 @admin.register(DecisionForum)
@@ -21,3 +21,10 @@ class ForumMeetingAdmin(UndeletableAdminMixin, admin.ModelAdmin):
 class PublishedPlanAdmin(UndeletableAdminMixin, admin.ModelAdmin):
     list_display = ["board", "month", "number", "published_at", "published_by"]
     readonly_fields = ["entries"]
+
+
+@admin.register(CalendarReading)
+class CalendarReadingAdmin(admin.ModelAdmin):
+    list_display = ["forum", "requested_at", "requested_by", "status", "attempts", "finished_at"]
+    list_filter = ["status"]
+    readonly_fields = ["forum", "requested_by", "requested_at", "started_at", "finished_at"]

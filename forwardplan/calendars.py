@@ -3,8 +3,8 @@ forward plan as an iCalendar feed.
 
 Fetching an address is done with care, as the address is typed by a person: http and https
 only, a few seconds to connect and to read, a cap on the size, at most a few redirects (each
-checked like the first), and no address inside the portal's own network unless settings allow
-it (``CALENDAR_FETCH_ALLOW_PRIVATE``, for tests and closed networks). Every failure is a
+checked like the first), and no address inside the portal's own network (``core.outbound``:
+each connection goes only to an address checked as public). Every failure is a
 ``CalendarUnreadable`` with a sentence for the secretariat, never an error page.
 
 A repeating meeting (RRULE or RDATE, less its EXDATEs, with each instance the body moved or
@@ -19,8 +19,6 @@ occurrences are added; one already past is left as it was. A repeat rule that ca
 refuses the whole file with a sentence naming the meeting: no date is changed.
 """
 
-import ipaddress
-import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,13 +27,13 @@ from urllib.parse import urljoin, urlsplit
 
 import recurring_ical_events  # type: ignore[import-untyped]
 import urllib3
-from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Component, Event
 from icalendar.prop import vBroken
 
 from core.dates import EARLIEST_YEAR, LATEST_YEAR
 from core.exceptions import Refused
+from core.outbound import AddressNotPublic, public_pool_manager
 
 from .models import PlanEntry, months_ahead
 
@@ -78,26 +76,11 @@ def _check_address(url: str) -> None:
             "The calendar address must start with http:// or https://, for example "
             "https://democracy.warwickshire.gov.uk/calendar.ics."
         )
-    if getattr(settings, "CALENDAR_FETCH_ALLOW_PRIVATE", False):
-        return
-    try:
-        found = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
-        raise CalendarUnreadable(
-            f"No server answers at {parts.hostname}: check the calendar address."
-        ) from error
-    for *_rest, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            raise CalendarUnreadable(
-                "The calendar address points inside a private network: the portal reads only "
-                "calendars published on the internet."
-            )
 
 
 def fetch_calendar(url: str) -> bytes:
     """The calendar's bytes, or ``CalendarUnreadable`` saying what went wrong."""
-    pool = urllib3.PoolManager(
+    pool = public_pool_manager(
         timeout=urllib3.Timeout(connect=CONNECT_SECONDS, read=READ_SECONDS),
         retries=False,
         headers={"User-Agent": "BlueLightPortal/1.0 (calendar reader)", "Accept": "text/calendar"},
@@ -106,6 +89,15 @@ def fetch_calendar(url: str) -> bytes:
         _check_address(url)
         try:
             response = pool.request("GET", url, preload_content=False, redirect=False)
+        except AddressNotPublic as error:
+            raise CalendarUnreadable(
+                "The calendar address points inside a private network: the portal reads only "
+                "calendars published on the internet."
+            ) from error
+        except urllib3.exceptions.NameResolutionError as error:
+            raise CalendarUnreadable(
+                f"No server answers at {urlsplit(url).hostname}: check the calendar address."
+            ) from error
         except urllib3.exceptions.HTTPError as error:
             raise CalendarUnreadable(
                 "The calendar address could not be reached (no answer in time, or the "

@@ -5,6 +5,8 @@ from django import forms
 
 from core.concurrency import VersionedFormMixin
 from core.dates import PlausibleDatesMixin
+from core.exceptions import Refused
+from core.outbound import check_web_address
 from core.uploads import scan_for_viruses
 from core.widgets import DateParts
 from meetings.models import ExemptParagraph
@@ -33,6 +35,11 @@ class ForumForm(VersionedFormMixin, forms.ModelForm):
         url: str = self.cleaned_data.get("calendar_url") or ""
         if url and not url.lower().startswith(("http://", "https://")):
             raise forms.ValidationError("Enter an address starting with http:// or https://.")
+        if url:
+            try:
+                check_web_address(url)
+            except Refused as refused:
+                raise forms.ValidationError(refused.message) from refused
         return url
 
     def clean_notice_days(self) -> int:

@@ -7,6 +7,8 @@
   calendar. A move keeps the date it moved from; a cancellation keeps the row.
 - ``CalendarChange``: what a reading of a body's calendar found (added, moved, cancelled), shown
   to the secretariat.
+- ``CalendarReading``: one reading of a forum's calendar address, asked for by the secretariat
+  ("Read now") or by the daily run, done by a task; its outcome is shown on the forum's page.
 - ``PlanEntry``: for one referral (a recommendation to one body), the forum meeting where the
   body will decide it, whether it is a key decision and whether it is taken in private (with
   its Schedule 12A paragraph).
@@ -147,6 +149,63 @@ class CalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.meeting}"
+
+
+class CalendarReading(models.Model):
+    """One reading of a forum's calendar address. A row before it is a task: the request that
+    asks for it only writes the row and queues the task (after commit); a reading the broker
+    did not take is queued again by the sweep, and one whose worker died is started again, up
+    to ``MAX_ATTEMPTS``. At most one reading of a forum waits or runs at a time."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be read"
+        READING = "reading", "Being read"
+        DONE = "done", "Read"
+        FAILED = "failed", "Could not be read"
+
+    WAITING = (Status.QUEUED, Status.READING)
+    MAX_ATTEMPTS = 3
+
+    forum = models.ForeignKey(DecisionForum, on_delete=models.CASCADE, related_name="readings")
+    # Nobody: the daily run.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # When the sweep is to queue it again if no worker has taken it by then.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What the reading found ("1 added, 0 moved, 0 cancelled"), or why it could not read.
+    outcome = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["forum", "-requested_at"], name="calendar_reading_recent"),
+            models.Index(fields=["status", "next_attempt_at"], name="calendar_reading_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["forum"],
+                condition=Q(status__in=["queued", "reading"]),
+                name="calendar_reading_one_waiting",
+                violation_error_message="This forum's calendar is already waiting to be read.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reading of {self.forum}, {self.requested_at:%-d %B %Y}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in self.WAITING
 
 
 class PlanEntryQuerySet(models.QuerySet["PlanEntry"]):

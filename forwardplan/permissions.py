@@ -2,7 +2,9 @@
 
 - The board's secretariat manages the forums, their dates and the plan, and publishes it.
 - Anyone holding a role on the board, and the executives of its member bodies, read the board's
-  plan, its forums and its published versions.
+  plan, its forums and its published versions; an executive without a role on the board reads
+  only their own bodies' entries, of the plan (its pages, downloads, feed and API answer) and
+  of each published version alike (``selectors.bodies_shown_to``).
 - Each body's view: the board's people, and that body's own executives (not another body's).
 """
 

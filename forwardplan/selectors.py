@@ -179,7 +179,25 @@ class PublishedRow:
     values: dict[str, Any]
 
 
-def published_rows(entries: list[dict[str, Any]]) -> list[PublishedRow]:
-    """A published version's entries, by meeting date, with the dates read back."""
-    rows = [PublishedRow(date.fromisoformat(values["meeting_on"]), values) for values in entries]
+def published_entries_shown(
+    entries: list[dict[str, Any]], bodies: Iterable[int] | None
+) -> list[dict[str, Any]]:
+    """A published version's entries a person reads, by the live plan's rule
+    (``bodies_shown_to``): all of them (``bodies`` None), or only those of the bodies whose ids
+    are ``bodies`` (an executive without a role on the board)."""
+    if bodies is None:
+        return entries
+    shown = set(bodies)
+    return [values for values in entries if values.get("organisation_id") in shown]
+
+
+def published_rows(
+    entries: list[dict[str, Any]], bodies: Iterable[int] | None = None
+) -> list[PublishedRow]:
+    """A published version's entries (those of ``bodies`` only, when given: see
+    ``published_entries_shown``), by meeting date, with the dates read back."""
+    rows = [
+        PublishedRow(date.fromisoformat(values["meeting_on"]), values)
+        for values in published_entries_shown(entries, bodies)
+    ]
     return sorted(rows, key=lambda row: (row.meeting_on, row.values["organisation"]))

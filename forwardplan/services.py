@@ -2,22 +2,26 @@
 
 import secrets
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from audit.services import audit_record
 from boards.models import Board, User
+from core.batching import batch_size_for
 from core.concurrency import ensure_current
 from core.exceptions import Refused
+from notifications.tasks import sweep_time
 from opportunities.models import Referral
 
 from . import calendars, selectors
 from .models import (
     CalendarChange,
+    CalendarReading,
     DecisionForum,
     ForumMeeting,
     PlanEntry,
@@ -252,6 +256,97 @@ def forum_calendar_refresh(*, forum: DecisionForum) -> list[CalendarChange]:
         )
         raise
     return forum_calendar_apply(forum=forum, events=events)
+
+
+def calendar_changes_summary(changes: Sequence[CalendarChange]) -> str:
+    """What a reading found, as the secretariat reads it: "1 added, 0 moved, 0 cancelled."."""
+    if not changes:
+        return "no meetings added, moved or cancelled."
+    counts = {kind: 0 for kind in ("added", "moved", "cancelled")}
+    for change in changes:
+        counts[change.kind] += 1
+    return f"{counts['added']} added, {counts['moved']} moved, {counts['cancelled']} cancelled."
+
+
+# --- readings of a calendar address, by a task -------------------------------------------------
+
+Reading = CalendarReading.Status
+
+
+def calendar_reading_waiting(forum: DecisionForum) -> CalendarReading | None:
+    return forum.readings.filter(status__in=CalendarReading.WAITING).first()
+
+
+def calendar_reading_run(*, reading_id: int) -> CalendarReading | None:
+    """Do a queued reading (the task's work): fetch the forum's calendar address and bring its
+    dates in line. Quietly nothing unless the reading is waiting to start, so a duplicate task
+    reads once.
+
+    Side effects: the reading claimed ("being read", one more attempt), then finished with what
+    it found (as ``forum_calendar_refresh``: the changes, and the forum's last reading or
+    error), or failed with the sentence saying why.
+    """
+    claimed = CalendarReading.objects.filter(pk=reading_id, status=Reading.QUEUED).update(
+        status=Reading.READING,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        next_attempt_at=None,
+    )
+    if not claimed:
+        return None
+    reading = CalendarReading.objects.select_related("forum__organisation").get(pk=reading_id)
+    try:
+        changes = forum_calendar_refresh(forum=reading.forum)
+    except calendars.CalendarUnreadable as error:
+        return _reading_finished(reading, Reading.FAILED, error.message)
+    return _reading_finished(reading, Reading.DONE, calendar_changes_summary(changes))
+
+
+def _reading_finished(reading: CalendarReading, status: str, outcome: str) -> CalendarReading:
+    CalendarReading.objects.filter(pk=reading.pk, status=Reading.READING).update(
+        status=status, outcome=outcome, finished_at=timezone.now()
+    )
+    reading.refresh_from_db()
+    return reading
+
+
+def calendar_readings_daily() -> list[int]:
+    """The daily run's readings: one queued for each forum with a calendar address (none for a
+    forum whose reading already waits). Returns their ids, for their tasks."""
+    waiting = CalendarReading.objects.filter(status__in=CalendarReading.WAITING)
+    forums = DecisionForum.objects.exclude(calendar_url="").exclude(
+        pk__in=waiting.values("forum_id")
+    )
+    later = sweep_time(timezone.now())
+    readings = CalendarReading.objects.bulk_create(
+        [CalendarReading(forum=forum, next_attempt_at=later) for forum in forums],
+        batch_size=batch_size_for(CalendarReading),
+    )
+    return [reading.pk for reading in readings]
+
+
+def calendar_readings_due(now: datetime) -> list[int]:
+    """For the sweep: the queued readings no worker has taken by their time (the broker was
+    down), marked so the next sweep leaves them while their tasks wait; and the readings whose
+    worker died, queued again (or failed after ``MAX_ATTEMPTS``). Returns the ids to queue."""
+    lost = CalendarReading.objects.filter(
+        status=Reading.READING,
+        started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60),
+    )
+    lost.filter(attempts__gte=CalendarReading.MAX_ATTEMPTS).update(
+        status=Reading.FAILED,
+        finished_at=now,
+        outcome="The calendar could not be read: the reading stopped before it finished, each "
+        "time it was tried. Try again later.",
+    )
+    lost.update(status=Reading.QUEUED, next_attempt_at=now)
+    due = list(
+        CalendarReading.objects.filter(status=Reading.QUEUED, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:100]
+    )
+    CalendarReading.objects.filter(pk__in=due).update(next_attempt_at=sweep_time(now))
+    return due
 
 
 # --- the plan ----------------------------------------------------------------------------------

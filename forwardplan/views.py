@@ -17,9 +17,17 @@ from core.concurrency import EditConflict, version_token
 from core.exceptions import Refused
 from opportunities.models import Referral
 
-from . import calendars, exports, permissions, selectors, services
+from . import calendars, exports, permissions, readings, selectors, services
 from .forms import CalendarUploadForm, ForumForm, ForumMeetingForm, PlanEntryForm
 from .models import DecisionForum, ForumMeeting, PlanEntry, PlanFeed, PublishedPlan
+
+READING_ASKED = (
+    "The calendar will be read shortly. Reload this page in a minute to see what was found."
+)
+READING_WAITS = (
+    "The calendar is already waiting to be read. Reload this page in a minute to see what was "
+    "found."
+)
 
 # --- reading the plan --------------------------------------------------------------------------
 
@@ -139,7 +147,15 @@ def forward_plan_publish(request: AuthenticatedHttpRequest, slug: str) -> HttpRe
 @require_GET
 def published_plans(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = permissions.plan_board(request.user, slug)
-    versions = board.published_plans.select_related("published_by").order_by("-published_at")
+    bodies = selectors.bodies_shown_to(request.user, board)
+    # Each version with how many of its decisions the person reads (an executive: only their
+    # own bodies', as on the version's page).
+    versions = [
+        (version, len(selectors.published_entries_shown(version.entries, bodies)))
+        for version in board.published_plans.select_related("published_by").order_by(
+            "-published_at"
+        )
+    ]
     return render(
         request, "forwardplan/published_list.html", {"board": board, "versions": versions}
     )
@@ -156,7 +172,13 @@ def published_plan(request: AuthenticatedHttpRequest, slug: str, pk: int) -> Htt
     return render(
         request,
         "forwardplan/published_detail.html",
-        {"board": board, "version": version, "rows": selectors.published_rows(version.entries)},
+        {
+            "board": board,
+            "version": version,
+            "rows": selectors.published_rows(
+                version.entries, selectors.bodies_shown_to(request.user, board)
+            ),
+        },
     )
 
 
@@ -274,6 +296,7 @@ def forum_detail(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
             "forum": forum,
             "meetings": forum.meetings.order_by("date", "time", "pk"),
             "changes": forum.changes.select_related("meeting", "forum__organisation")[:20],
+            "reading": forum.readings.select_related("requested_by").first(),
             "upload_form": CalendarUploadForm(),
         },
     )
@@ -340,21 +363,10 @@ def forum_meeting_edit(
     )
 
 
-def _changes_message(changes: list[Any]) -> str:
-    if not changes:
-        return "The calendar was read: no meetings added, moved or cancelled."
-    counts = {kind: 0 for kind in ("added", "moved", "cancelled")}
-    for change in changes:
-        counts[change.kind] += 1
-    return (
-        f"The calendar was read: {counts['added']} added, {counts['moved']} moved, "
-        f"{counts['cancelled']} cancelled."
-    )
-
-
 @require_POST
 def forum_import(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Read the forum's dates from an uploaded .ics file, or (with no file) from its address."""
+    """Read the forum's dates from an uploaded .ics file, or (with no file) ask for its address
+    to be read shortly, by a task: the request never waits on the body's server."""
     board = permissions.plan_board(request.user, slug, manage=True)
     forum = permissions.forum_of_board(board, pk)
     try:
@@ -365,12 +377,14 @@ def forum_import(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpR
             changes = services.forum_calendar_import(
                 forum=forum, content=form.cleaned_data["calendar_file"]
             )
+            messages.success(
+                request, f"The file was read: {services.calendar_changes_summary(changes)}"
+            )
         else:
-            changes = services.forum_calendar_refresh(forum=forum)
+            _, new = readings.calendar_reading_request(forum=forum, actor=request.user)
+            messages.success(request, READING_ASKED if new else READING_WAITS)
     except calendars.CalendarUnreadable as refusal:
         messages.error(request, refusal.message)
-    else:
-        messages.success(request, _changes_message(changes))
     return redirect("forum_detail", slug=board.slug, pk=forum.pk)
 
 
@@ -385,6 +399,7 @@ def _upload_refused(
             "forum": forum,
             "meetings": forum.meetings.order_by("date", "time", "pk"),
             "changes": forum.changes.select_related("meeting", "forum__organisation")[:20],
+            "reading": forum.readings.select_related("requested_by").first(),
             "upload_form": form,
         },
     )

@@ -2,6 +2,8 @@ from django import forms
 
 from boards.models import Board, Organisation
 from boards.permissions import Person
+from core.exceptions import Refused
+from core.outbound import check_web_address
 
 from .models import Delivery, Notification
 from .permissions import WEBHOOK_OF_EVERY_BOARD, can_manage_webhook, deliveries_allowed
@@ -121,3 +123,11 @@ class WebhookForm(forms.Form):
         if not can_manage_webhook(self.person, organisation):
             raise forms.ValidationError(WEBHOOK_OF_EVERY_BOARD.format(body=organisation.name))
         return organisation
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            check_web_address(url)
+        except Refused as refused:
+            raise forms.ValidationError(refused.message) from refused
+        return url

@@ -8,6 +8,10 @@ is POSTed by a task after commit, with the protocol of a notification:
 2. POST it, outside any transaction, with a time limit;
 3. record: the row becomes "sent" only if the same attempt still holds it.
 
+The receiver must be on the public internet (``core.outbound``): the connection is made only to
+an address checked as public, and a redirect is not followed (it could point anywhere, inside
+the network too): it is a failed attempt, its reason logged on the row.
+
 A failure (no answer, or an answer other than 2xx) makes the row pending again with
 ``next_attempt_at`` backing off; after ``MAX_ATTEMPTS`` it is marked failed, for the secretariat
 to send again from the message log. The sweep (every minute) queues the rows whose time has come
@@ -23,14 +27,15 @@ import hmac
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime, timedelta
 
+import urllib3
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from core.outbound import AddressNotPublic, public_pool_manager
 
 from .models import WebhookDelivery
 
@@ -94,30 +99,57 @@ def claim(delivery_id: int) -> WebhookDelivery | None:
     return delivery
 
 
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+class NotDelivered(Exception):
+    """The POST reached no receiver that took it; the message says why, for the message log,
+    with the HTTP status of an answer that was not one (a redirect)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def post(delivery: WebhookDelivery) -> int:
-    """POST the delivery to its webhook; returns the HTTP status (raises on no answer)."""
+    """POST the delivery to its webhook; returns the HTTP status of a receiver's answer, or
+    raises ``NotDelivered`` saying why there was none (no answer, an address inside a private
+    network, a redirect)."""
     body = body_of(delivery)
     url = delivery.webhook.url
     # Only web addresses (the form's URLField allows no other); never file: or custom schemes.
     if not url.startswith(("https://", "http://")):
-        raise ValueError("The webhook's address is not a web address.")
-    request = urllib.request.Request(  # noqa: S310  (scheme checked above)
-        url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Blue Light Collaboration portal webhook",
-            SIGNATURE_HEADER: signature(delivery.webhook.secret, int(time.time()), body),
-            DELIVERY_HEADER: str(delivery.pk),
-            EVENT_HEADER: delivery.event,
-        },
-    )
+        raise NotDelivered("The webhook's address is not a web address.")
+    pool = public_pool_manager(timeout=urllib3.Timeout(TIMEOUT_SECONDS), retries=False)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
+        response = pool.request(
+            "POST",
+            url,
+            body=body,
+            redirect=False,
+            # The receiver's answer is not read: only its status counts.
+            preload_content=False,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": "Blue Light Collaboration portal webhook",
+                SIGNATURE_HEADER: signature(delivery.webhook.secret, int(time.time()), body),
+                DELIVERY_HEADER: str(delivery.pk),
+                EVENT_HEADER: delivery.event,
+            },
+        )
+    except AddressNotPublic as error:
+        raise NotDelivered(f"Not sent: {error.message}") from error
+    except (urllib3.exceptions.HTTPError, OSError) as error:
+        raise NotDelivered(f"No answer: {type(error).__name__}: {error}") from error
+    response.release_conn()
+    if response.status in REDIRECTS:
+        where = response.headers.get("Location") or "no address"
+        raise NotDelivered(
+            f"The receiver answered HTTP {response.status}, a redirect to {where}: webhooks do "
+            "not follow redirects. Set the webhook to the address the receiver redirects to.",
+            int(response.status),
+        )
+    return int(response.status)
 
 
 def _this_attempt(delivery: WebhookDelivery):
@@ -153,8 +185,9 @@ def deliver(delivery_id: int) -> None:
         return
     try:
         status = post(delivery)
-    except (OSError, ValueError) as error:
-        attempt_failed(delivery, f"No answer: {type(error).__name__}: {error}")
+    except NotDelivered as error:
+        logger.warning("Webhook delivery %s not delivered: %s", delivery.pk, error)
+        attempt_failed(delivery, str(error), error.status)
         return
     if 200 <= status < 300:
         attempt_succeeded(delivery, status)

@@ -36,6 +36,7 @@ The board's public pages are off until its chair or secretariat switches them on
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -109,6 +110,18 @@ def public_board(slug: str) -> Board:
     if not board.public_pages_enabled:
         raise Http404(SWITCHED_OFF)
     return board
+
+
+def public_meetings_upcoming(board: Board, now: datetime) -> QuerySet[Meeting]:
+    """The board's public meetings not over by ``now``, soonest first: the meetings page's
+    "Upcoming" list (and the API's ``when=upcoming``)."""
+    return public_meetings(board).filter(ends_at__gte=now).order_by("starts_at", "pk")
+
+
+def public_meetings_past(board: Board, now: datetime) -> QuerySet[Meeting]:
+    """The board's public meetings over by ``now``, the latest first: the meetings page's "Past
+    meetings" (and the API's ``when=past``)."""
+    return public_meetings(board).filter(ends_at__lt=now).order_by("-starts_at", "-pk")
 
 
 def public_meeting(board: Board, pk: int) -> Meeting:
@@ -328,6 +341,8 @@ __all__ = [
     "public_items",
     "public_meeting",
     "public_meetings",
+    "public_meetings_past",
+    "public_meetings_upcoming",
     "public_milestones",
     "public_minutes_pdf",
     "public_not_pursued",

@@ -96,10 +96,9 @@ def _with_public_status(meetings) -> list[Meeting]:
 @public_page
 def public_meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     board = permissions.public_board(slug)
-    meetings = permissions.public_meetings(board)
     now = timezone.now()
-    upcoming = meetings.filter(ends_at__gte=now).order_by("starts_at")
-    past = Paginator(meetings.filter(ends_at__lt=now).order_by("-starts_at"), MEETINGS_PER_PAGE)
+    upcoming = permissions.public_meetings_upcoming(board, now)
+    past = Paginator(permissions.public_meetings_past(board, now), MEETINGS_PER_PAGE)
     page = past.get_page(request.GET.get("page"))
     return render(
         request,

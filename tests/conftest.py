@@ -41,6 +41,7 @@ pytest_plugins = [
     "tests.meetings.fixtures",
     "tests.signing",
     "tests.clamav",
+    "tests.resolver",
 ]
 
 

@@ -100,6 +100,12 @@ def test_production_without_a_required_service_address_stops(missing):
     assert f"{missing} must be set in production" in result.stderr
 
 
+def test_production_letting_webhooks_reach_loopback_stops():
+    result = run_manage("check", **production(OUTBOUND_ALLOW_LOOPBACK="true"))
+    assert result.returncode != 0
+    assert "OUTBOUND_ALLOW_LOOPBACK must be off in production" in result.stderr
+
+
 def test_a_malformed_boolean_is_refused_by_name():
     result = run_manage("check", DEBUG="perhaps")
     assert result.returncode != 0

@@ -13,6 +13,7 @@ after publication."""
 
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -146,10 +147,10 @@ def _day(days: int):
     return timezone.localdate() + timedelta(days=days)
 
 
-def everything(path: str) -> list[dict]:
-    """Every row of a public list, following its pages two at a time."""
+def everything(path: str, **query: str) -> list[dict]:
+    """Every row of a public list (asked with ``query``), following its pages two at a time."""
     rows: list[dict] = []
-    url: str | None = f"{API}/{path}?limit=2"
+    url: str | None = f"{API}/{path}?{urlencode({**query, 'limit': 2})}"
     while url:
         response = Client().get(url)
         assert response.status_code == 200, (url, response.content)
@@ -183,6 +184,84 @@ def test_meetings_are_the_meetings_page_in_its_order(world, client):
         (m.pk, m.title, m.public_status) for m in page.context["past"]
     ]
     assert len(rows) == 5
+
+
+def _shown(rows: list[dict]) -> list[tuple]:
+    return [
+        (r["id"], r["title"], r["status_label"], datetime.fromisoformat(r["starts_at"]))
+        for r in rows
+    ]
+
+
+def _listed(meetings) -> list[tuple]:
+    # JSON carries times to the millisecond.
+    return [
+        (
+            m.pk,
+            m.title,
+            m.public_status,
+            m.starts_at.replace(microsecond=m.starts_at.microsecond // 1000 * 1000),
+        )
+        for m in meetings
+    ]
+
+
+def test_upcoming_meetings_are_the_pages_upcoming_list_in_its_order(world, client):
+    page = _page(client, "public_meeting_list")
+    rows = everything("meetings", when="upcoming")
+    assert _shown(rows) == _listed(page.context["upcoming"])
+    assert len(rows) == page.context["upcoming_count"] >= 2
+    assert [r["starts_at"] for r in rows] == sorted(r["starts_at"] for r in rows)
+
+
+def test_past_meetings_are_the_pages_past_list_in_its_order(world, client):
+    page = _page(client, "public_meeting_list")
+    rows = everything("meetings", when="past")
+    assert _shown(rows) == _listed(page.context["past"])
+    assert len(rows) == page.context["page"].paginator.count >= 2
+    assert [r["starts_at"] for r in rows] == sorted((r["starts_at"] for r in rows), reverse=True)
+
+
+@pytest.mark.parametrize("when", ["upcoming", "past"])
+def test_the_next_page_keeps_to_the_same_list(world, when):
+    first = Client().get(f"{API}/meetings?when={when}&limit=1").json()
+    assert f"when={when}" in first["next"]
+    second = Client().get(first["next"]).json()
+    listed = {row["id"] for row in everything("meetings", when=when)}
+    assert {first["results"][0]["id"], second["results"][0]["id"]} <= listed
+
+
+def test_upcoming_and_past_together_are_every_public_meeting(world):
+    upcoming = {row["id"] for row in everything("meetings", when="upcoming")}
+    past = {row["id"] for row in everything("meetings", when="past")}
+    assert not upcoming & past
+    assert upcoming | past == {row["id"] for row in everything("meetings")}
+
+
+def test_a_meeting_under_way_is_upcoming_on_the_page_and_in_the_api(world, alice, client):
+    """Started an hour ago, ending in an hour: not over, so listed with what is to come."""
+    now = timezone.now()
+    under_way: Meeting = MeetingFactory(  # type: ignore[assignment]
+        board=world,
+        created_by=alice,
+        title="Meeting under way",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
+        status=Meeting.Status.PAPERS_PUBLISHED,
+    )
+    page = _page(client, "public_meeting_list")
+    assert under_way in page.context["upcoming"]
+    assert under_way.pk in {row["id"] for row in everything("meetings", when="upcoming")}
+    assert under_way.pk not in {row["id"] for row in everything("meetings", when="past")}
+
+
+@pytest.mark.parametrize("when", ["soon", "UPCOMING", "", "past,upcoming"])
+def test_an_unknown_when_is_a_400_with_a_sentence(world, when):
+    answer = Client().get(f"{API}/meetings?{urlencode({'when': when})}")
+    assert answer.status_code == 400
+    detail = answer.json()["detail"]
+    assert detail.startswith("The request is not valid — when:")
+    assert "'upcoming' or 'past'" in detail
 
 
 def test_a_meeting_is_its_page(world, client):

@@ -21,19 +21,24 @@ from opportunities import services
 
 
 class Receiver:
-    """An HTTP server on a free local port answering each POST with the next status given."""
+    """An HTTP server on a free local port answering each POST with the next status given (a
+    redirect points to another path of the same server)."""
 
     def __init__(self, statuses):
         self.statuses = list(statuses)
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.paths: list[str] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((dict(self.headers), body))
+                receiver.paths.append(self.path)
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
                 self.send_response(status)
+                if 300 <= status < 400:
+                    self.send_header("Location", "/hooks/moved")
                 self.end_headers()
                 self.wfile.write(b"ok")
 
@@ -51,6 +56,12 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+@pytest.fixture
+def loopback(settings):
+    """The receivers of these tests are on this machine: let webhooks reach loopback."""
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
 
 
 def verifies(secret: str, headers: dict[str, str], body: bytes) -> bool:
@@ -78,6 +89,7 @@ def _send(assessed, record, alice, bodies, capture):
 
 
 def test_the_webhook_is_signed_retried_after_a_500_and_delivered_once(
+    loopback,
     assessed,
     record,
     alice,
@@ -122,7 +134,15 @@ def test_the_webhook_is_signed_retried_after_a_500_and_delivered_once(
 
 
 def test_only_the_bodies_with_a_webhook_are_told(
-    assessed, record, alice, police, fire, erin, client_of, django_capture_on_commit_callbacks
+    loopback,
+    assessed,
+    record,
+    alice,
+    police,
+    fire,
+    erin,
+    client_of,
+    django_capture_on_commit_callbacks,
 ):
     with Receiver([200]) as receiver:
         _set_webhook(client_of, alice, fire, receiver.url)
@@ -132,7 +152,7 @@ def test_only_the_bodies_with_a_webhook_are_told(
 
 
 def test_a_webhook_given_up_is_failed_and_sent_again_from_the_message_log(
-    assessed, record, alice, police, fire, client_of, django_capture_on_commit_callbacks
+    loopback, assessed, record, alice, police, fire, client_of, django_capture_on_commit_callbacks
 ):
     with Receiver([503] * 20) as receiver:
         _set_webhook(client_of, alice, fire, receiver.url)
@@ -154,7 +174,7 @@ def test_a_webhook_given_up_is_failed_and_sent_again_from_the_message_log(
 
 
 def test_an_unreachable_receiver_is_retried_not_a_crash(
-    assessed, record, alice, police, fire, client_of, django_capture_on_commit_callbacks
+    loopback, assessed, record, alice, police, fire, client_of, django_capture_on_commit_callbacks
 ):
     _set_webhook(client_of, alice, fire, "http://127.0.0.1:9/nothing-listens")
     _send(assessed, record, alice, [police, fire], django_capture_on_commit_callbacks)
@@ -221,3 +241,90 @@ def test_a_body_on_another_board_keeps_its_webhook_from_this_boards_secretariat(
     assert (webhook.url, webhook.active) == ("https://cases.fire.example.org/hook", True)
     page = client.get(reverse("webhooks", args=[elsewhere.slug])).content.decode()
     assert "cases.fire.example.org" not in page
+
+
+# --- only the public internet ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/admin/",
+        "http://localhost:6379/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.5/hooks/blue-light",
+        "http://[::1]/hooks/blue-light",
+        "https://cases.internal.example.org/hooks/blue-light",
+    ],
+)
+def test_an_address_inside_a_private_network_is_refused_in_the_page(
+    board, alice, fire, client_of, resolver, url
+):
+    resolver.answer("cases.internal.example.org", ["192.168.10.20"])
+    response = client_of(alice).post(
+        reverse("webhooks", args=["warwickshire"]), {"organisation": fire.pk, "url": url}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Enter a web address on the public internet" in page
+    assert "is inside a private network" in page
+    assert not Webhook.objects.exists()
+    assert not AuditEvent.objects.filter(verb="webhook.set").exists()
+
+
+def test_an_address_on_the_internet_is_accepted(board, alice, fire, client_of, resolver):
+    resolver.answer("cases.fire.example.org", ["93.184.216.34"])
+    _set_webhook(client_of, alice, fire, "https://cases.fire.example.org/hook")
+    assert Webhook.objects.get().url == "https://cases.fire.example.org/hook"
+
+
+def test_a_webhook_now_resolving_inside_the_network_is_not_sent(
+    assessed, record, alice, police, fire, client_of, resolver, django_capture_on_commit_callbacks
+):
+    """Saved while its name pointed to the internet; by the time it is sent the name points
+    inside the network (or the webhook was saved before the check): no connection is made."""
+    resolver.answer("cases.fire.example.org", ["93.184.216.34"], ["10.0.0.5"])
+    _set_webhook(client_of, alice, fire, "https://cases.fire.example.org/hook")
+    _send(assessed, record, alice, [police, fire], django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING
+    assert delivery.last_error.startswith("Not sent: cases.fire.example.org is, or resolves to")
+    assert delivery.response_status is None
+
+
+def test_a_webhook_saved_before_the_check_to_a_loopback_address_is_not_sent(
+    assessed, record, alice, police, fire, django_capture_on_commit_callbacks
+):
+    with Receiver([200]) as receiver:
+        Webhook.objects.create(
+            organisation=fire, url=receiver.url, secret="whsec_old", set_by=alice
+        )
+        _send(assessed, record, alice, [police, fire], django_capture_on_commit_callbacks)
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING
+    assert "inside a private network" in delivery.last_error
+
+
+def test_a_redirect_is_not_followed_but_failed_with_its_reason(
+    loopback,
+    assessed,
+    record,
+    alice,
+    police,
+    fire,
+    client_of,
+    caplog,
+    django_capture_on_commit_callbacks,
+):
+    with Receiver([307, 200]) as receiver:
+        _set_webhook(client_of, alice, fire, receiver.url)
+        _send(assessed, record, alice, [police, fire], django_capture_on_commit_callbacks)
+    assert receiver.paths == ["/hooks/blue-light"]  # the redirect's address was never posted to
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING
+    assert delivery.response_status == 307
+    assert delivery.last_error.startswith(
+        "The receiver answered HTTP 307, a redirect to /hooks/moved: webhooks do not follow"
+    )
+    assert "not delivered: The receiver answered HTTP 307" in caplog.text

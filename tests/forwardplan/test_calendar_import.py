@@ -188,8 +188,11 @@ def test_the_upload_page_without_a_file_says_so(client_of, alice, council_forum)
 
 class _Calendar(BaseHTTPRequestHandler):
     served: dict[str, tuple[int, bytes]] = {}
+    # Every path asked for, in order: whether anything was fetched, and when.
+    requested: list[str] = []
 
     def do_GET(self):
+        self.requested.append(self.path)
         status, body = self.served.get(self.path, (404, b"Not found"))
         self.send_response(status)
         if status in (301, 302):
@@ -206,11 +209,12 @@ class _Calendar(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server(settings):
-    settings.CALENDAR_FETCH_ALLOW_PRIVATE = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Calendar)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     _Calendar.served = {}
+    _Calendar.requested = []
     yield f"http://127.0.0.1:{httpd.server_address[1]}", _Calendar.served
     httpd.shutdown()
     httpd.server_close()
@@ -248,6 +252,31 @@ def test_a_redirect_is_followed(server, council_forum):
 
 
 @pytest.mark.parametrize(
+    "target", ["http://10.0.0.8/cabinet.ics", "http://169.254.169.254/latest/meta-data/"]
+)
+def test_a_redirect_into_the_private_network_is_refused(server, council_forum, target):
+    address, served = server
+    served["/old.ics"] = (302, target.encode())
+    council_forum.calendar_url = f"{address}/old.ics"
+    with pytest.raises(calendars.CalendarUnreadable, match="private network"):
+        services.forum_calendar_refresh(forum=council_forum)
+    assert not council_forum.meetings.exists()
+
+
+def test_a_name_resolving_inside_the_network_is_refused(council_forum, resolver):
+    resolver.answer("calendar.example.gov.uk", ["172.16.4.4"])
+    council_forum.calendar_url = "https://calendar.example.gov.uk/cabinet.ics"
+    with pytest.raises(calendars.CalendarUnreadable, match="private network"):
+        services.forum_calendar_refresh(forum=council_forum)
+
+
+def test_a_name_that_does_not_resolve_says_so(council_forum):
+    council_forum.calendar_url = "https://no-such-council.invalid/cabinet.ics"
+    with pytest.raises(calendars.CalendarUnreadable, match="No server answers at no-such"):
+        services.forum_calendar_refresh(forum=council_forum)
+
+
+@pytest.mark.parametrize(
     ("path", "message"),
     [
         ("/missing.ics", "answered with an error (HTTP 404)"),
@@ -268,7 +297,7 @@ def test_a_bad_address_is_kept_on_the_forum_with_a_sentence(server, council_foru
 
 
 def test_an_unreachable_address_says_so(settings, council_forum):
-    settings.CALENDAR_FETCH_ALLOW_PRIVATE = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     council_forum.calendar_url = "http://127.0.0.1:9/closed.ics"  # the discard port: refused
     with pytest.raises(calendars.CalendarUnreadable, match="could not be reached"):
         services.forum_calendar_refresh(forum=council_forum)
@@ -290,12 +319,15 @@ def test_an_address_inside_the_private_network_is_refused(council_forum):
         services.forum_calendar_refresh(forum=council_forum)
 
 
-def test_the_read_now_button_shows_the_error_in_the_page(client_of, alice, council_forum):
+def test_the_read_now_button_shows_the_error_in_the_page(
+    client_of, alice, council_forum, django_capture_on_commit_callbacks
+):
     council_forum.calendar_url = "http://127.0.0.1:8000/calendar.ics"
     council_forum.save()
     url = reverse("forum_import", args=[SLUG, council_forum.pk])
-    response = client_of(alice).post(url, {"source": "address"}, follow=True)
-    assert response.status_code == 200
-    page = response.content.decode()
+    client = client_of(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"source": "address"})
+    page = client.get(reverse("forum_detail", args=[SLUG, council_forum.pk])).content.decode()
     assert "private network" in page
     assert "The calendar could not be read" in page

@@ -248,7 +248,7 @@ def test_the_daily_reading_keeps_the_refusal_for_the_secretariat(frozen, council
     imported(council_forum, "weekly_count.ics")
     council_forum.calendar_url = "https://democracy.example.gov.uk/cabinet.ics"
     council_forum.save()
-    settings.CALENDAR_FETCH_ALLOW_PRIVATE = True
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(calendars, "fetch_calendar", lambda url: read("malformed_rrule.ics"))
         with pytest.raises(calendars.CalendarUnreadable):

@@ -64,6 +64,34 @@ def test_a_forum_form_with_bad_values_says_what_is_wrong(client_of, alice, outsi
     assert not DecisionForum.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/calendar.ics",
+        "http://169.254.169.254/latest/meta-data/",
+        "https://calendar.internal.example.org/cabinet.ics",
+    ],
+)
+def test_a_calendar_address_inside_a_private_network_is_refused_in_the_page(
+    client_of, alice, council, resolver, url
+):
+    resolver.answer("calendar.internal.example.org", ["10.1.1.1"])
+    response = client_of(alice).post(
+        reverse("forum_add", args=[SLUG]),
+        {
+            "organisation": council.pk,
+            "name": "Cabinet",
+            "decision_maker": "The Leader",
+            "notice_days": 28,
+            "calendar_url": url,
+            "version": "none",
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter a web address on the public internet" in response.content.decode()
+    assert not DecisionForum.objects.exists()
+
+
 def test_a_stale_forum_form_is_refused(client_of, alice, police_forum):
     response = client_of(alice).post(
         reverse("forum_edit", args=[SLUG, police_forum.pk]),

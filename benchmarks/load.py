@@ -17,7 +17,7 @@ WORKERS = 2
 class Server:
     """gunicorn (WORKERS sync workers, the benchmark's settings) on ``database``."""
 
-    def __init__(self, database: str, port: int = PORT) -> None:
+    def __init__(self, database: str, port: int = PORT, **settings: str) -> None:
         self.port = port
         self.process = subprocess.Popen(
             [
@@ -31,7 +31,7 @@ class Server:
                 "warning",
             ],
             cwd=ROOT,
-            env=env_for(database),
+            env={**env_for(database), **settings},
         )
         self._wait_until_up()
 

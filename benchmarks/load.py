@@ -10,14 +10,14 @@ from pathlib import Path
 
 from environment import PYTHON, ROOT, env_for
 
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # another port where two runs share a machine
 WORKERS = 2
 
 
 class Server:
     """gunicorn (WORKERS sync workers, the benchmark's settings) on ``database``."""
 
-    def __init__(self, database: str, port: int = PORT) -> None:
+    def __init__(self, database: str, port: int = PORT, **settings: str) -> None:
         self.port = port
         self.process = subprocess.Popen(
             [
@@ -31,7 +31,7 @@ class Server:
                 "warning",
             ],
             cwd=ROOT,
-            env=env_for(database),
+            env={**env_for(database), **settings},
         )
         self._wait_until_up()
 
@@ -75,18 +75,43 @@ class Server:
             self.process.wait()
 
 
+def browser_cookies(path: str, cookie: str) -> str:
+    """The Cookie header a browser would send after its first visit to ``path`` with this
+    session: the session, and whatever the page set (the CSRF cookie the page's forms need)."""
+    cookies = {"sessionid": cookie} if cookie else {}
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    connection.request("GET", path, headers=_headers(cookies))
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        value = rest.split(";")[0]
+        if value and "Max-Age=0" not in header:
+            cookies[name.strip()] = value
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def _headers(cookies: dict[str, str]) -> dict[str, str]:
+    headers = {"Host": "localhost"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    return headers
+
+
 def load(path: str, cookie: str, seconds: float, clients: int) -> tuple[float, int]:
     """Requests per second over `seconds` (answers 200 only) and the count of other answers,
-    from `clients` keep-alive connections."""
+    from `clients` keep-alive connections sharing one browser's cookies, as tabs do."""
     counts = [0] * clients
     errors = [0] * clients
+    sent = browser_cookies(path, cookie)
     deadline = time.monotonic() + seconds
 
     def client(index: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
         headers = {"Host": "localhost"}
-        if cookie:
-            headers["Cookie"] = f"sessionid={cookie}"
+        if sent:
+            headers["Cookie"] = sent
         while time.monotonic() < deadline:
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()

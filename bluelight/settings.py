@@ -236,6 +236,13 @@ else:
 # data is unchanged (opportunities.versions), and at most this long.
 DASHBOARD_CACHE_SECONDS = env_int("DASHBOARD_CACHE_SECONDS", 3600)
 
+# The most-read pages are kept for the browser session that asked, until anything in the portal
+# changes (core/page_cache.py), and at most this long: what only the clock changes ("today", a
+# meeting that has begun) is never older than this. 0 builds every page afresh.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# The pages' data version moves as a writing transaction commits (core/data_versions.py).
+DATA_VERSIONS_AT_COMMIT = True
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)

@@ -11,6 +11,7 @@ A form submitted after its session ended is not lost: its text fields are kept i
 shows them back in the form (portal/static/js/session.js) for the person to check and submit.
 """
 
+import re
 import time
 from typing import Any
 
@@ -24,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from core import page_cache
 from core.client_address import client_ip
 
 from .models import SignedInSession
@@ -46,6 +48,21 @@ def seconds_left(session: Any, now: float | None = None) -> int:
     idle_left = settings.SESSION_IDLE_TIMEOUT - (now - last_seen)
     absolute_left = settings.SESSION_ABSOLUTE_LIFETIME - (now - signed_in)
     return max(0, int(min(idle_left, absolute_left)))
+
+
+# A page kept for the session (core/page_cache.py) is the same page whatever the time last seen;
+# the seconds it shows as left are put back fresh each time it is sent.
+page_cache.NOT_PAGE_STATE.add(LAST_SEEN_AT)
+SECONDS_LEFT = re.compile(r'data-session-seconds-left="\d+"')
+
+
+@page_cache.register_freshener
+def _fresh_seconds_left(request: HttpRequest, html: str) -> str:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not hasattr(request, "session"):
+        return html
+    fresh = f'data-session-seconds-left="{seconds_left(request.session)}"'
+    return SECONDS_LEFT.sub(fresh, html, count=1)
 
 
 def ended_because(session: Any, now: float) -> str | None:

@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from core.page_cache import cached_page
+
 from . import passkeys, views
 from .forms import PortalPasswordResetForm
 
@@ -42,7 +44,7 @@ urlpatterns = [
     ),
     path(
         "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        cached_page(auth_views.PasswordChangeDoneView.as_view()),
         name="password_change_done",
     ),
     path("two-factor/", views.two_factor_manage, name="two_factor_manage"),

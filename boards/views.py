@@ -33,6 +33,7 @@ from mozilla_django_oidc.utils import generate_code_challenge  # type: ignore[im
 
 from audit.services import security_record
 from audit.signals import RECORDED_MARK, SECOND_FACTOR_MARK, SIGN_IN_METHOD
+from core.page_cache import cached_page
 
 from . import permissions, selectors, services, sessions, two_factor
 from . import sign_on as sign_on_module
@@ -56,6 +57,7 @@ logger = logging.getLogger("bluelight.security")
 
 
 @require_GET
+@cached_page
 def board_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = permissions.board_for(request.user, slug)
     current = (

@@ -33,6 +33,7 @@ from core import caching, check_answers, undo
 from core.concurrency import NEVER, EditConflict
 from core.govuk import count_of, govuk_day_datetime
 from core.markings import marking_initial
+from core.page_cache import cached_page
 from core.pagination import CountedAheadPaginator
 from notifications.services import notification_retry
 from opportunities import permissions as opportunity_permissions
@@ -129,6 +130,7 @@ def refusals_shown(view):
 
 
 @require_GET
+@cached_page
 def meeting_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(request.user, slug)
     meetings = (

@@ -14,6 +14,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.models import User
 from boards.permissions import board_for, is_secretariat
 from core.arrays import among_ids
+from core.page_cache import cached_page
 from core.pagination import CountedAheadPaginator
 
 from . import services
@@ -38,6 +39,7 @@ MESSAGE_LOG_FIELDS = (
 
 
 @require_GET
+@cached_page
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's own notifications, newest first."""
     mine = (
@@ -67,6 +69,7 @@ def notification_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def message_log(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The board's messages — to whom, what, when sent, status — for its secretariat."""
     board = _secretariat_board(request, slug)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class OpportunitiesConfig(AppConfig):
@@ -38,3 +39,14 @@ class OpportunitiesConfig(AppConfig):
         from .marking_kinds import register_kinds
 
         register_kinds()
+
+        # Every table (one added by a later migration too) moves the pages' data version.
+        post_migrate.connect(_install_page_triggers, sender=self)
+
+
+def _install_page_triggers(sender, using: str = "default", **kwargs) -> None:
+    from django.db import connections
+
+    from core.data_versions import install_page_triggers
+
+    install_page_triggers(connections[using])

@@ -17,6 +17,7 @@ from boards.http import AuthenticatedHttpRequest
 from boards.models import Organisation
 from boards.permissions import board_for
 from core.concurrency import EditConflict
+from core.page_cache import cached_page
 
 from . import permissions
 from .models import (
@@ -194,6 +195,7 @@ def review_section(
 
 
 @require_GET
+@cached_page
 def board_reviews(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(
         request.user,

@@ -14,10 +14,10 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import QuerySet
 
 from core import caching
+from core.data_versions import data_version
 
 REGISTER = "register"
 # Whatever the dashboard's figures and the public register are drawn from: opportunities and
@@ -40,27 +40,9 @@ REGISTER_TABLES = (
 )
 
 
-SELECT_VERSION = "SELECT version FROM opportunities_dataversion WHERE name = %s"
-START_VERSION = (
-    "INSERT INTO opportunities_dataversion (name, version) "
-    "VALUES (%s, nextval('opportunities_dataversion_seq')) ON CONFLICT (name) DO NOTHING"
-)
-
-
 def register_version() -> int | None:
     """The register's data version now, or None where versions are not kept."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(SELECT_VERSION, [REGISTER])
-        row = cursor.fetchone()
-        if row is None:
-            # Emptied by a TRUNCATE of every table (a test database being flushed): started
-            # again from the sequence, which a flush leaves alone, so no number comes back.
-            cursor.execute(START_VERSION, [REGISTER])
-            cursor.execute(SELECT_VERSION, [REGISTER])
-            row = cursor.fetchone()
-    return row[0] if row else None
+    return data_version(REGISTER)
 
 
 def cache_key(prefix: str, version: int, *parts: object) -> str:

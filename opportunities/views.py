@@ -21,6 +21,7 @@ from core import caching, check_answers
 from core.concurrency import EditConflict
 from core.govuk import count_of, govuk_date
 from core.markings import marking_initial
+from core.page_cache import cached_page
 from core.pagination import CountedAheadPaginator
 
 from . import (
@@ -70,6 +71,7 @@ RECENTLY_DECIDED_SHOWN = 10
 
 
 @require_GET
+@cached_page
 def register_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = request.user
     form, opportunities, sort = selectors.register_filtered(request.user, request.GET)
@@ -143,6 +145,7 @@ TIMELINE_SHOWN = 200
 
 
 @require_GET
+@cached_page
 def opportunity_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     opportunity = _visible_opportunity(request, pk)
     referrals = permissions.with_decision_notes_readable(
@@ -492,6 +495,7 @@ def _sending_check_page(
 
 
 @require_GET
+@cached_page
 def referral_inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     bodies = executive_organisation_ids(request.user)
     if not bodies:
@@ -705,6 +709,7 @@ def _matrix_row_html(rows: list[dict]) -> list[SafeString]:
 
 
 @require_GET
+@cached_page
 def decision_matrix(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = permissions.decision_matrix_board(request.user, slug)
     bodies = list(board.active_bodies())

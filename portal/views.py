@@ -16,6 +16,7 @@ from audit.services import security_record
 from boards import permissions
 from boards import selectors as board_selectors
 from boards.http import AuthenticatedHttpRequest
+from core.page_cache import cached_page
 from core.request_safety import ControlCharacterRefused
 from meetings import selectors as meeting_selectors
 from opportunities import selectors as opportunity_selectors
@@ -57,6 +58,7 @@ def _about_context() -> dict:
     return {"contact_email": settings.CONTACT_EMAIL}
 
 
+@cached_page
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     person = request.user
     memberships = permissions.current_memberships(person)

@@ -17,6 +17,7 @@ from boards import permissions as board_permissions
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board, BoardMembership
 from core import caching
+from core.page_cache import cached_page
 from meetings.models import AgendaItem, Meeting, Paper
 from opportunities.versions import cache_key, register_version
 
@@ -68,6 +69,7 @@ def public_page(view):
 
 
 @public_page
+@cached_page
 def public_home(request: HttpRequest, slug: str) -> HttpResponse:
     board = permissions.public_board(slug)
     members = (
@@ -94,6 +96,7 @@ def _with_public_status(meetings) -> list[Meeting]:
 
 
 @public_page
+@cached_page
 def public_meeting_list(request: HttpRequest, slug: str) -> HttpResponse:
     board = permissions.public_board(slug)
     now = timezone.now()
@@ -197,6 +200,7 @@ def public_paper_download(request: HttpRequest, slug: str, pk: int, paper: int) 
 
 
 @public_page
+@cached_page
 def public_register(request: HttpRequest, slug: str) -> HttpResponse:
     board = permissions.public_board(slug)
     page, opportunities = _register_page(board, request.GET.get("page"))

@@ -16,6 +16,7 @@ from audit.services import download_record
 from boards.http import AuthenticatedHttpRequest
 from boards.models import Board
 from boards.permissions import board_for
+from core.page_cache import cached_page
 
 from . import figures, permissions, services
 from .collaboration import REPORT_KIND
@@ -30,6 +31,7 @@ STALE_AFTER = timedelta(minutes=15)
 
 
 @require_GET
+@cached_page
 def dashboard(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(
         request.user,
@@ -82,6 +84,7 @@ def _runs_page(
 
 
 @require_GET
+@cached_page
 def report_list(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     board = board_for(request.user, slug)
     form = ReportRequestForm(today=timezone.localdate())

@@ -5,6 +5,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from boards.http import AuthenticatedHttpRequest
+from core.page_cache import cached_page
 
 from .forms import SearchForm
 from .queries import Search
@@ -14,6 +15,7 @@ MAX_PAGE = 1_000_000
 
 
 @require_GET
+@cached_page
 def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Results only ever come from what the person may see (see ``search.permissions``)."""
     form = SearchForm(request.GET if "q" in request.GET else None)

@@ -36,6 +36,10 @@ from .factories import (
 )
 from .two_factor import pass_second_factor
 
+# A test's transaction is never committed: the data versions' triggers fire at each write
+# instead of at commit (core/data_versions.py), so caches keyed by them see every change.
+django_settings.DATA_VERSIONS_AT_COMMIT = False
+
 pytest_plugins = [
     "tests.opportunities.fixtures",
     "tests.meetings.fixtures",
@@ -51,6 +55,9 @@ def _fast_and_in_process(settings):
     settings.SITE_URL = "https://portal.example.org"
     # Figures are worked out afresh for each request (tests of the cache switch it on).
     settings.DASHBOARD_CACHE_SECONDS = 0
+    # Pages are built for each request too (tests/portal/test_page_cache.py switches the page
+    # cache on; TEST_PAGE_CACHE_SECONDS=60 runs the whole suite with it, as in production).
+    settings.PAGE_CACHE_SECONDS = int(os.environ.get("TEST_PAGE_CACHE_SECONDS", "0"))
     # Tasks run in-process so their e-mail lands in the outbox; tests that care about commit
     # timing capture on_commit callbacks explicitly.
     celery_app.conf.task_always_eager = True

@@ -186,3 +186,21 @@ def test_a_papers_current_version_carries_the_paper_with_it(client_of, alice, pu
     assert response.status_code == 302
     paper.refresh_from_db()
     assert paper.handling.text == "OFFICIAL-SENSITIVE PERSONAL"
+
+
+def test_the_marking_page_of_an_exempt_item_never_names_it_to_someone_kept_out_of_it(
+    client_of, alice, bob, published_meeting
+):
+    # Bob may open the meeting (a member of its board) but was not invited, so its exempt
+    # business is closed to him: the marking page is not found, and never says the item's title.
+    secret = published_meeting.items.get(title="Zephyr supplier pricing")
+    assert "Zephyr" not in client_of(bob).get(published_meeting.get_absolute_url()).content.decode()
+    for response in (
+        client_of(bob).get(url("agenda-item", secret.pk)),
+        raise_to_sensitive(client_of(bob), "agenda-item", secret),
+    ):
+        assert response.status_code == 404
+        assert "Zephyr" not in response.content.decode()
+    assert client_of(alice).get(url("agenda-item", secret.pk)).status_code == 200
+    secret.refresh_from_db()
+    assert not secret.is_sensitive

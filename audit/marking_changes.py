@@ -99,8 +99,8 @@ def marking_change(
     """Change ``thing``'s marking to ``marking``; False when it already was.
 
     Locks the row, refuses (``EditConflict``) when its marking was changed after the version
-    ``seen``, writes the marking (and on the rows that carry it with it), appends the audit
-    event and asks for every combination holding it to be built again."""
+    ``seen``, writes the marking (and on the rows that carry it with it), asks for every
+    combination holding it to be built again and appends the audit event."""
     current = kind.model.objects.select_for_update().get(pk=thing.pk)  # type: ignore[attr-defined]
     last = _changes(current).order_by("-at", "-pk").first()
 
@@ -120,6 +120,11 @@ def marking_change(
     current.refresh_from_db()
     if kind.also is not None:
         kind.also(current, marking)
+    # The rows that hold it (a meeting's PDFs, a decision notice) are written before the event is
+    # appended: the audit trail's chain is locked from an event's insertion to the commit, so
+    # taking a meeting's row after it would deadlock with a service that locked the meeting first
+    # (saving minutes, say) and is about to append its own event.
+    kind.rebuild(current)
     audit_record(
         subject=current,
         actor=actor,
@@ -128,7 +133,6 @@ def marking_change(
         before={"marking": before.text},
         after={"marking": marking.text},
     )
-    kind.rebuild(current)
     return True
 
 

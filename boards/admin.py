@@ -330,7 +330,11 @@ class SignOnForm(forms.ModelForm):
 
 
 @admin.register(OrganisationSignOn)
-class OrganisationSignOnAdmin(admin.ModelAdmin):
+class OrganisationSignOnAdmin(StepUpAdminMixin, admin.ModelAdmin):
+    """A body's identity provider signs in any of the body's people (and its multi-factor
+    sign-in may count as the portal's second factor): registering, changing or removing one
+    asks for a recent second factor, as changing someone's roles does."""
+
     form = SignOnForm
     list_display = ["organisation", "enabled", "provider_name", "issuer", "accepts_provider_mfa"]
     list_filter = ["enabled", "accepts_provider_mfa"]

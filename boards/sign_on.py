@@ -100,11 +100,14 @@ def _signing_keys(jwks_uri: str, *, fresh: bool) -> list[dict[str, Any]]:
 
 
 def shows_multi_factor(claims: dict[str, Any]) -> bool:
-    """The id_token's ``amr`` says the provider used more than a password."""
+    """The id_token's ``amr`` says the provider used more than a password (its methods are
+    words: anything else in it counts for nothing)."""
     methods = claims.get("amr")
     if isinstance(methods, str):
         methods = [methods]
-    return isinstance(methods, list) and bool(MULTI_FACTOR_METHODS.intersection(methods))
+    if not isinstance(methods, list):
+        return False
+    return bool(MULTI_FACTOR_METHODS.intersection(m for m in methods if isinstance(m, str)))
 
 
 def _is_true(value: Any) -> bool:

@@ -1,6 +1,7 @@
 import base64
 import io
 import logging
+import math
 import time
 from urllib.parse import urlencode
 
@@ -617,9 +618,18 @@ def _provider_multi_factor(sign_on: OrganisationSignOn, claims: dict) -> bool:
     return sign_on.accepts_provider_mfa and sign_on_module.shows_multi_factor(claims)
 
 
-def _auth_time(claims: dict) -> int:
+def _given_auth_time(claims: dict) -> int | None:
+    """When the person signed in at the provider (``auth_time``, seconds), if the token says so
+    as a number (a provider's mistake is never an error page)."""
     value = claims.get("auth_time")
-    return int(value) if isinstance(value, int | float) else two_factor.now()
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return int(value)
+
+
+def _auth_time(claims: dict) -> int:
+    given = _given_auth_time(claims)
+    return two_factor.now() if given is None else given
 
 
 def _sign_on_sign_in(
@@ -650,7 +660,8 @@ def _sign_on_step_up(
     needs a recent second factor."""
     if not request.user.is_authenticated or request.user.pk != person.pk:
         return _sign_on_problem(request, sign_on, "other_person", email=person.email)
-    fresh = _auth_time(claims) >= entry["at"] - SIGN_ON_CLOCK_LEEWAY and "auth_time" in claims
+    given = _given_auth_time(claims)
+    fresh = given is not None and given >= entry["at"] - SIGN_ON_CLOCK_LEEWAY
     if not (fresh and _provider_multi_factor(sign_on, claims)):
         return _sign_on_problem(request, sign_on, "not_fresh", email=person.email)
     two_factor.mark_verified_by_provider(request, sign_on_pk=sign_on.pk, at=_auth_time(claims))

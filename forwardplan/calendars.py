@@ -48,6 +48,12 @@ RECURRENCE_MONTHS = 18
 # The properties that make an event repeat, and those that change a repeating event's dates.
 REPEATS = ("RRULE", "RDATE")
 REPEAT_DATES = ("RRULE", "RDATE", "EXDATE", "RECURRENCE-ID")
+# The parts of a repeat rule that, listing more than one value, repeat it within a day.
+WITHIN_A_DAY = ("BYHOUR", "BYMINUTE", "BYSECOND")
+# A repeating meeting has at most as many occurrences in the window as the window has days:
+# more (several rules, or a rule and a list of dates, together) is no body's forum, and the
+# file is refused.
+MAX_OCCURRENCES = RECURRENCE_MONTHS * 31
 # How long a UID may be in an occurrence's key, leaving room for "/" and its original start.
 UID_IN_KEY = 255 - 17
 NOTHING_READ = "Nothing was read from this file, so no meeting date was added, moved or cancelled."
@@ -220,10 +226,14 @@ def _repeating(components: list[Component]) -> dict[str, list[Component]]:
 
 def _check_rule(component: Component, rule: dict[str, list[Any]]) -> None:
     """A rule the expansion could not finish (an interval of 0 never moves on) or that repeats
-    by the hour or faster (no body's forum meets so; a year of it is thousands of dates)."""
+    by the hour or faster, or several times a day by listing hours, minutes or seconds (no
+    body's forum meets so; a year of it is thousands of dates, each minute of a day half a
+    million, and minutes of work to list)."""
     frequency = str((rule.get("FREQ") or [""])[0]).upper()
     if frequency in ("SECONDLY", "MINUTELY", "HOURLY"):
         raise _unfollowable(component, f"its repeat rule (every {frequency.lower()[:-2]})")
+    if any(len(rule.get(part) or []) > 1 for part in WITHIN_A_DAY):
+        raise _unfollowable(component, "its repeat rule (several times a day)")
     for interval in rule.get("INTERVAL") or []:
         if not isinstance(interval, int) or interval < 1:
             raise _unfollowable(component, f"its repeat rule (an INTERVAL of {interval})")
@@ -256,10 +266,18 @@ def _occurrences(
             found = recurring_ical_events.of(alone).between(first, last + timedelta(days=1))
         except ValueError as error:  # recurring_ical_events.InvalidCalendar is one
             raise _unfollowable(components[0], "its repeat rule or dates") from error
+        if len({_stamp(_original_start(occurrence)) for occurrence in found}) > MAX_OCCURRENCES:
+            raise _unfollowable(components[0], "its dates (more than one meeting a day)")
         for occurrence in found:
-            original = occurrence.get("RECURRENCE-ID") or occurrence.get("DTSTART")
-            events.append(_event(occurrence, uid=f"{uid[:UID_IN_KEY]}/{_stamp(original.dt)}"))
+            stamp = _stamp(_original_start(occurrence))
+            events.append(_event(occurrence, uid=f"{uid[:UID_IN_KEY]}/{stamp}"))
     return events
+
+
+def _original_start(occurrence: Component) -> date | datetime:
+    """When an occurrence was first due: its RECURRENCE-ID where the body moved it."""
+    original = occurrence.get("RECURRENCE-ID") or occurrence.get("DTSTART")
+    return original.dt
 
 
 def _stamp(value: date | datetime) -> str:

@@ -12,7 +12,7 @@ from boards.models import BoardMembership, Organisation, User
 from boards.selectors import board_people, invitable_people
 from core.concurrency import VersionedFormMixin
 from core.dates import DateTimePartsField, PlausibleDatesMixin
-from core.markings import MarkingFormMixin
+from core.markings import MARKING_FIELDS, MarkingFormMixin
 from core.uploads import check_upload
 from core.widgets import DateParts
 
@@ -215,8 +215,15 @@ class AgendaItemForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Sent without a marking, the item keeps its own (a new one: the body's default).
-        self.fields["marking"].required = False
+        if self.instance.pk:
+            # An item's marking, once it is on the agenda, is changed on its marking page
+            # (audit.marking_changes): kept in its trail, refused over a newer change, and
+            # followed by what holds the item. This form never saves it.
+            for name in MARKING_FIELDS:
+                del self.fields[name]
+        else:
+            # Sent without a marking, a new item takes the body's default.
+            self.fields["marking"].required = False
         if self.instance.opportunity_id:
             self.initial["opportunity_reference"] = self.instance.opportunity.reference
         cast(forms.TypedChoiceField, self.fields["exempt_paragraph"]).choices = [

@@ -40,7 +40,12 @@ def register_kinds() -> None:
             slug="agenda-item",
             model=AgendaItem,
             name=lambda item: f"the agenda item “{item.title}”",
-            may_view=lambda person, item: permissions.can_view_meeting(person, item.meeting),
+            # The item itself, as the meeting's page shows it: an exempt item only to those its
+            # business is open to (never its title to anyone else).
+            may_view=lambda person, item: (
+                permissions.can_view_meeting(person, item.meeting)
+                and permissions.may_see_item(person, item)
+            ),
             may_change=lambda person, item: permissions.can_change_meeting_marking(
                 person, item.meeting
             ),

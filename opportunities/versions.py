@@ -1,10 +1,17 @@
 """The version of the register's data, for caches of what is drawn from it.
 
-``register_version()`` is one primary-key read of ``DataVersion``; PostgreSQL moves it on every
-INSERT, UPDATE, DELETE or TRUNCATE of the tables in ``REGISTER_TABLES`` (statement triggers, so
-``QuerySet.update()``, bulk inserts and raw SQL all count), in the writer's own transaction: a
-reader sees the new version exactly when it sees the new rows. Read the version *before* the
-data it keys: a cache entry then never holds data older than its key.
+``register_version()`` is one primary-key read of ``DataVersion``; PostgreSQL moves it once for
+every transaction that INSERTs, UPDATEs or DELETEs rows of the tables in ``REGISTER_TABLES``
+(triggers, so ``QuerySet.update()``, bulk inserts and raw SQL all count), as that transaction
+commits: a reader sees the new version exactly when it sees the new rows. Read the version
+*before* the data it keys: a cache entry then never holds data older than its key.
+
+The triggers are deferred to the commit (migration ``0021_register_version_at_commit``), so the
+version's one row is locked only for the moment of a commit, never from a transaction's first
+write to its end: writers do not wait for one another, nor deadlock over it. Inside a
+transaction the portal opened, the version does not show its own writes yet, so nothing read
+there is kept under a version (``register_version()`` is None: build afresh). A TRUNCATE
+moves it at once.
 
 On other databases (SQLite, for ``make run``) there are no triggers and the version is None:
 callers then build afresh every time.
@@ -40,8 +47,17 @@ REGISTER_TABLES = (
 )
 
 
+# The name of the triggers that move it, the same on every table (a test's transaction, which
+# never commits, sets them IMMEDIATE: ``SET CONSTRAINTS register_version IMMEDIATE``).
+VERSION_TRIGGER = "register_version"
+
+
 def register_version() -> int | None:
-    """The register's data version now, or None where versions are not kept."""
+    """The register's data version now, or None where versions are not kept: on another
+    database, or inside a transaction the portal opened (its own writes, which may yet be rolled
+    back, move the version only as it commits)."""
+    if caching.in_application_transaction():
+        return None
     return data_version(REGISTER)
 
 

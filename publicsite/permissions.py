@@ -158,10 +158,13 @@ def public_opportunities(board: Board) -> QuerySet[Opportunity]:
 
 
 def _agreed_in_private() -> Exists:
-    """The recommendation was agreed at an exempt (confidential) item of a meeting."""
+    """The recommendation was agreed at an exempt (confidential) item of a meeting, or at an
+    item marked OFFICIAL-SENSITIVE (read live: an item raised afterwards takes the decisions on
+    what was agreed there off the public pages at once)."""
     return Exists(
         AgreedRecommendation.objects.filter(
-            recommendation=OuterRef("recommendation"), agenda_item__confidential=True
+            Q(agenda_item__confidential=True) | Q(agenda_item__marking=Level.OFFICIAL_SENSITIVE),
+            recommendation=OuterRef("recommendation"),
         )
     )
 

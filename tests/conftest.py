@@ -99,6 +99,27 @@ def _empty_cache(_a_cache_of_our_own):
 
 
 @pytest.fixture(autouse=True)
+def _register_versions_move_at_each_statement(request):
+    """The register's data version moves as a transaction commits (opportunities.versions);
+    a test's transaction is rolled back, never committed, so in it the triggers are set to fire
+    at each statement instead, and what a test writes moves the version as a commit would."""
+    if request.node.get_closest_marker("django_db") is None and not (
+        {"db", "transactional_db"} & set(request.fixturenames)
+    ):
+        yield
+        return
+    request.getfixturevalue("db")
+    from django.db import connection
+
+    from opportunities.versions import VERSION_TRIGGER
+
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {VERSION_TRIGGER} IMMEDIATE")
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_in_a_temporary_folder(settings, tmp_path):
     """Uploaded papers, packs and reports never land in the work tree."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -504,3 +504,27 @@ def test_a_step_up_signed_in_as_someone_else_at_the_provider_is_refused(
     assert response.status_code == 403
     assert "who is not the person signed in to the portal here" in response.content.decode()
     assert signed_in_as(client) == alice
+
+
+@pytest.mark.parametrize(
+    ("claims", "shows"),
+    [
+        ({"amr": ["pwd", "mfa"]}, True),
+        ({"amr": "hwk"}, True),
+        ({"amr": ["pwd"]}, False),
+        # Methods that are not words (a provider's mistake) count for nothing, never an error.
+        ({"amr": [["mfa"], {"otp": True}, "pwd"]}, False),
+        ({"amr": [{"mfa": 1}, "otp"]}, True),
+        ({"amr": {"mfa": True}}, False),
+    ],
+)
+def test_the_providers_methods_are_read_as_words_only(claims, shows):
+    assert sign_on_module.shows_multi_factor(claims) is shows
+
+
+@pytest.mark.parametrize("auth_time", [float("inf"), float("-inf"), float("nan"), True, "1"])
+def test_an_unreadable_auth_time_is_taken_as_now(auth_time):
+    from boards import two_factor
+    from boards.views import _auth_time
+
+    assert abs(_auth_time({"auth_time": auth_time}) - two_factor.now()) <= 1

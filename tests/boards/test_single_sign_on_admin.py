@@ -100,3 +100,38 @@ def test_a_sealed_secret_opens_only_with_a_key_the_portal_still_has(settings):
         unseal(sealed)
     settings.SECRET_KEY_FALLBACKS = [old_key]
     assert unseal(sealed) == SECRET
+
+
+def test_registering_changing_or_removing_a_provider_asks_for_a_fresh_second_factor(
+    administrator, police
+):
+    # A body's provider signs in any of its people (its multi-factor sign-in may count as the
+    # portal's second factor): as sensitive as giving someone a role, so asked for the same way.
+    import time
+
+    from boards.two_factor import VERIFIED_AT
+
+    administrator.post(reverse("admin:boards_organisationsignon_add"), form_data(police))
+    sign_on = OrganisationSignOn.objects.get(organisation=police)
+    session = administrator.session
+    session[VERIFIED_AT] = int(time.time()) - 60 * 60
+    session.save()
+    verify = reverse("two_factor_verify")
+    change = reverse("admin:boards_organisationsignon_change", args=[sign_on.pk])
+    for response in (
+        administrator.get(change),
+        administrator.post(
+            change, form_data(police, issuer="https://login.elsewhere.example/v2.0")
+        ),
+        administrator.post(
+            reverse("admin:boards_organisationsignon_add"), form_data(police, client_id="x")
+        ),
+        administrator.post(
+            reverse("admin:boards_organisationsignon_delete", args=[sign_on.pk]), {"post": "yes"}
+        ),
+    ):
+        assert response.status_code == 302
+        assert response["Location"].startswith(verify)
+    sign_on.refresh_from_db()
+    assert sign_on.issuer == "https://login.police.example/tenant/v2.0"
+    assert OrganisationSignOn.objects.count() == 1

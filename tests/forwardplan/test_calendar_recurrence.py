@@ -230,6 +230,10 @@ def test_the_upload_page_shows_why_a_malformed_rule_was_refused(
         # An interval of 0 would never move on; hourly is no body's meeting.
         (b"FREQ=WEEKLY;INTERVAL=0", "its repeat rule (an INTERVAL of 0)"),
         (b"FREQ=HOURLY;COUNT=6", "its repeat rule (every hour)"),
+        # Hours, minutes or seconds by the list make a rule repeat within each day.
+        (b"FREQ=DAILY;BYHOUR=9,10,11;BYMINUTE=0,15", "its repeat rule (several times a day)"),
+        (b"FREQ=WEEKLY;BYMINUTE=0,30", "its repeat rule (several times a day)"),
+        (b"FREQ=DAILY;BYSECOND=0,1", "its repeat rule (several times a day)"),
     ],
 )
 def test_a_rule_that_cannot_be_followed_is_refused_with_a_sentence(
@@ -242,6 +246,42 @@ def test_a_rule_that_cannot_be_followed_is_refused_with_a_sentence(
         f"The portal cannot follow {said} of the repeating meeting “Cabinet” (UID {WEEKLY})."
     )
     assert not council_forum.meetings.exists()
+
+
+def test_a_rule_for_every_minute_of_every_day_is_refused_at_once(frozen, council_forum):
+    # A few bytes that would be hundreds of thousands of meetings, and minutes of work to list.
+    every_minute = b"FREQ=DAILY;BYHOUR=%s;BYMINUTE=%s" % (
+        b",".join(b"%d" % hour for hour in range(24)),
+        b",".join(b"%d" % minute for minute in range(60)),
+    )
+    content = read("weekly_count.ics").replace(b"FREQ=WEEKLY;COUNT=6", every_minute)
+    started = datetime.now()
+    with pytest.raises(calendars.CalendarUnreadable) as refused:
+        calendars.parse_calendar(content)
+    assert (datetime.now() - started).total_seconds() < 5
+    assert refused.value.message.startswith("The portal cannot follow ")
+    assert f"of the repeating meeting “Cabinet” (UID {WEEKLY})" in refused.value.message
+    assert not council_forum.meetings.exists()
+
+
+def test_a_meeting_repeating_more_often_than_once_a_day_is_refused(frozen, council_forum):
+    # Two daily rules (or a rule and a list of dates) may each look like a body's meetings and
+    # together be more than one a day: no forum meets so, and the file is refused whole.
+    content = read("weekly_count.ics").replace(
+        b"RRULE:FREQ=WEEKLY;COUNT=6",
+        b"RRULE:FREQ=DAILY;BYHOUR=10\nRRULE:FREQ=DAILY;BYHOUR=14",
+    )
+    with pytest.raises(calendars.CalendarUnreadable) as refused:
+        services.forum_calendar_import(forum=council_forum, content=content)
+    assert refused.value.message.startswith(
+        "The portal cannot follow its dates (more than one meeting a day) of the repeating "
+        f"meeting “Cabinet” (UID {WEEKLY})."
+    )
+    assert not council_forum.meetings.exists()
+    # Once a day, every day of the window, is still read.
+    daily = read("weekly_count.ics").replace(b"FREQ=WEEKLY;COUNT=6", b"FREQ=DAILY")
+    services.forum_calendar_import(forum=council_forum, content=daily)
+    assert len(dates(council_forum)) == (date(2028, 2, 29) - date(2026, 9, 8)).days + 1
 
 
 def test_the_daily_reading_keeps_the_refusal_for_the_secretariat(frozen, council_forum, settings):

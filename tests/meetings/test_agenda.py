@@ -31,6 +31,34 @@ def test_secretariat_adds_items_at_the_end(client_of, meeting, alice):
     assert titles(meeting) == ["Shared estates", "Depot sale"]
 
 
+def test_an_items_marking_is_changed_on_its_marking_page_never_ignored_by_the_edit_form(
+    client_of, meeting, alice
+):
+    # The edit form saves an item's title, presenter and exempt status; a marking offered there
+    # would be thrown away on saving, so the form sends the secretariat to the marking page.
+    item = meeting.items.get()
+    url = reverse("agenda_item_edit", kwargs={"pk": meeting.pk, "item": item.pk})
+    page = client_of(alice).get(url)
+    body = page.content.decode()
+    assert 'name="marking"' not in body and 'name="marking_descriptors"' not in body
+    assert reverse("marking_change", kwargs={"kind": "agenda-item", "pk": item.pk}) in body
+    assert "OFFICIAL" in body
+    response = client_of(alice).post(
+        url,
+        {
+            "title": "Shared estates and fleet",
+            "version": page.context["form"]["version"].value(),
+            "marking": "official_sensitive",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.title, item.marking) == ("Shared estates and fleet", "official")
+    # A new item is still given its marking as it is added.
+    add_page = client_of(alice).get(reverse("agenda_item_add", kwargs={"pk": meeting.pk}))
+    assert 'name="marking"' in add_page.content.decode()
+
+
 def test_an_item_needs_a_title(client_of, meeting, alice):
     response = client_of(alice).post(reverse("agenda_item_add", kwargs={"pk": meeting.pk}), {})
     assert "Enter the title" in response.content.decode()

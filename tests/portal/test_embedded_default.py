@@ -1,5 +1,6 @@
 """`make run`'s embedded default: SQLite, tasks in-process. The demo data loads and the main pages
-answer, search falling back to its simple match, in a separate process on a fresh database."""
+answer (a person's calendar feed too), search falling back to its simple match, in a separate
+process on a fresh database."""
 
 import subprocess
 import sys
@@ -28,6 +29,11 @@ for path in [
     assert response.status_code == 200, (path, response.status_code)
 found = client.get("/search/?q=arson").content.decode()
 assert "Joint <mark>arson</mark> reduction taskforce" in found, found
+from meetings.services import calendar_feed_of
+from django.urls import reverse
+feed = client.get(reverse("calendar_feed", args=[calendar_feed_of(person=priya).token]))
+assert feed.status_code == 200, feed.status_code
+assert b"BEGIN:VCALENDAR" in feed.content
 client.logout()
 for path in ["/public/warwickshire-blue-light/", "/public/warwickshire-blue-light/collaborations/"]:
     assert client.get(path).status_code == 200, path

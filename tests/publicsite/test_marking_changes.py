@@ -186,3 +186,53 @@ def test_a_papers_current_version_carries_the_paper_with_it(client_of, alice, pu
     assert response.status_code == 302
     paper.refresh_from_db()
     assert paper.handling.text == "OFFICIAL-SENSITIVE PERSONAL"
+
+
+def test_the_marking_page_of_an_exempt_item_never_names_it_to_someone_kept_out_of_it(
+    client_of, alice, bob, published_meeting
+):
+    # Bob may open the meeting (a member of its board) but was not invited, so its exempt
+    # business is closed to him: the marking page is not found, and never says the item's title.
+    secret = published_meeting.items.get(title="Zephyr supplier pricing")
+    assert "Zephyr" not in client_of(bob).get(published_meeting.get_absolute_url()).content.decode()
+    for response in (
+        client_of(bob).get(url("agenda-item", secret.pk)),
+        raise_to_sensitive(client_of(bob), "agenda-item", secret),
+    ):
+        assert response.status_code == 404
+        assert "Zephyr" not in response.content.decode()
+    assert client_of(alice).get(url("agenda-item", secret.pk)).status_code == 200
+    secret.refresh_from_db()
+    assert not secret.is_sensitive
+
+
+def test_raising_the_item_a_recommendation_was_agreed_at_unpublishes_the_decisions_on_it(
+    client, client_of, alice, public_board, register, published_meeting
+):
+    # The board agreed the control room's recommendation at an open item; once that item is
+    # marked OFFICIAL-SENSITIVE, the bodies' decisions on it leave every public surface, as
+    # decisions on business considered in private do.
+    from meetings.models import AgreedRecommendation
+    from opportunities.models import Status
+
+    item = published_meeting.items.get(title="Joint training centre")
+    recommendation = register[Status.IN_DELIVERY].recommendations.get()
+    AgreedRecommendation.objects.create(recommendation=recommendation, agenda_item=item)
+    referrals = list(recommendation.referrals.all())
+    notice_urls = [
+        reverse("public_decision", args=[public_board.slug, referral.pk]) for referral in referrals
+    ]
+    assert all(client.get(notice_url).status_code == 200 for notice_url in notice_urls)
+    assert raise_to_sensitive(client_of(alice), "agenda-item", item).status_code == 302
+    client.logout()
+    for referral, notice_url in zip(referrals, notice_urls, strict=True):
+        assert client.get(notice_url).status_code == 404
+        api = Client().get(f"/api/public/{public_board.slug}/decisions/{referral.pk}")
+        assert api.status_code == 404
+    listing = client.get(reverse("public_decisions", args=[public_board.slug])).content.decode()
+    feed = client.get(reverse("public_feed", args=[public_board.slug])).content.decode()
+    for notice_url in notice_urls:
+        assert notice_url not in listing and notice_url not in feed
+    register_page = client.get(reverse("public_register", args=[public_board.slug]))
+    assert "Joint control room" in register_page.content.decode()  # the collaboration stays
+    assert not permissions.public_decisions(public_board).filter(recommendation=recommendation)

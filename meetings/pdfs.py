@@ -13,14 +13,13 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.errors import PyPdfError
 
 from audit.services import document_issued_record
 from boards.selectors import role_label_on
@@ -39,6 +38,9 @@ from .models import (
     Resolution,
 )
 from .selectors import numbered_agenda, open_business
+
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +99,11 @@ def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
 
     Part 1 (for everyone invited) holds the open business, each exempt item shown only as its
     number and paragraph; Part 2 (for those who see exempt business) holds the exempt items,
-    with the members' numbering, and their papers."""
+    with the members' numbering, and their papers. pypdf is imported here (and WeasyPrint where
+    pages are drawn): only the workers build PDFs, and the web workers need neither."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
     agenda = numbered_agenda(meeting.items.all(), confidential_ok=part == 2)
     items = agenda if part == 1 else [item for item in agenda if item.confidential]
     numbers = {item.pk: item.number for item in agenda}
@@ -165,10 +171,12 @@ def render_html_pdf(html: str) -> bytes:
     return bytes(HTML(string=html).write_pdf())
 
 
-def _stamp(writer: PdfWriter, items: list[str], part: int, marking: Marking) -> None:
+def _stamp(writer: "PdfWriter", items: list[str], part: int, marking: Marking) -> None:
     """Continuous page numbers and the item number on every page of the papers, in the top
     right-hand corner, and the pack's handling marking at the head and foot of each (the front
     sheet and agenda carry their own numbers and marking)."""
+    from pypdf import PdfReader, Transformation
+
     total = len(writer.pages)
     labels = [
         f"{'Part 2 · ' if part == 2 else ''}{item} · page {number} of {total}" if item else ""

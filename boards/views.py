@@ -5,8 +5,6 @@ import math
 import time
 from urllib.parse import urlencode
 
-import qrcode
-import qrcode.image.svg
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
 from django.conf import settings
@@ -348,7 +346,11 @@ def session_keep_alive(request: AuthenticatedHttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def two_factor_qr(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The QR code of the authenticator being set up, as an SVG image (no script, no style)."""
+    """The QR code of the authenticator being set up, as an SVG image (no script, no style).
+    qrcode is imported here: few requests ask for it, and every web worker would hold it."""
+    import qrcode
+    import qrcode.image.svg
+
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by("-pk").first()
     if device is None:
         return HttpResponse("Nothing is being set up.", status=404, content_type="text/plain")

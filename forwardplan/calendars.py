@@ -17,25 +17,29 @@ which does not change when the body moves or cancels that one occurrence, so the
 sees it as moved or cancelled, and never adds it twice. As the window moves on, the next
 occurrences are added; one already past is left as it was. A repeat rule that cannot be read
 refuses the whole file with a sentence naming the meeting: no date is changed.
+
+icalendar and recurring-ical-events are imported where a calendar is read or written, not with
+this module: the web workers import it for the forward plan's pages, most of which never touch
+a calendar.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-import recurring_ical_events  # type: ignore[import-untyped]
 import urllib3
 from django.utils import timezone
-from icalendar import Calendar, Component, Event
-from icalendar.prop import vBroken
 
 from core.dates import EARLIEST_YEAR, LATEST_YEAR
 from core.exceptions import Refused
 from core.outbound import AddressNotPublic, public_pool_manager
 
 from .models import PlanEntry, months_ahead
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Component
 
 PRODID = "-//Warwickshire Blue Light Collaboration//Forward plan//EN"
 MAX_CALENDAR_BYTES = 2 * 1024 * 1024
@@ -161,6 +165,8 @@ def recurrence_window(today: date) -> tuple[date, date]:
 def parse_calendar(content: bytes) -> list[CalendarEvent]:
     """The dated events of an iCalendar file, a repeating meeting as its occurrences in the
     window (``recurrence_window``); ``CalendarUnreadable`` if it is not one."""
+    from icalendar import Calendar
+
     if len(content) > MAX_CALENDAR_BYTES:
         raise _too_large()
     if b"BEGIN:VCALENDAR" not in content[:4096].upper():
@@ -195,10 +201,12 @@ def parse_calendar(content: bytes) -> list[CalendarEvent]:
     return found
 
 
-def _repeating(components: list[Component]) -> dict[str, list[Component]]:
+def _repeating(components: list["Component"]) -> dict[str, list["Component"]]:
     """The repeating meetings' components by UID (the rule, and the occurrences it changes);
     ``CalendarUnreadable`` naming the first whose repeat rule or dates cannot be read, or
     that would repeat more often than a body meets."""
+    from icalendar.prop import vBroken
+
     found: dict[str, list[Component]] = {}
     for component in components:
         uid = str(component.get("UID", "")).strip()
@@ -224,7 +232,7 @@ def _repeating(components: list[Component]) -> dict[str, list[Component]]:
     return found
 
 
-def _check_rule(component: Component, rule: dict[str, list[Any]]) -> None:
+def _check_rule(component: "Component", rule: dict[str, list[Any]]) -> None:
     """A rule the expansion could not finish (an interval of 0 never moves on) or that repeats
     by the hour or faster, or several times a day by listing hours, minutes or seconds (no
     body's forum meets so; a year of it is thousands of dates, each minute of a day half a
@@ -239,7 +247,7 @@ def _check_rule(component: Component, rule: dict[str, list[Any]]) -> None:
             raise _unfollowable(component, f"its repeat rule (an INTERVAL of {interval})")
 
 
-def _unfollowable(component: Component, what: str) -> CalendarUnreadable:
+def _unfollowable(component: "Component", what: str) -> CalendarUnreadable:
     summary = str(component.get("SUMMARY", "")).strip()
     uid = str(component.get("UID", "")).strip()
     called = f"“{summary}”" if summary else "without a title"
@@ -250,10 +258,13 @@ def _unfollowable(component: Component, what: str) -> CalendarUnreadable:
 
 
 def _occurrences(
-    calendar: Calendar, repeating: dict[str, list[Component]]
+    calendar: "Calendar", repeating: dict[str, list["Component"]]
 ) -> list[CalendarEvent | None]:
     """Each occurrence of the repeating meetings in the window, keyed by UID and original
     start. Each meeting is expanded on its own, so a rule the expansion refuses is named."""
+    import recurring_ical_events  # type: ignore[import-untyped]
+    from icalendar import Calendar
+
     first, last = recurrence_window(timezone.localdate())
     zones = calendar.walk("VTIMEZONE")
     events = []
@@ -294,7 +305,7 @@ def _text(value: object) -> str:
     return str(value).replace("\x00", "").strip()
 
 
-def _event(component: Component, uid: str = "") -> CalendarEvent | None:
+def _event(component: "Component", uid: str = "") -> CalendarEvent | None:
     """One dated event, or None; ``uid`` is an occurrence's key where a rule repeats it."""
     start = component.get("DTSTART")
     uid = uid or _text(component.get("UID", ""))
@@ -325,6 +336,8 @@ def _event(component: Component, uid: str = "") -> CalendarEvent | None:
 def plan_ics(entries: Iterable[PlanEntry], name: str) -> bytes:
     """The entries as events on their forum meetings' dates. A decision taken in private shows
     only its paragraph, never its subject (a feed address is easily shared)."""
+    from icalendar import Calendar, Event
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -3,21 +3,26 @@ per-meeting download and each person's private feed.
 
 A meeting keeps one UID for its whole life; each change invitees are told about raises its
 SEQUENCE, so calendar programs update (or cancel) the event they already have.
+
+icalendar is imported where an event or calendar is written, not with this module (which the
+meetings' e-mails import at start-up): a web worker that never serves a calendar never loads it.
 """
 
 import hashlib
 from collections.abc import Sequence
 from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from boards.models import Board
 from core import caching
 
 from .models import Meeting
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event, vCalAddress
 
 PRODID = "-//Warwickshire Blue Light Collaboration//Board portal//EN"
 
@@ -26,14 +31,18 @@ def event_uid(meeting: Meeting) -> str:
     return f"meeting-{meeting.uid}@bluelight"
 
 
-def _organiser() -> vCalAddress:
+def _organiser() -> "vCalAddress":
+    from icalendar import vCalAddress, vText
+
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     organiser = vCalAddress(f"mailto:{address}")
     organiser.params["cn"] = vText(name or settings.PORTAL_NAME)
     return organiser
 
 
-def meeting_event(meeting: Meeting, *, attendee=None) -> Event:
+def meeting_event(meeting: Meeting, *, attendee=None) -> "Event":
+    from icalendar import Event, vCalAddress, vText
+
     event = Event()
     event.add("uid", event_uid(meeting))
     event.add("sequence", meeting.sequence)
@@ -64,7 +73,9 @@ def meeting_event(meeting: Meeting, *, attendee=None) -> Event:
     return event
 
 
-def _calendar(method: str | None = None, name: str | None = None) -> Calendar:
+def _calendar(method: str | None = None, name: str | None = None) -> "Calendar":
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

@@ -13,14 +13,13 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 from html import escape
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.errors import PyPdfError
 
 from audit.services import document_issued_record
 from boards.selectors import role_label_on
@@ -39,6 +38,10 @@ from .models import (
     Resolution,
 )
 from .selectors import numbered_agenda, open_business
+
+if TYPE_CHECKING:
+    from pypdf import PageObject, PdfWriter
+    from pypdf.generic import IndirectObject
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +100,11 @@ def agenda_pack_pdf(meeting: Meeting, *, part: int = 1) -> bytes:
 
     Part 1 (for everyone invited) holds the open business, each exempt item shown only as its
     number and paragraph; Part 2 (for those who see exempt business) holds the exempt items,
-    with the members' numbering, and their papers."""
+    with the members' numbering, and their papers. pypdf is imported here (and WeasyPrint where
+    pages are drawn): only the workers build PDFs, and the web workers need neither."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
     agenda = numbered_agenda(meeting.items.all(), confidential_ok=part == 2)
     items = agenda if part == 1 else [item for item in agenda if item.confidential]
     numbers = {item.pk: item.number for item in agenda}
@@ -156,6 +163,8 @@ def _after_any_build() -> datetime:
 
 
 A4 = (595.28, 841.89)
+# How many pages' labels are drawn at once (see _stamp).
+STAMPS_AT_ONCE = 100
 
 
 def render_html_pdf(html: str) -> bytes:
@@ -165,39 +174,110 @@ def render_html_pdf(html: str) -> bytes:
     return bytes(HTML(string=html).write_pdf())
 
 
-def _stamp(writer: PdfWriter, items: list[str], part: int, marking: Marking) -> None:
+def _stamp(writer: "PdfWriter", items: list[str], part: int, marking: Marking) -> None:
     """Continuous page numbers and the item number on every page of the papers, in the top
     right-hand corner, and the pack's handling marking at the head and foot of each (the front
     sheet and agenda carry their own numbers and marking)."""
+    from pypdf import PdfReader
+
     total = len(writer.pages)
     labels = [
         f"{'Part 2 · ' if part == 2 else ''}{item} · page {number} of {total}" if item else ""
         for number, item in enumerate(items, start=1)
     ]
-    if not any(labels):
+    targets = [(page, label) for page, label in zip(writer.pages, labels, strict=True) if label]
+    if not targets:
         return
-    pages = "".join(f'<div class="stamp">{escape(label)}</div>' for label in labels if label)
+    page_box = "size: A4; margin: 0.9cm 0.8cm 0.9cm 0;"
     text = escape(marking.text)
-    overlay = PdfReader(
-        io.BytesIO(
-            render_html_pdf(
-                "<style>@page { size: A4; margin: 0.9cm 0.8cm 0.9cm 0; "
-                f'@top-center {{ content: "{text}"; font: bold 9pt sans-serif; }} '
-                f'@bottom-center {{ content: "{text}"; font: bold 9pt sans-serif; }} }}'
-                ".stamp { text-align: right; font: 8pt sans-serif; color: #333; "
-                "page-break-after: always; }</style>" + pages
-            )
-        )
+    # The marking is the same on every page: drawn once, that one drawing shown on each.
+    drawn = render_html_pdf(
+        f"<style>@page {{ {page_box} "
+        f'@top-center {{ content: "{text}"; font: bold 9pt sans-serif; }} '
+        f'@bottom-center {{ content: "{text}"; font: bold 9pt sans-serif; }} }}</style>'
     )
-    stamped = iter(overlay.pages)
-    for page, label in zip(writer.pages, labels, strict=True):
-        if not label:
-            continue
-        box = page.mediabox
-        page.merge_transformed_page(
-            next(stamped),
-            Transformation().translate(float(box.right) - A4[0], float(box.top) - A4[1]),
-        )
+    marked = _form(writer, PdfReader(io.BytesIO(drawn)).pages[0])
+    style = (
+        f"<style>@page {{ {page_box} }} .stamp {{ text-align: right; font: 8pt sans-serif; "
+        "color: #333; page-break-after: always; }</style>"
+    )
+    # The labels are drawn a batch of pages at a time: WeasyPrint holds the whole layout of
+    # what it draws, so a 500-page pack drawn at once would hold 500 pages of it.
+    for start in range(0, len(targets), STAMPS_AT_ONCE):
+        batch = targets[start : start + STAMPS_AT_ONCE]
+        stamps = "".join(f'<div class="stamp">{escape(label)}</div>' for _, label in batch)
+        overlay = PdfReader(io.BytesIO(render_html_pdf(style + stamps)))
+        for number, ((page, _), stamp) in enumerate(
+            zip(batch, overlay.pages, strict=True), start=start
+        ):
+            forms = {"/PackMarking": marked, f"/PackLabel{number}": _form(writer, stamp)}
+            _draw_over(writer, page, forms)
+
+
+def _form(writer: "PdfWriter", drawing: "PageObject") -> "IndirectObject":
+    """A page drawn by WeasyPrint, as a form XObject of ``writer`` to show on other pages."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    contents = drawing.get_contents()
+    form = DecodedStreamObject()
+    form.set_data(contents.get_data() if contents is not None else b"")
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(drawing.mediabox)
+    form[NameObject("/Resources")] = drawing.get("/Resources", DictionaryObject()).clone(writer)
+    return writer._add_object(form.flate_encode())
+
+
+def _draw_over(writer: "PdfWriter", page: "PageObject", forms: dict[str, "IndirectObject"]) -> None:
+    """The A4 ``forms`` (by name) drawn over ``page``, their top right-hand corner on the
+    page's. The page's own content is wrapped as it is, never parsed: pypdf's
+    merge_transformed_page reads every operation of it, which was most of a 500-page pack's
+    build time and memory."""
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+    )
+
+    def stream(data: bytes) -> "IndirectObject":
+        content = DecodedStreamObject()
+        content.set_data(data)
+        return writer._add_object(content)
+
+    # ``get`` gives a reference as it is, never the dictionary it refers to.
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else None
+    if not isinstance(resources, DictionaryObject):
+        resources = page[NameObject("/Resources")] = DictionaryObject()
+    shown = resources.get("/XObject")
+    shown = shown.get_object() if shown is not None else None
+    if not isinstance(shown, DictionaryObject):
+        shown = resources[NameObject("/XObject")] = DictionaryObject()
+    for name, form in forms.items():
+        shown[NameObject(name)] = form
+
+    raw = page.raw_get("/Contents") if "/Contents" in page else None
+    if raw is None:
+        existing = []
+    elif isinstance(raw.get_object(), ArrayObject):
+        existing = list(raw.get_object())
+    elif isinstance(raw, IndirectObject):
+        existing = [raw]
+    else:  # a stream written into the page itself: streams in an array must be indirect
+        existing = [writer._add_object(raw)]
+    box = page.mediabox
+    x, y = float(box.right) - A4[0], float(box.top) - A4[1]
+    drawn = " ".join(f"{name} Do" for name in forms)
+    # The page's content between q and Q, so whatever state it leaves does not move the stamp.
+    page[NameObject("/Contents")] = ArrayObject(
+        [
+            stream(b"q\n"),
+            *existing,
+            stream(f"\nQ q 1 0 0 1 {x:.4f} {y:.4f} cm {drawn} Q\n".encode()),
+        ]
+    )
 
 
 def _store(meeting: Meeting, content: bytes | None, folder: str) -> str:

@@ -7,22 +7,23 @@ first line and the workbook's first row and printed header and footer say it.
 Built in the request, as they are plain downloads: rows are read in chunks with their related
 names fetched once per chunk (never a query per row); the CSV is streamed as it is written.
 Text cells that a spreadsheet would take for a formula are defused with a leading quote.
+
+openpyxl is imported only when a workbook is built: the web workers serve pages far more often
+than downloads, and it is a large library to hold in every one of them.
 """
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from audit.services import security_record
 from boards.http import AuthenticatedHttpRequest
@@ -32,6 +33,9 @@ from core.markings import OFFICIAL, Marking
 from . import permissions, selectors
 from .models import Outcome, Recommendation, Referral
 
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
+
 CHUNK = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,6 +44,16 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def defused(text: str) -> str:
     """A cell a spreadsheet would run as a formula, prefixed with a quote so it stays text."""
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+@cache
+def _cell_parts() -> tuple[Callable[..., "Cell"], re.Pattern[str]]:
+    """openpyxl's cell and the characters a workbook may not hold, imported once, when the
+    first workbook is built (a workbook has a cell per value: each does not import them)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return WriteOnlyCell, ILLEGAL_CHARACTERS_RE
 
 
 @dataclass(frozen=True)
@@ -59,12 +73,13 @@ class Column:
             return str(value)
         return defused(str(value))
 
-    def as_xlsx(self, sheet, value) -> Cell:
+    def as_xlsx(self, sheet, value) -> "Cell":
+        cell_type, illegal_characters = _cell_parts()
         if value is not None and self.kind == "text":
             # Control characters (a vertical tab pasted from Word, say) are not allowed in a
             # workbook: they are dropped rather than failing the whole download.
-            value = ILLEGAL_CHARACTERS_RE.sub("", defused(str(value)))
-        cell = WriteOnlyCell(sheet, value=value)
+            value = illegal_characters.sub("", defused(str(value)))
+        cell = cell_type(sheet, value=value)
         if self.kind == "money":
             cell.number_format = "#,##0.00"
         elif self.kind == "date":
@@ -109,6 +124,11 @@ def csv_response(table: Table, filename: str) -> StreamingHttpResponse:
 
 
 def xlsx_response(table: Table, filename: str) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(table.name[:31])
     for index, column in enumerate(table.columns, start=1):

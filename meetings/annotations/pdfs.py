@@ -5,13 +5,12 @@ import io
 import logging
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db.models import Prefetch
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
-from pypdf.errors import PyPdfError
 
 from core.markings import strictest
 from core.pdf import render_pdf
@@ -19,6 +18,10 @@ from meetings.models import Paper
 from meetings.selectors import papers_visible_to
 
 from .models import NotesPack, PaperNote
+
+if TYPE_CHECKING:
+    # pypdf is imported where a copy is built: only the workers build PDFs.
+    from pypdf import PdfWriter
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +46,12 @@ def _papers_with_notes(pack: NotesPack) -> list[Paper]:
     )
 
 
-def _append_paper(writer: PdfWriter, paper: Paper) -> bool:
+def _append_paper(writer: "PdfWriter", paper: Paper) -> bool:
     """The paper's pages (an Office paper's converted PDF), bookmarked; False when there is
     no PDF of it or it cannot be read."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
     version = paper.current_version
     readable = version.readable_pdf if version is not None else None
     if readable is None:
@@ -61,6 +67,8 @@ def _append_paper(writer: PdfWriter, paper: Paper) -> bool:
 
 
 def notes_pack_pdf(pack: NotesPack) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
     writer = PdfWriter()
     papers = _papers_with_notes(pack)
     # The copy carries the strictest handling marking of the papers in it; each page of notes

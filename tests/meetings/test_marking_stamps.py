@@ -117,3 +117,22 @@ def test_the_minutes_take_the_strictest_marking_of_their_items(agenda):
     fleet.save()
     pages = assert_every_page_marked(minutes_pdf(meeting), "OFFICIAL-SENSITIVE PERSONAL")
     assert len(pages) > 1
+
+
+def test_a_papers_own_words_stay_readable_under_its_stamps(meeting):
+    """The stamps are drawn over a paper's pages without touching what the paper draws: its
+    text keeps its own fonts."""
+    from django.core.files.base import ContentFile
+
+    from meetings.pdfs import render_html_pdf
+
+    meeting.items.all().delete()
+    estates = AgendaItemFactory(meeting=meeting, title="Estates", position=1)
+    paper = PaperFactory(meeting=meeting, agenda_item=estates, title="Rugby stations")
+    words = "The board agrees to share the Rugby fire and police stations."
+    content = render_html_pdf(f"<p>{words}</p>")
+    paper.current_version.file.save("paper.pdf", ContentFile(content), save=True)
+    pages = assert_every_page_marked(agenda_pack_pdf(meeting), "OFFICIAL")
+    total = len(pages)
+    assert words in pages[-1]
+    assert f"Item 1 · page {total} of {total}" in pages[-1]

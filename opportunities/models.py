@@ -205,7 +205,15 @@ class Opportunity(models.Model):
         ordering = ["-pk"]
         verbose_name_plural = "opportunities"
         indexes = [
-            models.Index(fields=["board", "status"]),
+            # The dashboard counts a board's opportunities by status, theme and next review
+            # from this index alone, without reading the table; it serves status filters too.
+            models.Index(
+                fields=["board", "status", "theme", "next_review_on"],
+                name="opportunity_board_counts",
+            ),
+            # A board's opportunities in id order: what the figures join benefits and
+            # recommendations to, read from the index and merged in order.
+            models.Index(fields=["board", "id"], name="opportunity_board_ids"),
             models.Index(fields=["board", "theme"]),
             models.Index(fields=["board", "lead_organisation"]),
             models.Index(fields=["board", "rag"]),
@@ -950,6 +958,20 @@ class Benefit(models.Model):
         indexes = [
             models.Index(fields=["opportunity", "kind"]),
             models.Index(fields=["organisation", "kind", "period_end"]),
+            # Each body's estimates for an opportunity in the order they were made, with the
+            # amounts and periods: the dashboard reads the chains from the index alone.
+            models.Index(
+                fields=[
+                    "opportunity",
+                    "organisation",
+                    "recorded_at",
+                    "id",
+                    "cashable",
+                    "period_end",
+                ],
+                condition=Q(kind="estimated"),
+                name="benefit_estimate_chains",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -12,7 +12,8 @@ from django.utils import timezone
 from audit.chain import chain_breaks
 from audit.models import AuditEvent
 from audit.services import audit_record
-from opportunities.models import Opportunity
+from core.markings import Descriptor, Level
+from opportunities.models import Opportunity, Recommendation
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -120,3 +121,37 @@ def test_rows_copied_in_bulk_get_ids_and_their_search_documents(board, police, b
         proposed_by=bob,
     )
     assert later.pk > max(ids)
+
+
+@pytest.mark.django_db
+def test_a_marking_copied_in_bulk_keeps_its_descriptors(board, police, bob):
+    """A field of its own (the descriptors, a set in Python, text in the table) is copied the
+    way Django saves it, not as the Python value."""
+    opportunity = Opportunity.objects.create(
+        board=board,
+        title="Shared estates",
+        summary="Joint working.",
+        lead_organisation=police,
+        proposed_by=bob,
+    )
+    today = timezone.localdate()
+    (made,) = bulk_data.copy_insert(
+        Recommendation,
+        [
+            Recommendation(
+                opportunity=opportunity,
+                version=1,
+                wording="Share the estate.",
+                agreed_on=today,
+                decision_due_on=today,
+                recorded_by=bob,
+                marking=Level.OFFICIAL_SENSITIVE,
+                marking_descriptors=frozenset({Descriptor.PERSONAL, Descriptor.COMMERCIAL}),
+            )
+        ],
+    )
+    stored = Recommendation.objects.get(pk=made.pk)
+    assert stored.marking_descriptors == {Descriptor.COMMERCIAL, Descriptor.PERSONAL}
+    assert Recommendation.objects.filter(
+        pk=made.pk, marking_descriptors="commercial,personal"
+    ).exists()

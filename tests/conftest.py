@@ -27,6 +27,7 @@ from django.test import override_settings
 from bluelight.celery import app as celery_app
 from boards.models import BoardMembership, Organisation
 
+from . import database_template
 from .factories import (
     AuthorityFactory,
     BoardFactory,
@@ -63,6 +64,33 @@ def _fast_and_in_process(settings):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture(scope="session")
+def _test_database_template(
+    django_test_environment,
+    django_db_modify_db_settings,
+    django_db_keepdb,
+    django_db_use_migrations,
+    django_db_blocker,
+    tmp_path_factory,
+):
+    """Under pytest-xdist, the migrated template this process's test database is copied from
+    (tests/database_template.py); None when the database is made as pytest-django always does."""
+    if not database_template.in_use(django_db_keepdb, django_db_use_migrations):
+        return None
+    with django_db_blocker.unblock():
+        return database_template.prepare(tmp_path_factory.getbasetemp().parent)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_test_database_template, django_db_setup, django_db_blocker, tmp_path_factory):
+    """pytest-django's own set-up, from the template when there is one."""
+    if _test_database_template is not None:
+        with django_db_blocker.unblock():
+            database_template.release(
+                _test_database_template, tmp_path_factory.getbasetemp().parent
+            )
 
 
 # Each test process (each pytest-xdist worker, `make pytest` runs two) keeps its cache keys

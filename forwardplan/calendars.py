@@ -285,7 +285,7 @@ def _occurrences(
     return events
 
 
-def _original_start(occurrence: Component) -> date | datetime:
+def _original_start(occurrence: "Component") -> date | datetime:
     """When an occurrence was first due: its RECURRENCE-ID where the body moved it."""
     original = occurrence.get("RECURRENCE-ID") or occurrence.get("DTSTART")
     return original.dt

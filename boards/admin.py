@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from audit.selectors import changes_since
 from audit.services import audit_edit, audit_record, plain_values
-from core.concurrency import NEVER, EditConflict, VersionedFormMixin, ensure_current
+from core.concurrency import (
+    NEVER,
+    EditConflict,
+    VersionedFormMixin,
+    ensure_current,
+    version_token,
+)
 from core.deletion import RefusalShownAdminMixin
 
 from . import two_factor
@@ -274,9 +280,13 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name", "executive_body"]
 
 
-class SignOnForm(forms.ModelForm):
+class SignOnForm(VersionedFormMixin, forms.ModelForm):
     """A body's identity provider as the administrator registers it. The client secret is
-    written, never shown back: left empty, the one kept stays."""
+    written, never shown back: left empty, the one kept stays. The form carries the version it
+    was opened on and is refused if a newer one was saved meanwhile (another administrator's
+    switching it off is never undone by an older page)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     client_secret = forms.CharField(
         label="Client secret",
@@ -317,10 +327,26 @@ class SignOnForm(forms.ModelForm):
                 )
         return ", ".join(domains)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        instance = kwargs.get("instance")
+        version = version_token(instance.updated_at) if instance and instance.pk else NEVER
+        super().__init__(*args, version=version, **kwargs)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if not cleaned.get("client_secret") and not self.instance.has_client_secret:
             self.add_error("client_secret", "Enter the client secret.")
+        if self.instance.pk and self.opened_version:
+            current = OrganisationSignOn.objects.select_for_update().get(pk=self.instance.pk)
+            try:
+                ensure_current(
+                    current=current.updated_at,
+                    seen=self.opened_version,
+                    what=f"the single sign-on of {current.organisation}",
+                    changes=lambda since: [],
+                )
+            except EditConflict as conflict:
+                self.show_conflict(conflict)
         return cleaned
 
     def save(self, commit: bool = True) -> OrganisationSignOn:

@@ -58,7 +58,10 @@ def test_the_secret_is_never_shown_back_and_an_empty_field_keeps_it(administrato
     assert SECRET not in listing.content.decode()
     assert "/sign-in/organisation/callback/" in page  # the redirect URI to register
 
-    response = administrator.post(change, form_data(police, client_secret="", client_id="new"))
+    version = administrator.get(change).context["adminform"].form["version"].value()
+    response = administrator.post(
+        change, form_data(police, client_secret="", client_id="new", version=version)
+    )
     assert response.status_code == 302
     sign_on.refresh_from_db()
     assert sign_on.client_id == "new"
@@ -135,3 +138,21 @@ def test_registering_changing_or_removing_a_provider_asks_for_a_fresh_second_fac
     sign_on.refresh_from_db()
     assert sign_on.issuer == "https://login.police.example/tenant/v2.0"
     assert OrganisationSignOn.objects.count() == 1
+
+
+def test_an_older_page_never_undoes_a_newer_change(administrator, police):
+    # One administrator switches the body's sign-in off; another, who opened the page before,
+    # saves it with it still on: refused, and the sign-in stays off.
+    administrator.post(reverse("admin:boards_organisationsignon_add"), form_data(police))
+    sign_on = OrganisationSignOn.objects.get(organisation=police)
+    change = reverse("admin:boards_organisationsignon_change", args=[sign_on.pk])
+    opened = administrator.get(change).context["adminform"].form["version"].value()
+    switched_off = form_data(police, enabled="", client_secret="", version=opened)
+    assert administrator.post(change, switched_off).status_code == 302
+    stale = administrator.post(
+        change, form_data(police, client_secret="", client_id="older", version=opened)
+    )
+    assert stale.status_code == 200
+    assert "was changed by someone else after you opened this page" in stale.content.decode()
+    sign_on.refresh_from_db()
+    assert (sign_on.enabled, sign_on.client_id) == (False, "portal-client")

@@ -30,10 +30,8 @@ from typing import Any, TypeVar
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     Model,
@@ -80,8 +78,15 @@ class _Conditions:
     exempt: Q
 
 
-def _conditions(person: Person) -> _Conditions | None:
-    """The rule as conditions on meetings, or None for someone who is not signed in."""
+def _conditions(person: Person, meeting: str = "") -> _Conditions | None:
+    """The rule as conditions on meetings, or None for someone who is not signed in.
+
+    ``meeting`` is the path from the rows filtered to their meeting: "" for meetings themselves,
+    "meeting__" for agenda items and papers, whose conditions then read the meeting through a
+    join. The person's boards are read once (their memberships); an invitation is looked up
+    meeting by meeting, through the index of one invitation each (meeting, person), never read
+    in full: a member invited to every one of ten thousand meetings costs no more than one
+    invited to a few."""
     if not person.is_authenticated:
         return None
     memberships = current_memberships(person)
@@ -90,15 +95,24 @@ def _conditions(person: Person) -> _Conditions | None:
     staff_boards = sorted(
         {m.board_id for m in memberships if m.role == Role.SECRETARIAT or m.role in CHAIR_ROLES}
     )
-    invitations = current_invitations(person, member_boards)
-    invited = Q(pk__in=invitations.values("meeting_id"))
-    staff = Q(board_id__in=staff_boards)
-    own_member_invited = Q(board_id__in=exempt_boards) & Q(
-        pk__in=invitations.filter(is_guest=False).values("meeting_id")
+    board, status = f"{meeting}board_id", f"{meeting}status"
+    invitation = MeetingInvitation.objects.filter(
+        meeting_id=OuterRef(f"{meeting.removesuffix('__')}_id" if meeting else "pk"),
+        person_id=person.pk,
+    )
+    member_board = Q(**{f"{board}__in": member_boards})
+    invited_as_guest = Q(Exists(invitation.filter(is_guest=True)))
+    # The invitations that stand today (as ``current_invitations``): a guest's, and a member's
+    # to the meetings of boards they are still members of.
+    invited = invited_as_guest | (member_board & Q(Exists(invitation)))
+    staff = Q(**{f"{board}__in": staff_boards})
+    own_member_invited = Q(**{f"{board}__in": exempt_boards}) & Q(
+        Exists(invitation.filter(is_guest=False))
     )
     return _Conditions(
-        agenda=staff | (~Q(status=Status.DRAFT) & (Q(board_id__in=member_boards) | invited)),
-        papers=staff | (Q(status__in=PUBLISHED_STATES) & invited),
+        # A member's invitation is to their own board's meetings, which they see anyway.
+        agenda=staff | (~Q(**{status: Status.DRAFT}) & (member_board | invited_as_guest)),
+        papers=staff | (Q(**{f"{status}__in": PUBLISHED_STATES}) & invited),
         exempt=staff | own_member_invited,
     )
 
@@ -160,15 +174,11 @@ def open_business(
 def agenda_items_visible_to(person: Person) -> QuerySet[AgendaItem]:
     """Agenda items the person may read, across meetings: the open business of the meetings
     they may see, and exempt business only where it is open to them (or they are admitted)."""
-    conditions = _conditions(person)
+    conditions = _conditions(person, meeting="meeting__")
     if conditions is None:
         return AgendaItem.objects.none()
-    visible = Meeting.objects.filter(conditions.agenda)
-    exempt_open = Meeting.objects.filter(conditions.agenda & conditions.exempt)
-    return AgendaItem.objects.filter(meeting__in=visible).filter(
-        Q(confidential=False)
-        | Q(meeting__in=exempt_open)
-        | Q(pk__in=admissions_of(person).values("agenda_item_id"))
+    return AgendaItem.objects.filter(conditions.agenda).filter(
+        Q(confidential=False) | conditions.exempt | _admitted(person, item="pk")
     )
 
 
@@ -178,17 +188,20 @@ def papers_visible_to(person: Person) -> QuerySet[Paper]:
     where exempt business is open to them or they are admitted to the item. Whatever else
     limits who reads a paper belongs here, so that everything read through a paper (notes on
     it, say) follows."""
-    conditions = _conditions(person)
+    conditions = _conditions(person, meeting="meeting__")
     if conditions is None:
         return Paper.objects.none()
-    papers_open = Meeting.objects.filter(conditions.agenda & conditions.papers)
-    exempt_open = Meeting.objects.filter(conditions.agenda & conditions.exempt)
-    return Paper.objects.filter(meeting__in=papers_open).filter(
+    return Paper.objects.filter(conditions.agenda & conditions.papers).filter(
         Q(agenda_item__isnull=True)
         | Q(agenda_item__confidential=False)
-        | Q(meeting__in=exempt_open)
-        | Q(agenda_item_id__in=admissions_of(person).values("agenda_item_id"))
+        | conditions.exempt
+        | _admitted(person, item="agenda_item_id")
     )
+
+
+def _admitted(person: Person, *, item: str) -> Exists:
+    """Whether the person is admitted to the exempt item whose id is the row's ``item``."""
+    return Exists(admissions_of(person).filter(agenda_item_id=OuterRef(item)))
 
 
 @dataclass(frozen=True)
@@ -245,60 +258,6 @@ def numbered_agenda(
             item.withheld = False
             numbered.append(item)
     return numbered
-
-
-@dataclass(frozen=True)
-class MeetingScope:
-    """Ids of the meetings whose agenda, minutes, papers and exempt business the person may
-    see."""
-
-    agenda: frozenset[int]
-    minutes: frozenset[int]
-    papers: frozenset[int]
-    confidential: frozenset[int]
-    # Exempt agenda items (ids) the person is admitted to one by one, in meetings of ``agenda``.
-    admitted_items: frozenset[int] = frozenset()
-
-
-NO_SCOPE = MeetingScope(frozenset(), frozenset(), frozenset(), frozenset())
-
-
-def meeting_scope(person: Person, among: QuerySet[Any, Any] | None = None) -> MeetingScope:
-    """The person's scope in one query: the meetings whose agenda they may see, each flagged
-    for its minutes, papers and exempt business (a thousand meetings cost a few milliseconds
-    this way, where judging each with the page rules cost far more).
-
-    Given ``among`` (a query of meeting ids), only those meetings are looked at: a search
-    passes the meetings where something matched, which are usually few.
-    """
-    conditions = _conditions(person)
-    if conditions is None:
-        return NO_SCOPE
-    meetings = Meeting.objects.filter(conditions.agenda)
-    if among is not None:
-        meetings = meetings.filter(pk__in=among)
-    found = list(
-        meetings.order_by()
-        .annotate(
-            held=_flag(Q(status__in=HELD_STATES)),
-            papers_open=_flag(conditions.papers),
-            exempt_open=_flag(conditions.exempt),
-        )
-        .values_list("pk", "held", "papers_open", "exempt_open")
-    )
-    agenda = frozenset(pk for pk, *_ in found)
-    admitted = admissions_of(person).filter(agenda_item__meeting_id__in=sorted(agenda))
-    return MeetingScope(
-        agenda=agenda,
-        admitted_items=frozenset(admitted.values_list("agenda_item_id", flat=True)),
-        minutes=frozenset(pk for pk, held, _, _ in found if held),
-        papers=frozenset(pk for pk, _, open_, _ in found if open_),
-        confidential=frozenset(pk for pk, _, _, exempt in found if exempt),
-    )
-
-
-def _flag(condition: Q) -> "ExpressionWrapper[Q]":
-    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 # --- What the public sees -----------------------------------------------------------------------

@@ -78,7 +78,43 @@ class _Conditions:
     exempt: Q
 
 
-def _conditions(person: Person, meeting: str = "") -> _Conditions | None:
+@dataclass(frozen=True)
+class Links:
+    """Whether the person holds any guest's invitation, any member's invitation and any
+    admission to an exempt item. The rule looks each kind up meeting by meeting; for someone
+    who holds none of a kind, that lookup is left out (a search reads these once, in one small
+    query, and so asks far less of every row it matches). Leaving a lookup out can only ever
+    show less, never more."""
+
+    guest: bool = True
+    member: bool = True
+    admitted: bool = True
+
+
+EVERY_LINK = Links()
+# A condition that holds for no row: Django leaves it out of an OR, and an AND with it is empty.
+NOWHERE = Q(pk__in=[])
+
+
+def links_of(person: Person) -> Links:
+    """What the person holds, in one query."""
+    if not person.is_authenticated:
+        return Links(guest=False, member=False, admitted=False)
+    invitations = MeetingInvitation.objects.filter(person_id=OuterRef("pk"))
+    guest, member, admitted = (
+        User.objects.filter(pk=person.pk)
+        .annotate(
+            guest=Exists(invitations.filter(is_guest=True)),
+            member=Exists(invitations.filter(is_guest=False)),
+            admitted=Exists(admissions_of(person)),
+        )
+        .values_list("guest", "member", "admitted")
+        .get()
+    )
+    return Links(guest=guest, member=member, admitted=admitted)
+
+
+def _conditions(person: Person, meeting: str = "", links: Links = EVERY_LINK) -> _Conditions | None:
     """The rule as conditions on meetings, or None for someone who is not signed in.
 
     ``meeting`` is the path from the rows filtered to their meeting: "" for meetings themselves,
@@ -101,14 +137,18 @@ def _conditions(person: Person, meeting: str = "") -> _Conditions | None:
         person_id=person.pk,
     )
     member_board = Q(**{f"{board}__in": member_boards})
-    invited_as_guest = Q(Exists(invitation.filter(is_guest=True)))
+    invited_as_guest = Q(Exists(invitation.filter(is_guest=True))) if links.guest else NOWHERE
     # The invitations that stand today (as ``current_invitations``): a guest's, and a member's
     # to the meetings of boards they are still members of.
-    invited = invited_as_guest | (member_board & Q(Exists(invitation)))
+    invited = invited_as_guest
+    if links.member:
+        invited |= member_board & Q(Exists(invitation))
     staff = Q(**{f"{board}__in": staff_boards})
-    own_member_invited = Q(**{f"{board}__in": exempt_boards}) & Q(
-        Exists(invitation.filter(is_guest=False))
-    )
+    own_member_invited = NOWHERE
+    if links.member:
+        own_member_invited = Q(**{f"{board}__in": exempt_boards}) & Q(
+            Exists(invitation.filter(is_guest=False))
+        )
     return _Conditions(
         # A member's invitation is to their own board's meetings, which they see anyway.
         agenda=staff | (~Q(**{status: Status.DRAFT}) & (member_board | invited_as_guest)),
@@ -171,37 +211,40 @@ def open_business(
     return queryset.exclude(Q(**{field: True}) & ~Q(**{f"{key}__in": sorted(admitted)}))
 
 
-def agenda_items_visible_to(person: Person) -> QuerySet[AgendaItem]:
+def agenda_items_visible_to(person: Person, links: Links = EVERY_LINK) -> QuerySet[AgendaItem]:
     """Agenda items the person may read, across meetings: the open business of the meetings
-    they may see, and exempt business only where it is open to them (or they are admitted)."""
-    conditions = _conditions(person, meeting="meeting__")
+    they may see, and exempt business only where it is open to them (or they are admitted).
+    ``links``: what the person holds, when known (``links_of``)."""
+    conditions = _conditions(person, meeting="meeting__", links=links)
     if conditions is None:
         return AgendaItem.objects.none()
     return AgendaItem.objects.filter(conditions.agenda).filter(
-        Q(confidential=False) | conditions.exempt | _admitted(person, item="pk")
+        Q(confidential=False) | conditions.exempt | _admitted(person, "pk", links)
     )
 
 
-def papers_visible_to(person: Person) -> QuerySet[Paper]:
+def papers_visible_to(person: Person, links: Links = EVERY_LINK) -> QuerySet[Paper]:
     """Every paper the person may open, across meetings (``permissions.can_view_paper`` for
     many): the papers of meetings whose papers are open to them, exempt items' papers only
     where exempt business is open to them or they are admitted to the item. Whatever else
     limits who reads a paper belongs here, so that everything read through a paper (notes on
-    it, say) follows."""
-    conditions = _conditions(person, meeting="meeting__")
+    it, say) follows. ``links``: what the person holds, when known (``links_of``)."""
+    conditions = _conditions(person, meeting="meeting__", links=links)
     if conditions is None:
         return Paper.objects.none()
     return Paper.objects.filter(conditions.agenda & conditions.papers).filter(
         Q(agenda_item__isnull=True)
         | Q(agenda_item__confidential=False)
         | conditions.exempt
-        | _admitted(person, item="agenda_item_id")
+        | _admitted(person, "agenda_item_id", links)
     )
 
 
-def _admitted(person: Person, *, item: str) -> Exists:
+def _admitted(person: Person, item: str, links: Links) -> Q:
     """Whether the person is admitted to the exempt item whose id is the row's ``item``."""
-    return Exists(admissions_of(person).filter(agenda_item_id=OuterRef(item)))
+    if not links.admitted:
+        return NOWHERE
+    return Q(Exists(admissions_of(person).filter(agenda_item_id=OuterRef(item))))
 
 
 @dataclass(frozen=True)

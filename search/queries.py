@@ -41,14 +41,14 @@ from meetings.models import HELD_STATES
 from opportunities.models import Recommendation
 from opportunities.permissions import opportunities_visible_to
 
-from .permissions import agenda_items_visible_to, papers_visible_to
+from .permissions import agenda_items_visible_to, links_of, papers_visible_to
 
 CONFIG = "english"
 REFERENCE = re.compile(r"^\s*BLC-?0*(\d{1,9})\s*$", re.IGNORECASE)
 SNIPPET_WORDS = 30
 PLAIN_SNIPPET_CHARS = 200
 # The matches of each kind that are ranked: beyond them a search is too broad to rank in full.
-MOST_RANKED = 500
+MOST_RANKED = 200
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ def sources_for(person: Person) -> list[Source]:
     # Exempt business (a confidential item, its minutes and papers) only where the person may
     # see the meeting's confidential business or is admitted to the item.
     opportunities = opportunities_visible_to(person)
-    items = agenda_items_visible_to(person)
+    links = links_of(person)  # what the person holds, read once: the rest is left out
+    items = agenda_items_visible_to(person, links)
     return [
         Source("opportunity", "Opportunity", opportunities, "title", "summary"),
         Source(
@@ -102,7 +103,7 @@ def sources_for(person: Person) -> list[Source]:
         *meeting_sources(
             items=items,
             minutes=items.filter(meeting__status__in=HELD_STATES),
-            papers=papers_visible_to(person).filter(current_version__isnull=False),
+            papers=papers_visible_to(person, links).filter(current_version__isnull=False),
         ),
     ]
 

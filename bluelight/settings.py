@@ -216,6 +216,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault(
         "server_side_binding", env_bool("DB_SERVER_SIDE_BINDING", True)
     )
+    # No JIT compilation: the portal's queries are short, and PostgreSQL compiles any whose
+    # estimated cost passes jit_above_cost, which a large register's aggregates do, spending
+    # more time compiling (100 ms to over a second was seen) than the query then saves.
+    if not env_bool("DB_JIT", False):
+        DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery -------------------------------------------------------------------

@@ -290,8 +290,11 @@ class MeetingInvitation(models.Model):
         ]
         indexes = [
             models.Index(fields=["person", "reply"]),
-            # A person's invitations read from the index alone (the calendar feed).
-            models.Index(fields=["person", "meeting"], name="invitation_person_meeting"),
+            # A person's invitations read from the index alone: the calendar feed, and the
+            # meeting rule's checks of a guest's or a member's invitation (search, lists).
+            models.Index(
+                fields=["person", "meeting", "is_guest"], name="invitation_person_meeting_kind"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -30,10 +30,8 @@ from typing import Any, TypeVar
 from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     Func,
     Model,
@@ -80,8 +78,51 @@ class _Conditions:
     exempt: Q
 
 
-def _conditions(person: Person) -> _Conditions | None:
-    """The rule as conditions on meetings, or None for someone who is not signed in."""
+@dataclass(frozen=True)
+class Links:
+    """Whether the person holds any guest's invitation, any member's invitation and any
+    admission to an exempt item. The rule looks each kind up meeting by meeting; for someone
+    who holds none of a kind, that lookup is left out (a search reads these once, in one small
+    query, and so asks far less of every row it matches). Leaving a lookup out can only ever
+    show less, never more."""
+
+    guest: bool = True
+    member: bool = True
+    admitted: bool = True
+
+
+EVERY_LINK = Links()
+# A condition that holds for no row: Django leaves it out of an OR, and an AND with it is empty.
+NOWHERE = Q(pk__in=[])
+
+
+def links_of(person: Person) -> Links:
+    """What the person holds, in one query."""
+    if not person.is_authenticated:
+        return Links(guest=False, member=False, admitted=False)
+    invitations = MeetingInvitation.objects.filter(person_id=OuterRef("pk"))
+    guest, member, admitted = (
+        User.objects.filter(pk=person.pk)
+        .annotate(
+            guest=Exists(invitations.filter(is_guest=True)),
+            member=Exists(invitations.filter(is_guest=False)),
+            admitted=Exists(admissions_of(person)),
+        )
+        .values_list("guest", "member", "admitted")
+        .get()
+    )
+    return Links(guest=guest, member=member, admitted=admitted)
+
+
+def _conditions(person: Person, meeting: str = "", links: Links = EVERY_LINK) -> _Conditions | None:
+    """The rule as conditions on meetings, or None for someone who is not signed in.
+
+    ``meeting`` is the path from the rows filtered to their meeting: "" for meetings themselves,
+    "meeting__" for agenda items and papers, whose conditions then read the meeting through a
+    join. The person's boards are read once (their memberships); an invitation is looked up
+    meeting by meeting, through the index of one invitation each (meeting, person), never read
+    in full: a member invited to every one of ten thousand meetings costs no more than one
+    invited to a few."""
     if not person.is_authenticated:
         return None
     memberships = current_memberships(person)
@@ -90,15 +131,28 @@ def _conditions(person: Person) -> _Conditions | None:
     staff_boards = sorted(
         {m.board_id for m in memberships if m.role == Role.SECRETARIAT or m.role in CHAIR_ROLES}
     )
-    invitations = current_invitations(person, member_boards)
-    invited = Q(pk__in=invitations.values("meeting_id"))
-    staff = Q(board_id__in=staff_boards)
-    own_member_invited = Q(board_id__in=exempt_boards) & Q(
-        pk__in=invitations.filter(is_guest=False).values("meeting_id")
+    board, status = f"{meeting}board_id", f"{meeting}status"
+    invitation = MeetingInvitation.objects.filter(
+        meeting_id=OuterRef(f"{meeting.removesuffix('__')}_id" if meeting else "pk"),
+        person_id=person.pk,
     )
+    member_board = Q(**{f"{board}__in": member_boards})
+    invited_as_guest = Q(Exists(invitation.filter(is_guest=True))) if links.guest else NOWHERE
+    # The invitations that stand today (as ``current_invitations``): a guest's, and a member's
+    # to the meetings of boards they are still members of.
+    invited = invited_as_guest
+    if links.member:
+        invited |= member_board & Q(Exists(invitation))
+    staff = Q(**{f"{board}__in": staff_boards})
+    own_member_invited = NOWHERE
+    if links.member:
+        own_member_invited = Q(**{f"{board}__in": exempt_boards}) & Q(
+            Exists(invitation.filter(is_guest=False))
+        )
     return _Conditions(
-        agenda=staff | (~Q(status=Status.DRAFT) & (Q(board_id__in=member_boards) | invited)),
-        papers=staff | (Q(status__in=PUBLISHED_STATES) & invited),
+        # A member's invitation is to their own board's meetings, which they see anyway.
+        agenda=staff | (~Q(**{status: Status.DRAFT}) & (member_board | invited_as_guest)),
+        papers=staff | (Q(**{f"{status}__in": PUBLISHED_STATES}) & invited),
         exempt=staff | own_member_invited,
     )
 
@@ -157,38 +211,40 @@ def open_business(
     return queryset.exclude(Q(**{field: True}) & ~Q(**{f"{key}__in": sorted(admitted)}))
 
 
-def agenda_items_visible_to(person: Person) -> QuerySet[AgendaItem]:
+def agenda_items_visible_to(person: Person, links: Links = EVERY_LINK) -> QuerySet[AgendaItem]:
     """Agenda items the person may read, across meetings: the open business of the meetings
-    they may see, and exempt business only where it is open to them (or they are admitted)."""
-    conditions = _conditions(person)
+    they may see, and exempt business only where it is open to them (or they are admitted).
+    ``links``: what the person holds, when known (``links_of``)."""
+    conditions = _conditions(person, meeting="meeting__", links=links)
     if conditions is None:
         return AgendaItem.objects.none()
-    visible = Meeting.objects.filter(conditions.agenda)
-    exempt_open = Meeting.objects.filter(conditions.agenda & conditions.exempt)
-    return AgendaItem.objects.filter(meeting__in=visible).filter(
-        Q(confidential=False)
-        | Q(meeting__in=exempt_open)
-        | Q(pk__in=admissions_of(person).values("agenda_item_id"))
+    return AgendaItem.objects.filter(conditions.agenda).filter(
+        Q(confidential=False) | conditions.exempt | _admitted(person, "pk", links)
     )
 
 
-def papers_visible_to(person: Person) -> QuerySet[Paper]:
+def papers_visible_to(person: Person, links: Links = EVERY_LINK) -> QuerySet[Paper]:
     """Every paper the person may open, across meetings (``permissions.can_view_paper`` for
     many): the papers of meetings whose papers are open to them, exempt items' papers only
     where exempt business is open to them or they are admitted to the item. Whatever else
     limits who reads a paper belongs here, so that everything read through a paper (notes on
-    it, say) follows."""
-    conditions = _conditions(person)
+    it, say) follows. ``links``: what the person holds, when known (``links_of``)."""
+    conditions = _conditions(person, meeting="meeting__", links=links)
     if conditions is None:
         return Paper.objects.none()
-    papers_open = Meeting.objects.filter(conditions.agenda & conditions.papers)
-    exempt_open = Meeting.objects.filter(conditions.agenda & conditions.exempt)
-    return Paper.objects.filter(meeting__in=papers_open).filter(
+    return Paper.objects.filter(conditions.agenda & conditions.papers).filter(
         Q(agenda_item__isnull=True)
         | Q(agenda_item__confidential=False)
-        | Q(meeting__in=exempt_open)
-        | Q(agenda_item_id__in=admissions_of(person).values("agenda_item_id"))
+        | conditions.exempt
+        | _admitted(person, "agenda_item_id", links)
     )
+
+
+def _admitted(person: Person, item: str, links: Links) -> Q:
+    """Whether the person is admitted to the exempt item whose id is the row's ``item``."""
+    if not links.admitted:
+        return NOWHERE
+    return Q(Exists(admissions_of(person).filter(agenda_item_id=OuterRef(item))))
 
 
 @dataclass(frozen=True)
@@ -245,60 +301,6 @@ def numbered_agenda(
             item.withheld = False
             numbered.append(item)
     return numbered
-
-
-@dataclass(frozen=True)
-class MeetingScope:
-    """Ids of the meetings whose agenda, minutes, papers and exempt business the person may
-    see."""
-
-    agenda: frozenset[int]
-    minutes: frozenset[int]
-    papers: frozenset[int]
-    confidential: frozenset[int]
-    # Exempt agenda items (ids) the person is admitted to one by one, in meetings of ``agenda``.
-    admitted_items: frozenset[int] = frozenset()
-
-
-NO_SCOPE = MeetingScope(frozenset(), frozenset(), frozenset(), frozenset())
-
-
-def meeting_scope(person: Person, among: QuerySet[Any, Any] | None = None) -> MeetingScope:
-    """The person's scope in one query: the meetings whose agenda they may see, each flagged
-    for its minutes, papers and exempt business (a thousand meetings cost a few milliseconds
-    this way, where judging each with the page rules cost far more).
-
-    Given ``among`` (a query of meeting ids), only those meetings are looked at: a search
-    passes the meetings where something matched, which are usually few.
-    """
-    conditions = _conditions(person)
-    if conditions is None:
-        return NO_SCOPE
-    meetings = Meeting.objects.filter(conditions.agenda)
-    if among is not None:
-        meetings = meetings.filter(pk__in=among)
-    found = list(
-        meetings.order_by()
-        .annotate(
-            held=_flag(Q(status__in=HELD_STATES)),
-            papers_open=_flag(conditions.papers),
-            exempt_open=_flag(conditions.exempt),
-        )
-        .values_list("pk", "held", "papers_open", "exempt_open")
-    )
-    agenda = frozenset(pk for pk, *_ in found)
-    admitted = admissions_of(person).filter(agenda_item__meeting_id__in=sorted(agenda))
-    return MeetingScope(
-        agenda=agenda,
-        admitted_items=frozenset(admitted.values_list("agenda_item_id", flat=True)),
-        minutes=frozenset(pk for pk, held, _, _ in found if held),
-        papers=frozenset(pk for pk, _, open_, _ in found if open_),
-        confidential=frozenset(pk for pk, _, _, exempt in found if exempt),
-    )
-
-
-def _flag(condition: Q) -> "ExpressionWrapper[Q]":
-    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 # --- What the public sees -----------------------------------------------------------------------

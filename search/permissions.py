@@ -1,6 +1,6 @@
 """What a person's search may reach: opportunities through ``opportunities.permissions``, and
 meetings' business through the meetings' one visibility rule in ``meetings.selectors``."""
 
-from meetings.selectors import NO_SCOPE, MeetingScope, meeting_scope
+from meetings.selectors import agenda_items_visible_to, links_of, papers_visible_to
 
-__all__ = ["NO_SCOPE", "MeetingScope", "meeting_scope"]
+__all__ = ["agenda_items_visible_to", "links_of", "papers_visible_to"]

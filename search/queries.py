@@ -7,10 +7,14 @@ column that a trigger keeps in step with the text (titles weigh more than bodies
 kinds are ranked together. Elsewhere (SQLite, for ``make run``) the columns stay empty and a
 case-insensitive substring match stands in, titles first.
 
-The meeting rules are asked only about meetings where an agenda item, minutes or paper matched.
-Only the page shown is ranked and fetched in full: the ranked list is of (id, kind, rank) rows,
-counted without ranking, and each kind's rows of the page are then read in one query, with
-their highlighted snippets.
+Who may see what is part of each kind's query (``search.permissions``: the opportunities'
+rule and the meetings' one rule, an invitation or admission looked up row by row through its
+index), so a search is one query for its page of results and one per kind shown. Ranking costs
+a little for every row ranked, so only the first ``MOST_RANKED`` matches of each kind (as the
+index finds them) are ranked: a word that matches more than that (a common word in a large
+register) shows the best of those and says so, asking for more words. Only the page shown is
+fetched in full: the ranked list is of (id, kind, rank) rows, and each kind's rows of the page
+are then read in one query, with their highlighted snippets.
 """
 
 import re
@@ -33,17 +37,18 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from boards.permissions import Person
-from core.arrays import among_ids
-from meetings.models import AgendaItem, Paper
+from meetings.models import HELD_STATES
 from opportunities.models import Recommendation
 from opportunities.permissions import opportunities_visible_to
 
-from .permissions import MeetingScope, meeting_scope
+from .permissions import agenda_items_visible_to, links_of, papers_visible_to
 
 CONFIG = "english"
 REFERENCE = re.compile(r"^\s*BLC-?0*(\d{1,9})\s*$", re.IGNORECASE)
 SNIPPET_WORDS = 30
 PLAIN_SNIPPET_CHARS = 200
+# The matches of each kind that are ranked: beyond them a search is too broad to rank in full.
+MOST_RANKED = 200
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,16 @@ class Source:
 
 
 @dataclass
+class PageRows:
+    """A page of ranked (id, kind, rank) rows, how many matches were ranked in all, and
+    whether a kind had more matches than ``MOST_RANKED`` (the rest not ranked nor shown)."""
+
+    rows: list[tuple[int, str, float]]
+    total: int
+    more: bool
+
+
+@dataclass
 class Hit:
     kind: str
     label: str
@@ -70,15 +85,12 @@ class Hit:
     context: str = ""
 
 
-def sources_for(person: Person, scope: MeetingScope) -> list[Source]:
+def sources_for(person: Person) -> list[Source]:
     # Exempt business (a confidential item, its minutes and papers) only where the person may
-    # see the meeting's confidential business.
-    open_item = (
-        Q(confidential=False)
-        | among_ids("meeting_id", scope.confidential)
-        | among_ids("pk", scope.admitted_items)
-    )
+    # see the meeting's confidential business or is admitted to the item.
     opportunities = opportunities_visible_to(person)
+    links = links_of(person)  # what the person holds, read once: the rest is left out
+    items = agenda_items_visible_to(person, links)
     return [
         Source("opportunity", "Opportunity", opportunities, "title", "summary"),
         Source(
@@ -89,16 +101,9 @@ def sources_for(person: Person, scope: MeetingScope) -> list[Source]:
             "wording",
         ),
         *meeting_sources(
-            items=AgendaItem.objects.filter(open_item, among_ids("meeting_id", scope.agenda)),
-            minutes=AgendaItem.objects.filter(open_item, among_ids("meeting_id", scope.minutes)),
-            papers=Paper.objects.filter(
-                Q(agenda_item__isnull=True)
-                | Q(agenda_item__confidential=False)
-                | among_ids("meeting_id", scope.confidential)
-                | among_ids("agenda_item_id", scope.admitted_items),
-                among_ids("meeting_id", scope.papers),
-                current_version__isnull=False,
-            ),
+            items=items,
+            minutes=items.filter(meeting__status__in=HELD_STATES),
+            papers=papers_visible_to(person, links).filter(current_version__isnull=False),
         ),
     ]
 
@@ -141,8 +146,7 @@ class Search:
         self.reference = reference_number(self.text)
         self.query = SearchQuery(self.text, search_type="websearch", config=CONFIG)
         if not self.sources:
-            scope = meeting_scope(self.person, among=self._meetings_with_matches())
-            self.sources = sources_for(self.person, scope)
+            self.sources = sources_for(self.person)
         self.by_kind = {source.kind: source for source in self.sources}
         # Markers for ts_headline, unguessable so that no stored text can contain them.
         self.start, self.stop = f"hl{secrets.token_hex(8)}s", f"hl{secrets.token_hex(8)}e"
@@ -151,39 +155,44 @@ class Search:
 
     @property
     def rows(self) -> QuerySet:
-        """(id, kind, rank) of every match, best first: slice it, as ranking costs a little
-        for every matching row."""
+        """(id, kind, rank) of every match ranked, best first: slice it."""
         parts = [self._ranked(source) for source in self.sources]
         return parts[0].union(*parts[1:], all=True).order_by("-rank", "kind", "-id")
 
     @property
     def matches(self) -> QuerySet:
-        """The id of every match, unranked: what the pages are counted by."""
-        parts = [self._matching(source).values_list("id").order_by() for source in self.sources]
+        """The id of every match ranked, unranked: what the pages are counted by."""
+        parts = [self._candidates(source) for source in self.sources]
         return parts[0].union(*parts[1:], all=True)
 
     def count(self) -> int:
         return self.matches.count()
 
-    def page_rows(self, *, offset: int, limit: int) -> tuple[list[tuple[int, str, float]], int]:
-        """A page of ``rows`` and the number of matches in all, in one query (the count is a
-        window over the same matches). Past the last page there are no rows to carry it, so the
-        matches are counted on their own."""
+    def page_rows(self, *, offset: int, limit: int) -> "PageRows":
+        """A page of ``rows``, the number of matches ranked in all and whether any kind had more
+        matches than are ranked, in one query (windows over the same matches). Past the last
+        page there are no rows to carry them, so the matches are counted on their own."""
         try:
             sql, params = self.rows.query.sql_with_params()
         except EmptyResultSet:  # the person may see nothing at all (e.g. has left every board)
-            return [], 0
+            return PageRows([], 0, more=False)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT found.id, found.kind, found.rank, COUNT(*) OVER () "  # noqa: S608
-                f"FROM ({sql}) AS found ORDER BY found.rank DESC, found.kind, found.id DESC "
-                "LIMIT %s OFFSET %s",
+                "SELECT found.id, found.kind, found.rank, COUNT(*) OVER (), "  # noqa: S608
+                "MAX(found.of_kind) OVER () FROM (SELECT ranked.*, COUNT(*) OVER "
+                f"(PARTITION BY ranked.kind) AS of_kind FROM ({sql}) AS ranked) AS found "
+                "ORDER BY found.rank DESC, found.kind, found.id DESC LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             )
             fetched = cursor.fetchall()
         if not fetched:
-            return [], self.count() if offset else 0
-        return [(pk, kind, rank) for pk, kind, rank, _total in fetched], fetched[0][3]
+            return PageRows([], self.count() if offset else 0, more=False)
+        _pk, _kind, _rank, total, most_of_a_kind = fetched[0]
+        return PageRows(
+            [(pk, kind, rank) for pk, kind, rank, _total, _most in fetched],
+            total,
+            more=most_of_a_kind > MOST_RANKED,
+        )
 
     def _matching(self, source: Source) -> QuerySet:
         if on_postgresql():
@@ -194,7 +203,15 @@ class Search:
             match |= Q(pk=self.reference)
         return source.rows.filter(match)
 
+    def _candidates(self, source: Source) -> QuerySet:
+        """The first matches of a kind, unranked, as the index finds them: ``MOST_RANKED`` of
+        them, and one more to tell that there are more."""
+        return self._matching(source).order_by().values("pk")[: MOST_RANKED + 1]
+
     def _ranked(self, source: Source) -> QuerySet:
+        """(id, kind, rank) of the kind's first matches (``_candidates``): PostgreSQL ranks the
+        rows as it takes them, and stops at the last one taken. Elsewhere (SQLite, whose unions
+        take no limits, with a handful of rows) every match is ranked."""
         rank: Expression
         if on_postgresql():
             rank = SearchRank(F(source.document), self.query)
@@ -202,24 +219,16 @@ class Search:
             rank = self._plain_rank(source)
         if self._by_reference(source):
             rank = rank + Case(When(pk=self.reference, then=Value(10.0)), default=Value(0.0))
-        return (
+        ranked = (
             self._matching(source)
             .annotate(kind=Value(source.kind, output_field=CharField()))
             .annotate(rank=Cast(rank, FloatField()))
             .values_list("id", "kind", "rank")
             .order_by()
         )
-
-    def _meetings_with_matches(self) -> QuerySet:
-        """The meetings with a matching agenda item, minutes or paper, whoever may see them:
-        the only meetings whose scope the search needs."""
-        everything = meeting_sources(
-            items=AgendaItem.objects.all(),
-            minutes=AgendaItem.objects.all(),
-            papers=Paper.objects.all(),
-        )
-        parts = [self._matching(source).values("meeting_id").order_by() for source in everything]
-        return parts[0].union(*parts[1:])
+        if connection.features.supports_slicing_ordering_in_compound:
+            return ranked[: MOST_RANKED + 1]
+        return ranked
 
     def _by_reference(self, source: Source) -> bool:
         return source.kind == "opportunity" and self.reference is not None

@@ -7,8 +7,9 @@ from django.views.decorators.http import require_GET
 from boards.http import AuthenticatedHttpRequest
 from core.page_cache import cached_page
 
+from . import queries
 from .forms import SearchForm
-from .queries import Search
+from .queries import PageRows, Search
 
 PAGE_SIZE = 20
 MAX_PAGE = 1_000_000
@@ -27,17 +28,25 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "search/results.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "most_ranked": queries.MOST_RANKED,
+        },
     )
 
 
 class SearchPaginator(Paginator):
-    """Pages of the ranked rows: the page asked for and the number of matches come back from
-    one query (``Search.page_rows``); a page past the end shows the last one."""
+    """Pages of the ranked rows: the page asked for, the number of matches ranked and whether
+    there were more come back from one query (``Search.page_rows``); a page past the end shows
+    the last one."""
 
     def __init__(self, found: Search, per_page: int):
         super().__init__([], per_page)
         self.found = found
+        # A kind had more matches than are ranked: the page says so and asks for more words.
+        self.more = False
 
     @cached_property
     def count(self) -> int:
@@ -49,14 +58,15 @@ class SearchPaginator(Paginator):
             number = min(max(int(number), 1), MAX_PAGE)
         except (TypeError, ValueError):
             number = 1
-        rows, total = self._rows_of(number)
-        self.__dict__["count"] = total
-        if not rows and total:
+        found = self._rows_of(number)
+        self.__dict__["count"] = found.total
+        if not found.rows and found.total:
             number = self.num_pages
-            rows, _total = self._rows_of(number)
-        return Page(rows, number, self)
+            found = self._rows_of(number)
+        self.more = found.more
+        return Page(found.rows, number, self)
 
-    def _rows_of(self, number: int):
+    def _rows_of(self, number: int) -> PageRows:
         return self.found.page_rows(offset=(number - 1) * self.per_page, limit=self.per_page)
 
 

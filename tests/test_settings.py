@@ -274,3 +274,9 @@ def test_a_readable_signing_certificate_is_accepted(tmp_path):
         "check", PDF_SIGNING_CERTIFICATE=str(path), PDF_SIGNING_PASSPHRASE=PASSPHRASE
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_the_portals_database_connections_compile_no_queries_just_in_time(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -275,6 +275,23 @@ def test_results_are_paginated_keeping_the_query(client_of, bob, make_opportunit
     assert len(hits(beyond)) == 3
 
 
+def test_a_search_matching_more_than_can_be_ranked_says_so(
+    client_of, bob, make_opportunity, monkeypatch
+):
+    monkeypatch.setattr(queries, "MOST_RANKED", 2)
+    for index in range(4):
+        make_opportunity(title=f"Plover station {index}")
+    response = client_of(bob).get(URL, {"q": "plover"})
+    # The first matches of each kind are ranked (two, and one more to tell there are more).
+    assert len(hits(response)) == 3
+    body = " ".join(response.content.decode().split())
+    assert "More than 3 results for “plover”" in body
+    assert "the best of the first 2 of each kind are shown" in body
+    narrow = client_of(bob).get(URL, {"q": "plover station 1"})
+    assert len(hits(narrow)) == 1
+    assert "More than" not in narrow.content.decode()
+
+
 @pytest.mark.parametrize("full_text", [True, False])
 def test_the_pages_count_every_ranked_row_once(
     alice, business, make_opportunity, monkeypatch, full_text

@@ -128,8 +128,9 @@ compose-check: $(STAMP)
 # The suite in parallel, one process per core (pytest-xdist), each test file kept on one
 # process: a file's module-scoped set-up (the delivery proofs' redis-server, mail server and
 # worker; the accessibility crawl) runs once. Each process has its own test database
-# (pytest-django), its own cache keys (tests/conftest.py) and its own ports. PYTEST_WORKERS=0
-# runs it in one process.
+# (pytest-django), copied from one template that the first process migrates
+# (tests/database_template.py), its own cache keys (tests/conftest.py) and its own ports.
+# PYTEST_WORKERS=0 runs it in one process.
 PYTEST_WORKERS ?= auto
 pytest: $(STAMP)
 	env $(TEST_ENV) $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)

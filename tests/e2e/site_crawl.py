@@ -16,6 +16,7 @@ from urllib.parse import urldefrag, urlsplit
 
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page
 
 from demo.boards import DEMO_PASSWORD
 from tests.e2e import journeys
@@ -329,10 +330,16 @@ def check_answers_pages(browser, base: str, findings: Findings) -> None:
     ]:
         assert found is not None, f"the demonstration data has no {name}"
 
+    # One browser per person, signed in once: signing the same person in again within a
+    # minute would wait for their authenticator's next code (each code works once).
+    pages: dict[str, Page] = {}
+
     def visit(email: str, steps) -> None:
-        context = browser.new_context(viewport={"width": WIDE, "height": 900})
-        page = context.new_page()
-        sign_in(page, base, email)
+        if email not in pages:
+            page = browser.new_context(viewport={"width": WIDE, "height": 900}).new_page()
+            sign_in(page, base, email)
+            pages[email] = page
+        page = pages[email]
         steps(page)
         page.wait_for_load_state()
         assert page.locator(".summary-list").count() == 1, page.url
@@ -341,7 +348,6 @@ def check_answers_pages(browser, base: str, findings: Findings) -> None:
         key = f"check page {urlsplit(page.url).path}"
         findings.titles[page.title()].add(f"{key} ({page.locator('h1').inner_text()[:20]})")
         check_page(page, key, findings)
-        context.close()
 
     def decide(page) -> None:
         page.goto(base + police_referral.get_absolute_url())
@@ -373,3 +379,5 @@ def check_answers_pages(browser, base: str, findings: Findings) -> None:
     visit(SECRETARIAT, withdraw)
     visit(SECRETARIAT, cancel)
     visit(CHAIR, approve)
+    for page in pages.values():
+        page.context.close()

@@ -5,8 +5,8 @@ sequence, so it never repeats, even after a rolled-back write. Triggers move it 
 tables it covers are written: ``QuerySet.update()``, bulk inserts and raw SQL all count. Read a
 version *before* the data it keys: a cache entry then never holds data older than its key.
 
-- ``register`` (opportunities/versions.py): the register's tables, moved by statement triggers
-  in the writer's own transaction.
+- ``register`` (opportunities/versions.py): the register's tables, moved once per transaction
+  as it commits (migration ``opportunities 0021_register_version_at_commit``).
 - ``pages`` (PAGES): every table of the portal but those in ``NOT_PAGE_DATA``, for whole pages
   kept for a moment (core/page_cache.py). Row triggers installed on every table after each
   ``migrate`` (``install_page_triggers``), so a table added later is covered too. They are

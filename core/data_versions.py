@@ -12,9 +12,9 @@ version *before* the data it keys: a cache entry then never holds data older tha
   ``migrate`` (``install_page_triggers``), so a table added later is covered too. They are
   deferred: the row is moved as the writer commits, after every other lock it takes, so
   writers never wait for each other on it halfway through a transaction (and cannot deadlock
-  over it); once a transaction, however many rows it writes. The test suite makes them fire at
-  once instead (``DATA_VERSIONS_AT_COMMIT = False``, tests/conftest.py), since a test's
-  transaction is never committed.
+  over it); once a transaction, however many rows it writes. A test's transaction, never
+  committed, makes them fire at each write instead (``SET CONSTRAINTS ... IMMEDIATE`` and the
+  setting ``bluelight.versions_each_write``, tests/conftest.py).
 
 On other databases (SQLite, for ``make run``) there are no triggers and every version is None:
 callers then build afresh every time.
@@ -71,9 +71,11 @@ BEGIN
     IF to_regclass('opportunities_dataversion') IS NULL THEN
         RETURN NULL;
     END IF;
-    -- At commit, once a transaction ('once': the setting is local to it); fired at each write
-    -- (the test suite), every time.
-    IF TG_ARGV[0] = 'once' THEN
+    -- At commit, once a transaction ('once': the setting is local to it); where a transaction
+    -- has the triggers fire at each write instead (a test's, never committed: tests/conftest.py),
+    -- every time.
+    IF TG_ARGV[0] = 'once'
+            AND current_setting('bluelight.versions_each_write', true) IS DISTINCT FROM 'yes' THEN
         IF current_setting('bluelight.pages_moved', true) = 'yes' THEN
             RETURN NULL;
         END IF;

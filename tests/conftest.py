@@ -37,10 +37,6 @@ from .factories import (
 )
 from .two_factor import pass_second_factor
 
-# A test's transaction is never committed: the data versions' triggers fire at each write
-# instead of at commit (core/data_versions.py), so caches keyed by them see every change.
-django_settings.DATA_VERSIONS_AT_COMMIT = False
-
 pytest_plugins = [
     "tests.opportunities.fixtures",
     "tests.meetings.fixtures",
@@ -139,11 +135,14 @@ def _register_versions_move_at_each_statement(request):
     request.getfixturevalue("db")
     from django.db import connection
 
+    from core import data_versions
     from opportunities.versions import VERSION_TRIGGER
 
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS {VERSION_TRIGGER} IMMEDIATE")
+            # The pages' version too (core/data_versions.py), at every write, not once.
+            cursor.execute(f"SET CONSTRAINTS {VERSION_TRIGGER}, {data_versions.TRIGGER} IMMEDIATE")
+            cursor.execute("SELECT set_config('bluelight.versions_each_write', 'yes', true)")
     yield
 
 

@@ -295,22 +295,16 @@ def test_a_write_moves_the_version_and_a_read_does_not(client_of, bob, opportuni
 
 
 @pytest.mark.django_db(transaction=True)
-def test_at_commit_the_version_moves_once_and_only_when_the_writer_commits(settings, board):
-    settings.DATA_VERSIONS_AT_COMMIT = True
-    data_versions.install_page_triggers()
-    try:
-        start = data_version(PAGES)
-        with transaction.atomic():
-            UserFactory.create_batch(3)
-            Board.objects.filter(pk=board.pk).update(name="Renamed board")
-            # Not yet: a reader elsewhere still sees the old rows, so the old version too.
-            assert data_version(PAGES) == start
-        moved = data_version(PAGES)
-        assert moved != start
-        with transaction.atomic():
-            Board.objects.filter(pk=board.pk).update(name="Renamed again")
-            transaction.set_rollback(True)
-        assert data_version(PAGES) == moved
-    finally:
-        settings.DATA_VERSIONS_AT_COMMIT = False
-        data_versions.install_page_triggers()
+def test_at_commit_the_version_moves_once_and_only_when_the_writer_commits(board):
+    start = data_version(PAGES)
+    with transaction.atomic():
+        UserFactory.create_batch(3)
+        Board.objects.filter(pk=board.pk).update(name="Renamed board")
+        # Not yet: a reader elsewhere still sees the old rows, so the old version too.
+        assert data_version(PAGES) == start
+    moved = data_version(PAGES)
+    assert moved != start
+    with transaction.atomic():
+        Board.objects.filter(pk=board.pk).update(name="Renamed again")
+        transaction.set_rollback(True)
+    assert data_version(PAGES) == moved

@@ -950,6 +950,21 @@ class Benefit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Kept by PostgreSQL's triggers (migration 0023), never by the portal, for ``BenefitSum``:
+    # the opportunity's board; and, for an estimate, whether it is its body's latest for the
+    # opportunity (the one that counts, as ``counted()`` has it) and how much it moved that
+    # body's expected total (its amount less the previous estimate's). Unset elsewhere
+    # (SQLite), where the dashboard adds up the estimates themselves.
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
+    latest = models.BooleanField(null=True, editable=False)
+    moved = models.DecimalField(max_digits=12, decimal_places=2, null=True, editable=False)
 
     objects = BenefitQuerySet.as_manager()
 
@@ -959,7 +974,8 @@ class Benefit(models.Model):
             models.Index(fields=["opportunity", "kind"]),
             models.Index(fields=["organisation", "kind", "period_end"]),
             # Each body's estimates for an opportunity in the order they were made, with the
-            # amounts and periods: the dashboard reads the chains from the index alone.
+            # amounts and periods: PostgreSQL's trigger reads a chain from the index alone as it
+            # works out which estimate is the latest (migration 0023).
             models.Index(
                 fields=[
                     "opportunity",
@@ -986,6 +1002,44 @@ class Benefit(models.Model):
 
     def deletion_refusal(self) -> str:
         return "Estimated and realised benefits are kept as history."
+
+
+class BenefitSum(models.Model):
+    """The cashable benefits of a board added up, kept by PostgreSQL's triggers as benefits are
+    written (migration 0023), so the dashboard reads a few dozen rows however many benefits
+    there are. Per board, body and quarter (quarters start in January, April, July and October):
+
+    - ``realised``: the realised amounts, by the quarter of the period they are for;
+    - ``latest``: each body's latest estimate for each opportunity (``Benefit.objects
+      .counted()``), by the quarter of the period it is for;
+    - ``moved``: how much the estimates made in a quarter (in the portal's time zone, as
+      migration 0023 was run with it) moved the total expected: each one's amount less the
+      previous one of its chain.
+
+    ``rows`` is how many benefits a line adds up; a line with none is no figure. Nothing in the
+    portal writes here, and on SQLite nothing is kept (the dashboard adds up the benefits)."""
+
+    class Part(models.TextChoices):
+        REALISED = "realised", "Realised"
+        LATEST = "latest", "Latest estimates"
+        MOVED = "moved", "Estimates' moves"
+
+    board = models.ForeignKey(Board, on_delete=models.DO_NOTHING, related_name="+")
+    part = models.CharField(max_length=10, choices=Part.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.DO_NOTHING, related_name="+")
+    quarter = models.DateField()
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    rows = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["board", "part", "organisation", "quarter"], name="benefit_sum_line"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_part_display()}, {self.quarter:%B %Y}: £{self.amount}"
 
 
 # An approved collaboration's delivery is tracked by its milestones from approval onwards.

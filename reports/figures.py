@@ -1,6 +1,7 @@
 """The board dashboard's figures: a few aggregate queries (five on PostgreSQL), so the page costs
 the same number of queries however large the register grows, each answered as far as it can be
-from an index that holds what it adds up.
+from an index that holds what it adds up, and the benefits from the sums PostgreSQL keeps as
+they are written (``BenefitSum``).
 
 Every function takes the board and returns plain values: the template draws the tables from
 them and ``chart_data`` turns them into the JSON the charts read.
@@ -43,6 +44,7 @@ from opportunities.models import (
     REVIEWABLE,
     REVIEWS_DUE_WITHIN_DAYS,
     Benefit,
+    BenefitSum,
     Opportunity,
     Referral,
     Status,
@@ -282,94 +284,44 @@ def estimates_of(board: Board) -> list[Estimate]:
     return [Estimate(*row) for row in rows]
 
 
-# In one statement, the cashable benefits of a board added up by PostgreSQL, so the dashboard
-# reads a few dozen rows however many benefits there are. Each body's estimates for an
-# opportunity form a chain, oldest first (the index ``benefit_by_kind`` holds them in that
-# order, with the amounts, so no sort and no read of the table is needed); one pass over the
-# chains gives both
-# - ``latest``: each chain's last estimate (the one that counts), added up per body and quarter
-#   of the period it is for, and
-# - ``moved``: per quarter an estimate was made in (in the portal's time zone), how much the
-#   estimates made then moved the total expected (each one's amount less the previous one of its
-#   chain);
-# and ``realised``: realised amounts added up per body and quarter of their period.
-BENEFITS_SQL = """
-SELECT CASE WHEN GROUPING(estimate.made) = 1 THEN 'latest' ELSE 'moved' END,
-       estimate.organisation_id, estimate.period, estimate.made,
-       CASE WHEN GROUPING(estimate.made) = 1
-            THEN SUM(estimate.cashable) FILTER (WHERE estimate.last)
-            ELSE SUM(estimate.moved) END
-FROM (
-    SELECT benefit.organisation_id,
-           date_trunc('quarter', benefit.period_end::timestamp)::date AS period,
-           date_trunc('quarter', benefit.recorded_at AT TIME ZONE %(zone)s)::date AS made,
-           benefit.cashable,
-           LEAD(benefit.id) OVER chain IS NULL AS last,
-           benefit.cashable - COALESCE(LAG(benefit.cashable) OVER chain, 0) AS moved
-    FROM opportunities_benefit benefit
-    JOIN opportunities_opportunity opportunity ON opportunity.id = benefit.opportunity_id
-    WHERE opportunity.board_id = %(board)s AND benefit.kind = %(estimated)s
-    WINDOW chain AS (
-        PARTITION BY benefit.opportunity_id, benefit.organisation_id
-        ORDER BY benefit.recorded_at, benefit.id
-    )
-) estimate
-GROUP BY GROUPING SETS ((estimate.organisation_id, estimate.period), (estimate.made))
-UNION ALL
-SELECT 'realised', benefit.organisation_id,
-       date_trunc('quarter', benefit.period_end::timestamp)::date, NULL, SUM(benefit.cashable)
-FROM opportunities_benefit benefit
-JOIN opportunities_opportunity opportunity ON opportunity.id = benefit.opportunity_id
-WHERE opportunity.board_id = %(board)s AND benefit.kind = %(realised)s
-GROUP BY 2, 3
-"""
-
-
-def benefits_sql_values(board: Board) -> dict[str, int | str]:
-    return {
-        "board": board.pk,
-        "estimated": Benefit.Kind.ESTIMATED,
-        "realised": Benefit.Kind.REALISED,
-        "zone": timezone.get_current_timezone_name(),
-    }
-
-
 def benefit_figures(
     board: Board, names: Mapping[int, Body]
 ) -> tuple[list[Mapping[str, Any]], list[tuple[int, int, date, Decimal]]]:
     """(sums, estimate history) in the shapes ``benefits_by_body`` and ``benefits_by_quarter``
-    take: ``benefit_sums``' rows, and for the history one row per quarter (a row number
-    standing for the opportunity, body 0) carrying how much that quarter's estimates moved the
-    total expected. On PostgreSQL in one query (``BENEFITS_SQL``); elsewhere (SQLite) from
-    every estimate, added up in Python."""
+    take: ``benefit_sums``' rows, and for the history one row per body and quarter (a row
+    number standing for the opportunity) carrying how much the estimates made then moved the
+    total expected. On PostgreSQL from the sums its triggers keep (``BenefitSum``: a few dozen
+    rows, one query); elsewhere (SQLite) from every estimate, added up in Python."""
     if connection.vendor != "postgresql":
         estimates = estimates_of(board)
         return benefit_sums(board, estimates), estimate_history(estimates)
-    with connection.cursor() as cursor:
-        cursor.execute(BENEFITS_SQL, benefits_sql_values(board))
-        rows = cursor.fetchall()
+    rows = (
+        BenefitSum.objects.filter(board=board, rows__gt=0)
+        .order_by()
+        .values_list("part", "organisation_id", "quarter", "amount")
+    )
     sums: dict[tuple[int, date], dict[str, Any]] = {}
-    moves: list[tuple[date, Decimal]] = []
-    for part, body, period, made, amount in rows:
-        if part == "moved":
-            moves.append((made, amount))
-            continue
-        if amount is None:  # a body with estimates, none of them the latest in this quarter
+    moves: list[tuple[date, int, Decimal]] = []
+    for part, body, quarter, amount in rows:
+        if part == BenefitSum.Part.MOVED:
+            moves.append((quarter, body, amount))
             continue
         named = names[body]
         line = sums.setdefault(
-            (body, period),
+            (body, quarter),
             {
                 "organisation_id": body,
                 "organisation__short_name": named.short_name,
                 "organisation__name": named.name,
-                "quarter": period,
+                "quarter": quarter,
                 "estimated": ZERO,
                 "realised": ZERO,
             },
         )
-        line["estimated" if part == "latest" else "realised"] += amount
-    history = [(index, 0, made, moved) for index, (made, moved) in enumerate(sorted(moves))]
+        line["estimated" if part == BenefitSum.Part.LATEST else "realised"] += amount
+    history = [
+        (index, body, made, moved) for index, (made, body, moved) in enumerate(sorted(moves))
+    ]
     return list(sums.values()), history
 
 

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.db import connection
 
+from opportunities.models import Benefit
 from reports import figures
 
 from .conftest import TODAY
@@ -36,13 +37,18 @@ def test_the_opportunities_are_counted_from_their_index_alone(board):
 
 
 def test_each_bodys_estimates_are_read_from_their_index_alone():
+    """The trigger that works out a chain's latest estimate (migration 0023) reads only the
+    chain index's columns, in its order."""
     definition = index_definition("benefit_estimate_chains")
     assert "WHERE ((kind)::text = 'estimated'::text)" in definition
     held = columns_of(definition) | {"kind"}
-    # The chains (the estimates' part of the statement, up to their window) read only the
-    # index's columns, in its order.
-    estimates = figures.BENEFITS_SQL.split(") estimate", 1)[0]
-    read = set(re.findall(r"\bbenefit\.(\w+)", estimates))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = 'opportunities_benefit_chain'")
+        (source,) = cursor.fetchone()
+    chain = source.split("FROM opportunities_benefit", 2)[1].split(") chain", 1)[0]
+    read = set(re.findall(r"\b([a-z_]+)\b", chain)) & {
+        field.column for field in Benefit._meta.concrete_fields
+    }
     assert read and read <= held
-    assert "ORDER BY benefit.recorded_at, benefit.id" in estimates
+    assert "ORDER BY recorded_at, id" in chain
     assert held >= {"opportunity_id", "organisation_id", "recorded_at", "id"}

@@ -5,8 +5,8 @@ Such an address must never reach inside the portal's own network (server-side re
 forgery): the database, Redis, the cloud's metadata service at 169.254.169.254, an
 administration page on the local host. So every address its host name resolves to must be on
 the public internet: not private, loopback, link-local, shared (carrier-grade NAT), multicast,
-documentation or reserved, nor an IPv6 address carrying such an IPv4 one (mapped, 6to4,
-Teredo, NAT64).
+documentation or reserved (IPv6 site-local, IPv4-compatible and -translated too), nor an IPv6
+address carrying such an IPv4 one (mapped, 6to4, Teredo, NAT64).
 
 The rule is checked twice:
 
@@ -45,6 +45,13 @@ ENTER_A_PUBLIC_ADDRESS = (
 NOT_A_WEB_ADDRESS = "Enter a web address starting with https:// or http://."
 # NAT64's well-known prefix: the last 32 bits are an IPv4 address.
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+# IPv6 blocks never on the public internet that Python's ``is_global`` (as of 3.11) lets through:
+# IPv4-compatible addresses (deprecated; ::127.0.0.1 carries loopback), IPv4-translated ones
+# (SIIT), local-use NAT64 (RFC 8215), site-local (deprecated) and SRv6 segment ids (RFC 9602).
+NOT_GLOBAL_IPV6 = tuple(
+    ipaddress.IPv6Network(block)
+    for block in ("::/96", "::ffff:0:0:0/96", "64:ff9b:1::/48", "fec0::/10", "5f00::/16")
+)
 
 
 class AddressNotPublic(Refused):
@@ -83,6 +90,8 @@ def is_public(ip: IPAddress) -> bool:
     if not ip.is_global or ip.is_multicast:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in block for block in NOT_GLOBAL_IPV6):
+            return False
         return all(is_public(carried) for carried in _embedded_ipv4(ip))
     return True
 

@@ -205,8 +205,13 @@ class Search:
 
     def _candidates(self, source: Source) -> QuerySet:
         """The first matches of a kind, unranked, as the index finds them: ``MOST_RANKED`` of
-        them, and one more to tell that there are more."""
-        return self._matching(source).order_by().values("pk")[: MOST_RANKED + 1]
+        them, and one more to tell that there are more (elsewhere than PostgreSQL, all of them,
+        as ``_ranked`` ranks all of them)."""
+        candidates = self._matching(source).order_by().values("pk")
+        if connection.features.supports_slicing_ordering_in_compound:
+            return candidates[: MOST_RANKED + 1]
+        # SQLite's unions take no limits: every match is counted there, as every one is ranked.
+        return candidates
 
     def _ranked(self, source: Source) -> QuerySet:
         """(id, kind, rank) of the kind's first matches (``_candidates``): PostgreSQL ranks the

@@ -42,8 +42,22 @@ INSIDE = [
     "2002:7f00:1::",  # 6to4 carrying 127.0.0.1
     "2002:a00:1::",  # 6to4 carrying 10.0.0.1
     "64:ff9b::a00:1",  # NAT64 carrying 10.0.0.1
+    "::7f00:1",  # IPv4-compatible (deprecated) carrying 127.0.0.1
+    "::a9fe:a9fe",  # IPv4-compatible carrying 169.254.169.254
+    "::ffff:0:7f00:1",  # IPv4-translated (SIIT) carrying 127.0.0.1
+    "::ffff:0:808:808",  # IPv4-translated: never an address on the internet itself
+    "64:ff9b:1::a9fe:a9fe",  # local-use NAT64 (RFC 8215)
+    "fec0::1",  # site-local (deprecated)
+    "5f00::1",  # SRv6 segment id (RFC 9602)
 ]
-OUTSIDE = ["8.8.8.8", "93.184.216.34", "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::"]
+OUTSIDE = [
+    "8.8.8.8",
+    "93.184.216.34",
+    "2606:4700::1111",
+    "::ffff:8.8.8.8",
+    "2002:808:808::",
+    "64:ff9b::808:808",  # NAT64 carrying 8.8.8.8: how an IPv6-only host reaches it
+]
 
 
 @pytest.mark.parametrize("address", INSIDE)

@@ -126,6 +126,17 @@ def test_open_actions_are_carried_forward_as_matters_arising(client_of, held, bo
     assert "Draft the estates review" in log and "Book the room" not in log
 
 
+def test_the_action_log_and_the_meeting_page_write_dates_out_in_full(
+    client_of, held, board, alice, bob
+):
+    ActionFactory(meeting=held, owner=bob, due_on=date(2031, 1, 31))
+    log = client_of(bob).get(reverse("action_log", args=[board.slug])).content.decode()
+    meeting_day = timezone.localtime(held.starts_at).date()
+    for page in (log, client_of(alice).get(held.get_absolute_url()).content.decode()):
+        assert "31 January 2031" in page and "31 Jan 2031" not in page
+        assert f"{meeting_day.day} {meeting_day:%B %Y}" in page
+
+
 def test_a_progress_note_is_kept_with_the_action(client_of, held, bob):
     action = ActionFactory(meeting=held, owner=bob)
     client_of(bob).post(

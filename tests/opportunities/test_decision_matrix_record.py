@@ -44,7 +44,7 @@ def test_the_matrix_shows_each_decisions_reference_date_decider_and_conditions(
     page = client_of(alice).get(reverse("decision_matrix", args=[board.slug])).content.decode()
     for fact in (
         "PCC/2026/7",
-        "20 Nov 2026",
+        "20 November 2026",
         "Chief Constable, Force Executive Board",
         "Only if the lease is signed.",
         "FRA/12",

@@ -21,6 +21,7 @@ pass_second_factor(client, priya)
 taskforce = Opportunity.objects.get(title="Joint arson reduction taskforce")
 for path in [
     "/", "/register/", taskforce.get_absolute_url(), "/search/?q=arson",
+    "/search/?q=arson&page=9",
     "/boards/warwickshire-blue-light/dashboard/", "/boards/warwickshire-blue-light/reviews/",
     "/boards/warwickshire-blue-light/decisions/", "/boards/warwickshire-blue-light/meetings/",
     "/notifications/", "/notifications/preferences/", "/register/export.xlsx",

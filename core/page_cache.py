@@ -120,6 +120,22 @@ def _from_kept(request: HttpRequest, kept: tuple[str, dict[str, str]]) -> HttpRe
     return response
 
 
+def kept_while_unchanged(name: str, parts: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """``build()``'s value, kept like a page: under the ``pages`` data version (any change to
+    the portal's data builds it again) for ``PAGE_CACHE_SECONDS`` at most, keyed by ``name``
+    and ``parts`` (everything the value depends on that is not in the data: an address's
+    token, say). For answers that are not a session's HTML page (a calendar feed). Built every
+    time where no versions are kept, and inside a transaction the portal opened."""
+    seconds = _seconds()
+    version = data_version(PAGES) if seconds > 0 else None
+    if version is None or caching.in_application_transaction():
+        return build()
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+    database = settings.DATABASES["default"]["NAME"]
+    key = f"kept:{name}:{database}:{version}:{digest}"
+    return caching.cached(key, seconds, lambda: (build(),))[0]
+
+
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Robots-Tag", "Vary")
 
 

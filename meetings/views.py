@@ -33,7 +33,7 @@ from core import caching, check_answers, undo
 from core.concurrency import NEVER, EditConflict
 from core.govuk import count_of, govuk_day_datetime
 from core.markings import marking_initial
-from core.page_cache import cached_page
+from core.page_cache import cached_page, kept_while_unchanged
 from core.pagination import CountedAheadPaginator
 from notifications.services import notification_retry
 from opportunities import permissions as opportunity_permissions
@@ -1222,27 +1222,17 @@ def meeting_ics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_not_required
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """A person's meetings for their calendar program: the secret token is the only key."""
-    feed = (
-        CalendarFeed.objects.select_related("person")
-        .filter(token=token, person__is_active=True)
-        .first()
-    )
-    if feed is None:
+    """A person's meetings for their calendar program: the secret token is the only key. The
+    feed is kept, as a page is, until anything in the portal changes (a minute at most)."""
+    kept = kept_while_unchanged("calendar-feed", (token,), lambda: _feed_of(token))
+    if kept is None:
         raise Http404("No calendar at this address. It may have been reset.")
-    person = feed.person
-    meetings = selectors.feed_meetings(person)
-    version = calendars.feed_version(selectors.feed_digest(meetings, calendars.FEED_FIELDS), person)
+    version, content = kept
     etag = f'"{version}"'
     asked = request.headers.get("If-None-Match") or ""
     if etag in (tag.strip().removeprefix("W/") for tag in asked.split(",")):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        content = caching.cached(
-            f"ics-feed:{version}",
-            calendars.EVENT_CACHE_SECONDS,
-            lambda: calendars.feed_ics(list(meetings.values_list(*calendars.FEED_FIELDS)), person),
-        )
         response = _ics_response(content, "board-meetings.ics")
         response["Content-Disposition"] = 'inline; filename="board-meetings.ics"'
     # A calendar program may keep the feed and ask whether it changed (the ETag), but no
@@ -1250,6 +1240,26 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     response["ETag"] = etag
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def _feed_of(token: str) -> tuple[str, bytes] | None:
+    """The version (ETag) and text of the feed at ``token``; None when there is none."""
+    feed = (
+        CalendarFeed.objects.select_related("person")
+        .filter(token=token, person__is_active=True)
+        .first()
+    )
+    if feed is None:
+        return None
+    person = feed.person
+    meetings = selectors.feed_meetings(person)
+    version = calendars.feed_version(selectors.feed_digest(meetings, calendars.FEED_FIELDS), person)
+    content = caching.cached(
+        f"ics-feed:{version}",
+        calendars.EVENT_CACHE_SECONDS,
+        lambda: calendars.feed_ics(list(meetings.values_list(*calendars.FEED_FIELDS)), person),
+    )
+    return version, content
 
 
 @require_GET

@@ -125,3 +125,33 @@ def test_the_feed_is_not_shared_between_people_with_the_same_meetings(
     assert mine["ETag"] != theirs["ETag"]
     assert bob.full_name.encode() in mine.content
     assert bob.full_name.encode() not in theirs.content
+
+
+def test_a_kept_feed_is_given_back_until_anything_changes_and_only_at_its_own_address(
+    settings, client, client_of, published, board, alice, bob, django_assert_max_num_queries
+):
+    """With pages kept (core/page_cache.py), the feed asked again costs the data version's
+    query alone; a change to a meeting, a reset address or another person's token is never
+    answered with what was kept."""
+    settings.PAGE_CACHE_SECONDS = 60
+    bobs = feed_url(bob)
+    first = client.get(bobs)
+    with django_assert_max_num_queries(1):
+        again = client.get(bobs)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    # Another person's token: their own feed, not the one kept for bob.
+    alices = client.get(feed_url(alice))
+    assert alices["ETag"] != first["ETag"]
+    # A wrong token stays not found, however often asked.
+    wrong = reverse("calendar_feed", kwargs={"token": "not-the-token"})
+    assert client.get(wrong).status_code == client.get(wrong).status_code == 404
+    # A change to the meeting is in the very next answer.
+    published.title = "Renamed meeting"
+    published.save()
+    changed = client.get(bobs)
+    assert changed["ETag"] != first["ETag"]
+    assert "Renamed meeting" in changed.content.decode()
+    # A reset address no longer answers, though its feed was kept.
+    client_of(bob).post(reverse("calendar_reset"))
+    client.logout()
+    assert client.get(bobs).status_code == 404

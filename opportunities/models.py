@@ -528,6 +528,18 @@ class Referral(Marked):
     decision_taken_on = models.DateField("date of the decision", null=True, blank=True)
     reasons = models.TextField("reasons for the decision", blank=True)
     conditions = models.TextField(blank=True)
+    # Kept by PostgreSQL's triggers (migration 0024), never by the portal, for
+    # ``ReferralSum``: the opportunity's board, and whether the recommendation is the current
+    # one (not superseded). Unset elsewhere (SQLite).
+    board = models.ForeignKey(
+        Board,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
+    current = models.BooleanField(null=True, editable=False)
 
     objects = ReferralQuerySet.as_manager()
 
@@ -1040,6 +1052,33 @@ class BenefitSum(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_part_display()}, {self.quarter:%B %Y}: £{self.amount}"
+
+
+class ReferralSum(models.Model):
+    """A board's sent referrals counted, kept by PostgreSQL's triggers as referrals and
+    recommendations are written (migration 0024), so the dashboard's decisions per body read a
+    few hundred rows however many referrals there are. One line per board, body, status,
+    whether the recommendation is current, whether a decision is recorded and, for a referral
+    still awaiting a decision, its due date and whether it is paused (``None`` and ``False``
+    for the others): how many referrals (``rows``) and the time from sending to decision they
+    took in all (``taken``). Nothing in the portal writes here, and on SQLite nothing is kept
+    (the dashboard counts the referrals)."""
+
+    board = models.ForeignKey(Board, on_delete=models.DO_NOTHING, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.DO_NOTHING, related_name="+")
+    status = models.CharField(max_length=30, choices=Referral.Status.choices)
+    current = models.BooleanField()
+    decided = models.BooleanField()
+    due_on = models.DateField(null=True)
+    paused = models.BooleanField()
+    rows = models.IntegerField()
+    taken = models.DurationField()
+
+    # One line per key, NULL due dates alike, by a unique index of migration 0024's (UNIQUE
+    # NULLS NOT DISTINCT, which PostgreSQL's triggers need and SQLite lacks).
+
+    def __str__(self) -> str:
+        return f"{self.rows} referrals to body {self.organisation_id}, {self.status}"
 
 
 # An approved collaboration's delivery is tracked by its milestones from approval onwards.

@@ -17,6 +17,11 @@ the session. For each provider:
 - the provider's ``amr`` (RFC 8176) counts as the portal's second factor only when the body
   says so and it shows more than a password (``MULTI_FACTOR_METHODS``).
 
+The discovery document and the signing keys are fetched through ``core.outbound``, as any
+address typed into the portal is: never from an address inside the portal's own network. The
+token and userinfo requests are mozilla-django-oidc's own (with requests), to the endpoints the
+discovery document names.
+
 mozilla-django-oidc, PyJWT and requests are imported only when a provider is asked something
 or a sign-on is checked: the backend is in AUTHENTICATION_BACKENDS, so every password sign-in
 loads this module, and the web workers need none of them to serve pages.
@@ -24,6 +29,7 @@ loads this module, and the web workers need none of them to serve pages.
 
 import hashlib
 import hmac
+import json
 import logging
 from functools import cache as once
 from typing import Any
@@ -62,13 +68,29 @@ class SignOnRefused(Exception):
 
 
 def _get_json(url: str) -> dict[str, Any]:
-    import requests
+    """The JSON object at ``url`` (the discovery document, the signing keys), fetched as the
+    portal fetches any address typed into it (``core.outbound``): only from an address on the
+    public internet, each redirect checked in turn."""
+    import urllib3
 
+    from core.outbound import AddressNotPublic, public_pool_manager
+
+    pool = public_pool_manager(
+        timeout=urllib3.Timeout(settings.OIDC_TIMEOUT),
+        retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=3),
+        headers={"Accept": "application/json"},
+    )
     try:
-        response = requests.get(url, timeout=settings.OIDC_TIMEOUT)
-        response.raise_for_status()
-        document = response.json()
-    except (requests.RequestException, ValueError) as error:
+        response = pool.request("GET", url)
+    except AddressNotPublic as error:
+        raise ProviderUnavailable(f"{url}: an address inside a private network") from error
+    except (urllib3.exceptions.HTTPError, ValueError) as error:
+        raise ProviderUnavailable(f"{url}: {type(error).__name__}") from error
+    if not 200 <= response.status < 300:
+        raise ProviderUnavailable(f"{url}: HTTP {response.status}")
+    try:
+        document = json.loads(response.data)
+    except ValueError as error:
         raise ProviderUnavailable(f"{url}: {type(error).__name__}") from error
     if not isinstance(document, dict):
         raise ProviderUnavailable(f"{url}: not a JSON object")

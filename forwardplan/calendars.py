@@ -18,6 +18,13 @@ sees it as moved or cancelled, and never adds it twice. As the window moves on, 
 occurrences are added; one already past is left as it was. A repeat rule that cannot be read
 refuses the whole file with a sentence naming the meeting: no date is changed.
 
+The expansion (dateutil's) walks a rule from its start, day by day for a daily rule, until it
+passes the window's end: a rule starting in the year 1, or one whose dates never come (30
+February), walks to the year 9999, seconds of work for each such meeting. So a repeating meeting
+starting before 2000 is refused, as is a rule that gives no date in the ``HORIZON_YEARS`` after
+the window: before the expansion, each rule is walked on its own for at most that long
+(``rule_walks``), and only a rule found to give a date then is expanded.
+
 icalendar and recurring-ical-events are imported where a calendar is read or written, not with
 this module: the web workers import it for the forward plan's pages, most of which never touch
 a calendar.
@@ -58,6 +65,9 @@ WITHIN_A_DAY = ("BYHOUR", "BYMINUTE", "BYSECOND")
 # more (several rules, or a rule and a list of dates, together) is no body's forum, and the
 # file is refused.
 MAX_OCCURRENCES = RECURRENCE_MONTHS * 31
+# A repeat rule must give a date within this many years after the window's end, or it is refused:
+# no body's forum goes longer without a meeting, and the walk to find it stays short.
+HORIZON_YEARS = 40
 # How long a UID may be in an occurrence's key, leaving room for "/" and its original start.
 UID_IN_KEY = 255 - 17
 NOTHING_READ = "Nothing was read from this file, so no meeting date was added, moved or cancelled."
@@ -223,6 +233,8 @@ def _repeating(components: list["Component"]) -> dict[str, list["Component"]]:
         for rule in rules if isinstance(rules, list) else [rules]:
             if rule is not None:
                 _check_rule(component, rule)
+        if any(component.get(name) is not None for name in REPEATS):
+            _check_start(component)
         if any(component.get(name) is not None for name in (*REPEATS, "RECURRENCE-ID")):
             found[uid] = []
     for component in components:
@@ -247,6 +259,54 @@ def _check_rule(component: "Component", rule: dict[str, list[Any]]) -> None:
             raise _unfollowable(component, f"its repeat rule (an INTERVAL of {interval})")
 
 
+def _start(component: "Component") -> datetime | None:
+    """A repeating meeting's start as the rule walks from it (its local time, without a zone)."""
+    start = getattr(component.get("DTSTART"), "dt", None)
+    if isinstance(start, datetime):
+        return start.replace(tzinfo=None)
+    if isinstance(start, date):
+        return datetime.combine(start, time())
+    return None
+
+
+def _check_start(component: "Component") -> None:
+    """A repeating meeting starting before 2000: its rule would be walked from then, each day
+    since the year 1 for a daily rule, and no body's forum met then."""
+    start = _start(component)
+    if start is not None and start.year < EARLIEST_YEAR:
+        raise _unfollowable(
+            component, f"its start (in the year {start.year}, before {EARLIEST_YEAR})"
+        )
+
+
+def _check_dates_come(component: "Component", last: date) -> None:
+    """Each of the meeting's repeat rules gives a date within ``HORIZON_YEARS`` after the
+    window's ``last`` day, so the expansion, walking to the first date past the window, stops
+    soon. Its COUNT and UNTIL are left out: they end a rule, the walk to the end is the rule's."""
+    from icalendar.prop import vRecur
+
+    from .rule_walks import first_date_after
+
+    start = _start(component)
+    rules = component.get("RRULE")
+    if start is None or rules is None:
+        return
+    after = datetime.combine(last, time.max)
+    months = 12 * (max(last.year - start.year, 0) + HORIZON_YEARS + 1)
+    for rule in rules if isinstance(rules, list) else [rules]:
+        pattern = vRecur(
+            {key: value for key, value in rule.items() if key not in ("COUNT", "UNTIL")}
+        )
+        try:
+            found = first_date_after(pattern.to_ical().decode(), start, after, months)
+        except (ValueError, TypeError) as error:
+            raise _unfollowable(component, "its repeat rule or dates") from error
+        if found is None:
+            raise _unfollowable(
+                component, f"its repeat rule (it gives no date in the next {HORIZON_YEARS} years)"
+            )
+
+
 def _unfollowable(component: "Component", what: str) -> CalendarUnreadable:
     summary = str(component.get("SUMMARY", "")).strip()
     uid = str(component.get("UID", "")).strip()
@@ -269,6 +329,8 @@ def _occurrences(
     zones = calendar.walk("VTIMEZONE")
     events = []
     for uid, components in repeating.items():
+        for component in components:
+            _check_dates_come(component, last)
         alone = Calendar()
         for component in [*zones, *components]:
             alone.add_component(component)

@@ -10,9 +10,10 @@ case-insensitive substring match stands in, titles first.
 Who may see what is part of each kind's query (``search.permissions``: the opportunities'
 rule and the meetings' one rule, an invitation or admission looked up row by row through its
 index), so a search is one query for its page of results and one per kind shown. Ranking costs
-a little for every row ranked, so only the first ``MOST_RANKED`` matches of each kind (as the
-index finds them) are ranked: a word that matches more than that (a common word in a large
-register) shows the best of those and says so, asking for more words. Only the page shown is
+a little for every row ranked, so only the first matches of each kind (as the index finds them)
+are ranked: ``MOST_RANKED`` of them, and one more that only tells there are more. A word that
+matches more than that (a common word in a large register) shows and counts the best
+``MOST_RANKED`` of each kind and says so, asking for more words. Only the page shown is
 fetched in full: the ranked list is of (id, kind, rank) rows, and each kind's rows of the page
 are then read in one query, with their highlighted snippets.
 """
@@ -47,7 +48,8 @@ CONFIG = "english"
 REFERENCE = re.compile(r"^\s*BLC-?0*(\d{1,9})\s*$", re.IGNORECASE)
 SNIPPET_WORDS = 30
 PLAIN_SNIPPET_CHARS = 200
-# The matches of each kind that are ranked: beyond them a search is too broad to rank in full.
+# The matches of each kind that are ranked and shown: beyond them a search is too broad to rank
+# in full (one more is ranked, to tell so, and neither shown nor counted).
 MOST_RANKED = 200
 
 
@@ -66,8 +68,9 @@ class Source:
 
 @dataclass
 class PageRows:
-    """A page of ranked (id, kind, rank) rows, how many matches were ranked in all, and
-    whether a kind had more matches than ``MOST_RANKED`` (the rest not ranked nor shown)."""
+    """A page of ranked (id, kind, rank) rows, how many matches are shown in all (at most
+    ``MOST_RANKED`` of each kind), and whether a kind had more matches than that (the rest
+    neither shown nor counted)."""
 
     rows: list[tuple[int, str, float]]
     total: int
@@ -155,23 +158,37 @@ class Search:
 
     @property
     def rows(self) -> QuerySet:
-        """(id, kind, rank) of every match ranked, best first: slice it."""
+        """(id, kind, rank) of every match ranked, best first: ``MOST_RANKED`` of a kind and one
+        more, which ``page_rows`` leaves out (it only tells that a kind has more)."""
         parts = [self._ranked(source) for source in self.sources]
         return parts[0].union(*parts[1:], all=True).order_by("-rank", "kind", "-id")
 
     @property
     def matches(self) -> QuerySet:
-        """The id of every match ranked, unranked: what the pages are counted by."""
+        """(id, kind) of every match ranked, unranked: what the pages are counted by."""
         parts = [self._candidates(source) for source in self.sources]
         return parts[0].union(*parts[1:], all=True)
 
     def count(self) -> int:
-        return self.matches.count()
+        """How many matches are shown: at most ``MOST_RANKED`` of each kind."""
+        try:
+            sql, params = self.matches.query.sql_with_params()
+        except EmptyResultSet:
+            return 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COALESCE(SUM(CASE WHEN of_kind > %s THEN %s ELSE of_kind END), 0) "  # noqa: S608
+                f"FROM (SELECT COUNT(*) AS of_kind FROM ({sql}) AS found GROUP BY found.kind) "
+                "AS kinds",
+                [MOST_RANKED, MOST_RANKED, *params],
+            )
+            return int(cursor.fetchone()[0])
 
     def page_rows(self, *, offset: int, limit: int) -> "PageRows":
-        """A page of ``rows``, the number of matches ranked in all and whether any kind had more
-        matches than are ranked, in one query (windows over the same matches). Past the last
-        page there are no rows to carry them, so the matches are counted on their own."""
+        """A page of ``rows`` (at most ``MOST_RANKED`` of each kind: the best ranked), the number
+        of them in all and whether any kind had more matches, in one query (windows over the
+        same matches). Past the last page there are no rows to carry them, so the matches are
+        counted on their own."""
         try:
             sql, params = self.rows.query.sql_with_params()
         except EmptyResultSet:  # the person may see nothing at all (e.g. has left every board)
@@ -180,9 +197,11 @@ class Search:
             cursor.execute(
                 "SELECT found.id, found.kind, found.rank, COUNT(*) OVER (), "  # noqa: S608
                 "MAX(found.of_kind) OVER () FROM (SELECT ranked.*, COUNT(*) OVER "
-                f"(PARTITION BY ranked.kind) AS of_kind FROM ({sql}) AS ranked) AS found "
+                "(PARTITION BY ranked.kind) AS of_kind, ROW_NUMBER() OVER (PARTITION BY "
+                "ranked.kind ORDER BY ranked.rank DESC, ranked.id DESC) AS place "
+                f"FROM ({sql}) AS ranked) AS found WHERE found.place <= %s "
                 "ORDER BY found.rank DESC, found.kind, found.id DESC LIMIT %s OFFSET %s",
-                [*params, limit, offset],
+                [*params, MOST_RANKED, limit, offset],
             )
             fetched = cursor.fetchall()
         if not fetched:
@@ -207,7 +226,12 @@ class Search:
         """The first matches of a kind, unranked, as the index finds them: ``MOST_RANKED`` of
         them, and one more to tell that there are more (elsewhere than PostgreSQL, all of them,
         as ``_ranked`` ranks all of them)."""
-        candidates = self._matching(source).order_by().values("pk")
+        candidates = (
+            self._matching(source)
+            .annotate(kind=Value(source.kind, output_field=CharField()))
+            .values("pk", "kind")
+            .order_by()
+        )
         if connection.features.supports_slicing_ordering_in_compound:
             return candidates[: MOST_RANKED + 1]
         # SQLite's unions take no limits: every match is counted there, as every one is ranked.

@@ -53,7 +53,10 @@ def provider(tmp_path_factory):
 
 
 @pytest.fixture
-def police_sign_on(provider, police):
+def police_sign_on(provider, police, settings):
+    # The test provider listens on 127.0.0.1: the portal fetches its documents through
+    # core.outbound, which reaches a loopback address only when the settings allow it.
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     sign_on = OrganisationSignOn(
         organisation=police,
         enabled=True,
@@ -307,6 +310,29 @@ def test_a_provider_that_does_not_answer_gets_a_clear_page(client, police_sign_o
     response = client.get(reverse("sign_on_start", args=[police_sign_on.pk]))
     assert response.status_code == 502
     assert "Your organisation's sign-in is not answering" in response.content.decode()
+
+
+def test_a_provider_inside_the_private_network_is_not_asked_for_its_discovery_document(
+    client, provider, police_sign_on, settings
+):
+    # As with a body's webhook or calendar, the provider's documents come only from addresses
+    # on the public internet (core.outbound), whatever issuer is entered: 127.0.0.1 is not one.
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+    response = client.get(reverse("sign_on_start", args=[police_sign_on.pk]))
+    assert response.status_code == 502
+    assert "Your organisation's sign-in is not answering" in response.content.decode()
+    with pytest.raises(sign_on_module.ProviderUnavailable, match="private network"):
+        sign_on_module.provider_configuration(police_sign_on)
+
+
+def test_a_provider_inside_the_private_network_is_not_asked_for_its_signing_keys(
+    provider, police_sign_on, settings
+):
+    jwks_uri = sign_on_module.provider_configuration(police_sign_on)["jwks_uri"]
+    assert sign_on_module._signing_keys(jwks_uri, fresh=True)  # allowed, as in the tests
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+    with pytest.raises(sign_on_module.ProviderUnavailable, match="private network"):
+        sign_on_module._signing_keys(jwks_uri, fresh=True)
 
 
 def test_a_provider_that_stops_answering_before_the_callback_gets_a_clear_page(

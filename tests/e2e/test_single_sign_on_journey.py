@@ -37,7 +37,10 @@ def provider(tmp_path_factory, live_server):
 
 
 @pytest.fixture
-def police_sign_on(provider, police):
+def police_sign_on(provider, police, settings):
+    # The test provider listens on 127.0.0.1: the portal fetches its documents through
+    # core.outbound, which reaches a loopback address only when the settings allow it.
+    settings.OUTBOUND_ALLOW_LOOPBACK = True
     sign_on = OrganisationSignOn(
         organisation=police,
         enabled=True,

@@ -15,7 +15,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from forwardplan import calendars, services, tasks
+from forwardplan import calendars, rule_walks, services, tasks
 from forwardplan.models import CalendarChange, ForumMeeting
 
 from .test_calendar_import import server  # noqa: F401  (the body's calendar address, served)
@@ -318,3 +318,95 @@ def test_the_daily_task_reads_a_moved_occurrence_from_the_bodys_address(
         *["added"] * 6,
         "moved",
     ]
+
+
+NEVER = b"FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        NEVER,
+        NEVER + b";COUNT=4",
+        NEVER + b";UNTIL=20270101T000000Z",
+        b"FREQ=WEEKLY;BYDAY=MO;BYSETPOS=2",  # one Monday a week: never a second
+        b"FREQ=MONTHLY;BYDAY=6TH",  # no month has a sixth Thursday
+    ],
+)
+def test_a_rule_whose_dates_never_come_is_refused_with_a_sentence(frozen, council_forum, rule):
+    # Walked to its end, such a rule is seconds of work for each meeting (to the year 9999).
+    content = read("weekly_count.ics").replace(b"FREQ=WEEKLY;COUNT=6", rule)
+    with pytest.raises(calendars.CalendarUnreadable) as refused:
+        services.forum_calendar_import(forum=council_forum, content=content)
+    assert refused.value.message.startswith(
+        "The portal cannot follow its repeat rule (it gives no date in the next 40 years) of the "
+        f"repeating meeting “Cabinet” (UID {WEEKLY})."
+    )
+    assert not council_forum.meetings.exists()
+
+
+def test_a_rule_that_never_gives_a_date_is_walked_a_bounded_number_of_months():
+    start, after = datetime(2026, 9, 8, 10), datetime(2028, 2, 29, 23, 59)
+    walked = rule_walks.walked_rule(NEVER.decode(), start, months=600)
+    with pytest.raises(rule_walks.WalkedTooFar):
+        walked.after(after)
+    assert walked.walked == 601  # the month that went past the bound stops it
+    assert rule_walks.first_date_after(NEVER.decode(), start, after, 600) is None
+    # A rule that gives dates is walked to its first one past the day, and no further.
+    weekly = rule_walks.walked_rule("FREQ=WEEKLY", start, months=600)
+    assert weekly.after(after) == datetime(2028, 3, 7, 10)
+    assert 0 < weekly.walked <= 20
+    # A leap day every fourth year is found well within the bound.
+    leap_day = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"
+    assert rule_walks.first_date_after(leap_day, start, after, 600) == datetime(2032, 2, 29, 10)
+
+
+@pytest.mark.parametrize(
+    ("start", "rule"),
+    [
+        (b"00010101T100000", b"FREQ=DAILY"),
+        (b"19991231T100000", b"FREQ=WEEKLY"),
+        (b"00010101T100000", None),
+    ],
+)
+def test_a_repeating_meeting_starting_before_2000_is_refused(frozen, council_forum, start, rule):
+    content = read("weekly_count.ics").replace(b"20260908T100000", start)
+    if rule is None:  # repeating by a list of dates
+        content = content.replace(b"RRULE:FREQ=WEEKLY;COUNT=6", b"RDATE:20261006T100000Z")
+    else:
+        content = content.replace(b"FREQ=WEEKLY;COUNT=6", rule)
+    with pytest.raises(calendars.CalendarUnreadable) as refused:
+        services.forum_calendar_import(forum=council_forum, content=content)
+    year = int(start[:4])
+    assert refused.value.message.startswith(
+        f"The portal cannot follow its start (in the year {year}, before 2000) of the repeating "
+        f"meeting “Cabinet” (UID {WEEKLY})."
+    )
+    assert not council_forum.meetings.exists()
+
+
+def test_a_file_of_many_runaway_rules_is_refused_naming_the_first(frozen, council_forum):
+    # A dozen such meetings walked to their ends outran the reading's time limit, which then
+    # failed with no word of why: the first is named, and nothing is read.
+    template = read("weekly_count.ics").decode()
+    head, rest = template.split("BEGIN:VEVENT", 1)
+    event, tail = rest.split("END:VEVENT", 1)
+    events = "".join(
+        "BEGIN:VEVENT"
+        + event.replace(WEEKLY, f"runaway-{n}@example.org")
+        .replace("FREQ=WEEKLY;COUNT=6", NEVER.decode() if n % 2 else "FREQ=DAILY")
+        .replace("20260908T100000", "20260908T100000" if n % 2 else "00010101T100000")
+        .replace("SUMMARY:Cabinet", f"SUMMARY:Runaway {n}")
+        + "END:VEVENT\n"
+        for n in range(12)
+    )
+    content = (head + events + tail).encode()
+    with pytest.raises(calendars.CalendarUnreadable) as refused:
+        calendars.parse_calendar(content)
+    assert "“Runaway 0” (UID runaway-0@example.org)" in refused.value.message
+    assert "its start (in the year 1, before 2000)" in refused.value.message
+    without_ancient = content.replace(b"00010101T100000", b"20260908T100000")
+    with pytest.raises(calendars.CalendarUnreadable) as refused:
+        calendars.parse_calendar(without_ancient)
+    assert "“Runaway 1” (UID runaway-1@example.org)" in refused.value.message
+    assert "it gives no date in the next 40 years" in refused.value.message

@@ -281,12 +281,22 @@ def test_a_search_matching_more_than_can_be_ranked_says_so(
     monkeypatch.setattr(queries, "MOST_RANKED", 2)
     for index in range(4):
         make_opportunity(title=f"Plover station {index}")
-    response = client_of(bob).get(URL, {"q": "plover"})
-    # The first matches of each kind are ranked (two, and one more to tell there are more).
-    assert len(hits(response)) == 3
+    client = client_of(bob)
+    response = client.get(URL, {"q": "plover"})
+    # The first matches of each kind are ranked (two, and one more to tell there are more): the
+    # two are shown and counted, the third only tells there are more.
+    assert len(hits(response)) == 2
+    assert response.context["page"].paginator.count == 2
     body = " ".join(response.content.decode().split())
-    assert "More than 3 results for “plover”" in body
-    assert "the best of the first 2 of each kind are shown" in body
+    assert "More than 2 results for “plover”" in body
+    assert "only 2 of each kind are ranked and shown" in body
+    # Past the last page, the matches counted on their own are counted alike.
+    beyond = client.get(URL, {"q": "plover", "page": 5})
+    assert beyond.context["page"].paginator.count == 2
+    assert len(hits(beyond)) == 2
+    search = queries.Search(person=bob, text="plover")
+    assert search.count() == 2
+    assert search.page_rows(offset=0, limit=20).total == 2
     narrow = client_of(bob).get(URL, {"q": "plover station 1"})
     assert len(hits(narrow)) == 1
     assert "More than" not in narrow.content.decode()

@@ -18,6 +18,8 @@ from core.concurrency import (
     version_token,
 )
 from core.deletion import RefusalShownAdminMixin
+from core.exceptions import Refused
+from core.outbound import check_web_address
 
 from . import two_factor
 from .models import (
@@ -309,6 +311,17 @@ class SignOnForm(VersionedFormMixin, forms.ModelForm):
             "accepts_provider_mfa",
         ]
         field_classes = {"issuer": partial(forms.URLField, assume_scheme="https")}
+
+    def clean_issuer(self) -> str:
+        """The portal fetches the provider's discovery document and keys from the issuer's
+        address: one inside the portal's own network is refused here, when it is saved (and
+        again on each fetch, as every address typed into the portal is)."""
+        issuer: str = self.cleaned_data["issuer"]
+        try:
+            check_web_address(issuer)
+        except Refused as refused:
+            raise forms.ValidationError(refused.message) from refused
+        return issuer
 
     def clean_email_domains(self) -> str:
         raw = self.cleaned_data["email_domains"]

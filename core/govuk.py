@@ -1,7 +1,8 @@
 """Dates, times, money and counts written the GOV.UK way, for templates and messages alike.
 
 One rule for the whole portal: a date is "15 December 2026"; a meeting's day, where the weekday
-helps, is "Tuesday 15 December 2026"; a time is "10am", "2:30pm", "midday" or "midnight"; money is
+helps, is "Tuesday 15 December 2026"; a time is "10am", "2:30pm", "midday" or "midnight" (and,
+where the second matters, as in the audit trail, "2 December 2026, 3:30:05pm"); money is
 "£12,200" (pence only when there are some: "£12,200.50"; figures that add up many amounts, such as
 the dashboard's and the annual report's, to the nearest pound).
 """
@@ -48,6 +49,25 @@ def govuk_day_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return f"{govuk_day(value)} at {govuk_time(value)}"
+
+
+def govuk_time_seconds(value: dt.time | dt.datetime | None) -> str:
+    """ "3:30:05pm", "9:00:00am": the time to the second, for records such as the audit trail.
+    Exactly 12:00:00 is "midday" and 00:00:00 "midnight", as in ``govuk_time``."""
+    if value is None:
+        return ""
+    if value.minute == 0 and value.second == 0 and value.hour in (0, 12):
+        return govuk_time(value)
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}:{value.minute:02d}:{value.second:02d}{suffix}"
+
+
+def govuk_timestamp(value: dt.datetime | None) -> str:
+    """ "2 December 2026, 3:30:05pm": when something was recorded, to the second."""
+    if value is None:
+        return ""
+    return f"{govuk_date(value)}, {govuk_time_seconds(value)}"
 
 
 def govuk_time_range(start: dt.datetime | None, end: dt.datetime | None) -> str:

@@ -14,6 +14,7 @@ register.filter("govuk_day", govuk.govuk_day, expects_localtime=True)
 register.filter("govuk_time", govuk.govuk_time, expects_localtime=True)
 register.filter("govuk_datetime", govuk.govuk_datetime, expects_localtime=True)
 register.filter("govuk_day_datetime", govuk.govuk_day_datetime, expects_localtime=True)
+register.filter("govuk_timestamp", govuk.govuk_timestamp, expects_localtime=True)
 register.filter("money", govuk.money)
 
 

@@ -1,7 +1,7 @@
 """The audit trail's search page: administrators and the secretariat only; filters; no query
 per row."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -27,6 +27,18 @@ def test_the_secretariat_searches_the_trail(client_of, alice, trail):
     response = client_of(alice).get(URL)
     assert response.status_code == 200
     assert "Scheduled" in response.text and "Bob made member" in response.text
+
+
+def test_each_event_shows_when_it_happened_the_govuk_way_to_the_second(client_of, alice, bob):
+    # Recorded in UTC; shown in UK time (British Summer Time here): "3:30:05pm", no "15:30:05".
+    summer = datetime(2026, 7, 2, 14, 30, 5, tzinfo=UTC)
+    winter = datetime(2026, 12, 2, 9, 4, 0, tzinfo=UTC)
+    audit_record(subject=bob, actor=alice, verb="person.role_added", summary="A", at=summer)
+    audit_record(subject=bob, actor=alice, verb="person.role_added", summary="B", at=winter)
+    page = client_of(alice).get(URL).text
+    assert '<time datetime="2026-07-02T15:30:05+01:00">2 July 2026, 3:30:05pm</time>' in page
+    assert '<time datetime="2026-12-02T09:04:00+00:00">2 December 2026, 9:04:00am</time>' in page
+    assert "2 Jul 2026, 15:30:05" not in page
 
 
 def test_an_administrator_searches_the_trail(client_of, trail, police):

@@ -156,3 +156,63 @@ def test_an_older_page_never_undoes_a_newer_change(administrator, police):
     assert "was changed by someone else after you opened this page" in stale.content.decode()
     sign_on.refresh_from_db()
     assert (sign_on.enabled, sign_on.client_id) == (False, "portal-client")
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        "https://127.0.0.1/tenant/v2.0",
+        "https://[::1]/tenant/v2.0",
+        "https://169.254.169.254/latest/",
+        "https://login.internal.example.org/tenant/v2.0",
+    ],
+)
+def test_an_issuer_inside_a_private_network_is_refused_when_saved(
+    administrator, police, resolver, settings, issuer
+):
+    # The discovery document and keys are fetched from the issuer's address: one reaching
+    # inside the portal's own network is refused on the form, not only when first used.
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+    resolver.answer("login.internal.example.org", ["10.1.2.3"])
+    response = administrator.post(
+        reverse("admin:boards_organisationsignon_add"), form_data(police, issuer=issuer)
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    host = issuer.split("/")[2].strip("[]")
+    assert errors["issuer"] == [
+        f"Enter a web address on the public internet: {host} is inside a private network."
+    ]
+    assert not OrganisationSignOn.objects.exists()
+    assert not AuditEvent.objects.filter(verb="organisation.sign_on_added").exists()
+
+
+def test_changing_the_issuer_to_a_private_address_is_refused(
+    administrator, police, resolver, settings
+):
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+    administrator.post(reverse("admin:boards_organisationsignon_add"), form_data(police))
+    sign_on = OrganisationSignOn.objects.get(organisation=police)
+    change = reverse("admin:boards_organisationsignon_change", args=[sign_on.pk])
+    version = administrator.get(change).context["adminform"].form["version"].value()
+    resolver.answer("sso.internal.example.org", ["192.168.4.5"])
+    response = administrator.post(
+        change,
+        form_data(police, issuer="https://sso.internal.example.org/", version=version),
+    )
+    assert response.status_code == 200
+    assert "sso.internal.example.org is inside a private network" in response.content.decode()
+    sign_on.refresh_from_db()
+    assert sign_on.issuer == "https://login.police.example/tenant/v2.0"
+
+
+def test_an_issuer_on_the_public_internet_is_accepted(administrator, police, resolver, settings):
+    settings.OUTBOUND_ALLOW_LOOPBACK = False
+    resolver.answer("login.microsoftonline.example.com", ["20.190.151.7", "2603:1026:3000::7"])
+    issuer = "https://login.microsoftonline.example.com/tenant/v2.0"
+    response = administrator.post(
+        reverse("admin:boards_organisationsignon_add"), form_data(police, issuer=issuer)
+    )
+    assert response.status_code == 302
+    assert OrganisationSignOn.objects.get(organisation=police).issuer == issuer
+    assert resolver.lookups == ["login.microsoftonline.example.com"]

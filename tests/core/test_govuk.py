@@ -24,6 +24,22 @@ def test_a_time_is_written_with_am_pm_midday_and_midnight(time, written):
     assert govuk.govuk_time(time) == written
 
 
+@pytest.mark.parametrize(
+    ("moment", "written"),
+    [
+        (dt.datetime(2026, 12, 2, 15, 30, 5), "2 December 2026, 3:30:05pm"),
+        (dt.datetime(2026, 12, 2, 9, 0, 0), "2 December 2026, 9:00:00am"),
+        (dt.datetime(2026, 12, 2, 0, 7, 59), "2 December 2026, 12:07:59am"),
+        (dt.datetime(2026, 12, 2, 12, 0, 1), "2 December 2026, 12:00:01pm"),
+        (dt.datetime(2026, 12, 2, 12, 0, 0), "2 December 2026, midday"),
+        (dt.datetime(2026, 12, 2, 0, 0, 0), "2 December 2026, midnight"),
+    ],
+)
+def test_a_recorded_moment_is_written_to_the_second(moment, written):
+    assert govuk.govuk_timestamp(moment) == written
+    assert govuk.govuk_timestamp(None) == ""
+
+
 def test_a_date_has_no_leading_zero_and_the_full_month():
     assert govuk.govuk_date(dt.date(2026, 12, 5)) == "5 December 2026"
 

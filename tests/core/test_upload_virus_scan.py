@@ -371,19 +371,24 @@ def test_every_form_that_takes_a_file_is_a_path_tested_here():
 
 
 def test_no_admin_page_takes_a_file(admin_user):
-    """Files reach the portal through its own pages only: in the admin they are read-only."""
+    """Files reach the portal through its own pages only (each scanned, as tested above): in
+    the admin they are read-only, on the add page and on the change page alike."""
     request = RequestFactory().get("/admin/")
     request.user = admin_user
-    offered = []
+    offered = set()
     with warnings.catch_warnings():
         # Some admin forms have URL fields whose default scheme Django 6 changes: not our
         # concern here.
         warnings.simplefilter("ignore", RemovedInDjango60Warning)
-        for model_admin in admin.site._registry.values():
-            for owner in [model_admin, *model_admin.get_inline_instances(request)]:
-                form = owner.get_formset(request).form if owner is not model_admin else None
-                form = form or owner.get_form(request)
-                for name, field in form.base_fields.items():
-                    if isinstance(field, forms.FileField):
-                        offered.append(f"{owner.model._meta.label}.{name}")
-    assert offered == []
+        for model, model_admin in admin.site._registry.items():
+            for obj in (None, model()):  # the add page, then a change page
+                inlines = model_admin.get_inline_instances(request, obj)
+                forms_shown = [
+                    (model, model_admin.get_form(request, obj)),
+                    *((inline.model, inline.get_formset(request, obj).form) for inline in inlines),
+                ]
+                for shown, form in forms_shown:
+                    for name, field in form.base_fields.items():
+                        if isinstance(field, forms.FileField):
+                            offered.add(f"{shown._meta.label}.{name}")
+    assert offered == set()

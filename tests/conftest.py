@@ -16,6 +16,7 @@ The register's fixtures (opportunities, referrals, reviews) and the meetings' fi
 ``tests/opportunities/fixtures.py`` and ``tests/meetings/fixtures.py``.
 """
 
+import functools
 import os
 from collections import OrderedDict
 
@@ -100,8 +101,16 @@ def _each_document_laid_out_once():
         path = pdf.stylesheet_path()
         return (path, os.stat(path).st_mtime_ns, str(django_settings.BASE_DIR))
 
-    pdf.lay_out = lambda html, page_css: laid_out((html, page_css, stylesheet()), html, page_css)
-    pdfs.render_html_pdf = lambda html: rendered((html,), html)
+    # functools.wraps: the real drawing stays at ``__wrapped__`` for a test that needs it.
+    @functools.wraps(lay_out)
+    def lay_out_once(html: str, page_css: str) -> bytes:
+        return laid_out((html, page_css, stylesheet()), html, page_css)
+
+    @functools.wraps(render_html_pdf)
+    def render_html_pdf_once(html: str) -> bytes:
+        return rendered((html,), html)
+
+    pdf.lay_out, pdfs.render_html_pdf = lay_out_once, render_html_pdf_once
     yield
     pdf.lay_out, pdfs.render_html_pdf = lay_out, render_html_pdf
 

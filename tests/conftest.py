@@ -16,7 +16,9 @@ The register's fixtures (opportunities, referrals, reviews) and the meetings' fi
 ``tests/opportunities/fixtures.py`` and ``tests/meetings/fixtures.py``.
 """
 
+import functools
 import os
+from collections import OrderedDict
 
 import pytest
 from django.conf import settings as django_settings
@@ -60,6 +62,57 @@ def _fast_and_in_process(settings):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+class _Drawn:
+    """What WeasyPrint drew for each distinct document, the most recent few hundred."""
+
+    LIMIT = 300
+
+    def __init__(self, draw):
+        self.draw = draw
+        self.documents: OrderedDict[tuple, bytes] = OrderedDict()
+
+    def __call__(self, key: tuple, *args) -> bytes:
+        if key in self.documents:
+            self.documents.move_to_end(key)
+            return self.documents[key]
+        drawn = self.draw(*args)
+        self.documents[key] = drawn
+        if len(self.documents) > self.LIMIT:
+            self.documents.popitem(last=False)
+        return drawn
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _each_document_laid_out_once():
+    """WeasyPrint draws each distinct document once per test process: the same HTML with the
+    same stylesheets and base folder is the same PDF, so a later test (or a later build in the
+    same test) asking for an identical document gets the bytes drawn the first time. Anything
+    different in the document (a date, a name, a marking, the stylesheet file) is drawn afresh.
+    Agenda packs, minutes, notices and the packs' stamps are drawn in many tests' set-up."""
+    from core import pdf
+    from meetings import pdfs
+
+    lay_out, render_html_pdf = pdf.lay_out, pdfs.render_html_pdf
+    laid_out, rendered = _Drawn(lay_out), _Drawn(render_html_pdf)
+
+    def stylesheet() -> tuple:
+        path = pdf.stylesheet_path()
+        return (path, os.stat(path).st_mtime_ns, str(django_settings.BASE_DIR))
+
+    # functools.wraps: the real drawing stays at ``__wrapped__`` for a test that needs it.
+    @functools.wraps(lay_out)
+    def lay_out_once(html: str, page_css: str) -> bytes:
+        return laid_out((html, page_css, stylesheet()), html, page_css)
+
+    @functools.wraps(render_html_pdf)
+    def render_html_pdf_once(html: str) -> bytes:
+        return rendered((html,), html)
+
+    pdf.lay_out, pdfs.render_html_pdf = lay_out_once, render_html_pdf_once
+    yield
+    pdf.lay_out, pdfs.render_html_pdf = lay_out, render_html_pdf
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """The board dashboard's figures: a few aggregate queries (five on PostgreSQL), so the page costs
 the same number of queries however large the register grows, each answered as far as it can be
-from an index that holds what it adds up, and the benefits from the sums PostgreSQL keeps as
-they are written (``BenefitSum``).
+from an index that holds what it adds up, and the benefits and the referrals from the sums and
+counts PostgreSQL keeps as they are written (``BenefitSum``, ``ReferralSum``).
 
 Every function takes the board and returns plain values: the template draws the tables from
 them and ``chart_data`` turns them into the JSON the charts read.
@@ -199,9 +199,9 @@ def decisions_by_body(
     with conditions or declined) over the ``decided`` ones.
 
     The referrals are counted in groups (body, status, whether the recommendation is current,
-    whether the referral is late, whether it has a decision) and the groups added up here:
-    PostgreSQL then weighs a few plain columns per referral rather than a condition for each
-    figure. A body no longer on the board is named from ``names`` (every body by id), or read
+    whether the referral is late, whether it has a decision) and the groups added up here; on
+    PostgreSQL the groups are read from the kept counts, late or not as of ``today``. A body
+    no longer on the board is named from ``names`` (every body by id), or read
     when not given."""
     rows = (
         referral_count_rows(board, today)
